@@ -1,0 +1,295 @@
+package protocol
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// AWS services check every request against the constraints of their model
+// before an operation runs, and answer all violations in one message:
+//
+//	1 validation error detected: Value null at 'logGroupName' failed to
+//	satisfy constraint: Member must not be null
+//
+// Validate reproduces those checks and that wording.
+
+// maxValidationErrors bounds the violations listed in one message.
+const maxValidationErrors = 10
+
+// Validate checks in (a pointer to a generated input struct) against the
+// model's constraints and returns the service's validation error, or nil.
+func (s *Service) Validate(in any) error {
+	v := reflect.ValueOf(in)
+	if v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	ti := infoOf(v.Type())
+	if ti.kind != kStruct {
+		return nil
+	}
+	var vs violations
+	s.validateStruct(&vs, v, ti.st, path{})
+	if len(vs.missing) > 0 && s.MissingParameterError != "" {
+		// The service checks required members itself and names them as
+		// awsQuery parameters.
+		msgs := make([]string, len(vs.missing))
+		for i, p := range vs.missing {
+			msgs[i] = "The parameter " + p.wire + " is required."
+		}
+		return s.serviceError(s.MissingParameterError, strings.Join(msgs, "\n"))
+	}
+	errs := vs.errs
+	for _, p := range vs.missing {
+		errs = append(errs, fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", p.camel))
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	if len(errs) > maxValidationErrors {
+		errs = errs[:maxValidationErrors]
+	}
+	noun := "errors"
+	if len(errs) == 1 {
+		noun = "error"
+	}
+	msg := fmt.Sprintf("%d validation %s detected: %s", len(errs), noun, strings.Join(errs, "; "))
+	if s.ValidationQueryCode != "" {
+		// A Coral framework validation error, not a modeled one.
+		return &Error{Code: s.ValidationError, QueryCode: s.ValidationQueryCode, Namespace: "com.amazon.coral.validate",
+			Status: http.StatusBadRequest, Message: msg}
+	}
+	return s.serviceError(s.ValidationError, msg)
+}
+
+// serviceError returns the service's error code with a message: a modeled
+// error when the model has the shape, else a generic one.
+func (s *Service) serviceError(code, msg string) error {
+	if shape, ok := s.Errors[code]; ok {
+		return &Error{Code: code, QueryCode: shape.QueryCode, Status: shape.Status, Server: shape.Server, Message: msg, Namespace: s.Namespace}
+	}
+	return &Error{Code: code, Status: http.StatusBadRequest, Message: msg}
+}
+
+// path names a member in validation messages: camel as AWS's validator
+// writes it (logEvents.1.member.timestamp), wire as an awsQuery parameter
+// (MetricData.member.1.Value).
+type path struct{ camel, wire string }
+
+func (p path) field(f *fieldInfo) path {
+	if p.camel == "" {
+		return path{f.path, f.wire}
+	}
+	return path{p.camel + "." + f.path, p.wire + "." + f.wire}
+}
+
+func (p path) elem(member string, i int) path {
+	n := strconv.Itoa(i + 1)
+	return path{p.camel + "." + n + ".member", p.wire + "." + member + "." + n}
+}
+
+func (p path) key(k string) path {
+	return path{p.camel + "." + k, p.wire + "." + k}
+}
+
+type violations struct {
+	errs    []string
+	missing []path
+}
+
+func (vs *violations) full() bool { return len(vs.errs)+len(vs.missing) >= maxValidationErrors }
+
+func (s *Service) validateStruct(vs *violations, v reflect.Value, st *structInfo, prefix path) {
+	for _, f := range st.fields {
+		if vs.full() {
+			return
+		}
+		p := prefix.field(f)
+		fv := v.Field(f.index)
+		if !f.t.present(fv) {
+			if f.required {
+				vs.missing = append(vs.missing, p)
+			}
+			continue
+		}
+		val := f.t.value(fv)
+		for _, msg := range s.check(val, f.t, f.c) {
+			vs.errs = append(vs.errs, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", display(val), p.camel, msg))
+		}
+		s.validateNested(vs, val, f, p)
+	}
+}
+
+// validateNested checks the elements of lists and maps and the members of
+// nested structures.
+func (s *Service) validateNested(vs *violations, val reflect.Value, f *fieldInfo, p path) {
+	switch f.t.kind {
+	case kStruct:
+		s.validateStruct(vs, val, f.t.st, p)
+	case kList:
+		var elemErrs []string
+		for i := 0; i < val.Len(); i++ {
+			ev := val.Index(i)
+			if f.t.elem.kind == kStruct {
+				s.validateStruct(vs, ev, f.t.elem.st, p.elem(f.listMemberName(), i))
+			} else {
+				elemErrs = appendUnique(elemErrs, s.check(ev, f.t.elem, f.elem))
+			}
+		}
+		if len(elemErrs) > 0 {
+			vs.errs = append(vs.errs, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Member must satisfy constraint: [%s]", display(val), p.camel, strings.Join(elemErrs, ", ")))
+		}
+	case kMap:
+		var keyErrs, valErrs []string
+		iter := val.MapRange()
+		for iter.Next() {
+			keyErrs = appendUnique(keyErrs, s.check(iter.Key(), f.t.key, f.key))
+			if f.t.elem.kind == kStruct {
+				s.validateStruct(vs, iter.Value(), f.t.elem.st, p.key(iter.Key().String()))
+			} else {
+				valErrs = appendUnique(valErrs, s.check(iter.Value(), f.t.elem, f.elem))
+			}
+		}
+		if len(keyErrs) > 0 {
+			vs.errs = append(vs.errs, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Map keys must satisfy constraint: [%s]", display(val), p.camel, strings.Join(keyErrs, ", ")))
+		}
+		if len(valErrs) > 0 {
+			vs.errs = append(vs.errs, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Map value must satisfy constraint: [%s]", display(val), p.camel, strings.Join(valErrs, ", ")))
+		}
+	}
+}
+
+func appendUnique(list, add []string) []string {
+outer:
+	for _, a := range add {
+		for _, l := range list {
+			if l == a {
+				continue outer
+			}
+		}
+		list = append(list, a)
+	}
+	return list
+}
+
+// check returns the constraints a present value breaks.
+func (s *Service) check(v reflect.Value, ti *typeInfo, c constraints) []string {
+	var out []string
+	switch ti.kind {
+	case kString, kEnum:
+		str := v.String()
+		n := float64(utf8.RuneCountInString(str))
+		out = lengthChecks(out, n, c)
+		if c.pat >= 0 {
+			if re := s.pattern(c.pat); re != nil && !re.MatchString(str) {
+				out = append(out, "Member must satisfy regular expression pattern: "+s.Patterns[c.pat])
+			}
+		}
+		if ti.kind == kEnum && !inEnum(str, ti.enum) {
+			out = append(out, "Member must satisfy enum value set: ["+strings.Join(ti.enum, ", ")+"]")
+		}
+	case kBlob, kList, kMap:
+		out = lengthChecks(out, float64(v.Len()), c)
+	case kInt32, kInt64:
+		out = rangeChecks(out, float64(v.Int()), c)
+	case kFloat32, kFloat64:
+		out = rangeChecks(out, v.Float(), c)
+	}
+	return out
+}
+
+func inEnum(s string, values []string) bool {
+	for _, v := range values {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func lengthChecks(out []string, n float64, c constraints) []string {
+	if c.hasMin && n < c.min {
+		out = append(out, "Member must have length greater than or equal to "+formatBound(c.min))
+	}
+	if c.hasMax && n > c.max {
+		out = append(out, "Member must have length less than or equal to "+formatBound(c.max))
+	}
+	return out
+}
+
+func rangeChecks(out []string, n float64, c constraints) []string {
+	if c.hasMin && n < c.min {
+		out = append(out, "Member must have value greater than or equal to "+formatBound(c.min))
+	}
+	if c.hasMax && n > c.max {
+		out = append(out, "Member must have value less than or equal to "+formatBound(c.max))
+	}
+	return out
+}
+
+func formatBound(f float64) string {
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+		return strconv.FormatInt(int64(f), 10)
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
+// display formats a value the way AWS quotes it in validation messages.
+func display(v reflect.Value) string {
+	switch v.Kind() {
+	case reflect.String:
+		return v.String()
+	case reflect.Bool:
+		return strconv.FormatBool(v.Bool())
+	case reflect.Int32, reflect.Int64:
+		return strconv.FormatInt(v.Int(), 10)
+	case reflect.Float32:
+		return strconv.FormatFloat(v.Float(), 'g', -1, 32)
+	case reflect.Float64:
+		return strconv.FormatFloat(v.Float(), 'g', -1, 64)
+	case reflect.Slice:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return fmt.Sprintf("java.nio.HeapByteBuffer[pos=0 lim=%d cap=%d]", v.Len(), v.Len())
+		}
+		parts := make([]string, v.Len())
+		for i := range parts {
+			parts[i] = display(v.Index(i))
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case reflect.Map:
+		parts := make([]string, 0, v.Len())
+		iter := v.MapRange()
+		for iter.Next() {
+			parts = append(parts, display(iter.Key())+"="+display(iter.Value()))
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	case reflect.Pointer:
+		if v.IsNil() {
+			return "null"
+		}
+		return display(v.Elem())
+	case reflect.Struct:
+		if v.Type() == timeType {
+			return fmt.Sprint(v.Interface())
+		}
+		return v.Type().Name() + "(...)"
+	}
+	return fmt.Sprint(v.Interface())
+}
+
+// CompilePattern compiles a model pattern (Java syntax) to a Go regular
+// expression that must match the whole value, as the services apply them.
+func CompilePattern(javaPattern string) (*regexp.Regexp, error) {
+	// Java matches UTF-16 code units: a surrogate-pair range spells the
+	// supplementary planes, which Go matches as runes.
+	p := strings.ReplaceAll(javaPattern, `\uD800\uDC00-\uDBFF\uDFFF`, `\x{10000}-\x{10FFFF}`)
+	p = javaUnicodeEscape.ReplaceAllString(p, `\x{$1}`)
+	return regexp.Compile(`^(?:` + p + `)$`)
+}
+
+var javaUnicodeEscape = regexp.MustCompile(`\\u([0-9A-Fa-f]{4})`)
