@@ -1,0 +1,16 @@
+package sts
+
+import (
+	"context"
+
+	"github.com/vigilhq/vigil/internal/request"
+)
+
+// Service implements the STS operations Vigil supports.
+type Service struct{}
+
+// GetCallerIdentity returns the identity that signed the request.
+func (*Service) GetCallerIdentity(ctx context.Context, _ *GetCallerIdentityRequest) (*GetCallerIdentityResponse, error) {
+	p := request.FromContext(ctx).Principal
+	return &GetCallerIdentityResponse{UserId: &p.UserID, Account: &p.Account, Arn: &p.ARN}, nil
+}
