@@ -1,0 +1,148 @@
+// Package duckdb is Vigil's embedded storage backend: one DuckDB database
+// file in the data directory. DuckDB writes a write-ahead log and fsyncs it
+// at every commit, so a committed write survives a crash; writes from many
+// goroutines share commits through a group-commit writer (commit.go).
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	ddb "github.com/duckdb/duckdb-go/v2"
+)
+
+// FileName is the database file inside the data directory.
+const FileName = "vigil.duckdb"
+
+// Options configure the store.
+type Options struct {
+	// Threads bounds DuckDB's worker threads (0: DuckDB's default).
+	Threads int
+	// MemoryLimit bounds DuckDB's memory, e.g. "1GB" ("": DuckDB's default).
+	MemoryLimit string
+}
+
+// Store is an open DuckDB database.
+type Store struct {
+	dir       string
+	connector *ddb.Connector
+	db        *sql.DB
+	w         *writer
+}
+
+// Open opens (creating if needed) the database in dir and brings its schema
+// up to date. A database written by a newer Vigil, or a damaged one, is
+// refused with an explanation and left untouched.
+func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("cannot create data directory %s: %w", dir, err)
+	}
+	path := filepath.Join(dir, FileName)
+	if _, err := os.Stat(path); err == nil {
+		// Inspect an existing database read-only before anything may
+		// write to it.
+		if err := checkExisting(ctx, path); err != nil {
+			return nil, err
+		}
+	}
+	connector, err := ddb.NewConnector(path+dsnOptions(opt), nil)
+	if err != nil {
+		return nil, openError(path, err)
+	}
+	db := sql.OpenDB(connector)
+	s := &Store{dir: dir, connector: connector, db: db}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		connector.Close()
+		return nil, err
+	}
+	w, err := newWriter(ctx, db)
+	if err != nil {
+		db.Close()
+		connector.Close()
+		return nil, err
+	}
+	s.w = w
+	return s, nil
+}
+
+func dsnOptions(opt Options) string {
+	var params []string
+	if opt.Threads > 0 {
+		params = append(params, "threads="+strconv.Itoa(opt.Threads))
+	}
+	if opt.MemoryLimit != "" {
+		params = append(params, "memory_limit="+opt.MemoryLimit)
+	}
+	if len(params) == 0 {
+		return ""
+	}
+	return "?" + strings.Join(params, "&")
+}
+
+// checkExisting opens an existing database read-only and refuses it when
+// it is damaged or newer than this build.
+func checkExisting(ctx context.Context, path string) error {
+	connector, err := ddb.NewConnector(path+"?access_mode=READ_ONLY", nil)
+	if err != nil {
+		return openError(path, err)
+	}
+	defer connector.Close()
+	db := sql.OpenDB(connector)
+	defer db.Close()
+	version, err := schemaVersion(ctx, db)
+	if err != nil {
+		return fmt.Errorf("cannot read the schema of %s (is it a Vigil database?): %w", path, err)
+	}
+	if version > len(migrations) {
+		return fmt.Errorf("data directory %s was written by a newer Vigil (schema version %d, this build knows up to %d); refusing to open it",
+			filepath.Dir(path), version, len(migrations))
+	}
+	return nil
+}
+
+// openError explains why DuckDB refused a database file.
+func openError(path string, err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "Could not set lock"), strings.Contains(msg, "Conflicting lock"):
+		return fmt.Errorf("data directory %s is in use by another process: %w", filepath.Dir(path), err)
+	case strings.Contains(msg, "not a valid DuckDB database"), strings.Contains(msg, "Corrupt"), strings.Contains(msg, "corrupt"),
+		strings.Contains(msg, "checksum"), strings.Contains(msg, "magic"):
+		return fmt.Errorf("database %s is damaged or not a Vigil database; restore it from a backup or move it away: %w", path, err)
+	case strings.Contains(msg, "newer version"), strings.Contains(msg, "storage version"):
+		return fmt.Errorf("database %s was written by a newer Vigil (its DuckDB storage format is newer): %w", path, err)
+	}
+	return fmt.Errorf("cannot open database %s: %w", path, err)
+}
+
+// Close stops the writer, checkpoints and closes the database.
+func (s *Store) Close() error {
+	s.w.close()
+	_, cpErr := s.db.Exec("CHECKPOINT")
+	err := errors.Join(cpErr, s.db.Close(), s.connector.Close())
+	if err != nil {
+		return fmt.Errorf("cannot close database in %s: %w", s.dir, err)
+	}
+	return nil
+}
+
+// SizeBytes returns the bytes the database occupies on disk.
+func (s *Store) SizeBytes() int64 {
+	var total int64
+	for _, name := range []string{FileName, FileName + ".wal"} {
+		if fi, err := os.Stat(filepath.Join(s.dir, name)); err == nil {
+			total += fi.Size()
+		}
+	}
+	return total
+}
+
+// CommitStats reports the group-commit writer's counters.
+func (s *Store) CommitStats() CommitStats { return s.w.stats() }

@@ -1,0 +1,252 @@
+package duckdb
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vigilhq/vigil/internal/store"
+	"github.com/vigilhq/vigil/internal/store/storetest"
+)
+
+func openTest(t *testing.T, dir string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatalf("Open(%s): %v", dir, err)
+	}
+	return s
+}
+
+func TestAccountsConformance(t *testing.T) {
+	storetest.Accounts(t, func(t *testing.T) store.Accounts {
+		s := openTest(t, t.TempDir())
+		t.Cleanup(func() { s.Close() })
+		return s.Accounts()
+	})
+}
+
+func TestGroupCommitSharesCommits(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	defer s.Close()
+	const writers = 200
+	var wg sync.WaitGroup
+	for i := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := s.Accounts().CreateAccount(context.Background(), store.Account{ID: fmt.Sprintf("%012d", i), Name: "x", Created: time.Now()})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	st := s.CommitStats()
+	if st.Writes != writers {
+		t.Fatalf("writes committed = %d; want %d", st.Writes, writers)
+	}
+	if st.Commits >= writers {
+		t.Errorf("commits = %d for %d concurrent writes; want fewer commits than writes", st.Commits, writers)
+	}
+}
+
+func TestFailedWriteDoesNotSinkItsBatch(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	defer s.Close()
+	ctx := context.Background()
+	boom := errors.New("boom")
+	var wg sync.WaitGroup
+	results := make([]error, 50)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = s.write(ctx, func(tx *Tx) error {
+				if _, err := tx.Exec(`INSERT INTO accounts VALUES (?, 'x', now())`, fmt.Sprintf("%012d", i)); err != nil {
+					return err
+				}
+				if i%7 == 0 {
+					return boom
+				}
+				if i%11 == 0 {
+					panic("bad write")
+				}
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+	want := 0
+	for i, err := range results {
+		switch {
+		case i%7 == 0:
+			if !errors.Is(err, boom) {
+				t.Errorf("write %d = %v; want boom", i, err)
+			}
+		case i%11 == 0:
+			if err == nil || !strings.Contains(err.Error(), "panic") {
+				t.Errorf("write %d = %v; want the panic as an error", i, err)
+			}
+		default:
+			want++
+			if err != nil {
+				t.Errorf("write %d = %v; want nil", i, err)
+			}
+		}
+	}
+	got, err := s.Accounts().ListAccounts(ctx)
+	if err != nil || len(got) != want {
+		t.Fatalf("accounts stored = %d, %v; want %d (only the successful writes)", len(got), err, want)
+	}
+}
+
+func TestWriteAfterCloseFails(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	s.Close()
+	err := s.Accounts().CreateAccount(context.Background(), store.Account{ID: "000000000001", Created: time.Now()})
+	if !errors.Is(err, ErrClosed) {
+		t.Fatalf("write after Close = %v; want ErrClosed", err)
+	}
+}
+
+func TestReopenKeepsData(t *testing.T) {
+	dir := t.TempDir()
+	s := openTest(t, dir)
+	if err := s.Accounts().CreateAccount(context.Background(), store.Account{ID: "000000000001", Name: "a", Created: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = openTest(t, dir)
+	defer s.Close()
+	got, err := s.Accounts().ListAccounts(context.Background())
+	if err != nil || len(got) != 1 {
+		t.Fatalf("after reopen: %v, %v; want the account", got, err)
+	}
+}
+
+func TestRefusesNewerSchema(t *testing.T) {
+	dir := t.TempDir()
+	s := openTest(t, dir)
+	if _, err := s.db.Exec(`UPDATE vigil_meta SET value = '999' WHERE key = 'schema_version'`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	before, _ := os.ReadFile(filepath.Join(dir, FileName))
+	_, err := Open(context.Background(), dir, Options{})
+	if err == nil || !strings.Contains(err.Error(), "newer Vigil") {
+		t.Fatalf("Open(newer schema) = %v; want a newer-Vigil error", err)
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, FileName))
+	if string(before) != string(after) {
+		t.Errorf("Open of a newer database changed its file")
+	}
+}
+
+func TestRefusesCorruptDatabase(t *testing.T) {
+	dir := t.TempDir()
+	junk := []byte(strings.Repeat("not a database ", 1000))
+	if err := os.WriteFile(filepath.Join(dir, FileName), junk, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(context.Background(), dir, Options{})
+	if err == nil {
+		t.Fatal("Open(corrupt) succeeded; want an error")
+	}
+	t.Logf("error: %v", err)
+	after, _ := os.ReadFile(filepath.Join(dir, FileName))
+	if string(after) != string(junk) {
+		t.Errorf("Open of a corrupt database changed its file")
+	}
+}
+
+// TestKill9KeepsAcknowledgedWrites runs writers in a child process, kills it
+// with SIGKILL mid-stream and checks that every write it acknowledged is in
+// the database.
+func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
+	if dir := os.Getenv("VIGIL_KILL9_CHILD"); dir != "" {
+		kill9Child(dir)
+		return
+	}
+	if testing.Short() {
+		t.Skip("spawns a process")
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestKill9KeepsAcknowledgedWrites$")
+	cmd.Env = append(os.Environ(), "VIGIL_KILL9_CHILD="+dir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	acked := map[string]bool{}
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		if id, ok := strings.CutPrefix(sc.Text(), "ack "); ok {
+			acked[id] = true
+			if len(acked) == 300 {
+				cmd.Process.Signal(syscall.SIGKILL)
+				break
+			}
+		}
+	}
+	cmd.Wait()
+	if len(acked) < 300 {
+		t.Fatalf("child acknowledged only %d writes", len(acked))
+	}
+	s := openTest(t, dir)
+	defer s.Close()
+	got, err := s.Accounts().ListAccounts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := map[string]bool{}
+	for _, a := range got {
+		stored[a.ID] = true
+	}
+	for id := range acked {
+		if !stored[id] {
+			t.Errorf("acknowledged write %s lost after kill -9", id)
+		}
+	}
+	t.Logf("%d acknowledged, %d stored", len(acked), len(stored))
+}
+
+func kill9Child(dir string) {
+	s, err := Open(context.Background(), dir, Options{})
+	if err != nil {
+		fmt.Println("open:", err)
+		os.Exit(1)
+	}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				id := fmt.Sprintf("%02d%010d", w, i)
+				if err := s.Accounts().CreateAccount(context.Background(), store.Account{ID: id, Name: strconv.Itoa(i), Created: time.Now()}); err != nil {
+					fmt.Println("error:", err)
+					os.Exit(1)
+				}
+				mu.Lock()
+				fmt.Println("ack", id)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+}
