@@ -1,0 +1,209 @@
+// Command vigil runs the Vigil server: a self-hosted, AWS-wire-compatible
+// platform for logging, monitoring, audit and security analytics that the
+// unmodified AWS CLI, boto3 and the AWS SDKs talk to.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/vigilhq/vigil/internal/app"
+)
+
+// settings are the user's settings; each is a flag, an environment
+// variable VIGIL_<NAME> and a key of the YAML config file, in that order of
+// precedence.
+type settings struct {
+	Listen   string `yaml:"listen"`
+	DataDir  string `yaml:"data-dir"`
+	Dev      bool   `yaml:"dev"`
+	LogLevel string `yaml:"log-level"`
+	Region   string `yaml:"region"`
+}
+
+const usage = `Usage: vigil [flags]
+
+Vigil serves the AWS monitoring APIs (CloudWatch, CloudWatch Logs,
+EventBridge, CloudTrail, Config, SNS, GuardDuty, Inspector, Trusted
+Advisor, Athena) on one endpoint for the unmodified AWS CLI, boto3 and the
+AWS SDKs. On first start it creates a root account and an access key and
+prints the environment to point clients at it.
+
+Every flag can also be set with an environment variable VIGIL_<NAME>
+(VIGIL_LISTEN, VIGIL_DATA_DIR, …) or a key of the YAML file given with
+--config; flags win over the environment, which wins over the file.
+
+Flags:
+`
+
+func main() {
+	if err := run(os.Args[1:], os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "vigil:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, out io.Writer) error {
+	s, err := loadSettings(args, out)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	level, err := parseLevel(s.LogLevel)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: level}))
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	started := time.Now()
+	a, err := app.New(ctx, app.Config{
+		Listen: s.Listen, DataDir: s.DataDir, Dev: s.Dev, Region: s.Region,
+		Version: version(), Logger: logger,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := a.Listen()
+	if err != nil {
+		a.Shutdown(context.Background())
+		return err
+	}
+	endpoint := "http://" + endpointHost(ln.Addr())
+	fmt.Fprintf(out, "Vigil %s serving on %s (data in %s), ready in %s.\n", version(), endpoint, a.DataDir(), time.Since(started).Round(time.Millisecond))
+	if s.Dev {
+		fmt.Fprintln(out, "Dev mode: any well-formed credentials are accepted.")
+	} else if a.Root().Created {
+		fmt.Fprintf(out, "Created root account %s with access key %s.\n", a.Root().AccountID, a.Root().AccessKeyID)
+	}
+	fmt.Fprintln(out, "Point the AWS CLI and SDKs at it with:")
+	for _, line := range a.Exports(endpoint) {
+		fmt.Fprintln(out, "  "+line)
+	}
+
+	served := make(chan error, 1)
+	go func() { served <- a.Serve(ln) }()
+	select {
+	case err := <-served:
+		a.Shutdown(context.Background())
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return a.Shutdown(shutdownCtx)
+}
+
+// loadSettings applies defaults, the config file, the environment and the
+// flags, in that order.
+func loadSettings(args []string, out io.Writer) (settings, error) {
+	s := settings{Listen: "127.0.0.1:4580", DataDir: "./vigil-data", LogLevel: "info", Region: "us-east-1"}
+	fs := flag.NewFlagSet("vigil", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() {
+		fmt.Fprint(out, usage)
+		fs.PrintDefaults()
+	}
+	config := fs.String("config", os.Getenv("VIGIL_CONFIG"), "YAML file with settings (keys as the flag names)")
+	listen := fs.String("listen", s.Listen, "address to serve the APIs, the console and the metrics on")
+	dataDir := fs.String("data-dir", s.DataDir, "directory of the database, master key and credentials file")
+	dev := fs.Bool("dev", s.Dev, "accept any well-formed credentials and unsigned requests (local testing only)")
+	logLevel := fs.String("log-level", s.LogLevel, "log level: debug, info, warn or error")
+	region := fs.String("region", s.Region, "region of unsigned dev-mode requests, printed in the exports")
+	if err := fs.Parse(args); err != nil {
+		return s, err
+	}
+	if fs.NArg() > 0 {
+		return s, fmt.Errorf("unexpected argument %q (see vigil -help)", fs.Arg(0))
+	}
+	if *config != "" {
+		b, err := os.ReadFile(*config)
+		if err != nil {
+			return s, fmt.Errorf("cannot read config file: %w", err)
+		}
+		dec := yaml.NewDecoder(strings.NewReader(string(b)))
+		dec.KnownFields(true)
+		if err := dec.Decode(&s); err != nil && !errors.Is(err, io.EOF) {
+			return s, fmt.Errorf("cannot parse config file %s: %w", *config, err)
+		}
+	}
+	env := func(name string, set func(string) error) error {
+		if v, ok := os.LookupEnv("VIGIL_" + name); ok {
+			if err := set(v); err != nil {
+				return fmt.Errorf("invalid VIGIL_%s=%q: %w", name, v, err)
+			}
+		}
+		return nil
+	}
+	str := func(p *string) func(string) error { return func(v string) error { *p = v; return nil } }
+	errs := []error{
+		env("LISTEN", str(&s.Listen)), env("DATA_DIR", str(&s.DataDir)), env("LOG_LEVEL", str(&s.LogLevel)),
+		env("REGION", str(&s.Region)),
+		env("DEV", func(v string) (err error) { s.Dev, err = strconv.ParseBool(v); return err }),
+	}
+	if err := errors.Join(errs...); err != nil {
+		return s, err
+	}
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "listen":
+			s.Listen = *listen
+		case "data-dir":
+			s.DataDir = *dataDir
+		case "dev":
+			s.Dev = *dev
+		case "log-level":
+			s.LogLevel = *logLevel
+		case "region":
+			s.Region = *region
+		}
+	})
+	return s, nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return l, fmt.Errorf("invalid log level %q: use debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+// endpointHost is the host:port clients should use for a listener; an
+// unspecified address is reached on loopback.
+func endpointHost(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return addr.String()
+	}
+	if tcp.IP.IsUnspecified() {
+		return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
+	}
+	return tcp.String()
+}
+
+// version is the module version the binary was built from.
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}

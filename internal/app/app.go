@@ -1,0 +1,247 @@
+// Package app is Vigil's composition root: it builds the whole system —
+// storage, authentication, the service APIs, the front door — from a
+// Config, serves it, and shuts it down. cmd/vigil and the end-to-end tests
+// both start Vigil through it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vigilhq/vigil/internal/api/athena"
+	"github.com/vigilhq/vigil/internal/api/cloudtrail"
+	"github.com/vigilhq/vigil/internal/api/cloudwatch"
+	"github.com/vigilhq/vigil/internal/api/configservice"
+	"github.com/vigilhq/vigil/internal/api/events"
+	"github.com/vigilhq/vigil/internal/api/glue"
+	"github.com/vigilhq/vigil/internal/api/guardduty"
+	"github.com/vigilhq/vigil/internal/api/iam"
+	"github.com/vigilhq/vigil/internal/api/inspector"
+	"github.com/vigilhq/vigil/internal/api/inspector2"
+	"github.com/vigilhq/vigil/internal/api/logs"
+	"github.com/vigilhq/vigil/internal/api/s3"
+	"github.com/vigilhq/vigil/internal/api/scheduler"
+	"github.com/vigilhq/vigil/internal/api/schemas"
+	"github.com/vigilhq/vigil/internal/api/sns"
+	"github.com/vigilhq/vigil/internal/api/sqs"
+	"github.com/vigilhq/vigil/internal/api/sts"
+	"github.com/vigilhq/vigil/internal/api/support"
+	"github.com/vigilhq/vigil/internal/audit"
+	"github.com/vigilhq/vigil/internal/auth"
+	"github.com/vigilhq/vigil/internal/protocol"
+	"github.com/vigilhq/vigil/internal/server"
+	"github.com/vigilhq/vigil/internal/store/duckdb"
+)
+
+// Config is what a user configures.
+type Config struct {
+	// Listen is the address to serve on.
+	Listen string
+	// DataDir holds the database, the master key and the credentials file.
+	DataDir string
+	// Dev accepts any well-formed credentials and unsigned requests.
+	Dev bool
+	// Region is the region of unsigned dev-mode requests.
+	Region string
+	// Version is reported by the health check.
+	Version string
+	// Logger receives the server's logs (discarded when nil).
+	Logger *slog.Logger
+	// Audit receives the audit events (discarded when nil).
+	Audit audit.Sink
+}
+
+// App is a built Vigil.
+type App struct {
+	cfg     Config
+	store   *duckdb.Store
+	root    *auth.RootCredentials
+	router  *protocol.Router
+	handler http.Handler
+	http    *http.Server
+	logger  *slog.Logger
+}
+
+// api is one service Vigil routes: its generated model and handler
+// binding, and the implementation of the operations it serves (nil: none
+// yet, every operation answers NotImplemented).
+type api struct {
+	model *protocol.Service
+	bind  func(impl any) map[string]protocol.Handler
+	impl  any
+}
+
+func (a *App) apis() []api {
+	return []api{
+		{athena.Model, athena.Handlers, nil},
+		{cloudtrail.Model, cloudtrail.Handlers, nil},
+		{cloudwatch.Model, cloudwatch.Handlers, nil},
+		{configservice.Model, configservice.Handlers, nil},
+		{events.Model, events.Handlers, nil},
+		{glue.Model, glue.Handlers, nil},
+		{guardduty.Model, guardduty.Handlers, nil},
+		{iam.Model, iam.Handlers, nil},
+		{inspector.Model, inspector.Handlers, nil},
+		{inspector2.Model, inspector2.Handlers, nil},
+		{logs.Model, logs.Handlers, nil},
+		{s3.Model, s3.Handlers, nil},
+		{scheduler.Model, scheduler.Handlers, nil},
+		{schemas.Model, schemas.Handlers, nil},
+		{sns.Model, sns.Handlers, nil},
+		{sqs.Model, sqs.Handlers, nil},
+		{sts.Model, sts.Handlers, &sts.Service{}},
+		{support.Model, support.Handlers, nil},
+	}
+}
+
+// New opens the data directory and builds the system.
+func New(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	dir, err := filepath.Abs(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("cannot resolve data directory %q: %w", cfg.DataDir, err)
+	}
+	cfg.DataDir = dir
+	st, err := duckdb.Open(ctx, dir, duckdb.Options{})
+	if err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, store: st, logger: cfg.Logger}
+	if err := a.build(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) build(ctx context.Context) error {
+	sealer, err := auth.OpenSealer(a.cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	a.root, err = auth.EnsureRoot(ctx, a.store.Accounts(), sealer, a.cfg.DataDir)
+	if err != nil {
+		return fmt.Errorf("cannot set up the root account: %w", err)
+	}
+	a.router = protocol.NewRouter()
+	for _, api := range a.apis() {
+		a.router.Register(api.model, api.bind(api.impl))
+	}
+	metrics := server.NewMetrics()
+	metrics.Registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigil_storage_bytes", Help: "Bytes the database occupies on disk."},
+			func() float64 { return float64(a.store.SizeBytes()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "vigil_store_commits_total", Help: "Transactions committed by the group-commit writer."},
+			func() float64 { return float64(a.store.CommitStats().Commits) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "vigil_store_writes_total", Help: "Writes committed by the group-commit writer."},
+			func() float64 { return float64(a.store.CommitStats().Writes) }),
+	)
+	a.handler = server.New(server.Options{
+		Router: a.router,
+		Auth: auth.New(auth.Options{
+			Keys: a.store.Accounts(), Sealer: sealer, Dev: a.cfg.Dev, DefaultRegion: a.cfg.Region,
+		}),
+		Audit:   a.cfg.Audit,
+		Metrics: metrics,
+		Logger:  a.logger,
+		Health:  a.health,
+	})
+	return nil
+}
+
+// ServiceHealth is one service's line in the health check.
+type ServiceHealth struct {
+	Name        string `json:"name"`
+	Implemented int    `json:"implemented"`
+	Total       int    `json:"total"`
+}
+
+// Health is the body of GET /_vigil/health.
+type Health struct {
+	Status   string                   `json:"status"`
+	Version  string                   `json:"version"`
+	Services map[string]ServiceHealth `json:"services"`
+}
+
+func (a *App) health() any {
+	h := Health{Status: "ok", Version: a.cfg.Version, Services: map[string]ServiceHealth{}}
+	for _, st := range a.router.Status() {
+		h.Services[st.ID] = ServiceHealth{Name: st.ServiceID, Implemented: st.Implemented, Total: st.Total}
+	}
+	return h
+}
+
+// Handler returns the HTTP handler of the whole API.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Root returns the root account's credentials.
+func (a *App) Root() *auth.RootCredentials { return a.root }
+
+// DataDir returns the absolute data directory.
+func (a *App) DataDir() string { return a.cfg.DataDir }
+
+// Serve serves HTTP on ln until Shutdown.
+func (a *App) Serve(ln net.Listener) error {
+	a.http = &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       5 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
+	}
+	err := a.http.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting requests, waits for those in flight (until ctx
+// ends) and closes the storage.
+func (a *App) Shutdown(ctx context.Context) error {
+	var errs []error
+	if a.http != nil {
+		errs = append(errs, a.http.Shutdown(ctx))
+	}
+	errs = append(errs, a.store.Close())
+	return errors.Join(errs...)
+}
+
+// Exports returns the shell lines that point the AWS CLI and SDKs at a
+// Vigil serving on endpoint.
+func (a *App) Exports(endpoint string) []string {
+	lines := []string{
+		"export AWS_ENDPOINT_URL=" + endpoint,
+		"export AWS_REGION=" + a.cfg.Region,
+		// botocore (the Python SDK and AWS CLI v1) reads only this one.
+		"export AWS_DEFAULT_REGION=" + a.cfg.Region,
+	}
+	if !a.cfg.Dev {
+		lines = append([]string{
+			"export AWS_PROFILE=" + auth.Profile,
+			"export AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(a.cfg.DataDir, auth.CredentialsFile),
+		}, lines...)
+	}
+	return lines
+}
+
+// Listen opens the configured listen address.
+func (a *App) Listen() (net.Listener, error) {
+	ln, err := net.Listen("tcp", a.cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on %s: %w", a.cfg.Listen, err)
+	}
+	return ln, nil
+}

@@ -1,0 +1,55 @@
+// Package audit defines the hook every API request passes once its
+// response is known. CloudTrail implements it; until then Vigil discards
+// the events.
+package audit
+
+import (
+	"context"
+	"time"
+
+	"github.com/vigilhq/vigil/internal/request"
+)
+
+// Event is one API request as CloudTrail records it.
+type Event struct {
+	// Time is when the request arrived.
+	Time time.Time
+	// Principal is who made the request.
+	Principal request.Principal
+	// SourceIP and UserAgent describe the client.
+	SourceIP  string
+	UserAgent string
+	// Region is the region the request addressed.
+	Region string
+	// Service is Vigil's service id and EventSource its AWS event source
+	// (e.g. "logs.amazonaws.com").
+	Service     string
+	EventSource string
+	// Operation is the operation name; empty when the request named no
+	// known operation.
+	Operation string
+	// Request is the decoded input (a pointer to the generated input
+	// struct), nil when the request could not be decoded.
+	Request any
+	// Response is the handler's output, nil on error.
+	Response any
+	// ErrorCode and ErrorMessage describe a failed request.
+	ErrorCode    string
+	ErrorMessage string
+	// RequestID is the id sent to the client.
+	RequestID string
+	// ReadOnly is true for operations that do not change state.
+	ReadOnly bool
+}
+
+// Sink receives audit events. Record must not block for long: it runs on
+// the request's goroutine after the response is written.
+type Sink interface {
+	Record(ctx context.Context, e *Event)
+}
+
+// Discard is a Sink that drops every event.
+type Discard struct{}
+
+// Record drops e.
+func (Discard) Record(context.Context, *Event) {}

@@ -1,0 +1,214 @@
+// Package auth turns a signed request into the principal it acts as and
+// decides whether that principal may call an operation.
+//
+// Authentication verifies AWS Signature Version 4 (package sigv4) with the
+// secret of the access key the request names. In dev mode any well-formed
+// credentials are accepted, as emulators do. Authorization is a hook that
+// allows everything for now; IAM policy evaluation plugs in there without
+// touching the services.
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/vigilhq/vigil/internal/auth/sigv4"
+	"github.com/vigilhq/vigil/internal/request"
+	"github.com/vigilhq/vigil/internal/store"
+)
+
+// DevAccount is the account of dev-mode requests whose access key id is
+// not itself a 12-digit account id.
+const DevAccount = "000000000000"
+
+// Options configure an Authenticator.
+type Options struct {
+	// Keys looks up access keys.
+	Keys store.Accounts
+	// Sealer decrypts stored secrets.
+	Sealer *Sealer
+	// Dev accepts any well-formed credentials without checking signatures,
+	// and unsigned requests.
+	Dev bool
+	// DefaultRegion is the region of unsigned dev-mode requests.
+	DefaultRegion string
+	// Now returns the current time (time.Now when nil).
+	Now func() time.Time
+}
+
+// Authenticator verifies requests.
+type Authenticator struct {
+	opt   Options
+	keys  *sigv4.KeyCache
+	cache sync.Map // access key id → *cachedKey
+}
+
+type cachedKey struct {
+	secret    string
+	principal request.Principal
+	active    bool
+}
+
+// New returns an Authenticator.
+func New(opt Options) *Authenticator {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	return &Authenticator{opt: opt, keys: sigv4.NewKeyCache(4096)}
+}
+
+// Result is an authenticated request.
+type Result struct {
+	// Principal is who signed the request.
+	Principal request.Principal
+	// Region is the region of the credential scope.
+	Region string
+	// Body is the request payload: the body as received, or the decoded
+	// payload of an aws-chunked body.
+	Body []byte
+}
+
+// Error is an authentication failure; ProtocolError words it for a
+// protocol.
+type Error struct {
+	// Kind is the sigv4 failure kind, or KindUnknownKey.
+	Kind sigv4.Kind
+	// Message is what the client sees.
+	Message string
+	// AccessKey is the access key id the request named.
+	AccessKey string
+	// Signature is the parsed signature, when there was one.
+	Signature *sigv4.Signature
+	// Now is the server time of the check.
+	Now time.Time
+	// Cause holds detail for the log.
+	Cause error
+}
+
+// KindUnknownKey is the failure of a request signed with an access key id
+// Vigil does not know.
+const KindUnknownKey sigv4.Kind = 1000
+
+func (e *Error) Error() string {
+	if e.Cause != nil {
+		return fmt.Sprintf("authentication failed (%v): %s: %v", e.Kind, e.Message, e.Cause)
+	}
+	return fmt.Sprintf("authentication failed (%v): %s", e.Kind, e.Message)
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Cause }
+
+var accountID = regexp.MustCompile(`^[0-9]{12}$`)
+
+// Authenticate verifies r. sig and parseErr are the result of
+// sigv4.Parse(r), done by the caller before routing; s3 selects S3's
+// signing rules.
+func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte, sig *sigv4.Signature, parseErr error, s3 bool) (*Result, error) {
+	now := a.opt.Now()
+	if parseErr != nil {
+		if a.opt.Dev && sigv4.KindOf(parseErr) == sigv4.KindUnsigned {
+			return &Result{Principal: devPrincipal(DevAccount, ""), Region: a.opt.DefaultRegion, Body: body}, nil
+		}
+		return nil, wrap(parseErr, sig, now)
+	}
+	opt := sigv4.Options{S3: s3, Keys: a.keys}
+	if a.opt.Dev {
+		account := DevAccount
+		if accountID.MatchString(sig.AccessKeyID) {
+			account = sig.AccessKeyID
+		}
+		res := &Result{Principal: devPrincipal(account, sig.AccessKeyID), Region: sig.Region, Body: body}
+		if sig.Streaming() {
+			// Dev mode does not know the secret, so chunk signatures
+			// cannot be checked; the payload still has to be unwrapped.
+			opt.SkipChunkSignatures = true
+			payload, err := sigv4.DecodeChunked(sig, r.Header, body, "", opt)
+			if err != nil {
+				return nil, wrap(err, sig, now)
+			}
+			res.Body = payload.Data
+		}
+		return res, nil
+	}
+	key, err := a.lookup(ctx, sig.AccessKeyID)
+	if err != nil {
+		return nil, err
+	}
+	if key == nil || !key.active {
+		return nil, &Error{Kind: KindUnknownKey, Message: "The security token included in the request is invalid.", AccessKey: sig.AccessKeyID, Signature: sig, Now: now}
+	}
+	if err := sigv4.Verify(sig, r, body, key.secret, now, opt); err != nil {
+		return nil, wrap(err, sig, now)
+	}
+	res := &Result{Principal: key.principal, Region: sig.Region, Body: body}
+	if sig.Streaming() {
+		payload, err := sigv4.DecodeChunked(sig, r.Header, body, key.secret, opt)
+		if err != nil {
+			return nil, wrap(err, sig, now)
+		}
+		res.Body = payload.Data
+	}
+	return res, nil
+}
+
+func devPrincipal(account, accessKey string) request.Principal {
+	return request.Principal{Account: account, ARN: "arn:aws:iam::" + account + ":root", UserID: account, AccessKey: accessKey}
+}
+
+func wrap(err error, sig *sigv4.Signature, now time.Time) error {
+	var se *sigv4.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	e := &Error{Kind: se.Kind, Message: se.Message, Signature: sig, Now: now, Cause: se}
+	if sig != nil {
+		e.AccessKey = sig.AccessKeyID
+	}
+	return e
+}
+
+// lookup returns the key with the id, or nil when there is none.
+func (a *Authenticator) lookup(ctx context.Context, id string) (*cachedKey, error) {
+	if k, ok := a.cache.Load(id); ok {
+		return k.(*cachedKey), nil
+	}
+	k, err := a.opt.Keys.AccessKey(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot look up access key %s: %w", id, err)
+	}
+	secret, err := a.opt.Sealer.Open(k.SealedSecret)
+	if err != nil {
+		return nil, fmt.Errorf("cannot unseal the secret of access key %s: %w", id, err)
+	}
+	ck := &cachedKey{
+		secret:    string(secret),
+		principal: request.Principal{Account: k.AccountID, ARN: k.PrincipalARN, UserID: k.UserID, AccessKey: k.ID},
+		active:    k.Active,
+	}
+	a.cache.Store(id, ck)
+	return ck, nil
+}
+
+// Authorizer decides whether a principal may perform an action; IAM policy
+// evaluation implements it.
+type Authorizer interface {
+	// Authorize returns nil when p may call action (service:Operation) on
+	// resource, else an error to send to the client.
+	Authorize(ctx context.Context, p request.Principal, action, resource string) error
+}
+
+// AllowAll authorizes everything: every principal is its account's root
+// until IAM users exist.
+type AllowAll struct{}
+
+// Authorize allows the call.
+func (AllowAll) Authorize(context.Context, request.Principal, string, string) error { return nil }

@@ -1,0 +1,59 @@
+// Package request carries what Vigil knows about an API request — who
+// makes it, in which account and region, through which operation — from
+// the front door to the handlers, in the request's context.
+package request
+
+import (
+	"context"
+	"time"
+)
+
+// Principal is the identity a request acts as.
+type Principal struct {
+	// Account is the 12-digit account id.
+	Account string
+	// ARN is the identity's ARN, e.g. arn:aws:iam::123456789012:root.
+	ARN string
+	// UserID is the identity's unique id (the account id for root).
+	UserID string
+	// AccessKey is the access key id the request was signed with; empty
+	// for unsigned requests in dev mode.
+	AccessKey string
+}
+
+// Info describes one API request.
+type Info struct {
+	// ID is the request id sent back to the client.
+	ID string
+	// Time is when the request arrived.
+	Time time.Time
+	// Principal is the authenticated identity.
+	Principal Principal
+	// Region is the region the request addresses (its SigV4 scope).
+	Region string
+	// Service is the Vigil id of the service (e.g. "logs").
+	Service string
+	// Operation is the operation name (e.g. "PutLogEvents").
+	Operation string
+	// SourceIP is the client's address.
+	SourceIP string
+	// UserAgent is the client's User-Agent header.
+	UserAgent string
+}
+
+type ctxKey struct{}
+
+// NewContext returns a context carrying info.
+func NewContext(ctx context.Context, info *Info) context.Context {
+	return context.WithValue(ctx, ctxKey{}, info)
+}
+
+// FromContext returns the request info of ctx. Handlers always run with
+// one; a missing one is a bug in the caller.
+func FromContext(ctx context.Context) *Info {
+	info, ok := ctx.Value(ctxKey{}).(*Info)
+	if !ok {
+		panic("BUG: request: context carries no request info")
+	}
+	return info
+}
