@@ -223,6 +223,9 @@ func (x *xmlDecoder) element(start xml.StartElement, dst reflect.Value, ti *type
 	case kStruct:
 		return x.structure(start, ti.deref(dst), ti.st)
 	case kList:
+		if dst.IsNil() {
+			dst.Set(reflect.MakeSlice(ti.typ, 0, 0)) // <list/> is an empty list
+		}
 		return x.children(func(child xml.StartElement) error {
 			return x.appendElem(child, dst, ti)
 		})

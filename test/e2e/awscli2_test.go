@@ -1,0 +1,47 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// debianAWSCLI is the Debian awscli package (AWS CLI 2.9), which speaks
+// awsQuery to CloudWatch; .ci/run installs it. It ignores AWS_ENDPOINT_URL,
+// so every call passes --endpoint-url.
+const debianAWSCLI = "/usr/bin/aws"
+
+func awscli2(t *testing.T) {
+	t.Helper()
+	out, err := exec.Command(debianAWSCLI, "--version").CombinedOutput()
+	requireClient(t, "the Debian AWS CLI 2.9 ("+debianAWSCLI+")", err == nil && strings.HasPrefix(string(out), "aws-cli/2."))
+}
+
+func TestAWSCLIv2Debian(t *testing.T) {
+	awscli2(t)
+	v := start(t, false)
+	aws := func(env []string, args ...string) (string, error) {
+		cmd := exec.Command(debianAWSCLI, append([]string{"--endpoint-url", v.endpoint, "--output", "json"}, args...)...)
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	out, err := aws(v.env(), "sts", "get-caller-identity")
+	var ident struct{ Account string }
+	if err != nil || json.Unmarshal([]byte(out), &ident) != nil || ident.Account != v.app.Root().AccountID {
+		t.Fatalf("aws sts get-caller-identity = %v\n%s", err, out)
+	}
+	out, err = aws(v.env(), "--debug", "cloudwatch", "list-metrics")
+	if err == nil || !strings.Contains(out, "(NotImplemented)") || !strings.Contains(out, "ListMetrics") {
+		t.Errorf("aws cloudwatch list-metrics = %v\n%.3000s; want NotImplemented", err, out)
+	}
+	if !strings.Contains(out, "'body': {'Action': 'ListMetrics'") {
+		t.Errorf("the Debian CLI did not use the query protocol for CloudWatch:\n%.3000s", out)
+	}
+	wrong := append(v.env(), "AWS_ACCESS_KEY_ID="+v.app.Root().AccessKeyID, "AWS_SECRET_ACCESS_KEY=wrong")
+	out, err = aws(wrong, "cloudwatch", "list-metrics")
+	if err == nil || !strings.Contains(out, "(SignatureDoesNotMatch)") {
+		t.Errorf("aws cloudwatch list-metrics with a wrong secret = %v\n%s; want SignatureDoesNotMatch", err, out)
+	}
+}
