@@ -31,12 +31,14 @@ type writeReq struct {
 }
 
 type writer struct {
-	conn   *sql.Conn
-	queue  chan *writeReq
-	quit   chan struct{}
-	exited chan struct{}
-	mu     sync.RWMutex // held shared while enqueueing, exclusively to close
-	closed bool
+	store     *Store
+	conn      *sql.Conn
+	appenders map[string]*ddb.Appender // owned by the run goroutine
+	queue     chan *writeReq
+	quit      chan struct{}
+	exited    chan struct{}
+	mu        sync.RWMutex // held shared while enqueueing, exclusively to close
+	closed    bool
 
 	commits, writes atomic.Int64
 }
@@ -49,12 +51,12 @@ type CommitStats struct {
 	Writes int64
 }
 
-func newWriter(ctx context.Context, db *sql.DB) (*writer, error) {
-	conn, err := db.Conn(ctx)
+func newWriter(ctx context.Context, s *Store) (*writer, error) {
+	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open the writer connection: %w", err)
 	}
-	w := &writer{conn: conn, queue: make(chan *writeReq, maxBatch), quit: make(chan struct{}), exited: make(chan struct{})}
+	w := &writer{store: s, conn: conn, queue: make(chan *writeReq, maxBatch), quit: make(chan struct{}), exited: make(chan struct{})}
 	go w.run()
 	return w, nil
 }
@@ -101,6 +103,7 @@ func (s *Store) write(ctx context.Context, fn func(*Tx) error) error {
 func (w *writer) run() {
 	defer close(w.exited)
 	defer w.conn.Close()
+	defer w.closeAppenders()
 	batch := make([]*writeReq, 0, maxBatch)
 	for {
 		select {
@@ -161,9 +164,17 @@ func (w *writer) try(ctx context.Context, batch []*writeReq) (int, error) {
 	if _, err := w.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return -1, fmt.Errorf("cannot begin transaction: %w", err)
 	}
-	tx := &Tx{ctx: ctx, conn: w.conn}
+	tx := &Tx{ctx: ctx, conn: w.conn, w: w}
 	for i, req := range batch {
-		if err := runWrite(req.fn, tx); err != nil {
+		err := runWrite(req.fn, tx)
+		if err == nil {
+			// Rows appended by the write join the transaction now, so that
+			// a later failure rolls them back with everything else.
+			err = w.flushAppenders()
+		}
+		if err != nil {
+			// Pending appended rows go into the doomed transaction.
+			w.closeAppenders()
 			if _, rbErr := w.conn.ExecContext(ctx, "ROLLBACK"); rbErr != nil {
 				return -1, fmt.Errorf("cannot roll back after %v: %w", err, rbErr)
 			}
@@ -171,6 +182,7 @@ func (w *writer) try(ctx context.Context, batch []*writeReq) (int, error) {
 		}
 	}
 	if _, err := w.conn.ExecContext(ctx, "COMMIT"); err != nil {
+		w.closeAppenders()
 		_, _ = w.conn.ExecContext(ctx, "ROLLBACK")
 		return -1, fmt.Errorf("cannot commit: %w", err)
 	}
@@ -188,11 +200,52 @@ func runWrite(fn func(*Tx) error, tx *Tx) (err error) {
 	return fn(tx)
 }
 
+// appender returns the writer connection's appender for a table, creating
+// it once: creating one costs milliseconds, appending microseconds.
+func (w *writer) appender(table string) (*ddb.Appender, error) {
+	if a, ok := w.appenders[table]; ok {
+		return a, nil
+	}
+	var a *ddb.Appender
+	err := w.conn.Raw(func(dc any) error {
+		var err error
+		a, err = ddb.NewAppenderFromConn(dc.(driver.Conn), "", table)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cannot append to %s: %w", table, err)
+	}
+	if w.appenders == nil {
+		w.appenders = map[string]*ddb.Appender{}
+	}
+	w.appenders[table] = a
+	return a, nil
+}
+
+// flushAppenders moves appended rows into the current transaction.
+func (w *writer) flushAppenders() error {
+	for table, a := range w.appenders {
+		if err := a.Flush(); err != nil {
+			return fmt.Errorf("cannot append to %s: %w", table, err)
+		}
+	}
+	return nil
+}
+
+// closeAppenders discards the appenders (after a failure).
+func (w *writer) closeAppenders() {
+	for table, a := range w.appenders {
+		_ = a.Close()
+		delete(w.appenders, table)
+	}
+}
+
 // Tx is the transaction a write function runs in. It is valid only during
 // the call.
 type Tx struct {
 	ctx  context.Context
 	conn *sql.Conn
+	w    *writer
 }
 
 // Exec runs a statement.
@@ -208,20 +261,14 @@ func (tx *Tx) QueryRow(query string, args ...any) *sql.Row {
 // Append bulk-inserts rows into table through DuckDB's appender, in the
 // transaction; each row lists the table's columns in order.
 func (tx *Tx) Append(table string, rows [][]driver.Value) error {
-	return tx.conn.Raw(func(dc any) error {
-		app, err := ddb.NewAppenderFromConn(dc.(driver.Conn), "", table)
-		if err != nil {
+	a, err := tx.w.appender(table)
+	if err != nil {
+		return err
+	}
+	for _, row := range rows {
+		if err := a.AppendRow(row...); err != nil {
 			return fmt.Errorf("cannot append to %s: %w", table, err)
 		}
-		for _, row := range rows {
-			if err := app.AppendRow(row...); err != nil {
-				app.Close()
-				return fmt.Errorf("cannot append to %s: %w", table, err)
-			}
-		}
-		if err := app.Close(); err != nil {
-			return fmt.Errorf("cannot append to %s: %w", table, err)
-		}
-		return nil
-	})
+	}
+	return nil
 }

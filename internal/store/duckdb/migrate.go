@@ -33,6 +33,132 @@ CREATE TABLE access_keys (
 );
 CREATE INDEX access_keys_account ON access_keys(account_id);
 `},
+	{"logs", `
+CREATE SEQUENCE log_ids;
+CREATE TABLE log_groups (
+	id                  BIGINT PRIMARY KEY,
+	account             VARCHAR NOT NULL,
+	region              VARCHAR NOT NULL,
+	name                VARCHAR NOT NULL,
+	created             BIGINT NOT NULL,
+	retention_days      INTEGER,
+	kms_key_id          VARCHAR,
+	class               VARCHAR NOT NULL,
+	deletion_protection BOOLEAN NOT NULL,
+	UNIQUE (account, region, name)
+);
+CREATE TABLE log_streams (
+	id       BIGINT PRIMARY KEY,
+	group_id BIGINT NOT NULL,
+	name     VARCHAR NOT NULL,
+	created  BIGINT NOT NULL,
+	UNIQUE (group_id, name)
+);
+-- Stream statistics as deltas: every ingestion appends a row (an UPDATE
+-- costs milliseconds in DuckDB, an appended row microseconds); reads
+-- aggregate by stream, and maintenance compacts the table.
+CREATE TABLE log_stream_stats (
+	stream_id      BIGINT NOT NULL,
+	group_id       BIGINT NOT NULL,
+	first_event    BIGINT,
+	last_event     BIGINT,
+	last_ingestion BIGINT,
+	bytes          BIGINT NOT NULL
+);
+-- One row per log event. ts and ingest are milliseconds since the epoch;
+-- seq is unique and increasing in ingestion order. Messages compress
+-- with zstd (storage_compatibility_version=latest).
+CREATE TABLE log_events (
+	group_id  BIGINT NOT NULL,
+	stream_id BIGINT NOT NULL,
+	ts        BIGINT NOT NULL,
+	ingest    BIGINT NOT NULL,
+	seq       BIGINT NOT NULL,
+	message   VARCHAR NOT NULL USING COMPRESSION zstd
+);
+CREATE TABLE log_metric_filters (
+	group_id       BIGINT NOT NULL,
+	name           VARCHAR NOT NULL,
+	pattern        VARCHAR NOT NULL,
+	transformation VARCHAR NOT NULL,
+	created        BIGINT NOT NULL,
+	PRIMARY KEY (group_id, name)
+);
+CREATE TABLE log_subscription_filters (
+	group_id        BIGINT NOT NULL,
+	name            VARCHAR NOT NULL,
+	pattern         VARCHAR NOT NULL,
+	destination_arn VARCHAR NOT NULL,
+	role_arn        VARCHAR NOT NULL,
+	distribution    VARCHAR NOT NULL,
+	created         BIGINT NOT NULL,
+	PRIMARY KEY (group_id, name)
+);
+CREATE TABLE log_destinations (
+	account       VARCHAR NOT NULL,
+	region        VARCHAR NOT NULL,
+	name          VARCHAR NOT NULL,
+	target_arn    VARCHAR NOT NULL,
+	role_arn      VARCHAR NOT NULL,
+	access_policy VARCHAR NOT NULL,
+	created       BIGINT NOT NULL,
+	PRIMARY KEY (account, region, name)
+);
+`},
+	{"tags", `
+CREATE TABLE resource_tags (
+	arn   VARCHAR NOT NULL,
+	key   VARCHAR NOT NULL,
+	value VARCHAR NOT NULL,
+	PRIMARY KEY (arn, key)
+);
+`},
+	{"metrics", `
+CREATE SEQUENCE metric_ids;
+-- A metric is identified by its namespace, name and dimensions (a
+-- canonical JSON array of [name, value] pairs sorted by name).
+CREATE TABLE metrics (
+	id         BIGINT PRIMARY KEY,
+	account    VARCHAR NOT NULL,
+	region     VARCHAR NOT NULL,
+	namespace  VARCHAR NOT NULL,
+	name       VARCHAR NOT NULL,
+	dimensions VARCHAR NOT NULL,
+	first_seen BIGINT NOT NULL,
+	UNIQUE (account, region, namespace, name, dimensions)
+);
+-- When metrics last received data, as deltas (see log_stream_stats).
+CREATE TABLE metric_activity (
+	metric_id BIGINT NOT NULL,
+	last_seen BIGINT NOT NULL
+);
+-- Data points as they were put: one value (count 1) or an aggregate, with
+-- the distribution of its values when it has more than one.
+CREATE TABLE metric_points (
+	metric_id  BIGINT NOT NULL,
+	ts         BIGINT NOT NULL,
+	resolution SMALLINT NOT NULL,
+	unit       VARCHAR NOT NULL,
+	count      DOUBLE NOT NULL,
+	sum        DOUBLE NOT NULL,
+	min        DOUBLE NOT NULL,
+	max        DOUBLE NOT NULL,
+	dist       BLOB
+);
+`},
+	{"outbox", `
+CREATE TABLE outbox (
+	id           BIGINT PRIMARY KEY,
+	kind         VARCHAR NOT NULL,
+	account      VARCHAR NOT NULL,
+	region       VARCHAR NOT NULL,
+	target       VARCHAR NOT NULL,
+	payload      BLOB NOT NULL,
+	attempts     INTEGER NOT NULL,
+	next_attempt BIGINT NOT NULL,
+	last_error   VARCHAR NOT NULL
+);
+`},
 }
 
 // schemaVersion reads the applied schema version; 0 for a new database.

@@ -1,0 +1,68 @@
+package duckdb
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/vigilhq/vigil/internal/store"
+)
+
+// BenchmarkIngest measures storing a 1,000-event batch of ~200-byte
+// messages: appender, statistics and a durable commit.
+// benchGroup opens a store with one group and stream.
+func benchGroup(b *testing.B) (store.Logs, *store.LogGroup, *store.LogStream) {
+	s, err := Open(context.Background(), b.TempDir(), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	ctx := context.Background()
+	l := s.Logs()
+	g := &store.LogGroup{Account: "a", Region: "r", Name: "g", Created: 1, Class: "STANDARD"}
+	if err := l.CreateLogGroup(ctx, g, "arn", nil); err != nil {
+		b.Fatal(err)
+	}
+	st := &store.LogStream{GroupID: g.ID, Name: "s", Created: 1}
+	if err := l.CreateLogStream(ctx, st); err != nil {
+		b.Fatal(err)
+	}
+	return l, g, st
+}
+
+func BenchmarkIngest(b *testing.B) {
+	l, g, st := benchGroup(b)
+	ctx := context.Background()
+	events := make([]store.LogEvent, 1000)
+	for i := range events {
+		events[i] = store.LogEvent{Timestamp: time.Now().UnixMilli(), Message: fmt.Sprintf(`{"level":"INFO","path":"/api/users","latency":%d,"status":200,"request_id":"%016x","msg":"handled request for user %06d"}`, i, i*7919, i)}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		first := l.ReserveSeqs(len(events))
+		for i := range events {
+			events[i].Seq = first + int64(i)
+		}
+		if err := l.Ingest(ctx, &store.IngestBatch{GroupID: g.ID, StreamID: st.ID, Ingestion: 1, Events: events}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkLookups measures the reads PutLogEvents makes before storing.
+func BenchmarkLookups(b *testing.B) {
+	l, g, _ := benchGroup(b)
+	ctx := context.Background()
+	b.Run("group", func(b *testing.B) {
+		for b.Loop() {
+			l.LogGroup(ctx, "a", "r", "g")
+		}
+	})
+	b.Run("stream", func(b *testing.B) {
+		for b.Loop() {
+			l.LogStream(ctx, g.ID, "s")
+		}
+	})
+}

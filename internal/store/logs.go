@@ -1,0 +1,264 @@
+package store
+
+import (
+	"context"
+	"errors"
+)
+
+// LogGroup is a stored CloudWatch Logs log group. Times are milliseconds
+// since the epoch.
+type LogGroup struct {
+	ID                 int64
+	Account            string
+	Region             string
+	Name               string
+	Created            int64
+	RetentionDays      int // 0: never expire
+	KMSKeyID           string
+	Class              string
+	DeletionProtection bool
+	// StoredBytes is the bytes of the group's event messages.
+	StoredBytes int64
+	// MetricFilterCount is the number of metric filters on the group.
+	MetricFilterCount int
+}
+
+// LogGroupQuery selects log groups of one account and region, ordered by
+// name.
+type LogGroupQuery struct {
+	Account, Region string
+	// Prefix keeps names starting with it; Contains keeps names containing
+	// it, case-insensitively; Names keeps the listed names.
+	Prefix, Contains string
+	Names            []string
+	// Class keeps groups of that class ("" for all).
+	Class string
+	// After keeps names after it (the pagination cursor).
+	After string
+	// Limit caps the groups returned (0: no cap).
+	Limit int
+}
+
+// LogStream is a stored log stream.
+type LogStream struct {
+	ID      int64
+	GroupID int64
+	Name    string
+	Created int64
+	// FirstEvent, LastEvent and LastIngestion are nil until the stream
+	// has events.
+	FirstEvent, LastEvent, LastIngestion *int64
+}
+
+// LogStreamQuery selects the streams of a group.
+type LogStreamQuery struct {
+	GroupID int64
+	Prefix  string
+	// ByLastEvent orders by last event time instead of by name.
+	ByLastEvent bool
+	Descending  bool
+	// After is the cursor: the last stream of the previous page.
+	After *LogStream
+	Limit int
+}
+
+// LogEvent is a stored log event.
+type LogEvent struct {
+	StreamID  int64
+	Stream    string // the stream's name, set by reads
+	Timestamp int64
+	Ingestion int64
+	// Seq is unique across the store and increases in ingestion order; it
+	// makes event ids and positions stable.
+	Seq     int64
+	Message string
+}
+
+// Position orders events within a query: by timestamp, then by Seq.
+type Position struct {
+	Timestamp, Seq int64
+}
+
+// Less reports whether p is before q.
+func (p Position) Less(q Position) bool {
+	return p.Timestamp < q.Timestamp || (p.Timestamp == q.Timestamp && p.Seq < q.Seq)
+}
+
+// LogEventQuery selects events of a group in position order.
+type LogEventQuery struct {
+	GroupID int64
+	// StreamIDs keeps events of these streams; StreamPrefix of streams
+	// whose name starts with it. Both empty: every stream.
+	StreamIDs    []int64
+	StreamPrefix string
+	// Start and End bound timestamps (inclusive start, exclusive end); nil
+	// for no bound.
+	Start, End *int64
+	// After and Before bound positions, exclusive.
+	After, Before *Position
+	// Terms are substrings every returned message contains (a pre-filter;
+	// case-sensitive).
+	Terms []string
+	// Backward returns the last Limit events (still in ascending order).
+	Backward bool
+	Limit    int
+}
+
+// IngestBatch is one PutLogEvents call's accepted events and what they
+// set off, committed together.
+type IngestBatch struct {
+	GroupID, StreamID int64
+	Ingestion         int64
+	// Events are in chronological order, with reserved Seq numbers.
+	Events []LogEvent
+	// Outbox holds deliveries to enqueue in the same transaction (metric
+	// filter data points, subscription payloads).
+	Outbox []OutboxItem
+}
+
+// MetricFilter is a stored metric filter.
+type MetricFilter struct {
+	GroupID int64
+	Name    string
+	Pattern string
+	// Transformation is the JSON of the metric transformation.
+	Transformation string
+	Created        int64
+}
+
+// SubscriptionFilter is a stored subscription filter.
+type SubscriptionFilter struct {
+	GroupID        int64
+	Name           string
+	Pattern        string
+	DestinationARN string
+	RoleARN        string
+	Distribution   string
+	Created        int64
+}
+
+// LogDestination is a CloudWatch Logs destination: a named target other
+// accounts may subscribe to.
+type LogDestination struct {
+	Account, Region string
+	Name            string
+	TargetARN       string
+	RoleARN         string
+	AccessPolicy    string
+	Created         int64
+}
+
+// Logs stores CloudWatch Logs data.
+type Logs interface {
+	// CreateLogGroup stores g (assigning g.ID) with tags under arn, or
+	// fails with ErrExists.
+	CreateLogGroup(ctx context.Context, g *LogGroup, arn string, tags map[string]string) error
+	// LogGroup returns a group by name, or ErrNotFound.
+	LogGroup(ctx context.Context, account, region, name string) (*LogGroup, error)
+	// LogGroups lists groups.
+	LogGroups(ctx context.Context, q LogGroupQuery) ([]LogGroup, error)
+	// LogGroupsWithRetention lists every group that has a retention.
+	LogGroupsWithRetention(ctx context.Context) ([]LogGroup, error)
+	// DeleteLogGroup deletes a group with its streams, events, filters and
+	// the tags under arn.
+	DeleteLogGroup(ctx context.Context, id int64, arn string) error
+	// SetRetention sets (days > 0) or removes (0) a group's retention.
+	SetRetention(ctx context.Context, id int64, days int) error
+	// SetKMSKey records (or clears, "") a group's KMS key id.
+	SetKMSKey(ctx context.Context, id int64, key string) error
+
+	// CreateLogStream stores s (assigning s.ID), or fails with ErrExists.
+	CreateLogStream(ctx context.Context, s *LogStream) error
+	// LogStream returns a stream of a group by name, or ErrNotFound.
+	LogStream(ctx context.Context, groupID int64, name string) (*LogStream, error)
+	// LogStreams lists streams.
+	LogStreams(ctx context.Context, q LogStreamQuery) ([]LogStream, error)
+	// DeleteLogStream deletes a stream and its events.
+	DeleteLogStream(ctx context.Context, id int64) error
+
+	// ReserveSeqs reserves n event sequence numbers and returns the first.
+	ReserveSeqs(n int) int64
+	// Ingest stores a batch of events (whose Seq the caller reserved),
+	// updates the stream's and group's statistics and enqueues the batch's
+	// outbox items, atomically.
+	Ingest(ctx context.Context, b *IngestBatch) error
+	// LogEvents returns events in position order.
+	LogEvents(ctx context.Context, q LogEventQuery) ([]LogEvent, error)
+	// DeleteEventsBefore deletes a group's events older than ts and
+	// updates its stored bytes; it returns the number deleted.
+	DeleteEventsBefore(ctx context.Context, groupID, ts int64) (int64, error)
+
+	// PutMetricFilter creates or replaces a metric filter.
+	PutMetricFilter(ctx context.Context, f MetricFilter) error
+	// MetricFilters lists a group's metric filters by name (groupID 0:
+	// every group of the account and region).
+	MetricFilters(ctx context.Context, account, region string, groupID int64) ([]MetricFilter, error)
+	// DeleteMetricFilter deletes a filter, or fails with ErrNotFound.
+	DeleteMetricFilter(ctx context.Context, groupID int64, name string) error
+
+	// PutSubscriptionFilter creates or replaces a subscription filter.
+	PutSubscriptionFilter(ctx context.Context, f SubscriptionFilter) error
+	// SubscriptionFilters lists a group's subscription filters by name.
+	SubscriptionFilters(ctx context.Context, groupID int64) ([]SubscriptionFilter, error)
+	// DeleteSubscriptionFilter deletes a filter, or fails with ErrNotFound.
+	DeleteSubscriptionFilter(ctx context.Context, groupID int64, name string) error
+
+	// PutLogDestination creates or replaces a destination (keeping its
+	// access policy and creation time when it exists), tagging a new one
+	// with tags under arn.
+	PutLogDestination(ctx context.Context, d LogDestination, arn string, tags map[string]string) error
+	// LogDestination returns a destination, or ErrNotFound.
+	LogDestination(ctx context.Context, account, region, name string) (*LogDestination, error)
+	// LogDestinations lists destinations by name.
+	LogDestinations(ctx context.Context, account, region, prefix string) ([]LogDestination, error)
+	// DeleteLogDestination deletes a destination and the tags under arn,
+	// or fails with ErrNotFound.
+	DeleteLogDestination(ctx context.Context, account, region, name, arn string) error
+	// SetLogDestinationPolicy sets a destination's access policy.
+	SetLogDestinationPolicy(ctx context.Context, account, region, name, policy string) error
+}
+
+// OutboxItem is a delivery waiting to be made: kept durably until its
+// deliverer reports success, retried with backoff meanwhile.
+type OutboxItem struct {
+	ID int64
+	// Kind selects the deliverer (e.g. "logs.metric", "logs.subscription").
+	Kind string
+	// Account and Region scope the delivery.
+	Account, Region string
+	// Target names where it goes (an ARN, a metric namespace …).
+	Target string
+	// Payload is the deliverer's data.
+	Payload []byte
+	// Attempts counts failed deliveries so far.
+	Attempts int
+	// NextAttempt is when to try next (ms since the epoch).
+	NextAttempt int64
+	// LastError is the error of the last failed attempt.
+	LastError string
+}
+
+// Outbox holds deliveries until they are made.
+type Outbox interface {
+	// DueOutbox returns up to limit items of a kind due at now, oldest
+	// first.
+	DueOutbox(ctx context.Context, kind string, now int64, limit int) ([]OutboxItem, error)
+	// CompleteOutbox removes delivered items.
+	CompleteOutbox(ctx context.Context, ids []int64) error
+	// RetryOutbox records a failed attempt and when to try again.
+	RetryOutbox(ctx context.Context, id int64, next int64, lastError string) error
+	// EnqueueOutbox adds items outside of another write.
+	EnqueueOutbox(ctx context.Context, items []OutboxItem) error
+}
+
+// Tags stores the tags of any resource, keyed by its ARN.
+type Tags interface {
+	// ResourceTags returns the tags of a resource.
+	ResourceTags(ctx context.Context, arn string) (map[string]string, error)
+	// TagResource adds or replaces tags and removes the keys in remove; it
+	// fails with ErrLimit when the resource would have more than limit tags.
+	TagResource(ctx context.Context, arn string, add map[string]string, remove []string, limit int) error
+}
+
+// ErrLimit is returned when a write would exceed a limit.
+var ErrLimit = errors.New("limit exceeded")
