@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -36,6 +37,9 @@ import (
 	"github.com/vigilhq/vigil/internal/api/support"
 	"github.com/vigilhq/vigil/internal/audit"
 	"github.com/vigilhq/vigil/internal/auth"
+	"github.com/vigilhq/vigil/internal/clock"
+	logsengine "github.com/vigilhq/vigil/internal/logs"
+	"github.com/vigilhq/vigil/internal/metrics"
 	"github.com/vigilhq/vigil/internal/protocol"
 	"github.com/vigilhq/vigil/internal/server"
 	"github.com/vigilhq/vigil/internal/store/duckdb"
@@ -63,6 +67,11 @@ type Config struct {
 type App struct {
 	cfg     Config
 	store   *duckdb.Store
+	logs    *logsengine.Engine
+	metrics *metrics.Engine
+	// stop ends the background work (deliveries, retention).
+	stop    context.CancelFunc
+	stopped chan struct{}
 	root    *auth.RootCredentials
 	router  *protocol.Router
 	handler http.Handler
@@ -91,7 +100,7 @@ func (a *App) apis() []api {
 		{iam.Model, iam.Handlers, nil},
 		{inspector.Model, inspector.Handlers, nil},
 		{inspector2.Model, inspector2.Handlers, nil},
-		{logs.Model, logs.Handlers, nil},
+		{logs.Model, logs.Handlers, logs.New(a.logs)},
 		{s3.Model, s3.Handlers, nil},
 		{scheduler.Model, scheduler.Handlers, nil},
 		{schemas.Model, schemas.Handlers, nil},
@@ -124,6 +133,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		st.Close()
 		return nil, err
 	}
+	a.background()
 	return a, nil
 }
 
@@ -136,6 +146,11 @@ func (a *App) build(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("cannot set up the root account: %w", err)
 	}
+	a.metrics = metrics.New(metrics.Options{Store: a.store.Metrics(), Clock: clock.System{}})
+	a.logs = logsengine.New(logsengine.Options{
+		Store: a.store.Logs(), Tags: a.store.Tags(), Outbox: a.store.Outbox(), Metrics: a.metrics,
+		Clock: clock.System{}, Logger: a.logger.With("engine", "logs"),
+	})
 	a.router = protocol.NewRouter()
 	for _, api := range a.apis() {
 		a.router.Register(api.model, api.bind(api.impl))
@@ -160,6 +175,43 @@ func (a *App) build(ctx context.Context) error {
 		Health:  a.health,
 	})
 	return nil
+}
+
+// background runs the periodic work until Shutdown: subscription and
+// metric deliveries, and log retention.
+func (a *App) background() {
+	ctx, cancel := context.WithCancel(context.Background())
+	a.stop, a.stopped = cancel, make(chan struct{})
+	go func() {
+		defer close(a.stopped)
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { defer wg.Done(); a.logs.RunDeliveries(ctx, time.Second) }()
+		go func() { defer wg.Done(); every(ctx, time.Minute, a.expireLogs) }()
+		wg.Wait()
+	}()
+}
+
+func (a *App) expireLogs(ctx context.Context) {
+	if n, err := a.logs.ExpireEvents(ctx); err != nil && ctx.Err() == nil {
+		a.logger.Error("log retention failed", "error", err)
+	} else if n > 0 {
+		a.logger.Info("log retention deleted expired events", "events", n)
+	}
+}
+
+// every runs fn at each interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, fn func(context.Context)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			fn(ctx)
+		}
+	}
 }
 
 // ServiceHealth is one service's line in the health check.
@@ -215,6 +267,8 @@ func (a *App) Shutdown(ctx context.Context) error {
 	if a.http != nil {
 		errs = append(errs, a.http.Shutdown(ctx))
 	}
+	a.stop()
+	<-a.stopped
 	errs = append(errs, a.store.Close())
 	return errors.Join(errs...)
 }

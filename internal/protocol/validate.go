@@ -34,19 +34,19 @@ func (s *Service) Validate(in any) error {
 		return nil
 	}
 	var vs violations
-	s.validateStruct(&vs, v, ti.st, path{})
+	s.validateStruct(&vs, v, ti.st)
 	if len(vs.missing) > 0 && s.MissingParameterError != "" {
 		// The service checks required members itself and names them as
 		// awsQuery parameters.
 		msgs := make([]string, len(vs.missing))
 		for i, p := range vs.missing {
-			msgs[i] = "The parameter " + p.wire + " is required."
+			msgs[i] = "The parameter " + p[1] + " is required."
 		}
 		return s.serviceError(s.MissingParameterError, strings.Join(msgs, "\n"))
 	}
 	errs := vs.errs
 	for _, p := range vs.missing {
-		errs = append(errs, fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", p.camel))
+		errs = append(errs, fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", p[0]))
 	}
 	if len(errs) == 0 {
 		return nil
@@ -76,73 +76,100 @@ func (s *Service) serviceError(code, msg string) error {
 	return &Error{Code: code, Status: http.StatusBadRequest, Message: msg}
 }
 
-// path names a member in validation messages: camel as AWS's validator
-// writes it (logEvents.1.member.timestamp), wire as an awsQuery parameter
+// The validator keeps the path to the value it checks as a stack of
+// segments and writes it out only for a violation, so that valid input
+// costs no allocations. camel is how AWS's validator writes a path
+// (logEvents.1.member.timestamp), wire the awsQuery parameter
 // (MetricData.member.1.Value).
-type path struct{ camel, wire string }
-
-func (p path) field(f *fieldInfo) path {
-	if p.camel == "" {
-		return path{f.path, f.wire}
-	}
-	return path{p.camel + "." + f.path, p.wire + "." + f.wire}
-}
-
-func (p path) elem(member string, i int) path {
-	n := strconv.Itoa(i + 1)
-	return path{p.camel + "." + n + ".member", p.wire + "." + member + "." + n}
-}
-
-func (p path) key(k string) path {
-	return path{p.camel + "." + k, p.wire + "." + k}
+type segment struct {
+	field  *fieldInfo // a structure member, or
+	member string     // a list element (with index), or
+	index  int
+	key    string // a map value
 }
 
 type violations struct {
 	errs    []string
-	missing []path
+	missing [][2]string // camel and wire paths
+	stack   []segment
 }
+
+func (vs *violations) push(s segment) { vs.stack = append(vs.stack, s) }
+
+func (vs *violations) pop() { vs.stack = vs.stack[:len(vs.stack)-1] }
+
+// path writes the current path.
+func (vs *violations) path() (camel, wire string) {
+	var c, w strings.Builder
+	for i, s := range vs.stack {
+		switch {
+		case s.field != nil:
+			if i > 0 {
+				c.WriteByte('.')
+				w.WriteByte('.')
+			}
+			c.WriteString(s.field.path)
+			w.WriteString(s.field.wire)
+		case s.member != "":
+			n := strconv.Itoa(s.index)
+			c.WriteString("." + n + ".member")
+			w.WriteString("." + s.member + "." + n)
+		default:
+			c.WriteString("." + s.key)
+			w.WriteString("." + s.key)
+		}
+	}
+	return c.String(), w.String()
+}
+
+func (vs *violations) camel() string { c, _ := vs.path(); return c }
 
 func (vs *violations) full() bool { return len(vs.errs)+len(vs.missing) >= maxValidationErrors }
 
-func (s *Service) validateStruct(vs *violations, v reflect.Value, st *structInfo, prefix path) {
+func (s *Service) validateStruct(vs *violations, v reflect.Value, st *structInfo) {
 	for _, f := range st.fields {
 		if vs.full() {
 			return
 		}
-		p := prefix.field(f)
+		vs.push(segment{field: f})
 		fv := v.Field(f.index)
 		if !f.t.present(fv) {
 			if f.required {
-				vs.missing = append(vs.missing, p)
+				c, w := vs.path()
+				vs.missing = append(vs.missing, [2]string{c, w})
 			}
+			vs.pop()
 			continue
 		}
 		val := f.t.value(fv)
 		for _, msg := range s.check(val, f.t, f.c) {
-			vs.errs = append(vs.errs, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", display(val), p.camel, msg))
+			vs.errs = append(vs.errs, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", display(val), vs.camel(), msg))
 		}
-		s.validateNested(vs, val, f, p)
+		s.validateNested(vs, val, f)
+		vs.pop()
 	}
 }
 
 // validateNested checks the elements of lists and maps and the members of
 // nested structures.
-func (s *Service) validateNested(vs *violations, val reflect.Value, f *fieldInfo, p path) {
+func (s *Service) validateNested(vs *violations, val reflect.Value, f *fieldInfo) {
 	switch f.t.kind {
 	case kStruct:
-		s.validateStruct(vs, val, f.t.st, p)
+		s.validateStruct(vs, val, f.t.st)
 	case kList:
 		var elemErrs []string
 		for i := 0; i < val.Len(); i++ {
 			ev := val.Index(i)
 			if f.t.elem.kind == kStruct {
-				s.validateStruct(vs, ev, f.t.elem.st, p.elem(f.listMemberName(), i))
-			} else {
+				vs.push(segment{member: f.listMemberName(), index: i + 1})
+				s.validateStruct(vs, ev, f.t.elem.st)
+				vs.pop()
+			} else if f.elem.any() || f.t.elem.kind == kEnum {
 				elemErrs = appendUnique(elemErrs, s.check(ev, f.t.elem, f.elem))
 			}
 		}
 		if len(elemErrs) > 0 {
-			vs.errs = append(vs.errs, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Member must satisfy constraint: [%s]", display(val), p.camel, strings.Join(elemErrs, ", ")))
+			vs.errs = append(vs.errs, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Member must satisfy constraint: [%s]", display(val), vs.camel(), strings.Join(elemErrs, ", ")))
 		}
 	case kMap:
 		var keyErrs, valErrs []string
@@ -150,16 +177,18 @@ func (s *Service) validateNested(vs *violations, val reflect.Value, f *fieldInfo
 		for iter.Next() {
 			keyErrs = appendUnique(keyErrs, s.check(iter.Key(), f.t.key, f.key))
 			if f.t.elem.kind == kStruct {
-				s.validateStruct(vs, iter.Value(), f.t.elem.st, p.key(iter.Key().String()))
+				vs.push(segment{key: iter.Key().String()})
+				s.validateStruct(vs, iter.Value(), f.t.elem.st)
+				vs.pop()
 			} else {
 				valErrs = appendUnique(valErrs, s.check(iter.Value(), f.t.elem, f.elem))
 			}
 		}
 		if len(keyErrs) > 0 {
-			vs.errs = append(vs.errs, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Map keys must satisfy constraint: [%s]", display(val), p.camel, strings.Join(keyErrs, ", ")))
+			vs.errs = append(vs.errs, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Map keys must satisfy constraint: [%s]", display(val), vs.camel(), strings.Join(keyErrs, ", ")))
 		}
 		if len(valErrs) > 0 {
-			vs.errs = append(vs.errs, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Map value must satisfy constraint: [%s]", display(val), p.camel, strings.Join(valErrs, ", ")))
+			vs.errs = append(vs.errs, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Map value must satisfy constraint: [%s]", display(val), vs.camel(), strings.Join(valErrs, ", ")))
 		}
 	}
 }
@@ -183,8 +212,7 @@ func (s *Service) check(v reflect.Value, ti *typeInfo, c constraints) []string {
 	switch ti.kind {
 	case kString, kEnum:
 		str := v.String()
-		n := float64(utf8.RuneCountInString(str))
-		out = lengthChecks(out, n, c)
+		out = lengthChecks(out, runeLength(str, c), c)
 		if c.pat >= 0 {
 			if re := s.pattern(c.pat); re != nil && !re.MatchString(str) {
 				out = append(out, "Member must satisfy regular expression pattern: "+s.Patterns[c.pat])
@@ -201,6 +229,17 @@ func (s *Service) check(v reflect.Value, ti *typeInfo, c constraints) []string {
 		out = rangeChecks(out, v.Float(), c)
 	}
 	return out
+}
+
+// runeLength returns the length in characters that the checks of c need.
+// The byte length settles most of them without counting: a string has at
+// most as many characters as bytes and at least a quarter as many.
+func runeLength(s string, c constraints) float64 {
+	b := float64(len(s))
+	if (!c.hasMin || b < c.min || b/4 >= c.min) && (!c.hasMax || b <= c.max) {
+		return b
+	}
+	return float64(utf8.RuneCountInString(s))
 }
 
 func inEnum(s string, values []string) bool {

@@ -226,13 +226,19 @@ func (x *exchange) serve() {
 		return
 	}
 	x.input = in
-	out, err := call.Handler(ctx, in)
+	out, stream, err := call.Invoke(ctx, in)
 	if err != nil {
 		x.fail(err)
 		return
 	}
 	x.output = out
 	x.started = true
+	if stream != nil {
+		if err := call.WriteStream(ctx, x.w, x.info.ID, stream); err != nil && ctx.Err() == nil {
+			x.s.opt.Logger.Warn("event stream ended with an error", "request_id", x.info.ID, "operation", call.Op.Name, "error", err)
+		}
+		return
+	}
 	call.WriteOutput(x.w, x.info.ID, out)
 }
 

@@ -284,7 +284,6 @@ func BenchmarkFrontDoor(b *testing.B) {
 	}
 }
 
-
 // FuzzServeHTTP sends arbitrary bodies under each protocol's framing
 // through the whole front door in dev mode: whatever arrives, the server
 // answers with a well-formed status and never panics out.

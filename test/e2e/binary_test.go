@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -10,9 +11,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 )
 
 // TestBinaryLifecycle builds cmd/vigil, starts it on a fresh data
@@ -22,10 +28,7 @@ func TestBinaryLifecycle(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "vigil")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/vigil").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildVigil(t)
 	dataDir := filepath.Join(t.TempDir(), "data")
 	port := freePort(t)
 
@@ -48,6 +51,16 @@ func TestBinaryLifecycle(t *testing.T) {
 	if strings.Contains(out2, "Created root account") || !strings.Contains(out2, "export AWS_PROFILE=vigil") {
 		t.Errorf("second start output:\n%s\nwant the same account reused and the exports printed", out2)
 	}
+}
+
+// buildVigil builds cmd/vigil into a temporary directory.
+func buildVigil(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "vigil")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/vigil").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }
 
 func freePort(t *testing.T) int {
@@ -108,4 +121,117 @@ func runUntilHealthy(t *testing.T, bin, dataDir string, port int) string {
 		t.Errorf("vigil exited with %v after SIGTERM:\n%s", err, output.String())
 	}
 	return output.String()
+}
+
+// TestKill9DuringIngestion puts log events from several clients into a
+// Vigil process, kills it with SIGKILL mid-stream, restarts it and checks
+// that every event a PutLogEvents success acknowledged is there.
+func TestKill9DuringIngestion(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildVigil(t)
+	dataDir := filepath.Join(t.TempDir(), "data")
+	port := freePort(t)
+	endpoint := fmt.Sprintf("http://127.0.0.1:%d", port)
+	startProc := func() *exec.Cmd {
+		cmd := exec.Command(bin, "--dev", "--data-dir", dataDir, "--listen", fmt.Sprintf("127.0.0.1:%d", port))
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		waitHealthy(t, endpoint)
+		return cmd
+	}
+	proc := startProc()
+	v := &vigil{endpoint: endpoint}
+	cfg := v.devConfig("123456789012")
+	ctx := context.Background()
+	c := cloudwatchlogs.NewFromConfig(cfg)
+	group := aws.String("durable")
+	if _, err := c.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: group}); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	acked := map[string]bool{}
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for w := range 4 {
+		stream := aws.String(fmt.Sprint("w", w))
+		if _, err := c.CreateLogStream(ctx, &cloudwatchlogs.CreateLogStreamInput{LogGroupName: group, LogStreamName: stream}); err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := 0; ; b++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				var events []types.InputLogEvent
+				for i := range 100 {
+					events = append(events, types.InputLogEvent{Timestamp: aws.Int64(time.Now().UnixMilli()), Message: aws.String(fmt.Sprintf("w%d-b%d-e%d", w, b, i))})
+				}
+				if _, err := c.PutLogEvents(ctx, &cloudwatchlogs.PutLogEventsInput{LogGroupName: group, LogStreamName: stream, LogEvents: events}); err != nil {
+					return // the server died under us
+				}
+				mu.Lock()
+				for _, e := range events {
+					acked[*e.Message] = true
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for {
+		mu.Lock()
+		n := len(acked)
+		mu.Unlock()
+		if n >= 20000 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	proc.Process.Signal(syscall.SIGKILL)
+	proc.Wait()
+	close(stop)
+	wg.Wait()
+
+	proc = startProc()
+	defer func() { proc.Process.Signal(syscall.SIGTERM); proc.Wait() }()
+	stored := map[string]bool{}
+	pager := cloudwatchlogs.NewFilterLogEventsPaginator(c, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: group})
+	for pager.HasMorePages() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range page.Events {
+			stored[*e.Message] = true
+		}
+	}
+	lost := 0
+	for m := range acked {
+		if !stored[m] {
+			lost++
+		}
+	}
+	t.Logf("%d events acknowledged before kill -9, %d stored after restart", len(acked), len(stored))
+	if lost > 0 {
+		t.Errorf("%d acknowledged events lost after kill -9", lost)
+	}
+}
+
+func waitHealthy(t *testing.T, endpoint string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(endpoint + "/_vigil/health"); err == nil {
+			resp.Body.Close()
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("Vigil did not become healthy")
 }

@@ -38,6 +38,17 @@ func (v *vigil) goConfig(secret string, anonymous bool) aws.Config {
 	return cfg
 }
 
+// devConfig returns an SDK config for a dev-mode Vigil at v, signing as
+// the given account id.
+func (v *vigil) devConfig(account string) aws.Config {
+	return aws.Config{
+		Region: "us-east-1", BaseEndpoint: aws.String(v.endpoint), RetryMaxAttempts: 1,
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: account, SecretAccessKey: "dev"}, nil
+		}),
+	}
+}
+
 // apiError asserts err is an API error with the code and HTTP status.
 func apiError(t *testing.T, err error, code string, status int, msgPart string) {
 	t.Helper()
@@ -79,9 +90,9 @@ func TestGoSDKNotImplemented(t *testing.T) {
 		msg  string
 	}{
 		{"awsJson1.1 (logs)", func() error {
-			_, err := cloudwatchlogs.NewFromConfig(cfg).DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{})
+			_, err := cloudwatchlogs.NewFromConfig(cfg).DescribeExportTasks(ctx, &cloudwatchlogs.DescribeExportTasksInput{})
 			return err
-		}, "DescribeLogGroups of service CloudWatch Logs"},
+		}, "DescribeExportTasks of service CloudWatch Logs"},
 		{"rpcv2Cbor (cloudwatch)", func() error {
 			_, err := cloudwatch.NewFromConfig(cfg).ListMetrics(ctx, &cloudwatch.ListMetricsInput{})
 			return err

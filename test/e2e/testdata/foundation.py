@@ -38,7 +38,7 @@ ident = session.client("sts", config=config).get_caller_identity()
 check("sts get_caller_identity", ident["Account"] == account and ident["Arn"] == "arn:aws:iam::%s:root" % account, repr(ident))
 
 families = [
-    ("logs (awsJson1.1)", "logs", lambda c: c.describe_log_groups(), "DescribeLogGroups"),
+    ("logs (awsJson1.1)", "logs", lambda c: c.describe_export_tasks(), "DescribeExportTasks"),
     ("cloudwatch (awsJson1.0, query-compatible)", "cloudwatch", lambda c: c.list_metrics(), "ListMetrics"),
     ("sns (awsQuery)", "sns", lambda c: c.list_topics(), "ListTopics"),
     ("guardduty (restJson1)", "guardduty", lambda c: c.list_detectors(), "ListDetectors"),

@@ -1,0 +1,155 @@
+// Command logsbench measures CloudWatch Logs workloads against any
+// endpoint that speaks the Logs API (Vigil, or moto's server for
+// comparison), through aws-sdk-go-v2.
+//
+//	logsbench -endpoint http://127.0.0.1:4580 ingest -streams 8 -batch 1000 -d 20s
+//	logsbench -endpoint http://127.0.0.1:4580 load -events 10000000
+//	logsbench -endpoint http://127.0.0.1:4580 query
+//
+// ingest: concurrent PutLogEvents of ~200-byte lines, one stream per
+// client; reports events/s and MB/s. load: fills the group "bench" with
+// events (half JSON, half plain text). query: times FilterLogEvents with a
+// single term over the whole group and GetLogEvents' first page.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+)
+
+func main() {
+	endpoint := flag.String("endpoint", "http://127.0.0.1:4580", "Logs endpoint")
+	account := flag.String("account", "123456789012", "access key id (Vigil --dev uses it as the account)")
+	flag.Parse()
+	if flag.NArg() == 0 {
+		log.Fatal("usage: logsbench [-endpoint URL] ingest|load|query [flags]")
+	}
+	cfg := aws.Config{
+		Region: "us-east-1", BaseEndpoint: endpoint, RetryMaxAttempts: 1,
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: *account, SecretAccessKey: "bench"}, nil
+		}),
+	}
+	c := cloudwatchlogs.NewFromConfig(cfg)
+	fs := flag.NewFlagSet(flag.Arg(0), flag.ExitOnError)
+	streams := fs.Int("streams", 8, "concurrent clients, one stream each")
+	batch := fs.Int("batch", 1000, "events per PutLogEvents")
+	duration := fs.Duration("d", 20*time.Second, "ingest duration")
+	events := fs.Int("events", 10_000_000, "events to load")
+	fs.Parse(flag.Args()[1:])
+	ctx := context.Background()
+	switch flag.Arg(0) {
+	case "ingest":
+		ingest(ctx, c, "ingest", *streams, *batch, *duration, 0)
+	case "load":
+		ingest(ctx, c, "bench", *streams, *batch, 24*time.Hour, *events)
+	case "query":
+		query(ctx, c)
+	default:
+		log.Fatalf("unknown command %q", flag.Arg(0))
+	}
+}
+
+// line returns a ~200-byte log line: JSON for even i, text for odd.
+func line(r *rand.Rand, i int) string {
+	level := []string{"INFO", "INFO", "WARN", "ERROR"}[r.IntN(4)]
+	path := []string{"/api/users", "/api/orders", "/api/items", "/health"}[r.IntN(4)]
+	if i%2 == 0 {
+		return fmt.Sprintf(`{"level":"%s","path":"%s","latency":%d,"status":%d,"request_id":"%016x","msg":"handled request for user %06d"}`,
+			level, path, r.IntN(2000), []int{200, 200, 404, 500}[r.IntN(4)], r.Uint64(), r.IntN(1_000_000))
+	}
+	return fmt.Sprintf("2026-11-23T10:00:00.%03dZ %s GET %s latency=%dms status=%d request_id=%016x user=%06d bytes=%d agent=curl/8.5.0",
+		r.IntN(1000), level, path, r.IntN(2000), []int{200, 200, 404, 500}[r.IntN(4)], r.Uint64(), r.IntN(1_000_000), r.IntN(100_000))
+}
+
+func ingest(ctx context.Context, c *cloudwatchlogs.Client, group string, streams, batch int, d time.Duration, total int) {
+	if _, err := c.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: &group}); err != nil {
+		log.Printf("create group: %v (continuing)", err)
+	}
+	var events, bytes atomic.Int64
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for s := range streams {
+		name := fmt.Sprintf("stream-%d-%d", s, start.UnixNano())
+		if _, err := c.CreateLogStream(ctx, &cloudwatchlogs.CreateLogStreamInput{LogGroupName: &group, LogStreamName: &name}); err != nil {
+			log.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(s), 7))
+			for i := 0; time.Now().Before(deadline) && (total == 0 || events.Load() < int64(total)); i++ {
+				batchEvents := make([]types.InputLogEvent, batch)
+				ts := time.Now().UnixMilli()
+				n := 0
+				for j := range batchEvents {
+					m := line(r, i*batch+j)
+					n += len(m)
+					batchEvents[j] = types.InputLogEvent{Timestamp: aws.Int64(ts), Message: aws.String(m)}
+				}
+				_, err := c.PutLogEvents(ctx, &cloudwatchlogs.PutLogEventsInput{LogGroupName: &group, LogStreamName: &name, LogEvents: batchEvents})
+				if err != nil {
+					log.Fatal(err)
+				}
+				events.Add(int64(batch))
+				bytes.Add(int64(n))
+			}
+		}()
+	}
+	wg.Wait()
+	el := time.Since(start).Seconds()
+	fmt.Printf("ingest: %d events, %.1f MB in %.1fs: %.0f events/s, %.1f MB/s (streams=%d batch=%d)\n",
+		events.Load(), float64(bytes.Load())/1e6, el, float64(events.Load())/el, float64(bytes.Load())/1e6/el, streams, batch)
+}
+
+func query(ctx context.Context, c *cloudwatchlogs.Client) {
+	group := aws.String("bench")
+	g, err := c.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: group})
+	if err != nil || len(g.LogGroups) == 0 {
+		log.Fatalf("no bench group (run load first): %v", err)
+	}
+	stored := aws.ToInt64(g.LogGroups[0].StoredBytes)
+	t0 := time.Now()
+	var matched int
+	pager := cloudwatchlogs.NewFilterLogEventsPaginator(c, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: group, FilterPattern: aws.String("ERROR")})
+	first := time.Duration(0)
+	for pager.HasMorePages() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if first == 0 {
+			first = time.Since(t0)
+		}
+		matched += len(page.Events)
+		if time.Since(t0) > 2*time.Minute {
+			break
+		}
+	}
+	el := time.Since(t0)
+	fmt.Printf("filter ERROR: first page in %s; all %d matches in %s; %.2f GB/s of %.2f GB raw message text\n",
+		first.Round(time.Millisecond), matched, el.Round(time.Millisecond), float64(stored)/1e9/el.Seconds(), float64(stored)/1e9)
+	streams, err := c.DescribeLogStreams(ctx, &cloudwatchlogs.DescribeLogStreamsInput{LogGroupName: group, Limit: aws.Int32(1)})
+	if err != nil || len(streams.LogStreams) == 0 {
+		log.Fatal(err)
+	}
+	for _, head := range []bool{false, true} {
+		t1 := time.Now()
+		out, err := c.GetLogEvents(ctx, &cloudwatchlogs.GetLogEventsInput{LogGroupName: group, LogStreamName: streams.LogStreams[0].LogStreamName, StartFromHead: &head})
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("get-log-events first page (startFromHead=%v): %d events in %s\n", head, len(out.Events), time.Since(t1).Round(time.Millisecond))
+	}
+}
