@@ -149,6 +149,7 @@ func (a *App) build(ctx context.Context) error {
 	a.metrics = metrics.New(metrics.Options{Store: a.store.Metrics(), Clock: clock.System{}})
 	a.logs = logsengine.New(logsengine.Options{
 		Store: a.store.Logs(), Tags: a.store.Tags(), Outbox: a.store.Outbox(), Metrics: a.metrics,
+		Queries: a.store.LogQueries(), Querier: a.store,
 		Clock: clock.System{}, Logger: a.logger.With("engine", "logs"),
 	})
 	a.router = protocol.NewRouter()

@@ -33,6 +33,10 @@ type Options struct {
 	// Metrics receives metric-filter and embedded-metric-format data
 	// points.
 	Metrics metrics.Ingester
+	// Queries keeps Logs Insights queries and saved definitions, and
+	// Querier runs them.
+	Queries store.LogQueries
+	Querier store.LogQuerier
 	// Clock tells the time (clock.System{} when nil).
 	Clock clock.Clock
 	// Logger logs delivery failures.
@@ -44,6 +48,7 @@ type Engine struct {
 	opt   Options
 	tail  *tailHub
 	cache *metaCache
+	q     queries
 	// kick wakes the outbox worker after a commit.
 	kick chan struct{}
 
@@ -59,7 +64,8 @@ func New(opt Options) *Engine {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Engine{opt: opt, tail: newTailHub(), cache: newMetaCache(), kick: make(chan struct{}, 1), patterns: map[string]*compiledFilters{}}
+	return &Engine{opt: opt, tail: newTailHub(), cache: newMetaCache(), kick: make(chan struct{}, 1), patterns: map[string]*compiledFilters{},
+		q: queries{running: map[string]context.CancelFunc{}, perAcct: map[string]int{}}}
 }
 
 // Scope is the account and region a request acts in.

@@ -57,7 +57,8 @@ func newFixture(t *testing.T) *fixture {
 	}
 	t.Cleanup(func() { st.Close() })
 	f := &fixture{clock: clock.NewFake(t0), metrics: &recorder{}, ctx: context.Background()}
-	f.Engine = New(Options{Store: st.Logs(), Tags: st.Tags(), Outbox: st.Outbox(), Metrics: f.metrics, Clock: f.clock})
+	f.Engine = New(Options{Store: st.Logs(), Tags: st.Tags(), Outbox: st.Outbox(), Metrics: f.metrics, Clock: f.clock,
+		Queries: st.LogQueries(), Querier: st})
 	return f
 }
 

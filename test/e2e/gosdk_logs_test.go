@@ -117,3 +117,51 @@ func TestGoSDKLogs(t *testing.T) {
 		}
 	}
 }
+
+func TestGoSDKInsights(t *testing.T) {
+	v := start(t, false)
+	ctx := context.Background()
+	c := cloudwatchlogs.NewFromConfig(v.goConfig("", false))
+	group, stream := aws.String("/go/insights"), aws.String("s")
+	c.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: group})
+	c.CreateLogStream(ctx, &cloudwatchlogs.CreateLogStreamInput{LogGroupName: group, LogStreamName: stream})
+	now := time.Now()
+	var events []types.InputLogEvent
+	for i := range 100 {
+		events = append(events, types.InputLogEvent{Timestamp: aws.Int64(now.Add(-time.Duration(100-i) * time.Second).UnixMilli()),
+			Message: aws.String(fmt.Sprintf("GET /item/%d status=%d", i, []int{200, 500}[i%5/4]))})
+	}
+	if _, err := c.PutLogEvents(ctx, &cloudwatchlogs.PutLogEventsInput{LogGroupName: group, LogStreamName: stream, LogEvents: events}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.StartQuery(ctx, &cloudwatchlogs.StartQueryInput{LogGroupName: group, StartTime: aws.Int64(0), EndTime: aws.Int64(now.Unix()),
+		QueryString: aws.String("parse @message 'status=*' as status |")})
+	var malformed *types.MalformedQueryException
+	if !errors.As(err, &malformed) || malformed.QueryCompileError == nil {
+		t.Errorf("malformed query error = %v; want *types.MalformedQueryException with a location", err)
+	}
+	q, err := c.StartQuery(ctx, &cloudwatchlogs.StartQueryInput{LogGroupName: group, StartTime: aws.Int64(0), EndTime: aws.Int64(now.Unix() + 60),
+		QueryString: aws.String("parse @message 'status=*' as status | stats count(*) as n by status | sort status")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res *cloudwatchlogs.GetQueryResultsOutput
+	for range 200 {
+		if res, err = c.GetQueryResults(ctx, &cloudwatchlogs.GetQueryResultsInput{QueryId: q.QueryId}); err != nil {
+			t.Fatal(err)
+		}
+		if res.Status != types.QueryStatusRunning && res.Status != types.QueryStatusScheduled {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var got []string
+	for _, row := range res.Results {
+		for _, f := range row {
+			got = append(got, aws.ToString(f.Field)+"="+aws.ToString(f.Value))
+		}
+	}
+	if want := "[status=200 n=80 status=500 n=20]"; res.Status != types.QueryStatusComplete || fmt.Sprint(got) != want {
+		t.Errorf("results = %s %v; want Complete %s", res.Status, got, want)
+	}
+}

@@ -84,9 +84,44 @@ func TestAWSCLIv1Logs(t *testing.T) {
 		len(filtered.Events) != 1 || filtered.Events[0].Message != "ERROR one" {
 		t.Errorf("filter-log-events = %+v, %v", filtered, err)
 	}
+	var started struct{ QueryId string }
+	end := strconv.FormatInt(time.Now().Unix()+60, 10)
+	if err := json.Unmarshal([]byte(aws("logs", "start-query", "--log-group-name", "cli", "--start-time", "0", "--end-time", end,
+		"--query-string", "filter @message like /ERROR/ | stats count(*) as errors")), &started); err != nil || started.QueryId == "" {
+		t.Fatalf("start-query = %+v, %v", started, err)
+	}
+	var results struct {
+		Status  string
+		Results [][]struct{ Field, Value string }
+	}
+	for range 100 {
+		if err := json.Unmarshal([]byte(aws("logs", "get-query-results", "--query-id", started.QueryId)), &results); err != nil {
+			t.Fatal(err)
+		}
+		if results.Status != "Running" && results.Status != "Scheduled" {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if results.Status != "Complete" || len(results.Results) != 1 || results.Results[0][0].Value != "1" {
+		t.Errorf("get-query-results = %+v", results)
+	}
 	var tested struct{ Matches []struct{ EventNumber int } }
 	if err := json.Unmarshal([]byte(aws("logs", "test-metric-filter", "--filter-pattern", `{ $.a > 1 }`,
 		"--log-event-messages", `{"a":2}`, `{"a":0}`)), &tested); err != nil || len(tested.Matches) != 1 {
 		t.Errorf("test-metric-filter = %+v, %v", tested, err)
+	}
+}
+
+// TestBoto3Insights runs the Logs Insights scenario of testdata/insights.py.
+func TestBoto3Insights(t *testing.T) {
+	py := python3(t)
+	v := start(t, false)
+	cmd := exec.Command(py, "testdata/insights.py")
+	cmd.Env = v.env()
+	out, err := cmd.CombinedOutput()
+	t.Logf("boto3:\n%s", out)
+	if err != nil {
+		t.Fatalf("insights.py: %v", err)
 	}
 }

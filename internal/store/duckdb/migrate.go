@@ -146,6 +146,32 @@ CREATE TABLE metric_points (
 	dist       BLOB
 );
 `},
+	{"log queries", `
+CREATE TABLE log_queries (
+	id            VARCHAR PRIMARY KEY,
+	account       VARCHAR NOT NULL,
+	region        VARCHAR NOT NULL,
+	query         VARCHAR NOT NULL,
+	language      VARCHAR NOT NULL,
+	groups        VARCHAR NOT NULL,
+	status        VARCHAR NOT NULL,
+	created       BIGINT NOT NULL,
+	duration      BIGINT NOT NULL,
+	user_identity VARCHAR NOT NULL,
+	statistics    VARCHAR NOT NULL,
+	results       BLOB
+);
+CREATE TABLE log_query_definitions (
+	id            VARCHAR PRIMARY KEY,
+	account       VARCHAR NOT NULL,
+	region        VARCHAR NOT NULL,
+	name          VARCHAR NOT NULL,
+	query         VARCHAR NOT NULL,
+	language      VARCHAR NOT NULL,
+	groups        VARCHAR NOT NULL,
+	last_modified BIGINT NOT NULL
+);
+`},
 	{"outbox", `
 CREATE TABLE outbox (
 	id           BIGINT PRIMARY KEY,

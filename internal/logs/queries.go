@@ -1,0 +1,408 @@
+package logs
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/vigilhq/vigil/internal/insights"
+	"github.com/vigilhq/vigil/internal/store"
+)
+
+// Logs Insights limits, from the CloudWatch Logs quotas page.
+const (
+	// MaxConcurrentQueries bounds the queries an account runs at once.
+	MaxConcurrentQueries = 100
+	// QueryTimeout ends a query that runs longer.
+	QueryTimeout    = 60 * time.Minute
+	maxQueryGroups  = 50
+	defaultRowLimit = 10_000
+)
+
+// The query statuses.
+const (
+	QueryScheduled = "Scheduled"
+	QueryRunning   = "Running"
+	QueryComplete  = "Complete"
+	QueryFailed    = "Failed"
+	QueryCancelled = "Cancelled"
+	QueryTimedOut  = "Timeout"
+)
+
+// QueryError is a query string that does not parse or compile; the API
+// answers MalformedQueryException with the location.
+type QueryError struct {
+	Message    string
+	Start, End int // character offsets in the query string
+}
+
+func (e *QueryError) Error() string { return e.Message }
+
+// queries tracks the queries running in this process.
+type queries struct {
+	mu      sync.Mutex
+	running map[string]context.CancelFunc
+	perAcct map[string]int
+}
+
+// QueryInput is StartQuery's input.
+type QueryInput struct {
+	Groups, GroupIdentifiers []string
+	Start, End               int64 // seconds
+	Query, Language          string
+	Limit                    int
+	UserIdentity             string
+}
+
+// StartQuery compiles a query and runs it in the background; the id it
+// returns is what GetQueryResults reads.
+func (e *Engine) StartQuery(ctx context.Context, sc Scope, in QueryInput) (string, error) {
+	if in.Language != "" && in.Language != "CWLI" {
+		return "", errorf(InvalidParameter, "Vigil runs Logs Insights queries in queryLanguage CWLI only; %s is not supported yet.", in.Language)
+	}
+	if in.End < in.Start {
+		return "", errorf(InvalidParameter, "End time cannot be less than start time.")
+	}
+	q, err := insights.Parse(in.Query)
+	if err == nil {
+		var plan *insights.Plan
+		plan, err = insights.Compile(q, insights.Options{})
+		if err == nil {
+			return e.startQuery(ctx, sc, in, plan)
+		}
+	}
+	return "", queryError(in.Query, err)
+}
+
+// queryError locates a parse or compile error in the query string.
+func queryError(query string, err error) error {
+	var ie *insights.Error
+	if !errors.As(err, &ie) {
+		return err
+	}
+	off, line := 0, 1
+	for i, r := range query {
+		if line == ie.Line {
+			off = i
+			break
+		}
+		if r == '\n' {
+			line++
+		}
+	}
+	start := utf8.RuneCountInString(query[:off]) + max(ie.Column-1, 0)
+	return &QueryError{Message: ie.Error(), Start: start, End: start}
+}
+
+func (e *Engine) startQuery(ctx context.Context, sc Scope, in QueryInput, plan *insights.Plan) (string, error) {
+	groups, err := e.queryGroups(ctx, sc, in, plan)
+	if err != nil {
+		return "", err
+	}
+	limit := in.Limit
+	if limit == 0 {
+		limit = defaultRowLimit
+	}
+	lq := store.LogQuery{Plan: plan, Start: in.Start * 1000, End: in.End*1000 + 999, Limit: limit, Now: e.now()}
+	names := make([]string, len(groups))
+	for i, g := range groups {
+		lq.Groups = append(lq.Groups, store.LogGroupRef{ID: g.ID, Log: sc.Account + ":" + g.Name})
+		names[i] = g.Name
+	}
+	key := sc.Account + "/" + sc.Region
+	e.q.mu.Lock()
+	if e.q.perAcct[key] >= MaxConcurrentQueries {
+		e.q.mu.Unlock()
+		return "", errorf(LimitExceeded, "Account maximum query concurrency limit of [%d] reached.", MaxConcurrentQueries)
+	}
+	e.q.perAcct[key]++
+	id := newQueryID()
+	runCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), QueryTimeout)
+	e.q.running[id] = cancel
+	e.q.mu.Unlock()
+
+	rec := store.LogQueryRecord{ID: id, Account: sc.Account, Region: sc.Region, Query: in.Query, Language: "CWLI", Groups: names,
+		Status: QueryRunning, Created: e.now(), UserIdentity: in.UserIdentity, Statistics: "{}"}
+	if err := e.opt.Queries.PutLogQuery(ctx, rec); err != nil {
+		e.finishQuery(key, id)
+		return "", err
+	}
+	go e.runQuery(runCtx, key, rec, lq)
+	return id, nil
+}
+
+// queryGroups resolves the log groups of a query: the request's names or
+// identifiers, or the query's SOURCE command.
+func (e *Engine) queryGroups(ctx context.Context, sc Scope, in QueryInput, plan *insights.Plan) ([]*store.LogGroup, error) {
+	given := len(in.Groups) + len(in.GroupIdentifiers)
+	switch {
+	case len(in.Groups) > 0 && len(in.GroupIdentifiers) > 0:
+		return nil, errorf(InvalidParameter, "LogGroup names and LogGroup identifiers are mutually exclusive parameters.")
+	case given > maxQueryGroups:
+		return nil, errorf(InvalidParameter, "A query can search at most %d log groups.", maxQueryGroups)
+	case given == 0 && plan.Source == nil:
+		return nil, errorf(InvalidParameter, "Specify logGroupName, logGroupNames, logGroupIdentifiers or a SOURCE command in the query.")
+	case given > 0 && plan.Source != nil:
+		return nil, errorf(InvalidParameter, "A query with a SOURCE command cannot also name log groups.")
+	}
+	var out []*store.LogGroup
+	if plan.Source != nil {
+		if len(plan.Source.AccountIDs) > 0 && !slices.Equal(plan.Source.AccountIDs, []string{sc.Account}) {
+			return nil, errorf(InvalidParameter, "Vigil has no linked accounts: SOURCE can select log groups of this account only.")
+		}
+		all, err := e.opt.Store.LogGroups(ctx, store.LogGroupQuery{Account: sc.Account, Region: sc.Region, Class: plan.Source.Class})
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range all {
+			if len(plan.Source.NamePrefixes) == 0 || slices.ContainsFunc(plan.Source.NamePrefixes, func(p string) bool { return strings.HasPrefix(g.Name, p) }) {
+				out = append(out, &g)
+			}
+		}
+		if len(out) > maxQueryGroups {
+			return nil, errorf(InvalidParameter, "The SOURCE command selects %d log groups; a query can search at most %d.", len(out), maxQueryGroups)
+		}
+		return out, nil
+	}
+	for _, name := range in.Groups {
+		g, err := e.group(ctx, sc, name, "")
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	for _, id := range in.GroupIdentifiers {
+		g, err := e.group(ctx, sc, "", id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, nil
+}
+
+func newQueryID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// QueryStatistics are GetQueryResults' statistics.
+type QueryStatistics struct {
+	RecordsMatched   float64 `json:"recordsMatched"`
+	RecordsScanned   float64 `json:"recordsScanned"`
+	BytesScanned     float64 `json:"bytesScanned"`
+	LogGroupsScanned float64 `json:"logGroupsScanned"`
+}
+
+// ResultField is one field of a result row.
+type ResultField struct {
+	Field string  `json:"field"`
+	Value *string `json:"value,omitempty"`
+}
+
+func (e *Engine) runQuery(ctx context.Context, key string, rec store.LogQueryRecord, lq store.LogQuery) {
+	defer e.finishQuery(key, rec.ID)
+	started := time.Now()
+	res, err := e.opt.Querier.RunLogQuery(ctx, lq)
+	rec.Duration = time.Since(started).Milliseconds()
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		rec.Status = QueryTimedOut
+	case errors.Is(ctx.Err(), context.Canceled):
+		rec.Status = QueryCancelled
+	case err != nil:
+		rec.Status = QueryFailed
+		e.opt.Logger.Warn("log query failed", "query", rec.ID, "error", err)
+	default:
+		rec.Status = QueryComplete
+		rows := make([][]ResultField, len(res.Rows))
+		for i, row := range res.Rows {
+			for j, v := range row {
+				if v != nil {
+					rows[i] = append(rows[i], ResultField{Field: res.Fields[j], Value: v})
+				}
+			}
+		}
+		rec.Results, _ = json.Marshal(rows)
+		st, _ := json.Marshal(QueryStatistics{RecordsMatched: res.RecordsMatched, RecordsScanned: res.RecordsScanned,
+			BytesScanned: res.BytesScanned, LogGroupsScanned: float64(len(lq.Groups))})
+		rec.Statistics = string(st)
+	}
+	if err := e.opt.Queries.PutLogQuery(context.WithoutCancel(ctx), rec); err != nil {
+		e.opt.Logger.Error("cannot record the outcome of a log query", "query", rec.ID, "error", err)
+	}
+}
+
+func (e *Engine) finishQuery(key, id string) {
+	e.q.mu.Lock()
+	defer e.q.mu.Unlock()
+	if cancel, ok := e.q.running[id]; ok {
+		cancel()
+		delete(e.q.running, id)
+		e.q.perAcct[key]--
+	}
+}
+
+// QueryResults is GetQueryResults' output.
+type QueryResults struct {
+	Status     string
+	Rows       [][]ResultField
+	Statistics QueryStatistics
+}
+
+// query returns a query record of the scope; a record left Running by a
+// process that died is reported Failed.
+func (e *Engine) query(ctx context.Context, sc Scope, id string) (*store.LogQueryRecord, error) {
+	rec, err := e.opt.Queries.LogQueryRecord(ctx, sc.Account, sc.Region, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errorf(ResourceNotFound, "The specified query does not exist.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	e.q.mu.Lock()
+	_, running := e.q.running[id]
+	e.q.mu.Unlock()
+	if !running && (rec.Status == QueryRunning || rec.Status == QueryScheduled) {
+		rec.Status = QueryFailed
+	}
+	return rec, nil
+}
+
+// GetQueryResults returns a query's status and, once complete, its rows.
+func (e *Engine) GetQueryResults(ctx context.Context, sc Scope, id string) (*QueryResults, error) {
+	rec, err := e.query(ctx, sc, id)
+	if err != nil {
+		return nil, err
+	}
+	out := &QueryResults{Status: rec.Status, Rows: [][]ResultField{}}
+	if rec.Results != nil {
+		if err := json.Unmarshal(rec.Results, &out.Rows); err != nil {
+			return nil, fmt.Errorf("query %s has damaged results: %w", id, err)
+		}
+	}
+	if err := json.Unmarshal([]byte(rec.Statistics), &out.Statistics); err != nil {
+		return nil, fmt.Errorf("query %s has damaged statistics: %w", id, err)
+	}
+	return out, nil
+}
+
+// StopQuery cancels a running query; it reports whether one was running.
+func (e *Engine) StopQuery(ctx context.Context, sc Scope, id string) (bool, error) {
+	if _, err := e.query(ctx, sc, id); err != nil {
+		return false, err
+	}
+	e.q.mu.Lock()
+	cancel, ok := e.q.running[id]
+	e.q.mu.Unlock()
+	if !ok {
+		return false, errorf(InvalidParameter, "Query %s is not running.", id)
+	}
+	cancel()
+	return true, nil
+}
+
+// DescribeQueries lists recent queries, newest first.
+func (e *Engine) DescribeQueries(ctx context.Context, sc Scope, group, status string, max int, token string) ([]store.LogQueryRecord, string, error) {
+	all, err := e.opt.Queries.LogQueryRecords(ctx, sc.Account, sc.Region)
+	if err != nil {
+		return nil, "", err
+	}
+	var keep []store.LogQueryRecord
+	for _, rec := range all {
+		e.q.mu.Lock()
+		_, running := e.q.running[rec.ID]
+		e.q.mu.Unlock()
+		if !running && rec.Status == QueryRunning {
+			rec.Status = QueryFailed
+		}
+		if (status == "" || rec.Status == status) && (group == "" || slices.Contains(rec.Groups, group)) {
+			keep = append(keep, rec)
+		}
+	}
+	return paginate(keep, max, 1000, token, "queries", func(r store.LogQueryRecord) string {
+		return fmt.Sprintf("%020d%s", 1<<62-r.Created, r.ID)
+	})
+}
+
+// GetLogRecord returns every field of the event a @ptr value points to.
+func (e *Engine) GetLogRecord(ctx context.Context, sc Scope, ptr string) (map[string]string, error) {
+	rec, err := e.opt.Querier.LogRecord(ctx, ptr)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !strings.HasPrefix(rec["@log"], sc.Account+":")) {
+		return nil, errorf(ResourceNotFound, "The specified log record does not exist.")
+	}
+	return rec, err
+}
+
+// GetLogGroupFields discovers the fields of a group's events: the 15
+// minutes up to now, or the 8 minutes on either side of at (seconds).
+func (e *Engine) GetLogGroupFields(ctx context.Context, sc Scope, name, identifier string, at *int64) ([]store.LogField, error) {
+	g, err := e.group(ctx, sc, name, identifier)
+	if err != nil {
+		return nil, err
+	}
+	start, end := e.now()-15*60*1000, e.now()
+	if at != nil {
+		start, end = (*at-8*60)*1000, (*at+8*60)*1000
+	}
+	return e.opt.Querier.LogGroupFields(ctx, store.LogGroupRef{ID: g.ID, Log: sc.Account + ":" + g.Name}, start, end)
+}
+
+// QueryDefinition is a saved query.
+type QueryDefinition struct {
+	ID, Name, Query string
+	Groups          []string
+	LastModified    int64
+}
+
+// PutQueryDefinition saves a query, creating it (new id) or updating id.
+func (e *Engine) PutQueryDefinition(ctx context.Context, sc Scope, d QueryDefinition) (string, error) {
+	if d.ID == "" {
+		d.ID = newQueryID()
+	} else {
+		defs, err := e.opt.Queries.LogQueryDefinitions(ctx, sc.Account, sc.Region)
+		if err != nil {
+			return "", err
+		}
+		if !slices.ContainsFunc(defs, func(x store.LogQueryDefinition) bool { return x.ID == d.ID }) {
+			return "", errorf(ResourceNotFound, "The specified query definition does not exist.")
+		}
+	}
+	err := e.opt.Queries.PutLogQueryDefinition(ctx, store.LogQueryDefinition{ID: d.ID, Account: sc.Account, Region: sc.Region,
+		Name: d.Name, Query: d.Query, Language: "CWLI", Groups: d.Groups, LastModified: e.now()})
+	return d.ID, err
+}
+
+// DescribeQueryDefinitions lists saved queries by name.
+func (e *Engine) DescribeQueryDefinitions(ctx context.Context, sc Scope, prefix string, max int, token string) ([]QueryDefinition, string, error) {
+	defs, err := e.opt.Queries.LogQueryDefinitions(ctx, sc.Account, sc.Region)
+	if err != nil {
+		return nil, "", err
+	}
+	var out []QueryDefinition
+	for _, d := range defs {
+		if strings.HasPrefix(d.Name, prefix) {
+			out = append(out, QueryDefinition{ID: d.ID, Name: d.Name, Query: d.Query, Groups: d.Groups, LastModified: d.LastModified})
+		}
+	}
+	return paginate(out, max, 1000, token, "querydefinitions", func(d QueryDefinition) string { return d.Name + "\x00" + d.ID })
+}
+
+// DeleteQueryDefinition deletes a saved query.
+func (e *Engine) DeleteQueryDefinition(ctx context.Context, sc Scope, id string) error {
+	err := e.opt.Queries.DeleteLogQueryDefinition(ctx, sc.Account, sc.Region, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return errorf(ResourceNotFound, "The specified query definition does not exist.")
+	}
+	return err
+}

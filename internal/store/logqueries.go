@@ -1,0 +1,48 @@
+package store
+
+import "context"
+
+// LogQueryRecord is a Logs Insights query as DescribeQueries and
+// GetQueryResults report it.
+type LogQueryRecord struct {
+	ID, Account, Region string
+	Query, Language     string
+	// Groups are the names of the queried log groups.
+	Groups []string
+	// Status is Scheduled, Running, Complete, Failed, Cancelled or Timeout.
+	Status string
+	// Created is when the query started (ms); Duration how long it ran.
+	Created, Duration int64
+	UserIdentity      string
+	// Statistics and Results are the outcome, as JSON.
+	Statistics string
+	Results    []byte
+}
+
+// LogQueryDefinition is a saved Logs Insights query.
+type LogQueryDefinition struct {
+	ID, Account, Region string
+	Name, Query         string
+	Language            string
+	Groups              []string
+	LastModified        int64
+}
+
+// LogQueries stores Logs Insights queries and saved query definitions.
+type LogQueries interface {
+	// PutLogQuery creates or replaces a query record.
+	PutLogQuery(ctx context.Context, q LogQueryRecord) error
+	// LogQueryRecord returns a query of an account and region, or
+	// ErrNotFound.
+	LogQueryRecord(ctx context.Context, account, region, id string) (*LogQueryRecord, error)
+	// LogQueryRecords lists an account's queries, newest first, without
+	// their results.
+	LogQueryRecords(ctx context.Context, account, region string) ([]LogQueryRecord, error)
+	// PutLogQueryDefinition creates or replaces a saved query.
+	PutLogQueryDefinition(ctx context.Context, d LogQueryDefinition) error
+	// LogQueryDefinitions lists an account's saved queries by name.
+	LogQueryDefinitions(ctx context.Context, account, region string) ([]LogQueryDefinition, error)
+	// DeleteLogQueryDefinition deletes a saved query, or fails with
+	// ErrNotFound.
+	DeleteLogQueryDefinition(ctx context.Context, account, region, id string) error
+}
