@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -58,7 +60,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Cleanup(func() { st.Close() })
 	f := &fixture{clock: clock.NewFake(t0), metrics: &recorder{}, ctx: context.Background()}
 	f.Engine = New(Options{Store: st.Logs(), Tags: st.Tags(), Outbox: st.Outbox(), Metrics: f.metrics, Clock: f.clock,
-		Queries: st.LogQueries(), Querier: st})
+		Queries: st.LogQueries(), Querier: st, Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
 	return f
 }
 
@@ -211,4 +213,12 @@ func TestLogStreams(t *testing.T) {
 	}
 	must(t, f.DeleteLogStream(f.ctx, sc, "g", "a"))
 	wantCode(t, f.DeleteLogStream(f.ctx, sc, "g", "a"), ResourceNotFound, "The specified log stream does not exist.")
+}
+
+// testWriter sends the engine's logs to the test log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
 }

@@ -263,6 +263,12 @@ type QueryResults struct {
 // query returns a query record of the scope; a record left Running by a
 // process that died is reported Failed.
 func (e *Engine) query(ctx context.Context, sc Scope, id string) (*store.LogQueryRecord, error) {
+	// A query leaves the running set only after its outcome is stored:
+	// look there first, so that a query finishing meanwhile is not taken
+	// for a dead one.
+	e.q.mu.Lock()
+	_, running := e.q.running[id]
+	e.q.mu.Unlock()
 	rec, err := e.opt.Queries.LogQueryRecord(ctx, sc.Account, sc.Region, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errorf(ResourceNotFound, "The specified query does not exist.")
@@ -270,9 +276,6 @@ func (e *Engine) query(ctx context.Context, sc Scope, id string) (*store.LogQuer
 	if err != nil {
 		return nil, err
 	}
-	e.q.mu.Lock()
-	_, running := e.q.running[id]
-	e.q.mu.Unlock()
 	if !running && (rec.Status == QueryRunning || rec.Status == QueryScheduled) {
 		rec.Status = QueryFailed
 	}

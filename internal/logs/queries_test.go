@@ -25,7 +25,9 @@ func (f *fixture) waitQuery(t *testing.T, id string) *QueryResults {
 func TestInsightsQueries(t *testing.T) {
 	f := newFixture(t)
 	f.setup(t, "/app", "a", "b")
-	f.stream(t, "/app", "a", 6, func(i int) string { return fmt.Sprintf(`{"level":"%s","latency":%d}`, []string{"INFO", "ERROR"}[i%2], 10*i) })
+	f.stream(t, "/app", "a", 6, func(i int) string {
+		return fmt.Sprintf(`{"level":"%s","latency":%d}`, []string{"INFO", "ERROR"}[i%2], 10*i)
+	})
 	f.stream(t, "/app", "b", 3, func(i int) string { return "plain ERROR line" })
 	start, end := t0.Add(-time.Minute).Unix(), t0.Add(time.Hour).Unix()
 
