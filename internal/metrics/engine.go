@@ -45,6 +45,9 @@ const (
 	MissingParameter
 	ResourceNotFound
 	LimitExceeded
+	InvalidNextToken
+	// ValidationError is GetMetricData's code for refused queries.
+	ValidationError
 )
 
 // Error is an engine error with AWS's message.
@@ -130,7 +133,7 @@ func point(d Datum, n int, now time.Time) (store.MetricPoint, error) {
 	if unit == "" {
 		unit = "None"
 	}
-	if !slices.Contains(Units, unit) {
+	if !validUnit(unit) {
 		return store.MetricPoint{}, errorf(InvalidParameterValue, "The value %s for parameter %s is invalid.", unit, param("Unit"))
 	}
 	res := d.StorageResolution
@@ -141,8 +144,8 @@ func point(d Datum, n int, now time.Time) (store.MetricPoint, error) {
 		return store.MetricPoint{}, errorf(InvalidParameterValue, "The value %d for parameter %s is invalid.", res, param("StorageResolution"))
 	}
 	p := store.MetricPoint{
-		Key:       store.MetricKey{Namespace: d.Namespace, Name: d.Name, Dimensions: dims},
-		Timestamp: d.Timestamp.UnixMilli(), Resolution: res, Unit: unit,
+		Key:        store.MetricKey{Namespace: d.Namespace, Name: d.Name, Dimensions: dims},
+		PointValue: store.PointValue{Timestamp: d.Timestamp.UnixMilli(), Resolution: res, Unit: unit},
 	}
 	hasValues := len(d.Values) > 0
 	switch {

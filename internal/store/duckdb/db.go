@@ -38,6 +38,7 @@ type Store struct {
 	w         *writer
 	seq       atomic.Int64 // the last log event sequence number used
 	outboxID  atomic.Int64 // the last outbox item id used
+	metricSeq atomic.Int64 // the last metric point sequence number used
 
 	stopMaintain, maintainDone chan struct{}
 	metricIDs                  sync.Map // store.MetricKey → metric id

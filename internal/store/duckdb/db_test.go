@@ -250,3 +250,11 @@ func kill9Child(dir string) {
 	}
 	wg.Wait()
 }
+
+func TestMetricsConformance(t *testing.T) {
+	storetest.Metrics(t, func(t *testing.T) store.Metrics {
+		s := openTest(t, t.TempDir())
+		t.Cleanup(func() { s.Close() })
+		return s.Metrics()
+	})
+}

@@ -132,9 +132,14 @@ CREATE TABLE metric_activity (
 	metric_id BIGINT NOT NULL,
 	last_seen BIGINT NOT NULL
 );
--- Data points as they were put: one value (count 1) or an aggregate, with
--- the distribution of its values when it has more than one.
+-- Data points as they were put, until the roll-up job folds them into
+-- metric_rollups (or, for high-resolution points, moves them to
+-- metric_points_hr): one value (count 1) or an aggregate, with the exact
+-- distribution of its values when it has more than one. seq orders them
+-- by commit, so that the job can take and then delete exactly what it
+-- read.
 CREATE TABLE metric_points (
+	seq        BIGINT NOT NULL,
 	metric_id  BIGINT NOT NULL,
 	ts         BIGINT NOT NULL,
 	resolution SMALLINT NOT NULL,
@@ -144,6 +149,39 @@ CREATE TABLE metric_points (
 	min        DOUBLE NOT NULL,
 	max        DOUBLE NOT NULL,
 	dist       BLOB
+);
+-- High-resolution (1-second) points, kept as they were put for three
+-- hours before they are folded into 60-second roll-ups.
+CREATE TABLE metric_points_hr (
+	metric_id  BIGINT NOT NULL,
+	ts         BIGINT NOT NULL,
+	unit       VARCHAR NOT NULL,
+	count      DOUBLE NOT NULL,
+	sum        DOUBLE NOT NULL,
+	min        DOUBLE NOT NULL,
+	max        DOUBLE NOT NULL,
+	dist       BLOB
+);
+-- Rolled-up samples of one metric and unit at one resolution (60, 300 or
+-- 3600 seconds) over [start, stop) in milliseconds: a chunk (package
+-- metrics/chunk). One row per (metric_id, unit, resolution, start).
+CREATE TABLE metric_rollups (
+	metric_id  BIGINT NOT NULL,
+	unit       VARCHAR NOT NULL,
+	resolution INTEGER NOT NULL,
+	start      BIGINT NOT NULL,
+	stop       BIGINT NOT NULL,
+	data       BLOB NOT NULL
+);
+-- Anomaly detection models, identified by their metric or metric math
+-- queries (spec, canonical JSON).
+CREATE TABLE anomaly_detectors (
+	account       VARCHAR NOT NULL,
+	region        VARCHAR NOT NULL,
+	spec          VARCHAR NOT NULL,
+	configuration VARCHAR NOT NULL,
+	created       BIGINT NOT NULL,
+	PRIMARY KEY (account, region, spec)
 );
 `},
 	{"log queries", `
