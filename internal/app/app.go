@@ -92,7 +92,7 @@ func (a *App) apis() []api {
 	return []api{
 		{athena.Model, athena.Handlers, nil},
 		{cloudtrail.Model, cloudtrail.Handlers, nil},
-		{cloudwatch.Model, cloudwatch.Handlers, nil},
+		{cloudwatch.Model, cloudwatch.Handlers, cloudwatch.New(a.metrics)},
 		{configservice.Model, configservice.Handlers, nil},
 		{events.Model, events.Handlers, nil},
 		{glue.Model, glue.Handlers, nil},
@@ -179,16 +179,17 @@ func (a *App) build(ctx context.Context) error {
 }
 
 // background runs the periodic work until Shutdown: subscription and
-// metric deliveries, and log retention.
+// metric deliveries, log retention and metric roll-ups.
 func (a *App) background() {
 	ctx, cancel := context.WithCancel(context.Background())
 	a.stop, a.stopped = cancel, make(chan struct{})
 	go func() {
 		defer close(a.stopped)
 		var wg sync.WaitGroup
-		wg.Add(2)
+		wg.Add(3)
 		go func() { defer wg.Done(); a.logs.RunDeliveries(ctx, time.Second) }()
 		go func() { defer wg.Done(); every(ctx, time.Minute, a.expireLogs) }()
+		go func() { defer wg.Done(); every(ctx, time.Minute, a.rollUpMetrics) }()
 		wg.Wait()
 	}()
 }
@@ -198,6 +199,12 @@ func (a *App) expireLogs(ctx context.Context) {
 		a.logger.Error("log retention failed", "error", err)
 	} else if n > 0 {
 		a.logger.Info("log retention deleted expired events", "events", n)
+	}
+}
+
+func (a *App) rollUpMetrics(ctx context.Context) {
+	if err := a.metrics.RollUp(ctx); err != nil && ctx.Err() == nil {
+		a.logger.Error("metric roll-up failed", "error", err)
 	}
 }
 

@@ -34,11 +34,11 @@ func TestAWSCLIv2Debian(t *testing.T) {
 	if err != nil || json.Unmarshal([]byte(out), &ident) != nil || ident.Account != v.app.Root().AccountID {
 		t.Fatalf("aws sts get-caller-identity = %v\n%s", err, out)
 	}
-	out, err = aws(v.env(), "--debug", "cloudwatch", "list-metrics")
-	if err == nil || !strings.Contains(out, "(NotImplemented)") || !strings.Contains(out, "ListMetrics") {
-		t.Errorf("aws cloudwatch list-metrics = %v\n%.3000s; want NotImplemented", err, out)
+	out, err = aws(v.env(), "--debug", "cloudwatch", "describe-insight-rules")
+	if err == nil || !strings.Contains(out, "(NotImplemented)") || !strings.Contains(out, "DescribeInsightRules") {
+		t.Errorf("aws cloudwatch describe-insight-rules = %v\n%.3000s; want NotImplemented", err, out)
 	}
-	if !strings.Contains(out, "'body': {'Action': 'ListMetrics'") {
+	if !strings.Contains(out, "'body': {'Action': 'DescribeInsightRules'") {
 		t.Errorf("the Debian CLI did not use the query protocol for CloudWatch:\n%.3000s", out)
 	}
 	wrong := append(v.env(), "AWS_ACCESS_KEY_ID="+v.app.Root().AccessKeyID, "AWS_SECRET_ACCESS_KEY=wrong")

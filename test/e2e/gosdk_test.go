@@ -94,9 +94,9 @@ func TestGoSDKNotImplemented(t *testing.T) {
 			return err
 		}, "DescribeExportTasks of service CloudWatch Logs"},
 		{"rpcv2Cbor (cloudwatch)", func() error {
-			_, err := cloudwatch.NewFromConfig(cfg).ListMetrics(ctx, &cloudwatch.ListMetricsInput{})
+			_, err := cloudwatch.NewFromConfig(cfg).DescribeInsightRules(ctx, &cloudwatch.DescribeInsightRulesInput{})
 			return err
-		}, "ListMetrics of service CloudWatch"},
+		}, "DescribeInsightRules of service CloudWatch"},
 		{"awsQuery (sts)", func() error {
 			_, err := sts.NewFromConfig(cfg).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/r"), RoleSessionName: aws.String("s")})
 			return err

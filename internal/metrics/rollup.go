@@ -1,0 +1,279 @@
+package metrics
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/vigilhq/vigil/internal/metrics/chunk"
+	"github.com/vigilhq/vigil/internal/store"
+)
+
+// Resolutions and retention follow CloudWatch's: "Data points with a period
+// of less than 60 seconds are available for 3 hours. Data points with a
+// period of 60 seconds (1-minute) are available for 15 days. Data points
+// with a period of 300 seconds (5-minute) are available for 63 days. Data
+// points with a period of 3600 seconds (1 hour) are available for 455 days
+// (15 months)."
+//
+// Data points are stored as they are put (table metric_points) and a job
+// that runs every minute folds them into roll-up chunks of 60-second
+// samples, one chunk per metric, unit and hour. High-resolution points are
+// also kept as they were put for three hours, and join the 60-second
+// chunks when they leave that window. A day of 60-second chunks older than
+// 15 days becomes one chunk of 300-second samples; a week of 300-second
+// chunks older than 63 days becomes one chunk of 3600-second samples, which
+// are deleted after 455 days. Every sample keeps the exact SampleCount,
+// Sum, Minimum and Maximum and a distribution sketch (see stats.Sketch for
+// the accuracy of percentiles after roll-ups).
+
+// tier is a roll-up resolution.
+type tier struct {
+	res  int   // seconds
+	span int64 // milliseconds a chunk covers
+	keep time.Duration
+}
+
+const (
+	hour = int64(time.Hour / time.Millisecond)
+	day  = 24 * hour
+	week = 7 * day
+
+	highResKeep = 3 * time.Hour
+)
+
+var tiers = []tier{
+	{60, hour, 15 * 24 * time.Hour},
+	{300, day, 63 * 24 * time.Hour},
+	{3600, week, 455 * 24 * time.Hour},
+}
+
+// Job sizes: how many pending points and how many metrics' chunks a step
+// takes at most, which bounds its memory.
+const (
+	rollupBatch   = 200_000
+	downsampleMax = 1000
+)
+
+// RollUp runs the roll-up job once: it folds the pending points into
+// chunks, moves high-resolution points past three hours into them,
+// converts chunks past their tier's retention to the next tier and deletes
+// the data past 455 days.
+func (e *Engine) RollUp(ctx context.Context) error {
+	now := e.opt.Clock.Now().UnixMilli()
+	for {
+		points, through, err := e.opt.Store.PendingPoints(ctx, rollupBatch)
+		if err != nil {
+			return err
+		}
+		if through == 0 {
+			break
+		}
+		var high, fold []store.StoredPoint
+		for _, p := range points {
+			if p.Resolution == 1 && p.Timestamp >= now-highResKeep.Milliseconds() {
+				high = append(high, p)
+			} else {
+				fold = append(fold, p)
+			}
+		}
+		puts, err := e.foldPoints(ctx, fold)
+		if err != nil {
+			return err
+		}
+		if err := e.opt.Store.ApplyRollup(ctx, store.RollupChange{PointsThrough: through, HighRes: high, Put: puts}); err != nil {
+			return err
+		}
+		if len(points) < rollupBatch {
+			break
+		}
+	}
+	cut := now - highResKeep.Milliseconds()
+	high, err := e.opt.Store.HighResPoints(ctx, cut)
+	if err != nil {
+		return err
+	}
+	if len(high) > 0 {
+		puts, err := e.foldPoints(ctx, high)
+		if err != nil {
+			return err
+		}
+		if err := e.opt.Store.ApplyRollup(ctx, store.RollupChange{HighResBefore: cut, Put: puts}); err != nil {
+			return err
+		}
+	}
+	for i, t := range tiers {
+		if err := e.downsample(ctx, now, t, i+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// foldPoints folds points, in (metric, unit, time) order, into the
+// 60-second chunks they belong to, merged with the chunks already stored.
+func (e *Engine) foldPoints(ctx context.Context, points []store.StoredPoint) ([]store.Rollup, error) {
+	t := tiers[0]
+	var built []store.Rollup
+	var enc chunk.Encoder
+	var acc *observations
+	var key store.RollupKey
+	var minute int64
+	flushSample := func() error {
+		if acc == nil {
+			return nil
+		}
+		err := enc.Append(acc.sample(minute))
+		acc = nil
+		return err
+	}
+	flushChunk := func() error {
+		if err := flushSample(); err != nil {
+			return err
+		}
+		if enc.Len() > 0 {
+			built = append(built, store.Rollup{RollupKey: key, Stop: key.Start + t.span, Data: clone(enc.Bytes())})
+			enc.Reset()
+		}
+		return nil
+	}
+	for i := range points {
+		p := &points[i]
+		k := store.RollupKey{MetricID: p.MetricID, Unit: p.Unit, Resolution: t.res, Start: floor(p.Timestamp, t.span)}
+		if k != key {
+			if err := flushChunk(); err != nil {
+				return nil, err
+			}
+			key = k
+		}
+		if m := floor(p.Timestamp, 60_000) / 1000; acc == nil || m != minute {
+			if err := flushSample(); err != nil {
+				return nil, err
+			}
+			acc, minute = &observations{}, m
+		}
+		acc.addPoint(&p.PointValue)
+	}
+	if err := flushChunk(); err != nil {
+		return nil, err
+	}
+	return e.mergeStored(ctx, built)
+}
+
+// mergeStored merges new chunks with the stored chunks of the same keys.
+func (e *Engine) mergeStored(ctx context.Context, built []store.Rollup) ([]store.Rollup, error) {
+	keys := make([]store.RollupKey, len(built))
+	for i, r := range built {
+		keys[i] = r.RollupKey
+	}
+	stored, err := e.opt.Store.Rollups(ctx, store.RollupQuery{Keys: keys})
+	if err != nil {
+		return nil, err
+	}
+	old := make(map[store.RollupKey][]byte, len(stored))
+	for _, r := range stored {
+		old[r.RollupKey] = r.Data
+	}
+	for i := range built {
+		if o, ok := old[built[i].RollupKey]; ok {
+			merged, err := chunk.Merge(o, built[i].Data)
+			if err != nil {
+				return nil, fmt.Errorf("metric %d: stored roll-up: %w", built[i].MetricID, err)
+			}
+			built[i].Data = merged
+		}
+	}
+	return built, nil
+}
+
+// downsample converts the chunks of tier t whose whole span of the next
+// tier (index next, none past the last) is past t's retention, a bounded
+// number of metrics at a time.
+func (e *Engine) downsample(ctx context.Context, now int64, t tier, next int) error {
+	cut := now - t.keep.Milliseconds()
+	if next < len(tiers) {
+		cut = floor(cut, tiers[next].span)
+	} else {
+		cut -= t.span // chunks that end before the cut
+	}
+	for {
+		old, err := e.opt.Store.Rollups(ctx, store.RollupQuery{Resolution: t.res, StartBefore: cut, MaxMetrics: downsampleMax})
+		if err != nil || len(old) == 0 {
+			return err
+		}
+		change := store.RollupChange{}
+		for _, r := range old {
+			change.Delete = append(change.Delete, r.RollupKey)
+		}
+		if next < len(tiers) {
+			if change.Put, err = e.coarsen(ctx, old, tiers[next]); err != nil {
+				return err
+			}
+		}
+		if err := e.opt.Store.ApplyRollup(ctx, change); err != nil {
+			return err
+		}
+	}
+}
+
+// coarsen re-aggregates chunks, in (metric, unit, start) order, into the
+// chunks of tier to.
+func (e *Engine) coarsen(ctx context.Context, old []store.Rollup, to tier) ([]store.Rollup, error) {
+	var built []store.Rollup
+	var enc chunk.Encoder
+	var key store.RollupKey
+	var cur *chunk.Sample
+	step := int64(to.res)
+	flush := func() error {
+		if cur != nil {
+			if err := enc.Append(*cur); err != nil {
+				return err
+			}
+			cur = nil
+		}
+		if enc.Len() > 0 {
+			built = append(built, store.Rollup{RollupKey: key, Stop: key.Start + to.span, Data: clone(enc.Bytes())})
+			enc.Reset()
+		}
+		return nil
+	}
+	for _, r := range old {
+		samples, err := chunk.Decode(r.Data)
+		if err != nil {
+			return nil, fmt.Errorf("metric %d: stored roll-up: %w", r.MetricID, err)
+		}
+		for _, s := range samples {
+			k := store.RollupKey{MetricID: r.MetricID, Unit: r.Unit, Resolution: to.res, Start: floor(s.T*1000, to.span)}
+			if k != key {
+				if err := flush(); err != nil {
+					return nil, err
+				}
+				key = k
+			}
+			t := s.T - s.T%step
+			switch {
+			case cur == nil:
+				s.T = t
+				cur = &s
+			case cur.T == t:
+				c := chunk.Combine(*cur, s)
+				cur = &c
+			default:
+				if err := enc.Append(*cur); err != nil {
+					return nil, err
+				}
+				s.T = t
+				cur = &s
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	return e.mergeStored(ctx, built)
+}
+
+// floor rounds t down to a multiple of step (t ≥ 0).
+func floor(t, step int64) int64 { return t - t%step }
+
+func clone(b []byte) []byte { return append([]byte(nil), b...) }

@@ -1,0 +1,465 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/smithy-go"
+)
+
+// A scenario is a list of API calls that every client makes against its
+// own fresh Vigil: the Go SDK, boto3, the AWS CLI 1.45 and the Debian AWS
+// CLI 2.9 must all get the same responses, which must also match what the
+// scenario expects. Calls are written in the API's own terms (operation
+// and parameter names of the service model), so each client sends them
+// in its protocol: CBOR, JSON 1.0 and awsQuery for CloudWatch.
+type scenario struct {
+	Service string `json:"service"`
+	Steps   []step `json:"steps"`
+}
+
+type step struct {
+	Name string `json:"name"`
+	// Service is the step's service when it is not the scenario's.
+	Service string         `json:"service,omitempty"`
+	Op      string         `json:"op"`
+	Params  map[string]any `json:"params"`
+	// Error is the error code the call must fail with.
+	Error string `json:"error,omitempty"`
+	// Expect is a subset of the response it must return: maps match by
+	// key, lists element by element, numbers within 1e-9 relative, and a
+	// string ending with * by prefix.
+	Expect any `json:"expect,omitempty"`
+	// Count checks the length of lists by path ("Metrics": 3).
+	Count map[string]int `json:"count,omitempty"`
+	// Until repeats the call, for up to untilTimeout, while the response
+	// has nothing at this path: what Vigil derives asynchronously (metric
+	// filters' data points) shows up after a moment, as on AWS.
+	Until string `json:"until,omitempty"`
+}
+
+// untilTimeout bounds how long a step with Until is repeated.
+const untilTimeout = 15 * time.Second
+
+// repeat calls call until its response has something at path, or
+// untilTimeout passes; without a path it calls once.
+func repeat(path string, call func() outcome) outcome {
+	deadline := time.Now().Add(untilTimeout)
+	for {
+		o := call()
+		if path == "" || o.Error != "" || !empty(lookup(o.Response, path)) || time.Now().After(deadline) {
+			return o
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// outcome is what a client got for one step: the normalized response, or
+// the error code.
+type outcome struct {
+	Response any    `json:"response,omitempty"`
+	Error    string `json:"error,omitempty"`
+}
+
+// timeRef matches the time placeholders of a scenario: {{T}}, {{T-90m}},
+// {{T+30s}}, relative to the scenario's base time.
+var timeRef = regexp.MustCompile(`\{\{T(?:([+-]\d+)([smhd]))?(\|unix|\|ms)?\}\}`)
+
+// loadScenario reads a scenario, replacing its time placeholders with
+// times relative to base (RFC 3339, or Unix seconds with |unix and
+// milliseconds with |ms).
+func loadScenario(t *testing.T, file string, base time.Time) (scenario, []byte) {
+	t.Helper()
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expanded := timeRef.ReplaceAllStringFunc(string(raw), func(m string) string {
+		p := timeRef.FindStringSubmatch(m)
+		at := base
+		if p[1] != "" {
+			var n int
+			fmt.Sscan(p[1], &n)
+			unit := map[string]time.Duration{"s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour}[p[2]]
+			at = at.Add(time.Duration(n) * unit)
+		}
+		switch p[3] {
+		case "|unix":
+			return fmt.Sprint(at.Unix())
+		case "|ms":
+			return fmt.Sprint(at.UnixMilli())
+		}
+		return at.UTC().Format(time.RFC3339)
+	})
+	var sc scenario
+	if err := json.Unmarshal([]byte(expanded), &sc); err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	for i := range sc.Steps {
+		if sc.Steps[i].Service == "" {
+			sc.Steps[i].Service = sc.Service
+		}
+	}
+	text, _ := json.Marshal(sc)
+	return sc, text
+}
+
+// runScenario runs a scenario with every client and checks that they
+// agree with each other and with the scenario's expectations.
+func runScenario(t *testing.T, file string) {
+	base := time.Now().UTC().Add(-time.Hour).Truncate(time.Hour)
+	sc, text := loadScenario(t, file, base)
+	path := filepath.Join(t.TempDir(), "scenario.json")
+	if err := os.WriteFile(path, text, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	clients := []struct {
+		name string
+		run  func(t *testing.T, v *vigil) []outcome
+	}{
+		{"aws-sdk-go-v2", func(t *testing.T, v *vigil) []outcome { return runGoSDK(t, v, sc) }},
+		{"boto3", func(t *testing.T, v *vigil) []outcome { return runBoto3(t, v, path) }},
+		{"awscli-1.45", func(t *testing.T, v *vigil) []outcome {
+			py := python3(t)
+			return runCLI(t, v, sc, py, "-m", "awscli")
+		}},
+		{"awscli-2.9-debian", func(t *testing.T, v *vigil) []outcome {
+			awscli2(t)
+			return runCLI(t, v, sc, debianAWSCLI, "--endpoint-url", v.endpoint)
+		}},
+	}
+	var reference []outcome
+	var refName string
+	for _, c := range clients {
+		t.Run(c.name, func(t *testing.T) {
+			got := c.run(t, start(t, false))
+			if len(got) != len(sc.Steps) {
+				t.Fatalf("%d outcomes for %d steps", len(got), len(sc.Steps))
+			}
+			for i, s := range sc.Steps {
+				checkStep(t, s, got[i])
+			}
+			if reference == nil {
+				reference, refName = got, c.name
+				return
+			}
+			for i, s := range sc.Steps {
+				if !sameJSON(reference[i], got[i]) {
+					a, _ := json.Marshal(reference[i])
+					b, _ := json.Marshal(got[i])
+					t.Errorf("step %q: %s got\n%.2000s\nbut %s got\n%.2000s", s.Name, c.name, b, refName, a)
+				}
+			}
+		})
+	}
+}
+
+// checkStep checks one outcome against the step's expectations.
+func checkStep(t *testing.T, s step, got outcome) {
+	t.Helper()
+	if got.Error != s.Error {
+		t.Errorf("step %q: error %q; want %q (response %.500v)", s.Name, got.Error, s.Error, got.Response)
+		return
+	}
+	if s.Expect != nil {
+		if path, ok := subset(s.Expect, got.Response, s.Op); !ok {
+			b, _ := json.Marshal(got.Response)
+			t.Errorf("step %q: response differs at %s:\n%.3000s", s.Name, path, b)
+		}
+	}
+	for path, n := range s.Count {
+		v := lookup(got.Response, path)
+		if l, ok := v.([]any); !ok && n != 0 || ok && len(l) != n {
+			t.Errorf("step %q: %s has %d elements; want %d", s.Name, path, lenOf(v), n)
+		}
+	}
+}
+
+func lenOf(v any) int {
+	if l, ok := v.([]any); ok {
+		return len(l)
+	}
+	return 0
+}
+
+// lookup follows a dotted path of keys and list indexes.
+func lookup(v any, path string) any {
+	for _, p := range strings.Split(path, ".") {
+		switch x := v.(type) {
+		case map[string]any:
+			v = x[p]
+		case []any:
+			var i int
+			if _, err := fmt.Sscan(p, &i); err != nil || i >= len(x) {
+				return nil
+			}
+			v = x[i]
+		default:
+			return nil
+		}
+	}
+	return v
+}
+
+// subset reports whether want is a subset of got, and where it is not.
+func subset(want, got any, path string) (string, bool) {
+	switch w := want.(type) {
+	case map[string]any:
+		g, ok := got.(map[string]any)
+		if !ok {
+			return path, false
+		}
+		for k, wv := range w {
+			if p, ok := subset(wv, g[k], path+"."+k); !ok {
+				return p, false
+			}
+		}
+		return "", true
+	case []any:
+		g, ok := got.([]any)
+		if !ok || len(g) != len(w) {
+			return path + " (length)", false
+		}
+		for i := range w {
+			if p, ok := subset(w[i], g[i], fmt.Sprintf("%s[%d]", path, i)); !ok {
+				return p, false
+			}
+		}
+		return "", true
+	case float64:
+		g, ok := got.(float64)
+		if !ok || !closeTo(w, g) {
+			return path, false
+		}
+		return "", true
+	case string:
+		// "prefix*" matches a string that starts with prefix.
+		if p, ok := strings.CutSuffix(w, "*"); ok {
+			g, _ := got.(string)
+			return path, strings.HasPrefix(g, p)
+		}
+	}
+	return path, reflect.DeepEqual(want, got)
+}
+
+func closeTo(a, b float64) bool {
+	d := a - b
+	if d < 0 {
+		d = -d
+	}
+	m := max(a, -a, b, -b)
+	return d <= 1e-9*m || d < 1e-12
+}
+
+// sameJSON compares two outcomes, numbers within rounding.
+func sameJSON(a, b outcome) bool {
+	if a.Error != b.Error {
+		return false
+	}
+	_, ok := subset(a.Response, b.Response, "")
+	_, back := subset(b.Response, a.Response, "")
+	return ok && back
+}
+
+// normalize makes the responses of different clients comparable: it
+// drops response metadata and empty members, turns timestamps into Unix
+// seconds and keeps blobs as base64.
+func normalize(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		for k, e := range x {
+			if k == "ResponseMetadata" || k == "ResultMetadata" {
+				continue
+			}
+			if n := normalize(e); !empty(n) {
+				out[k] = n
+			}
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = normalize(e)
+		}
+		return out
+	case string:
+		for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999-07:00"} {
+			if ts, err := time.Parse(layout, x); err == nil {
+				return float64(ts.UnixMilli()) / 1000
+			}
+		}
+	}
+	return v
+}
+
+func empty(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return x == ""
+	case []any:
+		return len(x) == 0
+	case map[string]any:
+		return len(x) == 0
+	}
+	return false
+}
+
+// decodeResponse parses and normalizes a response printed as JSON.
+func decodeResponse(t *testing.T, b []byte) any {
+	t.Helper()
+	if len(strings.TrimSpace(string(b))) == 0 {
+		return map[string]any{}
+	}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatalf("response is not JSON: %v\n%.1000s", err, b)
+	}
+	return normalize(v)
+}
+
+// runGoSDK makes the calls with aws-sdk-go-v2, through reflection on the
+// service client: the parameters decode into the operation's input type.
+func runGoSDK(t *testing.T, v *vigil, sc scenario) []outcome {
+	cfg := v.goConfig("", false)
+	clients := map[string]reflect.Value{
+		"cloudwatch": reflect.ValueOf(cloudwatch.NewFromConfig(cfg)),
+		"logs":       reflect.ValueOf(cloudwatchlogs.NewFromConfig(cfg)),
+	}
+	var out []outcome
+	for _, s := range sc.Steps {
+		client, ok := clients[s.Service]
+		if !ok {
+			t.Fatalf("step %q: no Go SDK client for %s", s.Name, s.Service)
+		}
+		m := client.MethodByName(s.Op)
+		if !m.IsValid() {
+			t.Fatalf("step %q: the Go SDK has no operation %s", s.Name, s.Op)
+		}
+		in := reflect.New(m.Type().In(1).Elem())
+		b, _ := json.Marshal(s.Params)
+		if err := json.Unmarshal(b, in.Interface()); err != nil {
+			t.Fatalf("step %q: parameters: %v", s.Name, err)
+		}
+		out = append(out, repeat(s.Until, func() outcome {
+			res := m.Call([]reflect.Value{reflect.ValueOf(context.Background()), in})
+			if err, _ := res[1].Interface().(error); err != nil {
+				var ae smithy.APIError
+				if !errors.As(err, &ae) {
+					t.Fatalf("step %q: %v", s.Name, err)
+				}
+				return outcome{Error: ae.ErrorCode()}
+			}
+			b, err := json.Marshal(res[0].Interface())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return outcome{Response: decodeResponse(t, b)}
+		}))
+	}
+	return out
+}
+
+// runBoto3 runs testdata/scenario.py, which makes the calls with boto3.
+func runBoto3(t *testing.T, v *vigil, path string) []outcome {
+	py := python3(t)
+	cmd := exec.Command(py, "testdata/scenario.py", path)
+	cmd.Env = v.env()
+	stdout, err := cmd.Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			t.Logf("scenario.py stderr:\n%s", ee.Stderr)
+		}
+		t.Fatalf("scenario.py: %v", err)
+	}
+	var raw []struct {
+		Response json.RawMessage `json:"response"`
+		Error    string          `json:"error"`
+	}
+	if err := json.Unmarshal(stdout, &raw); err != nil {
+		t.Fatalf("scenario.py output: %v\n%.2000s", err, stdout)
+	}
+	out := make([]outcome, len(raw))
+	for i, r := range raw {
+		out[i] = outcome{Error: r.Error}
+		if r.Error == "" {
+			out[i].Response = decodeResponse(t, r.Response)
+		}
+	}
+	return out
+}
+
+var cliError = regexp.MustCompile(`An error occurred \((\w+)\)`)
+
+// runCLI makes the calls with an AWS CLI: aws <service> <operation>
+// --cli-input-json, without automatic pagination.
+func runCLI(t *testing.T, v *vigil, sc scenario, bin string, prefix ...string) []outcome {
+	dir := t.TempDir()
+	var out []outcome
+	for i, s := range sc.Steps {
+		in := filepath.Join(dir, fmt.Sprintf("step%d.json", i))
+		b, _ := json.Marshal(s.Params)
+		if err := os.WriteFile(in, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		args := append(append([]string{}, prefix...), s.Service, kebab(s.Op), "--cli-input-json", "file://"+in, "--no-paginate", "--output", "json")
+		out = append(out, repeat(s.Until, func() outcome {
+			cmd := exec.Command(bin, args...)
+			cmd.Env = v.env()
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			stdout, err := cmd.Output()
+			if err != nil {
+				m := cliError.FindStringSubmatch(stderr.String())
+				if m == nil {
+					t.Fatalf("step %q: %v\n%s", s.Name, err, stderr.String())
+				}
+				return outcome{Error: m[1]}
+			}
+			return outcome{Response: decodeResponse(t, stdout)}
+		}))
+	}
+	return out
+}
+
+// kebab turns an operation name into its CLI command: PutMetricData →
+// put-metric-data.
+func kebab(op string) string {
+	var b strings.Builder
+	for i, r := range op {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 {
+				b.WriteByte('-')
+			}
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// TestCloudWatchScenario runs testdata/cloudwatch.json with every client.
+func TestCloudWatchScenario(t *testing.T) {
+	runScenario(t, "testdata/cloudwatch.json")
+}
+
+// TestLogsToMetricsScenario runs testdata/logs-metrics.json: metric filters
+// and the embedded metric format publish metrics that CloudWatch serves.
+func TestLogsToMetricsScenario(t *testing.T) {
+	runScenario(t, "testdata/logs-metrics.json")
+}

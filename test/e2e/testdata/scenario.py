@@ -1,0 +1,90 @@
+"""Runs a scenario (see scenario_test.go) with boto3 and prints the
+outcomes as JSON: one {"response": ...} or {"error": code} per step.
+
+Usage: scenario.py SCENARIO.json (the environment points boto3 at Vigil).
+"""
+import base64
+import datetime
+import json
+import sys
+import time
+
+import boto3
+import botocore.config
+import botocore.exceptions
+from botocore import xform_name
+
+
+def encode(o):
+    if isinstance(o, datetime.datetime):
+        return o.isoformat()
+    if isinstance(o, (bytes, bytearray)):
+        return base64.b64encode(o).decode()
+    raise TypeError(type(o))
+
+
+def main():
+    with open(sys.argv[1]) as f:
+        scenario = json.load(f)
+    config = botocore.config.Config(retries={"max_attempts": 1}, inject_host_prefix=False)
+    clients = {}
+    out = []
+    for step in scenario["steps"]:
+        service = step.get("service") or scenario["service"]
+        if service not in clients:
+            clients[service] = boto3.client(service, config=config)
+        client = clients[service]
+        params = coerce(client.meta.service_model.operation_model(step["op"]).input_shape, step.get("params") or {})
+        out.append(repeat(step.get("until"), lambda: call(client, step["op"], params)))
+    json.dump(out, sys.stdout, default=encode)
+
+
+def call(client, op, params):
+    try:
+        return {"response": getattr(client, xform_name(op))(**params)}
+    except botocore.exceptions.ClientError as e:
+        return {"error": e.response["Error"]["Code"]}
+
+
+def repeat(path, call):
+    """Repeats a call while its response has nothing at path (a dotted
+    path of keys and list indexes), for up to 15 seconds."""
+    deadline = time.time() + 15
+    while True:
+        outcome = call()
+        if not path or "error" in outcome or lookup(outcome["response"], path) or time.time() > deadline:
+            return outcome
+        time.sleep(0.2)
+
+
+def lookup(value, path):
+    for part in path.split("."):
+        if isinstance(value, dict):
+            value = value.get(part)
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return None
+    return value
+
+
+def coerce(shape, value):
+    """Turns the JSON parameters into what boto3 takes: datetimes for
+    timestamps, bytes for blobs."""
+    if shape is None or value is None:
+        return value
+    if shape.type_name == "structure":
+        return {k: coerce(shape.members.get(k), v) for k, v in value.items()}
+    if shape.type_name == "list":
+        return [coerce(shape.member, v) for v in value]
+    if shape.type_name == "map":
+        return {k: coerce(shape.value, v) for k, v in value.items()}
+    if shape.type_name == "timestamp" and isinstance(value, str):
+        return datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if shape.type_name == "blob" and isinstance(value, str):
+        return base64.b64decode(value)
+    return value
+
+
+if __name__ == "__main__":
+    main()
