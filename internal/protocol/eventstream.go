@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"net/http"
 	"reflect"
+	"time"
 )
 
 // Operations whose output is an event stream (CloudWatch Logs
@@ -24,6 +25,10 @@ import (
 // — a pointer to the operation's event-stream union with one member set —
 // and returns when the stream ends or ctx ends.
 type EventStream func(ctx context.Context, send func(event any) error) error
+
+// streamStartDelay is how long an event-stream response waits before its
+// headers; see WriteStream.
+const streamStartDelay = 50 * time.Millisecond
 
 type streamSlot struct{ produce EventStream }
 
@@ -66,6 +71,19 @@ func (c *Call) Invoke(ctx context.Context, in any) (any, EventStream, error) {
 // then the events the producer sends until it returns. It returns the
 // producer's error (after the stream started, errors can only end it).
 func (c *Call) WriteStream(ctx context.Context, w http.ResponseWriter, requestID string, produce EventStream) error {
+	// aws-sdk-go-v2 closes the request body as soon as the response
+	// headers arrive, and its closed body then answers WriteTo with io.EOF.
+	// If that happens before net/http's writer has finished with the body
+	// (it reads once more past the Content-Length), the transport treats
+	// it as a write error and closes the connection under the stream the
+	// client is reading: "use of closed network connection". Over a
+	// network the round trip hides the race; on loopback it hit about one
+	// stream in twenty. Answering a moment later lets the writer finish.
+	select {
+	case <-time.After(streamStartDelay):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	h := w.Header()
 	h.Set("Content-Type", "application/vnd.amazon.eventstream")
 	h.Set("X-Amzn-Requestid", requestID)

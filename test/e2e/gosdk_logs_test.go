@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/smithy-go/middleware"
@@ -76,14 +74,7 @@ func TestGoSDKLogs(t *testing.T) {
 	if err != nil || len(groups.LogGroups) != 1 {
 		t.Fatalf("DescribeLogGroups = %+v, %v", groups, err)
 	}
-	// A fresh client for the stream: with the connection pool of the
-	// calls above, the Go SDK occasionally closed the stream's connection
-	// within milliseconds ("use of closed network connection"); see
-	// docs/logs.md.
-	tailCfg := v.goConfig("", false)
-	tailCfg.HTTPClient = awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) { tr.DisableKeepAlives = true })
-	tail, err := cloudwatchlogs.NewFromConfig(tailCfg, withoutHostPrefix).StartLiveTail(ctx,
-		&cloudwatchlogs.StartLiveTailInput{LogGroupIdentifiers: []string{aws.ToString(groups.LogGroups[0].LogGroupArn)}})
+	tail, err := c.StartLiveTail(ctx, &cloudwatchlogs.StartLiveTailInput{LogGroupIdentifiers: []string{aws.ToString(groups.LogGroups[0].LogGroupArn)}})
 	if err != nil {
 		t.Fatal(err)
 	}
