@@ -14,7 +14,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"log"
 	"math/rand/v2"
@@ -25,30 +24,19 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	"github.com/vigilhq/vigil/bench/internal/benchsdk"
 )
 
 func main() {
-	endpoint := flag.String("endpoint", "http://127.0.0.1:4580", "Logs endpoint")
-	account := flag.String("account", "123456789012", "access key id (Vigil --dev uses it as the account)")
-	flag.Parse()
-	if flag.NArg() == 0 {
-		log.Fatal("usage: logsbench [-endpoint URL] ingest|load|query [flags]")
-	}
-	cfg := aws.Config{
-		Region: "us-east-1", BaseEndpoint: endpoint, RetryMaxAttempts: 1,
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: *account, SecretAccessKey: "bench"}, nil
-		}),
-	}
+	cfg, cmd, fs := benchsdk.Parse("logsbench [-endpoint URL] ingest|load|query [flags]")
 	c := cloudwatchlogs.NewFromConfig(cfg)
-	fs := flag.NewFlagSet(flag.Arg(0), flag.ExitOnError)
 	streams := fs.Int("streams", 8, "concurrent clients, one stream each")
 	batch := fs.Int("batch", 1000, "events per PutLogEvents")
 	duration := fs.Duration("d", 20*time.Second, "ingest duration")
 	events := fs.Int("events", 10_000_000, "events to load")
-	fs.Parse(flag.Args()[1:])
+	fs.Parse(benchsdk.Args())
 	ctx := context.Background()
-	switch flag.Arg(0) {
+	switch cmd {
 	case "ingest":
 		ingest(ctx, c, "ingest", *streams, *batch, *duration, 0)
 	case "load":
@@ -56,7 +44,7 @@ func main() {
 	case "query":
 		query(ctx, c)
 	default:
-		log.Fatalf("unknown command %q", flag.Arg(0))
+		log.Fatalf("unknown command %q", cmd)
 	}
 }
 

@@ -67,7 +67,7 @@ func (d *AnomalyDetector) spec() (detectorSpec, error) {
 	if _, err := stats.ParseStat(d.Stat, "Stat"); err != nil {
 		return detectorSpec{}, errorf(InvalidParameterValue, "The value %s for parameter Stat is not a valid statistic.", d.Stat)
 	}
-	dims, err := canonicalDimensions(d.Metric.Dimensions, func(n string) string { return n })
+	dims, err := canonicalDimensions(d.Metric.Dimensions, paramPath{})
 	if err != nil {
 		return detectorSpec{}, err
 	}

@@ -202,7 +202,7 @@ func validateDataQuery(sc Scope, q *DataQuery) error {
 			if s.Unit != "" && !validUnit(s.Unit) {
 				msgs = append(msgs, fmt.Sprintf("The value %s for parameter %s is invalid.", s.Unit, param("MetricStat.Unit")))
 			}
-			if _, err := canonicalDimensions(s.Metric.Dimensions, func(n string) string { return param("MetricStat.Metric." + n) }); err != nil {
+			if _, err := canonicalDimensions(s.Metric.Dimensions, paramPath{prefix: param("MetricStat.Metric.")}); err != nil {
 				msgs = append(msgs, err.Error())
 			}
 		}
@@ -322,7 +322,7 @@ func (v *dataEnv) metricStats(qs []Query) error {
 	var keys []store.MetricKey
 	for _, q := range qs {
 		if q.Stat != nil {
-			k, err := v.sc.key(q.Stat.Metric, func(n string) string { return n })
+			k, err := v.sc.key(q.Stat.Metric, paramPath{})
 			if err != nil {
 				return err
 			}

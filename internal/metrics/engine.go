@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -106,7 +106,7 @@ func (e *Engine) Ingest(ctx context.Context, account, region string, data []Datu
 // point validates a datum (n is its 1-based position, for messages) and
 // aggregates it.
 func point(d Datum, n int, now time.Time) (store.MetricPoint, error) {
-	param := func(name string) string { return fmt.Sprintf("MetricData.member.%d.%s", n, name) }
+	param := paramPath{prefix: "MetricData.member.", n: n}
 	if strings.HasPrefix(d.Namespace, "AWS/") {
 		return store.MetricPoint{}, errorf(InvalidParameterValue, "The value %s for parameter Namespace is invalid.", d.Namespace)
 	}
@@ -114,7 +114,7 @@ func point(d Datum, n int, now time.Time) (store.MetricPoint, error) {
 		return store.MetricPoint{}, errorf(MissingParameter, "The parameter Namespace is required.")
 	}
 	if d.Name == "" {
-		return store.MetricPoint{}, errorf(MissingParameter, "The parameter %s is required.", param("MetricName"))
+		return store.MetricPoint{}, errorf(MissingParameter, "The parameter %s is required.", param.name("MetricName"))
 	}
 	dims, err := canonicalDimensions(d.Dimensions, param)
 	if err != nil {
@@ -124,24 +124,24 @@ func point(d Datum, n int, now time.Time) (store.MetricPoint, error) {
 		d.Timestamp = now
 	}
 	if d.Timestamp.After(now.Add(maxFuture)) {
-		return store.MetricPoint{}, errorf(InvalidParameterValue, "The parameter %s must specify a time no more than two hours in the future.", param("Timestamp"))
+		return store.MetricPoint{}, errorf(InvalidParameterValue, "The parameter %s must specify a time no more than two hours in the future.", param.name("Timestamp"))
 	}
 	if d.Timestamp.Before(now.Add(-maxPast)) {
-		return store.MetricPoint{}, errorf(InvalidParameterValue, "The parameter %s must specify a time within the past two weeks.", param("Timestamp"))
+		return store.MetricPoint{}, errorf(InvalidParameterValue, "The parameter %s must specify a time within the past two weeks.", param.name("Timestamp"))
 	}
 	unit := d.Unit
 	if unit == "" {
 		unit = "None"
 	}
 	if !validUnit(unit) {
-		return store.MetricPoint{}, errorf(InvalidParameterValue, "The value %s for parameter %s is invalid.", unit, param("Unit"))
+		return store.MetricPoint{}, errorf(InvalidParameterValue, "The value %s for parameter %s is invalid.", unit, param.name("Unit"))
 	}
 	res := d.StorageResolution
 	if res == 0 {
 		res = 60
 	}
 	if res != 1 && res != 60 {
-		return store.MetricPoint{}, errorf(InvalidParameterValue, "The value %d for parameter %s is invalid.", res, param("StorageResolution"))
+		return store.MetricPoint{}, errorf(InvalidParameterValue, "The value %d for parameter %s is invalid.", res, param.name("StorageResolution"))
 	}
 	p := store.MetricPoint{
 		Key:        store.MetricKey{Namespace: d.Namespace, Name: d.Name, Dimensions: dims},
@@ -150,19 +150,19 @@ func point(d Datum, n int, now time.Time) (store.MetricPoint, error) {
 	hasValues := len(d.Values) > 0
 	switch {
 	case d.Stats != nil && hasValues:
-		return p, errorf(InvalidParameterCombination, "The parameters %s and %s are mutually exclusive and you have specified both.", param("StatisticValues"), param("Values"))
+		return p, errorf(InvalidParameterCombination, "The parameters %s and %s are mutually exclusive and you have specified both.", param.name("StatisticValues"), param.name("Values"))
 	case d.Stats != nil:
 		s := d.Stats
 		for _, v := range []struct {
 			name string
 			v    float64
 		}{{"SampleCount", s.SampleCount}, {"Sum", s.Sum}, {"Minimum", s.Minimum}, {"Maximum", s.Maximum}} {
-			if err := checkValue(v.v, param("StatisticValues."+v.name)); err != nil {
-				return p, err
+			if !validValue(v.v) {
+				return p, invalidValue(v.v, param.name("StatisticValues."+v.name))
 			}
 		}
 		if s.SampleCount <= 0 || s.Minimum > s.Maximum {
-			return p, errorf(InvalidParameterValue, "The values for parameter %s are invalid: SampleCount must be positive and Minimum at most Maximum.", param("StatisticValues"))
+			return p, errorf(InvalidParameterValue, "The values for parameter %s are invalid: SampleCount must be positive and Minimum at most Maximum.", param.name("StatisticValues"))
 		}
 		p.Count, p.Sum, p.Min, p.Max = s.SampleCount, s.Sum, s.Minimum, s.Maximum
 	case hasValues:
@@ -170,31 +170,31 @@ func point(d Datum, n int, now time.Time) (store.MetricPoint, error) {
 			return p, err
 		}
 	default:
-		if err := checkValue(d.Value, param("Value")); err != nil {
-			return p, err
+		if !validValue(d.Value) {
+			return p, invalidValue(d.Value, param.name("Value"))
 		}
 		p.Count, p.Sum, p.Min, p.Max = 1, d.Value, d.Value, d.Value
 	}
 	return p, nil
 }
 
-func aggregateValues(p *store.MetricPoint, values, counts []float64, param func(string) string) error {
+func aggregateValues(p *store.MetricPoint, values, counts []float64, param paramPath) error {
 	if len(values) > maxValues {
-		return errorf(InvalidParameterValue, "The collection %s must not have a size greater than %d.", param("Values"), maxValues)
+		return errorf(InvalidParameterValue, "The collection %s must not have a size greater than %d.", param.name("Values"), maxValues)
 	}
 	if counts != nil && len(counts) != len(values) {
-		return errorf(InvalidParameterValue, "The parameters %s and %s must be of the same size.", param("Values"), param("Counts"))
+		return errorf(InvalidParameterValue, "The parameters %s and %s must be of the same size.", param.name("Values"), param.name("Counts"))
 	}
 	p.Min, p.Max = math.Inf(1), math.Inf(-1)
 	for i, v := range values {
-		if err := checkValue(v, fmt.Sprintf("%s.member.%d", param("Values"), i+1)); err != nil {
-			return err
+		if !validValue(v) {
+			return invalidValue(v, fmt.Sprintf("%s.member.%d", param.name("Values"), i+1))
 		}
 		c := 1.0
 		if counts != nil {
 			c = counts[i]
-			if err := checkValue(c, fmt.Sprintf("%s.member.%d", param("Counts"), i+1)); err != nil || c < 0 {
-				return errorf(InvalidParameterValue, "The value %v for parameter %s.member.%d is invalid.", c, param("Counts"), i+1)
+			if !validValue(c) || c < 0 {
+				return invalidValue(c, fmt.Sprintf("%s.member.%d", param.name("Counts"), i+1))
 			}
 		}
 		if c == 0 {
@@ -205,40 +205,86 @@ func aggregateValues(p *store.MetricPoint, values, counts []float64, param func(
 		p.Min, p.Max = min(p.Min, v), max(p.Max, v)
 	}
 	if p.Count == 0 {
-		return errorf(InvalidParameterValue, "The parameter %s must have at least one value with a positive count.", param("Counts"))
+		return errorf(InvalidParameterValue, "The parameter %s must have at least one value with a positive count.", param.name("Counts"))
 	}
 	p.Dist = EncodeDistribution(values, counts)
 	return nil
 }
 
-// checkValue refuses what CloudWatch refuses: NaN, infinities and values
-// outside ±2^360.
-func checkValue(v float64, param string) error {
-	if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > maxMagnitude {
-		return errorf(InvalidParameterValue, "The value %v for parameter %s is invalid.", v, param)
-	}
-	return nil
+// validValue reports whether CloudWatch accepts a value: not NaN nor
+// infinite, within ±2^360.
+func validValue(v float64) bool {
+	return !math.IsNaN(v) && !math.IsInf(v, 0) && math.Abs(v) <= maxMagnitude
 }
 
-// canonicalDimensions validates dimensions and encodes them sorted by name.
-func canonicalDimensions(dims []Dimension, param func(string) string) (string, error) {
-	if len(dims) > maxDimensions {
-		return "", errorf(InvalidParameterValue, "The collection %s must not have a size greater than %d.", param("Dimensions"), maxDimensions)
+func invalidValue(v float64, param string) error {
+	return errorf(InvalidParameterValue, "The value %v for parameter %s is invalid.", v, param)
+}
+
+// paramPath names the members of a parameter in messages: prefix, then
+// n (when not 0) and a dot, then the member ("MetricData.member.3.Value").
+// It is a value, so that naming costs nothing until a message needs it.
+type paramPath struct {
+	prefix string
+	n      int
+}
+
+func (p paramPath) name(member string) string {
+	if p.n == 0 {
+		return p.prefix + member
 	}
-	sorted := slices.Clone(dims)
-	slices.SortFunc(sorted, func(a, b Dimension) int { return strings.Compare(a.Name, b.Name) })
-	pairs := make([][2]string, len(sorted))
+	return p.prefix + strconv.Itoa(p.n) + "." + member
+}
+
+// maxSortedInPlace is how many dimensions are sorted on the stack.
+const maxSortedInPlace = 8
+
+// canonicalDimensions validates dimensions and encodes them sorted by
+// name, as the JSON array of [name, value] pairs encoding/json writes.
+func canonicalDimensions(dims []Dimension, param paramPath) (string, error) {
+	if len(dims) > maxDimensions {
+		return "", errorf(InvalidParameterValue, "The collection %s must not have a size greater than %d.", param.name("Dimensions"), maxDimensions)
+	}
+	var buf [maxSortedInPlace]Dimension
+	sorted := append(buf[:0], dims...)
+	// Insertion sort: dimension lists are short.
+	for i := 1; i < len(sorted); i++ {
+		for j := i; j > 0 && sorted[j].Name < sorted[j-1].Name; j-- {
+			sorted[j], sorted[j-1] = sorted[j-1], sorted[j]
+		}
+	}
+	b := make([]byte, 0, 64)
+	b = append(b, '[')
 	for i, d := range sorted {
 		if d.Name == "" || d.Value == "" {
-			return "", errorf(MissingParameter, "The parameter %s.member.%d.%s is required.", param("Dimensions"), i+1, map[bool]string{true: "Name", false: "Value"}[d.Name == ""])
+			return "", errorf(MissingParameter, "The parameter %s.member.%d.%s is required.", param.name("Dimensions"), i+1, map[bool]string{true: "Name", false: "Value"}[d.Name == ""])
 		}
 		if i > 0 && sorted[i-1].Name == d.Name {
-			return "", errorf(InvalidParameterValue, "The collection %s must not have duplicate dimension names: %s.", param("Dimensions"), d.Name)
+			return "", errorf(InvalidParameterValue, "The collection %s must not have duplicate dimension names: %s.", param.name("Dimensions"), d.Name)
 		}
-		pairs[i] = [2]string{d.Name, d.Value}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '[')
+		b = appendJSONString(b, d.Name)
+		b = append(b, ',')
+		b = appendJSONString(b, d.Value)
+		b = append(b, ']')
 	}
-	b, _ := json.Marshal(pairs)
-	return string(b), nil
+	return string(append(b, ']')), nil
+}
+
+// appendJSONString appends s as encoding/json writes it.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // DecodeDimensions reads a canonical dimension encoding.

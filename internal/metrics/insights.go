@@ -128,6 +128,6 @@ func insightsKey(m insightsql.Metric) string {
 	for k, v := range m.Dimensions {
 		dims = append(dims, Dimension{Name: k, Value: v})
 	}
-	key, _ := canonicalDimensions(dims, func(n string) string { return n })
+	key, _ := canonicalDimensions(dims, paramPath{})
 	return m.Namespace + "\x00" + m.Name + "\x00" + key
 }

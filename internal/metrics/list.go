@@ -121,7 +121,7 @@ func decodeListToken(s string) (store.MetricKey, error) {
 
 // key returns a metric's store key, validating its dimensions as
 // PutMetricData does (param names the parameter for messages).
-func (sc Scope) key(id MetricID, param func(string) string) (store.MetricKey, error) {
+func (sc Scope) key(id MetricID, param paramPath) (store.MetricKey, error) {
 	dims, err := canonicalDimensions(id.Dimensions, param)
 	if err != nil {
 		return store.MetricKey{}, err

@@ -54,7 +54,7 @@ func (e *Engine) GetMetricStatistics(ctx context.Context, sc Scope, q Statistics
 	if n := (end - start + q.Period - 1) / q.Period; n > maxStatisticsPoints {
 		return "", nil, errorf(InvalidParameterCombination, "You have requested up to %d datapoints, which exceeds the limit of %d. You may reduce the datapoints requested by increasing Period, or decreasing the time range.", n, maxStatisticsPoints)
 	}
-	key, err := sc.key(q.Metric, func(name string) string { return name })
+	key, err := sc.key(q.Metric, paramPath{})
 	if err != nil {
 		return "", nil, err
 	}

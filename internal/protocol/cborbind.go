@@ -23,11 +23,11 @@ func decodeCBOR(data []byte, dst reflect.Value, ti *typeInfo) error {
 	if len(data) == 0 {
 		return nil
 	}
-	r := cbor.NewReader(data)
-	if err := cborValue(r, dst, ti, ""); err != nil {
+	d := &cborDecoder{r: cbor.NewReader(data)}
+	if err := d.value(dst, ti, nil); err != nil {
 		return err
 	}
-	if err := r.Finish(); err != nil {
+	if err := d.r.Finish(); err != nil {
 		return cborDecodeError(err)
 	}
 	return nil
@@ -41,39 +41,45 @@ func cborDecodeError(err error) error {
 	return SerializationError("Malformed CBOR: %v", err)
 }
 
-func cborValue(r *cbor.Reader, dst reflect.Value, ti *typeInfo, path string) error {
+type cborDecoder struct {
+	r *cbor.Reader
+	a arena
+}
+
+func (d *cborDecoder) value(dst reflect.Value, ti *typeInfo, at *path) error {
+	r := d.r
 	if r.TryNull() {
 		return nil
 	}
 	switch ti.kind {
 	case kString, kEnum:
-		s, err := r.ReadText()
+		b, err := r.ReadTextBytes()
 		if err != nil {
 			return cborDecodeError(err)
 		}
-		ti.deref(dst).SetString(s)
+		d.a.setString(ti, dst, d.a.text(b))
 	case kBool:
 		b, err := r.ReadBool()
 		if err != nil {
 			return cborDecodeError(err)
 		}
-		ti.deref(dst).SetBool(b)
+		d.a.deref(ti, dst).SetBool(b)
 	case kInt32, kInt64:
-		n, err := cborInt(r, path, ti.kind == kInt32)
+		n, err := cborInt(r, at, ti.kind == kInt32)
 		if err != nil {
 			return err
 		}
-		ti.deref(dst).SetInt(n)
+		d.a.deref(ti, dst).SetInt(n)
 	case kFloat32, kFloat64:
 		f, err := r.ReadNumber()
 		if err != nil {
 			return cborDecodeError(err)
 		}
-		ti.deref(dst).SetFloat(f)
+		d.a.setFloat(ti, dst, f)
 	case kTime:
 		if k, _ := r.Peek(); k == cbor.KindTag {
 			if tag, err := r.ReadTag(); err != nil || tag != cbor.TagEpochTime {
-				return SerializationError("Cannot deserialize the value of '%s': expected a timestamp (tag 1)", path)
+				return SerializationError("Cannot deserialize the value of '%s': expected a timestamp (tag 1)", at)
 			}
 		}
 		f, err := r.ReadNumber()
@@ -84,7 +90,7 @@ func cborValue(r *cbor.Reader, dst reflect.Value, ti *typeInfo, path string) err
 		if err != nil {
 			return err
 		}
-		ti.deref(dst).Set(reflect.ValueOf(t))
+		d.a.setTime(ti, dst, t)
 	case kBlob:
 		b, err := r.ReadBytes()
 		if err != nil {
@@ -96,20 +102,34 @@ func cborValue(r *cbor.Reader, dst reflect.Value, ti *typeInfo, path string) err
 		if err != nil {
 			return cborDecodeError(err)
 		}
-		sv := reflect.MakeSlice(ti.typ, 0, max(0, min(n, maxPrealloc)))
+		// dst is addressable (a member, an element or the input): fill it
+		// in place, doubling its capacity as needed (an indefinite length
+		// says nothing of it).
+		capacity := min(n, maxPrealloc)
+		if n < 0 {
+			capacity = 4
+		}
+		dst.Set(reflect.MakeSlice(ti.typ, 0, capacity))
+		size := 0
 		for i := 0; r.More(n, i); i++ {
 			if r.TryNull() {
 				continue // sparse lists are not modeled
 			}
-			sv = reflect.Append(sv, reflect.Zero(ti.elem.typ))
-			if err := cborValue(r, sv.Index(sv.Len()-1), ti.elem, path); err != nil {
+			if size == capacity {
+				capacity = max(2*capacity, 4)
+				grown := reflect.MakeSlice(ti.typ, size, capacity)
+				reflect.Copy(grown, dst)
+				dst.Set(grown)
+			}
+			size++
+			dst.SetLen(size)
+			if err := d.value(dst.Index(size-1), ti.elem, at); err != nil {
 				return err
 			}
 		}
 		if err := r.Err(); err != nil {
 			return cborDecodeError(err)
 		}
-		dst.Set(sv)
 	case kMap:
 		n, err := r.ReadMapHeader()
 		if err != nil {
@@ -117,12 +137,13 @@ func cborValue(r *cbor.Reader, dst reflect.Value, ti *typeInfo, path string) err
 		}
 		m := reflect.MakeMap(ti.typ)
 		for i := 0; r.More(n, i); i++ {
-			key, err := r.ReadText()
+			b, err := r.ReadTextBytes()
 			if err != nil {
 				return cborDecodeError(err)
 			}
+			key := d.a.text(b)
 			ev := reflect.New(ti.elem.typ).Elem()
-			if err := cborValue(r, ev, ti.elem, path+"."+key); err != nil {
+			if err := d.value(ev, ti.elem, &path{at, key}); err != nil {
 				return err
 			}
 			kv := reflect.New(ti.key.typ).Elem()
@@ -138,20 +159,33 @@ func cborValue(r *cbor.Reader, dst reflect.Value, ti *typeInfo, path string) err
 		if err != nil {
 			return cborDecodeError(err)
 		}
-		sv := ti.deref(dst)
+		sv := d.a.deref(ti, dst)
+		// Structures of a list come with their members in the same order:
+		// expect the order of the previous one.
+		order := d.a.order(ti)
 		for i := 0; r.More(n, i); i++ {
 			key, err := r.ReadTextBytes()
 			if err != nil {
 				return cborDecodeError(err)
 			}
-			f, ok := ti.st.byWire[string(key)]
+			var f *fieldInfo
+			ok := false
+			if o := *order; i < len(o) && o[i].wire == string(key) {
+				f, ok = o[i], true
+			} else if f, ok = ti.st.byWire[string(key)]; ok {
+				if i < len(o) {
+					o[i] = f
+				} else if i == len(o) {
+					*order = append(o, f)
+				}
+			}
 			if !ok || f.payload {
 				if err := r.Skip(); err != nil {
 					return cborDecodeError(err)
 				}
 				continue
 			}
-			if err := cborValue(r, sv.Field(f.index), f.t, joinPath(path, f.path)); err != nil {
+			if err := d.value(sv.Field(f.index), f.t, &path{at, f.path}); err != nil {
 				return err
 			}
 		}
@@ -170,7 +204,7 @@ func cborValue(r *cbor.Reader, dst reflect.Value, ti *typeInfo, path string) err
 	return nil
 }
 
-func cborInt(r *cbor.Reader, path string, is32 bool) (int64, error) {
+func cborInt(r *cbor.Reader, at *path, is32 bool) (int64, error) {
 	k, err := r.Peek()
 	if err != nil {
 		return 0, cborDecodeError(err)
@@ -179,14 +213,14 @@ func cborInt(r *cbor.Reader, path string, is32 bool) (int64, error) {
 	if k == cbor.KindFloat {
 		f, err := r.ReadFloat64()
 		if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<62 {
-			return 0, SerializationError("Cannot deserialize the value of '%s': expected an integer", path)
+			return 0, SerializationError("Cannot deserialize the value of '%s': expected an integer", at)
 		}
 		n = int64(f)
 	} else if n, err = r.ReadInt(); err != nil {
 		return 0, cborDecodeError(err)
 	}
 	if is32 && (n < math.MinInt32 || n > math.MaxInt32) {
-		return 0, SerializationError("Cannot deserialize the value of '%s': expected a 32-bit integer", path)
+		return 0, SerializationError("Cannot deserialize the value of '%s': expected a 32-bit integer", at)
 	}
 	return n, nil
 }

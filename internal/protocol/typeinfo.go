@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -70,6 +71,7 @@ const (
 
 // typeInfo describes one Go type of the generated API.
 type typeInfo struct {
+	id   int // small and unique: decoders index per-request state by it
 	kind kind
 	typ  reflect.Type // the type itself, pointer included
 	ptr  bool         // typ is a pointer to the value
@@ -91,16 +93,17 @@ func (c constraints) any() bool { return c.hasMin || c.hasMax || c.pat >= 0 }
 
 // fieldInfo describes one member of a structure.
 type fieldInfo struct {
-	index    int
-	name     string // Go field name
-	wire     string // wire name
-	path     string // name in validation messages (lowerCamel)
-	t        *typeInfo
-	loc      location
-	required bool
-	c        constraints
-	elem     constraints // list elements and map values
-	key      constraints // map keys
+	index     int
+	bodyIndex int    // position in structInfo.body, -1 when not there
+	name      string // Go field name
+	wire      string // wire name
+	path      string // name in validation messages (lowerCamel)
+	t         *typeInfo
+	loc       location
+	required  bool
+	c         constraints
+	elem      constraints // list elements and map values
+	key       constraints // map keys
 
 	member, keyName, valueName string
 	flat, attr, payload        bool
@@ -122,7 +125,10 @@ type structInfo struct {
 	body     []*fieldInfo // members that travel in the body
 }
 
-var typeCache sync.Map // reflect.Type → *typeInfo
+var (
+	typeCache sync.Map // reflect.Type → *typeInfo
+	typeIDs   atomic.Int64
+)
 
 var (
 	timeType  = reflect.TypeFor[time.Time]()
@@ -148,7 +154,7 @@ func buildInfo(t reflect.Type, inProgress map[reflect.Type]*typeInfo) *typeInfo 
 	if ti, ok := inProgress[t]; ok {
 		return ti
 	}
-	ti := &typeInfo{typ: t}
+	ti := &typeInfo{typ: t, id: int(typeIDs.Add(1))}
 	inProgress[t] = ti
 	base := t
 	if t.Kind() == reflect.Pointer {
@@ -231,9 +237,11 @@ func buildStruct(t reflect.Type, inProgress map[reflect.Type]*typeInfo) *structI
 		if f.payload {
 			st.payload = f
 		}
+		f.bodyIndex = -1
 		if f.loc == locBody {
 			st.byWire[f.wire] = f
 			if !f.payload {
+				f.bodyIndex = len(st.body)
 				st.body = append(st.body, f)
 			}
 		}

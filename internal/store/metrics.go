@@ -41,7 +41,9 @@ type Metric struct {
 	ID        int64
 	Key       MetricKey
 	FirstSeen int64
-	LastSeen  int64
+	// LastSeen is when data was last ingested, to the minute: a
+	// backend may record it at most once a minute per metric.
+	LastSeen int64
 }
 
 // MetricQuery selects metrics of an account and region, ordered by
@@ -143,9 +145,10 @@ type Metrics interface {
 	// MetricData reads the data of metrics.
 	MetricData(ctx context.Context, q MetricDataQuery) (MetricData, error)
 
-	// PendingPoints returns the oldest points not rolled up yet, at most
-	// limit, in (metric, unit, time) order, and the sequence number
-	// through which they are all the pending points.
+	// PendingPoints returns the oldest points not rolled up yet, in
+	// (metric, unit, time) order, and the sequence number through which
+	// they are all the pending points: the points of whole writes, in
+	// commit order, until there are limit or more.
 	PendingPoints(ctx context.Context, limit int) (points []StoredPoint, through int64, err error)
 	// HighResPoints returns the kept high-resolution points older than
 	// before (ms), in (metric, unit, time) order.

@@ -62,20 +62,33 @@ func validationError(msg string) error {
 
 // PutMetricData stores data points.
 func (s *Service) PutMetricData(ctx context.Context, in *PutMetricDataInput) (*PutMetricDataOutput, error) {
-	n := len(in.MetricData)
+	n, ndims := 0, 0
+	count := func(list []MetricDatum) {
+		n += len(list)
+		for i := range list {
+			ndims += len(list[i].Dimensions)
+		}
+	}
+	count(in.MetricData)
 	for _, e := range in.EntityMetricData {
-		n += len(e.MetricData)
+		count(e.MetricData)
 	}
 	if n == 0 {
 		return nil, &MissingRequiredParameterException{Message: api.Ptr("The parameter MetricData is required.")}
 	}
 	data := make([]metrics.Datum, 0, n)
+	dims := make([]metrics.Dimension, 0, ndims) // one array for every datum's dimensions
 	add := func(list []MetricDatum, param string) error {
 		for i := range list {
-			d, err := datum(*in.Namespace, &list[i], fmt.Sprintf("%s.member.%d", param, i+1))
+			d, err := datum(*in.Namespace, &list[i], param, i+1)
 			if err != nil {
 				return err
 			}
+			start := len(dims)
+			for _, dim := range list[i].Dimensions {
+				dims = append(dims, metrics.Dimension{Name: *dim.Name, Value: *dim.Value})
+			}
+			d.Dimensions = dims[start:len(dims):len(dims)]
 			data = append(data, d)
 		}
 		return nil
@@ -92,22 +105,16 @@ func (s *Service) PutMetricData(ctx context.Context, in *PutMetricDataInput) (*P
 	return nil, apiError(s.engine.Ingest(ctx, sc.Account, sc.Region, data))
 }
 
-// datum converts a MetricDatum, refusing the combinations of Value,
-// Values and StatisticValues CloudWatch refuses.
-func datum(namespace string, m *MetricDatum, param string) (metrics.Datum, error) {
-	switch {
-	case m.Value != nil && len(m.Values) > 0:
-		return metrics.Datum{}, exclusive(param+".Value", param+".Values")
-	case m.Value != nil && m.StatisticValues != nil:
-		return metrics.Datum{}, exclusive(param+".Value", param+".StatisticValues")
-	case m.Value == nil && m.StatisticValues == nil && len(m.Values) == 0:
-		return metrics.Datum{}, &InvalidParameterCombinationException{Message: api.Ptr(fmt.Sprintf(
-			"At least one of the parameters %s.Value and %s.StatisticValues must be specified.", param, param))}
+// datum converts a MetricDatum but for its dimensions, refusing the
+// combinations of Value, Values and StatisticValues CloudWatch refuses;
+// param and i name it in messages (MetricData.member.3).
+func datum(namespace string, m *MetricDatum, list string, i int) (metrics.Datum, error) {
+	if m.Value == nil && m.StatisticValues == nil && len(m.Values) == 0 || m.Value != nil && (len(m.Values) > 0 || m.StatisticValues != nil) {
+		return metrics.Datum{}, refusedCombination(m, fmt.Sprintf("%s.member.%d", list, i))
 	}
 	d := metrics.Datum{
 		Namespace: namespace, Name: *m.MetricName, Value: api.Value(m.Value), Values: m.Values, Counts: m.Counts,
 		Unit: string(m.Unit), StorageResolution: int(api.Value(m.StorageResolution)),
-		Dimensions: dimensions(m.Dimensions),
 	}
 	if m.Timestamp != nil {
 		d.Timestamp = *m.Timestamp
@@ -116,6 +123,19 @@ func datum(namespace string, m *MetricDatum, param string) (metrics.Datum, error
 		d.Stats = &metrics.StatisticSet{SampleCount: *sv.SampleCount, Sum: *sv.Sum, Minimum: *sv.Minimum, Maximum: *sv.Maximum}
 	}
 	return d, nil
+}
+
+// refusedCombination words the error of a datum that gives none or
+// several of Value, Values and StatisticValues.
+func refusedCombination(m *MetricDatum, param string) error {
+	switch {
+	case m.Value != nil && len(m.Values) > 0:
+		return exclusive(param+".Value", param+".Values")
+	case m.Value != nil && m.StatisticValues != nil:
+		return exclusive(param+".Value", param+".StatisticValues")
+	}
+	return &InvalidParameterCombinationException{Message: api.Ptr(fmt.Sprintf(
+		"At least one of the parameters %s.Value and %s.StatisticValues must be specified.", param, param))}
 }
 
 func exclusive(a, b string) error {

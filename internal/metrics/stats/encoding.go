@@ -4,8 +4,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"github.com/vigilhq/vigil/internal/metrics/decfloat"
 	"math"
+
+	"github.com/vigilhq/vigil/internal/binread"
+	"github.com/vigilhq/vigil/internal/metrics/decfloat"
 )
 
 // Sketch encoding, version 1. Integers are varints (encoding/binary);
@@ -65,30 +67,30 @@ func (s *Sketch) UnmarshalBinary(b []byte) error {
 	if len(b) == 0 || b[0] != sketchVersion {
 		return corrupt("unknown version")
 	}
-	r := reader{b: b[1:]}
+	r := newReader(b[1:])
 	var sum Summary
 	sum.Count = r.count(true)
-	if r.err == nil && sum.Count > 0 {
-		sum.Sum, sum.Min, sum.Max = r.float(), r.float(), r.float()
+	if r.Err == nil && sum.Count > 0 {
+		sum.Sum, sum.Min, sum.Max = r.Float(), r.Float(), r.Float()
 	}
-	if r.err != nil {
-		return r.err
+	if r.Err != nil {
+		return r.Err
 	}
 	if !sum.valid() {
 		return corrupt("invalid summary")
 	}
 	if sum.IsEmpty() {
-		if len(r.b) > 0 {
+		if len(r.B) > 0 {
 			return corrupt("trailing bytes")
 		}
 		*s = Sketch{}
 		return nil
 	}
-	d, n, err := DecodeBody(r.b, sum)
+	d, n, err := DecodeBody(r.B, sum)
 	if err != nil {
 		return err
 	}
-	if n != len(r.b) {
+	if n != len(r.B) {
 		return corrupt("trailing bytes")
 	}
 	*s = *d
@@ -135,8 +137,8 @@ func DecodeBody(b []byte, sum Summary) (*Sketch, int, error) {
 	if !sum.valid() || sum.IsEmpty() {
 		return nil, 0, corrupt("invalid summary")
 	}
-	r := reader{b: b}
-	flags := r.byte()
+	r := newReader(b)
+	flags := r.Byte()
 	if flags&^flagMask != 0 || (flags&flagZero != 0 && flags&flagBuckets == 0) {
 		return nil, 0, corrupt("unknown flags %#x", flags)
 	}
@@ -153,13 +155,13 @@ func DecodeBody(b []byte, sum Summary) (*Sketch, int, error) {
 		s.pos = r.buckets()
 		s.neg = r.buckets()
 	}
-	if r.err != nil {
-		return nil, 0, r.err
+	if r.Err != nil {
+		return nil, 0, r.Err
 	}
 	if err := s.check(); err != nil {
 		return nil, 0, err
 	}
-	return s, len(b) - len(r.b), nil
+	return s, len(b) - len(r.B), nil
 }
 
 // check verifies that the values agree with the summary.
@@ -279,79 +281,33 @@ func (w *valueWriter) append(b []byte, v float64) []byte {
 	return binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
 }
 
-// reader decodes varints and floats, keeping the first error.
-type reader struct {
-	b   []byte
-	err error
-}
+// reader decodes a sketch; its errors wrap ErrCorrupt.
+type reader struct{ binread.Reader }
 
-func (r *reader) fail(format string, args ...any) {
-	if r.err == nil {
-		r.err = corrupt(format, args...)
-	}
-	r.b = nil
-}
-
-func (r *reader) byte() byte {
-	if len(r.b) == 0 {
-		r.fail("truncated")
-		return 0
-	}
-	c := r.b[0]
-	r.b = r.b[1:]
-	return c
-}
-
-func (r *reader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.fail("bad varint")
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) varint() int64 {
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.fail("bad varint")
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) float() float64 {
-	if len(r.b) < 8 {
-		r.fail("truncated")
-		return 0
-	}
-	f := math.Float64frombits(binary.LittleEndian.Uint64(r.b))
-	r.b = r.b[8:]
-	return f
+func newReader(b []byte) *reader {
+	return &reader{binread.Reader{B: b, Corrupt: func(msg string) error { return corrupt("%s", msg) }}}
 }
 
 // count reads a count: positive and finite, or zero when zeroOK.
 func (r *reader) count(zeroOK bool) float64 {
-	x := r.uvarint()
+	x := r.Uvarint()
 	var n float64
 	switch {
 	case x&1 == 0:
 		if x>>1 >= 1<<52 {
-			r.fail("count not canonical")
+			r.Fail("count not canonical")
 		}
 		n = float64(x >> 1)
 	case x == 1:
-		n = r.float()
+		n = r.Float()
 		if n >= 0 && n < 1<<52 && n == math.Trunc(n) {
-			r.fail("count not canonical")
+			r.Fail("count not canonical")
 		}
 	default:
-		r.fail("bad count")
+		r.Fail("bad count")
 	}
-	if r.err == nil && (!finite(n) || n < 0 || n == 0 && !zeroOK) {
-		r.fail("invalid count %v", n)
+	if r.Err == nil && (!finite(n) || n < 0 || n == 0 && !zeroOK) {
+		r.Fail("invalid count %v", n)
 	}
 	return n
 }
@@ -359,9 +315,9 @@ func (r *reader) count(zeroOK bool) float64 {
 // length reads a list length, which cannot exceed limit nor the bytes left
 // (every entry takes two bytes at least).
 func (r *reader) length(limit int) int {
-	n := r.uvarint()
-	if r.err == nil && (n > uint64(limit) || n > uint64(len(r.b)/2)) {
-		r.fail("list too long")
+	n := r.Uvarint()
+	if r.Err == nil && (n > uint64(limit) || n > uint64(len(r.B)/2)) {
+		r.Fail("list too long")
 		return 0
 	}
 	return int(n)
@@ -370,45 +326,45 @@ func (r *reader) length(limit int) int {
 // points reads the exact values; there may be none when emptyOK.
 func (r *reader) points(emptyOK bool) []point {
 	k := r.length(ExactLimit)
-	if r.err == nil && k == 0 && !emptyOK {
-		r.fail("no values")
+	if r.Err == nil && k == 0 && !emptyOK {
+		r.Fail("no values")
 	}
 	pts := make([]point, 0, k)
 	var ok bool
 	var exp int
 	var mant int64
-	for i := 0; i < k && r.err == nil; i++ {
+	for i := 0; i < k && r.Err == nil; i++ {
 		var v float64
-		switch h := r.uvarint(); {
+		switch h := r.Uvarint(); {
 		case h&1 == 0:
 			d := int64(h>>1) + 1
 			if !ok || d <= 0 || mant+d >= 1<<53 || mant+d < mant {
-				r.fail("bad value step")
+				r.Fail("bad value step")
 				return nil
 			}
 			mant += d
 			v = decfloat.Join(mant, exp)
 		case h == 1:
-			e, m := r.varint(), r.varint()
+			e, m := r.Varint(), r.Varint()
 			if e < -400 || e > 400 || m <= -1<<53 || m >= 1<<53 {
-				r.fail("bad decimal")
+				r.Fail("bad decimal")
 				return nil
 			}
 			ok, exp, mant = true, int(e), m
 			v = decfloat.Join(m, exp)
 		case h == 3:
 			ok = false
-			v = r.float()
+			v = r.Float()
 		default:
-			r.fail("bad value tag")
+			r.Fail("bad value tag")
 			return nil
 		}
 		n := r.count(false)
-		if r.err != nil {
+		if r.Err != nil {
 			return nil
 		}
 		if !finite(v) || len(pts) > 0 && v <= pts[len(pts)-1].v {
-			r.fail("values not finite and ascending")
+			r.Fail("values not finite and ascending")
 			return nil
 		}
 		pts = append(pts, point{v, n})
@@ -420,23 +376,23 @@ func (r *reader) buckets() []bucket {
 	k := r.length(maxIndex - minIndex + 1)
 	bs := make([]bucket, 0, k)
 	idx := int64(0)
-	for i := 0; i < k && r.err == nil; i++ {
+	for i := 0; i < k && r.Err == nil; i++ {
 		if i == 0 {
-			idx = r.varint()
+			idx = r.Varint()
 		} else {
-			gap := r.uvarint()
+			gap := r.Uvarint()
 			if gap > maxIndex-minIndex {
-				r.fail("bad bucket gap")
+				r.Fail("bad bucket gap")
 				return nil
 			}
 			idx += int64(gap) + 1
 		}
 		n := r.count(false)
-		if r.err != nil {
+		if r.Err != nil {
 			return nil
 		}
 		if idx < minIndex || idx > maxIndex {
-			r.fail("bucket index %d out of range", idx)
+			r.Fail("bucket index %d out of range", idx)
 			return nil
 		}
 		bs = append(bs, bucket{int32(idx), n})

@@ -253,6 +253,11 @@ func (tx *Tx) Exec(query string, args ...any) (sql.Result, error) {
 	return tx.conn.ExecContext(tx.ctx, query, args...)
 }
 
+// Query runs a query.
+func (tx *Tx) Query(query string, args ...any) (*sql.Rows, error) {
+	return tx.conn.QueryContext(tx.ctx, query, args...)
+}
+
 // QueryRow runs a query expected to return at most one row.
 func (tx *Tx) QueryRow(query string, args ...any) *sql.Row {
 	return tx.conn.QueryRowContext(tx.ctx, query, args...)

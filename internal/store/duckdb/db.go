@@ -42,6 +42,7 @@ type Store struct {
 
 	stopMaintain, maintainDone chan struct{}
 	metricIDs                  sync.Map // store.MetricKey → metric id
+	activity                   sync.Map // metric id → when its activity was last recorded (ms)
 }
 
 // Open opens (creating if needed) the database in dir and brings its schema

@@ -85,7 +85,7 @@ func (s *Store) loadCounters(ctx context.Context) error {
 		{"outbox_id", `SELECT coalesce(max(id), 0) FROM outbox`, &s.outboxID},
 		// Only the order of the pending points matters: the counter is
 		// not recorded.
-		{"metric_seq", `SELECT coalesce(max(seq), 0) FROM metric_points`, &s.metricSeq},
+		{"metric_seq", `SELECT coalesce(max(seq), 0) FROM metric_batches`, &s.metricSeq},
 	} {
 		var used, recorded int64
 		if err := s.db.QueryRowContext(ctx, c.query).Scan(&used); err != nil {

@@ -1,10 +1,10 @@
 package duckdb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -19,29 +19,63 @@ func (s *Store) Metrics() store.Metrics { return metricsStore{s} }
 
 type metricsStore struct{ s *Store }
 
-// metricID returns the id of a metric, creating the metric in tx when it
-// is new. Ids are cached: a metric is never renumbered.
-func (m metricsStore) metricID(tx *Tx, k store.MetricKey, now int64) (int64, bool, error) {
-	if id, ok := m.s.metricIDs.Load(k); ok {
-		return id.(int64), false, nil
+// metricIDs returns the ids of the metrics of points, creating the
+// metrics that are new in tx, and the keys and ids it created. Ids are
+// cached once committed: a metric is never renumbered.
+func (m metricsStore) metricIDs(tx *Tx, points []store.MetricPoint, now int64) (ids []int64, created []store.MetricKey, createdIDs []int64, err error) {
+	ids = make([]int64, len(points))
+	local := map[store.MetricKey]int64{}
+	var missing []store.MetricKey
+	for i := range points {
+		k := points[i].Key
+		if id, ok := m.s.metricIDs.Load(k); ok {
+			ids[i] = id.(int64)
+		} else if _, ok := local[k]; !ok {
+			local[k] = 0
+			missing = append(missing, k)
+		}
 	}
-	var id int64
-	err := tx.QueryRow(`SELECT id FROM metrics WHERE account = ? AND region = ? AND namespace = ? AND name = ? AND dimensions = ?`,
-		k.Account, k.Region, k.Namespace, k.Name, k.Dimensions).Scan(&id)
-	if err == nil {
-		return id, false, nil
+	if len(missing) > 0 {
+		rows, err := tx.Query(lookupQuery(missing))
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		found, err := scanMetrics(rows)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		for _, mt := range found {
+			local[mt.Key] = mt.ID
+		}
+		var fresh [][]driver.Value
+		for _, k := range missing {
+			if local[k] != 0 {
+				continue
+			}
+			var id int64
+			if err := tx.QueryRow(`SELECT nextval('metric_ids')`).Scan(&id); err != nil {
+				return nil, nil, nil, err
+			}
+			local[k] = id
+			created, createdIDs = append(created, k), append(createdIDs, id)
+			fresh = append(fresh, []driver.Value{id, k.Account, k.Region, k.Namespace, k.Name, k.Dimensions, now})
+		}
+		if err := tx.Append("metrics", fresh); err != nil {
+			return nil, nil, nil, err
+		}
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return 0, false, err
+	for i := range points {
+		if ids[i] == 0 {
+			ids[i] = local[points[i].Key]
+		}
 	}
-	if err := tx.QueryRow(`SELECT nextval('metric_ids')`).Scan(&id); err != nil {
-		return 0, false, err
-	}
-	if _, err := tx.Exec(`INSERT INTO metrics VALUES (?, ?, ?, ?, ?, ?, ?)`, id, k.Account, k.Region, k.Namespace, k.Name, k.Dimensions, now); err != nil {
-		return 0, false, err
-	}
-	return id, true, nil
+	return ids, created, createdIDs, nil
 }
+
+// activityEvery is how often a metric's ingestion time is recorded:
+// RecentlyActive (three hours) needs no finer grain, and one row per
+// metric and write would cost more than the points.
+const activityEvery = int64(60_000)
 
 func (m metricsStore) PutMetricPoints(ctx context.Context, points []store.MetricPoint, now int64) error {
 	if len(points) == 0 {
@@ -49,32 +83,30 @@ func (m metricsStore) PutMetricPoints(ctx context.Context, points []store.Metric
 	}
 	var created []store.MetricKey
 	var createdIDs []int64
+	var active []int64
 	err := m.s.write(ctx, func(tx *Tx) error {
-		created, createdIDs = created[:0], createdIDs[:0]
-		ids := map[store.MetricKey]int64{}
-		rows := make([][]driver.Value, len(points))
-		seq := m.s.metricSeq.Add(int64(len(points))) - int64(len(points))
-		for i, p := range points {
-			id, ok := ids[p.Key]
-			if !ok {
-				var isNew bool
-				var err error
-				if id, isNew, err = m.metricID(tx, p.Key, now); err != nil {
-					return err
-				}
-				ids[p.Key] = id
-				if isNew {
-					created, createdIDs = append(created, p.Key), append(createdIDs, id)
-				}
-			}
-			seq++
-			rows[i] = append([]driver.Value{seq, id, p.Timestamp, int16(p.Resolution)}, pointColumns(p.PointValue)...)
-		}
-		if err := tx.Append("metric_points", rows); err != nil {
+		ids, c, cids, err := m.metricIDs(tx, points, now)
+		if err != nil {
 			return err
 		}
-		activity := make([][]driver.Value, 0, len(ids))
+		created, createdIDs = c, cids
+		data, lo, hi := encodePoints(ids, points)
+		seq := m.s.metricSeq.Add(1)
+		if err := tx.Append("metric_batches", [][]driver.Value{{seq, lo, hi, int32(len(points)), data}}); err != nil {
+			return err
+		}
+		active = active[:0]
+		var activity [][]driver.Value
+		seen := map[int64]bool{}
 		for _, id := range ids {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			if last, ok := m.s.activity.Load(id); ok && now-last.(int64) < activityEvery {
+				continue
+			}
+			active = append(active, id)
 			activity = append(activity, []driver.Value{id, now})
 		}
 		return tx.Append("metric_activity", activity)
@@ -84,6 +116,9 @@ func (m metricsStore) PutMetricPoints(ctx context.Context, points []store.Metric
 	}
 	for i, k := range created {
 		m.s.metricIDs.Store(k, createdIDs[i])
+	}
+	for _, id := range active {
+		m.s.activity.Store(id, now)
 	}
 	return nil
 }
@@ -144,27 +179,49 @@ func (m metricsStore) LookupMetrics(ctx context.Context, keys []store.MetricKey)
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	var values strings.Builder
-	args := make([]any, 0, 5*len(keys))
-	for i, k := range keys {
-		if i > 0 {
-			values.WriteString(", ")
-		}
-		values.WriteString("(?, ?, ?, ?, ?)")
-		args = append(args, k.Account, k.Region, k.Namespace, k.Name, k.Dimensions)
-	}
-	rows, err := m.s.db.QueryContext(ctx, `SELECT id, account, region, namespace, name, dimensions, first_seen, first_seen
-		FROM metrics WHERE (account, region, namespace, name, dimensions) IN (VALUES `+values.String()+`)`, args...)
+	rows, err := m.s.db.QueryContext(ctx, lookupQuery(keys))
 	if err != nil {
 		return nil, fmt.Errorf("cannot look up metrics: %w", err)
 	}
+	out, err := scanMetrics(rows)
+	if err != nil {
+		return nil, fmt.Errorf("cannot look up metrics: %w", err)
+	}
+	return out, nil
+}
+
+// lookupQuery selects the metrics with the keys. The keys are written into
+// the query as string literals: DuckDB plans a VALUES list of thousands of
+// literals far faster than as many parameters.
+func lookupQuery(keys []store.MetricKey) string {
+	var b strings.Builder
+	b.WriteString(`SELECT id, account, region, namespace, name, dimensions, first_seen, first_seen
+		FROM metrics WHERE (account, region, namespace, name, dimensions) IN (VALUES `)
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for j, v := range []string{k.Account, k.Region, k.Namespace, k.Name, k.Dimensions} {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(quote(v))
+		}
+		b.WriteByte(')')
+	}
+	b.WriteByte(')')
+	return b.String()
+}
+
+func scanMetrics(rows *sql.Rows) ([]store.Metric, error) {
 	defer rows.Close()
 	var out []store.Metric
 	for rows.Next() {
 		var mt store.Metric
 		k := &mt.Key
 		if err := rows.Scan(&mt.ID, &k.Account, &k.Region, &k.Namespace, &k.Name, &k.Dimensions, &mt.FirstSeen, &mt.LastSeen); err != nil {
-			return nil, fmt.Errorf("cannot look up metrics: %w", err)
+			return nil, err
 		}
 		out = append(out, mt)
 	}
@@ -184,9 +241,6 @@ func idList(ids []int64) string {
 	}
 	return b.String()
 }
-
-// pointSelect reads points: metric id, ts, resolution and pointColumns.
-const pointSelect = `metric_id, ts, resolution, unit, count, sum, min, max, dist`
 
 func scanPoints(rows *sql.Rows, out []store.StoredPoint) ([]store.StoredPoint, error) {
 	defer rows.Close()
@@ -241,15 +295,32 @@ func (m metricsStore) MetricData(ctx context.Context, q store.MetricDataQuery) (
 		return d, nil
 	}
 	ids := idList(q.IDs)
+	wanted := make(map[int64]bool, len(q.IDs))
+	for _, id := range q.IDs {
+		wanted[id] = true
+	}
+	keep := func(id, ts int64) bool { return wanted[id] && ts >= q.Start && ts < q.End }
 	err := m.s.snapshot(ctx, func(conn *sql.Conn) error {
-		rows, err := conn.QueryContext(ctx, `SELECT `+pointSelect+` FROM metric_points WHERE metric_id IN (`+ids+`) AND ts >= ? AND ts < ?
-			UNION ALL SELECT metric_id, ts, 1, unit, count, sum, min, max, dist FROM metric_points_hr WHERE metric_id IN (`+ids+`) AND ts >= ? AND ts < ?
-			ORDER BY metric_id, ts`, q.Start, q.End, q.Start, q.End)
+		rows, err := conn.QueryContext(ctx, `SELECT data FROM metric_batches WHERE max_ts >= ? AND min_ts < ?`, q.Start, q.End)
 		if err != nil {
 			return err
 		}
-		if d.Points, err = scanPoints(rows, nil); err != nil || len(q.Resolutions) == 0 {
+		if d.Points, err = decodeBatches(rows, keep, nil); err != nil {
 			return err
+		}
+		rows, err = conn.QueryContext(ctx, `SELECT metric_id, ts, 1, unit, count, sum, min, max, dist FROM metric_points_hr
+			WHERE metric_id IN (`+ids+`) AND ts >= ? AND ts < ?`, q.Start, q.End)
+		if err != nil {
+			return err
+		}
+		if d.Points, err = scanPoints(rows, d.Points); err != nil {
+			return err
+		}
+		slices.SortStableFunc(d.Points, func(a, b store.StoredPoint) int {
+			return cmp.Or(cmp.Compare(a.MetricID, b.MetricID), cmp.Compare(a.Timestamp, b.Timestamp))
+		})
+		if len(q.Resolutions) == 0 {
+			return nil
 		}
 		res := make([]int64, len(q.Resolutions))
 		for i, r := range q.Resolutions {
@@ -269,27 +340,50 @@ func (m metricsStore) MetricData(ctx context.Context, q store.MetricDataQuery) (
 	return d, nil
 }
 
+// decodeBatches decodes the points of the batches rows holds (one data
+// column) that keep accepts.
+func decodeBatches(rows *sql.Rows, keep func(id, ts int64) bool, out []store.StoredPoint) ([]store.StoredPoint, error) {
+	defer rows.Close()
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			return nil, err
+		}
+		var err error
+		if out, err = decodePoints(data, keep, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, rows.Err()
+}
+
 func (m metricsStore) PendingPoints(ctx context.Context, limit int) ([]store.StoredPoint, int64, error) {
 	var points []store.StoredPoint
 	var through int64
-	err := m.s.snapshot(ctx, func(conn *sql.Conn) error {
-		var lo, hi sql.NullInt64
-		if err := conn.QueryRowContext(ctx, `SELECT min(seq), max(seq) FROM metric_points`).Scan(&lo, &hi); err != nil || !hi.Valid {
-			return err
-		}
-		// Sequence numbers are dense but for the writes that failed, so
-		// this bounds the batch to about limit points.
-		through = min(hi.Int64, lo.Int64+int64(limit)-1)
-		rows, err := conn.QueryContext(ctx, `SELECT `+pointSelect+` FROM metric_points WHERE seq <= ? ORDER BY metric_id, unit, ts`, through)
+	err := func() error {
+		// Batches in commit order, until about limit points.
+		rows, err := m.s.db.QueryContext(ctx, `SELECT seq, data FROM metric_batches ORDER BY seq`)
 		if err != nil {
 			return err
 		}
-		points, err = scanPoints(rows, nil)
-		return err
-	})
+		defer rows.Close()
+		for len(points) < limit && rows.Next() {
+			var data []byte
+			if err := rows.Scan(&through, &data); err != nil {
+				return err
+			}
+			if points, err = decodePoints(data, nil, points); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}()
 	if err != nil {
 		return nil, 0, fmt.Errorf("cannot read pending metric points: %w", err)
 	}
+	slices.SortStableFunc(points, func(a, b store.StoredPoint) int {
+		return cmp.Or(cmp.Compare(a.MetricID, b.MetricID), strings.Compare(a.Unit, b.Unit), cmp.Compare(a.Timestamp, b.Timestamp))
+	})
 	return points, through, nil
 }
 
@@ -347,7 +441,7 @@ func (m metricsStore) Rollups(ctx context.Context, q store.RollupQuery) ([]store
 func (m metricsStore) ApplyRollup(ctx context.Context, c store.RollupChange) error {
 	err := m.s.write(ctx, func(tx *Tx) error {
 		if c.PointsThrough > 0 {
-			if _, err := tx.Exec(`DELETE FROM metric_points WHERE seq <= ?`, c.PointsThrough); err != nil {
+			if _, err := tx.Exec(`DELETE FROM metric_batches WHERE seq <= ?`, c.PointsThrough); err != nil {
 				return err
 			}
 		}

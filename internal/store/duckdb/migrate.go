@@ -134,21 +134,15 @@ CREATE TABLE metric_activity (
 );
 -- Data points as they were put, until the roll-up job folds them into
 -- metric_rollups (or, for high-resolution points, moves them to
--- metric_points_hr): one value (count 1) or an aggregate, with the exact
--- distribution of its values when it has more than one. seq orders them
--- by commit, so that the job can take and then delete exactly what it
--- read.
-CREATE TABLE metric_points (
-	seq        BIGINT NOT NULL,
-	metric_id  BIGINT NOT NULL,
-	ts         BIGINT NOT NULL,
-	resolution SMALLINT NOT NULL,
-	unit       VARCHAR NOT NULL,
-	count      DOUBLE NOT NULL,
-	sum        DOUBLE NOT NULL,
-	min        DOUBLE NOT NULL,
-	max        DOUBLE NOT NULL,
-	dist       BLOB
+-- metric_points_hr): the points of one write per row, encoded (see
+-- pointbatch.go), with their time range. seq orders the batches by
+-- commit, so that the job can take and then delete exactly what it read.
+CREATE TABLE metric_batches (
+	seq    BIGINT NOT NULL,
+	min_ts BIGINT NOT NULL,
+	max_ts BIGINT NOT NULL,
+	points INTEGER NOT NULL,
+	data   BLOB NOT NULL USING COMPRESSION uncompressed
 );
 -- High-resolution (1-second) points, kept as they were put for three
 -- hours before they are folded into 60-second roll-ups.

@@ -46,7 +46,7 @@ func Metrics(t *testing.T, open func(t *testing.T) store.Metrics) {
 		if err := s.PutMetricPoints(ctx, pts, 5000); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.PutMetricPoints(ctx, []store.MetricPoint{point(a, 4000, 60, 4)}, 9000); err != nil {
+		if err := s.PutMetricPoints(ctx, []store.MetricPoint{point(a, 4000, 60, 4)}, 90_000); err != nil {
 			t.Fatal(err)
 		}
 		all, err := s.ListMetrics(ctx, store.MetricQuery{Account: a.Account, Region: a.Region})
@@ -60,10 +60,10 @@ func Metrics(t *testing.T, open func(t *testing.T) store.Metrics) {
 		if want := []store.MetricKey{a, b, c}; !slices.Equal(keys, want) {
 			t.Fatalf("ListMetrics = %v; want %v", keys, want)
 		}
-		if all[0].LastSeen != 9000 || all[1].LastSeen != 5000 {
-			t.Errorf("LastSeen = %d, %d; want 9000, 5000", all[0].LastSeen, all[1].LastSeen)
+		if all[0].LastSeen != 90_000 || all[1].LastSeen != 5000 {
+			t.Errorf("LastSeen = %d, %d; want 90000, 5000", all[0].LastSeen, all[1].LastSeen)
 		}
-		recent, err := s.ListMetrics(ctx, store.MetricQuery{Account: a.Account, Region: a.Region, SeenSince: 6000})
+		recent, err := s.ListMetrics(ctx, store.MetricQuery{Account: a.Account, Region: a.Region, SeenSince: 60_000})
 		if err != nil || len(recent) != 1 || recent[0].Key != a {
 			t.Errorf("ListMetrics(SeenSince) = %v, %v; want only %v", recent, err, a)
 		}
@@ -88,15 +88,18 @@ func Metrics(t *testing.T, open func(t *testing.T) store.Metrics) {
 	t.Run("roll-up steps", func(t *testing.T) {
 		s := open(t)
 		a, hr := key("Errors", `[]`), key("Fast", `[]`)
-		if err := s.PutMetricPoints(ctx, []store.MetricPoint{point(a, 60_000, 60, 1), point(hr, 61_000, 1, 2), point(a, 120_000, 60, 3)}, 1); err != nil {
+		if err := s.PutMetricPoints(ctx, []store.MetricPoint{point(hr, 61_000, 1, 2), point(a, 60_000, 60, 1)}, 1); err != nil {
 			t.Fatal(err)
 		}
-		pending, through, err := s.PendingPoints(ctx, 2)
+		if err := s.PutMetricPoints(ctx, []store.MetricPoint{point(a, 120_000, 60, 3)}, 1); err != nil {
+			t.Fatal(err)
+		}
+		pending, through, err := s.PendingPoints(ctx, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(pending) != 2 || through == 0 {
-			t.Fatalf("PendingPoints(2) = %d points through %d; want 2", len(pending), through)
+		if len(pending) != 2 || through == 0 || pending[0].MetricID >= pending[1].MetricID {
+			t.Fatalf("PendingPoints(1) = %+v through %d; want the first write's 2 points, in metric order", pending, through)
 		}
 		ids := idsOf(t, s, a, hr)
 		chunk := store.Rollup{RollupKey: store.RollupKey{MetricID: ids[0], Unit: "Count", Resolution: 60, Start: 0}, Stop: 3_600_000, Data: []byte("chunk1")}

@@ -1,0 +1,141 @@
+package protocol
+
+import (
+	"hash/maphash"
+	"reflect"
+	"time"
+)
+
+// arena allocates what a decoder builds for one request: the targets of
+// pointer members come from slabs, and short strings that repeat (metric
+// names, dimension names, units) are shared, so that decoding a list of a
+// thousand structures costs tens of allocations instead of thousands.
+type arena struct {
+	slabs []slab // by typeInfo id
+	strs  [internSlots]string
+	// Typed slabs for the most common pointer members.
+	strSlab   []string
+	floatSlab []float64
+	timeSlab  []time.Time
+	// orders remembers, by struct typeInfo id, the order in which the
+	// client sent members: the next structure of the type likely follows
+	// it.
+	orders [][]*fieldInfo
+}
+
+type slab struct {
+	v reflect.Value // a slice of slabSize values of one type
+	n int           // how many are handed out
+}
+
+const (
+	slabSize = 64
+	// internSlots is the size of the string cache, a direct-mapped
+	// table: a string evicts the one in its slot.
+	internSlots  = 256
+	internMaxLen = 64
+)
+
+var internSeed = maphash.MakeSeed()
+
+// deref returns the value dst points to, allocating it when dst is a nil
+// pointer member; for a value member it returns dst.
+func (a *arena) deref(ti *typeInfo, dst reflect.Value) reflect.Value {
+	if !ti.ptr {
+		return dst
+	}
+	if dst.IsNil() {
+		if ti.id >= len(a.slabs) {
+			a.slabs = append(a.slabs, make([]slab, ti.id+1-len(a.slabs))...)
+		}
+		s := &a.slabs[ti.id]
+		if !s.v.IsValid() || s.n == slabSize {
+			*s = slab{v: reflect.MakeSlice(reflect.SliceOf(ti.base), slabSize, slabSize)}
+		}
+		dst.Set(s.v.Index(s.n).Addr())
+		s.n++
+	}
+	return dst.Elem()
+}
+
+// setString stores s in a string member.
+func (a *arena) setString(ti *typeInfo, dst reflect.Value, s string) {
+	if !ti.ptr || ti.base != stringType {
+		a.deref(ti, dst).SetString(s)
+		return
+	}
+	*dst.Addr().Interface().(**string) = fromSlab(&a.strSlab, s)
+}
+
+// setFloat stores f in a float member.
+func (a *arena) setFloat(ti *typeInfo, dst reflect.Value, f float64) {
+	if !ti.ptr || ti.base != float64Type {
+		a.deref(ti, dst).SetFloat(f)
+		return
+	}
+	*dst.Addr().Interface().(**float64) = fromSlab(&a.floatSlab, f)
+}
+
+// order returns the member order last seen for a struct type.
+func (a *arena) order(ti *typeInfo) *[]*fieldInfo {
+	if ti.id >= len(a.orders) {
+		a.orders = append(a.orders, make([][]*fieldInfo, ti.id+1-len(a.orders))...)
+	}
+	return &a.orders[ti.id]
+}
+
+// text returns b as a string, sharing the string of the same bytes seen
+// recently.
+func (a *arena) text(b []byte) string {
+	if len(b) > internMaxLen {
+		return string(b)
+	}
+	slot := &a.strs[maphash.Bytes(internSeed, b)%internSlots]
+	if *slot != string(b) {
+		*slot = string(b)
+	}
+	return *slot
+}
+
+// setTime stores t in a time member without boxing it.
+func (a *arena) setTime(ti *typeInfo, dst reflect.Value, t time.Time) {
+	if !ti.ptr {
+		*dst.Addr().Interface().(*time.Time) = t
+		return
+	}
+	*dst.Addr().Interface().(**time.Time) = fromSlab(&a.timeSlab, t)
+}
+
+// fromSlab returns a pointer to a copy of v taken from the slab, which it
+// refills slabSize values at a time.
+func fromSlab[T any](slab *[]T, v T) *T {
+	if len(*slab) == 0 {
+		*slab = make([]T, slabSize)
+	}
+	p := &(*slab)[0]
+	*slab = (*slab)[1:]
+	*p = v
+	return p
+}
+
+var (
+	stringType  = reflect.TypeFor[string]()
+	float64Type = reflect.TypeFor[float64]()
+)
+
+// path is the path of the member being decoded, kept as a chain of
+// segments and written out only for an error message.
+type path struct {
+	parent *path
+	name   string
+}
+
+func (p *path) String() string {
+	if p == nil {
+		return ""
+	}
+	if p.parent == nil || p.parent.String() == "" {
+		return p.name
+	}
+	return p.parent.String() + "." + p.name
+}

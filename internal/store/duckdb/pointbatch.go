@@ -1,0 +1,129 @@
+package duckdb
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/vigilhq/vigil/internal/binread"
+	"github.com/vigilhq/vigil/internal/store"
+)
+
+// The data points of one PutMetricPoints call are stored as one row of
+// metric_batches: a row per point costs DuckDB far more than the points
+// themselves, and the batch lives only until the roll-up job folds it into
+// chunks, a minute later. Encoding: the number of points (uvarint), then
+// per point:
+//
+//	metric id      uvarint
+//	timestamp      varint, milliseconds, delta from the previous point's
+//	resolution     uvarint
+//	unit           uvarint: 0 then the unit (uvarint length, bytes) when
+//	               new in the batch, else its 1-based index among those
+//	flags          byte: 1 = one value (Count 1, Sum = Min = Max, one
+//	               float64 follows), else Count, Sum, Min, Max; 2 = a
+//	               distribution follows (uvarint length, bytes)
+
+// errBatch is what every batch decoding error wraps.
+var errBatch = errors.New("corrupt metric point batch")
+
+const (
+	flagSingle = 1
+	flagDist   = 2
+)
+
+// encodePoints encodes points whose metric ids are ids[i], and returns
+// their time range.
+func encodePoints(ids []int64, points []store.MetricPoint) (b []byte, minTS, maxTS int64) {
+	b = make([]byte, 0, 24*len(points))
+	b = binary.AppendUvarint(b, uint64(len(points)))
+	units := map[string]int{}
+	var prev int64
+	minTS, maxTS = math.MaxInt64, math.MinInt64
+	for i := range points {
+		p := &points[i].PointValue
+		minTS, maxTS = min(minTS, p.Timestamp), max(maxTS, p.Timestamp)
+		b = binary.AppendUvarint(b, uint64(ids[i]))
+		b = binary.AppendVarint(b, p.Timestamp-prev)
+		prev = p.Timestamp
+		b = binary.AppendUvarint(b, uint64(p.Resolution))
+		if n, ok := units[p.Unit]; ok {
+			b = binary.AppendUvarint(b, uint64(n))
+		} else {
+			units[p.Unit] = len(units) + 1
+			b = append(b, 0)
+			b = binary.AppendUvarint(b, uint64(len(p.Unit)))
+			b = append(b, p.Unit...)
+		}
+		var flags byte
+		single := p.Count == 1 && p.Sum == p.Min && p.Min == p.Max
+		if single {
+			flags |= flagSingle
+		}
+		if p.Dist != nil {
+			flags |= flagDist
+		}
+		b = append(b, flags)
+		if single {
+			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(p.Sum))
+		} else {
+			for _, v := range []float64{p.Count, p.Sum, p.Min, p.Max} {
+				b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
+			}
+		}
+		if p.Dist != nil {
+			b = binary.AppendUvarint(b, uint64(len(p.Dist)))
+			b = append(b, p.Dist...)
+		}
+	}
+	return b, minTS, maxTS
+}
+
+// decodePoints appends to out the points of a batch that keep accepts
+// (all when keep is nil).
+func decodePoints(b []byte, keep func(id, ts int64) bool, out []store.StoredPoint) ([]store.StoredPoint, error) {
+	r := binread.Reader{B: b, Corrupt: func(msg string) error { return fmt.Errorf("%w: %s", errBatch, msg) }}
+	var units []string
+	var prev int64
+	n := r.Uvarint()
+	if n > uint64(len(r.B)) {
+		r.Fail("%d points in %d bytes", n, len(r.B))
+	}
+	for range n {
+		var p store.StoredPoint
+		p.MetricID = int64(r.Uvarint())
+		prev += r.Varint()
+		p.Timestamp = prev
+		p.Resolution = int(r.Uvarint())
+		switch n := r.Uvarint(); {
+		case n == 0:
+			units = append(units, string(r.Bytes(r.Uvarint())))
+			p.Unit = units[len(units)-1]
+		case n <= uint64(len(units)):
+			p.Unit = units[n-1]
+		default:
+			r.Fail("bad unit reference")
+		}
+		flags := r.Byte()
+		if flags&flagSingle != 0 {
+			v := r.Float()
+			p.Count, p.Sum, p.Min, p.Max = 1, v, v, v
+		} else {
+			p.Count, p.Sum, p.Min, p.Max = r.Float(), r.Float(), r.Float(), r.Float()
+		}
+		if flags&flagDist != 0 {
+			p.Dist = r.Bytes(r.Uvarint())
+		}
+		if r.Err != nil {
+			return out, r.Err
+		}
+		if keep == nil || keep(p.MetricID, p.Timestamp) {
+			out = append(out, p)
+		}
+	}
+	if len(r.B) > 0 {
+		r.Fail("%d bytes after the last point", len(r.B))
+	}
+	return out, r.Err
+}
