@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+
+	"github.com/vigilhq/vigil/internal/store"
 )
 
 // BenchmarkPutLogEvents measures the server side of ingestion: a 1,000-event
@@ -127,4 +129,90 @@ func BenchmarkPutMetricData(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "datapoints/s")
+}
+
+// handlerTransport serves a client's requests with an in-process handler.
+type handlerTransport struct{ h http.Handler }
+
+func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	w := httptest.NewRecorder()
+	t.h.ServeHTTP(w, req)
+	return w.Result(), nil
+}
+
+// BenchmarkGetMetricData measures the server side of GetMetricData over
+// rolled-up one-minute data (500 series × 4 h loaded first): 100 series ×
+// 2 h, and 500 queries × 201 points (100,500 points, near the call's
+// 100,800-point limit), as aws-sdk-go-v2 sends them. It also reports the
+// stored size of the one-minute roll-ups per sample.
+func BenchmarkGetMetricData(b *testing.B) {
+	a, err := New(context.Background(), Config{DataDir: b.TempDir(), Dev: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a.Shutdown(context.Background())
+	ctx := context.Background()
+	client := func(tr http.RoundTripper) *cloudwatch.Client {
+		return cloudwatch.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String("http://vigil"), HTTPClient: &http.Client{Transport: tr},
+			Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+				return aws.Credentials{AccessKeyID: "123456789012", SecretAccessKey: "bench"}, nil
+			})})
+	}
+	h := a.Handler()
+	c := client(handlerTransport{h})
+	series := func(s int) []types.Dimension {
+		return []types.Dimension{{Name: aws.String("Host"), Value: aws.String(fmt.Sprintf("host-%03d", s))}}
+	}
+	end := time.Now().Truncate(time.Minute)
+	var data []types.MetricDatum
+	for m := range 240 {
+		for s := range 500 {
+			data = append(data, types.MetricDatum{MetricName: aws.String("Latency"), Dimensions: series(s),
+				Timestamp: aws.Time(end.Add(-time.Duration(m+1) * time.Minute)), Value: aws.Float64(float64(100 + (s*7+m*13)%50))})
+			if len(data) == 1000 {
+				if _, err := c.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String("Bench"), MetricData: data}); err != nil {
+					b.Fatal(err)
+				}
+				data = data[:0]
+			}
+		}
+	}
+	if err := a.metrics.RollUp(ctx); err != nil {
+		b.Fatal(err)
+	}
+	chunks, err := a.store.Metrics().Rollups(ctx, store.RollupQuery{Resolution: 60, StartBefore: end.UnixMilli(), MaxMetrics: 1000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	size := 0
+	for _, c := range chunks {
+		size += len(c.Data)
+	}
+	for _, bc := range []struct {
+		name    string
+		queries int
+		span    time.Duration
+	}{{"100x2h", 100, 2 * time.Hour}, {"500x201", 500, 201 * time.Minute}} {
+		b.Run(bc.name, func(b *testing.B) {
+			qs := make([]types.MetricDataQuery, bc.queries)
+			for i := range qs {
+				qs[i] = types.MetricDataQuery{Id: aws.String(fmt.Sprintf("m%d", i)), MetricStat: &types.MetricStat{
+					Metric: &types.Metric{Namespace: aws.String("Bench"), MetricName: aws.String("Latency"), Dimensions: series(i)},
+					Period: aws.Int32(60), Stat: aws.String("Average")}}
+			}
+			rec := &recorder{}
+			client(rec).GetMetricData(ctx, &cloudwatch.GetMetricDataInput{MetricDataQueries: qs, StartTime: aws.Time(end.Add(-bc.span)), EndTime: aws.Time(end)})
+			b.ReportAllocs()
+			for b.Loop() {
+				r := httptest.NewRequest("POST", rec.req.URL.Path, bytes.NewReader(rec.body))
+				r.Header = rec.req.Header.Clone()
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, r)
+				if w.Code != http.StatusOK {
+					b.Fatalf("GetMetricData: %d %s", w.Code, w.Body)
+				}
+			}
+			b.ReportMetric(float64(size)/(500*240), "stored-bytes/sample")
+		})
+	}
 }

@@ -41,7 +41,7 @@ type Store struct {
 	metricSeq atomic.Int64 // the last metric point sequence number used
 
 	stopMaintain, maintainDone chan struct{}
-	metricIDs                  sync.Map // store.MetricKey → metric id
+	metrics                    sync.Map // store.MetricKey → store.Metric, for those committed
 	activity                   sync.Map // metric id → when its activity was last recorded (ms)
 }
 

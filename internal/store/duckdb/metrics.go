@@ -20,16 +20,17 @@ func (s *Store) Metrics() store.Metrics { return metricsStore{s} }
 type metricsStore struct{ s *Store }
 
 // metricIDs returns the ids of the metrics of points, creating the
-// metrics that are new in tx, and the keys and ids it created. Ids are
-// cached once committed: a metric is never renumbered.
-func (m metricsStore) metricIDs(tx *Tx, points []store.MetricPoint, now int64) (ids []int64, created []store.MetricKey, createdIDs []int64, err error) {
+// metrics that are new in tx, and the metrics it read or created, which
+// the caller caches once tx has committed (metrics are never renumbered
+// nor deleted).
+func (m metricsStore) metricIDs(tx *Tx, points []store.MetricPoint, now int64) (ids []int64, learned []store.Metric, err error) {
 	ids = make([]int64, len(points))
 	local := map[store.MetricKey]int64{}
 	var missing []store.MetricKey
 	for i := range points {
 		k := points[i].Key
-		if id, ok := m.s.metricIDs.Load(k); ok {
-			ids[i] = id.(int64)
+		if mt, ok := m.s.metrics.Load(k); ok {
+			ids[i] = mt.(store.Metric).ID
 		} else if _, ok := local[k]; !ok {
 			local[k] = 0
 			missing = append(missing, k)
@@ -38,13 +39,13 @@ func (m metricsStore) metricIDs(tx *Tx, points []store.MetricPoint, now int64) (
 	if len(missing) > 0 {
 		rows, err := tx.Query(lookupQuery(missing))
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, err
 		}
-		found, err := scanMetrics(rows)
+		learned, err = scanMetrics(rows)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, err
 		}
-		for _, mt := range found {
+		for _, mt := range learned {
 			local[mt.Key] = mt.ID
 		}
 		var fresh [][]driver.Value
@@ -54,14 +55,14 @@ func (m metricsStore) metricIDs(tx *Tx, points []store.MetricPoint, now int64) (
 			}
 			var id int64
 			if err := tx.QueryRow(`SELECT nextval('metric_ids')`).Scan(&id); err != nil {
-				return nil, nil, nil, err
+				return nil, nil, err
 			}
 			local[k] = id
-			created, createdIDs = append(created, k), append(createdIDs, id)
+			learned = append(learned, store.Metric{ID: id, Key: k, FirstSeen: now, LastSeen: now})
 			fresh = append(fresh, []driver.Value{id, k.Account, k.Region, k.Namespace, k.Name, k.Dimensions, now})
 		}
 		if err := tx.Append("metrics", fresh); err != nil {
-			return nil, nil, nil, err
+			return nil, nil, err
 		}
 	}
 	for i := range points {
@@ -69,7 +70,7 @@ func (m metricsStore) metricIDs(tx *Tx, points []store.MetricPoint, now int64) (
 			ids[i] = local[points[i].Key]
 		}
 	}
-	return ids, created, createdIDs, nil
+	return ids, learned, nil
 }
 
 // activityEvery is how often a metric's ingestion time is recorded:
@@ -81,15 +82,14 @@ func (m metricsStore) PutMetricPoints(ctx context.Context, points []store.Metric
 	if len(points) == 0 {
 		return nil
 	}
-	var created []store.MetricKey
-	var createdIDs []int64
+	var learned []store.Metric
 	var active []int64
 	err := m.s.write(ctx, func(tx *Tx) error {
-		ids, c, cids, err := m.metricIDs(tx, points, now)
+		ids, l, err := m.metricIDs(tx, points, now)
 		if err != nil {
 			return err
 		}
-		created, createdIDs = c, cids
+		learned = l
 		data, lo, hi := encodePoints(ids, points)
 		seq := m.s.metricSeq.Add(1)
 		if err := tx.Append("metric_batches", [][]driver.Value{{seq, lo, hi, int32(len(points)), data}}); err != nil {
@@ -114,9 +114,7 @@ func (m metricsStore) PutMetricPoints(ctx context.Context, points []store.Metric
 	if err != nil {
 		return fmt.Errorf("cannot store %d metric data points: %w", len(points), err)
 	}
-	for i, k := range created {
-		m.s.metricIDs.Store(k, createdIDs[i])
-	}
+	m.s.cacheMetrics(learned)
 	for _, id := range active {
 		m.s.activity.Store(id, now)
 	}
@@ -175,19 +173,40 @@ func (m metricsStore) ListMetrics(ctx context.Context, q store.MetricQuery) ([]s
 	return out, rows.Err()
 }
 
+// LookupMetrics answers from the cache of metrics seen before where it
+// can; planning a query of a few hundred keys costs DuckDB milliseconds.
 func (m metricsStore) LookupMetrics(ctx context.Context, keys []store.MetricKey) ([]store.Metric, error) {
-	if len(keys) == 0 {
-		return nil, nil
+	var out []store.Metric
+	var missing []store.MetricKey
+	for _, k := range keys {
+		if mt, ok := m.s.metrics.Load(k); ok {
+			out = append(out, mt.(store.Metric))
+		} else {
+			missing = append(missing, k)
+		}
 	}
-	rows, err := m.s.db.QueryContext(ctx, lookupQuery(keys))
+	if len(missing) == 0 {
+		return out, nil
+	}
+	rows, err := m.s.db.QueryContext(ctx, lookupQuery(missing))
 	if err != nil {
 		return nil, fmt.Errorf("cannot look up metrics: %w", err)
 	}
-	out, err := scanMetrics(rows)
+	found, err := scanMetrics(rows)
 	if err != nil {
 		return nil, fmt.Errorf("cannot look up metrics: %w", err)
 	}
-	return out, nil
+	m.s.cacheMetrics(found)
+	return append(out, found...), nil
+}
+
+// cacheMetrics remembers committed metrics. LastSeen is not kept current
+// in the cache: LookupMetrics reports FirstSeen there, as its query does.
+func (s *Store) cacheMetrics(ms []store.Metric) {
+	for _, mt := range ms {
+		mt.LastSeen = mt.FirstSeen
+		s.metrics.Store(mt.Key, mt)
+	}
 }
 
 // lookupQuery selects the metrics with the keys. The keys are written into
