@@ -82,9 +82,9 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // BenchmarkPutMetricData measures the server side of a 1,000-datum
-// PutMetricData as aws-sdk-go-v2 sends it (smithy-rpc-v2-cbor): 20 metric
-// names × 50 hosts, through the front door, the engine and a durable
-// commit, once the metrics exist.
+// PutMetricData (20 metric names × 50 hosts) through the front door, the
+// engine and a durable commit, once the metrics exist: as aws-sdk-go-v2
+// sends it (smithy-rpc-v2-cbor), and as boto3 1.43 does (awsJson1.0).
 func BenchmarkPutMetricData(b *testing.B) {
 	a, err := New(context.Background(), Config{DataDir: b.TempDir(), Dev: true})
 	if err != nil {
@@ -97,38 +97,64 @@ func BenchmarkPutMetricData(b *testing.B) {
 			return aws.Credentials{AccessKeyID: "123456789012", SecretAccessKey: "bench"}, nil
 		})})
 	data := make([]types.MetricDatum, 0, 1000)
+	type jsonDatum struct {
+		MetricName string
+		Dimensions []map[string]string
+		Timestamp  float64
+		Value      float64
+		Unit       string
+	}
+	var jsonData []jsonDatum
+	now := time.Now()
 	for m := range 20 {
 		for h := range 50 {
-			data = append(data, types.MetricDatum{MetricName: aws.String(fmt.Sprintf("Metric%02d", m)),
-				Dimensions: []types.Dimension{{Name: aws.String("Host"), Value: aws.String(fmt.Sprintf("host-%02d", h))}},
-				Timestamp:  aws.Time(time.Now()), Value: aws.Float64(float64(m * h)), Unit: types.StandardUnitMilliseconds})
+			name, host, v := fmt.Sprintf("Metric%02d", m), fmt.Sprintf("host-%02d", h), float64(m*h)
+			data = append(data, types.MetricDatum{MetricName: aws.String(name),
+				Dimensions: []types.Dimension{{Name: aws.String("Host"), Value: aws.String(host)}},
+				Timestamp:  aws.Time(now), Value: aws.Float64(v), Unit: types.StandardUnitMilliseconds})
+			jsonData = append(jsonData, jsonDatum{name, []map[string]string{{"Name": "Host", "Value": host}}, float64(now.UnixMicro()) / 1e6, v, "Milliseconds"})
 		}
 	}
 	if _, err := c.PutMetricData(context.Background(), &cloudwatch.PutMetricDataInput{Namespace: aws.String("Bench"), MetricData: data}); err != nil {
 		b.Fatal(err)
 	}
+	jsonBody, _ := json.Marshal(map[string]any{"Namespace": "Bench", "MetricData": jsonData})
 	h := a.Handler()
-	put := func() {
-		r := httptest.NewRequest("POST", rec.req.URL.Path, bytes.NewReader(rec.body))
-		r.Header = rec.req.Header.Clone()
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		if w.Code != http.StatusOK {
-			b.Fatalf("PutMetricData: %d %s", w.Code, w.Body)
-		}
+	for _, bc := range []struct {
+		name   string
+		path   string
+		header http.Header
+		body   []byte
+	}{
+		{"cbor", rec.req.URL.Path, rec.req.Header, rec.body},
+		{"json", "/", http.Header{"Content-Type": {"application/x-amz-json-1.0"}, "X-Amzn-Query-Mode": {"true"},
+			"X-Amz-Target": {"GraniteServiceVersion20100801.PutMetricData"}, "Authorization": rec.req.Header["Authorization"],
+			"X-Amz-Date": rec.req.Header["X-Amz-Date"]}, jsonBody},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			put := func() {
+				r := httptest.NewRequest("POST", bc.path, bytes.NewReader(bc.body))
+				r.Header = bc.header.Clone()
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, r)
+				if w.Code != http.StatusOK {
+					b.Fatalf("PutMetricData: %d %s", w.Code, w.Body)
+				}
+			}
+			put() // creates the metrics
+			b.SetBytes(int64(len(bc.body)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			// Concurrent calls share commits, as clients in production do.
+			b.SetParallelism(2)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					put()
+				}
+			})
+			b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "datapoints/s")
+		})
 	}
-	put() // creates the metrics
-	b.SetBytes(int64(len(rec.body)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	// Concurrent calls share commits, as clients in production do.
-	b.SetParallelism(2)
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			put()
-		}
-	})
-	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "datapoints/s")
 }
 
 // handlerTransport serves a client's requests with an in-process handler.

@@ -3,6 +3,7 @@ package protocol
 import (
 	"hash/maphash"
 	"reflect"
+	"strconv"
 	"time"
 )
 
@@ -124,18 +125,27 @@ var (
 )
 
 // path is the path of the member being decoded, kept as a chain of
-// segments and written out only for an error message.
+// segments (a member name, or a list element's 1-based index) and written
+// out only for an error message. A decoder uses one node for all the
+// members of a structure or elements of a list, updating it as it goes:
+// messages are formatted when the error is made, so they see the current
+// segment.
 type path struct {
 	parent *path
 	name   string
+	index  int
 }
 
 func (p *path) String() string {
 	if p == nil {
 		return ""
 	}
-	if p.parent == nil || p.parent.String() == "" {
-		return p.name
+	seg := p.name
+	if seg == "" {
+		seg = strconv.Itoa(p.index)
 	}
-	return p.parent.String() + "." + p.name
+	if parent := p.parent.String(); parent != "" {
+		return parent + "." + seg
+	}
+	return seg
 }

@@ -111,6 +111,7 @@ func (d *cborDecoder) value(dst reflect.Value, ti *typeInfo, at *path) error {
 		}
 		dst.Set(reflect.MakeSlice(ti.typ, 0, capacity))
 		size := 0
+		elem := &path{parent: at} // one node for every element (see path)
 		for i := 0; r.More(n, i); i++ {
 			if r.TryNull() {
 				continue // sparse lists are not modeled
@@ -123,7 +124,8 @@ func (d *cborDecoder) value(dst reflect.Value, ti *typeInfo, at *path) error {
 			}
 			size++
 			dst.SetLen(size)
-			if err := d.value(dst.Index(size-1), ti.elem, at); err != nil {
+			elem.index = i + 1
+			if err := d.value(dst.Index(size-1), ti.elem, elem); err != nil {
 				return err
 			}
 		}
@@ -143,7 +145,7 @@ func (d *cborDecoder) value(dst reflect.Value, ti *typeInfo, at *path) error {
 			}
 			key := d.a.text(b)
 			ev := reflect.New(ti.elem.typ).Elem()
-			if err := d.value(ev, ti.elem, &path{at, key}); err != nil {
+			if err := d.value(ev, ti.elem, &path{parent: at, name: key}); err != nil {
 				return err
 			}
 			kv := reflect.New(ti.key.typ).Elem()
@@ -163,6 +165,7 @@ func (d *cborDecoder) value(dst reflect.Value, ti *typeInfo, at *path) error {
 		// Structures of a list come with their members in the same order:
 		// expect the order of the previous one.
 		order := d.a.order(ti)
+		member := &path{parent: at} // one node for every member (see path)
 		for i := 0; r.More(n, i); i++ {
 			key, err := r.ReadTextBytes()
 			if err != nil {
@@ -185,7 +188,8 @@ func (d *cborDecoder) value(dst reflect.Value, ti *typeInfo, at *path) error {
 				}
 				continue
 			}
-			if err := d.value(sv.Field(f.index), f.t, &path{at, f.path}); err != nil {
+			member.name = f.path
+			if err := d.value(sv.Field(f.index), f.t, member); err != nil {
 				return err
 			}
 		}

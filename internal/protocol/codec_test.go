@@ -205,3 +205,27 @@ func TestXMLDecodeErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeErrorPath: a type mismatch names the member by its path, list
+// elements by their 1-based index, in both decoders.
+func TestDecodeErrorPath(t *testing.T) {
+	b := cbor.AppendMapHeader(nil, 1)
+	b = cbor.AppendText(b, "structs")
+	b = cbor.AppendArrayHeader(b, 2)
+	b = cbor.AppendMapHeader(b, 0)
+	b = cbor.AppendMapHeader(b, 1)
+	b = cbor.AppendText(b, "count")
+	b = cbor.AppendFloat64(b, 1.5)
+	for name, tc := range map[string]struct {
+		decode func([]byte, reflect.Value, *typeInfo) error
+		body   []byte
+	}{
+		"json": {decodeJSON, []byte(`{"structs":[{}, {"count":1.5}]}`)},
+		"cbor": {decodeCBOR, b},
+	} {
+		_, err := decodeInto[tAll](t, tc.decode, tc.body)
+		if err == nil || !strings.Contains(err.Error(), "'structs.2.count'") {
+			t.Errorf("%s: err = %v; want it to name 'structs.2.count'", name, err)
+		}
+	}
+}

@@ -25,6 +25,7 @@ type jsonDecoder struct {
 	data  []byte
 	pos   int
 	depth int
+	a     arena
 }
 
 // decodeJSON decodes data into dst, which ti describes. An empty body is an
@@ -35,7 +36,7 @@ func decodeJSON(data []byte, dst reflect.Value, ti *typeInfo) error {
 	if d.pos == len(d.data) {
 		return nil
 	}
-	if err := d.value(dst, ti, ""); err != nil {
+	if err := d.value(dst, ti, nil); err != nil {
 		return err
 	}
 	d.skipSpace()
@@ -49,8 +50,8 @@ func (d *jsonDecoder) syntax(msg string) error {
 	return SerializationError("Malformed JSON at offset %d: %s", d.pos, msg)
 }
 
-func (d *jsonDecoder) mismatch(path, want string) error {
-	return SerializationError("Cannot deserialize the value of '%s': expected %s", path, want)
+func (d *jsonDecoder) mismatch(at *path, want string) error {
+	return SerializationError("Cannot deserialize the value of '%s': expected %s", at, want)
 }
 
 func (d *jsonDecoder) skipSpace() {
@@ -80,8 +81,8 @@ func (d *jsonDecoder) literal(lit string) bool {
 	return false
 }
 
-// value decodes one JSON value into dst; path names it in errors.
-func (d *jsonDecoder) value(dst reflect.Value, ti *typeInfo, path string) error {
+// value decodes one JSON value into dst; at names it in errors.
+func (d *jsonDecoder) value(dst reflect.Value, ti *typeInfo, at *path) error {
 	c := d.peek()
 	if c == 'n' {
 		if !d.literal("null") {
@@ -92,78 +93,73 @@ func (d *jsonDecoder) value(dst reflect.Value, ti *typeInfo, path string) error 
 	switch ti.kind {
 	case kString, kEnum:
 		if c != '"' {
-			return d.mismatch(path, "a string")
+			return d.mismatch(at, "a string")
 		}
-		s, err := d.str()
+		b, err := d.strBytes()
 		if err != nil {
 			return err
 		}
-		ti.deref(dst).SetString(s)
+		d.a.setString(ti, dst, d.a.text(b))
 	case kBool:
 		switch {
 		case d.literal("true"):
-			ti.deref(dst).SetBool(true)
+			d.a.deref(ti, dst).SetBool(true)
 		case d.literal("false"):
-			ti.deref(dst).SetBool(false)
+			d.a.deref(ti, dst).SetBool(false)
 		default:
-			return d.mismatch(path, "a boolean")
+			return d.mismatch(at, "a boolean")
 		}
 	case kInt32, kInt64:
-		n, err := d.integer(path, ti.kind == kInt32)
+		n, err := d.integer(at, ti.kind == kInt32)
 		if err != nil {
 			return err
 		}
-		ti.deref(dst).SetInt(n)
+		d.a.deref(ti, dst).SetInt(n)
 	case kFloat32, kFloat64:
-		f, err := d.float(path)
+		f, err := d.float(at)
 		if err != nil {
 			return err
 		}
-		ti.deref(dst).SetFloat(f)
+		d.a.setFloat(ti, dst, f)
 	case kTime:
-		t, err := d.timestamp(path)
+		t, err := d.timestamp(at)
 		if err != nil {
 			return err
 		}
-		ti.deref(dst).Set(reflect.ValueOf(t))
+		d.a.setTime(ti, dst, t)
 	case kBlob:
 		if c != '"' {
-			return d.mismatch(path, "a base64-encoded string")
+			return d.mismatch(at, "a base64-encoded string")
 		}
-		s, err := d.str()
+		s, err := d.strBytes()
 		if err != nil {
 			return err
 		}
-		b, err := base64.StdEncoding.DecodeString(s)
+		b := make([]byte, base64.StdEncoding.DecodedLen(len(s)))
+		n, err := base64.StdEncoding.Decode(b, s)
 		if err != nil {
-			return SerializationError("Cannot deserialize the value of '%s': invalid base64", path)
+			return SerializationError("Cannot deserialize the value of '%s': invalid base64", at)
 		}
-		dst.SetBytes(b)
+		dst.SetBytes(b[:n])
 	case kList:
-		return d.list(dst, ti, path)
+		return d.list(dst, ti, at)
 	case kMap:
-		return d.object(path, func(key string) error {
+		return d.object(at, func(key []byte) error {
 			if dst.IsNil() {
 				dst.Set(reflect.MakeMap(ti.typ))
 			}
+			k := d.a.text(key)
 			ev := reflect.New(ti.elem.typ).Elem()
-			if err := d.value(ev, ti.elem, path+"."+key); err != nil {
+			if err := d.value(ev, ti.elem, &path{parent: at, name: k}); err != nil {
 				return err
 			}
 			kv := reflect.New(ti.key.typ).Elem()
-			kv.SetString(key)
+			kv.SetString(k)
 			dst.SetMapIndex(kv, ev)
 			return nil
 		})
 	case kStruct:
-		sv := ti.deref(dst)
-		return d.object(path, func(key string) error {
-			f, ok := ti.st.byWire[key]
-			if !ok || f.payload {
-				return d.skip()
-			}
-			return d.value(sv.Field(f.index), f.t, joinPath(path, f.path))
-		})
+		return d.structure(dst, ti, at)
 	case kDocument:
 		start := d.pos
 		if err := d.skip(); err != nil {
@@ -178,25 +174,21 @@ func (d *jsonDecoder) value(dst reflect.Value, ti *typeInfo, path string) error 
 	return nil
 }
 
-func joinPath(prefix, name string) string {
-	if prefix == "" {
-		return name
-	}
-	return prefix + "." + name
-}
-
-func (d *jsonDecoder) list(dst reflect.Value, ti *typeInfo, path string) error {
+// list decodes a list into dst (addressable) in place, doubling its
+// capacity as needed.
+func (d *jsonDecoder) list(dst reflect.Value, ti *typeInfo, at *path) error {
 	if d.peek() != '[' {
-		return d.mismatch(path, "a list")
+		return d.mismatch(at, "a list")
 	}
 	if d.depth++; d.depth > maxDepth {
 		return d.syntax("nesting too deep")
 	}
 	d.pos++
-	sv := reflect.MakeSlice(ti.typ, 0, 4)
+	capacity, size := 4, 0
+	dst.Set(reflect.MakeSlice(ti.typ, 0, capacity))
+	elem := &path{parent: at} // one node for every element (see path)
 	if d.peek() == ']' {
 		d.pos++
-		dst.Set(sv)
 		d.depth--
 		return nil
 	}
@@ -204,8 +196,16 @@ func (d *jsonDecoder) list(dst reflect.Value, ti *typeInfo, path string) error {
 		if d.peek() == 'n' && d.literal("null") {
 			// Sparse lists are not modeled: a null element is dropped.
 		} else {
-			sv = reflect.Append(sv, reflect.Zero(ti.elem.typ))
-			if err := d.value(sv.Index(sv.Len()-1), ti.elem, fmt.Sprintf("%s.%d", path, i)); err != nil {
+			if size == capacity {
+				capacity *= 2
+				grown := reflect.MakeSlice(ti.typ, size, capacity)
+				reflect.Copy(grown, dst)
+				dst.Set(grown)
+			}
+			size++
+			dst.SetLen(size)
+			elem.index = i
+			if err := d.value(dst.Index(size-1), ti.elem, elem); err != nil {
 				return err
 			}
 		}
@@ -214,7 +214,6 @@ func (d *jsonDecoder) list(dst reflect.Value, ti *typeInfo, path string) error {
 			d.pos++
 		case ']':
 			d.pos++
-			dst.Set(sv)
 			d.depth--
 			return nil
 		default:
@@ -223,12 +222,34 @@ func (d *jsonDecoder) list(dst reflect.Value, ti *typeInfo, path string) error {
 	}
 }
 
-// object walks an object, calling member for each key with the decoder
-// positioned on the value.
-func (d *jsonDecoder) object(path string, member func(key string) error) error {
+// structure decodes an object into a structure.
+func (d *jsonDecoder) structure(dst reflect.Value, ti *typeInfo, at *path) error {
 	if d.peek() != '{' {
-		return d.mismatch(path, "an object")
+		return d.mismatch(at, "an object")
 	}
+	sv := d.a.deref(ti, dst)
+	member := &path{parent: at} // one node for every member (see path)
+	return d.members(func(key []byte) error {
+		f, ok := ti.st.byWire[string(key)]
+		if !ok || f.payload {
+			return d.skip()
+		}
+		member.name = f.path
+		return d.value(sv.Field(f.index), f.t, member)
+	})
+}
+
+// object walks an object, calling member for each key with the decoder
+// positioned on the value; the key is valid only during the call.
+func (d *jsonDecoder) object(at *path, member func(key []byte) error) error {
+	if d.peek() != '{' {
+		return d.mismatch(at, "an object")
+	}
+	return d.members(member)
+}
+
+// members walks the object the decoder is positioned on.
+func (d *jsonDecoder) members(member func(key []byte) error) error {
 	if d.depth++; d.depth > maxDepth {
 		return d.syntax("nesting too deep")
 	}
@@ -242,7 +263,7 @@ func (d *jsonDecoder) object(path string, member func(key string) error) error {
 		if d.peek() != '"' {
 			return d.syntax("expected a member name")
 		}
-		key, err := d.str()
+		key, err := d.strBytes()
 		if err != nil {
 			return err
 		}
@@ -270,10 +291,10 @@ func (d *jsonDecoder) object(path string, member func(key string) error) error {
 func (d *jsonDecoder) skip() error {
 	switch c := d.peek(); {
 	case c == '"':
-		_, err := d.str()
+		_, err := d.strBytes()
 		return err
 	case c == '{':
-		return d.object("", func(string) error { return d.skip() })
+		return d.object(nil, func([]byte) error { return d.skip() })
 	case c == '[':
 		if d.depth++; d.depth > maxDepth {
 			return d.syntax("nesting too deep")
@@ -318,8 +339,8 @@ func (d *jsonDecoder) skip() error {
 	return d.syntax("invalid value")
 }
 
-// number returns the text of a JSON number.
-func (d *jsonDecoder) number() (string, error) {
+// number returns the text of a JSON number, valid until the next read.
+func (d *jsonDecoder) number() ([]byte, error) {
 	start := d.pos
 	if d.pos < len(d.data) && d.data[d.pos] == '-' {
 		d.pos++
@@ -333,12 +354,12 @@ func (d *jsonDecoder) number() (string, error) {
 		return n
 	}
 	if digits() == 0 {
-		return "", d.syntax("invalid number")
+		return nil, d.syntax("invalid number")
 	}
 	if d.pos < len(d.data) && d.data[d.pos] == '.' {
 		d.pos++
 		if digits() == 0 {
-			return "", d.syntax("invalid number")
+			return nil, d.syntax("invalid number")
 		}
 	}
 	if d.pos < len(d.data) && (d.data[d.pos] == 'e' || d.data[d.pos] == 'E') {
@@ -347,58 +368,58 @@ func (d *jsonDecoder) number() (string, error) {
 			d.pos++
 		}
 		if digits() == 0 {
-			return "", d.syntax("invalid number")
+			return nil, d.syntax("invalid number")
 		}
 	}
-	return string(d.data[start:d.pos]), nil
+	return d.data[start:d.pos], nil
 }
 
-func (d *jsonDecoder) integer(path string, is32 bool) (int64, error) {
+func (d *jsonDecoder) integer(at *path, is32 bool) (int64, error) {
 	c := d.peek()
 	if c != '-' && (c < '0' || c > '9') {
-		return 0, d.mismatch(path, "an integer")
+		return 0, d.mismatch(at, "an integer")
 	}
 	text, err := d.number()
 	if err != nil {
 		return 0, err
 	}
-	n, err := strconv.ParseInt(text, 10, 64)
+	n, err := strconv.ParseInt(string(text), 10, 64)
 	if err != nil {
 		// Whole numbers written with a fraction or exponent are integers.
-		f, ferr := strconv.ParseFloat(text, 64)
+		f, ferr := strconv.ParseFloat(string(text), 64)
 		if ferr != nil || f != math.Trunc(f) || math.Abs(f) > 1<<63 {
-			return 0, d.mismatch(path, "an integer")
+			return 0, d.mismatch(at, "an integer")
 		}
 		n = int64(f)
 	}
 	if is32 && (n < math.MinInt32 || n > math.MaxInt32) {
-		return 0, d.mismatch(path, "a 32-bit integer")
+		return 0, d.mismatch(at, "a 32-bit integer")
 	}
 	return n, nil
 }
 
-func (d *jsonDecoder) float(path string) (float64, error) {
+func (d *jsonDecoder) float(at *path) (float64, error) {
 	c := d.peek()
 	if c == '"' {
-		s, err := d.str()
+		s, err := d.strBytes()
 		if err != nil {
 			return 0, err
 		}
-		if f, ok := nonFinite(s); ok {
+		if f, ok := nonFinite(string(s)); ok {
 			return f, nil
 		}
-		return 0, d.mismatch(path, "a number")
+		return 0, d.mismatch(at, "a number")
 	}
 	if c != '-' && (c < '0' || c > '9') {
-		return 0, d.mismatch(path, "a number")
+		return 0, d.mismatch(at, "a number")
 	}
 	text, err := d.number()
 	if err != nil {
 		return 0, err
 	}
-	f, err := strconv.ParseFloat(text, 64)
+	f, err := strconv.ParseFloat(string(text), 64)
 	if err != nil {
-		return 0, d.mismatch(path, "a number in range")
+		return 0, d.mismatch(at, "a number in range")
 	}
 	return f, nil
 }
@@ -416,7 +437,7 @@ func nonFinite(s string) (float64, bool) {
 	return 0, false
 }
 
-func (d *jsonDecoder) timestamp(path string) (time.Time, error) {
+func (d *jsonDecoder) timestamp(at *path) (time.Time, error) {
 	if d.peek() == '"' {
 		s, err := d.str()
 		if err != nil {
@@ -424,11 +445,11 @@ func (d *jsonDecoder) timestamp(path string) (time.Time, error) {
 		}
 		t, err := parseTimestamp(s)
 		if err != nil {
-			return time.Time{}, d.mismatch(path, "a timestamp")
+			return time.Time{}, d.mismatch(at, "a timestamp")
 		}
 		return t, nil
 	}
-	f, err := d.float(path)
+	f, err := d.float(at)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -437,31 +458,38 @@ func (d *jsonDecoder) timestamp(path string) (time.Time, error) {
 
 // str decodes a JSON string at the current position.
 func (d *jsonDecoder) str() (string, error) {
+	b, err := d.strBytes()
+	return string(b), err
+}
+
+// strBytes decodes a JSON string at the current position; the result may
+// share the input's memory.
+func (d *jsonDecoder) strBytes() ([]byte, error) {
 	d.pos++ // opening quote
 	start := d.pos
 	for d.pos < len(d.data) {
 		c := d.data[d.pos]
 		if c == '"' {
-			s := d.data[start:d.pos]
+			s := d.data[start:d.pos:d.pos]
 			d.pos++
 			if !utf8.Valid(s) {
-				return "", d.syntax("invalid UTF-8 in string")
+				return nil, d.syntax("invalid UTF-8 in string")
 			}
-			return string(s), nil
+			return s, nil
 		}
 		if c == '\\' {
 			return d.escaped(start)
 		}
 		if c < 0x20 {
-			return "", d.syntax("control character in string")
+			return nil, d.syntax("control character in string")
 		}
 		d.pos++
 	}
-	return "", d.syntax("unterminated string")
+	return nil, d.syntax("unterminated string")
 }
 
 // escaped finishes a string that contains escapes.
-func (d *jsonDecoder) escaped(start int) (string, error) {
+func (d *jsonDecoder) escaped(start int) ([]byte, error) {
 	buf := append([]byte(nil), d.data[start:d.pos]...)
 	for d.pos < len(d.data) {
 		c := d.data[d.pos]
@@ -469,11 +497,11 @@ func (d *jsonDecoder) escaped(start int) (string, error) {
 		case c == '"':
 			d.pos++
 			if !utf8.Valid(buf) {
-				return "", d.syntax("invalid UTF-8 in string")
+				return nil, d.syntax("invalid UTF-8 in string")
 			}
-			return string(buf), nil
+			return buf, nil
 		case c < 0x20:
-			return "", d.syntax("control character in string")
+			return nil, d.syntax("control character in string")
 		case c != '\\':
 			buf = append(buf, c)
 			d.pos++
@@ -501,7 +529,7 @@ func (d *jsonDecoder) escaped(start int) (string, error) {
 		case 'u':
 			r, ok := d.hex4()
 			if !ok {
-				return "", d.syntax("invalid \\u escape")
+				return nil, d.syntax("invalid \\u escape")
 			}
 			if utf16.IsSurrogate(r) {
 				r2 := utf8.RuneError
@@ -514,10 +542,10 @@ func (d *jsonDecoder) escaped(start int) (string, error) {
 			}
 			buf = utf8.AppendRune(buf, r)
 		default:
-			return "", d.syntax("invalid escape")
+			return nil, d.syntax("invalid escape")
 		}
 	}
-	return "", d.syntax("unterminated string")
+	return nil, d.syntax("unterminated string")
 }
 
 func (d *jsonDecoder) hex4() (rune, bool) {
