@@ -185,24 +185,41 @@ func (sc *jscan) object(t *trie) (int32, bool) {
 				sc.nodes[child].keyStart, sc.nodes[child].keyEnd, sc.nodes[child].kesc = int32(ks), int32(ke), kesc
 				last = sc.link(self, last, child)
 			}
-			sc.ws()
-			if sc.i < len(s) && s[sc.i] == ',' {
-				sc.i++
-				sc.ws()
-				continue
-			}
-			if sc.i < len(s) && s[sc.i] == '}' {
-				sc.i++
+			if done, ok := sc.separator('}'); !ok {
+				return -1, false
+			} else if done {
 				break
 			}
-			return -1, false
 		}
 	}
+	return sc.close(self), true
+}
+
+// separator consumes what follows a member or an element: a comma (more
+// to come) or the container's closing byte (done); ok is false for
+// anything else.
+func (sc *jscan) separator(closing byte) (done, ok bool) {
+	sc.ws()
+	if sc.i < len(sc.s) && sc.s[sc.i] == ',' {
+		sc.i++
+		sc.ws()
+		return false, true
+	}
+	if sc.i < len(sc.s) && sc.s[sc.i] == closing {
+		sc.i++
+		return true, true
+	}
+	return false, false
+}
+
+// close ends the container node self (-1: not kept) at the current
+// position.
+func (sc *jscan) close(self int32) int32 {
 	sc.depth--
 	if self >= 0 {
 		sc.nodes[self].end = int32(sc.i)
 	}
-	return self, true
+	return self
 }
 
 func (sc *jscan) array(t *trie) (int32, bool) {
@@ -230,24 +247,14 @@ func (sc *jscan) array(t *trie) (int32, bool) {
 				sc.nodes[child].index = int32(k)
 				last = sc.link(self, last, child)
 			}
-			sc.ws()
-			if sc.i < len(s) && s[sc.i] == ',' {
-				sc.i++
-				sc.ws()
-				continue
-			}
-			if sc.i < len(s) && s[sc.i] == ']' {
-				sc.i++
+			if done, ok := sc.separator(']'); !ok {
+				return -1, false
+			} else if done {
 				break
 			}
-			return -1, false
 		}
 	}
-	sc.depth--
-	if self >= 0 {
-		sc.nodes[self].end = int32(sc.i)
-	}
-	return self, true
+	return sc.close(self), true
 }
 
 // member returns the subtree a member named key needs, or nil.

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/vigilhq/vigil/internal/metrics/series"
+	"golang.org/x/tools/txtar"
 )
 
 // The evaluation corpus: testdata/eval/*.txtar, named for what they show.
@@ -50,8 +51,8 @@ func readCorpusFile(t *testing.T, path string) *corpusFile {
 		t.Fatal(err)
 	}
 	cf := &corpusFile{env: newFakeEnv(), end: 120, period: 60}
-	for _, s := range parseArchive(string(data)).sections {
-		kind, arg, _ := strings.Cut(s.name, " ")
+	for _, s := range txtar.Parse(data).Files {
+		kind, arg, _ := strings.Cut(s.Name, " ")
 		last := func() *corpusCase {
 			if len(cf.cases) == 0 {
 				t.Fatalf("%s: %s before any query", path, kind)
@@ -60,7 +61,7 @@ func readCorpusFile(t *testing.T, path string) *corpusFile {
 		}
 		switch kind {
 		case "env":
-			for line := range strings.Lines(s.body) {
+			for line := range strings.Lines(string(s.Data)) {
 				f := strings.Fields(line)
 				if len(f) == 0 {
 					continue
@@ -87,22 +88,22 @@ func readCorpusFile(t *testing.T, path string) *corpusFile {
 			if err != nil {
 				t.Fatalf("%s: %v", path, err)
 			}
-			obs, err := parseObservations(s.body)
+			obs, err := parseObservations(string(s.Data))
 			if err != nil {
 				t.Fatalf("%s: %v", path, err)
 			}
 			cf.env.add(m, obs)
 		case "query":
-			cf.cases = append(cf.cases, corpusCase{query: queryText(s.body)})
+			cf.cases = append(cf.cases, corpusCase{query: queryText(string(s.Data))})
 		case "want":
-			last().want = s.body
+			last().want = string(s.Data)
 		case "messages":
-			last().messages = strings.Fields(s.body)
+			last().messages = strings.Fields(string(s.Data))
 		case "error":
 			c := last()
-			c.isErr, c.err = true, strings.TrimSpace(s.body)
+			c.isErr, c.err = true, strings.TrimSpace(string(s.Data))
 		default:
-			t.Fatalf("%s: unknown section %q", path, s.name)
+			t.Fatalf("%s: unknown section %q", path, s.Name)
 		}
 	}
 	if len(cf.cases) == 0 {
@@ -205,9 +206,9 @@ func corpusQueries(t testing.TB) []string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, s := range parseArchive(string(data)).sections {
-			if s.name == "query" {
-				out = append(out, queryText(s.body))
+		for _, s := range txtar.Parse(data).Files {
+			if s.Name == "query" {
+				out = append(out, queryText(string(s.Data)))
 			}
 		}
 	}

@@ -11,43 +11,6 @@ import (
 	"github.com/vigilhq/vigil/internal/metrics/stats"
 )
 
-// archive is a txtar-like file: a comment, then sections that each start
-// with a "-- name --" line.
-type archive struct {
-	comment  string
-	sections []section
-}
-
-type section struct {
-	name, body string
-}
-
-func parseArchive(data string) archive {
-	var a archive
-	cur := -1
-	var b strings.Builder
-	flush := func() {
-		if cur < 0 {
-			a.comment = b.String()
-		} else {
-			a.sections[cur].body = b.String()
-		}
-		b.Reset()
-	}
-	for line := range strings.Lines(data) {
-		t := strings.TrimRight(line, "\r\n")
-		if strings.HasPrefix(t, "-- ") && strings.HasSuffix(t, " --") && len(t) >= 6 {
-			flush()
-			a.sections = append(a.sections, section{name: strings.TrimSpace(t[3 : len(t)-3])})
-			cur = len(a.sections) - 1
-			continue
-		}
-		b.WriteString(line)
-	}
-	flush()
-	return a
-}
-
 // fakeMetric is a metric with its raw observations by timestamp.
 type fakeMetric struct {
 	Metric

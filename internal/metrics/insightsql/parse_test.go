@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/tools/txtar"
 )
 
 type parseErrorCase struct {
@@ -79,13 +81,13 @@ func TestParseDocumented(t *testing.T) {
 			t.Fatal(err)
 		}
 		var query string
-		for _, s := range parseArchive(string(data)).sections {
-			switch s.name {
+		for _, s := range txtar.Parse(data).Files {
+			switch s.Name {
 			case "query":
-				query = queryText(s.body)
+				query = queryText(string(s.Data))
 			case "canonical":
 				n++
-				want := strings.TrimSpace(s.body)
+				want := strings.TrimSpace(string(s.Data))
 				q, err := Parse(query)
 				if err != nil {
 					t.Errorf("%s: Parse(%q): %v", path, query, err)
@@ -96,7 +98,7 @@ func TestParseDocumented(t *testing.T) {
 				}
 				checkRoundTrip(t, q)
 			default:
-				t.Fatalf("%s: unknown section %q", path, s.name)
+				t.Fatalf("%s: unknown section %q", path, s.Name)
 			}
 		}
 	}

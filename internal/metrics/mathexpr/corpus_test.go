@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/tools/txtar"
 )
 
 // The evaluation corpus: testdata/eval/*.txtar. Each file holds the
@@ -52,15 +54,15 @@ func readCorpusFile(t *testing.T, path string) *corpusFile {
 		t.Fatal(err)
 	}
 	cf := &corpusFile{env: newFakeEnv(), metrics: map[string]Series{}}
-	for _, s := range parseArchive(string(data)).sections {
-		kind, arg, _ := strings.Cut(s.name, " ")
+	for _, s := range txtar.Parse(data).Files {
+		kind, arg, _ := strings.Cut(s.Name, " ")
 		switch kind {
 		case "env":
-			if err := cf.env.parseEnv(s.body); err != nil {
+			if err := cf.env.parseEnv(string(s.Data)); err != nil {
 				t.Fatalf("%s: %v", path, err)
 			}
 		case "query":
-			ss, err := cf.env.parseSeries(s.body)
+			ss, err := cf.env.parseSeries(string(s.Data))
 			if err != nil || len(ss) > 1 {
 				t.Fatalf("%s: query %s: %v (%d series)", path, arg, err, len(ss))
 			}
@@ -70,7 +72,7 @@ func readCorpusFile(t *testing.T, path string) *corpusFile {
 			cf.metrics[arg] = ss[0]
 			cf.queries = append(cf.queries, Query{ID: arg})
 		case "metric":
-			ss, err := cf.env.parseSeries(s.body)
+			ss, err := cf.env.parseSeries(string(s.Data))
 			if err != nil || len(ss) > 1 {
 				t.Fatalf("%s: metric %s: %v", path, arg, err)
 			}
@@ -82,7 +84,7 @@ func readCorpusFile(t *testing.T, path string) *corpusFile {
 			m.Label = defaultLabel(m.Metric)
 			cf.env.catalog = append(cf.env.catalog, m)
 		case "expr":
-			body := strings.TrimSpace(s.body)
+			body := strings.TrimSpace(string(s.Data))
 			if arg != "" {
 				cf.queries = append(cf.queries, Query{ID: arg, Expression: body})
 			} else {
@@ -94,10 +96,10 @@ func readCorpusFile(t *testing.T, path string) *corpusFile {
 			}
 			c := &cf.cases[len(cf.cases)-1]
 			if kind == "error" {
-				c.isErr, c.err = true, strings.TrimSpace(s.body)
+				c.isErr, c.err = true, strings.TrimSpace(string(s.Data))
 				continue
 			}
-			c.want = s.body
+			c.want = string(s.Data)
 			for _, opt := range strings.Fields(arg) {
 				switch opt {
 				case "array":
@@ -109,7 +111,7 @@ func readCorpusFile(t *testing.T, path string) *corpusFile {
 				}
 			}
 		default:
-			t.Fatalf("%s: unknown section %q", path, s.name)
+			t.Fatalf("%s: unknown section %q", path, s.Name)
 		}
 	}
 	if len(cf.cases) == 0 {

@@ -12,45 +12,6 @@ import (
 	"github.com/vigilhq/vigil/internal/metrics/series"
 )
 
-// archive is a txtar-style file: a comment, then sections opened by a
-// line "-- name --".
-type archive struct {
-	comment  string
-	sections []section
-}
-
-type section struct {
-	name string
-	body string
-}
-
-// parseArchive reads a txtar-style file.
-func parseArchive(data string) archive {
-	var a archive
-	cur := -1
-	var b strings.Builder
-	flush := func() {
-		if cur < 0 {
-			a.comment = b.String()
-		} else {
-			a.sections[cur].body = b.String()
-		}
-		b.Reset()
-	}
-	for line := range strings.Lines(data) {
-		t := strings.TrimRight(line, "\r\n")
-		if strings.HasPrefix(t, "-- ") && strings.HasSuffix(t, " --") && len(t) >= 6 {
-			flush()
-			a.sections = append(a.sections, section{name: strings.TrimSpace(t[3 : len(t)-3])})
-			cur = len(a.sections) - 1
-			continue
-		}
-		b.WriteString(line)
-	}
-	flush()
-	return a
-}
-
 // fakeEnv is a fixed Env: queries by Id, a metric catalog for SEARCH, and
 // an anomaly band of ±stddevs around the series.
 type fakeEnv struct {

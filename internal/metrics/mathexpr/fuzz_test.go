@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/vigilhq/vigil/internal/metrics/series"
+	"golang.org/x/tools/txtar"
 )
 
 // fuzzEnv is the small fixed Env the fuzzers evaluate against: three
@@ -44,9 +45,9 @@ func corpusSeeds(t testing.TB) []string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, s := range parseArchive(string(data)).sections {
-			if strings.HasPrefix(s.name, "expr") {
-				out = append(out, strings.TrimSpace(s.body))
+		for _, s := range txtar.Parse(data).Files {
+			if strings.HasPrefix(s.Name, "expr") {
+				out = append(out, strings.TrimSpace(string(s.Data)))
 			}
 		}
 	}
@@ -124,9 +125,9 @@ func FuzzParseSearch(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		for _, s := range parseArchive(string(data)).sections {
-			if s.name == "query" {
-				f.Add(strings.TrimSuffix(s.body, "\n"))
+		for _, s := range txtar.Parse(data).Files {
+			if s.Name == "query" {
+				f.Add(strings.TrimSuffix(string(s.Data), "\n"))
 			}
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/tools/txtar"
 )
 
 // The search corpus: testdata/search/*.txtar. Each "-- query --" section
@@ -30,18 +32,18 @@ func TestSearchCorpus(t *testing.T) {
 			var qerr error
 			var src string
 			checked := true
-			for _, s := range parseArchive(string(data)).sections {
-				switch s.name {
+			for _, s := range txtar.Parse(data).Files {
+				switch s.Name {
 				case "query":
 					if !checked {
 						t.Errorf("query %q has nothing to check", src)
 					}
-					src = strings.TrimSuffix(s.body, "\n")
+					src = strings.TrimSuffix(string(s.Data), "\n")
 					q, qerr = ParseSearch(src)
 					checked = false
 				case "error":
 					checked = true
-					want := strings.TrimSpace(s.body)
+					want := strings.TrimSpace(string(s.Data))
 					if qerr == nil {
 						t.Errorf("ParseSearch(%q) = nil error, want %q", src, want)
 					} else if qerr.Error() != want {
@@ -53,7 +55,7 @@ func TestSearchCorpus(t *testing.T) {
 						t.Errorf("ParseSearch(%q): %v (%s)", src, qerr, detail(qerr))
 						continue
 					}
-					for line := range strings.Lines(s.body) {
+					for line := range strings.Lines(string(s.Data)) {
 						outcome, spec, ok := strings.Cut(line, "|")
 						if !ok {
 							continue
@@ -65,7 +67,7 @@ func TestSearchCorpus(t *testing.T) {
 						}
 					}
 				default:
-					t.Fatalf("unknown section %q", s.name)
+					t.Fatalf("unknown section %q", s.Name)
 				}
 			}
 			if !checked {
