@@ -140,7 +140,8 @@ type Metrics interface {
 	// ListMetrics lists metrics.
 	ListMetrics(ctx context.Context, q MetricQuery) ([]Metric, error)
 	// LookupMetrics returns the metrics that exist among keys, in no
-	// particular order.
+	// particular order, with their ID, Key and FirstSeen (LastSeen is not
+	// read: it is zero).
 	LookupMetrics(ctx context.Context, keys []MetricKey) ([]Metric, error)
 	// MetricData reads the data of metrics.
 	MetricData(ctx context.Context, q MetricDataQuery) (MetricData, error)

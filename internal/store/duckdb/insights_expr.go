@@ -168,6 +168,14 @@ func periodNext(floor string, p *insights.PeriodLit) string {
 	return "epoch_ms(epoch_ms(" + floor + ") + to_months(" + strconv.FormatInt(months, 10) + "))"
 }
 
+// ipTests maps the IP functions to the test vigil_ip_is and
+// vigil_ip_in_subnet apply.
+var ipTests = map[string]string{
+	"isvalidip": "any", "isvalidipv4": "v4", "isvalidipv6": "v6",
+	"isprivateip": "private", "ispublicip": "public", "isreservedip": "reserved",
+	"isipinsubnet": "any", "isipv4insubnet": "v4", "isipv6insubnet": "v6",
+}
+
 func (b *sqlBuilder) call(n *insights.CallNode) string {
 	a := n.Args
 	x := func(i int) string { return b.expr(a[i]) }
@@ -306,24 +314,10 @@ func (b *sqlBuilder) call(n *insights.CallNode) string {
 		return "coalesce(CASE WHEN json_valid(" + s + ") AND json_type(" + s + ") = 'ARRAY' THEN list_contains(json_extract_string(" + s +
 			", '$[*]'), " + str(1) + ") END, false)"
 	// IP addresses.
-	case "isvalidip":
-		return "coalesce(vigil_ip_is(" + str(0) + ", 'any'), false)"
-	case "isvalidipv4":
-		return "coalesce(vigil_ip_is(" + str(0) + ", 'v4'), false)"
-	case "isvalidipv6":
-		return "coalesce(vigil_ip_is(" + str(0) + ", 'v6'), false)"
-	case "isprivateip":
-		return "coalesce(vigil_ip_is(" + str(0) + ", 'private'), false)"
-	case "ispublicip":
-		return "coalesce(vigil_ip_is(" + str(0) + ", 'public'), false)"
-	case "isreservedip":
-		return "coalesce(vigil_ip_is(" + str(0) + ", 'reserved'), false)"
-	case "isipinsubnet":
-		return "coalesce(vigil_ip_in_subnet(" + str(0) + ", " + str(1) + ", 'any'), false)"
-	case "isipv4insubnet":
-		return "coalesce(vigil_ip_in_subnet(" + str(0) + ", " + str(1) + ", 'v4'), false)"
-	case "isipv6insubnet":
-		return "coalesce(vigil_ip_in_subnet(" + str(0) + ", " + str(1) + ", 'v6'), false)"
+	case "isvalidip", "isvalidipv4", "isvalidipv6", "isprivateip", "ispublicip", "isreservedip":
+		return "coalesce(vigil_ip_is(" + str(0) + ", '" + ipTests[n.Func] + "'), false)"
+	case "isipinsubnet", "isipv4insubnet", "isipv6insubnet":
+		return "coalesce(vigil_ip_in_subnet(" + str(0) + ", " + str(1) + ", '" + ipTests[n.Func] + "'), false)"
 	case "ipv4tonumber":
 		return "vigil_ipv4_number(" + str(0) + ")"
 	// Strings.

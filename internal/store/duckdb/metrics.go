@@ -58,7 +58,7 @@ func (m metricsStore) metricIDs(tx *Tx, points []store.MetricPoint, now int64) (
 				return nil, nil, err
 			}
 			local[k] = id
-			learned = append(learned, store.Metric{ID: id, Key: k, FirstSeen: now, LastSeen: now})
+			learned = append(learned, store.Metric{ID: id, Key: k, FirstSeen: now})
 			fresh = append(fresh, []driver.Value{id, k.Account, k.Region, k.Namespace, k.Name, k.Dimensions, now})
 		}
 		if err := tx.Append("metrics", fresh); err != nil {
@@ -200,11 +200,9 @@ func (m metricsStore) LookupMetrics(ctx context.Context, keys []store.MetricKey)
 	return append(out, found...), nil
 }
 
-// cacheMetrics remembers committed metrics. LastSeen is not kept current
-// in the cache: LookupMetrics reports FirstSeen there, as its query does.
+// cacheMetrics remembers committed metrics as LookupMetrics returns them.
 func (s *Store) cacheMetrics(ms []store.Metric) {
 	for _, mt := range ms {
-		mt.LastSeen = mt.FirstSeen
 		s.metrics.Store(mt.Key, mt)
 	}
 }
@@ -214,7 +212,7 @@ func (s *Store) cacheMetrics(ms []store.Metric) {
 // literals far faster than as many parameters.
 func lookupQuery(keys []store.MetricKey) string {
 	var b strings.Builder
-	b.WriteString(`SELECT id, account, region, namespace, name, dimensions, first_seen, first_seen
+	b.WriteString(`SELECT id, account, region, namespace, name, dimensions, first_seen, 0
 		FROM metrics WHERE (account, region, namespace, name, dimensions) IN (VALUES `)
 	for i, k := range keys {
 		if i > 0 {
