@@ -2,8 +2,11 @@ package duckdb
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/vigilhq/vigil/internal/store"
@@ -44,9 +47,106 @@ func (l logsStore) Ingest(ctx context.Context, b *store.IngestBatch) error {
 	return nil
 }
 
+// firstWindow is the time span of the first query of a windowed search;
+// each next window is windowGrowth times wider, so that a search over 14
+// days takes at most a dozen queries.
+const (
+	firstWindow  = int64(1000)
+	windowGrowth = 4
+)
+
 // LogEvents returns events in (timestamp, seq) order, with their stream
 // names.
+//
+// A limited query searches in growing time windows from the end it reads,
+// within the range the events of its streams span: DuckDB answers ORDER
+// BY ts LIMIT n by reading every row that matches, while a narrow ts
+// range lets it skip row groups by their min/max (rows arrive roughly in
+// time order), so the newest page of a stream of millions of events reads
+// only its last row groups.
 func (l logsStore) LogEvents(ctx context.Context, q store.LogEventQuery) ([]store.LogEvent, error) {
+	if q.Limit <= 0 {
+		return l.logEvents(ctx, q)
+	}
+	lo, hi, err := l.timeRange(ctx, q)
+	if err != nil || lo >= hi {
+		return nil, err
+	}
+	var out []store.LogEvent
+	w := firstWindow
+	for {
+		wq := q
+		wq.Limit = q.Limit - len(out)
+		wlo, whi := max(lo, hi-w), hi
+		if !q.Backward {
+			wlo, whi = lo, min(hi, lo+w)
+		}
+		wq.Start, wq.End = &wlo, &whi
+		done := wlo == lo && whi == hi
+		if q.Backward {
+			hi = wlo
+		} else {
+			lo = whi
+		}
+		events, err := l.logEvents(ctx, wq)
+		if err != nil {
+			return nil, err
+		}
+		if q.Backward {
+			out = append(events, out...)
+		} else {
+			out = append(out, events...)
+		}
+		if done || len(out) >= q.Limit {
+			return out, nil
+		}
+		w *= windowGrowth
+	}
+}
+
+// timeRange is the query's timestamp range [lo, hi): its time and
+// position bounds, within the first and last events of its streams.
+func (l logsStore) timeRange(ctx context.Context, q store.LogEventQuery) (lo, hi int64, err error) {
+	query := `SELECT min(first_event), max(last_event) + 1 FROM log_stream_stats WHERE group_id = ?`
+	args := []any{q.GroupID}
+	if len(q.StreamIDs) > 0 {
+		query += " AND stream_id IN (" + placeholders(len(q.StreamIDs)) + ")"
+		for _, id := range q.StreamIDs {
+			args = append(args, id)
+		}
+	}
+	var first, end sql.NullInt64
+	if err := l.s.db.QueryRowContext(ctx, query, args...).Scan(&first, &end); err != nil {
+		return 0, 0, fmt.Errorf("cannot read log events: %w", err)
+	}
+	if !first.Valid {
+		return 0, 0, nil // no events
+	}
+	lo, hi = first.Int64, end.Int64
+	if q.Start != nil {
+		lo = max(lo, *q.Start)
+	}
+	if q.After != nil {
+		lo = max(lo, q.After.Timestamp)
+	}
+	if q.End != nil {
+		hi = min(hi, *q.End)
+	}
+	if q.Before != nil {
+		hi = min(hi, q.Before.Timestamp+1)
+	}
+	return lo, hi, nil
+}
+
+// logEvents runs one query. Time bounds are written into the statement
+// rather than bound as parameters, so that DuckDB prunes row groups by
+// them.
+//
+// DuckDB's top-N reads every column of every matching row, and messages
+// are most of the bytes: a limited query without terms first finds where
+// its page ends from timestamps and sequence numbers alone, then reads
+// the messages of the page only.
+func (l logsStore) logEvents(ctx context.Context, q store.LogEventQuery) ([]store.LogEvent, error) {
 	where := []string{"e.group_id = ?"}
 	args := []any{q.GroupID}
 	if len(q.StreamIDs) > 0 {
@@ -60,34 +160,43 @@ func (l logsStore) LogEvents(ctx context.Context, q store.LogEventQuery) ([]stor
 		args = append(args, q.StreamPrefix)
 	}
 	if q.Start != nil {
-		where = append(where, "e.ts >= ?")
-		args = append(args, *q.Start)
+		where = append(where, "e.ts >= "+strconv.FormatInt(*q.Start, 10))
 	}
 	if q.End != nil {
-		where = append(where, "e.ts < ?")
-		args = append(args, *q.End)
+		where = append(where, "e.ts < "+strconv.FormatInt(*q.End, 10))
 	}
 	if q.After != nil {
-		where = append(where, "(e.ts, e.seq) > (?, ?)")
-		args = append(args, q.After.Timestamp, q.After.Seq)
+		where = append(where, positionCond(">", *q.After))
 	}
 	if q.Before != nil {
-		where = append(where, "(e.ts, e.seq) < (?, ?)")
-		args = append(args, q.Before.Timestamp, q.Before.Seq)
+		where = append(where, positionCond("<", *q.Before))
 	}
 	for _, t := range q.Terms {
 		where = append(where, "contains(e.message, ?)")
 		args = append(args, t)
 	}
-	order := "e.ts, e.seq"
+	order, reverse, cmp := "e.ts, e.seq", "ts DESC, seq DESC", "<="
 	if q.Backward {
-		order = "e.ts DESC, e.seq DESC"
+		order, reverse, cmp = "e.ts DESC, e.seq DESC", "ts, seq", ">="
 	}
-	query := `SELECT e.stream_id, s.name, e.ts, e.ingest, e.seq, e.message FROM log_events e JOIN log_streams s ON s.id = e.stream_id
-		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order
+	from := `FROM log_events e JOIN log_streams s ON s.id = e.stream_id WHERE `
+	limit := ""
 	if q.Limit > 0 {
-		query += fmt.Sprintf(" LIMIT %d", q.Limit)
+		limit = fmt.Sprintf(" LIMIT %d", q.Limit)
 	}
+	if q.Limit > 0 && len(q.Terms) == 0 {
+		var ts, seq int64
+		err := l.s.db.QueryRowContext(ctx, `SELECT ts, seq FROM (SELECT e.ts, e.seq `+from+strings.Join(where, " AND ")+
+			` ORDER BY `+order+limit+`) ORDER BY `+reverse+` LIMIT 1`, args...).Scan(&ts, &seq)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("cannot read log events: %w", err)
+		}
+		where = append(where, positionCond(cmp, store.Position{Timestamp: ts, Seq: seq}))
+	}
+	query := `SELECT e.stream_id, s.name, e.ts, e.ingest, e.seq, e.message ` + from + strings.Join(where, " AND ") + ` ORDER BY ` + order + limit
 	rows, err := l.s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read log events: %w", err)
@@ -110,6 +219,15 @@ func (l logsStore) LogEvents(ctx context.Context, q store.LogEventQuery) ([]stor
 		}
 	}
 	return out, nil
+}
+
+// positionCond compares (ts, seq) with p by op (<, <=, > or >=), spelled
+// out rather than as a row comparison: DuckDB folds two row comparisons
+// into a BETWEEN it then cannot run, and prunes row groups only by a
+// plain comparison of ts.
+func positionCond(op string, p store.Position) string {
+	strict := op[:1]
+	return fmt.Sprintf("e.ts %s= %d AND (e.ts %s %d OR e.seq %s %d)", strict, p.Timestamp, strict, p.Timestamp, op, p.Seq)
 }
 
 func (l logsStore) DeleteEventsBefore(ctx context.Context, groupID, ts int64) (int64, error) {
