@@ -1,9 +1,11 @@
 package protocol
 
 import (
+	"encoding/json"
 	"net/url"
 	"reflect"
 	"testing"
+	"unicode/utf8"
 )
 
 // The decoders read untrusted bytes: they must never panic, and whatever
@@ -65,6 +67,32 @@ func FuzzXMLDecode(f *testing.F) {
 		v := new(tAll)
 		if decodeXML(data, reflect.ValueOf(v).Elem(), infoOf(reflect.TypeFor[tAll]())) == nil {
 			fuzzDecoded(t, v)
+		}
+	})
+}
+
+// FuzzJSONString checks string decoding against encoding/json: what the
+// decoder accepts must read as encoding/json reads it, and what
+// encoding/json refuses the decoder must refuse too (it also refuses
+// invalid UTF-8, which encoding/json replaces).
+func FuzzJSONString(f *testing.F) {
+	for _, seed := range []string{`abc`, `a\"b\\c\/d\b\f\n\r\t`, `\u00e9\ud83d\ude00x`, `\ud800`, `{\"level\":\"INFO\"}`, "\x01", `\`, `\x`, `\u12`} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		data := []byte(`"` + body + `"`)
+		d := &jsonDecoder{data: data}
+		got, err := d.strBytes()
+		ok := err == nil && d.pos == len(data) // the whole input is one string
+		var want string
+		wantErr := json.Unmarshal(data, &want)
+		switch {
+		case ok && wantErr != nil:
+			t.Fatalf("%q: decoded %q; encoding/json refuses it: %v", data, got, wantErr)
+		case ok && string(got) != want:
+			t.Fatalf("%q: decoded %q; encoding/json reads %q", data, got, want)
+		case !ok && wantErr == nil && utf8.Valid(data):
+			t.Fatalf("%q: refused (%v); encoding/json reads %q", data, err, want)
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"reflect"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -95,11 +96,11 @@ func (d *jsonDecoder) value(dst reflect.Value, ti *typeInfo, at *path) error {
 		if c != '"' {
 			return d.mismatch(at, "a string")
 		}
-		b, err := d.strBytes()
+		text, err := d.text()
 		if err != nil {
 			return err
 		}
-		d.a.setString(ti, dst, d.a.text(b))
+		d.a.setString(ti, dst, text)
 	case kBool:
 		switch {
 		case d.literal("true"):
@@ -465,47 +466,93 @@ func (d *jsonDecoder) str() (string, error) {
 // strBytes decodes a JSON string at the current position; the result may
 // share the input's memory.
 func (d *jsonDecoder) strBytes() ([]byte, error) {
-	d.pos++ // opening quote
-	start := d.pos
-	for d.pos < len(d.data) {
-		c := d.data[d.pos]
-		if c == '"' {
-			s := d.data[start:d.pos:d.pos]
-			d.pos++
-			if !utf8.Valid(s) {
-				return nil, d.syntax("invalid UTF-8 in string")
-			}
-			return s, nil
-		}
-		if c == '\\' {
-			return d.escaped(start)
-		}
-		if c < 0x20 {
-			return nil, d.syntax("control character in string")
-		}
-		d.pos++
+	raw, s, escapes, err := d.stringToken()
+	if escapes {
+		return []byte(s), err
 	}
-	return nil, d.syntax("unterminated string")
+	return raw, err
 }
 
-// escaped finishes a string that contains escapes.
-func (d *jsonDecoder) escaped(start int) ([]byte, error) {
-	buf := append([]byte(nil), d.data[start:d.pos]...)
+// text decodes a JSON string member's value: the input's bytes interned
+// or copied once, or the unescaped string as built.
+func (d *jsonDecoder) text() (string, error) {
+	raw, s, escapes, err := d.stringToken()
+	if escapes || err != nil {
+		return s, err
+	}
+	return d.a.text(raw), nil
+}
+
+// stringToken decodes a JSON string at the current position: without
+// escapes, raw is the input's bytes; with them, s is the unescaped string.
+func (d *jsonDecoder) stringToken() (raw []byte, s string, escapes bool, err error) {
+	d.pos++ // opening quote
+	start := d.pos
+	d.plainRun()
+	if d.pos >= len(d.data) {
+		return nil, "", false, d.syntax("unterminated string")
+	}
+	switch d.data[d.pos] {
+	case '"':
+		raw = d.data[start:d.pos:d.pos]
+		d.pos++
+		if !utf8.Valid(raw) {
+			return nil, "", false, d.syntax("invalid UTF-8 in string")
+		}
+		return raw, "", false, nil
+	case '\\':
+		s, err := d.escaped(start)
+		return nil, s, true, err
+	}
+	return nil, "", false, d.syntax("control character in string")
+}
+
+// plainByte tells the bytes a JSON string holds as they are: all but the
+// quote, the backslash and control characters.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// plainRun advances over plain string bytes.
+func (d *jsonDecoder) plainRun() {
+	for d.pos < len(d.data) && plainByte[d.data[d.pos]] {
+		d.pos++
+	}
+}
+
+// escaped finishes a string that contains escapes, copying runs of plain
+// bytes at once into a builder sized for the whole string (whose String
+// does not copy).
+func (d *jsonDecoder) escaped(start int) (string, error) {
+	end := d.pos
+	for end < len(d.data) && d.data[end] != '"' {
+		if d.data[end] == '\\' {
+			end++
+		}
+		end++
+	}
+	var buf strings.Builder
+	buf.Grow(end - start)
+	buf.Write(d.data[start:d.pos])
 	for d.pos < len(d.data) {
-		c := d.data[d.pos]
-		switch {
+		run := d.pos
+		d.plainRun()
+		buf.Write(d.data[run:d.pos])
+		if d.pos >= len(d.data) {
+			break
+		}
+		switch c := d.data[d.pos]; {
 		case c == '"':
 			d.pos++
-			if !utf8.Valid(buf) {
-				return nil, d.syntax("invalid UTF-8 in string")
+			if !utf8.ValidString(buf.String()) {
+				return "", d.syntax("invalid UTF-8 in string")
 			}
-			return buf, nil
+			return buf.String(), nil
 		case c < 0x20:
-			return nil, d.syntax("control character in string")
-		case c != '\\':
-			buf = append(buf, c)
-			d.pos++
-			continue
+			return "", d.syntax("control character in string")
 		}
 		d.pos++
 		if d.pos >= len(d.data) {
@@ -515,37 +562,39 @@ func (d *jsonDecoder) escaped(start int) ([]byte, error) {
 		d.pos++
 		switch e {
 		case '"', '\\', '/':
-			buf = append(buf, e)
+			buf.WriteByte(e)
 		case 'b':
-			buf = append(buf, '\b')
+			buf.WriteByte('\b')
 		case 'f':
-			buf = append(buf, '\f')
+			buf.WriteByte('\f')
 		case 'n':
-			buf = append(buf, '\n')
+			buf.WriteByte('\n')
 		case 'r':
-			buf = append(buf, '\r')
+			buf.WriteByte('\r')
 		case 't':
-			buf = append(buf, '\t')
+			buf.WriteByte('\t')
 		case 'u':
 			r, ok := d.hex4()
 			if !ok {
-				return nil, d.syntax("invalid \\u escape")
+				return "", d.syntax("invalid \\u escape")
 			}
 			if utf16.IsSurrogate(r) {
 				r2 := utf8.RuneError
 				if d.literal(`\u`) {
-					if lo, ok := d.hex4(); ok {
-						r2 = lo
+					lo, ok := d.hex4()
+					if !ok {
+						return "", d.syntax("invalid \\u escape")
 					}
+					r2 = lo
 				}
 				r = utf16.DecodeRune(r, r2)
 			}
-			buf = utf8.AppendRune(buf, r)
+			buf.WriteRune(r)
 		default:
-			return nil, d.syntax("invalid escape")
+			return "", d.syntax("invalid escape")
 		}
 	}
-	return nil, d.syntax("unterminated string")
+	return "", d.syntax("unterminated string")
 }
 
 func (d *jsonDecoder) hex4() (rune, bool) {
