@@ -1,9 +1,9 @@
 package logs
 
 import (
-	"bytes"
 	"encoding/json"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/vigilhq/vigil/internal/metrics"
@@ -50,7 +50,7 @@ type emfDirective struct {
 // emfData returns the data points an EMF event publishes, or nil when the
 // message is not valid EMF.
 func emfData(message string) []metrics.Datum {
-	if len(message) < 8 || message[0] != '{' || !bytes.Contains([]byte(message), []byte(`"_aws"`)) {
+	if len(message) < 8 || message[0] != '{' || !strings.Contains(message, `"_aws"`) {
 		return nil
 	}
 	var root map[string]json.RawMessage

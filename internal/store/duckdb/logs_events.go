@@ -22,6 +22,11 @@ func (l logsStore) Ingest(ctx context.Context, b *store.IngestBatch) error {
 		return nil
 	}
 	err := l.s.write(ctx, func(tx *Tx) error {
+		// The columns shared by every row are boxed once, and the rows
+		// share one backing array: a batch is thousands of rows.
+		const columns = 6
+		group, stream, ingestion := driver.Value(b.GroupID), driver.Value(b.StreamID), driver.Value(b.Ingestion)
+		values := make([]driver.Value, columns*len(b.Events))
 		rows := make([][]driver.Value, len(b.Events))
 		var bytes int64
 		first, last := b.Events[0].Timestamp, b.Events[0].Timestamp
@@ -29,7 +34,9 @@ func (l logsStore) Ingest(ctx context.Context, b *store.IngestBatch) error {
 			e := &b.Events[i]
 			e.Ingestion = b.Ingestion
 			e.StreamID = b.StreamID
-			rows[i] = []driver.Value{b.GroupID, b.StreamID, e.Timestamp, b.Ingestion, e.Seq, e.Message}
+			row := values[i*columns : (i+1)*columns : (i+1)*columns]
+			row[0], row[1], row[2], row[3], row[4], row[5] = group, stream, e.Timestamp, ingestion, e.Seq, e.Message
+			rows[i] = row
 			bytes += int64(len(e.Message))
 			first, last = min(first, e.Timestamp), max(last, e.Timestamp)
 		}
