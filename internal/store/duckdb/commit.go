@@ -6,18 +6,23 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	ddb "github.com/duckdb/duckdb-go/v2"
 )
 
 // Every write goes through one writer goroutine that owns one connection.
 // It takes the writes waiting in its queue, runs them in one transaction
-// and commits once, so N concurrent writers pay for one fsync instead of N
-// (group commit). A write whose function fails is answered with its error
-// and the rest of the batch is retried without it: DuckDB aborts the whole
-// transaction on an error and has no savepoints.
+// and makes them durable at once, so N concurrent writers pay for one
+// fsync instead of N (group commit): by committing, or, when every write
+// of the batch only appended rows, through the journal (journal.go),
+// leaving the transaction open for more. A write whose function fails is
+// answered with its error and the rest of the batch is retried without
+// it: DuckDB aborts the whole transaction on an error and has no
+// savepoints, so the journaled rows it held are appended again.
 
 // maxBatch bounds the writes sharing one commit.
 const maxBatch = 512
@@ -25,6 +30,8 @@ const maxBatch = 512
 // ErrClosed is returned by writes after the store is closed.
 var ErrClosed = errors.New("store is closed")
 
+// A writeReq without a function is a reader's request to commit what
+// the journal holds (sync).
 type writeReq struct {
 	fn   func(*Tx) error
 	done chan error
@@ -40,29 +47,53 @@ type writer struct {
 	mu        sync.RWMutex // held shared while enqueueing, exclusively to close
 	closed    bool
 
-	commits, writes atomic.Int64
+	journal *journal
+	open    bool     // a transaction is open on conn
+	pending [][]byte // journaled payloads the open transaction holds
+	// pendingBytes sizes pending; openSince is when pending got its
+	// first payload.
+	pendingBytes int
+	openSince    time.Time
+	// unsynced counts the journaled writes not committed yet; readers
+	// sync only when it is not zero.
+	unsynced atomic.Int64
+	// broken is set when journaled rows could not be appended again
+	// after a rollback: they are safe in the journal but the writer can
+	// no longer commit them, so it refuses every write until a restart
+	// replays the journal.
+	broken error
+
+	commits, writes, journaled atomic.Int64
 }
 
 // CommitStats counts the writer's work.
 type CommitStats struct {
 	// Commits is the number of transactions committed.
 	Commits int64
-	// Writes is the number of writes committed.
+	// Writes is the number of writes made durable.
 	Writes int64
+	// Journaled is the number of writes made durable by the journal
+	// (and committed later).
+	Journaled int64
 }
 
-func newWriter(ctx context.Context, s *Store) (*writer, error) {
-	conn, err := s.db.Conn(ctx)
+func newWriter(ctx context.Context, s *Store, journalPath string) (*writer, error) {
+	j, err := openJournal(journalPath)
 	if err != nil {
+		return nil, err
+	}
+	conn, err := s.db.DB.Conn(ctx)
+	if err != nil {
+		j.close()
 		return nil, fmt.Errorf("cannot open the writer connection: %w", err)
 	}
-	w := &writer{store: s, conn: conn, queue: make(chan *writeReq, maxBatch), quit: make(chan struct{}), exited: make(chan struct{})}
+	w := &writer{store: s, conn: conn, journal: j, queue: make(chan *writeReq, maxBatch), quit: make(chan struct{}), exited: make(chan struct{})}
 	go w.run()
 	return w, nil
 }
 
 func (w *writer) stats() CommitStats {
-	return CommitStats{Commits: w.commits.Load(), Writes: w.writes.Load()}
+	return CommitStats{Commits: w.commits.Load(), Writes: w.writes.Load(), Journaled: w.journaled.Load()}
 }
 
 // close stops accepting writes, commits the queued ones and releases the
@@ -78,9 +109,21 @@ func (w *writer) close() {
 }
 
 // write runs fn in a transaction shared with other writes and returns once
-// that transaction committed (nil) or fn's or the commit's error.
+// its effects are durable (nil) or with fn's or the commit's error.
 func (s *Store) write(ctx context.Context, fn func(*Tx) error) error {
-	w := s.w
+	return s.w.enqueue(ctx, fn)
+}
+
+// sync commits the writes the journal holds, so that other connections
+// see every acknowledged write. It does nothing when there are none, and
+// gives up (reads see what is committed) when the writer is closed.
+func (w *writer) sync(ctx context.Context) {
+	if w.unsynced.Load() > 0 {
+		_ = w.enqueue(ctx, nil)
+	}
+}
+
+func (w *writer) enqueue(ctx context.Context, fn func(*Tx) error) error {
 	req := &writeReq{fn: fn, done: make(chan error, 1)}
 	w.mu.RLock()
 	if w.closed {
@@ -102,16 +145,35 @@ func (s *Store) write(ctx context.Context, fn func(*Tx) error) error {
 
 func (w *writer) run() {
 	defer close(w.exited)
+	defer w.journal.close()
 	defer w.conn.Close()
 	defer w.closeAppenders()
 	batch := make([]*writeReq, 0, maxBatch)
 	for {
+		// The open transaction commits at the latest journalMaxDelay
+		// after it took its first journaled write.
+		batch = batch[:0]
+		var due <-chan time.Time
+		var timer *time.Timer
+		if len(w.pending) > 0 {
+			timer = time.NewTimer(time.Until(w.openSince.Add(journalMaxDelay)))
+			due = timer.C
+		}
 		select {
 		case req := <-w.queue:
-			batch = append(batch[:0], req)
+			batch = append(batch, req)
+		case <-due:
 		case <-w.quit:
 			w.drain()
+			w.commitOpen()
 			return
+		}
+		if timer != nil {
+			timer.Stop()
+		}
+		if len(batch) == 0 {
+			w.commitOpen()
+			continue
 		}
 	fill:
 		for len(batch) < maxBatch {
@@ -122,50 +184,94 @@ func (w *writer) run() {
 				break fill
 			}
 		}
-		w.commit(batch)
+		w.process(batch)
 	}
 }
 
-// drain commits what was queued before close; nothing can be queued after.
+// drain processes what was queued before close; nothing can be queued
+// after.
 func (w *writer) drain() {
 	for {
 		select {
 		case req := <-w.queue:
-			w.commit([]*writeReq{req})
+			w.process([]*writeReq{req})
 		default:
 			return
 		}
 	}
 }
 
-// commit runs a batch in one transaction, dropping writes that fail.
-func (w *writer) commit(batch []*writeReq) {
-	ctx := context.Background()
+// process runs a batch in the open transaction, dropping writes that fail,
+// and makes it durable: through the journal when every write only
+// appended rows, else by committing.
+func (w *writer) process(batch []*writeReq) {
 	for len(batch) > 0 {
-		failed, err := w.try(ctx, batch)
-		if failed < 0 {
-			if err == nil {
-				w.commits.Add(1)
-				w.writes.Add(int64(len(batch)))
-			}
-			for _, req := range batch {
-				req.done <- err
-			}
+		if w.broken != nil {
+			answer(batch, w.broken)
 			return
 		}
-		batch[failed].done <- err
-		batch = append(batch[:failed], batch[failed+1:]...)
+		failed, payloads, err := w.try(batch)
+		if failed >= 0 {
+			batch[failed].done <- err
+			batch = append(batch[:failed], batch[failed+1:]...)
+			w.reopen()
+			continue
+		}
+		if err != nil {
+			answer(batch, err)
+			return
+		}
+		if payloads != nil {
+			err := w.journalWrites(payloads)
+			if err == nil {
+				w.journaled.Add(int64(len(batch)))
+				answer(batch, nil)
+				if w.pendingBytes >= journalMaxBytes {
+					w.commitOpen()
+				}
+				return
+			}
+			// The rows are in the transaction but not durable: take them
+			// out again and fail the writes.
+			w.rollback()
+			w.reopen()
+			answer(batch, err)
+			return
+		}
+		err = w.commitOpen()
+		if err == nil {
+			for _, req := range batch {
+				if req.fn != nil {
+					w.writes.Add(1)
+				}
+			}
+		}
+		answer(batch, err)
+		return
 	}
 }
 
-// try runs the batch; it returns the index of a write whose function
-// failed (and its error), or -1 and the outcome of the commit.
-func (w *writer) try(ctx context.Context, batch []*writeReq) (int, error) {
-	if _, err := w.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return -1, fmt.Errorf("cannot begin transaction: %w", err)
+func answer(batch []*writeReq, err error) {
+	for _, req := range batch {
+		req.done <- err
 	}
-	tx := &Tx{ctx: ctx, conn: w.conn, w: w}
+}
+
+// try runs the batch in the open transaction (beginning one if needed).
+// It returns the index of a write whose function failed and its error,
+// after rolling back; or -1 and, when every write only appended rows and
+// the journal can hold them, their encoded payloads (nil otherwise).
+func (w *writer) try(batch []*writeReq) (failed int, payloads [][]byte, err error) {
+	if err := w.begin(); err != nil {
+		return -1, nil, err
+	}
+	journal := w.pendingBytes < journalMaxBytes
 	for i, req := range batch {
+		if req.fn == nil {
+			journal = false // a reader waits for a commit
+			continue
+		}
+		tx := &Tx{ctx: context.Background(), conn: w.conn, w: w}
 		err := runWrite(req.fn, tx)
 		if err == nil {
 			// Rows appended by the write join the transaction now, so that
@@ -173,20 +279,128 @@ func (w *writer) try(ctx context.Context, batch []*writeReq) (int, error) {
 			err = w.flushAppenders()
 		}
 		if err != nil {
-			// Pending appended rows go into the doomed transaction.
-			w.closeAppenders()
-			if _, rbErr := w.conn.ExecContext(ctx, "ROLLBACK"); rbErr != nil {
-				return -1, fmt.Errorf("cannot roll back after %v: %w", err, rbErr)
-			}
-			return i, err
+			w.rollback()
+			return i, nil, err
+		}
+		if journal = journal && !tx.sql; journal {
+			p, ok := encodeAppends(nil, tx.appends)
+			journal = ok
+			payloads = append(payloads, p)
 		}
 	}
-	if _, err := w.conn.ExecContext(ctx, "COMMIT"); err != nil {
-		w.closeAppenders()
-		_, _ = w.conn.ExecContext(ctx, "ROLLBACK")
-		return -1, fmt.Errorf("cannot commit: %w", err)
+	if !journal {
+		payloads = nil
 	}
-	return -1, nil
+	return -1, payloads, nil
+}
+
+// journalWrites makes a batch's payloads durable in the journal.
+func (w *writer) journalWrites(payloads [][]byte) error {
+	for _, p := range payloads {
+		w.journal.add(p)
+	}
+	if err := w.journal.write(); err != nil {
+		return err
+	}
+	if len(w.pending) == 0 {
+		w.openSince = time.Now()
+	}
+	for _, p := range payloads {
+		w.pending = append(w.pending, p)
+		w.pendingBytes += len(p)
+	}
+	w.writes.Add(int64(len(payloads)))
+	w.unsynced.Add(int64(len(payloads)))
+	return nil
+}
+
+func (w *writer) begin() error {
+	if w.open {
+		return nil
+	}
+	if _, err := w.conn.ExecContext(context.Background(), "BEGIN TRANSACTION"); err != nil {
+		return fmt.Errorf("cannot begin transaction: %w", err)
+	}
+	w.open = true
+	return nil
+}
+
+func (w *writer) rollback() {
+	// Pending appended rows go into the doomed transaction.
+	w.closeAppenders()
+	if w.open {
+		_, _ = w.conn.ExecContext(context.Background(), "ROLLBACK")
+		w.open = false
+	}
+}
+
+// reopen begins a transaction after a rollback and appends the journaled
+// rows the rolled-back one held.
+func (w *writer) reopen() {
+	if len(w.pending) == 0 {
+		return
+	}
+	err := w.begin()
+	for _, p := range w.pending {
+		if err != nil {
+			break
+		}
+		err = w.appendPayload(p)
+	}
+	if err == nil {
+		err = w.flushAppenders()
+	}
+	if err != nil {
+		w.rollback()
+		w.broken = fmt.Errorf("store writer stopped: cannot restore journaled writes (they are safe in the journal; restart Vigil): %w", err)
+	}
+}
+
+// appendPayload appends a journaled write's rows to the transaction.
+func (w *writer) appendPayload(p []byte) error {
+	appends, err := decodeAppends(p)
+	if err != nil {
+		return err
+	}
+	tx := &Tx{ctx: context.Background(), conn: w.conn, w: w}
+	for _, a := range appends {
+		if err := tx.Append(a.table, a.rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// commitOpen commits the open transaction, recording the last journal
+// record it includes, and empties the journal. When the commit fails,
+// the journaled rows are appended to a new transaction to commit later.
+func (w *writer) commitOpen() error {
+	if !w.open {
+		return nil
+	}
+	ctx := context.Background()
+	var err error
+	if len(w.pending) > 0 {
+		_, err = w.conn.ExecContext(ctx, `INSERT OR REPLACE INTO vigil_meta VALUES ('journal_lsn', ?)`, strconv.FormatUint(w.journal.lsn, 10))
+	}
+	if err == nil {
+		_, err = w.conn.ExecContext(ctx, "COMMIT")
+	}
+	if err != nil {
+		w.rollback()
+		w.reopen()
+		return fmt.Errorf("cannot commit: %w", err)
+	}
+	w.open = false
+	w.commits.Add(1)
+	if len(w.pending) > 0 {
+		w.unsynced.Add(-int64(len(w.pending)))
+		w.pending, w.pendingBytes = w.pending[:0], 0
+		if err := w.journal.reset(); err != nil {
+			w.broken = err
+		}
+	}
+	return nil
 }
 
 // runWrite runs one write function, turning a panic into an error so that
@@ -246,20 +460,27 @@ type Tx struct {
 	ctx  context.Context
 	conn *sql.Conn
 	w    *writer
+	// sql is set once the write runs a statement; appends are the rows
+	// it appended, which the journal records when it ran none.
+	sql     bool
+	appends []tableRows
 }
 
 // Exec runs a statement.
 func (tx *Tx) Exec(query string, args ...any) (sql.Result, error) {
+	tx.sql = true
 	return tx.conn.ExecContext(tx.ctx, query, args...)
 }
 
 // Query runs a query.
 func (tx *Tx) Query(query string, args ...any) (*sql.Rows, error) {
+	tx.sql = true
 	return tx.conn.QueryContext(tx.ctx, query, args...)
 }
 
 // QueryRow runs a query expected to return at most one row.
 func (tx *Tx) QueryRow(query string, args ...any) *sql.Row {
+	tx.sql = true
 	return tx.conn.QueryRowContext(tx.ctx, query, args...)
 }
 
@@ -274,6 +495,9 @@ func (tx *Tx) Append(table string, rows [][]driver.Value) error {
 		if err := a.AppendRow(row...); err != nil {
 			return fmt.Errorf("cannot append to %s: %w", table, err)
 		}
+	}
+	if len(rows) > 0 {
+		tx.appends = append(tx.appends, tableRows{table, rows})
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -34,7 +35,7 @@ type Options struct {
 type Store struct {
 	dir       string
 	connector *ddb.Connector
-	db        *sql.DB
+	db        readDB
 	w         *writer
 	seq       atomic.Int64 // the last log event sequence number used
 	outboxID  atomic.Int64 // the last outbox item id used
@@ -65,24 +66,32 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 		return nil, openError(path, err)
 	}
 	db := sql.OpenDB(connector)
-	s := &Store{dir: dir, connector: connector, db: db}
+	s := &Store{dir: dir, connector: connector}
+	s.db = readDB{db, s}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		connector.Close()
 		return nil, err
 	}
-	if err := s.loadCounters(ctx); err != nil {
-		db.Close()
-		connector.Close()
-		return nil, err
-	}
-	w, err := newWriter(ctx, s)
+	w, err := newWriter(ctx, s, filepath.Join(dir, JournalName))
 	if err != nil {
 		db.Close()
 		connector.Close()
 		return nil, err
 	}
 	s.w = w
+	if err := s.replayJournal(ctx); err != nil {
+		w.close()
+		db.Close()
+		connector.Close()
+		return nil, err
+	}
+	if err := s.loadCounters(ctx); err != nil {
+		w.close()
+		db.Close()
+		connector.Close()
+		return nil, err
+	}
 	s.stopMaintain, s.maintainDone = make(chan struct{}), make(chan struct{})
 	go s.maintainLoop()
 	return s, nil
@@ -135,6 +144,74 @@ func openError(path string, err error) error {
 		return fmt.Errorf("database %s was written by a newer Vigil (its DuckDB storage format is newer): %w", path, err)
 	}
 	return fmt.Errorf("cannot open database %s: %w", path, err)
+}
+
+// readDB is the database as readers use it: a query first syncs the
+// writer, so that it sees every acknowledged write.
+type readDB struct {
+	*sql.DB
+	s *Store
+}
+
+func (r readDB) sync(ctx context.Context) {
+	if r.s.w != nil {
+		r.s.w.sync(ctx)
+	}
+}
+
+// QueryContext runs a query.
+func (r readDB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	r.sync(ctx)
+	return r.DB.QueryContext(ctx, query, args...)
+}
+
+// QueryRowContext runs a query expected to return at most one row.
+func (r readDB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	r.sync(ctx)
+	return r.DB.QueryRowContext(ctx, query, args...)
+}
+
+// Conn returns a connection for queries that must share one.
+func (r readDB) Conn(ctx context.Context) (*sql.Conn, error) {
+	r.sync(ctx)
+	return r.DB.Conn(ctx)
+}
+
+// replayJournal commits the journaled writes a crash left uncommitted.
+func (s *Store) replayJournal(ctx context.Context) error {
+	var committed uint64
+	var v string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM vigil_meta WHERE key = 'journal_lsn'`).Scan(&v)
+	if err == nil {
+		committed, err = strconv.ParseUint(v, 10, 64)
+	}
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("cannot read the journal position: %w", err)
+	}
+	var payloads [][]byte
+	if err := s.w.journal.readRecords(committed, func(_ uint64, p []byte) error {
+		payloads = append(payloads, p)
+		return nil
+	}); err != nil {
+		return err
+	}
+	if len(payloads) == 0 {
+		return s.w.journal.reset()
+	}
+	err = s.write(ctx, func(tx *Tx) error {
+		for _, p := range payloads {
+			if err := tx.w.appendPayload(p); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec(`INSERT OR REPLACE INTO vigil_meta VALUES ('journal_lsn', ?)`, strconv.FormatUint(s.w.journal.lsn, 10))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("cannot replay %d journaled writes: %w", len(payloads), err)
+	}
+	slog.Info("replayed journaled writes", "writes", len(payloads))
+	return s.w.journal.reset()
 }
 
 // Close stops the writer, checkpoints and closes the database.

@@ -172,78 +172,130 @@ func TestRefusesCorruptDatabase(t *testing.T) {
 
 // TestKill9KeepsAcknowledgedWrites runs writers in a child process, kills it
 // with SIGKILL mid-stream and checks that every write it acknowledged is in
-// the database.
+// the database: writes that commit (accounts) and writes the journal makes
+// durable (log events).
 func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
 	if dir := os.Getenv("VIGIL_KILL9_CHILD"); dir != "" {
-		kill9Child(dir)
+		kill9Child(dir, os.Getenv("VIGIL_KILL9_KIND"))
 		return
 	}
 	if testing.Short() {
 		t.Skip("spawns a process")
 	}
-	dir := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestKill9KeepsAcknowledgedWrites$")
-	cmd.Env = append(os.Environ(), "VIGIL_KILL9_CHILD="+dir)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	acked := map[string]bool{}
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		if id, ok := strings.CutPrefix(sc.Text(), "ack "); ok {
-			acked[id] = true
-			if len(acked) == 300 {
-				cmd.Process.Signal(syscall.SIGKILL)
-				break
+	for _, kind := range []string{"accounts", "events"} {
+		t.Run(kind, func(t *testing.T) {
+			dir := t.TempDir()
+			cmd := exec.Command(os.Args[0], "-test.run=^TestKill9KeepsAcknowledgedWrites$")
+			cmd.Env = append(os.Environ(), "VIGIL_KILL9_CHILD="+dir, "VIGIL_KILL9_KIND="+kind)
+			out, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			acked := map[string]bool{}
+			sc := bufio.NewScanner(out)
+			for sc.Scan() {
+				if id, ok := strings.CutPrefix(sc.Text(), "ack "); ok {
+					acked[id] = true
+					if len(acked) == 300 {
+						cmd.Process.Signal(syscall.SIGKILL)
+						break
+					}
+				} else {
+					t.Log(sc.Text())
+				}
+			}
+			cmd.Wait()
+			if len(acked) < 300 {
+				t.Fatalf("child acknowledged only %d writes", len(acked))
+			}
+			s := openTest(t, dir)
+			defer s.Close()
+			stored := map[string]bool{}
+			if kind == "accounts" {
+				got, err := s.Accounts().ListAccounts(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, a := range got {
+					stored[a.ID] = true
+				}
+			} else {
+				g, err := s.Logs().LogGroup(context.Background(), "a", "r", "g")
+				if err != nil {
+					t.Fatal(err)
+				}
+				events, err := s.Logs().LogEvents(context.Background(), store.LogEventQuery{GroupID: g.ID})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, e := range events {
+					stored[e.Message] = true
+				}
+			}
+			for id := range acked {
+				if !stored[id] {
+					t.Errorf("acknowledged write %s lost after kill -9", id)
+				}
+			}
+			t.Logf("%d acknowledged, %d stored", len(acked), len(stored))
+		})
 	}
-	cmd.Wait()
-	if len(acked) < 300 {
-		t.Fatalf("child acknowledged only %d writes", len(acked))
-	}
-	s := openTest(t, dir)
-	defer s.Close()
-	got, err := s.Accounts().ListAccounts(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	stored := map[string]bool{}
-	for _, a := range got {
-		stored[a.ID] = true
-	}
-	for id := range acked {
-		if !stored[id] {
-			t.Errorf("acknowledged write %s lost after kill -9", id)
-		}
-	}
-	t.Logf("%d acknowledged, %d stored", len(acked), len(stored))
 }
 
-func kill9Child(dir string) {
+// kill9Child writes until it is killed, printing "ack ID" for each write
+// acknowledged: accounts, or batches of log events (one ID per event).
+func kill9Child(dir, kind string) {
+	fail := func(err error) {
+		fmt.Println("error:", err)
+		os.Exit(1)
+	}
 	s, err := Open(context.Background(), dir, Options{})
 	if err != nil {
-		fmt.Println("open:", err)
-		os.Exit(1)
+		fail(err)
+	}
+	ctx := context.Background()
+	l := s.Logs()
+	g := &store.LogGroup{Account: "a", Region: "r", Name: "g", Created: 1, Class: "STANDARD"}
+	if err := l.CreateLogGroup(ctx, g, "arn", nil); err != nil {
+		fail(err)
 	}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for w := range 8 {
+		st := &store.LogStream{GroupID: g.ID, Name: strconv.Itoa(w), Created: 1}
+		if err := l.CreateLogStream(ctx, st); err != nil {
+			fail(err)
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := 0; ; i++ {
-				id := fmt.Sprintf("%02d%010d", w, i)
-				if err := s.Accounts().CreateAccount(context.Background(), store.Account{ID: id, Name: strconv.Itoa(i), Created: time.Now()}); err != nil {
-					fmt.Println("error:", err)
-					os.Exit(1)
+				var ids []string
+				if kind == "accounts" {
+					id := fmt.Sprintf("%02d%010d", w, i)
+					if err := s.Accounts().CreateAccount(ctx, store.Account{ID: id, Name: strconv.Itoa(i), Created: time.Now()}); err != nil {
+						fail(err)
+					}
+					ids = append(ids, id)
+				} else {
+					events := make([]store.LogEvent, 10)
+					first := l.ReserveSeqs(len(events))
+					for k := range events {
+						id := fmt.Sprintf("%02d-%08d-%02d", w, i, k)
+						events[k] = store.LogEvent{Timestamp: time.Now().UnixMilli(), Seq: first + int64(k), Message: id}
+						ids = append(ids, id)
+					}
+					if err := l.Ingest(ctx, &store.IngestBatch{GroupID: g.ID, StreamID: st.ID, Ingestion: 1, Events: events}); err != nil {
+						fail(err)
+					}
 				}
 				mu.Lock()
-				fmt.Println("ack", id)
+				for _, id := range ids {
+					fmt.Println("ack", id)
+				}
 				mu.Unlock()
 			}
 		}()

@@ -119,7 +119,7 @@ func (l logsStore) LogGroupsWithRetention(ctx context.Context) ([]store.LogGroup
 	return queryGroups(ctx, l.s.db, `SELECT `+groupColumns+` FROM log_groups g WHERE retention_days IS NOT NULL ORDER BY id`)
 }
 
-func queryGroups(ctx context.Context, db *sql.DB, query string, args ...any) ([]store.LogGroup, error) {
+func queryGroups(ctx context.Context, db readDB, query string, args ...any) ([]store.LogGroup, error) {
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("cannot list log groups: %w", err)

@@ -1,0 +1,241 @@
+package duckdb
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/vigilhq/vigil/internal/store"
+)
+
+// ingestN stores n one-event batches in stream st, messages prefix-0….
+func ingestN(t *testing.T, s *Store, g *store.LogGroup, st *store.LogStream, prefix string, n int) {
+	t.Helper()
+	l := s.Logs()
+	for i := range n {
+		ev := []store.LogEvent{{Timestamp: time.Now().UnixMilli(), Seq: l.ReserveSeqs(1), Message: fmt.Sprintf("%s-%d", prefix, i)}}
+		if err := l.Ingest(context.Background(), &store.IngestBatch{GroupID: g.ID, StreamID: st.ID, Ingestion: 1, Events: ev}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func logFixture(t *testing.T, s *Store) (*store.LogGroup, *store.LogStream) {
+	t.Helper()
+	ctx := context.Background()
+	g := &store.LogGroup{Account: "a", Region: "r", Name: "g", Created: 1, Class: "STANDARD"}
+	if err := s.Logs().CreateLogGroup(ctx, g, "arn", nil); err != nil {
+		t.Fatal(err)
+	}
+	st := &store.LogStream{GroupID: g.ID, Name: "s", Created: 1}
+	if err := s.Logs().CreateLogStream(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	return g, st
+}
+
+func storedMessages(t *testing.T, s *Store, g *store.LogGroup) map[string]bool {
+	t.Helper()
+	events, err := s.Logs().LogEvents(context.Background(), store.LogEventQuery{GroupID: g.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, e := range events {
+		out[e.Message] = true
+	}
+	return out
+}
+
+// TestJournaledWritesSurviveFailures checks that writes acknowledged
+// through the journal outlive a failing write and a panicking one (which
+// roll back the transaction holding them), are visible to readers at
+// once, and are committed by the delay without any reader.
+func TestJournaledWritesSurviveFailures(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	defer s.Close()
+	g, st := logFixture(t, s)
+	before := s.CommitStats()
+	ingestN(t, s, g, st, "a", 20)
+	if got := s.CommitStats().Journaled - before.Journaled; got != 20 {
+		t.Fatalf("journaled writes = %d; want 20 (appends only)", got)
+	}
+	boom := errors.New("boom")
+	if err := s.write(context.Background(), func(tx *Tx) error {
+		if err := tx.Append("log_events", [][]driver.Value{{g.ID, st.ID, int64(1), int64(1), int64(999_999), "doomed"}}); err != nil {
+			return err
+		}
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Fatalf("failing write = %v; want boom", err)
+	}
+	ingestN(t, s, g, st, "b", 5)
+	if err := s.write(context.Background(), func(tx *Tx) error { panic("bad write") }); err == nil {
+		t.Fatal("panicking write succeeded")
+	}
+	got := storedMessages(t, s, g)
+	for _, prefix := range []string{"a", "b"} {
+		n := map[string]int{"a": 20, "b": 5}[prefix]
+		for i := range n {
+			if m := fmt.Sprintf("%s-%d", prefix, i); !got[m] {
+				t.Errorf("acknowledged event %s lost", m)
+			}
+		}
+	}
+	if got["doomed"] {
+		t.Error("the failed write's row was stored")
+	}
+
+	// Without readers, the open transaction commits after the delay.
+	ingestN(t, s, g, st, "c", 3)
+	commits := s.CommitStats().Commits
+	deadline := time.Now().Add(10 * journalMaxDelay)
+	for s.CommitStats().Commits == commits && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if s.CommitStats().Commits == commits {
+		t.Errorf("journaled writes not committed %s after they were acknowledged", 10*journalMaxDelay)
+	}
+	if n := s.w.unsynced.Load(); n != 0 {
+		t.Errorf("unsynced writes after the commit = %d; want 0", n)
+	}
+}
+
+// TestReplayJournal writes journal records by hand for a closed store and
+// checks that opening it appends the records past the committed position
+// only once, and empties the journal.
+func TestReplayJournal(t *testing.T) {
+	dir := t.TempDir()
+	s := openTest(t, dir)
+	g, st := logFixture(t, s)
+	ingestN(t, s, g, st, "committed", 3)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// The store's close committed and emptied the journal at lsn 3.
+	j, err := openJournal(filepath.Join(dir, JournalName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := func(seq int64, msg string) []byte {
+		p, ok := encodeAppends(nil, []tableRows{{"log_events", [][]driver.Value{{g.ID, st.ID, int64(5), int64(5), seq, msg}}}})
+		if !ok {
+			t.Fatal("cannot encode")
+		}
+		return p
+	}
+	for lsn, msg := range []string{"old-1", "old-2", "old-3", "new-4", "new-5"} {
+		j.lsn = uint64(lsn) // add numbers the record lsn+1
+		j.add(row(int64(100+lsn), msg))
+	}
+	j.buf = append(j.buf, 1, 2, 3) // a torn record
+	if err := j.write(); err != nil {
+		t.Fatal(err)
+	}
+	j.close()
+
+	for range 2 { // the second open finds nothing left to replay
+		s = openTest(t, dir)
+		got := storedMessages(t, s, g)
+		for _, m := range []string{"committed-0", "committed-2", "new-4", "new-5"} {
+			if !got[m] {
+				t.Errorf("%s missing after replay", m)
+			}
+		}
+		if got["old-1"] || got["old-3"] {
+			t.Errorf("records the database already included were replayed: %v", got)
+		}
+		if n := len(got); n != 5 {
+			t.Errorf("stored %d events; want 5 (no record replayed twice)", n)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if fi, err := os.Stat(filepath.Join(dir, JournalName)); err != nil || fi.Size() != 0 {
+		t.Errorf("journal after replay: %v, %v; want empty", fi, err)
+	}
+}
+
+func TestAppendsRoundTrip(t *testing.T) {
+	in := []tableRows{
+		{"t1", [][]driver.Value{{int64(-5), int32(7), 1.5, "héllo", []byte{0, 1}, nil, true, false}, {int64(math.MaxInt64), int32(math.MinInt32), math.Inf(-1), "", []byte{}, nil, false, true}}},
+		{"t2", [][]driver.Value{{"x"}}},
+	}
+	p, ok := encodeAppends(nil, in)
+	if !ok {
+		t.Fatal("encodeAppends refused supported types")
+	}
+	out, err := decodeAppends(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(in, out) {
+		t.Errorf("round trip:\n got %#v\nwant %#v", out, in)
+	}
+	if _, ok := encodeAppends(nil, []tableRows{{"t", [][]driver.Value{{time.Now()}}}}); ok {
+		t.Error("encodeAppends accepted a time.Time; such writes must commit instead")
+	}
+}
+
+// FuzzDecodeAppends: a damaged journal must never crash the store or make
+// it allocate what the input cannot hold, and what decodes must encode to
+// the same rows.
+func FuzzDecodeAppends(f *testing.F) {
+	p, _ := encodeAppends(nil, []tableRows{{"log_events", [][]driver.Value{{int64(1), "m", nil, 2.5, []byte("b"), int32(3), true}}}})
+	f.Add(p)
+	f.Add([]byte{1, 1, 't', 0xff, 0xff, 0xff, 0xff, 0x0f, 1})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		rows, err := decodeAppends(b)
+		if err != nil {
+			return
+		}
+		again, ok := encodeAppends(nil, rows)
+		if !ok {
+			t.Fatalf("decoded rows do not encode: %#v", rows)
+		}
+		rows2, err := decodeAppends(again)
+		if err != nil || !reflect.DeepEqual(rows, rows2) {
+			t.Fatalf("re-encoded rows decode to %#v, %v; want %#v", rows2, err, rows)
+		}
+	})
+}
+
+// FuzzJournalRecords: reading a damaged journal file stops at the damage
+// without crashing.
+func FuzzJournalRecords(f *testing.F) {
+	j := &journal{}
+	j.add([]byte("one"))
+	j.add([]byte("two"))
+	f.Add(j.buf, uint64(0))
+	f.Add(j.buf[:20], uint64(1))
+	f.Fuzz(func(t *testing.T, data []byte, after uint64) {
+		path := filepath.Join(t.TempDir(), JournalName)
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		j, err := openJournal(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer j.close()
+		last := after
+		_ = j.readRecords(after, func(lsn uint64, _ []byte) error {
+			if lsn != last+1 {
+				t.Fatalf("record %d after %d", lsn, last)
+			}
+			last = lsn
+			return nil
+		})
+		if j.lsn != last {
+			t.Fatalf("journal lsn %d after reading up to %d", j.lsn, last)
+		}
+	})
+}
