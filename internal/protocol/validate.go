@@ -131,21 +131,31 @@ func (s *Service) validateStruct(vs *violations, v reflect.Value, st *structInfo
 		if vs.full() {
 			return
 		}
-		vs.push(segment{field: f})
+		// The member joins the path only to report it or to descend: a
+		// request is mostly valid leaves.
 		fv := v.Field(f.index)
 		if !f.t.present(fv) {
 			if f.required {
+				vs.push(segment{field: f})
 				c, w := vs.path()
 				vs.missing = append(vs.missing, [2]string{c, w})
+				vs.pop()
 			}
-			vs.pop()
 			continue
 		}
 		val := f.t.value(fv)
-		for _, msg := range s.check(val, f.t, f.c) {
+		msgs := s.check(val, f.t, f.c)
+		nested := f.t.kind == kStruct || f.t.kind == kList || f.t.kind == kMap
+		if len(msgs) == 0 && !nested {
+			continue
+		}
+		vs.push(segment{field: f})
+		for _, msg := range msgs {
 			vs.errs = append(vs.errs, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", display(val), vs.camel(), msg))
 		}
-		s.validateNested(vs, val, f)
+		if nested {
+			s.validateNested(vs, val, f)
+		}
 		vs.pop()
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -20,6 +21,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigilhq/vigil/internal/audit"
@@ -322,19 +324,36 @@ func decompress(h http.Header, body []byte, limit int64) ([]byte, error) {
 	if enc != "gzip" {
 		return nil, protocol.NewError(http.StatusUnsupportedMediaType, "UnsupportedMediaType", "Content-Encoding %q is not supported; send gzip or no encoding.", enc)
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(body))
+	zr, _ := gzipReaders.Get().(*gzip.Reader)
+	var err error
+	if zr == nil {
+		zr, err = gzip.NewReader(bytes.NewReader(body))
+	} else {
+		err = zr.Reset(bytes.NewReader(body))
+	}
 	if err != nil {
 		return nil, protocol.SerializationError("The gzip-encoded body is damaged: %v", err)
 	}
-	out, err := io.ReadAll(io.LimitReader(zr, limit+1))
-	if err != nil {
+	defer gzipReaders.Put(zr)
+	// The gzip trailer's size (modulo 2^32, and untrusted: only a hint
+	// within the limit) sizes the buffer once instead of doubling it.
+	var hint int64
+	if len(body) >= 4 {
+		hint = int64(binary.LittleEndian.Uint32(body[len(body)-4:]))
+	}
+	out := bytes.NewBuffer(make([]byte, 0, min(hint, limit)+bytes.MinRead))
+	if _, err := out.ReadFrom(io.LimitReader(zr, limit+1)); err != nil {
 		return nil, protocol.SerializationError("The gzip-encoded body is damaged: %v", err)
 	}
-	if int64(len(out)) > limit {
-		return nil, tooLarge(int64(len(out)), limit, nil)
+	if int64(out.Len()) > limit {
+		return nil, tooLarge(int64(out.Len()), limit, nil)
 	}
-	return out, nil
+	return out.Bytes(), nil
 }
+
+// gzipReaders keeps gzip readers (each holds tens of kilobytes of
+// decompression state) for reuse.
+var gzipReaders sync.Pool
 
 // newRequestID returns a random UUID (version 4), AWS's request id form.
 func newRequestID() string {

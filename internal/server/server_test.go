@@ -246,6 +246,35 @@ func TestFailures(t *testing.T) {
 			t.Errorf("response = %d %s; want the decompressed input used", w.Code, w.Body)
 		}
 	})
+	gzipped := func(b []byte) []byte {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		zw.Write(b)
+		zw.Close()
+		return buf.Bytes()
+	}
+	for _, c := range []struct {
+		name string
+		body []byte
+		code int
+		want string
+	}{
+		{"gzip body too large once decompressed", gzipped(make([]byte, 9<<20)), 413, "RequestEntityTooLarge"},
+		// The trailer's size is a buffer hint only: a lie is caught by
+		// the gzip reader's check.
+		{"gzip trailer lying about the size", append(bytes.Clone(gzipped([]byte(`{}`)))[:len(gzipped([]byte(`{}`)))-4], 0xff, 0xff, 0xff, 0x7f), 400, "SerializationException"},
+		{"damaged gzip body", []byte{0x1f, 0x8b, 0x08, 0x00, 1, 2, 3}, 400, "SerializationException"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := httptest.NewRequest("POST", "/", bytes.NewReader(c.body))
+			r.Header.Set("X-Amz-Target", "Logs_20140328.DescribeLogGroups")
+			r.Header.Set("Content-Encoding", "gzip")
+			w := ts.do(r)
+			if w.Code != c.code || !strings.Contains(w.Body.String(), c.want) {
+				t.Errorf("response = %d %.300s; want %d %s", w.Code, w.Body, c.code, c.want)
+			}
+		})
+	}
 }
 
 func TestInternalEndpoints(t *testing.T) {
