@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -41,6 +42,8 @@ type writer struct {
 	store     *Store
 	conn      *sql.Conn
 	appenders map[string]*ddb.Appender // owned by the run goroutine
+	shapes    map[string]*tableShape
+	unflushed []string // tables appended to since the last flush
 	queue     chan *writeReq
 	quit      chan struct{}
 	exited    chan struct{}
@@ -205,12 +208,18 @@ func (w *writer) drain() {
 // and makes it durable: through the journal when every write only
 // appended rows, else by committing.
 func (w *writer) process(batch []*writeReq) {
+	perWrite := false
 	for len(batch) > 0 {
 		if w.broken != nil {
 			answer(batch, w.broken)
 			return
 		}
-		failed, payloads, err := w.try(batch)
+		failed, payloads, err := w.try(batch, perWrite)
+		if failed == retryPerWrite {
+			w.reopen()
+			perWrite = true
+			continue
+		}
 		if failed >= 0 {
 			batch[failed].done <- err
 			batch = append(batch[:failed], batch[failed+1:]...)
@@ -257,11 +266,22 @@ func answer(batch []*writeReq, err error) {
 	}
 }
 
+// retryPerWrite is try's answer when moving appended rows into the
+// transaction failed for rows of more than one write: the batch runs
+// again, flushing after each write to find the culprit.
+const retryPerWrite = -2
+
 // try runs the batch in the open transaction (beginning one if needed).
-// It returns the index of a write whose function failed and its error,
-// after rolling back; or -1 and, when every write only appended rows and
-// the journal can hold them, their encoded payloads (nil otherwise).
-func (w *writer) try(batch []*writeReq) (failed int, payloads [][]byte, err error) {
+// It returns the index of a write that failed and its error, after
+// rolling back; or retryPerWrite; or -1 and, when every write only
+// appended rows and the journal can hold them, their encoded payloads
+// (nil otherwise).
+//
+// Appended rows move into the transaction (an appender flush, which
+// costs a DuckDB append call however few rows it moves) once for the
+// batch, before a write runs SQL (which must see them), or, when
+// perWrite, after each write.
+func (w *writer) try(batch []*writeReq, perWrite bool) (failed int, payloads [][]byte, err error) {
 	if err := w.begin(); err != nil {
 		return -1, nil, err
 	}
@@ -273,13 +293,16 @@ func (w *writer) try(batch []*writeReq) (failed int, payloads [][]byte, err erro
 		}
 		tx := &Tx{ctx: context.Background(), conn: w.conn, w: w}
 		err := runWrite(req.fn, tx)
-		if err == nil {
-			// Rows appended by the write join the transaction now, so that
-			// a later failure rolls them back with everything else.
-			err = w.flushAppenders()
+		if tx.flushErr != nil {
+			err = tx.flushErr
+		} else if err == nil && perWrite {
+			err = w.flushAppenders(true)
 		}
 		if err != nil {
 			w.rollback()
+			if tx.flushErr != nil && !perWrite {
+				return retryPerWrite, nil, nil
+			}
 			return i, nil, err
 		}
 		if journal = journal && !tx.sql; journal {
@@ -287,6 +310,10 @@ func (w *writer) try(batch []*writeReq) (failed int, payloads [][]byte, err erro
 			journal = ok
 			payloads = append(payloads, p)
 		}
+	}
+	if err := w.flushAppenders(false); err != nil {
+		w.rollback()
+		return retryPerWrite, nil, nil
 	}
 	if !journal {
 		payloads = nil
@@ -348,7 +375,7 @@ func (w *writer) reopen() {
 		err = w.appendPayload(p)
 	}
 	if err == nil {
-		err = w.flushAppenders()
+		err = w.flushAppenders(true)
 	}
 	if err != nil {
 		w.rollback()
@@ -379,8 +406,8 @@ func (w *writer) commitOpen() error {
 		return nil
 	}
 	ctx := context.Background()
-	var err error
-	if len(w.pending) > 0 {
+	err := w.flushAppenders(true)
+	if err == nil && len(w.pending) > 0 {
 		_, err = w.conn.ExecContext(ctx, `INSERT OR REPLACE INTO vigil_meta VALUES ('journal_lsn', ?)`, strconv.FormatUint(w.journal.lsn, 10))
 	}
 	if err == nil {
@@ -436,14 +463,83 @@ func (w *writer) appender(table string) (*ddb.Appender, error) {
 	return a, nil
 }
 
-// flushAppenders moves appended rows into the current transaction.
-func (w *writer) flushAppenders() error {
-	for table, a := range w.appenders {
-		if err := a.Flush(); err != nil {
-			return fmt.Errorf("cannot append to %s: %w", table, err)
+// tableShape is what the writer checks itself before appending to a
+// table: its columns, which refuse NULL, and whether it has keys.
+type tableShape struct {
+	columns []string
+	notNull []bool
+	// keyed tables have a primary key or unique constraint, which DuckDB
+	// checks only when appended rows move into the transaction.
+	keyed bool
+}
+
+func (w *writer) shape(table string) (*tableShape, error) {
+	if sh, ok := w.shapes[table]; ok {
+		return sh, nil
+	}
+	ctx := context.Background()
+	sh := &tableShape{}
+	rows, err := w.conn.QueryContext(ctx, `SELECT column_name, is_nullable = 'NO' FROM information_schema.columns
+		WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position`, table)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the columns of %s: %w", table, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		var notNull bool
+		if err := rows.Scan(&name, &notNull); err != nil {
+			return nil, fmt.Errorf("cannot read the columns of %s: %w", table, err)
+		}
+		sh.columns, sh.notNull = append(sh.columns, name), append(sh.notNull, notNull)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("cannot read the columns of %s: %w", table, err)
+	}
+	if err := w.conn.QueryRowContext(ctx, `SELECT count(*) > 0 FROM duckdb_constraints()
+		WHERE schema_name = 'main' AND table_name = ? AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')`, table).Scan(&sh.keyed); err != nil {
+		return nil, fmt.Errorf("cannot read the constraints of %s: %w", table, err)
+	}
+	if w.shapes == nil {
+		w.shapes = map[string]*tableShape{}
+	}
+	w.shapes[table] = sh
+	return sh, nil
+}
+
+// check refuses a row DuckDB would refuse only when it moves into the
+// transaction, for want of a value.
+func (sh *tableShape) check(table string, row []driver.Value) error {
+	if len(row) != len(sh.columns) {
+		return fmt.Errorf("cannot append to %s: %d values for %d columns", table, len(row), len(sh.columns))
+	}
+	for i, v := range row {
+		if v == nil && sh.notNull[i] {
+			return fmt.Errorf("cannot append to %s: column %s is NOT NULL", table, sh.columns[i])
 		}
 	}
 	return nil
+}
+
+// flushAppenders moves appended rows into the current transaction; a
+// flush costs a DuckDB append call however few rows it moves. all
+// flushes every appender used since the last flush; otherwise only those
+// of keyed tables, whose rows DuckDB has yet to check: rows of the others
+// stay in their appenders until a statement or the commit needs them.
+func (w *writer) flushAppenders(all bool) error {
+	kept := w.unflushed[:0]
+	var err error
+	for _, table := range w.unflushed {
+		if err != nil || !all && !w.shapes[table].keyed {
+			kept = append(kept, table)
+			continue
+		}
+		if ferr := w.appenders[table].Flush(); ferr != nil {
+			err = fmt.Errorf("cannot append to %s: %w", table, ferr)
+		}
+	}
+	w.unflushed = kept
+	return err
 }
 
 // closeAppenders discards the appenders (after a failure).
@@ -452,6 +548,7 @@ func (w *writer) closeAppenders() {
 		_ = a.Close()
 		delete(w.appenders, table)
 	}
+	w.unflushed = w.unflushed[:0]
 }
 
 // Tx is the transaction a write function runs in. It is valid only during
@@ -464,32 +561,55 @@ type Tx struct {
 	// it appended, which the journal records when it ran none.
 	sql     bool
 	appends []tableRows
+	// flushErr is the error of moving appended rows into the transaction
+	// before a statement: it may come from an earlier write's rows.
+	flushErr error
+}
+
+// beforeSQL makes the rows appended so far visible to a statement.
+func (tx *Tx) beforeSQL() {
+	tx.sql = true
+	if err := tx.w.flushAppenders(true); err != nil && tx.flushErr == nil {
+		tx.flushErr = err
+	}
 }
 
 // Exec runs a statement.
 func (tx *Tx) Exec(query string, args ...any) (sql.Result, error) {
-	tx.sql = true
+	tx.beforeSQL()
 	return tx.conn.ExecContext(tx.ctx, query, args...)
 }
 
 // Query runs a query.
 func (tx *Tx) Query(query string, args ...any) (*sql.Rows, error) {
-	tx.sql = true
+	tx.beforeSQL()
 	return tx.conn.QueryContext(tx.ctx, query, args...)
 }
 
 // QueryRow runs a query expected to return at most one row.
 func (tx *Tx) QueryRow(query string, args ...any) *sql.Row {
-	tx.sql = true
+	tx.beforeSQL()
 	return tx.conn.QueryRowContext(tx.ctx, query, args...)
 }
 
 // Append bulk-inserts rows into table through DuckDB's appender, in the
 // transaction; each row lists the table's columns in order.
 func (tx *Tx) Append(table string, rows [][]driver.Value) error {
+	sh, err := tx.w.shape(table)
+	if err != nil {
+		return err
+	}
+	for _, row := range rows {
+		if err := sh.check(table, row); err != nil {
+			return err
+		}
+	}
 	a, err := tx.w.appender(table)
 	if err != nil {
 		return err
+	}
+	if !slices.Contains(tx.w.unflushed, table) {
+		tx.w.unflushed = append(tx.w.unflushed, table)
 	}
 	for _, row := range rows {
 		if err := a.AppendRow(row...); err != nil {

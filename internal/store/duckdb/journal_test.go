@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -238,4 +239,60 @@ func FuzzJournalRecords(f *testing.F) {
 			t.Fatalf("journal lsn %d after reading up to %d", j.lsn, last)
 		}
 	})
+}
+
+// TestBadRowsFailOnlyTheirWrite sends writes whose rows DuckDB would
+// refuse among good ones: a missing value (the writer refuses it when it
+// is appended) and a duplicate key (DuckDB reports it only when the rows
+// of a whole batch move into the transaction). Only the bad writes may
+// fail.
+func TestBadRowsFailOnlyTheirWrite(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	defer s.Close()
+	g, st := logFixture(t, s)
+	results := make([]error, 60)
+	bad := func(i int) bool { return i%10 == 3 }
+	var wg sync.WaitGroup
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var msg driver.Value = fmt.Sprintf("m-%d", i)
+			if i%10 == 3 {
+				msg = nil
+			}
+			// Writes 7, 17, … take the outbox id of the write before them.
+			id := int64(i)
+			if i%10 == 7 {
+				id = int64(i - 1)
+			}
+			results[i] = s.write(context.Background(), func(tx *Tx) error {
+				if err := tx.Append("log_events", [][]driver.Value{{g.ID, st.ID, int64(i), int64(1), int64(i + 1), msg}}); err != nil {
+					return err
+				}
+				return tx.Append("outbox", [][]driver.Value{{id, "k", "a", "r", "t", []byte{}, int32(0), int64(0), ""}})
+			})
+		}()
+	}
+	wg.Wait()
+	got := storedMessages(t, s, g)
+	for i, err := range results {
+		switch i % 10 {
+		case 6: // of two writes with the same key, either is refused
+			if (err == nil) == (results[i+1] == nil) {
+				t.Errorf("writes %d and %d with one key = %v, %v; want one refused", i, i+1, err, results[i+1])
+			}
+		case 7:
+		default:
+			if bad(i) != (err != nil) {
+				t.Errorf("write %d (bad %v) = %v", i, bad(i), err)
+			}
+		}
+		if err == nil && !got[fmt.Sprintf("m-%d", i)] {
+			t.Errorf("acknowledged write %d not stored", i)
+		}
+	}
+	if len(got) != 48 {
+		t.Errorf("stored %d events; want 48", len(got))
+	}
 }
