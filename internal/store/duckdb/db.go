@@ -18,6 +18,8 @@ import (
 	"sync/atomic"
 
 	ddb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/vigilhq/vigil/internal/store"
 )
 
 // FileName is the database file inside the data directory.
@@ -42,8 +44,8 @@ type Store struct {
 	metricSeq atomic.Int64 // the last metric point sequence number used
 
 	stopMaintain, maintainDone chan struct{}
-	metrics                    sync.Map // store.MetricKey → store.Metric, for those committed
-	activity                   sync.Map // metric id → when its activity was last recorded (ms)
+	metrics                    cache[store.MetricKey, store.Metric] // those committed
+	activity                   cache[int64, int64]                  // metric id → when its activity was last recorded (ms)
 }
 
 // Open opens (creating if needed) the database in dir and brings its schema
@@ -144,6 +146,29 @@ func openError(path string, err error) error {
 		return fmt.Errorf("database %s was written by a newer Vigil (its DuckDB storage format is newer): %w", path, err)
 	}
 	return fmt.Errorf("cannot open database %s: %w", path, err)
+}
+
+// cache is a map safe for concurrent use. Its typed keys hash faster than
+// sync.Map's interface keys, which matters at a lookup per data point.
+type cache[K comparable, V any] struct {
+	mu sync.RWMutex
+	m  map[K]V
+}
+
+func (c *cache[K, V]) load(k K) (V, bool) {
+	c.mu.RLock()
+	v, ok := c.m[k]
+	c.mu.RUnlock()
+	return v, ok
+}
+
+func (c *cache[K, V]) store(k K, v V) {
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[K]V{}
+	}
+	c.m[k] = v
+	c.mu.Unlock()
 }
 
 // readDB is the database as readers use it: a query first syncs the

@@ -29,8 +29,8 @@ func (m metricsStore) metricIDs(tx *Tx, points []store.MetricPoint, now int64) (
 	var missing []store.MetricKey
 	for i := range points {
 		k := points[i].Key
-		if mt, ok := m.s.metrics.Load(k); ok {
-			ids[i] = mt.(store.Metric).ID
+		if mt, ok := m.s.metrics.load(k); ok {
+			ids[i] = mt.ID
 		} else if _, ok := local[k]; !ok {
 			local[k] = 0
 			missing = append(missing, k)
@@ -103,7 +103,7 @@ func (m metricsStore) PutMetricPoints(ctx context.Context, points []store.Metric
 				continue
 			}
 			seen[id] = true
-			if last, ok := m.s.activity.Load(id); ok && now-last.(int64) < activityEvery {
+			if last, ok := m.s.activity.load(id); ok && now-last < activityEvery {
 				continue
 			}
 			active = append(active, id)
@@ -116,7 +116,7 @@ func (m metricsStore) PutMetricPoints(ctx context.Context, points []store.Metric
 	}
 	m.s.cacheMetrics(learned)
 	for _, id := range active {
-		m.s.activity.Store(id, now)
+		m.s.activity.store(id, now)
 	}
 	return nil
 }
@@ -179,8 +179,8 @@ func (m metricsStore) LookupMetrics(ctx context.Context, keys []store.MetricKey)
 	var out []store.Metric
 	var missing []store.MetricKey
 	for _, k := range keys {
-		if mt, ok := m.s.metrics.Load(k); ok {
-			out = append(out, mt.(store.Metric))
+		if mt, ok := m.s.metrics.load(k); ok {
+			out = append(out, mt)
 		} else {
 			missing = append(missing, k)
 		}
@@ -203,7 +203,7 @@ func (m metricsStore) LookupMetrics(ctx context.Context, keys []store.MetricKey)
 // cacheMetrics remembers committed metrics as LookupMetrics returns them.
 func (s *Store) cacheMetrics(ms []store.Metric) {
 	for _, mt := range ms {
-		s.metrics.Store(mt.Key, mt)
+		s.metrics.store(mt.Key, mt)
 	}
 }
 
