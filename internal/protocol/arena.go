@@ -22,6 +22,7 @@ type arena struct {
 	// client sent members: the next structure of the type likely follows
 	// it.
 	orders [][]*fieldInfo
+	paths  []*path // by depth (see path)
 }
 
 type slab struct {
@@ -126,14 +127,29 @@ var (
 
 // path is the path of the member being decoded, kept as a chain of
 // segments (a member name, or a list element's 1-based index) and written
-// out only for an error message. A decoder uses one node for all the
-// members of a structure or elements of a list, updating it as it goes:
-// messages are formatted when the error is made, so they see the current
-// segment.
+// out only for an error message. Messages are formatted when the error is
+// made, so a node can be reused as soon as its member is decoded: a
+// decoder takes one node per depth from the arena (child) and updates it
+// as it goes through members and elements.
 type path struct {
 	parent *path
 	name   string
 	index  int
+	depth  int
+}
+
+// child returns the arena's node for the members or elements under at.
+func (a *arena) child(at *path) *path {
+	depth := 1
+	if at != nil {
+		depth = at.depth + 1
+	}
+	for len(a.paths) <= depth {
+		a.paths = append(a.paths, new(path))
+	}
+	p := a.paths[depth]
+	*p = path{parent: at, depth: depth}
+	return p
 }
 
 func (p *path) String() string {

@@ -111,7 +111,7 @@ func (d *cborDecoder) value(dst reflect.Value, ti *typeInfo, at *path) error {
 		}
 		dst.Set(reflect.MakeSlice(ti.typ, 0, capacity))
 		size := 0
-		elem := &path{parent: at} // one node for every element (see path)
+		elem := d.a.child(at)
 		for i := 0; r.More(n, i); i++ {
 			if r.TryNull() {
 				continue // sparse lists are not modeled
@@ -138,6 +138,7 @@ func (d *cborDecoder) value(dst reflect.Value, ti *typeInfo, at *path) error {
 			return cborDecodeError(err)
 		}
 		m := reflect.MakeMap(ti.typ)
+		entry := d.a.child(at)
 		for i := 0; r.More(n, i); i++ {
 			b, err := r.ReadTextBytes()
 			if err != nil {
@@ -145,7 +146,8 @@ func (d *cborDecoder) value(dst reflect.Value, ti *typeInfo, at *path) error {
 			}
 			key := d.a.text(b)
 			ev := reflect.New(ti.elem.typ).Elem()
-			if err := d.value(ev, ti.elem, &path{parent: at, name: key}); err != nil {
+			entry.name = key
+			if err := d.value(ev, ti.elem, entry); err != nil {
 				return err
 			}
 			kv := reflect.New(ti.key.typ).Elem()
@@ -165,7 +167,7 @@ func (d *cborDecoder) value(dst reflect.Value, ti *typeInfo, at *path) error {
 		// Structures of a list come with their members in the same order:
 		// expect the order of the previous one.
 		order := d.a.order(ti)
-		member := &path{parent: at} // one node for every member (see path)
+		member := d.a.child(at)
 		for i := 0; r.More(n, i); i++ {
 			key, err := r.ReadTextBytes()
 			if err != nil {

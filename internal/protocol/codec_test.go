@@ -216,16 +216,38 @@ func TestDecodeErrorPath(t *testing.T) {
 	b = cbor.AppendMapHeader(b, 1)
 	b = cbor.AppendText(b, "count")
 	b = cbor.AppendFloat64(b, 1.5)
+	// Path nodes are reused by depth: a map or list under another must not
+	// lose or repeat segments.
+	deep := cbor.AppendMapHeader(nil, 2)
+	deep = cbor.AppendText(deep, "structs")
+	deep = cbor.AppendArrayHeader(deep, 0)
+	deep = cbor.AppendText(deep, "deep")
+	deep = cbor.AppendMapHeader(deep, 2)
+	deep = cbor.AppendText(deep, "map")
+	deep = cbor.AppendMapHeader(deep, 1)
+	deep = cbor.AppendText(deep, "a")
+	deep = cbor.AppendText(deep, "ok")
+	deep = cbor.AppendText(deep, "structs")
+	deep = cbor.AppendArrayHeader(deep, 2)
+	deep = cbor.AppendMapHeader(deep, 0)
+	deep = cbor.AppendMapHeader(deep, 1)
+	deep = cbor.AppendText(deep, "count")
+	deep = cbor.AppendFloat64(deep, 1.5)
 	for name, tc := range map[string]struct {
 		decode func([]byte, reflect.Value, *typeInfo) error
 		body   []byte
+		want   string
 	}{
-		"json": {decodeJSON, []byte(`{"structs":[{}, {"count":1.5}]}`)},
-		"cbor": {decodeCBOR, b},
+		"json":              {decodeJSON, []byte(`{"structs":[{}, {"count":1.5}]}`), "structs.2.count"},
+		"cbor":              {decodeCBOR, b, "structs.2.count"},
+		"json deep list":    {decodeJSON, []byte(`{"structs":[{}],"deep":{"nested":{},"structs":[{"count":1},{"count":"x"}]}}`), "deep.structs.2.count"},
+		"json deep map":     {decodeJSON, []byte(`{"map":{"a":"b"},"deep":{"deep":{"map":{"a":"ok","k":1}}}}`), "deep.deep.map.k"},
+		"cbor after a map":  {decodeCBOR, deep, "deep.structs.2.count"},
+		"json after a list": {decodeJSON, []byte(`{"deep":{"structs":[{"count":1}],"nested":{"count":"x"}}}`), "deep.nested.count"},
 	} {
 		_, err := decodeInto[tAll](t, tc.decode, tc.body)
-		if err == nil || !strings.Contains(err.Error(), "'structs.2.count'") {
-			t.Errorf("%s: err = %v; want it to name 'structs.2.count'", name, err)
+		if err == nil || !strings.Contains(err.Error(), "'"+tc.want+"'") {
+			t.Errorf("%s: err = %v; want it to name '%s'", name, err, tc.want)
 		}
 	}
 }

@@ -145,13 +145,15 @@ func (d *jsonDecoder) value(dst reflect.Value, ti *typeInfo, at *path) error {
 	case kList:
 		return d.list(dst, ti, at)
 	case kMap:
+		entry := d.a.child(at)
 		return d.object(at, func(key []byte) error {
 			if dst.IsNil() {
 				dst.Set(reflect.MakeMap(ti.typ))
 			}
 			k := d.a.text(key)
 			ev := reflect.New(ti.elem.typ).Elem()
-			if err := d.value(ev, ti.elem, &path{parent: at, name: k}); err != nil {
+			entry.name = k
+			if err := d.value(ev, ti.elem, entry); err != nil {
 				return err
 			}
 			kv := reflect.New(ti.key.typ).Elem()
@@ -187,7 +189,7 @@ func (d *jsonDecoder) list(dst reflect.Value, ti *typeInfo, at *path) error {
 	d.pos++
 	capacity, size := 4, 0
 	dst.Set(reflect.MakeSlice(ti.typ, 0, capacity))
-	elem := &path{parent: at} // one node for every element (see path)
+	elem := d.a.child(at)
 	if d.peek() == ']' {
 		d.pos++
 		d.depth--
@@ -229,7 +231,7 @@ func (d *jsonDecoder) structure(dst reflect.Value, ti *typeInfo, at *path) error
 		return d.mismatch(at, "an object")
 	}
 	sv := d.a.deref(ti, dst)
-	member := &path{parent: at} // one node for every member (see path)
+	member := d.a.child(at)
 	return d.members(func(key []byte) error {
 		f, ok := ti.st.byWire[string(key)]
 		if !ok || f.payload {
