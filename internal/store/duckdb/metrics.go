@@ -378,13 +378,24 @@ func (m metricsStore) PendingPoints(ctx context.Context, limit int) ([]store.Sto
 	var points []store.StoredPoint
 	var through int64
 	err := func() error {
-		// Batches in commit order, until about limit points.
-		rows, err := m.s.db.QueryContext(ctx, `SELECT seq, data FROM metric_batches ORDER BY seq`)
+		// Batches in commit order, until about limit points. The batches
+		// to read are chosen from their point counts first: sorting the
+		// table with its data would hold every pending point in memory,
+		// at every step of the job.
+		var last sql.NullInt64
+		if err := m.s.db.QueryRowContext(ctx, `SELECT coalesce(min(seq) FILTER (WHERE total >= ?), max(seq))
+			FROM (SELECT seq, sum(points) OVER (ORDER BY seq) AS total FROM metric_batches)`, limit).Scan(&last); err != nil {
+			return err
+		}
+		if !last.Valid {
+			return nil
+		}
+		rows, err := m.s.db.QueryContext(ctx, `SELECT seq, data FROM metric_batches WHERE seq <= ? ORDER BY seq`, last.Int64)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
-		for len(points) < limit && rows.Next() {
+		for rows.Next() {
 			var data []byte
 			if err := rows.Scan(&through, &data); err != nil {
 				return err
