@@ -1,7 +1,9 @@
 package protocol
 
 import (
+	"encoding/json"
 	"errors"
+	"io"
 	"math"
 	"net/url"
 	"reflect"
@@ -206,43 +208,55 @@ func TestXMLDecodeErrors(t *testing.T) {
 	}
 }
 
+// cborOf converts a JSON document to CBOR, keeping member order
+// (indefinite-length maps and arrays, numbers as float64).
+func cborOf(t *testing.T, doc string) []byte {
+	t.Helper()
+	var b []byte
+	dec := json.NewDecoder(strings.NewReader(doc))
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return b
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			switch v {
+			case '{':
+				b = cbor.AppendMapStart(b)
+			case '[':
+				b = cbor.AppendArrayStart(b)
+			default:
+				b = cbor.AppendBreak(b)
+			}
+		case string:
+			b = cbor.AppendText(b, v)
+		case float64:
+			b = cbor.AppendFloat64(b, v)
+		default:
+			t.Fatalf("cborOf: unsupported token %v", tok)
+		}
+	}
+}
+
 // TestDecodeErrorPath: a type mismatch names the member by its path, list
 // elements by their 1-based index, in both decoders.
 func TestDecodeErrorPath(t *testing.T) {
-	b := cbor.AppendMapHeader(nil, 1)
-	b = cbor.AppendText(b, "structs")
-	b = cbor.AppendArrayHeader(b, 2)
-	b = cbor.AppendMapHeader(b, 0)
-	b = cbor.AppendMapHeader(b, 1)
-	b = cbor.AppendText(b, "count")
-	b = cbor.AppendFloat64(b, 1.5)
-	// Path nodes are reused by depth: a map or list under another must not
-	// lose or repeat segments.
-	deep := cbor.AppendMapHeader(nil, 2)
-	deep = cbor.AppendText(deep, "structs")
-	deep = cbor.AppendArrayHeader(deep, 0)
-	deep = cbor.AppendText(deep, "deep")
-	deep = cbor.AppendMapHeader(deep, 2)
-	deep = cbor.AppendText(deep, "map")
-	deep = cbor.AppendMapHeader(deep, 1)
-	deep = cbor.AppendText(deep, "a")
-	deep = cbor.AppendText(deep, "ok")
-	deep = cbor.AppendText(deep, "structs")
-	deep = cbor.AppendArrayHeader(deep, 2)
-	deep = cbor.AppendMapHeader(deep, 0)
-	deep = cbor.AppendMapHeader(deep, 1)
-	deep = cbor.AppendText(deep, "count")
-	deep = cbor.AppendFloat64(deep, 1.5)
 	for name, tc := range map[string]struct {
 		decode func([]byte, reflect.Value, *typeInfo) error
 		body   []byte
 		want   string
 	}{
-		"json":              {decodeJSON, []byte(`{"structs":[{}, {"count":1.5}]}`), "structs.2.count"},
-		"cbor":              {decodeCBOR, b, "structs.2.count"},
-		"json deep list":    {decodeJSON, []byte(`{"structs":[{}],"deep":{"nested":{},"structs":[{"count":1},{"count":"x"}]}}`), "deep.structs.2.count"},
-		"json deep map":     {decodeJSON, []byte(`{"map":{"a":"b"},"deep":{"deep":{"map":{"a":"ok","k":1}}}}`), "deep.deep.map.k"},
-		"cbor after a map":  {decodeCBOR, deep, "deep.structs.2.count"},
+		"json":           {decodeJSON, []byte(`{"structs":[{}, {"count":1.5}]}`), "structs.2.count"},
+		"cbor":           {decodeCBOR, cborOf(t, `{"structs":[{}, {"count":1.5}]}`), "structs.2.count"},
+		"json deep list": {decodeJSON, []byte(`{"structs":[{}],"deep":{"nested":{},"structs":[{"count":1},{"count":"x"}]}}`), "deep.structs.2.count"},
+		"json deep map":  {decodeJSON, []byte(`{"map":{"a":"b"},"deep":{"deep":{"map":{"a":"ok","k":1}}}}`), "deep.deep.map.k"},
+		// Path nodes are reused by depth: a map or list under another
+		// must not lose or repeat segments.
+		"cbor after a map":  {decodeCBOR, cborOf(t, `{"structs":[],"deep":{"map":{"a":"ok"},"structs":[{},{"count":1.5}]}}`), "deep.structs.2.count"},
 		"json after a list": {decodeJSON, []byte(`{"deep":{"structs":[{"count":1}],"nested":{"count":"x"}}}`), "deep.nested.count"},
 	} {
 		_, err := decodeInto[tAll](t, tc.decode, tc.body)

@@ -19,7 +19,7 @@ import (
 	"github.com/vigilhq/vigil/internal/store/storetest"
 )
 
-func openTest(t *testing.T, dir string) *Store {
+func openTest(t testing.TB, dir string) *Store {
 	t.Helper()
 	s, err := Open(context.Background(), dir, Options{})
 	if err != nil {

@@ -28,7 +28,8 @@ func ingestN(t *testing.T, s *Store, g *store.LogGroup, st *store.LogStream, pre
 	}
 }
 
-func logFixture(t *testing.T, s *Store) (*store.LogGroup, *store.LogStream) {
+// logFixture creates group g and its stream s.
+func logFixture(t testing.TB, s *Store) (*store.LogGroup, *store.LogStream) {
 	t.Helper()
 	ctx := context.Background()
 	g := &store.LogGroup{Account: "a", Region: "r", Name: "g", Created: 1, Class: "STANDARD"}

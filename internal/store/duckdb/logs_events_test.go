@@ -15,21 +15,11 @@ import (
 // positions, for limits that end inside a window, on a window's edge and
 // past the data.
 func TestWindowedLogEvents(t *testing.T) {
-	s, err := Open(context.Background(), t.TempDir(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openTest(t, t.TempDir())
 	defer s.Close()
 	ctx := context.Background()
 	l := logsStore{s}
-	g := &store.LogGroup{Account: "a", Region: "r", Name: "g", Created: 1, Class: "STANDARD"}
-	if err := l.CreateLogGroup(ctx, g, "arn", nil); err != nil {
-		t.Fatal(err)
-	}
-	st := &store.LogStream{GroupID: g.ID, Name: "s", Created: 1}
-	if err := l.CreateLogStream(ctx, st); err != nil {
-		t.Fatal(err)
-	}
+	g, st := logFixture(t, s)
 	// Bursts of events with equal timestamps, gaps from a millisecond to
 	// days, and events exactly on window edges from the first one.
 	r := rand.New(rand.NewPCG(1, 2))
