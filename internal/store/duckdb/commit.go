@@ -326,7 +326,10 @@ func (w *writer) journalWrites(payloads [][]byte) error {
 	for _, p := range payloads {
 		w.journal.add(p)
 	}
-	if err := w.journal.write(); err != nil {
+	if fatal, err := w.journal.write(); err != nil {
+		if fatal {
+			w.broken = fmt.Errorf("store writer stopped: %w", err)
+		}
 		return err
 	}
 	if len(w.pending) == 0 {

@@ -55,9 +55,12 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 var errJournal = errors.New("corrupt journal record")
 
 type journal struct {
-	f   *os.File
-	lsn uint64 // the last record written
-	buf []byte // framed records for the next write
+	f    *os.File
+	lsn  uint64 // the last record written
+	size int64  // the file's size
+	buf  []byte // framed records for the next write
+	// added counts the records in buf.
+	added uint64
 }
 
 func openJournal(path string) (*journal, error) {
@@ -71,6 +74,7 @@ func openJournal(path string) (*journal, error) {
 // add frames a record for the next write.
 func (j *journal) add(payload []byte) {
 	j.lsn++
+	j.added++
 	start := len(j.buf)
 	j.buf = binary.LittleEndian.AppendUint32(j.buf, uint32(8+len(payload)))
 	j.buf = binary.LittleEndian.AppendUint32(j.buf, 0)
@@ -79,16 +83,41 @@ func (j *journal) add(payload []byte) {
 	binary.LittleEndian.PutUint32(j.buf[start+4:], crc32.Checksum(j.buf[start+8:], crcTable))
 }
 
-// write appends the framed records to the file and syncs it.
-func (j *journal) write() error {
-	_, err := j.f.Write(j.buf)
-	j.buf = j.buf[:0]
+// write appends the framed records to the file and syncs it. When that
+// fails it takes them out again, so that writes answered with the error
+// cannot be replayed after a restart; fatal is set when even that failed.
+func (j *journal) write() (fatal bool, err error) {
+	_, err = j.f.Write(j.buf)
+	if err == nil {
+		err = j.f.Sync()
+	}
+	n, added := int64(len(j.buf)), j.added
+	j.buf, j.added = j.buf[:0], 0
+	if err == nil {
+		j.size += n
+		return false, nil
+	}
+	j.lsn -= added
+	err = fmt.Errorf("cannot write the journal: %w", err)
+	if terr := j.truncate(j.size); terr != nil {
+		return true, errors.Join(err, terr)
+	}
+	return false, err
+}
+
+// truncate cuts the file to size bytes, durably.
+func (j *journal) truncate(size int64) error {
+	err := j.f.Truncate(size)
+	if err == nil {
+		_, err = j.f.Seek(size, io.SeekStart)
+	}
 	if err == nil {
 		err = j.f.Sync()
 	}
 	if err != nil {
-		return fmt.Errorf("cannot write the journal: %w", err)
+		return fmt.Errorf("cannot truncate the journal: %w", err)
 	}
+	j.size = size
 	return nil
 }
 
@@ -102,6 +131,7 @@ func (j *journal) reset() error {
 	if _, err := j.f.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("cannot truncate the journal: %w", err)
 	}
+	j.size = 0
 	return nil
 }
 

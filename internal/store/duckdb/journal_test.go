@@ -138,7 +138,7 @@ func TestReplayJournal(t *testing.T) {
 		j.add(row(int64(100+lsn), msg))
 	}
 	j.buf = append(j.buf, 1, 2, 3) // a torn record
-	if err := j.write(); err != nil {
+	if _, err := j.write(); err != nil {
 		t.Fatal(err)
 	}
 	j.close()
@@ -295,5 +295,36 @@ func TestBadRowsFailOnlyTheirWrite(t *testing.T) {
 	}
 	if len(got) != 48 {
 		t.Errorf("stored %d events; want 48", len(got))
+	}
+}
+
+// TestJournalWriteFailure: records whose write failed are taken out of
+// the journal's numbering, and a journal that cannot even be cut back is
+// reported fatal.
+func TestJournalWriteFailure(t *testing.T) {
+	path := filepath.Join(t.TempDir(), JournalName)
+	j, err := openJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.add([]byte("one"))
+	if fatal, err := j.write(); err != nil || fatal {
+		t.Fatalf("write = %v, %v", fatal, err)
+	}
+	j.close()
+	ro, err := os.Open(path) // writes and truncation fail on it
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.f = ro
+	defer ro.Close()
+	j.add([]byte("two"))
+	j.add([]byte("three"))
+	fatal, err := j.write()
+	if err == nil || !fatal {
+		t.Fatalf("write to a read-only file = %v, %v; want a fatal error", fatal, err)
+	}
+	if j.lsn != 1 {
+		t.Errorf("lsn after the failed write = %d; want 1", j.lsn)
 	}
 }
