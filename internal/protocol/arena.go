@@ -78,6 +78,27 @@ func (a *arena) setFloat(ti *typeInfo, dst reflect.Value, f float64) {
 	*dst.Addr().Interface().(**float64) = fromSlab(&a.floatSlab, f)
 }
 
+// field returns the member of structure type ti that the i-th key of an
+// object names. Structures of a list come with their members in the same
+// order, so it first tries the member the previous structure of the type
+// had at i, and learns the order as it goes.
+func (a *arena) field(ti *typeInfo, i int, key []byte) (*fieldInfo, bool) {
+	order := a.order(ti)
+	o := *order
+	if i < len(o) && o[i].wire == string(key) {
+		return o[i], true
+	}
+	f, ok := ti.st.byWire[string(key)]
+	if ok {
+		if i < len(o) {
+			o[i] = f
+		} else if i == len(o) {
+			*order = append(o, f)
+		}
+	}
+	return f, ok
+}
+
 // order returns the member order last seen for a struct type.
 func (a *arena) order(ti *typeInfo) *[]*fieldInfo {
 	if ti.id >= len(a.orders) {

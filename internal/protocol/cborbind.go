@@ -164,26 +164,13 @@ func (d *cborDecoder) value(dst reflect.Value, ti *typeInfo, at *path) error {
 			return cborDecodeError(err)
 		}
 		sv := d.a.deref(ti, dst)
-		// Structures of a list come with their members in the same order:
-		// expect the order of the previous one.
-		order := d.a.order(ti)
 		member := d.a.child(at)
 		for i := 0; r.More(n, i); i++ {
 			key, err := r.ReadTextBytes()
 			if err != nil {
 				return cborDecodeError(err)
 			}
-			var f *fieldInfo
-			ok := false
-			if o := *order; i < len(o) && o[i].wire == string(key) {
-				f, ok = o[i], true
-			} else if f, ok = ti.st.byWire[string(key)]; ok {
-				if i < len(o) {
-					o[i] = f
-				} else if i == len(o) {
-					*order = append(o, f)
-				}
-			}
+			f, ok := d.a.field(ti, i, key)
 			if !ok || f.payload {
 				if err := r.Skip(); err != nil {
 					return cborDecodeError(err)

@@ -232,8 +232,10 @@ func (d *jsonDecoder) structure(dst reflect.Value, ti *typeInfo, at *path) error
 	}
 	sv := d.a.deref(ti, dst)
 	member := d.a.child(at)
+	i := 0
 	return d.members(func(key []byte) error {
-		f, ok := ti.st.byWire[string(key)]
+		f, ok := d.a.field(ti, i, key)
+		i++
 		if !ok || f.payload {
 			return d.skip()
 		}
