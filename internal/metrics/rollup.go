@@ -69,7 +69,10 @@ func (e *Engine) RollUp(ctx context.Context) error {
 		if through == 0 {
 			break
 		}
-		var high, fold []store.StoredPoint
+		// Split in place, keeping the order: recent high-resolution points
+		// stay raw, the others are folded.
+		var high []store.StoredPoint
+		fold := points[:0]
 		for _, p := range points {
 			if p.Resolution == 1 && p.Timestamp >= now-highResKeep.Milliseconds() {
 				high = append(high, p)

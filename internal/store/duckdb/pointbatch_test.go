@@ -1,8 +1,12 @@
 package duckdb
 
 import (
+	"cmp"
 	"errors"
+	"math/rand/v2"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/vigilhq/vigil/internal/store"
@@ -68,4 +72,21 @@ func FuzzDecodePoints(f *testing.F) {
 			t.Fatalf("re-encoded batch decodes to %d points, %v; want %d", len(back), err, len(points))
 		}
 	})
+}
+
+// TestSortPoints checks the index sort against a stable sort of the points.
+func TestSortPoints(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	points := make([]store.StoredPoint, 5000)
+	for i := range points {
+		points[i] = store.StoredPoint{MetricID: r.Int64N(20), PointValue: store.PointValue{
+			Timestamp: r.Int64N(30), Unit: []string{"None", "Bytes", "Seconds"}[r.IntN(3)], Sum: float64(i)}}
+	}
+	want := slices.Clone(points)
+	slices.SortStableFunc(want, func(a, b store.StoredPoint) int {
+		return cmp.Or(cmp.Compare(a.MetricID, b.MetricID), strings.Compare(a.Unit, b.Unit), cmp.Compare(a.Timestamp, b.Timestamp))
+	})
+	if got := sortPoints(points); !slices.EqualFunc(got, want, func(a, b store.StoredPoint) bool { return a.Sum == b.Sum }) {
+		t.Error("sortPoints differs from a stable sort by metric, unit and time")
+	}
 }
