@@ -77,16 +77,20 @@ func FuzzDecodePoints(f *testing.F) {
 // TestSortPoints checks the index sort against a stable sort of the points.
 func TestSortPoints(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	points := make([]store.StoredPoint, 5000)
-	for i := range points {
-		points[i] = store.StoredPoint{MetricID: r.Int64N(20), PointValue: store.PointValue{
-			Timestamp: r.Int64N(30), Unit: []string{"None", "Bytes", "Seconds"}[r.IntN(3)], Sum: float64(i)}}
-	}
-	want := slices.Clone(points)
-	slices.SortStableFunc(want, func(a, b store.StoredPoint) int {
-		return cmp.Or(cmp.Compare(a.MetricID, b.MetricID), strings.Compare(a.Unit, b.Unit), cmp.Compare(a.Timestamp, b.Timestamp))
-	})
-	if got := sortPoints(points); !slices.EqualFunc(got, want, func(a, b store.StoredPoint) bool { return a.Sum == b.Sum }) {
-		t.Error("sortPoints differs from a stable sort by metric, unit and time")
+	// Random points, and points as clients send them: each batch holds
+	// every metric, time goes up.
+	for _, ts := range []func(i int) int64{func(int) int64 { return r.Int64N(30) }, func(i int) int64 { return int64(i / 20) }} {
+		points := make([]store.StoredPoint, 5000)
+		for i := range points {
+			points[i] = store.StoredPoint{MetricID: 1000 - r.Int64N(20)*7, PointValue: store.PointValue{
+				Timestamp: ts(i), Unit: []string{"None", "Bytes", "Seconds"}[r.IntN(3)], Sum: float64(i)}}
+		}
+		want := slices.Clone(points)
+		slices.SortStableFunc(want, func(a, b store.StoredPoint) int {
+			return cmp.Or(cmp.Compare(a.MetricID, b.MetricID), strings.Compare(a.Unit, b.Unit), cmp.Compare(a.Timestamp, b.Timestamp))
+		})
+		if got := sortPoints(points); !slices.EqualFunc(got, want, func(a, b store.StoredPoint) bool { return a.Sum == b.Sum }) {
+			t.Error("sortPoints differs from a stable sort by metric, unit and time")
+		}
 	}
 }
