@@ -8,8 +8,6 @@ import (
 	"time"
 )
 
-func ms(d time.Duration) int64 { return d.Milliseconds() }
-
 func TestPutLogEventsRules(t *testing.T) {
 	f := newFixture(t)
 	f.setup(t, "g", "s")

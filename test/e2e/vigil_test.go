@@ -9,13 +9,11 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vigilhq/vigil/internal/app"
-	"github.com/vigilhq/vigil/internal/auth"
 )
 
 // vigil is a running server.
@@ -63,11 +61,6 @@ func (v *vigil) env() []string {
 		env = append(env, strings.TrimPrefix(line, "export "))
 	}
 	return append(env, "AWS_CONFIG_FILE=/dev/null", "AWS_RETRY_MODE=standard", "AWS_MAX_ATTEMPTS=1", "AWS_PAGER=")
-}
-
-// credentialsFile is the shared-credentials file Vigil wrote.
-func (v *vigil) credentialsFile() string {
-	return filepath.Join(v.app.DataDir(), auth.CredentialsFile)
 }
 
 // requireClient skips the test when a client is missing, or fails it in CI.

@@ -63,11 +63,6 @@ func syntaxError(query string, offset int, format string, args ...any) *Error {
 	}
 }
 
-// invalid returns a validation error about the query as a whole.
-func invalid(format string, args ...any) *Error {
-	return &Error{Code: CodeValidationError, Message: fmt.Sprintf(format, args...), Offset: -1}
-}
-
 // unsupported returns the error for a feature AWS has and Vigil does not.
 func unsupported(query string, offset int, format string, args ...any) *Error {
 	line, col := position(query, offset)

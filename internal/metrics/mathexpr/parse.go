@@ -19,17 +19,15 @@ type Expr struct {
 }
 
 // node is a node of the syntax tree.
-type node interface{ offset() int }
+type node interface{ exprNode() }
 
 // The syntax tree's nodes.
 type (
 	numNode struct {
-		at int
-		v  float64
+		v float64
 	}
 	// refNode is a query Id.
 	refNode struct {
-		at int
 		id string
 	}
 	// strNode is a quoted string, allowed only where a function takes one.
@@ -45,21 +43,17 @@ type (
 	}
 	// negNode is unary minus.
 	negNode struct {
-		at int
-		x  node
+		x node
 	}
 	binNode struct {
-		at   int
 		op   tokKind
 		x, y node
 	}
 	// arrNode is [a, b, …].
 	arrNode struct {
-		at    int
 		elems []node
 	}
 	callNode struct {
-		at   int
 		fn   *funcSpec
 		args []node
 		// search is the parsed query of SEARCH, stat its statistic.
@@ -68,14 +62,14 @@ type (
 	}
 )
 
-func (n *numNode) offset() int  { return n.at }
-func (n *refNode) offset() int  { return n.at }
-func (n *strNode) offset() int  { return n.at }
-func (n *kwNode) offset() int   { return n.at }
-func (n *negNode) offset() int  { return n.at }
-func (n *binNode) offset() int  { return n.at }
-func (n *arrNode) offset() int  { return n.at }
-func (n *callNode) offset() int { return n.at }
+func (*numNode) exprNode()  {}
+func (*refNode) exprNode()  {}
+func (*strNode) exprNode()  {}
+func (*kwNode) exprNode()   {}
+func (*negNode) exprNode()  {}
+func (*binNode) exprNode()  {}
+func (*arrNode) exprNode()  {}
+func (*callNode) exprNode() {}
 
 // Parse parses a metric math expression. Errors are *Error values worded
 // as AWS words them ("Invalid syntax", "Function 'FOO' not found"), without
@@ -232,7 +226,6 @@ func (p *parser) parseBinary(operandFn func() (node, error), op func() (tokKind,
 		if !ok {
 			return x, nil
 		}
-		at := p.tok.pos
 		if err := p.advance(); err != nil {
 			return nil, err
 		}
@@ -246,7 +239,7 @@ func (p *parser) parseBinary(operandFn func() (node, error), op func() (tokKind,
 		if err := operand(y); err != nil {
 			return nil, err
 		}
-		x = &binNode{at: at, op: k, x: x, y: y}
+		x = &binNode{op: k, x: x, y: y}
 	}
 }
 
@@ -254,7 +247,6 @@ func (p *parser) parseUnary() (node, error) {
 	if p.tok.kind != tokMinus {
 		return p.parsePow()
 	}
-	at := p.tok.pos
 	if err := p.enter(); err != nil {
 		return nil, err
 	}
@@ -269,7 +261,7 @@ func (p *parser) parseUnary() (node, error) {
 	if err := operand(x); err != nil {
 		return nil, err
 	}
-	return &negNode{at: at, x: x}, nil
+	return &negNode{x: x}, nil
 }
 
 func (p *parser) parsePow() (node, error) {
@@ -280,7 +272,6 @@ func (p *parser) parsePow() (node, error) {
 	if p.tok.kind != tokCaret {
 		return x, nil
 	}
-	at := p.tok.pos
 	if err := p.enter(); err != nil {
 		return nil, err
 	}
@@ -298,14 +289,14 @@ func (p *parser) parsePow() (node, error) {
 	if err := operand(y); err != nil {
 		return nil, err
 	}
-	return &binNode{at: at, op: tokCaret, x: x, y: y}, nil
+	return &binNode{op: tokCaret, x: x, y: y}, nil
 }
 
 func (p *parser) parsePrimary() (node, error) {
 	t := p.tok
 	switch t.kind {
 	case tokNumber:
-		return &numNode{at: t.pos, v: t.num}, p.advance()
+		return &numNode{v: t.num}, p.advance()
 	case tokString:
 		return &strNode{at: t.pos, s: t.text}, p.advance()
 	case tokID:
@@ -316,7 +307,7 @@ func (p *parser) parsePrimary() (node, error) {
 			// "All functions must be written in uppercase letters."
 			return nil, unknownFunction(t.text)
 		}
-		return &refNode{at: t.pos, id: t.text}, nil
+		return &refNode{id: t.text}, nil
 	case tokName:
 		if t.text == "AND" || t.text == "OR" {
 			return nil, syntaxError(t.pos, "unexpected %s", t.text)
@@ -361,7 +352,7 @@ func (p *parser) parsePrimary() (node, error) {
 				return nil, err
 			}
 		}
-		return &arrNode{at: t.pos, elems: elems}, nil
+		return &arrNode{elems: elems}, nil
 	case tokEOF:
 		return nil, syntaxError(t.pos, "unexpected end of expression")
 	}
@@ -415,7 +406,7 @@ func (p *parser) parseCall(t token) (node, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &callNode{at: t.pos, fn: fn, args: args}
+	c := &callNode{fn: fn, args: args}
 	return c, fn.check(c)
 }
 

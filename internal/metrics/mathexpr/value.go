@@ -97,12 +97,10 @@ type val struct {
 }
 
 // scalarVal, seriesVal and arrayVal build vals.
-func scalarVal(x float64) val      { return val{k: kindScalar, num: x} }
-func seriesVal(s Series) val       { return val{k: kindSeries, list: []Series{s}} }
-func arrayVal(ss []Series) val     { return val{k: kindArray, list: ss} }
-func (v val) one() Series          { return v.list[0] }
-func (v val) isSeriesLike() bool   { return v.k != kindScalar }
-func (v val) seriesList() []Series { return v.list }
+func scalarVal(x float64) val  { return val{k: kindScalar, num: x} }
+func seriesVal(s Series) val   { return val{k: kindSeries, list: []Series{s}} }
+func arrayVal(ss []Series) val { return val{k: kindArray, list: ss} }
+func (v val) one() Series      { return v.list[0] }
 
 // fromValue converts a query result into a val. A Value that claims to
 // hold one series but holds several is taken as an array, and one that

@@ -41,12 +41,6 @@ func (o *object) take(key string) (json.RawMessage, bool) {
 	return raw, true
 }
 
-// has reports whether a field is present and not yet taken.
-func (o *object) has(key string) bool {
-	_, ok := o.fields[key]
-	return ok
-}
-
 // str takes a string field.
 func (o *object) str(key string) (string, bool, error) {
 	raw, ok := o.take(key)

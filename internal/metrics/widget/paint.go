@@ -98,17 +98,6 @@ func (p *painter) stroke(c color.Color, width float64, dash []float64, pts []pt)
 	p.c.SetLineDash(nil, 0)
 }
 
-// strokePath draws a prepared path.
-func (p *painter) strokePath(c color.Color, width float64, path vg.Path) {
-	if len(path) < 2 {
-		return
-	}
-	p.c.SetColor(c)
-	p.c.SetLineWidth(vg.Length(width))
-	p.c.SetLineDash(nil, 0)
-	p.c.Stroke(path)
-}
-
 // fill fills a polygon.
 func (p *painter) fill(c color.Color, pts []pt) {
 	if len(pts) < 3 {
