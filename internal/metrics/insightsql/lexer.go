@@ -53,6 +53,9 @@ func (t token) describe() string {
 // with a backslash. A backslash escapes any character, so "a\\b" is a\b.
 // A bare word starts with a letter or an underscore: names that start
 // with a digit ("4xxErrorRate") are quoted.
+// punctuation gives the kind of one-character tokens.
+var punctuation = [256]tokenKind{'(': tkLParen, ')': tkRParen, ',': tkComma, '.': tkDot, '=': tkEq}
+
 func lex(q string) ([]token, error) {
 	var toks []token
 	i := 0
@@ -92,20 +95,8 @@ func lex(q string) ([]token, error) {
 			}
 			toks = append(toks, token{kind, text, i})
 			i += n
-		case c == '(':
-			toks = append(toks, token{tkLParen, "(", i})
-			i++
-		case c == ')':
-			toks = append(toks, token{tkRParen, ")", i})
-			i++
-		case c == ',':
-			toks = append(toks, token{tkComma, ",", i})
-			i++
-		case c == '.':
-			toks = append(toks, token{tkDot, ".", i})
-			i++
-		case c == '=':
-			toks = append(toks, token{tkEq, "=", i})
+		case punctuation[c] != 0:
+			toks = append(toks, token{punctuation[c], q[i : i+1], i})
 			i++
 		case c == '!' && i+1 < len(q) && q[i+1] == '=':
 			toks = append(toks, token{tkNe, "!=", i})

@@ -347,35 +347,24 @@ func (p *parser) from(q *Query) error {
 }
 
 // or reads conditions joined with OR.
-func (p *parser) or() (*cond, error) {
-	c, err := p.and()
-	if err != nil {
-		return nil, err
-	}
-	for isKeyword(p.peek(), "OR") {
-		p.next()
-		r, err := p.and()
-		if err != nil {
-			return nil, err
-		}
-		c = join(opOr, c, r)
-	}
-	return c, nil
-}
+func (p *parser) or() (*cond, error) { return p.chain("OR", opOr, p.and) }
 
 // and reads conditions joined with AND.
-func (p *parser) and() (*cond, error) {
-	c, err := p.primary()
+func (p *parser) and() (*cond, error) { return p.chain("AND", opAnd, p.primary) }
+
+// chain reads operands joined by keyword into one op condition.
+func (p *parser) chain(keyword string, op condOp, operand func() (*cond, error)) (*cond, error) {
+	c, err := operand()
 	if err != nil {
 		return nil, err
 	}
-	for isKeyword(p.peek(), "AND") {
+	for isKeyword(p.peek(), keyword) {
 		p.next()
-		r, err := p.primary()
+		r, err := operand()
 		if err != nil {
 			return nil, err
 		}
-		c = join(opAnd, c, r)
+		c = join(op, c, r)
 	}
 	return c, nil
 }

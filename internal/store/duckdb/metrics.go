@@ -161,17 +161,11 @@ func (m metricsStore) ListMetrics(ctx context.Context, q store.MetricQuery) ([]s
 	if err != nil {
 		return nil, fmt.Errorf("cannot list metrics: %w", err)
 	}
-	defer rows.Close()
-	var out []store.Metric
-	for rows.Next() {
-		var mt store.Metric
-		k := &mt.Key
-		if err := rows.Scan(&mt.ID, &k.Account, &k.Region, &k.Namespace, &k.Name, &k.Dimensions, &mt.FirstSeen, &mt.LastSeen); err != nil {
-			return nil, fmt.Errorf("cannot list metrics: %w", err)
-		}
-		out = append(out, mt)
+	out, err := scanMetrics(rows)
+	if err != nil {
+		return nil, fmt.Errorf("cannot list metrics: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // LookupMetrics answers from the cache of metrics seen before where it
