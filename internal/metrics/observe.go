@@ -60,14 +60,20 @@ func (o *observations) addSample(s *chunk.Sample, unit string) {
 		return
 	}
 	if o.sketch == nil {
-		o.sketch = o.values.Sketch()
-		o.values.Reset()
+		o.toSketch()
 	}
 	if s.Sketch != nil {
 		o.sketch.Merge(s.Sketch)
 	} else {
 		o.sketch.AddSummary(s.Summary())
 	}
+}
+
+// toSketch moves the values added so far into a sketch, where the next
+// ones go too.
+func (o *observations) toSketch() {
+	o.sketch = o.values.Sketch()
+	o.values = stats.Values{}
 }
 
 // note records the unit of what was added: the first one stands for the

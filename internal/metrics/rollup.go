@@ -1,8 +1,12 @@
 package metrics
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/vigilhq/vigil/internal/metrics/chunk"
@@ -48,10 +52,14 @@ var tiers = []tier{
 	{3600, week, 455 * 24 * time.Hour},
 }
 
-// Job sizes: how many pending points and how many metrics' chunks a step
-// takes at most, which bounds its memory.
-const (
-	rollupBatch   = 200_000
+// Job sizes, which bound its memory: how many pending points a read
+// takes, how many samples and high-resolution points the job holds before
+// it writes them, and how many metrics' chunks a downsampling step takes.
+// Variables, so that tests can take small steps.
+var (
+	rollupRead    = 200_000
+	rollupSamples = 20_000
+	rollupHigh    = 200_000
 	downsampleMax = 1000
 )
 
@@ -61,47 +69,56 @@ const (
 // the data past 455 days.
 func (e *Engine) RollUp(ctx context.Context) error {
 	now := e.opt.Clock.Now().UnixMilli()
+	recent := now - highResKeep.Milliseconds()
+	// The pending points are read in commit order and folded as they are
+	// read; the samples are written, with the recent high-resolution
+	// points kept raw, when the reads reach the end or memory's bound.
+	f := newFolder()
+	var high []store.StoredPoint
+	var after, applied int64
 	for {
-		points, through, err := e.opt.Store.PendingPoints(ctx, rollupBatch)
-		if err != nil {
-			return err
-		}
-		if through == 0 {
-			break
-		}
-		// Split in place, keeping the order: recent high-resolution points
-		// stay raw, the others are folded.
-		var high []store.StoredPoint
-		fold := points[:0]
-		for _, p := range points {
-			if p.Resolution == 1 && p.Timestamp >= now-highResKeep.Milliseconds() {
-				high = append(high, p)
+		n := 0
+		through, err := e.opt.Store.PendingPoints(ctx, after, rollupRead, func(p *store.StoredPoint) {
+			n++
+			if p.Resolution == 1 && p.Timestamp >= recent {
+				high = append(high, *p)
 			} else {
-				fold = append(fold, p)
+				f.add(p)
 			}
-		}
-		puts, err := e.foldPoints(ctx, fold)
+		})
 		if err != nil {
 			return err
 		}
-		if err := e.opt.Store.ApplyRollup(ctx, store.RollupChange{PointsThrough: through, HighRes: high, Put: puts}); err != nil {
-			return err
+		after = max(after, through)
+		last := n < rollupRead
+		if after > applied && (last || len(f.samples) >= rollupSamples || len(high) >= rollupHigh) {
+			puts, err := e.fold(ctx, f)
+			if err != nil {
+				return err
+			}
+			if err := e.opt.Store.ApplyRollup(ctx, store.RollupChange{PointsThrough: after, HighRes: high, Put: puts}); err != nil {
+				return err
+			}
+			f, high, applied = newFolder(), nil, after
 		}
-		if len(points) < rollupBatch {
+		if last {
 			break
 		}
 	}
-	cut := now - highResKeep.Milliseconds()
-	high, err := e.opt.Store.HighResPoints(ctx, cut)
+	high, err := e.opt.Store.HighResPoints(ctx, recent)
 	if err != nil {
 		return err
 	}
 	if len(high) > 0 {
-		puts, err := e.foldPoints(ctx, high)
+		f := newFolder()
+		for i := range high {
+			f.add(&high[i])
+		}
+		puts, err := e.fold(ctx, f)
 		if err != nil {
 			return err
 		}
-		if err := e.opt.Store.ApplyRollup(ctx, store.RollupChange{HighResBefore: cut, Put: puts}); err != nil {
+		if err := e.opt.Store.ApplyRollup(ctx, store.RollupChange{HighResBefore: recent, Put: puts}); err != nil {
 			return err
 		}
 	}
@@ -113,51 +130,90 @@ func (e *Engine) RollUp(ctx context.Context) error {
 	return nil
 }
 
-// foldPoints folds points, in (metric, unit, time) order, into the
-// 60-second chunks they belong to, merged with the chunks already stored.
-func (e *Engine) foldPoints(ctx context.Context, points []store.StoredPoint) ([]store.Rollup, error) {
+// folder folds points, in any order, into the 60-second samples they
+// belong to. The samples are kept in a map by metric, unit and minute and
+// only they are sorted: sorting the points cost the job more than folding
+// them.
+type folder struct {
+	samples map[sampleKey]*observations
+	// units numbers the units seen; unit and unitID cache the last one
+	// (the points of a write share their unit strings).
+	units  map[string]int32
+	names  []string
+	unit   string
+	unitID int32
+}
+
+type sampleKey struct {
+	metric int64
+	minute int64 // seconds
+	unit   int32
+}
+
+// foldExact is how many values a sample keeps before it sketches them:
+// the sample is sketched when it is written anyway, and the sketch's size
+// is bounded while values are not.
+const foldExact = 256
+
+func newFolder() *folder {
+	return &folder{samples: map[sampleKey]*observations{}, units: map[string]int32{}, unitID: -1}
+}
+
+func (f *folder) add(p *store.StoredPoint) {
+	if f.unitID < 0 || p.Unit != f.unit {
+		id, ok := f.units[p.Unit]
+		if !ok {
+			id = int32(len(f.names))
+			f.units[p.Unit] = id
+			f.names = append(f.names, p.Unit)
+		}
+		f.unit, f.unitID = p.Unit, id
+	}
+	k := sampleKey{p.MetricID, floor(p.Timestamp, 60_000) / 1000, f.unitID}
+	o := f.samples[k]
+	if o == nil {
+		o = &observations{}
+		f.samples[k] = o
+	}
+	o.addPoint(&p.PointValue)
+	if o.sketch == nil && o.values.Len() >= foldExact {
+		o.toSketch()
+	}
+}
+
+// chunks returns the samples as 60-second chunks, in (metric, unit,
+// start) order.
+func (f *folder) chunks() ([]store.Rollup, error) {
+	keys := slices.SortedFunc(maps.Keys(f.samples), func(a, b sampleKey) int {
+		return cmp.Or(cmp.Compare(a.metric, b.metric), strings.Compare(f.names[a.unit], f.names[b.unit]), cmp.Compare(a.minute, b.minute))
+	})
 	t := tiers[0]
 	var built []store.Rollup
 	var enc chunk.Encoder
-	var acc *observations
 	var key store.RollupKey
-	var minute int64
-	flushSample := func() error {
-		if acc == nil {
-			return nil
-		}
-		err := enc.Append(acc.sample(minute))
-		acc = nil
-		return err
-	}
-	flushChunk := func() error {
-		if err := flushSample(); err != nil {
-			return err
-		}
+	flush := func() {
 		if enc.Len() > 0 {
 			built = append(built, store.Rollup{RollupKey: key, Stop: key.Start + t.span, Data: clone(enc.Bytes())})
 			enc.Reset()
 		}
-		return nil
 	}
-	for i := range points {
-		p := &points[i]
-		k := store.RollupKey{MetricID: p.MetricID, Unit: p.Unit, Resolution: t.res, Start: floor(p.Timestamp, t.span)}
-		if k != key {
-			if err := flushChunk(); err != nil {
-				return nil, err
-			}
-			key = k
+	for _, k := range keys {
+		if rk := (store.RollupKey{MetricID: k.metric, Unit: f.names[k.unit], Resolution: t.res, Start: floor(k.minute*1000, t.span)}); rk != key {
+			flush()
+			key = rk
 		}
-		if m := floor(p.Timestamp, 60_000) / 1000; acc == nil || m != minute {
-			if err := flushSample(); err != nil {
-				return nil, err
-			}
-			acc, minute = &observations{}, m
+		if err := enc.Append(f.samples[k].sample(k.minute)); err != nil {
+			return nil, err
 		}
-		acc.addPoint(&p.PointValue)
 	}
-	if err := flushChunk(); err != nil {
+	flush()
+	return built, nil
+}
+
+// fold returns the chunks of f's samples merged with the stored chunks.
+func (e *Engine) fold(ctx context.Context, f *folder) ([]store.Rollup, error) {
+	built, err := f.chunks()
+	if err != nil {
 		return nil, err
 	}
 	return e.mergeStored(ctx, built)

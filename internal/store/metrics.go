@@ -146,13 +146,15 @@ type Metrics interface {
 	// MetricData reads the data of metrics.
 	MetricData(ctx context.Context, q MetricDataQuery) (MetricData, error)
 
-	// PendingPoints returns the oldest points not rolled up yet, in
-	// (metric, unit, time) order, and the sequence number through which
-	// they are all the pending points: the points of whole writes, in
-	// commit order, until there are limit or more.
-	PendingPoints(ctx context.Context, limit int) (points []StoredPoint, through int64, err error)
+	// PendingPoints calls fn with the points not rolled up yet of the
+	// writes whose sequence numbers follow after (0: from the first),
+	// whole writes in commit order until limit or more points, each
+	// write's points in the order they were put; and returns the sequence
+	// number of the last write read, 0 when there was none. fn receives
+	// the same variable each time: it copies what it keeps.
+	PendingPoints(ctx context.Context, after int64, limit int, fn func(*StoredPoint)) (through int64, err error)
 	// HighResPoints returns the kept high-resolution points older than
-	// before (ms), in (metric, unit, time) order.
+	// before (ms), in no particular order.
 	HighResPoints(ctx context.Context, before int64) ([]StoredPoint, error)
 	// Rollups returns roll-up chunks.
 	Rollups(ctx context.Context, q RollupQuery) ([]Rollup, error)

@@ -311,13 +311,17 @@ func (m metricsStore) MetricData(ctx context.Context, q store.MetricDataQuery) (
 	for _, id := range q.IDs {
 		wanted[id] = true
 	}
-	keep := func(id, ts int64) bool { return wanted[id] && ts >= q.Start && ts < q.End }
+	keep := func(p *store.StoredPoint) {
+		if wanted[p.MetricID] && p.Timestamp >= q.Start && p.Timestamp < q.End {
+			d.Points = append(d.Points, *p)
+		}
+	}
 	err := m.s.snapshot(ctx, func(conn *sql.Conn) error {
-		rows, err := conn.QueryContext(ctx, `SELECT data FROM metric_batches WHERE max_ts >= ? AND min_ts < ?`, q.Start, q.End)
+		rows, err := conn.QueryContext(ctx, `SELECT seq, data FROM metric_batches WHERE max_ts >= ? AND min_ts < ?`, q.Start, q.End)
 		if err != nil {
 			return err
 		}
-		if d.Points, err = decodeBatches(rows, keep, nil); err != nil {
+		if _, err = decodeBatches(rows, keep); err != nil {
 			return err
 		}
 		rows, err = conn.QueryContext(ctx, `SELECT metric_id, ts, 1, unit, count, sum, min, max, dist FROM metric_points_hr
@@ -352,98 +356,50 @@ func (m metricsStore) MetricData(ctx context.Context, q store.MetricDataQuery) (
 	return d, nil
 }
 
-// decodeBatches decodes the points of the batches rows holds (one data
-// column) that keep accepts.
-func decodeBatches(rows *sql.Rows, keep func(id, ts int64) bool, out []store.StoredPoint) ([]store.StoredPoint, error) {
+// decodeBatches calls fn with the points of the batches rows holds (seq
+// and data columns), and returns the last batch's seq.
+func decodeBatches(rows *sql.Rows, fn func(*store.StoredPoint)) (last int64, err error) {
 	defer rows.Close()
 	for rows.Next() {
 		var data []byte
-		if err := rows.Scan(&data); err != nil {
-			return nil, err
+		if err := rows.Scan(&last, &data); err != nil {
+			return 0, err
 		}
-		var err error
-		if out, err = decodePoints(data, keep, out); err != nil {
-			return nil, err
+		if err := decodePoints(data, fn); err != nil {
+			return 0, err
 		}
 	}
-	return out, rows.Err()
+	return last, rows.Err()
 }
 
-func (m metricsStore) PendingPoints(ctx context.Context, limit int) ([]store.StoredPoint, int64, error) {
-	var points []store.StoredPoint
-	var through int64
-	err := func() error {
-		// Batches in commit order, until about limit points. The batches
-		// to read are chosen from their point counts first: sorting the
-		// table with its data would hold every pending point in memory,
-		// at every step of the job.
-		var last, total int64
-		err := m.s.db.QueryRowContext(ctx, `SELECT seq, total FROM (SELECT seq, sum(points) OVER (ORDER BY seq) AS total FROM metric_batches)
-			WHERE total >= ? OR seq = (SELECT max(seq) FROM metric_batches) ORDER BY seq LIMIT 1`, limit).Scan(&last, &total)
+func (m metricsStore) PendingPoints(ctx context.Context, after int64, limit int, fn func(*store.StoredPoint)) (int64, error) {
+	through, err := func() (int64, error) {
+		// The batches to read are chosen from their point counts first:
+		// reading the table with its data in seq order would sort every
+		// pending point.
+		var last int64
+		err := m.s.db.QueryRowContext(ctx, `SELECT seq FROM (SELECT seq, sum(points) OVER (ORDER BY seq) AS total FROM metric_batches WHERE seq > ?)
+			WHERE total >= ? OR seq = (SELECT max(seq) FROM metric_batches) ORDER BY seq LIMIT 1`, after, limit).Scan(&last)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil
+			return 0, nil
 		}
 		if err != nil {
-			return err
+			return 0, err
 		}
-		points = make([]store.StoredPoint, 0, total)
-		rows, err := m.s.db.QueryContext(ctx, `SELECT seq, data FROM metric_batches WHERE seq <= ? ORDER BY seq`, last)
+		rows, err := m.s.db.QueryContext(ctx, `SELECT seq, data FROM metric_batches WHERE seq > ? AND seq <= ? ORDER BY seq`, after, last)
 		if err != nil {
-			return err
+			return 0, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var data []byte
-			if err := rows.Scan(&through, &data); err != nil {
-				return err
-			}
-			if points, err = decodePoints(data, nil, points); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
+		return decodeBatches(rows, fn)
 	}()
 	if err != nil {
-		return nil, 0, fmt.Errorf("cannot read pending metric points: %w", err)
+		return 0, fmt.Errorf("cannot read pending metric points: %w", err)
 	}
-	return sortPoints(points), through, nil
-}
-
-// sortPoints orders points by metric, unit and time, points with equal
-// keys in the order they came. It sorts compact keys (the unit numbered
-// within the step) and moves each 100-byte point once: a stable sort of
-// the points themselves moves them O(n log² n) times.
-func sortPoints(points []store.StoredPoint) []store.StoredPoint {
-	type key struct {
-		metric, ts int64
-		unit, idx  int32
-	}
-	units := map[string]int32{}
-	for _, p := range points {
-		if _, ok := units[p.Unit]; !ok {
-			units[p.Unit] = 0
-		}
-	}
-	names := slices.Sorted(maps.Keys(units))
-	for i, u := range names {
-		units[u] = int32(i)
-	}
-	keys := make([]key, len(points))
-	for i, p := range points {
-		keys[i] = key{p.MetricID, p.Timestamp, units[p.Unit], int32(i)}
-	}
-	slices.SortFunc(keys, func(a, b key) int {
-		return cmp.Or(cmp.Compare(a.metric, b.metric), cmp.Compare(a.unit, b.unit), cmp.Compare(a.ts, b.ts), cmp.Compare(a.idx, b.idx))
-	})
-	out := make([]store.StoredPoint, len(points))
-	for k, key := range keys {
-		out[k] = points[key.idx]
-	}
-	return out
+	return through, nil
 }
 
 func (m metricsStore) HighResPoints(ctx context.Context, before int64) ([]store.StoredPoint, error) {
-	rows, err := m.s.db.QueryContext(ctx, `SELECT metric_id, ts, 1, unit, count, sum, min, max, dist FROM metric_points_hr WHERE ts < ? ORDER BY metric_id, unit, ts`, before)
+	rows, err := m.s.db.QueryContext(ctx, `SELECT metric_id, ts, 1, unit, count, sum, min, max, dist FROM metric_points_hr WHERE ts < ?`, before)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read high-resolution metric points: %w", err)
 	}

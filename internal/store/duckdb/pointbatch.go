@@ -80,9 +80,10 @@ func encodePoints(ids []int64, points []store.MetricPoint) (b []byte, minTS, max
 	return b, minTS, maxTS
 }
 
-// decodePoints appends to out the points of a batch that keep accepts
-// (all when keep is nil).
-func decodePoints(b []byte, keep func(id, ts int64) bool, out []store.StoredPoint) ([]store.StoredPoint, error) {
+// decodePoints calls fn with each point of a batch, in the order they
+// were put. fn receives the same variable each time: it copies what it
+// keeps (Dist shares b).
+func decodePoints(b []byte, fn func(*store.StoredPoint)) error {
 	r := binread.Reader{B: b, Corrupt: func(msg string) error { return fmt.Errorf("%w: %s", errBatch, msg) }}
 	var units []string
 	var prev int64
@@ -90,8 +91,8 @@ func decodePoints(b []byte, keep func(id, ts int64) bool, out []store.StoredPoin
 	if n > uint64(len(r.B)) {
 		r.Fail("%d points in %d bytes", n, len(r.B))
 	}
+	var p store.StoredPoint
 	for range n {
-		var p store.StoredPoint
 		p.MetricID = int64(r.Uvarint())
 		prev += r.Varint()
 		p.Timestamp = prev
@@ -112,18 +113,17 @@ func decodePoints(b []byte, keep func(id, ts int64) bool, out []store.StoredPoin
 		} else {
 			p.Count, p.Sum, p.Min, p.Max = r.Float(), r.Float(), r.Float(), r.Float()
 		}
+		p.Dist = nil
 		if flags&flagDist != 0 {
 			p.Dist = r.Bytes(r.Uvarint())
 		}
 		if r.Err != nil {
-			return out, r.Err
+			return r.Err
 		}
-		if keep == nil || keep(p.MetricID, p.Timestamp) {
-			out = append(out, p)
-		}
+		fn(&p)
 	}
 	if len(r.B) > 0 {
 		r.Fail("%d bytes after the last point", len(r.B))
 	}
-	return out, r.Err
+	return r.Err
 }

@@ -1,16 +1,19 @@
 package duckdb
 
 import (
-	"cmp"
 	"errors"
-	"math/rand/v2"
 	"reflect"
-	"slices"
-	"strings"
 	"testing"
 
 	"github.com/vigilhq/vigil/internal/store"
 )
+
+// decodeAll returns the points of a batch.
+func decodeAll(b []byte) ([]store.StoredPoint, error) {
+	var out []store.StoredPoint
+	err := decodePoints(b, func(p *store.StoredPoint) { out = append(out, *p) })
+	return out, err
+}
 
 func TestPointBatchRoundTrip(t *testing.T) {
 	points := []store.MetricPoint{
@@ -23,7 +26,7 @@ func TestPointBatchRoundTrip(t *testing.T) {
 	if lo != 1_700_000_000_000 || hi != 1_700_000_120_000 {
 		t.Errorf("range = %d..%d", lo, hi)
 	}
-	got, err := decodePoints(b, nil, nil)
+	got, err := decodeAll(b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,12 +36,8 @@ func TestPointBatchRoundTrip(t *testing.T) {
 			t.Errorf("point %d = %+v; want %+v", i, p, want)
 		}
 	}
-	only5, _ := decodePoints(b, func(id, ts int64) bool { return id == 5 && ts > 1_700_000_060_000 }, nil)
-	if len(only5) != 1 || only5[0].Sum != -0.5 {
-		t.Errorf("filtered = %+v", only5)
-	}
 	for n := range len(b) {
-		if _, err := decodePoints(b[:n], nil, nil); n > 0 && !errors.Is(err, errBatch) {
+		if _, err := decodeAll(b[:n]); n > 0 && !errors.Is(err, errBatch) {
 			t.Errorf("truncated to %d bytes: err = %v", n, err)
 		}
 	}
@@ -54,7 +53,7 @@ func FuzzDecodePoints(f *testing.F) {
 	})
 	f.Add(b)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		points, err := decodePoints(b, nil, nil)
+		points, err := decodeAll(b)
 		if err != nil {
 			if !errors.Is(err, errBatch) {
 				t.Fatalf("error %v does not wrap errBatch", err)
@@ -67,30 +66,9 @@ func FuzzDecodePoints(f *testing.F) {
 			ids[i], mps[i].PointValue = p.MetricID, p.PointValue
 		}
 		again, _, _ := encodePoints(ids, mps)
-		back, err := decodePoints(again, nil, nil)
+		back, err := decodeAll(again)
 		if err != nil || len(back) != len(points) {
 			t.Fatalf("re-encoded batch decodes to %d points, %v; want %d", len(back), err, len(points))
 		}
 	})
-}
-
-// TestSortPoints checks the index sort against a stable sort of the points.
-func TestSortPoints(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 4))
-	// Random points, and points as clients send them: each batch holds
-	// every metric, time goes up.
-	for _, ts := range []func(i int) int64{func(int) int64 { return r.Int64N(30) }, func(i int) int64 { return int64(i / 20) }} {
-		points := make([]store.StoredPoint, 5000)
-		for i := range points {
-			points[i] = store.StoredPoint{MetricID: 1000 - r.Int64N(20)*7, PointValue: store.PointValue{
-				Timestamp: ts(i), Unit: []string{"None", "Bytes", "Seconds"}[r.IntN(3)], Sum: float64(i)}}
-		}
-		want := slices.Clone(points)
-		slices.SortStableFunc(want, func(a, b store.StoredPoint) int {
-			return cmp.Or(cmp.Compare(a.MetricID, b.MetricID), strings.Compare(a.Unit, b.Unit), cmp.Compare(a.Timestamp, b.Timestamp))
-		})
-		if got := sortPoints(points); !slices.EqualFunc(got, want, func(a, b store.StoredPoint) bool { return a.Sum == b.Sum }) {
-			t.Error("sortPoints differs from a stable sort by metric, unit and time")
-		}
-	}
 }

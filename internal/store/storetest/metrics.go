@@ -94,12 +94,25 @@ func Metrics(t *testing.T, open func(t *testing.T) store.Metrics) {
 		if err := s.PutMetricPoints(ctx, []store.MetricPoint{point(a, 120_000, 60, 3)}, 1); err != nil {
 			t.Fatal(err)
 		}
-		pending, through, err := s.PendingPoints(ctx, 1)
-		if err != nil {
-			t.Fatal(err)
+		pendingPoints := func(after int64, limit int) ([]store.StoredPoint, int64) {
+			t.Helper()
+			var out []store.StoredPoint
+			through, err := s.PendingPoints(ctx, after, limit, func(p *store.StoredPoint) { out = append(out, *p) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			return out, through
 		}
-		if len(pending) != 2 || through == 0 || pending[0].MetricID >= pending[1].MetricID {
-			t.Fatalf("PendingPoints(1) = %+v through %d; want the first write's 2 points, in metric order", pending, through)
+		pending, through := pendingPoints(0, 1)
+		if len(pending) != 2 || through == 0 || pending[0].Timestamp != 61_000 || pending[1].Timestamp != 60_000 {
+			t.Fatalf("PendingPoints(1) = %+v through %d; want the first write's 2 points, in the order they were put", pending, through)
+		}
+		next, nextThrough := pendingPoints(through, 1)
+		if len(next) != 1 || next[0].Timestamp != 120_000 || nextThrough <= through {
+			t.Fatalf("PendingPoints after %d = %+v through %d; want the second write's point", through, next, nextThrough)
+		}
+		if more, last := pendingPoints(nextThrough, 1); len(more) != 0 || last != 0 {
+			t.Fatalf("PendingPoints after the last write = %+v through %d; want nothing", more, last)
 		}
 		ids := idsOf(t, s, a, hr)
 		chunk := store.Rollup{RollupKey: store.RollupKey{MetricID: ids[0], Unit: "Count", Resolution: 60, Start: 0}, Stop: 3_600_000, Data: []byte("chunk1")}
@@ -112,9 +125,8 @@ func Metrics(t *testing.T, open func(t *testing.T) store.Metrics) {
 		if err := s.ApplyRollup(ctx, store.RollupChange{PointsThrough: through, HighRes: high, Put: []store.Rollup{chunk}}); err != nil {
 			t.Fatal(err)
 		}
-		rest, through2, err := s.PendingPoints(ctx, 100)
-		if err != nil || len(rest) != 1 || rest[0].Timestamp != 120_000 || through2 <= through {
-			t.Fatalf("PendingPoints after the step = %+v through %d, %v; want the third point only", rest, through2, err)
+		if rest, through2 := pendingPoints(0, 100); len(rest) != 1 || rest[0].Timestamp != 120_000 || through2 != nextThrough {
+			t.Fatalf("PendingPoints after the step = %+v through %d; want the third point only", rest, through2)
 		}
 		d, err := s.MetricData(ctx, store.MetricDataQuery{IDs: ids, Start: 0, End: 200_000, Resolutions: []int{60}})
 		if err != nil {
