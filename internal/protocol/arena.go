@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strconv"
 	"time"
+	"unsafe"
 )
 
 // arena allocates what a decoder builds for one request: the targets of
@@ -66,7 +67,7 @@ func (a *arena) setString(ti *typeInfo, dst reflect.Value, s string) {
 		a.deref(ti, dst).SetString(s)
 		return
 	}
-	*dst.Addr().Interface().(**string) = fromSlab(&a.strSlab, s)
+	*addrOf[*string](dst) = fromSlab(&a.strSlab, s)
 }
 
 // setFloat stores f in a float member.
@@ -75,7 +76,7 @@ func (a *arena) setFloat(ti *typeInfo, dst reflect.Value, f float64) {
 		a.deref(ti, dst).SetFloat(f)
 		return
 	}
-	*dst.Addr().Interface().(**float64) = fromSlab(&a.floatSlab, f)
+	*addrOf[*float64](dst) = fromSlab(&a.floatSlab, f)
 }
 
 // field returns the member of structure type ti that the i-th key of an
@@ -123,11 +124,16 @@ func (a *arena) text(b []byte) string {
 // setTime stores t in a time member without boxing it.
 func (a *arena) setTime(ti *typeInfo, dst reflect.Value, t time.Time) {
 	if !ti.ptr {
-		*dst.Addr().Interface().(*time.Time) = t
+		*addrOf[time.Time](dst) = t
 		return
 	}
-	*dst.Addr().Interface().(**time.Time) = fromSlab(&a.timeSlab, t)
+	*addrOf[*time.Time](dst) = fromSlab(&a.timeSlab, t)
 }
+
+// addrOf returns the address of dst, which is addressable and of type T
+// (the caller has checked). dst.Addr().Interface() would look up the
+// pointer type and box it, at every member.
+func addrOf[T any](dst reflect.Value) *T { return (*T)(unsafe.Pointer(dst.UnsafeAddr())) }
 
 // fromSlab returns a pointer to a copy of v taken from the slab, which it
 // refills slabSize values at a time.
