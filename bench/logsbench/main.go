@@ -76,7 +76,7 @@ func ingest(ctx context.Context, c *cloudwatchlogs.Client, group string, streams
 	}
 	var events, bytes atomic.Int64
 	deadline := time.Now().Add(d)
-	start := time.Now()
+	start, cpu := time.Now(), benchsdk.ServerCPU()
 	var wg sync.WaitGroup
 	for s := range streams {
 		name := fmt.Sprintf("stream-%d-%d", s, start.UnixNano())
@@ -109,6 +109,9 @@ func ingest(ctx context.Context, c *cloudwatchlogs.Client, group string, streams
 	el := time.Since(start).Seconds()
 	fmt.Printf("ingest: %d events, %.1f MB in %.1fs: %.0f events/s, %.1f MB/s (streams=%d batch=%d)\n",
 		events.Load(), float64(bytes.Load())/1e6, el, float64(events.Load())/el, float64(bytes.Load())/1e6/el, streams, batch)
+	if used, ok := cpu(); ok {
+		fmt.Printf("server CPU: %v, %.2f µs per event\n", used, used.Seconds()*1e6/float64(events.Load()))
+	}
 }
 
 func query(ctx context.Context, c *cloudwatchlogs.Client, cfg aws.Config, pattern string) {

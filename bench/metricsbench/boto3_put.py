@@ -7,6 +7,10 @@ PutMetricData (BadGzipFile), and compression costs the client more CPU than
 the server spends.
 
     python3 bench/metricsbench/boto3_put.py --endpoint http://127.0.0.1:4590 --procs 4 --seconds 15
+
+--server-pid PID also reports the CPU time (user and system, from Linux's
+/proc) the server spent per call, which compares servers when the clients
+are what bounds the rate.
 """
 import argparse
 import datetime
@@ -39,13 +43,22 @@ def worker(endpoint, seconds, gzip, out):
     out.put(calls)
 
 
+def cpu_seconds(pid):
+    """utime + stime of a process, in seconds (USER_HZ is 100)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / 100.0
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--endpoint", default="http://127.0.0.1:4580")
     p.add_argument("--procs", type=int, default=4)
     p.add_argument("--seconds", type=float, default=15)
     p.add_argument("--gzip", action="store_true")
+    p.add_argument("--server-pid", type=int, default=0)
     a = p.parse_args()
+    cpu = cpu_seconds(a.server_pid) if a.server_pid else 0
     out = multiprocessing.Queue()
     procs = [multiprocessing.Process(target=worker, args=(a.endpoint, a.seconds, a.gzip, out)) for _ in range(a.procs)]
     start = time.monotonic()
@@ -57,6 +70,9 @@ def main():
     elapsed = time.monotonic() - start
     print("boto3 put: %d processes, %d calls of 1000 datums in %.1fs: %.0f data points/s"
           % (a.procs, calls, elapsed, calls * 1000 / elapsed))
+    if a.server_pid:
+        used = cpu_seconds(a.server_pid) - cpu
+        print("server CPU: %.2fs, %.2f ms per call" % (used, used * 1000 / calls))
 
 
 if __name__ == "__main__":

@@ -86,7 +86,7 @@ func put(ctx context.Context, c *cloudwatch.Client, clients int, d time.Duration
 	var points, calls atomic.Int64
 	var wg sync.WaitGroup
 	deadline := time.Now().Add(d)
-	start := time.Now()
+	start, cpu := time.Now(), benchsdk.ServerCPU()
 	for i := range clients {
 		wg.Add(1)
 		go func() {
@@ -105,6 +105,9 @@ func put(ctx context.Context, c *cloudwatch.Client, clients int, d time.Duration
 	wg.Wait()
 	el := time.Since(start).Seconds()
 	fmt.Printf("put: %d clients, %d calls of 1000 datums in %.1fs: %.0f data points/s\n", clients, calls.Load(), el, float64(points.Load())/el)
+	if used, ok := cpu(); ok {
+		fmt.Printf("server CPU: %v, %.2f ms per call\n", used, used.Seconds()*1000/float64(calls.Load()))
+	}
 }
 
 func seriesName(i int) []types.Dimension {
