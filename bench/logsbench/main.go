@@ -109,7 +109,7 @@ func ingest(ctx context.Context, c *cloudwatchlogs.Client, group string, streams
 	el := time.Since(start).Seconds()
 	fmt.Printf("ingest: %d events, %.1f MB in %.1fs: %.0f events/s, %.1f MB/s (streams=%d batch=%d)\n",
 		events.Load(), float64(bytes.Load())/1e6, el, float64(events.Load())/el, float64(bytes.Load())/1e6/el, streams, batch)
-	if used, ok := cpu(); ok {
+	if used, ok := cpu(); ok && events.Load() > 0 {
 		fmt.Printf("server CPU: %v, %.2f µs per event\n", used, used.Seconds()*1e6/float64(events.Load()))
 	}
 }

@@ -70,7 +70,7 @@ def main():
     elapsed = time.monotonic() - start
     print("boto3 put: %d processes, %d calls of 1000 datums in %.1fs: %.0f data points/s"
           % (a.procs, calls, elapsed, calls * 1000 / elapsed))
-    if a.server_pid:
+    if a.server_pid and calls:
         used = cpu_seconds(a.server_pid) - cpu
         print("server CPU: %.2fs, %.2f ms per call" % (used, used * 1000 / calls))
 

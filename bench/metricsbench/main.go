@@ -105,7 +105,7 @@ func put(ctx context.Context, c *cloudwatch.Client, clients int, d time.Duration
 	wg.Wait()
 	el := time.Since(start).Seconds()
 	fmt.Printf("put: %d clients, %d calls of 1000 datums in %.1fs: %.0f data points/s\n", clients, calls.Load(), el, float64(points.Load())/el)
-	if used, ok := cpu(); ok {
+	if used, ok := cpu(); ok && calls.Load() > 0 {
 		fmt.Printf("server CPU: %v, %.2f ms per call\n", used, used.Seconds()*1000/float64(calls.Load()))
 	}
 }

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"fmt"
@@ -54,7 +55,8 @@ var tiers = []tier{
 
 // Job sizes, which bound its memory: how many pending points a read
 // takes, how many samples and high-resolution points the job holds before
-// it writes them, and how many metrics' chunks a downsampling step takes.
+// it writes them (checked between reads, so a read's worth more at most),
+// and how many metrics' chunks a downsampling step takes.
 // Variables, so that tests can take small steps.
 var (
 	rollupRead    = 200_000
@@ -81,7 +83,10 @@ func (e *Engine) RollUp(ctx context.Context) error {
 		through, err := e.opt.Store.PendingPoints(ctx, after, rollupRead, func(p *store.StoredPoint) {
 			n++
 			if p.Resolution == 1 && p.Timestamp >= recent {
-				high = append(high, *p)
+				// A copy of the distribution: p's shares the batch read.
+				q := *p
+				q.Dist = bytes.Clone(p.Dist)
+				high = append(high, q)
 			} else {
 				f.add(p)
 			}

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-var serverPID = flag.Int("server-pid", 0, "process id of the server, to report the CPU it spends (Linux /proc)")
+var serverPID = flag.Int("server-pid", 0, "process id of the server, to report the CPU it spends (Linux /proc, USER_HZ 100)")
 
 // ServerCPU starts measuring the CPU time, user and system, of the process
 // -server-pid names. The function it returns reports the time used since;

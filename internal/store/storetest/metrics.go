@@ -111,6 +111,9 @@ func Metrics(t *testing.T, open func(t *testing.T) store.Metrics) {
 		if len(next) != 1 || next[0].Timestamp != 120_000 || nextThrough <= through {
 			t.Fatalf("PendingPoints after %d = %+v through %d; want the second write's point", through, next, nextThrough)
 		}
+		if both, last := pendingPoints(0, 3); len(both) != 3 || last != nextThrough {
+			t.Fatalf("PendingPoints(0, 3) = %+v through %d; want both writes' points through %d", both, last, nextThrough)
+		}
 		if more, last := pendingPoints(nextThrough, 1); len(more) != 0 || last != 0 {
 			t.Fatalf("PendingPoints after the last write = %+v through %d; want nothing", more, last)
 		}
