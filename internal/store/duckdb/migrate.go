@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
+
+	"github.com/vigilhq/vigil/internal/store"
 )
 
 // migration is one step of the schema. Migrations are applied in order,
@@ -13,10 +15,13 @@ import (
 type migration struct {
 	name string
 	sql  string
+	// fn, when set, runs after sql in the same transaction, for what SQL
+	// cannot do.
+	fn func(ctx context.Context, tx *sql.Tx) error
 }
 
 var migrations = []migration{
-	{"meta and accounts", `
+	{name: "meta and accounts", sql: `
 CREATE TABLE accounts (
 	id      VARCHAR PRIMARY KEY,
 	name    VARCHAR NOT NULL,
@@ -33,7 +38,7 @@ CREATE TABLE access_keys (
 );
 CREATE INDEX access_keys_account ON access_keys(account_id);
 `},
-	{"logs", `
+	{name: "logs", sql: `
 CREATE SEQUENCE log_ids;
 CREATE TABLE log_groups (
 	id                  BIGINT PRIMARY KEY,
@@ -105,7 +110,7 @@ CREATE TABLE log_destinations (
 	PRIMARY KEY (account, region, name)
 );
 `},
-	{"tags", `
+	{name: "tags", sql: `
 CREATE TABLE resource_tags (
 	arn   VARCHAR NOT NULL,
 	key   VARCHAR NOT NULL,
@@ -113,7 +118,7 @@ CREATE TABLE resource_tags (
 	PRIMARY KEY (arn, key)
 );
 `},
-	{"metrics", `
+	{name: "metrics", sql: `
 CREATE SEQUENCE metric_ids;
 -- A metric is identified by its namespace, name and dimensions (a
 -- canonical JSON array of [name, value] pairs sorted by name).
@@ -134,15 +139,21 @@ CREATE TABLE metric_activity (
 );
 -- Data points as they were put, until the roll-up job folds them into
 -- metric_rollups (or, for high-resolution points, moves them to
--- metric_points_hr): the points of one write per row, encoded (see
--- pointbatch.go), with their time range. seq orders the batches by
--- commit, so that the job can take and then delete exactly what it read.
-CREATE TABLE metric_batches (
-	seq    BIGINT NOT NULL,
-	min_ts BIGINT NOT NULL,
-	max_ts BIGINT NOT NULL,
-	points INTEGER NOT NULL,
-	data   BLOB NOT NULL USING COMPRESSION uncompressed
+-- metric_points_hr): one value (count 1) or an aggregate, with the exact
+-- distribution of its values when it has more than one. seq orders them
+-- by commit, so that the job can take and then delete exactly what it
+-- read.
+CREATE TABLE metric_points (
+	seq        BIGINT NOT NULL,
+	metric_id  BIGINT NOT NULL,
+	ts         BIGINT NOT NULL,
+	resolution SMALLINT NOT NULL,
+	unit       VARCHAR NOT NULL,
+	count      DOUBLE NOT NULL,
+	sum        DOUBLE NOT NULL,
+	min        DOUBLE NOT NULL,
+	max        DOUBLE NOT NULL,
+	dist       BLOB
 );
 -- High-resolution (1-second) points, kept as they were put for three
 -- hours before they are folded into 60-second roll-ups.
@@ -178,7 +189,7 @@ CREATE TABLE anomaly_detectors (
 	PRIMARY KEY (account, region, spec)
 );
 `},
-	{"log queries", `
+	{name: "log queries", sql: `
 CREATE TABLE log_queries (
 	id            VARCHAR PRIMARY KEY,
 	account       VARCHAR NOT NULL,
@@ -204,7 +215,7 @@ CREATE TABLE log_query_definitions (
 	last_modified BIGINT NOT NULL
 );
 `},
-	{"outbox", `
+	{name: "outbox", sql: `
 CREATE TABLE outbox (
 	id           BIGINT PRIMARY KEY,
 	kind         VARCHAR NOT NULL,
@@ -217,6 +228,22 @@ CREATE TABLE outbox (
 	last_error   VARCHAR NOT NULL
 );
 `},
+	{name: "metric batches", sql: `
+-- Data points as they were put, until the roll-up job folds them into
+-- metric_rollups (or, for high-resolution points, moves them to
+-- metric_points_hr): the points of one write per row, encoded (see
+-- pointbatch.go), with their time range. seq orders the batches by
+-- commit, so that the job can take and then delete exactly what it read.
+-- Replaces metric_points (a row per point); databases made between the
+-- two versions of the metrics migration already have it.
+CREATE TABLE IF NOT EXISTS metric_batches (
+	seq    BIGINT NOT NULL,
+	min_ts BIGINT NOT NULL,
+	max_ts BIGINT NOT NULL,
+	points INTEGER NOT NULL,
+	data   BLOB NOT NULL USING COMPRESSION uncompressed
+);
+`, fn: batchPendingPoints},
 }
 
 // schemaVersion reads the applied schema version; 0 for a new database.
@@ -257,7 +284,11 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("cannot begin migration %d (%s): %w", i+1, m.name, err)
 		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		_, err = tx.ExecContext(ctx, m.sql)
+		if err == nil && m.fn != nil {
+			err = m.fn(ctx, tx)
+		}
+		if err != nil {
 			tx.Rollback()
 			return fmt.Errorf("cannot apply migration %d (%s): %w", i+1, m.name, err)
 		}
@@ -270,4 +301,44 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// batchPendingPoints moves the points of metric_points, one write (seq)
+// to a batch, into metric_batches and drops the table.
+func batchPendingPoints(ctx context.Context, tx *sql.Tx) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_name = 'metric_points'`).Scan(&n); err != nil || n == 0 {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT seq, metric_id, ts, resolution, unit, count, sum, min, max, dist FROM metric_points ORDER BY seq, rowid`)
+	if err != nil {
+		return err
+	}
+	var seqs, ids []int64
+	var points []store.MetricPoint
+	for rows.Next() {
+		var seq, id int64
+		var p store.PointValue
+		if err := rows.Scan(&seq, &id, &p.Timestamp, &p.Resolution, &p.Unit, &p.Count, &p.Sum, &p.Min, &p.Max, &p.Dist); err != nil {
+			rows.Close()
+			return err
+		}
+		seqs, ids, points = append(seqs, seq), append(ids, id), append(points, store.MetricPoint{PointValue: p})
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	for start := 0; start < len(seqs); {
+		end := start + 1
+		for end < len(seqs) && seqs[end] == seqs[start] {
+			end++
+		}
+		data, lo, hi := encodePoints(ids[start:end], points[start:end])
+		if _, err := tx.ExecContext(ctx, `INSERT INTO metric_batches VALUES (?, ?, ?, ?, ?)`, seqs[start], lo, hi, end-start, data); err != nil {
+			return err
+		}
+		start = end
+	}
+	_, err = tx.ExecContext(ctx, `DROP TABLE metric_points`)
+	return err
 }
