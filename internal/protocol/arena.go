@@ -130,6 +130,20 @@ func (a *arena) setTime(ti *typeInfo, dst reflect.Value, t time.Time) {
 	*addrOf[*time.Time](dst) = fromSlab(&a.timeSlab, t)
 }
 
+// appendElem extends the list dst (addressable; its length is the
+// elements decoded so far) by a zero element, doubling its capacity when
+// it is full, and returns the element: decoders fill lists in place.
+func appendElem(dst reflect.Value, ti *typeInfo) reflect.Value {
+	n := dst.Len()
+	if n == dst.Cap() {
+		grown := reflect.MakeSlice(ti.typ, n, max(2*n, 4))
+		reflect.Copy(grown, dst)
+		dst.Set(grown)
+	}
+	dst.SetLen(n + 1)
+	return dst.Index(n)
+}
+
 // addrOf returns the address of dst, which is addressable and of type T
 // (the caller has checked). dst.Addr().Interface() would look up the
 // pointer type and box it, at every member.

@@ -110,22 +110,13 @@ func (d *cborDecoder) value(dst reflect.Value, ti *typeInfo, at *path) error {
 			capacity = 4
 		}
 		dst.Set(reflect.MakeSlice(ti.typ, 0, capacity))
-		size := 0
 		elem := d.a.child(at)
 		for i := 0; r.More(n, i); i++ {
 			if r.TryNull() {
 				continue // sparse lists are not modeled
 			}
-			if size == capacity {
-				capacity = max(2*capacity, 4)
-				grown := reflect.MakeSlice(ti.typ, size, capacity)
-				reflect.Copy(grown, dst)
-				dst.Set(grown)
-			}
-			size++
-			dst.SetLen(size)
 			elem.index = i + 1
-			if err := d.value(dst.Index(size-1), ti.elem, elem); err != nil {
+			if err := d.value(appendElem(dst, ti), ti.elem, elem); err != nil {
 				return err
 			}
 		}

@@ -177,8 +177,7 @@ func (d *jsonDecoder) value(dst reflect.Value, ti *typeInfo, at *path) error {
 	return nil
 }
 
-// list decodes a list into dst (addressable) in place, doubling its
-// capacity as needed.
+// list decodes a list into dst (addressable) in place.
 func (d *jsonDecoder) list(dst reflect.Value, ti *typeInfo, at *path) error {
 	if d.peek() != '[' {
 		return d.mismatch(at, "a list")
@@ -187,8 +186,7 @@ func (d *jsonDecoder) list(dst reflect.Value, ti *typeInfo, at *path) error {
 		return d.syntax("nesting too deep")
 	}
 	d.pos++
-	capacity, size := 4, 0
-	dst.Set(reflect.MakeSlice(ti.typ, 0, capacity))
+	dst.Set(reflect.MakeSlice(ti.typ, 0, 4))
 	elem := d.a.child(at)
 	if d.peek() == ']' {
 		d.pos++
@@ -199,16 +197,8 @@ func (d *jsonDecoder) list(dst reflect.Value, ti *typeInfo, at *path) error {
 		if d.peek() == 'n' && d.literal("null") {
 			// Sparse lists are not modeled: a null element is dropped.
 		} else {
-			if size == capacity {
-				capacity *= 2
-				grown := reflect.MakeSlice(ti.typ, size, capacity)
-				reflect.Copy(grown, dst)
-				dst.Set(grown)
-			}
-			size++
-			dst.SetLen(size)
 			elem.index = i
-			if err := d.value(dst.Index(size-1), ti.elem, elem); err != nil {
+			if err := d.value(appendElem(dst, ti), ti.elem, elem); err != nil {
 				return err
 			}
 		}

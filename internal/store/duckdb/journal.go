@@ -107,17 +107,13 @@ func (j *journal) write() (fatal bool, err error) {
 
 // truncate cuts the file to size bytes, durably.
 func (j *journal) truncate(size int64) error {
-	err := j.f.Truncate(size)
-	if err == nil {
-		_, err = j.f.Seek(size, io.SeekStart)
-	}
+	err := j.cut(size)
 	if err == nil {
 		err = j.f.Sync()
 	}
 	if err != nil {
 		return fmt.Errorf("cannot truncate the journal: %w", err)
 	}
-	j.size = size
 	return nil
 }
 
@@ -125,13 +121,21 @@ func (j *journal) truncate(size int64) error {
 // becomes durable with the next record's sync; until then a crash leaves
 // records whose lsn the database already includes, which replay skips.
 func (j *journal) reset() error {
-	if err := j.f.Truncate(0); err != nil {
+	if err := j.cut(0); err != nil {
 		return fmt.Errorf("cannot truncate the journal: %w", err)
 	}
-	if _, err := j.f.Seek(0, io.SeekStart); err != nil {
-		return fmt.Errorf("cannot truncate the journal: %w", err)
+	return nil
+}
+
+// cut truncates the file to size bytes and writes on from there.
+func (j *journal) cut(size int64) error {
+	if err := j.f.Truncate(size); err != nil {
+		return err
 	}
-	j.size = 0
+	if _, err := j.f.Seek(size, io.SeekStart); err != nil {
+		return err
+	}
+	j.size = size
 	return nil
 }
 
