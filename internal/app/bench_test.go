@@ -18,15 +18,29 @@ import (
 	"github.com/vigilhq/vigil/internal/store"
 )
 
-// BenchmarkPutLogEvents measures the server side of ingestion: a 1,000-event
-// PutLogEvents of ~200-byte lines through the whole front door (dev-mode
-// auth), JSON decoding, validation, the engine and a durable DuckDB commit.
-func BenchmarkPutLogEvents(b *testing.B) {
+// devApp starts an in-process dev-mode Vigil on a temporary directory.
+func devApp(b *testing.B) *App {
 	a, err := New(context.Background(), Config{DataDir: b.TempDir(), Dev: true})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer a.Shutdown(context.Background())
+	b.Cleanup(func() { a.Shutdown(context.Background()) })
+	return a
+}
+
+// cloudWatchClient is an aws-sdk-go-v2 CloudWatch client sending through tr.
+func cloudWatchClient(tr http.RoundTripper) *cloudwatch.Client {
+	return cloudwatch.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String("http://vigil"), HTTPClient: &http.Client{Transport: tr},
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "123456789012", SecretAccessKey: "bench"}, nil
+		})})
+}
+
+// BenchmarkPutLogEvents measures the server side of ingestion: a 1,000-event
+// PutLogEvents of ~200-byte lines through the whole front door (dev-mode
+// auth), JSON decoding, validation, the engine and a durable DuckDB commit.
+func BenchmarkPutLogEvents(b *testing.B) {
+	a := devApp(b)
 	h := a.Handler()
 	call := func(target string, body []byte) {
 		r := httptest.NewRequest("POST", "/", bytes.NewReader(body))
@@ -86,16 +100,9 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 // engine and a durable commit, once the metrics exist: as aws-sdk-go-v2
 // sends it (smithy-rpc-v2-cbor), and as boto3 1.43 does (awsJson1.0).
 func BenchmarkPutMetricData(b *testing.B) {
-	a, err := New(context.Background(), Config{DataDir: b.TempDir(), Dev: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer a.Shutdown(context.Background())
+	a := devApp(b)
 	rec := &recorder{}
-	c := cloudwatch.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String("http://vigil"), HTTPClient: &http.Client{Transport: rec},
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "123456789012", SecretAccessKey: "bench"}, nil
-		})})
+	c := cloudWatchClient(rec)
 	data := make([]types.MetricDatum, 0, 1000)
 	type jsonDatum struct {
 		MetricName string
@@ -172,20 +179,10 @@ func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // 100,800-point limit), as aws-sdk-go-v2 sends them. It also reports the
 // stored size of the one-minute roll-ups per sample.
 func BenchmarkGetMetricData(b *testing.B) {
-	a, err := New(context.Background(), Config{DataDir: b.TempDir(), Dev: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer a.Shutdown(context.Background())
+	a := devApp(b)
 	ctx := context.Background()
-	client := func(tr http.RoundTripper) *cloudwatch.Client {
-		return cloudwatch.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String("http://vigil"), HTTPClient: &http.Client{Transport: tr},
-			Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-				return aws.Credentials{AccessKeyID: "123456789012", SecretAccessKey: "bench"}, nil
-			})})
-	}
 	h := a.Handler()
-	c := client(handlerTransport{h})
+	c := cloudWatchClient(handlerTransport{h})
 	series := func(s int) []types.Dimension {
 		return []types.Dimension{{Name: aws.String("Host"), Value: aws.String(fmt.Sprintf("host-%03d", s))}}
 	}
@@ -227,7 +224,7 @@ func BenchmarkGetMetricData(b *testing.B) {
 					Period: aws.Int32(60), Stat: aws.String("Average")}}
 			}
 			rec := &recorder{}
-			client(rec).GetMetricData(ctx, &cloudwatch.GetMetricDataInput{MetricDataQueries: qs, StartTime: aws.Time(end.Add(-bc.span)), EndTime: aws.Time(end)})
+			cloudWatchClient(rec).GetMetricData(ctx, &cloudwatch.GetMetricDataInput{MetricDataQueries: qs, StartTime: aws.Time(end.Add(-bc.span)), EndTime: aws.Time(end)})
 			b.ReportAllocs()
 			for b.Loop() {
 				r := httptest.NewRequest("POST", rec.req.URL.Path, bytes.NewReader(rec.body))
