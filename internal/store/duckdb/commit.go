@@ -80,11 +80,8 @@ type CommitStats struct {
 	Journaled int64
 }
 
-func newWriter(ctx context.Context, s *Store, journalPath string) (*writer, error) {
-	j, err := openJournal(journalPath)
-	if err != nil {
-		return nil, err
-	}
+// newWriter starts the writer, which journals to j (and closes it).
+func newWriter(ctx context.Context, s *Store, j *journal) (*writer, error) {
 	conn, err := s.db.DB.Conn(ctx)
 	if err != nil {
 		j.close()
@@ -402,8 +399,9 @@ func (w *writer) appendPayload(p []byte) error {
 }
 
 // commitOpen commits the open transaction, recording the last journal
-// record it includes, and empties the journal. When the commit fails,
-// the journaled rows are appended to a new transaction to commit later.
+// record it includes, and empties the journal but for its header. When
+// the commit fails, the journaled rows are appended to a new transaction
+// to commit later.
 func (w *writer) commitOpen() error {
 	if !w.open {
 		return nil

@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -31,17 +32,22 @@ type Options struct {
 	Threads int
 	// MemoryLimit bounds DuckDB's memory, e.g. "1GB" ("": DuckDB's default).
 	MemoryLimit string
+
+	// migrations replaces the schema's migrations (nil: the package's),
+	// so that a test can open a database as a later build would.
+	migrations []migration
 }
 
 // Store is an open DuckDB database.
 type Store struct {
-	dir       string
-	connector *ddb.Connector
-	db        readDB
-	w         *writer
-	seq       atomic.Int64 // the last log event sequence number used
-	outboxID  atomic.Int64 // the last outbox item id used
-	metricSeq atomic.Int64 // the last metric point sequence number used
+	dir        string
+	migrations []migration // the schema this build knows
+	connector  *ddb.Connector
+	db         readDB
+	w          *writer
+	seq        atomic.Int64 // the last log event sequence number used
+	outboxID   atomic.Int64 // the last outbox item id used
+	metricSeq  atomic.Int64 // the last metric point sequence number used
 
 	stopMaintain, maintainDone chan struct{}
 	metrics                    cache[store.MetricKey, store.Metric] // those committed
@@ -50,16 +56,21 @@ type Store struct {
 
 // Open opens (creating if needed) the database in dir and brings its schema
 // up to date. A database written by a newer Vigil, or a damaged one, is
-// refused with an explanation and left untouched.
+// refused with an explanation and left untouched; so is a journal of
+// acknowledged writes that cannot be applied.
 func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("cannot create data directory %s: %w", dir, err)
+	}
+	migs := opt.migrations
+	if migs == nil {
+		migs = migrations
 	}
 	path := filepath.Join(dir, FileName)
 	if _, err := os.Stat(path); err == nil {
 		// Inspect an existing database read-only before anything may
 		// write to it.
-		if err := checkExisting(ctx, path); err != nil {
+		if err := checkExisting(ctx, path, len(migs)); err != nil {
 			return nil, err
 		}
 	}
@@ -68,28 +79,12 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 		return nil, openError(path, err)
 	}
 	db := sql.OpenDB(connector)
-	s := &Store{dir: dir, connector: connector}
+	s := &Store{dir: dir, migrations: migs, connector: connector}
 	s.db = readDB{db, s}
-	if err := s.migrate(ctx); err != nil {
-		db.Close()
-		connector.Close()
-		return nil, err
-	}
-	w, err := newWriter(ctx, s, filepath.Join(dir, JournalName))
-	if err != nil {
-		db.Close()
-		connector.Close()
-		return nil, err
-	}
-	s.w = w
-	if err := s.replayJournal(ctx); err != nil {
-		w.close()
-		db.Close()
-		connector.Close()
-		return nil, err
-	}
-	if err := s.loadCounters(ctx); err != nil {
-		w.close()
+	if err := s.start(ctx); err != nil {
+		if s.w != nil {
+			s.w.close()
+		}
 		db.Close()
 		connector.Close()
 		return nil, err
@@ -97,6 +92,38 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	s.stopMaintain, s.maintainDone = make(chan struct{}), make(chan struct{})
 	go s.maintainLoop()
 	return s, nil
+}
+
+// start commits what the journal holds, migrates, and starts the writer.
+// The journal's rows list the columns of the schema that wrote them, so
+// they are appended again before any migration changes that schema; a new
+// journal then begins at the new schema version.
+func (s *Store) start(ctx context.Context) error {
+	if err := s.ensureMeta(ctx); err != nil {
+		return err
+	}
+	version, err := schemaVersion(ctx, s.db)
+	if err != nil {
+		return fmt.Errorf("cannot read the schema version: %w", err)
+	}
+	if version > len(s.migrations) {
+		return fmt.Errorf("database schema version %d is newer than this build's %d", version, len(s.migrations))
+	}
+	lsn, err := s.replayJournal(ctx, version)
+	if err != nil {
+		return err
+	}
+	if err := s.migrate(ctx, version); err != nil {
+		return err
+	}
+	j, err := createJournal(filepath.Join(s.dir, JournalName), len(s.migrations), lsn)
+	if err != nil {
+		return err
+	}
+	if s.w, err = newWriter(ctx, s, j); err != nil {
+		return err
+	}
+	return s.loadCounters(ctx)
 }
 
 func dsnOptions(opt Options) string {
@@ -114,7 +141,7 @@ func dsnOptions(opt Options) string {
 
 // checkExisting opens an existing database read-only and refuses it when
 // it is damaged or newer than this build.
-func checkExisting(ctx context.Context, path string) error {
+func checkExisting(ctx context.Context, path string, known int) error {
 	connector, err := ddb.NewConnector(path+"?access_mode=READ_ONLY", nil)
 	if err != nil {
 		return openError(path, err)
@@ -126,9 +153,9 @@ func checkExisting(ctx context.Context, path string) error {
 	if err != nil {
 		return fmt.Errorf("cannot read the schema of %s (is it a Vigil database?): %w", path, err)
 	}
-	if version > len(migrations) {
+	if version > known {
 		return fmt.Errorf("data directory %s was written by a newer Vigil (schema version %d, this build knows up to %d); refusing to open it",
-			filepath.Dir(path), version, len(migrations))
+			filepath.Dir(path), version, known)
 	}
 	return nil
 }
@@ -202,41 +229,106 @@ func (r readDB) Conn(ctx context.Context) (*sql.Conn, error) {
 	return r.DB.Conn(ctx)
 }
 
-// replayJournal commits the journaled writes a crash left uncommitted.
-func (s *Store) replayJournal(ctx context.Context) error {
-	var committed uint64
+// replayJournal commits the journaled writes a crash left uncommitted to
+// the database, which is at schema version version, and returns the last
+// journal position the database includes. The journal's rows must be of
+// that version: a journal it cannot apply is refused, and it and the
+// database are left as they are.
+func (s *Store) replayJournal(ctx context.Context, version int) (uint64, error) {
+	path := filepath.Join(s.dir, JournalName)
+	committed, err := s.journalLSN(ctx)
+	if err != nil {
+		return 0, err
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return committed, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("cannot read the journal %s: %w", path, err)
+	}
+	var payloads [][]byte
+	h, last, err := readJournal(data, committed, func(_ uint64, p []byte) error {
+		payloads = append(payloads, p)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("cannot replay the journal %s (left untouched): %w", path, err)
+	}
+	if len(payloads) == 0 {
+		return committed, nil
+	}
+	// A journal without a header was written by a build that had
+	// migrated the database before writing, and no migration has run
+	// since: its rows are of the database's version.
+	schema := version
+	if h.format > 0 {
+		schema = h.schema
+	}
+	switch {
+	case version == 0:
+		return 0, fmt.Errorf("cannot replay the journal %s: it holds %d acknowledged writes, but the database %s is new; restore the database they belong to, or move the journal away to discard them",
+			path, len(payloads), filepath.Join(s.dir, FileName))
+	case schema != version:
+		return 0, fmt.Errorf("cannot replay the journal %s: its %d acknowledged writes are rows of schema version %d, but the database is at version %d (this build knows up to %d); "+
+			"open the data directory with the Vigil release of schema version %d to commit them, or move the journal away to discard them; the journal is left untouched",
+			path, len(payloads), schema, version, len(s.migrations), schema)
+	}
+	if err := s.commitReplay(ctx, payloads, last); err != nil {
+		return 0, fmt.Errorf("cannot replay the %d acknowledged writes of the journal %s at schema version %d (the journal is left untouched): %w",
+			len(payloads), path, version, err)
+	}
+	slog.Info("replayed journaled writes", "writes", len(payloads), "schema_version", version)
+	return last, nil
+}
+
+// journalLSN reads the last journal position the database includes.
+func (s *Store) journalLSN(ctx context.Context) (uint64, error) {
+	var lsn uint64
 	var v string
 	err := s.db.QueryRowContext(ctx, `SELECT value FROM vigil_meta WHERE key = 'journal_lsn'`).Scan(&v)
 	if err == nil {
-		committed, err = strconv.ParseUint(v, 10, 64)
+		lsn, err = strconv.ParseUint(v, 10, 64)
 	}
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("cannot read the journal position: %w", err)
+		return 0, fmt.Errorf("cannot read the journal position: %w", err)
 	}
-	var payloads [][]byte
-	if err := s.w.journal.readRecords(committed, func(_ uint64, p []byte) error {
-		payloads = append(payloads, p)
-		return nil
-	}); err != nil {
-		return err
-	}
-	if len(payloads) == 0 {
-		return s.w.journal.reset()
-	}
-	err = s.write(ctx, func(tx *Tx) error {
-		for _, p := range payloads {
-			if err := tx.w.appendPayload(p); err != nil {
-				return err
-			}
-		}
-		_, err := tx.Exec(`INSERT OR REPLACE INTO vigil_meta VALUES ('journal_lsn', ?)`, strconv.FormatUint(s.w.journal.lsn, 10))
-		return err
-	})
+	return lsn, nil
+}
+
+// commitReplay appends journaled writes in one transaction, with the
+// writer's checks, and commits them with the journal position they reach.
+// It runs before the writer starts, on a connection of its own, so that
+// the writer's appenders and table shapes all belong to the schema the
+// migrations leave.
+func (s *Store) commitReplay(ctx context.Context, payloads [][]byte, lsn uint64) error {
+	conn, err := s.db.DB.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("cannot replay %d journaled writes: %w", len(payloads), err)
+		return err
 	}
-	slog.Info("replayed journaled writes", "writes", len(payloads))
-	return s.w.journal.reset()
+	defer conn.Close()
+	w := &writer{store: s, conn: conn}
+	defer w.closeAppenders()
+	err = w.begin()
+	for _, p := range payloads {
+		if err != nil {
+			break
+		}
+		err = w.appendPayload(p)
+	}
+	if err == nil {
+		err = w.flushAppenders(true)
+	}
+	if err == nil {
+		_, err = conn.ExecContext(ctx, `INSERT OR REPLACE INTO vigil_meta VALUES ('journal_lsn', ?)`, strconv.FormatUint(lsn, 10))
+	}
+	if err == nil {
+		_, err = conn.ExecContext(ctx, "COMMIT")
+	}
+	if err != nil {
+		w.rollback()
+	}
+	return err
 }
 
 // Close stops the writer, checkpoints and closes the database.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
 	"time"
 
@@ -25,15 +26,37 @@ import (
 // delay, before a write that runs SQL, and whenever a reader needs to see
 // what was acknowledged (every read of the store syncs first). Each
 // commit records the journal position it includes in vigil_meta
-// (journal_lsn), then truncates the journal; on open, the records past
-// that position are appended again and committed.
+// (journal_lsn), then truncates the journal to its header; on open, the
+// records past that position are appended again and committed, before
+// any migration runs (db.go).
 //
 // File format: records, each
 //
 //	length   uint32 little-endian, of lsn and payload
 //	crc      uint32 little-endian, CRC-32C of lsn and payload
-//	lsn      uint64 little-endian, 1, 2, … (never reused)
-//	payload  the write's appended rows (encodeAppends)
+//	lsn      uint64 little-endian
+//	payload  lsn 0: the header; 1, 2, … (never reused): a write's
+//	         appended rows (encodeAppends)
+//
+// The first record is the header (format 1 on): lsn 0 and the payload
+//
+//	magic    "VIGILJNL"
+//	format   uint32 little-endian, 1
+//	schema   uint32 little-endian, the schema version (migrate.go) of the
+//	         database the rows were appended to: they list its columns
+//	         in its order
+//
+// A build writes rows only at its own schema version and migrates only
+// before it creates the file (createJournal), so one stamp per file tells
+// the schema of every record in it. The header is framed as a record so
+// that a build from before it skips it as a record committed already and
+// still reads the records after it. A file without a header is format 0,
+// written before the header existed: the build that wrote it had migrated
+// the database before writing, so its rows follow the database's schema
+// version as long as no migration has run since, which Open guarantees by
+// replaying before migrating. (Builds before the header migrated first: a
+// journal that one of them failed to replay after a migration has rows
+// of the previous version, which do not fit, and is refused.)
 //
 // A torn or corrupt record ends the journal: it was never acknowledged,
 // since a write is acknowledged only after its record is synced.
@@ -47,6 +70,13 @@ const (
 	journalMaxBytes = 32 << 20
 	journalMaxDelay = time.Second
 	recordHeader    = 16
+
+	// journalFormat is the format this build writes and the newest it
+	// reads.
+	journalFormat = 1
+	journalMagic  = "VIGILJNL"
+	// headerPayload is the size of format 1's header payload.
+	headerPayload = len(journalMagic) + 8
 )
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
@@ -57,30 +87,79 @@ var errJournal = errors.New("corrupt journal record")
 type journal struct {
 	f    *os.File
 	lsn  uint64 // the last record written
+	base int64  // the header's size, which reset keeps
 	size int64  // the file's size
 	buf  []byte // framed records for the next write
 	// added counts the records in buf.
 	added uint64
 }
 
-func openJournal(path string) (*journal, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+// createJournal replaces the journal file at path by one holding only a
+// header for schema version schema, and opens it to append records
+// numbered from lsn+1. The new file is written aside and renamed over the
+// old one, so that a crash leaves either; the caller replaces a file only
+// when the database includes all of its records.
+func createJournal(path string, schema int, lsn uint64) (*journal, error) {
+	hdr := appendHeader(nil, schema)
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("cannot open the journal: %w", err)
+		return nil, fmt.Errorf("cannot create the journal: %w", err)
 	}
-	return &journal{f: f}, nil
+	if _, err = f.Write(hdr); err == nil {
+		err = f.Sync()
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err == nil {
+		err = syncDir(filepath.Dir(path))
+	}
+	if err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return nil, fmt.Errorf("cannot create the journal: %w", err)
+	}
+	n := int64(len(hdr))
+	return &journal{f: f, lsn: lsn, base: n, size: n}, nil
+}
+
+// syncDir makes a rename in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	return errors.Join(err, d.Close())
+}
+
+// appendRecord frames a record.
+func appendRecord(b []byte, lsn uint64, payload []byte) []byte {
+	start := len(b)
+	b = binary.LittleEndian.AppendUint32(b, uint32(8+len(payload)))
+	b = binary.LittleEndian.AppendUint32(b, 0)
+	b = binary.LittleEndian.AppendUint64(b, lsn)
+	b = append(b, payload...)
+	binary.LittleEndian.PutUint32(b[start+4:], crc32.Checksum(b[start+8:], crcTable))
+	return b
+}
+
+// appendHeader frames the header record of a journal of schema version
+// schema.
+func appendHeader(b []byte, schema int) []byte {
+	p := make([]byte, 0, headerPayload)
+	p = append(p, journalMagic...)
+	p = binary.LittleEndian.AppendUint32(p, journalFormat)
+	p = binary.LittleEndian.AppendUint32(p, uint32(schema))
+	return appendRecord(b, 0, p)
 }
 
 // add frames a record for the next write.
 func (j *journal) add(payload []byte) {
 	j.lsn++
 	j.added++
-	start := len(j.buf)
-	j.buf = binary.LittleEndian.AppendUint32(j.buf, uint32(8+len(payload)))
-	j.buf = binary.LittleEndian.AppendUint32(j.buf, 0)
-	j.buf = binary.LittleEndian.AppendUint64(j.buf, j.lsn)
-	j.buf = append(j.buf, payload...)
-	binary.LittleEndian.PutUint32(j.buf[start+4:], crc32.Checksum(j.buf[start+8:], crcTable))
+	j.buf = appendRecord(j.buf, j.lsn, payload)
 }
 
 // write appends the framed records to the file and syncs it. When that
@@ -117,11 +196,12 @@ func (j *journal) truncate(size int64) error {
 	return nil
 }
 
-// reset empties the file once its records are committed. The truncation
-// becomes durable with the next record's sync; until then a crash leaves
-// records whose lsn the database already includes, which replay skips.
+// reset empties the file but for its header once its records are
+// committed. The truncation becomes durable with the next record's sync;
+// until then a crash leaves records whose lsn the database already
+// includes, which replay skips.
 func (j *journal) reset() error {
-	if err := j.cut(0); err != nil {
+	if err := j.cut(j.base); err != nil {
 		return fmt.Errorf("cannot truncate the journal: %w", err)
 	}
 	return nil
@@ -141,19 +221,22 @@ func (j *journal) cut(size int64) error {
 
 func (j *journal) close() error { return j.f.Close() }
 
-// readRecords calls fn for each intact record of the journal in order, and
-// sets the journal's lsn to the last one's (or after, when the journal is
-// empty).
-func (j *journal) readRecords(after uint64, fn func(lsn uint64, payload []byte) error) error {
-	if _, err := j.f.Seek(0, io.SeekStart); err != nil {
-		return fmt.Errorf("cannot read the journal: %w", err)
-	}
-	data, err := io.ReadAll(j.f)
-	if err != nil {
-		return fmt.Errorf("cannot read the journal: %w", err)
-	}
-	j.lsn = after
-	for len(data) >= recordHeader {
+// journalHeader is what a journal file says about its records.
+type journalHeader struct {
+	// format is 0 for a file without a header.
+	format int
+	// schema is the schema version of the records' rows (format ≥ 1).
+	schema int
+}
+
+// readJournal calls fn for each intact record of a journal file's
+// contents data whose lsn is past after, in order, and returns the file's
+// header and the lsn of the last record read (after when none is). It
+// refuses a file of a newer format that holds more than its header, since
+// it cannot know how to read it.
+func readJournal(data []byte, after uint64, fn func(lsn uint64, payload []byte) error) (h journalHeader, last uint64, err error) {
+	last = after
+	for first := true; len(data) >= recordHeader; first = false {
 		n := uint64(binary.LittleEndian.Uint32(data))
 		if n < 8 || uint64(len(data)-8) < n {
 			break // torn
@@ -164,18 +247,49 @@ func (j *journal) readRecords(after uint64, fn func(lsn uint64, payload []byte) 
 		}
 		lsn := binary.LittleEndian.Uint64(body)
 		data = data[8+n:]
+		if first && lsn == 0 {
+			if h, err = parseHeader(body[8:]); err != nil {
+				return h, last, err
+			}
+			if h.format > journalFormat && len(data) > 0 {
+				return h, last, fmt.Errorf("the journal was written by a newer Vigil (journal format %d; this build reads up to %d)", h.format, journalFormat)
+			}
+			if h.format > journalFormat {
+				return h, last, nil
+			}
+			continue
+		}
 		if lsn <= after {
 			continue // committed before the crash
 		}
-		if lsn != j.lsn+1 {
-			return fmt.Errorf("%w: record %d follows %d", errJournal, lsn, j.lsn)
+		if lsn != last+1 {
+			return h, last, fmt.Errorf("%w: record %d follows %d", errJournal, lsn, last)
 		}
 		if err := fn(lsn, body[8:]); err != nil {
-			return err
+			return h, last, err
 		}
-		j.lsn = lsn
+		last = lsn
 	}
-	return nil
+	return h, last, nil
+}
+
+// parseHeader decodes a header record's payload. Later formats may add
+// to it; the magic and format stay first.
+func parseHeader(p []byte) (journalHeader, error) {
+	if len(p) < len(journalMagic)+4 || string(p[:len(journalMagic)]) != journalMagic {
+		return journalHeader{}, fmt.Errorf("%w: the first record is not a journal header", errJournal)
+	}
+	h := journalHeader{format: int(binary.LittleEndian.Uint32(p[len(journalMagic):]))}
+	switch {
+	case h.format == 0:
+		return h, fmt.Errorf("%w: journal header of format 0", errJournal)
+	case h.format > journalFormat:
+		return h, nil
+	case len(p) != headerPayload:
+		return h, fmt.Errorf("%w: journal header of %d bytes", errJournal, len(p))
+	}
+	h.schema = int(binary.LittleEndian.Uint32(p[len(journalMagic)+4:]))
+	return h, nil
 }
 
 // tableRows are the rows one write appended to one table.

@@ -1,6 +1,7 @@
 package duckdb
 
 import (
+	"bytes"
 	"context"
 	"database/sql/driver"
 	"errors"
@@ -110,59 +111,75 @@ func TestJournaledWritesSurviveFailures(t *testing.T) {
 	}
 }
 
-// TestReplayJournal writes journal records by hand for a closed store and
-// checks that opening it appends the records past the committed position
-// only once, and empties the journal.
-func TestReplayJournal(t *testing.T) {
-	dir := t.TempDir()
-	s := openTest(t, dir)
-	g, st := logFixture(t, s)
-	ingestN(t, s, g, st, "committed", 3)
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
+// journalFile returns a journal file's contents: a header for schema
+// version schema (none when schema is -1: format 0) and records numbered
+// from first.
+func journalFile(schema int, first uint64, payloads ...[]byte) []byte {
+	var b []byte
+	if schema >= 0 {
+		b = appendHeader(b, schema)
 	}
-	// The store's close committed and emptied the journal at lsn 3.
-	j, err := openJournal(filepath.Join(dir, JournalName))
-	if err != nil {
-		t.Fatal(err)
+	for i, p := range payloads {
+		b = appendRecord(b, first+uint64(i), p)
 	}
-	row := func(seq int64, msg string) []byte {
-		p, ok := encodeAppends(nil, []tableRows{{"log_events", [][]driver.Value{{g.ID, st.ID, int64(5), int64(5), seq, msg}}}})
-		if !ok {
-			t.Fatal("cannot encode")
-		}
-		return p
-	}
-	for lsn, msg := range []string{"old-1", "old-2", "old-3", "new-4", "new-5"} {
-		j.lsn = uint64(lsn) // add numbers the record lsn+1
-		j.add(row(int64(100+lsn), msg))
-	}
-	j.buf = append(j.buf, 1, 2, 3) // a torn record
-	if _, err := j.write(); err != nil {
-		t.Fatal(err)
-	}
-	j.close()
+	return b
+}
 
-	for range 2 { // the second open finds nothing left to replay
-		s = openTest(t, dir)
-		got := storedMessages(t, s, g)
-		for _, m := range []string{"committed-0", "committed-2", "new-4", "new-5"} {
-			if !got[m] {
-				t.Errorf("%s missing after replay", m)
-			}
-		}
-		if got["old-1"] || got["old-3"] {
-			t.Errorf("records the database already included were replayed: %v", got)
-		}
-		if n := len(got); n != 5 {
-			t.Errorf("stored %d events; want 5 (no record replayed twice)", n)
-		}
+// eventRow encodes a write that appended one log event.
+func eventRow(t testing.TB, g *store.LogGroup, st *store.LogStream, seq int64, msg string) []byte {
+	t.Helper()
+	p, ok := encodeAppends(nil, []tableRows{{"log_events", [][]driver.Value{{g.ID, st.ID, int64(5), int64(5), seq, msg}}}})
+	if !ok {
+		t.Fatal("cannot encode")
+	}
+	return p
+}
+
+// TestReplayJournal writes journal files by hand, with a header and
+// without (as builds before the header wrote them), for a closed store
+// and checks that opening it appends the records past the committed
+// position only once, and leaves the journal with only a header.
+func TestReplayJournal(t *testing.T) {
+	for _, schema := range []int{len(migrations), -1} {
+		dir := t.TempDir()
+		s := openTest(t, dir)
+		g, st := logFixture(t, s)
+		ingestN(t, s, g, st, "committed", 3)
 		if err := s.Close(); err != nil {
 			t.Fatal(err)
 		}
-	}
-	if fi, err := os.Stat(filepath.Join(dir, JournalName)); err != nil || fi.Size() != 0 {
-		t.Errorf("journal after replay: %v, %v; want empty", fi, err)
+		// The store's close committed the journal at lsn 3.
+		var payloads [][]byte
+		for i, msg := range []string{"old-1", "old-2", "old-3", "new-4", "new-5"} {
+			payloads = append(payloads, eventRow(t, g, st, int64(100+i), msg))
+		}
+		data := append(journalFile(schema, 1, payloads...), 1, 2, 3) // and a torn record
+		if err := os.WriteFile(filepath.Join(dir, JournalName), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+
+		for range 2 { // the second open finds nothing left to replay
+			s = openTest(t, dir)
+			got := storedMessages(t, s, g)
+			for _, m := range []string{"committed-0", "committed-2", "new-4", "new-5"} {
+				if !got[m] {
+					t.Errorf("schema %d: %s missing after replay", schema, m)
+				}
+			}
+			if got["old-1"] || got["old-3"] {
+				t.Errorf("schema %d: records the database already included were replayed: %v", schema, got)
+			}
+			if n := len(got); n != 5 {
+				t.Errorf("schema %d: stored %d events; want 5 (no record replayed twice)", schema, n)
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		after, err := os.ReadFile(filepath.Join(dir, JournalName))
+		if want := appendHeader(nil, len(migrations)); err != nil || !bytes.Equal(after, want) {
+			t.Errorf("schema %d: journal after replay = %x, %v; want only the header %x", schema, after, err, want)
+		}
 	}
 }
 
@@ -211,33 +228,23 @@ func FuzzDecodeAppends(f *testing.F) {
 }
 
 // FuzzJournalRecords: reading a damaged journal file stops at the damage
-// without crashing.
+// without crashing, and reports records in order.
 func FuzzJournalRecords(f *testing.F) {
-	j := &journal{}
-	j.add([]byte("one"))
-	j.add([]byte("two"))
-	f.Add(j.buf, uint64(0))
-	f.Add(j.buf[:20], uint64(1))
+	f.Add(journalFile(7, 1, []byte("one"), []byte("two")), uint64(0))
+	f.Add(journalFile(-1, 1, []byte("one"), []byte("two")), uint64(0))
+	f.Add(journalFile(-1, 1, []byte("one"), []byte("two"))[:20], uint64(1))
+	f.Add(journalFile(7, 4, []byte("four")), uint64(3))
 	f.Fuzz(func(t *testing.T, data []byte, after uint64) {
-		path := filepath.Join(t.TempDir(), JournalName)
-		if err := os.WriteFile(path, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		j, err := openJournal(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer j.close()
 		last := after
-		_ = j.readRecords(after, func(lsn uint64, _ []byte) error {
+		_, got, _ := readJournal(data, after, func(lsn uint64, _ []byte) error {
 			if lsn != last+1 {
 				t.Fatalf("record %d after %d", lsn, last)
 			}
 			last = lsn
 			return nil
 		})
-		if j.lsn != last {
-			t.Fatalf("journal lsn %d after reading up to %d", j.lsn, last)
+		if got != last {
+			t.Fatalf("readJournal returned lsn %d after reading up to %d", got, last)
 		}
 	})
 }
@@ -303,7 +310,7 @@ func TestBadRowsFailOnlyTheirWrite(t *testing.T) {
 // reported fatal.
 func TestJournalWriteFailure(t *testing.T) {
 	path := filepath.Join(t.TempDir(), JournalName)
-	j, err := openJournal(path)
+	j, err := createJournal(path, 1, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -266,20 +266,20 @@ func schemaVersion(ctx context.Context, q interface {
 	return strconv.Atoi(v)
 }
 
-// migrate applies the migrations the database lacks.
-func (s *Store) migrate(ctx context.Context) error {
+// ensureMeta creates the table of Vigil's own settings (schema version,
+// journal position, counters) in a new database.
+func (s *Store) ensureMeta(ctx context.Context) error {
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS vigil_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`); err != nil {
 		return fmt.Errorf("cannot create the schema table: %w", err)
 	}
-	version, err := schemaVersion(ctx, s.db)
-	if err != nil {
-		return fmt.Errorf("cannot read the schema version: %w", err)
-	}
-	if version > len(migrations) {
-		return fmt.Errorf("database schema version %d is newer than this build's %d", version, len(migrations))
-	}
-	for i := version; i < len(migrations); i++ {
-		m := migrations[i]
+	return nil
+}
+
+// migrate applies the migrations a database at schema version version
+// lacks (start refuses a database newer than this build).
+func (s *Store) migrate(ctx context.Context, version int) error {
+	for i := version; i < len(s.migrations); i++ {
+		m := s.migrations[i]
 		tx, err := s.db.BeginTx(ctx, nil)
 		if err != nil {
 			return fmt.Errorf("cannot begin migration %d (%s): %w", i+1, m.name, err)

@@ -13,8 +13,8 @@ import (
 // The data points of one PutMetricPoints call are stored as one row of
 // metric_batches: a row per point costs DuckDB far more than the points
 // themselves, and the batch lives only until the roll-up job folds it into
-// chunks, a minute later. Encoding: the number of points (uvarint), then
-// per point:
+// chunks, a minute later. Encoding: a 0 byte and the version (uvarint, 1),
+// the number of points (uvarint), then per point:
 //
 //	metric id      uvarint
 //	timestamp      varint, milliseconds, delta from the previous point's
@@ -24,19 +24,27 @@ import (
 //	flags          byte: 1 = one value (Count 1, Sum = Min = Max, one
 //	               float64 follows), else Count, Sum, Min, Max; 2 = a
 //	               distribution follows (uvarint length, bytes)
+//
+// Version 0, written before the version, is the same without the 0 byte
+// and version: it starts with the number of points, never 0 since no
+// batch is empty, so the leading 0 tells the two apart.
 
 // errBatch is what every batch decoding error wraps.
 var errBatch = errors.New("corrupt metric point batch")
 
 const (
-	flagSingle = 1
-	flagDist   = 2
+	// batchVersion is the version encodePoints writes and the newest
+	// decodePoints reads.
+	batchVersion = 1
+	flagSingle   = 1
+	flagDist     = 2
 )
 
 // encodePoints encodes points whose metric ids are ids[i], and returns
 // their time range.
 func encodePoints(ids []int64, points []store.MetricPoint) (b []byte, minTS, maxTS int64) {
-	b = make([]byte, 0, 24*len(points))
+	b = make([]byte, 0, 2+24*len(points))
+	b = append(b, 0, batchVersion)
 	b = binary.AppendUvarint(b, uint64(len(points)))
 	units := map[string]int{}
 	var prev int64
@@ -87,6 +95,12 @@ func decodePoints(b []byte, fn func(*store.StoredPoint)) error {
 	r := binread.Reader{B: b, Corrupt: func(msg string) error { return fmt.Errorf("%w: %s", errBatch, msg) }}
 	var units []string
 	var prev int64
+	if len(r.B) > 0 && r.B[0] == 0 {
+		r.Byte()
+		if v := r.Uvarint(); v != batchVersion && r.Err == nil {
+			r.Fail("batch version %d (this build reads up to %d)", v, batchVersion)
+		}
+	}
 	n := r.Uvarint()
 	if n > uint64(len(r.B)) {
 		r.Fail("%d points in %d bytes", n, len(r.B))
