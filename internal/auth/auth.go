@@ -14,10 +14,10 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"sync"
 	"time"
 
 	"github.com/vigilhq/vigil/internal/auth/sigv4"
+	"github.com/vigilhq/vigil/internal/cache"
 	"github.com/vigilhq/vigil/internal/request"
 	"github.com/vigilhq/vigil/internal/store"
 )
@@ -43,9 +43,11 @@ type Options struct {
 
 // Authenticator verifies requests.
 type Authenticator struct {
-	opt   Options
-	keys  *sigv4.KeyCache
-	cache sync.Map // access key id → *cachedKey
+	opt  Options
+	keys *sigv4.KeyCache
+	// known caches access keys by id; a nil *cachedKey records that the
+	// id is unknown, so that requests with made-up keys cost no lookup.
+	known *cache.TTL[string, *cachedKey]
 }
 
 type cachedKey struct {
@@ -54,12 +56,51 @@ type cachedKey struct {
 	active    bool
 }
 
+// How long access keys are cached: a key another node revokes stops
+// working within keyTTL; one this process revokes at once (Forget). An
+// unknown id is remembered for a shorter time, and Forget also ends that
+// when a key is created.
+const (
+	keyCacheSize  = 10000
+	keyTTL        = 5 * time.Minute
+	unknownKeyTTL = time.Minute
+)
+
 // New returns an Authenticator.
 func New(opt Options) *Authenticator {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	return &Authenticator{opt: opt, keys: sigv4.NewKeyCache(4096)}
+	return &Authenticator{opt: opt, keys: sigv4.NewKeyCache(4096), known: cache.NewTTL[string, *cachedKey](keyCacheSize, keyTTL)}
+}
+
+// Forget drops what is cached of an access key, so that a revoked,
+// deactivated or new key takes effect at the next request.
+func (a *Authenticator) Forget(accessKeyID string) { a.known.Forget(accessKeyID) }
+
+// Precheck refuses, before its body is read, a request that cannot
+// authenticate whatever its body: unsigned or malformed, or signed with an
+// access key that does not exist or is inactive; so unknown callers cost
+// neither memory nor a body read. In dev mode it refuses nothing.
+func (a *Authenticator) Precheck(ctx context.Context, sig *sigv4.Signature, parseErr error) error {
+	if a.opt.Dev {
+		return nil
+	}
+	if parseErr != nil {
+		return wrap(parseErr, sig, a.opt.Now())
+	}
+	key, err := a.lookup(ctx, sig.AccessKeyID)
+	if err != nil {
+		return err
+	}
+	if key == nil || !key.active {
+		return unknownKey(sig, a.opt.Now())
+	}
+	return nil
+}
+
+func unknownKey(sig *sigv4.Signature, now time.Time) *Error {
+	return &Error{Kind: KindUnknownKey, Message: "The security token included in the request is invalid.", AccessKey: sig.AccessKeyID, Signature: sig, Now: now}
 }
 
 // Result is an authenticated request.
@@ -141,7 +182,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 		return nil, err
 	}
 	if key == nil || !key.active {
-		return nil, &Error{Kind: KindUnknownKey, Message: "The security token included in the request is invalid.", AccessKey: sig.AccessKeyID, Signature: sig, Now: now}
+		return nil, unknownKey(sig, now)
 	}
 	if err := sigv4.Verify(sig, r, body, key.secret, now, opt); err != nil {
 		return nil, wrap(err, sig, now)
@@ -175,11 +216,13 @@ func wrap(err error, sig *sigv4.Signature, now time.Time) error {
 
 // lookup returns the key with the id, or nil when there is none.
 func (a *Authenticator) lookup(ctx context.Context, id string) (*cachedKey, error) {
-	if k, ok := a.cache.Load(id); ok {
-		return k.(*cachedKey), nil
+	now := a.opt.Now()
+	if k, ok := a.known.Get(id, now); ok {
+		return k, nil
 	}
 	k, err := a.opt.Keys.AccessKey(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
+		a.known.PutUntil(id, nil, now.Add(unknownKeyTTL))
 		return nil, nil
 	}
 	if err != nil {
@@ -194,7 +237,7 @@ func (a *Authenticator) lookup(ctx context.Context, id string) (*cachedKey, erro
 		principal: request.Principal{Account: k.AccountID, ARN: k.PrincipalARN, UserID: k.UserID, AccessKey: k.ID},
 		active:    k.Active,
 	}
-	a.cache.Store(id, ck)
+	a.known.Put(id, ck, now)
 	return ck, nil
 }
 

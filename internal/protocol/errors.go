@@ -146,11 +146,24 @@ func messageOf(v reflect.Value, ti *typeInfo) string {
 	return ""
 }
 
-// Cause returns the internal cause behind err for logging, or nil.
-func Cause(err error) error {
+// Cause returns what the log should say of err: its internal cause, or
+// nil when it has none. unexpected reports that the client sees err as an
+// InternalFailure — a plain error or an unmodeled one from a handler, or
+// an explicit InternalFailure — which the operator must see with its
+// cause; the other causes are detail of errors the client was told about.
+func Cause(svc *Service, err error) (cause error, unexpected bool) {
 	var pe *Error
 	if errors.As(err, &pe) {
-		return pe.Cause
+		if pe.Code == "InternalFailure" {
+			if pe.Cause != nil {
+				return pe.Cause, true
+			}
+			return err, true
+		}
+		return pe.Cause, false
 	}
-	return nil
+	if resolve(svc, err).code == "InternalFailure" {
+		return err, true
+	}
+	return nil, false
 }

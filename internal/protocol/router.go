@@ -119,6 +119,35 @@ func (rt *Router) Route(req *Request) (*Call, error) {
 	return rt.routeREST(r, req.SigningName)
 }
 
+// NeedsBody reports whether Route needs the request's body: only an
+// awsQuery form POST names its operation there (Action); every other
+// request is routed by its method, URL and headers, before its body is
+// read.
+func NeedsBody(r *http.Request) bool {
+	if r.Header.Get("X-Amz-Target") != "" {
+		return false
+	}
+	if _, _, ok := cborPath(r); ok {
+		return false
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return r.Method == http.MethodPost && ct == "application/x-www-form-urlencoded"
+}
+
+// SignedAs returns the services whose requests are signed for the SigV4
+// service name, or every service when none is.
+func (rt *Router) SignedAs(signingName string) []*Service {
+	entries := rt.bySigning[signingName]
+	if len(entries) == 0 {
+		entries = rt.services
+	}
+	out := make([]*Service, len(entries))
+	for i, e := range entries {
+		out[i] = e.svc
+	}
+	return out
+}
+
 func (rt *Router) routeTarget(target string) (*Call, error) {
 	i := strings.LastIndexByte(target, '.')
 	if i < 0 {

@@ -2,8 +2,11 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
+	"html"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,6 +23,19 @@ const HealthPath = "/_vigil/health"
 // go to the APIs (/_vigil/metrics always serves the metrics).
 func (s *Server) serveInternal(w http.ResponseWriter, r *http.Request) bool {
 	switch r.URL.Path {
+	case "/":
+		// A browser's visit; a signed GET / is S3's ListBuckets.
+		if (r.Method != http.MethodGet && r.Method != http.MethodHead) || r.Header.Get("Authorization") != "" || r.URL.RawQuery != "" {
+			return false
+		}
+		b := s.homePage()
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+		w.WriteHeader(http.StatusOK)
+		if r.Method == http.MethodGet {
+			_, _ = w.Write(b)
+		}
+		return true
 	case HealthPath:
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			return false
@@ -43,6 +59,32 @@ func (s *Server) serveInternal(w http.ResponseWriter, r *http.Request) bool {
 		return true
 	}
 	return false
+}
+
+// homePage says what this server is and where to go from here, until
+// there is a console.
+func (s *Server) homePage() []byte {
+	var rows strings.Builder
+	for _, st := range s.opt.Router.Status() {
+		if st.Implemented > 0 {
+			fmt.Fprintf(&rows, "<tr><td>%s</td><td>%d of %d operations</td></tr>\n", html.EscapeString(st.ServiceID), st.Implemented, st.Total)
+		}
+	}
+	return []byte(`<!doctype html>
+<html><head><meta charset="utf-8"><title>Vigil</title></head>
+<body>
+<h1>Vigil</h1>
+<p>A self-hosted server for the AWS monitoring APIs (version ` + html.EscapeString(s.opt.Version) + `). It has no web
+console yet: point the AWS CLI, boto3 or an AWS SDK at this address, signed with the
+credentials it printed when it started.</p>
+<table>
+` + rows.String() + `</table>
+<p>Every other modeled operation answers 501 NotImplemented.
+<a href="` + HealthPath + `">Health</a> lists the operations of every service;
+<a href="/_vigil/metrics">metrics</a> are in Prometheus' format.
+The documentation is in the README and the docs/ directory of Vigil's source.</p>
+</body></html>
+`)
 }
 
 // Metrics are Vigil's own Prometheus metrics.

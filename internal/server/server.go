@@ -8,20 +8,14 @@
 package server
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"runtime/debug"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/vigilhq/vigil/internal/audit"
@@ -50,6 +44,15 @@ type Options struct {
 	BodyLimit func(svc *protocol.Service) int64
 	// Health describes the server for GET /_vigil/health.
 	Health func() any
+	// Version is the server's version, shown on its home page.
+	Version string
+	// PreAuthBytes bounds the body bytes that requests not yet
+	// authenticated hold together (DefaultPreAuthBytes when 0); past it
+	// they are answered with a throttling error.
+	PreAuthBytes int64
+	// BodyTimeout is how long a body may take to arrive, plus a second
+	// per 256 KiB (DefaultBodyTimeout when 0).
+	BodyTimeout time.Duration
 	// Now returns the current time (time.Now when nil).
 	Now func() time.Time
 }
@@ -58,6 +61,7 @@ type Options struct {
 type Server struct {
 	opt     Options
 	maxBody int64 // the largest limit of any service
+	budget  budget
 }
 
 // DefaultBodyLimits are the request body limits by service id; services not
@@ -96,7 +100,14 @@ func New(opt Options) *Server {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opt.PreAuthBytes == 0 {
+		opt.PreAuthBytes = DefaultPreAuthBytes
+	}
+	if opt.BodyTimeout == 0 {
+		opt.BodyTimeout = DefaultBodyTimeout
+	}
 	s := &Server{opt: opt, maxBody: DefaultBodyLimit}
+	s.budget.limit = opt.PreAuthBytes
 	for _, st := range opt.Router.Services() {
 		s.maxBody = max(s.maxBody, opt.BodyLimit(st))
 	}
@@ -124,6 +135,13 @@ type exchange struct {
 	r    *http.Request
 	info *request.Info
 	call *protocol.Call
+
+	// routeErr is the answer to a routed operation that Vigil does not
+	// implement, given once the caller is authenticated.
+	routeErr error
+	// reserved is what the request holds of the unauthenticated-bytes
+	// budget.
+	reserved int64
 
 	input, output any
 	errCode       string
@@ -167,60 +185,90 @@ func (x *exchange) serve() {
 			x.fail(protocol.InternalFailure(fmt.Errorf("panic: %v\n%s", p, debug.Stack())))
 		}
 	}()
-	body, err := readBody(x.r, x.s.maxBody)
-	if err != nil {
-		x.fail(err)
-		return
-	}
 	sig, parseErr := sigv4.Parse(x.r)
 	signing := ""
 	if sig != nil {
 		signing = sig.Service
 	}
-	call, routeErr := x.s.opt.Router.Route(&protocol.Request{HTTP: x.r, Body: body, SigningName: signing})
-	x.call = call
-	if call.Service != nil {
-		x.info.Service = call.Service.ID
+	// Everything before authentication is bounded: the body's claimed
+	// size against the limit of the service it is for, the time its
+	// bytes may take to arrive, and the bytes all unauthenticated
+	// requests hold together. A request whose operation shows in its
+	// URL or headers is routed first (AWS refuses unknown operations
+	// before it authenticates); an awsQuery form names it in the body.
+	byBody := protocol.NeedsBody(x.r)
+	var limit int64
+	if byBody {
+		for _, svc := range x.s.opt.Router.SignedAs(signing) {
+			limit = max(limit, x.s.opt.BodyLimit(svc))
+		}
+	} else {
+		if !x.route(nil, signing) {
+			return
+		}
+		limit = x.s.opt.BodyLimit(x.call.Service)
 	}
-	if call.Op != nil {
-		x.info.Operation = call.Op.Name
-	}
-	if routeErr != nil && call.Op == nil {
-		// AWS rejects unknown operations before it authenticates.
-		x.fail(routeErr)
+	if x.r.ContentLength > limit {
+		x.fail(tooLarge(x.r.ContentLength, limit, x.call.Service))
 		return
 	}
-	limit := x.s.opt.BodyLimit(call.Service)
-	if int64(len(body)) > limit {
-		x.fail(tooLarge(int64(len(body)), limit, call.Service))
+	if err := x.s.opt.Auth.Precheck(x.r.Context(), sig, parseErr); err != nil {
+		x.failAuth(err)
 		return
+	}
+	raw, err := x.readBody(limit)
+	if err != nil {
+		x.fail(err)
+		return
+	}
+	payload := raw
+	decoded := false
+	if byBody {
+		// The form is parsed from the decoded body; the signature
+		// covers the bytes as sent.
+		if payload, err = decodeContent(x.r.Header, raw, limit, x.reserve); err != nil {
+			x.fail(err)
+			return
+		}
+		decoded = true
+		if !x.route(payload, signing) {
+			return
+		}
+		limit = x.s.opt.BodyLimit(x.call.Service)
+		if n := int64(max(len(raw), len(payload))); n > limit {
+			x.fail(tooLarge(n, limit, x.call.Service))
+			return
+		}
 	}
 	ctx := x.r.Context()
-	res, err := x.s.opt.Auth.Authenticate(ctx, x.r, body, sig, parseErr, call.Kind == protocol.RESTXML)
+	res, err := x.s.opt.Auth.Authenticate(ctx, x.r, raw, sig, parseErr, x.call.Kind == protocol.RESTXML)
 	if err != nil {
-		var ae *auth.Error
-		if errors.As(err, &ae) {
-			err = ae.ProtocolError(call.Kind)
-		}
-		x.fail(err)
+		x.failAuth(err)
 		return
 	}
+	x.releaseBudget()
 	x.info.Principal, x.info.Region = res.Principal, res.Region
 	ctx = request.NewContext(ctx, x.info)
-	if routeErr != nil {
+	if x.routeErr != nil {
 		// A modeled operation Vigil does not implement.
-		x.fail(routeErr)
+		x.fail(x.routeErr)
 		return
 	}
-	svc := call.Service
-	if err := x.s.opt.Authorizer.Authorize(ctx, res.Principal, svc.IAMPrefix+":"+call.Op.Name, "*"); err != nil {
+	call := x.call
+	if err := x.s.opt.Authorizer.Authorize(ctx, res.Principal, call.Service.IAMPrefix+":"+call.Op.Name, "*"); err != nil {
 		x.fail(err)
 		return
 	}
-	payload, err := decompress(x.r.Header, res.Body, limit)
-	if err != nil {
-		x.fail(err)
-		return
+	if !decoded {
+		payload = res.Body
+		if call.Kind != protocol.RESTXML {
+			// S3 keeps an object's Content-Encoding as metadata; the
+			// other services decode the body.
+			if payload, err = decodeContent(x.r.Header, res.Body, limit, nil); err != nil {
+				x.fail(err)
+				return
+			}
+		}
 	}
 	in, err := call.DecodeInput(x.r, payload)
 	if err != nil {
@@ -244,11 +292,46 @@ func (x *exchange) serve() {
 	call.WriteOutput(x.w, x.info.ID, out)
 }
 
+// route finds the request's call; it answers the client and returns
+// false when the operation is unknown. A modeled operation Vigil does not
+// implement is kept in routeErr, answered after authentication.
+func (x *exchange) route(body []byte, signing string) bool {
+	call, err := x.s.opt.Router.Route(&protocol.Request{HTTP: x.r, Body: body, SigningName: signing})
+	x.call = call
+	if call.Service != nil {
+		x.info.Service = call.Service.ID
+	}
+	if call.Op != nil {
+		x.info.Operation = call.Op.Name
+	}
+	if err != nil && call.Op == nil {
+		x.fail(err)
+		return false
+	}
+	x.routeErr = err
+	return true
+}
+
+// failAuth answers an authentication failure in the call's protocol.
+func (x *exchange) failAuth(err error) {
+	var ae *auth.Error
+	if errors.As(err, &ae) {
+		err = ae.ProtocolError(x.call.Kind)
+	}
+	x.fail(err)
+}
+
 // fail writes err in the call's protocol (unless a response was already
 // started) and records its code.
 func (x *exchange) fail(err error) {
-	if cause := protocol.Cause(err); cause != nil {
+	if cause, unexpected := protocol.Cause(x.call.Service, err); unexpected {
 		x.s.opt.Logger.Error("request failed", "request_id", x.info.ID, "service", x.info.Service,
+			"operation", x.info.Operation, "error", cause)
+	} else if cause != nil {
+		// Detail of an error the client was told about (a refused
+		// signature, a body that could not be read): the operator's
+		// concern only when debugging.
+		x.s.opt.Logger.Debug("request refused", "request_id", x.info.ID, "service", x.info.Service,
 			"operation", x.info.Operation, "error", cause)
 	}
 	x.errMsg = protocol.ErrorMessage(x.call.Service, err)
@@ -263,6 +346,7 @@ func (x *exchange) fail(err error) {
 // finish records the request in the metrics, the audit log and the debug
 // log.
 func (x *exchange) finish() {
+	x.releaseBudget()
 	elapsed := x.s.opt.Now().Sub(x.info.Time)
 	service, op := x.info.Service, x.info.Operation
 	if m := x.s.opt.Metrics; m != nil {
@@ -285,75 +369,6 @@ func (x *exchange) finish() {
 	x.s.opt.Logger.Debug("request", "request_id", x.info.ID, "service", service, "operation", op,
 		"protocol", x.call.Kind, "account", x.info.Principal.Account, "error", x.errCode, "duration", elapsed)
 }
-
-// readBody reads the whole body, refusing bodies over limit.
-func readBody(r *http.Request, limit int64) ([]byte, error) {
-	if r.ContentLength > limit {
-		return nil, tooLarge(r.ContentLength, limit, nil)
-	}
-	var buf bytes.Buffer
-	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength))
-	}
-	n, err := buf.ReadFrom(io.LimitReader(r.Body, limit+1))
-	if err != nil {
-		return nil, &protocol.Error{Code: "IncompleteBody", Status: http.StatusBadRequest, Message: "The request body could not be read.", Cause: err}
-	}
-	if n > limit {
-		return nil, tooLarge(n, limit, nil)
-	}
-	return buf.Bytes(), nil
-}
-
-func tooLarge(n, limit int64, svc *protocol.Service) *protocol.Error {
-	where := ""
-	if svc != nil {
-		where = " for " + svc.ServiceID
-	}
-	return &protocol.Error{Code: "RequestEntityTooLarge", Status: http.StatusRequestEntityTooLarge,
-		Message: fmt.Sprintf("Request body of %d bytes exceeds the limit of %d bytes%s.", n, limit, where)}
-}
-
-// decompress undoes a gzip Content-Encoding (CloudWatch clients compress
-// large PutMetricData bodies; the signature covers the compressed bytes).
-func decompress(h http.Header, body []byte, limit int64) ([]byte, error) {
-	enc := strings.ToLower(strings.TrimSpace(h.Get("Content-Encoding")))
-	if enc == "" || enc == "identity" || enc == "aws-chunked" || len(body) == 0 {
-		return body, nil
-	}
-	if enc != "gzip" {
-		return nil, protocol.NewError(http.StatusUnsupportedMediaType, "UnsupportedMediaType", "Content-Encoding %q is not supported; send gzip or no encoding.", enc)
-	}
-	zr, _ := gzipReaders.Get().(*gzip.Reader)
-	var err error
-	if zr == nil {
-		zr, err = gzip.NewReader(bytes.NewReader(body))
-	} else {
-		err = zr.Reset(bytes.NewReader(body))
-	}
-	if err != nil {
-		return nil, protocol.SerializationError("The gzip-encoded body is damaged: %v", err)
-	}
-	defer gzipReaders.Put(zr)
-	// The gzip trailer's size (modulo 2^32, and untrusted: only a hint
-	// within the limit) sizes the buffer once instead of doubling it.
-	var hint int64
-	if len(body) >= 4 {
-		hint = int64(binary.LittleEndian.Uint32(body[len(body)-4:]))
-	}
-	out := bytes.NewBuffer(make([]byte, 0, min(hint, limit)+bytes.MinRead))
-	if _, err := out.ReadFrom(io.LimitReader(zr, limit+1)); err != nil {
-		return nil, protocol.SerializationError("The gzip-encoded body is damaged: %v", err)
-	}
-	if int64(out.Len()) > limit {
-		return nil, tooLarge(int64(out.Len()), limit, nil)
-	}
-	return out.Bytes(), nil
-}
-
-// gzipReaders keeps gzip readers (each holds tens of kilobytes of
-// decompression state) for reuse.
-var gzipReaders sync.Pool
 
 // newRequestID returns a random UUID (version 4), AWS's request id form.
 func newRequestID() string {

@@ -285,6 +285,10 @@ func TestInternalEndpoints(t *testing.T) {
 	if w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &health) != nil || health["status"] != "ok" {
 		t.Errorf("health = %d %s", w.Code, w.Body)
 	}
+	w = ts.do(httptest.NewRequest("GET", "/", nil))
+	if w.Code != 200 || !strings.Contains(w.Body.String(), "<td>CloudWatch Logs</td><td>3 of ") || !strings.Contains(w.Body.String(), HealthPath) {
+		t.Errorf("home page = %d %s; want the implemented services and the health link", w.Code, w.Body)
+	}
 	w = ts.do(httptest.NewRequest("GET", "/metrics", nil))
 	if w.Code != 200 || !strings.Contains(w.Body.String(), `vigil_requests_total{operation="DescribeLogGroups",service="logs",status="200"} 1`) {
 		t.Errorf("metrics = %d %.2000s", w.Code, w.Body)
