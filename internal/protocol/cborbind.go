@@ -270,7 +270,7 @@ func cborAny(r *cbor.Reader) (any, error) {
 func appendCBORStruct(b []byte, v reflect.Value, st *structInfo) []byte {
 	n := 0
 	for _, f := range st.body {
-		if f.t.present(v.Field(f.index)) {
+		if f.written(v.Field(f.index)) {
 			n++
 		}
 	}
@@ -281,7 +281,7 @@ func appendCBORStruct(b []byte, v reflect.Value, st *structInfo) []byte {
 func appendCBORFields(b []byte, v reflect.Value, st *structInfo) []byte {
 	for _, f := range st.body {
 		fv := v.Field(f.index)
-		if !f.t.present(fv) {
+		if !f.written(fv) {
 			continue
 		}
 		b = cbor.AppendText(b, f.wire)

@@ -3,6 +3,7 @@ package protocol
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"net/url"
@@ -197,6 +198,24 @@ func TestXMLEncoding(t *testing.T) {
 	want := `<Flat>a</Flat><Flat>b</Flat><Named><Item>c</Item></Named><Entry><K>k</K><V>&lt;&amp;&gt;</V></Entry>`
 	if got != want {
 		t.Errorf("XML = %s\nwant %s", got, want)
+	}
+}
+
+// TestAlwaysLists: a list marked always is written empty when absent (AWS
+// returns GetMetricData's Values: [] and boto3 code reads it), in every
+// encoding; other absent lists stay absent.
+func TestAlwaysLists(t *testing.T) {
+	v := reflect.ValueOf(tAlways{})
+	st := infoOf(reflect.TypeFor[tAlways]()).st
+	if got, want := string(appendJSONStruct(nil, v, st)), `{"Values":[]}`; got != want {
+		t.Errorf("JSON = %s, want %s", got, want)
+	}
+	if got, want := string(appendXMLMembers(nil, v, st)), `<Values></Values>`; got != want {
+		t.Errorf("XML = %s, want %s", got, want)
+	}
+	b := appendCBORStruct(nil, v, st)
+	if got, err := cborAny(cbor.NewReader(b)); err != nil || fmt.Sprint(got) != "map[Values:[]]" {
+		t.Errorf("CBOR = %v, %v; want map[Values:[]]", got, err)
 	}
 }
 

@@ -20,7 +20,7 @@ func appendJSONStruct(b []byte, v reflect.Value, st *structInfo) []byte {
 	first := true
 	for _, f := range st.body {
 		fv := v.Field(f.index)
-		if !f.t.present(fv) {
+		if !f.written(fv) {
 			continue
 		}
 		if !first {

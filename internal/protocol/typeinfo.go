@@ -29,6 +29,7 @@ import (
 //	payload                  the member is the REST body
 //	flat member=N key=N value=N
 //	                         XML and query list/map naming
+//	always                   a list responses carry even when empty
 //	attr ns=URI              XML attribute; XML namespace
 //	ts=iso8601|unixTimestamp|rfc822
 //	                         timestamp format override
@@ -105,12 +106,12 @@ type fieldInfo struct {
 	elem      constraints // list elements and map values
 	key       constraints // map keys
 
-	member, keyName, valueName string
-	flat, attr, payload        bool
-	sensitive, jsonValue       bool
-	streaming, eventStream     bool
-	ns                         string
-	ts                         string
+	member, keyName, valueName  string
+	flat, attr, payload, always bool
+	sensitive, jsonValue        bool
+	streaming, eventStream      bool
+	ns                          string
+	ts                          string
 }
 
 // structInfo describes a generated structure.
@@ -273,6 +274,8 @@ func parseOption(f *fieldInfo, opt string) {
 		f.payload = true
 	case "flat":
 		f.flat = true
+	case "always":
+		f.always = true
 	case "member":
 		f.member = v
 	case "key":
@@ -370,6 +373,12 @@ func (ti *typeInfo) present(v reflect.Value) bool {
 		return v.Len() > 0
 	}
 	return true
+}
+
+// written reports whether an encoder writes the member of value v: when
+// it is present, and lists marked always (as empty) when absent.
+func (f *fieldInfo) written(v reflect.Value) bool {
+	return f.always || f.t.present(v)
 }
 
 // value returns the value behind v (v itself for non-pointers); the caller

@@ -42,6 +42,13 @@ type tRequired struct {
 	Items []tInner `aws:"Items,member=item"`
 }
 
+// tAlways is an output whose lists responses always carry.
+type tAlways struct {
+	Values []float64 `aws:"Values,always"`
+	Flat   []string  `aws:"Flat,flat"`
+	Opt    []string  `aws:"Opt"`
+}
+
 type tFlat struct {
 	Flat  []string          `aws:"Flat,flat"`
 	Named []string          `aws:"Named,member=Item"`

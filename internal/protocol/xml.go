@@ -26,7 +26,7 @@ func appendXMLMembers(b []byte, v reflect.Value, st *structInfo) []byte {
 			continue
 		}
 		fv := v.Field(f.index)
-		if !f.t.present(fv) {
+		if !f.written(fv) {
 			continue
 		}
 		b = appendXMLMember(b, f.wire, f.t.value(fv), f.t, f)

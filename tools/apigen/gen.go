@@ -29,7 +29,10 @@ type generator struct {
 	patterns  []string
 	patIndex  map[string]int
 	ioTypes   map[string][2]string // operation → Go input and output type names
-	warnings  []string
+	// listsAlways are the structures whose (wrapped) list members
+	// responses always carry, empty or not (alwaysLists).
+	listsAlways map[*shape]bool
+	warnings    []string
 }
 
 func newGenerator(svc service, m *model, source string) *generator {
@@ -51,6 +54,7 @@ func (g *generator) generate() (map[string][]byte, error) {
 	if err := g.nameTypes(); err != nil {
 		return nil, err
 	}
+	g.alwaysLists()
 	types, err := g.typesFile()
 	if err != nil {
 		return nil, err
@@ -112,6 +116,45 @@ func (g *generator) nameTypes() error {
 		g.ioTypes[op] = io
 	}
 	return nil
+}
+
+// alwaysLists finds the structures whose list members AWS writes even when
+// they are empty, so that clients reading them (boto3 code doing
+// res["Values"]) find a list: the members of every output; and in
+// services that began as awsQuery, whose XML always wraps a list in its
+// element, every structure an output reaches. Flattened lists have no
+// wrapper, so stay absent when empty.
+func (g *generator) alwaysLists() {
+	g.listsAlways = map[*shape]bool{}
+	md := g.m.Metadata
+	query := md.Protocol == "query" || contains(md.Protocols, "query") || len(md.AWSQueryCompatible) > 0
+	var reach func(name string)
+	reach = func(name string) {
+		sh := g.m.Shapes[name]
+		switch sh.Type {
+		case "structure":
+			if g.listsAlways[sh] {
+				return
+			}
+			g.listsAlways[sh] = true
+			for _, m := range sh.Members {
+				reach(m.Shape)
+			}
+		case "list":
+			reach(sh.Member.Shape)
+		case "map":
+			reach(sh.Value.Shape)
+		}
+	}
+	for _, op := range g.opNames() {
+		if o := g.m.Operations[op]; o.Output != nil {
+			if query {
+				reach(o.Output.Shape)
+			} else {
+				g.listsAlways[g.m.Shapes[o.Output.Shape]] = true
+			}
+		}
+	}
 }
 
 func (g *generator) opNames() []string {
@@ -233,6 +276,8 @@ func (g *generator) tag(parent *shape, r *ref) string {
 		}
 		if r.Flattened || sh.Flattened {
 			opts = append(opts, "flat")
+		} else if g.listsAlways[parent] {
+			opts = append(opts, "always")
 		}
 	case "map":
 		opts = g.constraints(opts, "k.", g.m.Shapes[sh.Key.Shape])

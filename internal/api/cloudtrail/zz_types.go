@@ -431,10 +431,10 @@ type CreateChannelResponse struct {
 	Source *string `aws:"Source,min=1,max=256,pat=0"`
 
 	// Destinations: The event data stores that log the events arriving through the channel.
-	Destinations []Destination `aws:"Destinations,min=1,max=200"`
+	Destinations []Destination `aws:"Destinations,min=1,max=200,always"`
 
 	// Tags: the Tags member.
-	Tags []Tag `aws:"Tags,max=200"`
+	Tags []Tag `aws:"Tags,max=200,always"`
 }
 
 // CreateDashboardRequest: the CreateDashboardRequest shape.
@@ -467,10 +467,10 @@ type CreateDashboardResponse struct {
 	Type DashboardType `aws:"Type"`
 
 	// Widgets: An array of widgets for the dashboard.
-	Widgets []Widget `aws:"Widgets"`
+	Widgets []Widget `aws:"Widgets,always"`
 
 	// TagsList: the TagsList member.
-	TagsList []Tag `aws:"TagsList,max=200"`
+	TagsList []Tag `aws:"TagsList,max=200,always"`
 
 	// RefreshSchedule: The refresh schedule for the dashboard, if configured.
 	RefreshSchedule *RefreshSchedule `aws:"RefreshSchedule"`
@@ -524,7 +524,7 @@ type CreateEventDataStoreResponse struct {
 	Status EventDataStoreStatus `aws:"Status"`
 
 	// AdvancedEventSelectors: The advanced event selectors that were used to select the events for the data store.
-	AdvancedEventSelectors []AdvancedEventSelector `aws:"AdvancedEventSelectors"`
+	AdvancedEventSelectors []AdvancedEventSelector `aws:"AdvancedEventSelectors,always"`
 
 	// MultiRegionEnabled: Indicates whether the event data store collects events from all Regions, or only from the Region in which it was created.
 	MultiRegionEnabled *bool `aws:"MultiRegionEnabled"`
@@ -539,7 +539,7 @@ type CreateEventDataStoreResponse struct {
 	TerminationProtectionEnabled *bool `aws:"TerminationProtectionEnabled"`
 
 	// TagsList: the TagsList member.
-	TagsList []Tag `aws:"TagsList,max=200"`
+	TagsList []Tag `aws:"TagsList,max=200,always"`
 
 	// CreatedTimestamp: The timestamp that shows when the event data store was created.
 	CreatedTimestamp *time.Time `aws:"CreatedTimestamp"`
@@ -792,7 +792,7 @@ type DescribeTrailsRequest struct {
 // DescribeTrailsResponse: Returns the objects or data listed below if successful.
 type DescribeTrailsResponse struct {
 	// TrailList: The list of trail objects.
-	TrailList []Trail `aws:"trailList"`
+	TrailList []Trail `aws:"trailList,always"`
 }
 
 // Destination: Contains information about the destination receiving events.
@@ -1110,7 +1110,7 @@ type GetChannelResponse struct {
 	SourceConfig *SourceConfig `aws:"SourceConfig"`
 
 	// Destinations: The destinations for the channel.
-	Destinations []Destination `aws:"Destinations,min=1,max=200"`
+	Destinations []Destination `aws:"Destinations,min=1,max=200,always"`
 
 	// IngestionStatus: A table showing information about the most recent successful and failed attempts to ingest events.
 	IngestionStatus *IngestionStatus `aws:"IngestionStatus"`
@@ -1134,7 +1134,7 @@ type GetDashboardResponse struct {
 	Status DashboardStatus `aws:"Status"`
 
 	// Widgets: An array of widgets for the dashboard.
-	Widgets []Widget `aws:"Widgets"`
+	Widgets []Widget `aws:"Widgets,always"`
 
 	// RefreshSchedule: The refresh schedule for the dashboard, if configured.
 	RefreshSchedule *RefreshSchedule `aws:"RefreshSchedule"`
@@ -1176,10 +1176,10 @@ type GetEventConfigurationResponse struct {
 	MaxEventSize MaxEventSize `aws:"MaxEventSize"`
 
 	// ContextKeySelectors: The list of context key selectors that are configured for the event data store.
-	ContextKeySelectors []ContextKeySelector `aws:"ContextKeySelectors,max=2"`
+	ContextKeySelectors []ContextKeySelector `aws:"ContextKeySelectors,max=2,always"`
 
 	// AggregationConfigurations: The list of aggregation configurations that are configured for the trail.
-	AggregationConfigurations []AggregationConfiguration `aws:"AggregationConfigurations,max=1"`
+	AggregationConfigurations []AggregationConfiguration `aws:"AggregationConfigurations,max=1,always"`
 }
 
 // GetEventDataStoreRequest: the GetEventDataStoreRequest shape.
@@ -1200,7 +1200,7 @@ type GetEventDataStoreResponse struct {
 	Status EventDataStoreStatus `aws:"Status"`
 
 	// AdvancedEventSelectors: The advanced event selectors used to select events for the data store.
-	AdvancedEventSelectors []AdvancedEventSelector `aws:"AdvancedEventSelectors"`
+	AdvancedEventSelectors []AdvancedEventSelector `aws:"AdvancedEventSelectors,always"`
 
 	// MultiRegionEnabled: Indicates whether the event data store includes events from all Regions, or only from the Region in which it was created.
 	MultiRegionEnabled *bool `aws:"MultiRegionEnabled"`
@@ -1233,7 +1233,7 @@ type GetEventDataStoreResponse struct {
 	FederationRoleArn *string `aws:"FederationRoleArn,min=3,max=125,pat=13"`
 
 	// PartitionKeys: The partition keys for the event data store.
-	PartitionKeys []PartitionKey `aws:"PartitionKeys,max=2"`
+	PartitionKeys []PartitionKey `aws:"PartitionKeys,max=2,always"`
 }
 
 // GetEventSelectorsRequest: the GetEventSelectorsRequest shape.
@@ -1248,10 +1248,10 @@ type GetEventSelectorsResponse struct {
 	TrailARN *string `aws:"TrailARN"`
 
 	// EventSelectors: The event selectors that are configured for the trail.
-	EventSelectors []EventSelector `aws:"EventSelectors"`
+	EventSelectors []EventSelector `aws:"EventSelectors,always"`
 
 	// AdvancedEventSelectors: The advanced event selectors that are configured for the trail.
-	AdvancedEventSelectors []AdvancedEventSelector `aws:"AdvancedEventSelectors"`
+	AdvancedEventSelectors []AdvancedEventSelector `aws:"AdvancedEventSelectors,always"`
 }
 
 // GetImportRequest: the GetImportRequest shape.
@@ -1266,7 +1266,7 @@ type GetImportResponse struct {
 	ImportId *string `aws:"ImportId,min=36,max=36,pat=4"`
 
 	// Destinations: The ARN of the destination event data store.
-	Destinations []string `aws:"Destinations,min=1,max=1,e.min=3,e.max=256,e.pat=3"`
+	Destinations []string `aws:"Destinations,min=1,max=1,e.min=3,e.max=256,e.pat=3,always"`
 
 	// ImportSource: The source S3 bucket.
 	ImportSource *ImportSource `aws:"ImportSource"`
@@ -1305,7 +1305,7 @@ type GetInsightSelectorsResponse struct {
 	TrailARN *string `aws:"TrailARN"`
 
 	// InsightSelectors: Contains the Insights types that are enabled on a trail or event data store.
-	InsightSelectors []InsightSelector `aws:"InsightSelectors"`
+	InsightSelectors []InsightSelector `aws:"InsightSelectors,always"`
 
 	// EventDataStoreArn: The ARN of the source event data store that enabled Insights events.
 	EventDataStoreArn *string `aws:"EventDataStoreArn,min=3,max=256,pat=3"`
@@ -1341,7 +1341,7 @@ type GetQueryResultsResponse struct {
 	QueryStatistics *QueryStatistics `aws:"QueryStatistics"`
 
 	// QueryResultRows: Contains the individual event results of the query.
-	QueryResultRows [][]map[string]string `aws:"QueryResultRows"`
+	QueryResultRows [][]map[string]string `aws:"QueryResultRows,always"`
 
 	// NextToken: A token you can use to get the next page of query results.
 	NextToken *string `aws:"NextToken,min=4,max=1000,pat=0"`
@@ -2211,7 +2211,7 @@ type ListChannelsRequest struct {
 // ListChannelsResponse: the ListChannelsResponse shape.
 type ListChannelsResponse struct {
 	// Channels: The list of channels in the account.
-	Channels []Channel `aws:"Channels"`
+	Channels []Channel `aws:"Channels,always"`
 
 	// NextToken: The token to use to get the next page of results after a previous API call.
 	NextToken *string `aws:"NextToken,min=4,max=1000,pat=0"`
@@ -2235,7 +2235,7 @@ type ListDashboardsRequest struct {
 // ListDashboardsResponse: the ListDashboardsResponse shape.
 type ListDashboardsResponse struct {
 	// Dashboards: Contains information about dashboards in the account, in the current Region that match the applied filters.
-	Dashboards []DashboardDetail `aws:"Dashboards"`
+	Dashboards []DashboardDetail `aws:"Dashboards,always"`
 
 	// NextToken: A token you can use to get the next page of dashboard results.
 	NextToken *string `aws:"NextToken,min=4,max=1000,pat=0"`
@@ -2253,7 +2253,7 @@ type ListEventDataStoresRequest struct {
 // ListEventDataStoresResponse: the ListEventDataStoresResponse shape.
 type ListEventDataStoresResponse struct {
 	// EventDataStores: Contains information about event data stores in the account, in the current Region.
-	EventDataStores []EventDataStore `aws:"EventDataStores"`
+	EventDataStores []EventDataStore `aws:"EventDataStores,always"`
 
 	// NextToken: A token you can use to get the next page of results.
 	NextToken *string `aws:"NextToken,min=4,max=1000,pat=0"`
@@ -2274,7 +2274,7 @@ type ListImportFailuresRequest struct {
 // ListImportFailuresResponse: the ListImportFailuresResponse shape.
 type ListImportFailuresResponse struct {
 	// Failures: Contains information about the import failures.
-	Failures []ImportFailureListItem `aws:"Failures"`
+	Failures []ImportFailureListItem `aws:"Failures,always"`
 
 	// NextToken: A token you can use to get the next page of results.
 	NextToken *string `aws:"NextToken,min=4,max=1000,pat=0"`
@@ -2298,7 +2298,7 @@ type ListImportsRequest struct {
 // ListImportsResponse: the ListImportsResponse shape.
 type ListImportsResponse struct {
 	// Imports: The list of returned imports.
-	Imports []ImportsListItem `aws:"Imports"`
+	Imports []ImportsListItem `aws:"Imports,always"`
 
 	// NextToken: A token you can use to get the next page of import results.
 	NextToken *string `aws:"NextToken,min=4,max=1000,pat=0"`
@@ -2331,7 +2331,7 @@ type ListInsightsDataRequest struct {
 // ListInsightsDataResponse: the ListInsightsDataResponse shape.
 type ListInsightsDataResponse struct {
 	// Events: A list of events returned based on the InsightSource, DataType or Dimensions specified.
-	Events []Event `aws:"Events"`
+	Events []Event `aws:"Events,always"`
 
 	// NextToken: The token to use to get the next page of results after a previous API call.
 	NextToken *string `aws:"NextToken,min=4,max=1000,pat=0"`
@@ -2391,10 +2391,10 @@ type ListInsightsMetricDataResponse struct {
 	ErrorCode *string `aws:"ErrorCode,max=128,pat=16"`
 
 	// Timestamps: List of timestamps at intervals corresponding to the specified time period.
-	Timestamps []time.Time `aws:"Timestamps"`
+	Timestamps []time.Time `aws:"Timestamps,always"`
 
 	// Values: List of values representing the API call rate or error rate at each timestamp.
-	Values []float64 `aws:"Values"`
+	Values []float64 `aws:"Values,always"`
 
 	// NextToken: Only returned if the full results could not be returned in a single query.
 	NextToken *string `aws:"NextToken,min=1,max=5000"`
@@ -2415,7 +2415,7 @@ type ListPublicKeysRequest struct {
 // ListPublicKeysResponse: Returns the objects or data listed below if successful.
 type ListPublicKeysResponse struct {
 	// PublicKeyList: Contains an array of PublicKey objects.
-	PublicKeyList []PublicKey `aws:"PublicKeyList"`
+	PublicKeyList []PublicKey `aws:"PublicKeyList,always"`
 
 	// NextToken: Reserved for future use.
 	NextToken *string `aws:"NextToken"`
@@ -2445,7 +2445,7 @@ type ListQueriesRequest struct {
 // ListQueriesResponse: the ListQueriesResponse shape.
 type ListQueriesResponse struct {
 	// Queries: Lists matching query results, and shows query ID, status, and creation time of each query.
-	Queries []Query `aws:"Queries"`
+	Queries []Query `aws:"Queries,always"`
 
 	// NextToken: A token you can use to get the next page of results.
 	NextToken *string `aws:"NextToken,min=4,max=1000,pat=0"`
@@ -2463,7 +2463,7 @@ type ListTagsRequest struct {
 // ListTagsResponse: Returns the objects or data listed below if successful.
 type ListTagsResponse struct {
 	// ResourceTagList: A list of resource tags.
-	ResourceTagList []ResourceTag `aws:"ResourceTagList"`
+	ResourceTagList []ResourceTag `aws:"ResourceTagList,always"`
 
 	// NextToken: Reserved for future use.
 	NextToken *string `aws:"NextToken"`
@@ -2478,7 +2478,7 @@ type ListTrailsRequest struct {
 // ListTrailsResponse: the ListTrailsResponse shape.
 type ListTrailsResponse struct {
 	// Trails: Returns the name, ARN, and home Region of trails in the current account.
-	Trails []TrailInfo `aws:"Trails"`
+	Trails []TrailInfo `aws:"Trails,always"`
 
 	// NextToken: The token to use to get the next page of results after a previous API call.
 	NextToken *string `aws:"NextToken"`
@@ -2517,7 +2517,7 @@ type LookupEventsRequest struct {
 // LookupEventsResponse: Contains a response to a LookupEvents action.
 type LookupEventsResponse struct {
 	// Events: A list of events returned based on the lookup attributes specified and the CloudTrail event.
-	Events []Event `aws:"Events"`
+	Events []Event `aws:"Events,always"`
 
 	// NextToken: The token to use to get the next page of results after a previous API call.
 	NextToken *string `aws:"NextToken"`
@@ -2723,10 +2723,10 @@ type PutEventConfigurationResponse struct {
 	MaxEventSize MaxEventSize `aws:"MaxEventSize"`
 
 	// ContextKeySelectors: The list of context key selectors that are configured for the event data store.
-	ContextKeySelectors []ContextKeySelector `aws:"ContextKeySelectors,max=2"`
+	ContextKeySelectors []ContextKeySelector `aws:"ContextKeySelectors,max=2,always"`
 
 	// AggregationConfigurations: A list of aggregation configurations that are configured for the trail.
-	AggregationConfigurations []AggregationConfiguration `aws:"AggregationConfigurations,max=1"`
+	AggregationConfigurations []AggregationConfiguration `aws:"AggregationConfigurations,max=1,always"`
 }
 
 // PutEventSelectorsRequest: the PutEventSelectorsRequest shape.
@@ -2747,10 +2747,10 @@ type PutEventSelectorsResponse struct {
 	TrailARN *string `aws:"TrailARN"`
 
 	// EventSelectors: Specifies the event selectors configured for your trail.
-	EventSelectors []EventSelector `aws:"EventSelectors"`
+	EventSelectors []EventSelector `aws:"EventSelectors,always"`
 
 	// AdvancedEventSelectors: Specifies the advanced event selectors configured for your trail.
-	AdvancedEventSelectors []AdvancedEventSelector `aws:"AdvancedEventSelectors"`
+	AdvancedEventSelectors []AdvancedEventSelector `aws:"AdvancedEventSelectors,always"`
 }
 
 // PutInsightSelectorsRequest: the PutInsightSelectorsRequest shape.
@@ -2774,7 +2774,7 @@ type PutInsightSelectorsResponse struct {
 	TrailARN *string `aws:"TrailARN"`
 
 	// InsightSelectors: Contains the Insights types you want to log on a specific category of events in a trail or event data store.
-	InsightSelectors []InsightSelector `aws:"InsightSelectors"`
+	InsightSelectors []InsightSelector `aws:"InsightSelectors,always"`
 
 	// EventDataStoreArn: The Amazon Resource Name (ARN) of the source event data store for which you want to change or add Insights selectors.
 	EventDataStoreArn *string `aws:"EventDataStoreArn,min=3,max=256,pat=3"`
@@ -3046,7 +3046,7 @@ type RestoreEventDataStoreResponse struct {
 	Status EventDataStoreStatus `aws:"Status"`
 
 	// AdvancedEventSelectors: The advanced event selectors that were used to select events.
-	AdvancedEventSelectors []AdvancedEventSelector `aws:"AdvancedEventSelectors"`
+	AdvancedEventSelectors []AdvancedEventSelector `aws:"AdvancedEventSelectors,always"`
 
 	// MultiRegionEnabled: Indicates whether the event data store is collecting events from all Regions, or only from the Region in which the event data store was created.
 	MultiRegionEnabled *bool `aws:"MultiRegionEnabled"`
@@ -3117,7 +3117,7 @@ type SearchSampleQueriesRequest struct {
 // SearchSampleQueriesResponse: the SearchSampleQueriesResponse shape.
 type SearchSampleQueriesResponse struct {
 	// SearchResults: A list of objects containing the search results ordered from most relevant to least relevant.
-	SearchResults []SearchSampleQueriesSearchResult `aws:"SearchResults"`
+	SearchResults []SearchSampleQueriesSearchResult `aws:"SearchResults,always"`
 
 	// NextToken: A token you can use to get the next page of results.
 	NextToken *string `aws:"NextToken,min=4,max=1000,pat=0"`
@@ -3213,7 +3213,7 @@ type StartImportResponse struct {
 	ImportId *string `aws:"ImportId,min=36,max=36,pat=4"`
 
 	// Destinations: The ARN of the destination event data store.
-	Destinations []string `aws:"Destinations,min=1,max=1,e.min=3,e.max=256,e.pat=3"`
+	Destinations []string `aws:"Destinations,min=1,max=1,e.min=3,e.max=256,e.pat=3,always"`
 
 	// ImportSource: The source S3 bucket for the import.
 	ImportSource *ImportSource `aws:"ImportSource"`
@@ -3296,7 +3296,7 @@ type StopImportResponse struct {
 	ImportSource *ImportSource `aws:"ImportSource"`
 
 	// Destinations: The ARN of the destination event data store.
-	Destinations []string `aws:"Destinations,min=1,max=1,e.min=3,e.max=256,e.pat=3"`
+	Destinations []string `aws:"Destinations,min=1,max=1,e.min=3,e.max=256,e.pat=3,always"`
 
 	// ImportStatus: The status of the import.
 	ImportStatus ImportStatus `aws:"ImportStatus"`
@@ -3525,7 +3525,7 @@ type UpdateChannelResponse struct {
 	Source *string `aws:"Source,min=1,max=256,pat=0"`
 
 	// Destinations: The event data stores that log events arriving through the channel.
-	Destinations []Destination `aws:"Destinations,min=1,max=200"`
+	Destinations []Destination `aws:"Destinations,min=1,max=200,always"`
 }
 
 // UpdateDashboardRequest: the UpdateDashboardRequest shape.
@@ -3555,7 +3555,7 @@ type UpdateDashboardResponse struct {
 	Type DashboardType `aws:"Type"`
 
 	// Widgets: An array of widgets for the dashboard.
-	Widgets []Widget `aws:"Widgets"`
+	Widgets []Widget `aws:"Widgets,always"`
 
 	// RefreshSchedule: The refresh schedule for the dashboard, if configured.
 	RefreshSchedule *RefreshSchedule `aws:"RefreshSchedule"`
@@ -3612,7 +3612,7 @@ type UpdateEventDataStoreResponse struct {
 	Status EventDataStoreStatus `aws:"Status"`
 
 	// AdvancedEventSelectors: The advanced event selectors that are applied to the event data store.
-	AdvancedEventSelectors []AdvancedEventSelector `aws:"AdvancedEventSelectors"`
+	AdvancedEventSelectors []AdvancedEventSelector `aws:"AdvancedEventSelectors,always"`
 
 	// MultiRegionEnabled: Indicates whether the event data store includes events from all Regions, or only from the Region in which it was created.
 	MultiRegionEnabled *bool `aws:"MultiRegionEnabled"`

@@ -85,7 +85,7 @@ type AnomalyDetector struct {
 	MetricName *string `aws:"MetricName,min=1,max=255"`
 
 	// Dimensions: The metric dimensions associated with the anomaly detection model.
-	Dimensions []Dimension `aws:"Dimensions,max=30"`
+	Dimensions []Dimension `aws:"Dimensions,max=30,always"`
 
 	// Stat: The statistic associated with the anomaly detection model.
 	Stat *string `aws:"Stat,max=50,pat=1"`
@@ -109,7 +109,7 @@ type AnomalyDetector struct {
 // AnomalyDetectorConfiguration: The configuration specifies details about how the anomaly detection model is to be trained, including time ranges to exclude from use for training the model and the time zone to use for the metric.
 type AnomalyDetectorConfiguration struct {
 	// ExcludedTimeRanges: An array of time ranges to exclude from use when the anomaly detection model is trained.
-	ExcludedTimeRanges []Range `aws:"ExcludedTimeRanges"`
+	ExcludedTimeRanges []Range `aws:"ExcludedTimeRanges,always"`
 
 	// MetricTimezone: The time zone to use for the metric.
 	MetricTimezone *string `aws:"MetricTimezone,max=50,pat=2"`
@@ -121,7 +121,7 @@ type CompositeAlarm struct {
 	ActionsEnabled *bool `aws:"ActionsEnabled"`
 
 	// AlarmActions: The actions to execute when this alarm transitions to the ALARM state from any other state.
-	AlarmActions []string `aws:"AlarmActions,max=5,e.min=1,e.max=1024"`
+	AlarmActions []string `aws:"AlarmActions,max=5,e.min=1,e.max=1024,always"`
 
 	// AlarmArn: The Amazon Resource Name (ARN) of the alarm.
 	AlarmArn *string `aws:"AlarmArn,min=1,max=1600"`
@@ -139,10 +139,10 @@ type CompositeAlarm struct {
 	AlarmRule *string `aws:"AlarmRule,min=1,max=10240"`
 
 	// InsufficientDataActions: The actions to execute when this alarm transitions to the INSUFFICIENT_DATA state from any other state.
-	InsufficientDataActions []string `aws:"InsufficientDataActions,max=5,e.min=1,e.max=1024"`
+	InsufficientDataActions []string `aws:"InsufficientDataActions,max=5,e.min=1,e.max=1024,always"`
 
 	// OKActions: The actions to execute when this alarm transitions to the OK state from any other state.
-	OKActions []string `aws:"OKActions,max=5,e.min=1,e.max=1024"`
+	OKActions []string `aws:"OKActions,max=5,e.min=1,e.max=1024,always"`
 
 	// StateReason: An explanation for the alarm state, in text format.
 	StateReason *string `aws:"StateReason,min=0,max=1023"`
@@ -355,7 +355,7 @@ type DeleteInsightRulesInput struct {
 // DeleteInsightRulesOutput: the DeleteInsightRulesOutput shape.
 type DeleteInsightRulesOutput struct {
 	// Failures: An array listing the rules that could not be deleted.
-	Failures []PartialFailure `aws:"Failures"`
+	Failures []PartialFailure `aws:"Failures,always"`
 }
 
 // DeleteMetricStreamInput: the DeleteMetricStreamInput shape.
@@ -380,7 +380,7 @@ type DescribeAlarmContributorsInput struct {
 // DescribeAlarmContributorsOutput: the DescribeAlarmContributorsOutput shape.
 type DescribeAlarmContributorsOutput struct {
 	// AlarmContributors: A list of alarm contributors that provide details about the individual time series contributing to the alarm's state.
-	AlarmContributors []AlarmContributor `aws:"AlarmContributors,req"`
+	AlarmContributors []AlarmContributor `aws:"AlarmContributors,req,always"`
 
 	// NextToken: The token that marks the start of the next batch of returned results.
 	NextToken *string `aws:"NextToken"`
@@ -419,7 +419,7 @@ type DescribeAlarmHistoryInput struct {
 // DescribeAlarmHistoryOutput: the DescribeAlarmHistoryOutput shape.
 type DescribeAlarmHistoryOutput struct {
 	// AlarmHistoryItems: The alarm histories, in JSON format.
-	AlarmHistoryItems []AlarmHistoryItem `aws:"AlarmHistoryItems"`
+	AlarmHistoryItems []AlarmHistoryItem `aws:"AlarmHistoryItems,always"`
 
 	// NextToken: The token that marks the start of the next batch of returned results.
 	NextToken *string `aws:"NextToken"`
@@ -452,7 +452,7 @@ type DescribeAlarmsForMetricInput struct {
 // DescribeAlarmsForMetricOutput: the DescribeAlarmsForMetricOutput shape.
 type DescribeAlarmsForMetricOutput struct {
 	// MetricAlarms: The information for each alarm with the specified metric.
-	MetricAlarms []MetricAlarm `aws:"MetricAlarms"`
+	MetricAlarms []MetricAlarm `aws:"MetricAlarms,always"`
 }
 
 // DescribeAlarmsInput: the DescribeAlarmsInput shape.
@@ -488,10 +488,10 @@ type DescribeAlarmsInput struct {
 // DescribeAlarmsOutput: the DescribeAlarmsOutput shape.
 type DescribeAlarmsOutput struct {
 	// CompositeAlarms: The information about any composite alarms returned by the operation.
-	CompositeAlarms []CompositeAlarm `aws:"CompositeAlarms"`
+	CompositeAlarms []CompositeAlarm `aws:"CompositeAlarms,always"`
 
 	// MetricAlarms: The information about any metric alarms returned by the operation.
-	MetricAlarms []MetricAlarm `aws:"MetricAlarms"`
+	MetricAlarms []MetricAlarm `aws:"MetricAlarms,always"`
 
 	// NextToken: The token that marks the start of the next batch of returned results.
 	NextToken *string `aws:"NextToken"`
@@ -521,7 +521,7 @@ type DescribeAnomalyDetectorsInput struct {
 // DescribeAnomalyDetectorsOutput: the DescribeAnomalyDetectorsOutput shape.
 type DescribeAnomalyDetectorsOutput struct {
 	// AnomalyDetectors: The list of anomaly detection models returned by the operation.
-	AnomalyDetectors []AnomalyDetector `aws:"AnomalyDetectors"`
+	AnomalyDetectors []AnomalyDetector `aws:"AnomalyDetectors,always"`
 
 	// NextToken: A token that you can use in a subsequent operation to retrieve the next set of results.
 	NextToken *string `aws:"NextToken"`
@@ -542,7 +542,7 @@ type DescribeInsightRulesOutput struct {
 	NextToken *string `aws:"NextToken"`
 
 	// InsightRules: The rules returned by the operation.
-	InsightRules []InsightRule `aws:"InsightRules"`
+	InsightRules []InsightRule `aws:"InsightRules,always"`
 }
 
 // Dimension: A dimension is a name/value pair that is part of the identity of a metric.
@@ -578,7 +578,7 @@ type DisableInsightRulesInput struct {
 // DisableInsightRulesOutput: the DisableInsightRulesOutput shape.
 type DisableInsightRulesOutput struct {
 	// Failures: An array listing the rules that could not be disabled.
-	Failures []PartialFailure `aws:"Failures"`
+	Failures []PartialFailure `aws:"Failures,always"`
 }
 
 // EnableAlarmActionsInput: the EnableAlarmActionsInput shape.
@@ -596,7 +596,7 @@ type EnableInsightRulesInput struct {
 // EnableInsightRulesOutput: the EnableInsightRulesOutput shape.
 type EnableInsightRulesOutput struct {
 	// Failures: An array listing the rules that could not be enabled.
-	Failures []PartialFailure `aws:"Failures"`
+	Failures []PartialFailure `aws:"Failures,always"`
 }
 
 // Entity: An entity associated with metrics, to allow for finding related telemetry.
@@ -709,7 +709,7 @@ type GetInsightRuleReportInput struct {
 // GetInsightRuleReportOutput: the GetInsightRuleReportOutput shape.
 type GetInsightRuleReportOutput struct {
 	// KeyLabels: An array of the strings used as the keys for this rule.
-	KeyLabels []string `aws:"KeyLabels"`
+	KeyLabels []string `aws:"KeyLabels,always"`
 
 	// AggregationStatistic: Specifies whether this rule aggregates contributor data by COUNT or SUM.
 	AggregationStatistic *string `aws:"AggregationStatistic"`
@@ -721,10 +721,10 @@ type GetInsightRuleReportOutput struct {
 	ApproximateUniqueCount *int64 `aws:"ApproximateUniqueCount"`
 
 	// Contributors: An array of the unique contributors found by this rule in this time period.
-	Contributors []InsightRuleContributor `aws:"Contributors"`
+	Contributors []InsightRuleContributor `aws:"Contributors,always"`
 
 	// MetricDatapoints: A time series of metric data points that matches the time period in the rule request.
-	MetricDatapoints []InsightRuleMetricDatapoint `aws:"MetricDatapoints"`
+	MetricDatapoints []InsightRuleMetricDatapoint `aws:"MetricDatapoints,always"`
 }
 
 // GetMetricDataInput: the GetMetricDataInput shape.
@@ -754,13 +754,13 @@ type GetMetricDataInput struct {
 // GetMetricDataOutput: the GetMetricDataOutput shape.
 type GetMetricDataOutput struct {
 	// MetricDataResults: The metrics that are returned, including the metric name, namespace, and dimensions.
-	MetricDataResults []MetricDataResult `aws:"MetricDataResults"`
+	MetricDataResults []MetricDataResult `aws:"MetricDataResults,always"`
 
 	// NextToken: A token that marks the next batch of returned results.
 	NextToken *string `aws:"NextToken"`
 
 	// Messages: Contains a message about this GetMetricData operation, if the operation results in such a message.
-	Messages []MessageData `aws:"Messages"`
+	Messages []MessageData `aws:"Messages,always"`
 }
 
 // GetMetricStatisticsInput: the GetMetricStatisticsInput shape.
@@ -799,7 +799,7 @@ type GetMetricStatisticsOutput struct {
 	Label *string `aws:"Label"`
 
 	// Datapoints: The data points for the specified metric.
-	Datapoints []Datapoint `aws:"Datapoints"`
+	Datapoints []Datapoint `aws:"Datapoints,always"`
 }
 
 // GetMetricStreamInput: the GetMetricStreamInput shape.
@@ -817,10 +817,10 @@ type GetMetricStreamOutput struct {
 	Name *string `aws:"Name,min=1,max=255"`
 
 	// IncludeFilters: If this array of metric namespaces is present, then these namespaces are the only metric namespaces that are streamed by this metric stream.
-	IncludeFilters []MetricStreamFilter `aws:"IncludeFilters"`
+	IncludeFilters []MetricStreamFilter `aws:"IncludeFilters,always"`
 
 	// ExcludeFilters: If this array of metric namespaces is present, then these namespaces are the only metric namespaces that are not streamed by this metric stream.
-	ExcludeFilters []MetricStreamFilter `aws:"ExcludeFilters"`
+	ExcludeFilters []MetricStreamFilter `aws:"ExcludeFilters,always"`
 
 	// FirehoseArn: The ARN of the Amazon Kinesis Data Firehose delivery stream that is used by this metric stream.
 	FirehoseArn *string `aws:"FirehoseArn,min=1,max=1024"`
@@ -841,7 +841,7 @@ type GetMetricStreamOutput struct {
 	OutputFormat MetricStreamOutputFormat `aws:"OutputFormat,min=1,max=255"`
 
 	// StatisticsConfigurations: Each entry in this array displays information about one or more metrics that include additional statistics in the metric stream.
-	StatisticsConfigurations []MetricStreamStatisticsConfiguration `aws:"StatisticsConfigurations"`
+	StatisticsConfigurations []MetricStreamStatisticsConfiguration `aws:"StatisticsConfigurations,always"`
 
 	// IncludeLinkedAccountsMetrics: If this is true and this metric stream is in a monitoring account, then the stream includes metrics from source accounts that the monitoring account is linked to.
 	IncludeLinkedAccountsMetrics *bool `aws:"IncludeLinkedAccountsMetrics"`
@@ -896,13 +896,13 @@ type InsightRule struct {
 // InsightRuleContributor: One of the unique contributors found by a Contributor Insights rule.
 type InsightRuleContributor struct {
 	// Keys: One of the log entry field keywords that is used to define contributors for this rule.
-	Keys []string `aws:"Keys,req"`
+	Keys []string `aws:"Keys,req,always"`
 
 	// ApproximateAggregateValue: An approximation of the aggregate value that comes from this contributor.
 	ApproximateAggregateValue *float64 `aws:"ApproximateAggregateValue,req"`
 
 	// Datapoints: An array of the data points where this contributor is present.
-	Datapoints []InsightRuleContributorDatapoint `aws:"Datapoints,req"`
+	Datapoints []InsightRuleContributorDatapoint `aws:"Datapoints,req,always"`
 }
 
 // InsightRuleContributorDatapoint: One data point related to one contributor.
@@ -1086,7 +1086,7 @@ type ListAlarmMuteRulesInput struct {
 // ListAlarmMuteRulesOutput: the ListAlarmMuteRulesOutput shape.
 type ListAlarmMuteRulesOutput struct {
 	// AlarmMuteRuleSummaries: A list of alarm mute rule summaries.
-	AlarmMuteRuleSummaries []AlarmMuteRuleSummary `aws:"AlarmMuteRuleSummaries"`
+	AlarmMuteRuleSummaries []AlarmMuteRuleSummary `aws:"AlarmMuteRuleSummaries,always"`
 
 	// NextToken: The token to use when requesting the next set of results.
 	NextToken *string `aws:"NextToken"`
@@ -1104,7 +1104,7 @@ type ListDashboardsInput struct {
 // ListDashboardsOutput: the ListDashboardsOutput shape.
 type ListDashboardsOutput struct {
 	// DashboardEntries: The list of matching dashboards.
-	DashboardEntries []DashboardEntry `aws:"DashboardEntries"`
+	DashboardEntries []DashboardEntry `aws:"DashboardEntries,always"`
 
 	// NextToken: The token that marks the start of the next batch of returned results.
 	NextToken *string `aws:"NextToken"`
@@ -1125,7 +1125,7 @@ type ListManagedInsightRulesInput struct {
 // ListManagedInsightRulesOutput: the ListManagedInsightRulesOutput shape.
 type ListManagedInsightRulesOutput struct {
 	// ManagedRules: The managed rules that are available for the specified Amazon Web Services resource.
-	ManagedRules []ManagedRuleDescription `aws:"ManagedRules"`
+	ManagedRules []ManagedRuleDescription `aws:"ManagedRules,always"`
 
 	// NextToken: Include this value to get the next set of rules if the value was returned by the previous operation.
 	NextToken *string `aws:"NextToken"`
@@ -1146,7 +1146,7 @@ type ListMetricStreamsOutput struct {
 	NextToken *string `aws:"NextToken"`
 
 	// Entries: The array of metric stream information.
-	Entries []MetricStreamEntry `aws:"Entries"`
+	Entries []MetricStreamEntry `aws:"Entries,always"`
 }
 
 // ListMetricsInput: the ListMetricsInput shape.
@@ -1176,13 +1176,13 @@ type ListMetricsInput struct {
 // ListMetricsOutput: the ListMetricsOutput shape.
 type ListMetricsOutput struct {
 	// Metrics: The metrics that match your request.
-	Metrics []Metric `aws:"Metrics"`
+	Metrics []Metric `aws:"Metrics,always"`
 
 	// NextToken: The token that marks the start of the next batch of returned results.
 	NextToken *string `aws:"NextToken"`
 
 	// OwningAccounts: If you are using this operation in a monitoring account, this array contains the account IDs of the source accounts where the metrics in the returned data are from.
-	OwningAccounts []string `aws:"OwningAccounts,e.min=1,e.max=255"`
+	OwningAccounts []string `aws:"OwningAccounts,e.min=1,e.max=255,always"`
 }
 
 // ListTagsForResourceInput: the ListTagsForResourceInput shape.
@@ -1194,7 +1194,7 @@ type ListTagsForResourceInput struct {
 // ListTagsForResourceOutput: the ListTagsForResourceOutput shape.
 type ListTagsForResourceOutput struct {
 	// Tags: The list of tag keys and values associated with the resource you specified.
-	Tags []Tag `aws:"Tags"`
+	Tags []Tag `aws:"Tags,always"`
 }
 
 // ManagedRule: Contains the information that's required to enable a managed Contributor Insights rule for an Amazon Web Services resource.
@@ -1248,7 +1248,7 @@ type Metric struct {
 	MetricName *string `aws:"MetricName,min=1,max=255"`
 
 	// Dimensions: The dimensions for the metric.
-	Dimensions []Dimension `aws:"Dimensions,max=30"`
+	Dimensions []Dimension `aws:"Dimensions,max=30,always"`
 }
 
 // MetricAlarm: The details about a metric alarm.
@@ -1269,13 +1269,13 @@ type MetricAlarm struct {
 	ActionsEnabled *bool `aws:"ActionsEnabled"`
 
 	// OKActions: The actions to execute when this alarm transitions to the OK state from any other state.
-	OKActions []string `aws:"OKActions,max=5,e.min=1,e.max=1024"`
+	OKActions []string `aws:"OKActions,max=5,e.min=1,e.max=1024,always"`
 
 	// AlarmActions: The actions to execute when this alarm transitions to the ALARM state from any other state.
-	AlarmActions []string `aws:"AlarmActions,max=5,e.min=1,e.max=1024"`
+	AlarmActions []string `aws:"AlarmActions,max=5,e.min=1,e.max=1024,always"`
 
 	// InsufficientDataActions: The actions to execute when this alarm transitions to the INSUFFICIENT_DATA state from any other state.
-	InsufficientDataActions []string `aws:"InsufficientDataActions,max=5,e.min=1,e.max=1024"`
+	InsufficientDataActions []string `aws:"InsufficientDataActions,max=5,e.min=1,e.max=1024,always"`
 
 	// StateValue: The state value for the alarm.
 	StateValue StateValue `aws:"StateValue"`
@@ -1302,7 +1302,7 @@ type MetricAlarm struct {
 	ExtendedStatistic *string `aws:"ExtendedStatistic"`
 
 	// Dimensions: The dimensions for the metric associated with the alarm.
-	Dimensions []Dimension `aws:"Dimensions,max=30"`
+	Dimensions []Dimension `aws:"Dimensions,max=30,always"`
 
 	// Period: The period, in seconds, over which the statistic is applied.
 	Period *int32 `aws:"Period,min=1"`
@@ -1329,7 +1329,7 @@ type MetricAlarm struct {
 	EvaluateLowSampleCountPercentile *string `aws:"EvaluateLowSampleCountPercentile,min=1,max=255"`
 
 	// Metrics: An array of MetricDataQuery structures, used in an alarm based on a metric math expression.
-	Metrics []MetricDataQuery `aws:"Metrics"`
+	Metrics []MetricDataQuery `aws:"Metrics,always"`
 
 	// ThresholdMetricId: In an alarm based on an anomaly detection model, this is the ID of the ANOMALY_DETECTION_BAND function used as the threshold for the alarm.
 	ThresholdMetricId *string `aws:"ThresholdMetricId,min=1,max=255"`
@@ -1386,16 +1386,16 @@ type MetricDataResult struct {
 	Label *string `aws:"Label"`
 
 	// Timestamps: The timestamps for the data points, formatted in Unix timestamp format.
-	Timestamps []time.Time `aws:"Timestamps"`
+	Timestamps []time.Time `aws:"Timestamps,always"`
 
 	// Values: The data points for the metric corresponding to Timestamps .
-	Values []float64 `aws:"Values"`
+	Values []float64 `aws:"Values,always"`
 
 	// StatusCode: The status of the returned data.
 	StatusCode StatusCode `aws:"StatusCode"`
 
 	// Messages: A list of messages with additional information about the data returned.
-	Messages []MessageData `aws:"Messages"`
+	Messages []MessageData `aws:"Messages,always"`
 }
 
 // MetricDatum: Encapsulates the information sent to either create a metric or add new values to be aggregated into an existing metric.
@@ -1431,7 +1431,7 @@ type MetricDatum struct {
 // MetricMathAnomalyDetector: Indicates the CloudWatch math expression that provides the time series the anomaly detector uses as input.
 type MetricMathAnomalyDetector struct {
 	// MetricDataQueries: An array of metric data query structures that enables you to create an anomaly detector based on the result of a metric math expression.
-	MetricDataQueries []MetricDataQuery `aws:"MetricDataQueries"`
+	MetricDataQueries []MetricDataQuery `aws:"MetricDataQueries,always"`
 }
 
 // MetricStat: This structure defines the metric to be returned, along with the statistics, period, and units.
@@ -1479,16 +1479,16 @@ type MetricStreamFilter struct {
 	Namespace *string `aws:"Namespace,min=1,max=255,pat=0"`
 
 	// MetricNames: The names of the metrics to either include or exclude from the metric stream.
-	MetricNames []string `aws:"MetricNames,e.min=1,e.max=255"`
+	MetricNames []string `aws:"MetricNames,e.min=1,e.max=255,always"`
 }
 
 // MetricStreamStatisticsConfiguration: By default, a metric stream always sends the MAX , MIN , SUM , and SAMPLECOUNT statistics for each metric that is streamed.
 type MetricStreamStatisticsConfiguration struct {
 	// IncludeMetrics: An array of metric name and namespace pairs that stream the additional statistics listed in the value of the AdditionalStatistics parameter.
-	IncludeMetrics []MetricStreamStatisticsMetric `aws:"IncludeMetrics,req"`
+	IncludeMetrics []MetricStreamStatisticsMetric `aws:"IncludeMetrics,req,always"`
 
 	// AdditionalStatistics: The list of additional statistics that are to be streamed for the metrics listed in the IncludeMetrics array in this structure.
-	AdditionalStatistics []string `aws:"AdditionalStatistics,req"`
+	AdditionalStatistics []string `aws:"AdditionalStatistics,req,always"`
 }
 
 // MetricStreamStatisticsMetric: This object contains the information for one metric that is to be streamed with additional statistics.
@@ -1522,7 +1522,7 @@ func (e *MissingRequiredParameterException) ErrorCode() string {
 // MuteTargets: Specifies which alarms an alarm mute rule applies to.
 type MuteTargets struct {
 	// AlarmNames: The list of alarm names that this mute rule targets.
-	AlarmNames []string `aws:"AlarmNames,req,max=100,e.min=1,e.max=255"`
+	AlarmNames []string `aws:"AlarmNames,req,max=100,e.min=1,e.max=255,always"`
 }
 
 // PartialFailure: This array is empty if the API operation was successful for all the rules specified in the request.
@@ -1646,7 +1646,7 @@ type PutDashboardInput struct {
 // PutDashboardOutput: the PutDashboardOutput shape.
 type PutDashboardOutput struct {
 	// DashboardValidationMessages: If the input for PutDashboard was correct and the dashboard was successfully created or modified, this result is empty.
-	DashboardValidationMessages []DashboardValidationMessage `aws:"DashboardValidationMessages"`
+	DashboardValidationMessages []DashboardValidationMessage `aws:"DashboardValidationMessages,always"`
 }
 
 // PutInsightRuleInput: the PutInsightRuleInput shape.
@@ -1680,7 +1680,7 @@ type PutManagedInsightRulesInput struct {
 // PutManagedInsightRulesOutput: the PutManagedInsightRulesOutput shape.
 type PutManagedInsightRulesOutput struct {
 	// Failures: An array that lists the rules that could not be enabled.
-	Failures []PartialFailure `aws:"Failures"`
+	Failures []PartialFailure `aws:"Failures,always"`
 }
 
 // PutMetricAlarmInput: the PutMetricAlarmInput shape.
@@ -1903,7 +1903,7 @@ type SingleMetricAnomalyDetector struct {
 	MetricName *string `aws:"MetricName,min=1,max=255"`
 
 	// Dimensions: The metric dimensions to create the anomaly detection model for.
-	Dimensions []Dimension `aws:"Dimensions,max=30"`
+	Dimensions []Dimension `aws:"Dimensions,max=30,always"`
 
 	// Stat: The statistic to use for the metric and anomaly detection model.
 	Stat *string `aws:"Stat,max=50,pat=1"`

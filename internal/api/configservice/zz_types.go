@@ -298,10 +298,10 @@ type BatchGetAggregateResourceConfigRequest struct {
 // BatchGetAggregateResourceConfigResponse: the BatchGetAggregateResourceConfigResponse shape.
 type BatchGetAggregateResourceConfigResponse struct {
 	// BaseConfigurationItems: A list that contains the current configuration of one or more resources.
-	BaseConfigurationItems []BaseConfigurationItem `aws:"BaseConfigurationItems"`
+	BaseConfigurationItems []BaseConfigurationItem `aws:"BaseConfigurationItems,always"`
 
 	// UnprocessedResourceIdentifiers: A list of resource identifiers that were not processed with current scope.
-	UnprocessedResourceIdentifiers []AggregateResourceIdentifier `aws:"UnprocessedResourceIdentifiers"`
+	UnprocessedResourceIdentifiers []AggregateResourceIdentifier `aws:"UnprocessedResourceIdentifiers,always"`
 }
 
 // BatchGetResourceConfigRequest: the BatchGetResourceConfigRequest shape.
@@ -313,10 +313,10 @@ type BatchGetResourceConfigRequest struct {
 // BatchGetResourceConfigResponse: the BatchGetResourceConfigResponse shape.
 type BatchGetResourceConfigResponse struct {
 	// BaseConfigurationItems: A list that contains the current configuration of one or more resources.
-	BaseConfigurationItems []BaseConfigurationItem `aws:"baseConfigurationItems"`
+	BaseConfigurationItems []BaseConfigurationItem `aws:"baseConfigurationItems,always"`
 
 	// UnprocessedResourceKeys: A list of resource keys that were not processed with the current response.
-	UnprocessedResourceKeys []ResourceKey `aws:"unprocessedResourceKeys,min=1,max=100"`
+	UnprocessedResourceKeys []ResourceKey `aws:"unprocessedResourceKeys,min=1,max=100,always"`
 }
 
 // Compliance: Indicates whether an Amazon Web Services resource or Config rule is compliant and provides the number of contributors that affect the compliance.
@@ -990,7 +990,7 @@ type DeleteRemediationExceptionsRequest struct {
 // DeleteRemediationExceptionsResponse: the DeleteRemediationExceptionsResponse shape.
 type DeleteRemediationExceptionsResponse struct {
 	// FailedBatches: Returns a list of failed delete remediation exceptions batch objects.
-	FailedBatches []FailedDeleteRemediationExceptionsBatch `aws:"FailedBatches"`
+	FailedBatches []FailedDeleteRemediationExceptionsBatch `aws:"FailedBatches,always"`
 }
 
 // DeleteResourceConfigRequest: the DeleteResourceConfigRequest shape.
@@ -1099,7 +1099,7 @@ type DescribeAggregateComplianceByConfigRulesRequest struct {
 // DescribeAggregateComplianceByConfigRulesResponse: the DescribeAggregateComplianceByConfigRulesResponse shape.
 type DescribeAggregateComplianceByConfigRulesResponse struct {
 	// AggregateComplianceByConfigRules: Returns a list of AggregateComplianceByConfigRule object.
-	AggregateComplianceByConfigRules []AggregateComplianceByConfigRule `aws:"AggregateComplianceByConfigRules"`
+	AggregateComplianceByConfigRules []AggregateComplianceByConfigRule `aws:"AggregateComplianceByConfigRules,always"`
 
 	// NextToken: The nextToken string returned on a previous page that you use to get the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -1123,7 +1123,7 @@ type DescribeAggregateComplianceByConformancePacksRequest struct {
 // DescribeAggregateComplianceByConformancePacksResponse: the DescribeAggregateComplianceByConformancePacksResponse shape.
 type DescribeAggregateComplianceByConformancePacksResponse struct {
 	// AggregateComplianceByConformancePacks: Returns the AggregateComplianceByConformancePack object.
-	AggregateComplianceByConformancePacks []AggregateComplianceByConformancePack `aws:"AggregateComplianceByConformancePacks"`
+	AggregateComplianceByConformancePacks []AggregateComplianceByConformancePack `aws:"AggregateComplianceByConformancePacks,always"`
 
 	// NextToken: The nextToken string returned on a previous page that you use to get the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -1141,7 +1141,7 @@ type DescribeAggregationAuthorizationsRequest struct {
 // DescribeAggregationAuthorizationsResponse: the DescribeAggregationAuthorizationsResponse shape.
 type DescribeAggregationAuthorizationsResponse struct {
 	// AggregationAuthorizations: Returns a list of authorizations granted to various aggregator accounts and regions.
-	AggregationAuthorizations []AggregationAuthorization `aws:"AggregationAuthorizations"`
+	AggregationAuthorizations []AggregationAuthorization `aws:"AggregationAuthorizations,always"`
 
 	// NextToken: The nextToken string returned on a previous page that you use to get the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -1162,7 +1162,7 @@ type DescribeComplianceByConfigRuleRequest struct {
 // DescribeComplianceByConfigRuleResponse: the DescribeComplianceByConfigRuleResponse shape.
 type DescribeComplianceByConfigRuleResponse struct {
 	// ComplianceByConfigRules: Indicates whether each of the specified Config rules is compliant.
-	ComplianceByConfigRules []ComplianceByConfigRule `aws:"ComplianceByConfigRules"`
+	ComplianceByConfigRules []ComplianceByConfigRule `aws:"ComplianceByConfigRules,always"`
 
 	// NextToken: The string that you use in a subsequent request to get the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -1189,7 +1189,7 @@ type DescribeComplianceByResourceRequest struct {
 // DescribeComplianceByResourceResponse: the DescribeComplianceByResourceResponse shape.
 type DescribeComplianceByResourceResponse struct {
 	// ComplianceByResources: Indicates whether the specified Amazon Web Services resource complies with all of the Config rules that evaluate it.
-	ComplianceByResources []ComplianceByResource `aws:"ComplianceByResources"`
+	ComplianceByResources []ComplianceByResource `aws:"ComplianceByResources,always"`
 
 	// NextToken: The string that you use in a subsequent request to get the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -1210,7 +1210,7 @@ type DescribeConfigRuleEvaluationStatusRequest struct {
 // DescribeConfigRuleEvaluationStatusResponse: the DescribeConfigRuleEvaluationStatusResponse shape.
 type DescribeConfigRuleEvaluationStatusResponse struct {
 	// ConfigRulesEvaluationStatus: Status information about your Config managed rules.
-	ConfigRulesEvaluationStatus []ConfigRuleEvaluationStatus `aws:"ConfigRulesEvaluationStatus"`
+	ConfigRulesEvaluationStatus []ConfigRuleEvaluationStatus `aws:"ConfigRulesEvaluationStatus,always"`
 
 	// NextToken: The string that you use in a subsequent request to get the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -1237,7 +1237,7 @@ type DescribeConfigRulesRequest struct {
 // DescribeConfigRulesResponse: the DescribeConfigRulesResponse shape.
 type DescribeConfigRulesResponse struct {
 	// ConfigRules: The details about your Config rules.
-	ConfigRules []ConfigRule `aws:"ConfigRules"`
+	ConfigRules []ConfigRule `aws:"ConfigRules,always"`
 
 	// NextToken: The string that you use in a subsequent request to get the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -1261,7 +1261,7 @@ type DescribeConfigurationAggregatorSourcesStatusRequest struct {
 // DescribeConfigurationAggregatorSourcesStatusResponse: the DescribeConfigurationAggregatorSourcesStatusResponse shape.
 type DescribeConfigurationAggregatorSourcesStatusResponse struct {
 	// AggregatedSourceStatusList: Returns an AggregatedSourceStatus object.
-	AggregatedSourceStatusList []AggregatedSourceStatus `aws:"AggregatedSourceStatusList"`
+	AggregatedSourceStatusList []AggregatedSourceStatus `aws:"AggregatedSourceStatusList,always"`
 
 	// NextToken: The nextToken string returned on a previous page that you use to get the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -1282,7 +1282,7 @@ type DescribeConfigurationAggregatorsRequest struct {
 // DescribeConfigurationAggregatorsResponse: the DescribeConfigurationAggregatorsResponse shape.
 type DescribeConfigurationAggregatorsResponse struct {
 	// ConfigurationAggregators: Returns a ConfigurationAggregators object.
-	ConfigurationAggregators []ConfigurationAggregator `aws:"ConfigurationAggregators"`
+	ConfigurationAggregators []ConfigurationAggregator `aws:"ConfigurationAggregators,always"`
 
 	// NextToken: The nextToken string returned on a previous page that you use to get the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -1303,7 +1303,7 @@ type DescribeConfigurationRecorderStatusRequest struct {
 // DescribeConfigurationRecorderStatusResponse: The output for the DescribeConfigurationRecorderStatus action, in JSON format.
 type DescribeConfigurationRecorderStatusResponse struct {
 	// ConfigurationRecordersStatus: A list that contains status of the specified recorders.
-	ConfigurationRecordersStatus []ConfigurationRecorderStatus `aws:"ConfigurationRecordersStatus"`
+	ConfigurationRecordersStatus []ConfigurationRecorderStatus `aws:"ConfigurationRecordersStatus,always"`
 }
 
 // DescribeConfigurationRecordersRequest: The input for the DescribeConfigurationRecorders action.
@@ -1321,7 +1321,7 @@ type DescribeConfigurationRecordersRequest struct {
 // DescribeConfigurationRecordersResponse: The output for the DescribeConfigurationRecorders action.
 type DescribeConfigurationRecordersResponse struct {
 	// ConfigurationRecorders: A list that contains the descriptions of the specified configuration recorders.
-	ConfigurationRecorders []ConfigurationRecorder `aws:"ConfigurationRecorders"`
+	ConfigurationRecorders []ConfigurationRecorder `aws:"ConfigurationRecorders,always"`
 }
 
 // DescribeConformancePackComplianceRequest: the DescribeConformancePackComplianceRequest shape.
@@ -1345,7 +1345,7 @@ type DescribeConformancePackComplianceResponse struct {
 	ConformancePackName *string `aws:"ConformancePackName,req,min=1,max=256,pat=2"`
 
 	// ConformancePackRuleComplianceList: Returns a list of ConformancePackRuleCompliance objects.
-	ConformancePackRuleComplianceList []ConformancePackRuleCompliance `aws:"ConformancePackRuleComplianceList,req,min=0,max=1000"`
+	ConformancePackRuleComplianceList []ConformancePackRuleCompliance `aws:"ConformancePackRuleComplianceList,req,min=0,max=1000,always"`
 
 	// NextToken: The nextToken string returned in a previous request that you use to request the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -1366,7 +1366,7 @@ type DescribeConformancePackStatusRequest struct {
 // DescribeConformancePackStatusResponse: the DescribeConformancePackStatusResponse shape.
 type DescribeConformancePackStatusResponse struct {
 	// ConformancePackStatusDetails: A list of ConformancePackStatusDetail objects.
-	ConformancePackStatusDetails []ConformancePackStatusDetail `aws:"ConformancePackStatusDetails,min=0,max=25"`
+	ConformancePackStatusDetails []ConformancePackStatusDetail `aws:"ConformancePackStatusDetails,min=0,max=25,always"`
 
 	// NextToken: The nextToken string returned in a previous request that you use to request the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -1387,7 +1387,7 @@ type DescribeConformancePacksRequest struct {
 // DescribeConformancePacksResponse: the DescribeConformancePacksResponse shape.
 type DescribeConformancePacksResponse struct {
 	// ConformancePackDetails: Returns a list of ConformancePackDetail objects.
-	ConformancePackDetails []ConformancePackDetail `aws:"ConformancePackDetails,min=0,max=25"`
+	ConformancePackDetails []ConformancePackDetail `aws:"ConformancePackDetails,min=0,max=25,always"`
 
 	// NextToken: The nextToken string returned in a previous request that you use to request the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -1402,7 +1402,7 @@ type DescribeDeliveryChannelStatusRequest struct {
 // DescribeDeliveryChannelStatusResponse: The output for the DescribeDeliveryChannelStatus action.
 type DescribeDeliveryChannelStatusResponse struct {
 	// DeliveryChannelsStatus: A list that contains the status of a specified delivery channel.
-	DeliveryChannelsStatus []DeliveryChannelStatus `aws:"DeliveryChannelsStatus"`
+	DeliveryChannelsStatus []DeliveryChannelStatus `aws:"DeliveryChannelsStatus,always"`
 }
 
 // DescribeDeliveryChannelsRequest: The input for the DescribeDeliveryChannels action.
@@ -1414,7 +1414,7 @@ type DescribeDeliveryChannelsRequest struct {
 // DescribeDeliveryChannelsResponse: The output for the DescribeDeliveryChannels action.
 type DescribeDeliveryChannelsResponse struct {
 	// DeliveryChannels: A list that contains the descriptions of the specified delivery channel.
-	DeliveryChannels []DeliveryChannel `aws:"DeliveryChannels"`
+	DeliveryChannels []DeliveryChannel `aws:"DeliveryChannels,always"`
 }
 
 // DescribeOrganizationConfigRuleStatusesRequest: the DescribeOrganizationConfigRuleStatusesRequest shape.
@@ -1432,7 +1432,7 @@ type DescribeOrganizationConfigRuleStatusesRequest struct {
 // DescribeOrganizationConfigRuleStatusesResponse: the DescribeOrganizationConfigRuleStatusesResponse shape.
 type DescribeOrganizationConfigRuleStatusesResponse struct {
 	// OrganizationConfigRuleStatuses: A list of OrganizationConfigRuleStatus objects.
-	OrganizationConfigRuleStatuses []OrganizationConfigRuleStatus `aws:"OrganizationConfigRuleStatuses"`
+	OrganizationConfigRuleStatuses []OrganizationConfigRuleStatus `aws:"OrganizationConfigRuleStatuses,always"`
 
 	// NextToken: The nextToken string returned on a previous page that you use to get the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -1453,7 +1453,7 @@ type DescribeOrganizationConfigRulesRequest struct {
 // DescribeOrganizationConfigRulesResponse: the DescribeOrganizationConfigRulesResponse shape.
 type DescribeOrganizationConfigRulesResponse struct {
 	// OrganizationConfigRules: Returns a list of OrganizationConfigRule objects.
-	OrganizationConfigRules []OrganizationConfigRule `aws:"OrganizationConfigRules"`
+	OrganizationConfigRules []OrganizationConfigRule `aws:"OrganizationConfigRules,always"`
 
 	// NextToken: The nextToken string returned on a previous page that you use to get the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -1474,7 +1474,7 @@ type DescribeOrganizationConformancePackStatusesRequest struct {
 // DescribeOrganizationConformancePackStatusesResponse: the DescribeOrganizationConformancePackStatusesResponse shape.
 type DescribeOrganizationConformancePackStatusesResponse struct {
 	// OrganizationConformancePackStatuses: A list of OrganizationConformancePackStatus objects.
-	OrganizationConformancePackStatuses []OrganizationConformancePackStatus `aws:"OrganizationConformancePackStatuses"`
+	OrganizationConformancePackStatuses []OrganizationConformancePackStatus `aws:"OrganizationConformancePackStatuses,always"`
 
 	// NextToken: The nextToken string returned on a previous page that you use to get the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -1495,7 +1495,7 @@ type DescribeOrganizationConformancePacksRequest struct {
 // DescribeOrganizationConformancePacksResponse: the DescribeOrganizationConformancePacksResponse shape.
 type DescribeOrganizationConformancePacksResponse struct {
 	// OrganizationConformancePacks: Returns a list of OrganizationConformancePacks objects.
-	OrganizationConformancePacks []OrganizationConformancePack `aws:"OrganizationConformancePacks"`
+	OrganizationConformancePacks []OrganizationConformancePack `aws:"OrganizationConformancePacks,always"`
 
 	// NextToken: The nextToken string returned on a previous page that you use to get the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -1513,7 +1513,7 @@ type DescribePendingAggregationRequestsRequest struct {
 // DescribePendingAggregationRequestsResponse: the DescribePendingAggregationRequestsResponse shape.
 type DescribePendingAggregationRequestsResponse struct {
 	// PendingAggregationRequests: Returns a PendingAggregationRequests object.
-	PendingAggregationRequests []PendingAggregationRequest `aws:"PendingAggregationRequests"`
+	PendingAggregationRequests []PendingAggregationRequest `aws:"PendingAggregationRequests,always"`
 
 	// NextToken: The nextToken string returned on a previous page that you use to get the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -1528,7 +1528,7 @@ type DescribeRemediationConfigurationsRequest struct {
 // DescribeRemediationConfigurationsResponse: the DescribeRemediationConfigurationsResponse shape.
 type DescribeRemediationConfigurationsResponse struct {
 	// RemediationConfigurations: Returns a remediation configuration object.
-	RemediationConfigurations []RemediationConfiguration `aws:"RemediationConfigurations,min=0,max=25"`
+	RemediationConfigurations []RemediationConfiguration `aws:"RemediationConfigurations,min=0,max=25,always"`
 }
 
 // DescribeRemediationExceptionsRequest: the DescribeRemediationExceptionsRequest shape.
@@ -1549,7 +1549,7 @@ type DescribeRemediationExceptionsRequest struct {
 // DescribeRemediationExceptionsResponse: the DescribeRemediationExceptionsResponse shape.
 type DescribeRemediationExceptionsResponse struct {
 	// RemediationExceptions: Returns a list of remediation exception objects.
-	RemediationExceptions []RemediationException `aws:"RemediationExceptions,min=0,max=25"`
+	RemediationExceptions []RemediationException `aws:"RemediationExceptions,min=0,max=25,always"`
 
 	// NextToken: The nextToken string returned in a previous request that you use to request the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -1573,7 +1573,7 @@ type DescribeRemediationExecutionStatusRequest struct {
 // DescribeRemediationExecutionStatusResponse: the DescribeRemediationExecutionStatusResponse shape.
 type DescribeRemediationExecutionStatusResponse struct {
 	// RemediationExecutionStatuses: Returns a list of remediation execution statuses objects.
-	RemediationExecutionStatuses []RemediationExecutionStatus `aws:"RemediationExecutionStatuses"`
+	RemediationExecutionStatuses []RemediationExecutionStatus `aws:"RemediationExecutionStatuses,always"`
 
 	// NextToken: The nextToken string returned on a previous page that you use to get the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -1591,7 +1591,7 @@ type DescribeRetentionConfigurationsRequest struct {
 // DescribeRetentionConfigurationsResponse: the DescribeRetentionConfigurationsResponse shape.
 type DescribeRetentionConfigurationsResponse struct {
 	// RetentionConfigurations: Returns a retention configuration object.
-	RetentionConfigurations []RetentionConfiguration `aws:"RetentionConfigurations"`
+	RetentionConfigurations []RetentionConfiguration `aws:"RetentionConfigurations,always"`
 
 	// NextToken: The nextToken string returned on a previous page that you use to get the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -1789,7 +1789,7 @@ type GetAggregateComplianceDetailsByConfigRuleRequest struct {
 // GetAggregateComplianceDetailsByConfigRuleResponse: the GetAggregateComplianceDetailsByConfigRuleResponse shape.
 type GetAggregateComplianceDetailsByConfigRuleResponse struct {
 	// AggregateEvaluationResults: Returns an AggregateEvaluationResults object.
-	AggregateEvaluationResults []AggregateEvaluationResult `aws:"AggregateEvaluationResults"`
+	AggregateEvaluationResults []AggregateEvaluationResult `aws:"AggregateEvaluationResults,always"`
 
 	// NextToken: The nextToken string returned on a previous page that you use to get the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -1819,7 +1819,7 @@ type GetAggregateConfigRuleComplianceSummaryResponse struct {
 	GroupByKey *string `aws:"GroupByKey,min=1,max=256"`
 
 	// AggregateComplianceCounts: Returns a list of AggregateComplianceCounts object.
-	AggregateComplianceCounts []AggregateComplianceCount `aws:"AggregateComplianceCounts"`
+	AggregateComplianceCounts []AggregateComplianceCount `aws:"AggregateComplianceCounts,always"`
 
 	// NextToken: The nextToken string returned on a previous page that you use to get the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -1846,7 +1846,7 @@ type GetAggregateConformancePackComplianceSummaryRequest struct {
 // GetAggregateConformancePackComplianceSummaryResponse: the GetAggregateConformancePackComplianceSummaryResponse shape.
 type GetAggregateConformancePackComplianceSummaryResponse struct {
 	// AggregateConformancePackComplianceSummaries: Returns a list of AggregateConformancePackComplianceSummary object.
-	AggregateConformancePackComplianceSummaries []AggregateConformancePackComplianceSummary `aws:"AggregateConformancePackComplianceSummaries"`
+	AggregateConformancePackComplianceSummaries []AggregateConformancePackComplianceSummary `aws:"AggregateConformancePackComplianceSummaries,always"`
 
 	// GroupByKey: Groups the result based on Amazon Web Services account ID or Amazon Web Services Region.
 	GroupByKey *string `aws:"GroupByKey,min=1,max=256"`
@@ -1882,7 +1882,7 @@ type GetAggregateDiscoveredResourceCountsResponse struct {
 	GroupByKey *string `aws:"GroupByKey,min=1,max=256"`
 
 	// GroupedResourceCounts: Returns a list of GroupedResourceCount objects.
-	GroupedResourceCounts []GroupedResourceCount `aws:"GroupedResourceCounts"`
+	GroupedResourceCounts []GroupedResourceCount `aws:"GroupedResourceCounts,always"`
 
 	// NextToken: The nextToken string returned on a previous page that you use to get the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -1921,7 +1921,7 @@ type GetComplianceDetailsByConfigRuleRequest struct {
 // GetComplianceDetailsByConfigRuleResponse: the GetComplianceDetailsByConfigRuleResponse shape.
 type GetComplianceDetailsByConfigRuleResponse struct {
 	// EvaluationResults: Indicates whether the Amazon Web Services resource complies with the specified Config rule.
-	EvaluationResults []EvaluationResult `aws:"EvaluationResults"`
+	EvaluationResults []EvaluationResult `aws:"EvaluationResults,always"`
 
 	// NextToken: The string that you use in a subsequent request to get the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -1948,7 +1948,7 @@ type GetComplianceDetailsByResourceRequest struct {
 // GetComplianceDetailsByResourceResponse: the GetComplianceDetailsByResourceResponse shape.
 type GetComplianceDetailsByResourceResponse struct {
 	// EvaluationResults: Indicates whether the specified Amazon Web Services resource complies each Config rule.
-	EvaluationResults []EvaluationResult `aws:"EvaluationResults"`
+	EvaluationResults []EvaluationResult `aws:"EvaluationResults,always"`
 
 	// NextToken: The string that you use in a subsequent request to get the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -1969,7 +1969,7 @@ type GetComplianceSummaryByResourceTypeRequest struct {
 // GetComplianceSummaryByResourceTypeResponse: the GetComplianceSummaryByResourceTypeResponse shape.
 type GetComplianceSummaryByResourceTypeResponse struct {
 	// ComplianceSummariesByResourceType: The number of resources that are compliant and the number that are noncompliant.
-	ComplianceSummariesByResourceType []ComplianceSummaryByResourceType `aws:"ComplianceSummariesByResourceType"`
+	ComplianceSummariesByResourceType []ComplianceSummaryByResourceType `aws:"ComplianceSummariesByResourceType,always"`
 }
 
 // GetConformancePackComplianceDetailsRequest: the GetConformancePackComplianceDetailsRequest shape.
@@ -1993,7 +1993,7 @@ type GetConformancePackComplianceDetailsResponse struct {
 	ConformancePackName *string `aws:"ConformancePackName,req,min=1,max=256,pat=2"`
 
 	// ConformancePackRuleEvaluationResults: Returns a list of ConformancePackEvaluationResult objects.
-	ConformancePackRuleEvaluationResults []ConformancePackEvaluationResult `aws:"ConformancePackRuleEvaluationResults,min=0,max=100"`
+	ConformancePackRuleEvaluationResults []ConformancePackEvaluationResult `aws:"ConformancePackRuleEvaluationResults,min=0,max=100,always"`
 
 	// NextToken: The nextToken string returned in a previous request that you use to request the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -2014,7 +2014,7 @@ type GetConformancePackComplianceSummaryRequest struct {
 // GetConformancePackComplianceSummaryResponse: the GetConformancePackComplianceSummaryResponse shape.
 type GetConformancePackComplianceSummaryResponse struct {
 	// ConformancePackComplianceSummaryList: A list of ConformancePackComplianceSummary objects.
-	ConformancePackComplianceSummaryList []ConformancePackComplianceSummary `aws:"ConformancePackComplianceSummaryList,min=1,max=5"`
+	ConformancePackComplianceSummaryList []ConformancePackComplianceSummary `aws:"ConformancePackComplianceSummaryList,min=1,max=5,always"`
 
 	// NextToken: The nextToken string returned on a previous page that you use to get the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -2050,7 +2050,7 @@ type GetDiscoveredResourceCountsResponse struct {
 	TotalDiscoveredResources *int64 `aws:"totalDiscoveredResources"`
 
 	// ResourceCounts: The list of ResourceCount objects.
-	ResourceCounts []ResourceCount `aws:"resourceCounts"`
+	ResourceCounts []ResourceCount `aws:"resourceCounts,always"`
 
 	// NextToken: The string that you use in a subsequent request to get the next page of results in a paginated response.
 	NextToken *string `aws:"nextToken"`
@@ -2074,7 +2074,7 @@ type GetOrganizationConfigRuleDetailedStatusRequest struct {
 // GetOrganizationConfigRuleDetailedStatusResponse: the GetOrganizationConfigRuleDetailedStatusResponse shape.
 type GetOrganizationConfigRuleDetailedStatusResponse struct {
 	// OrganizationConfigRuleDetailedStatus: A list of MemberAccountStatus objects.
-	OrganizationConfigRuleDetailedStatus []MemberAccountStatus `aws:"OrganizationConfigRuleDetailedStatus"`
+	OrganizationConfigRuleDetailedStatus []MemberAccountStatus `aws:"OrganizationConfigRuleDetailedStatus,always"`
 
 	// NextToken: The nextToken string returned on a previous page that you use to get the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -2098,7 +2098,7 @@ type GetOrganizationConformancePackDetailedStatusRequest struct {
 // GetOrganizationConformancePackDetailedStatusResponse: the GetOrganizationConformancePackDetailedStatusResponse shape.
 type GetOrganizationConformancePackDetailedStatusResponse struct {
 	// OrganizationConformancePackDetailedStatuses: A list of OrganizationConformancePackDetailedStatus objects.
-	OrganizationConformancePackDetailedStatuses []OrganizationConformancePackDetailedStatus `aws:"OrganizationConformancePackDetailedStatuses"`
+	OrganizationConformancePackDetailedStatuses []OrganizationConformancePackDetailedStatus `aws:"OrganizationConformancePackDetailedStatuses,always"`
 
 	// NextToken: The nextToken string returned on a previous page that you use to get the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -2143,7 +2143,7 @@ type GetResourceConfigHistoryRequest struct {
 // GetResourceConfigHistoryResponse: The output for the GetResourceConfigHistory action.
 type GetResourceConfigHistoryResponse struct {
 	// ConfigurationItems: An array of ConfigurationItems Objects.
-	ConfigurationItems []ConfigurationItem `aws:"configurationItems"`
+	ConfigurationItems []ConfigurationItem `aws:"configurationItems,always"`
 
 	// NextToken: The string that you use in a subsequent request to get the next page of results in a paginated response.
 	NextToken *string `aws:"nextToken"`
@@ -2537,7 +2537,7 @@ type ListAggregateDiscoveredResourcesRequest struct {
 // ListAggregateDiscoveredResourcesResponse: the ListAggregateDiscoveredResourcesResponse shape.
 type ListAggregateDiscoveredResourcesResponse struct {
 	// ResourceIdentifiers: Returns a list of ResourceIdentifiers objects.
-	ResourceIdentifiers []AggregateResourceIdentifier `aws:"ResourceIdentifiers"`
+	ResourceIdentifiers []AggregateResourceIdentifier `aws:"ResourceIdentifiers,always"`
 
 	// NextToken: The nextToken string returned on a previous page that you use to get the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -2558,7 +2558,7 @@ type ListConfigurationRecordersRequest struct {
 // ListConfigurationRecordersResponse: the ListConfigurationRecordersResponse shape.
 type ListConfigurationRecordersResponse struct {
 	// ConfigurationRecorderSummaries: A list of ConfigurationRecorderSummary objects that includes.
-	ConfigurationRecorderSummaries []ConfigurationRecorderSummary `aws:"ConfigurationRecorderSummaries,req"`
+	ConfigurationRecorderSummaries []ConfigurationRecorderSummary `aws:"ConfigurationRecorderSummaries,req,always"`
 
 	// NextToken: The NextToken string returned on a previous page that you use to get the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -2588,7 +2588,7 @@ type ListConformancePackComplianceScoresResponse struct {
 	NextToken *string `aws:"NextToken"`
 
 	// ConformancePackComplianceScores: A list of ConformancePackComplianceScore objects.
-	ConformancePackComplianceScores []ConformancePackComplianceScore `aws:"ConformancePackComplianceScores,req"`
+	ConformancePackComplianceScores []ConformancePackComplianceScore `aws:"ConformancePackComplianceScores,req,always"`
 }
 
 // ListDiscoveredResourcesRequest: the ListDiscoveredResourcesRequest shape.
@@ -2615,7 +2615,7 @@ type ListDiscoveredResourcesRequest struct {
 // ListDiscoveredResourcesResponse: the ListDiscoveredResourcesResponse shape.
 type ListDiscoveredResourcesResponse struct {
 	// ResourceIdentifiers: The details that identify a resource that is discovered by Config, including the resource type, ID, and (if available) the custom resource name.
-	ResourceIdentifiers []ResourceIdentifier `aws:"resourceIdentifiers"`
+	ResourceIdentifiers []ResourceIdentifier `aws:"resourceIdentifiers,always"`
 
 	// NextToken: The string that you use in a subsequent request to get the next page of results in a paginated response.
 	NextToken *string `aws:"nextToken"`
@@ -2636,7 +2636,7 @@ type ListResourceEvaluationsRequest struct {
 // ListResourceEvaluationsResponse: the ListResourceEvaluationsResponse shape.
 type ListResourceEvaluationsResponse struct {
 	// ResourceEvaluations: Returns a ResourceEvaluations object.
-	ResourceEvaluations []ResourceEvaluation `aws:"ResourceEvaluations"`
+	ResourceEvaluations []ResourceEvaluation `aws:"ResourceEvaluations,always"`
 
 	// NextToken: The nextToken string returned on a previous page that you use to get the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -2654,7 +2654,7 @@ type ListStoredQueriesRequest struct {
 // ListStoredQueriesResponse: the ListStoredQueriesResponse shape.
 type ListStoredQueriesResponse struct {
 	// StoredQueryMetadata: A list of StoredQueryMetadata objects.
-	StoredQueryMetadata []StoredQueryMetadata `aws:"StoredQueryMetadata"`
+	StoredQueryMetadata []StoredQueryMetadata `aws:"StoredQueryMetadata,always"`
 
 	// NextToken: If the previous paginated request didn't return all of the remaining results, the response object's NextToken parameter value is set to a token.
 	NextToken *string `aws:"NextToken"`
@@ -2675,7 +2675,7 @@ type ListTagsForResourceRequest struct {
 // ListTagsForResourceResponse: the ListTagsForResourceResponse shape.
 type ListTagsForResourceResponse struct {
 	// Tags: The tags for the resource.
-	Tags []Tag `aws:"Tags,min=1,max=50"`
+	Tags []Tag `aws:"Tags,min=1,max=50,always"`
 
 	// NextToken: The nextToken string returned on a previous page that you use to get the next page of results in a paginated response.
 	NextToken *string `aws:"NextToken"`
@@ -3601,7 +3601,7 @@ type PutEvaluationsRequest struct {
 // PutEvaluationsResponse: the PutEvaluationsResponse shape.
 type PutEvaluationsResponse struct {
 	// FailedEvaluations: Requests that failed because of a client or server error.
-	FailedEvaluations []Evaluation `aws:"FailedEvaluations,min=0,max=100"`
+	FailedEvaluations []Evaluation `aws:"FailedEvaluations,min=0,max=100,always"`
 }
 
 // PutExternalEvaluationRequest: the PutExternalEvaluationRequest shape.
@@ -3680,7 +3680,7 @@ type PutRemediationConfigurationsRequest struct {
 // PutRemediationConfigurationsResponse: the PutRemediationConfigurationsResponse shape.
 type PutRemediationConfigurationsResponse struct {
 	// FailedBatches: Returns a list of failed remediation batch objects.
-	FailedBatches []FailedRemediationBatch `aws:"FailedBatches"`
+	FailedBatches []FailedRemediationBatch `aws:"FailedBatches,always"`
 }
 
 // PutRemediationExceptionsRequest: the PutRemediationExceptionsRequest shape.
@@ -3701,7 +3701,7 @@ type PutRemediationExceptionsRequest struct {
 // PutRemediationExceptionsResponse: the PutRemediationExceptionsResponse shape.
 type PutRemediationExceptionsResponse struct {
 	// FailedBatches: Returns a list of failed remediation exceptions batch objects.
-	FailedBatches []FailedRemediationExceptionBatch `aws:"FailedBatches"`
+	FailedBatches []FailedRemediationExceptionBatch `aws:"FailedBatches,always"`
 }
 
 // PutResourceConfigRequest: the PutResourceConfigRequest shape.
@@ -4184,7 +4184,7 @@ type SelectAggregateResourceConfigRequest struct {
 // SelectAggregateResourceConfigResponse: the SelectAggregateResourceConfigResponse shape.
 type SelectAggregateResourceConfigResponse struct {
 	// Results: Returns the results for the SQL query.
-	Results []string `aws:"Results"`
+	Results []string `aws:"Results,always"`
 
 	// QueryInfo: the QueryInfo member.
 	QueryInfo *QueryInfo `aws:"QueryInfo"`
@@ -4208,7 +4208,7 @@ type SelectResourceConfigRequest struct {
 // SelectResourceConfigResponse: the SelectResourceConfigResponse shape.
 type SelectResourceConfigResponse struct {
 	// Results: Returns the results for the SQL query.
-	Results []string `aws:"Results"`
+	Results []string `aws:"Results,always"`
 
 	// QueryInfo: Returns the QueryInfo object.
 	QueryInfo *QueryInfo `aws:"QueryInfo"`
@@ -4284,7 +4284,7 @@ type StartRemediationExecutionResponse struct {
 	FailureMessage *string `aws:"FailureMessage"`
 
 	// FailedItems: For resources that have failed to start execution, the API returns a resource key object.
-	FailedItems []ResourceKey `aws:"FailedItems,min=1,max=100"`
+	FailedItems []ResourceKey `aws:"FailedItems,min=1,max=100,always"`
 }
 
 // StartResourceEvaluationRequest: the StartResourceEvaluationRequest shape.

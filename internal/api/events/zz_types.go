@@ -532,7 +532,7 @@ type CreateEndpointResponse struct {
 	ReplicationConfig *ReplicationConfig `aws:"ReplicationConfig"`
 
 	// EventBuses: The event buses used by this request.
-	EventBuses []EndpointEventBus `aws:"EventBuses,min=2,max=2"`
+	EventBuses []EndpointEventBus `aws:"EventBuses,min=2,max=2,always"`
 
 	// RoleArn: The ARN of the role used by event replication for this request.
 	RoleArn *string `aws:"RoleArn,min=1,max=256,pat=15"`
@@ -889,7 +889,7 @@ type DescribeEndpointResponse struct {
 	ReplicationConfig *ReplicationConfig `aws:"ReplicationConfig"`
 
 	// EventBuses: The event buses being used by the endpoint you asked for information about.
-	EventBuses []EndpointEventBus `aws:"EventBuses,min=2,max=2"`
+	EventBuses []EndpointEventBus `aws:"EventBuses,min=2,max=2,always"`
 
 	// RoleArn: The ARN of the role used by the endpoint you asked for information about.
 	RoleArn *string `aws:"RoleArn,min=1,max=256,pat=15"`
@@ -1370,7 +1370,7 @@ type ListApiDestinationsRequest struct {
 // ListApiDestinationsResponse: the ListApiDestinationsResponse shape.
 type ListApiDestinationsResponse struct {
 	// ApiDestinations: An array that includes information about each API destination.
-	ApiDestinations []ApiDestination `aws:"ApiDestinations"`
+	ApiDestinations []ApiDestination `aws:"ApiDestinations,always"`
 
 	// NextToken: A token indicating there are more results available.
 	NextToken *string `aws:"NextToken,min=1,max=2048"`
@@ -1397,7 +1397,7 @@ type ListArchivesRequest struct {
 // ListArchivesResponse: the ListArchivesResponse shape.
 type ListArchivesResponse struct {
 	// Archives: An array of Archive objects that include details about an archive.
-	Archives []Archive `aws:"Archives"`
+	Archives []Archive `aws:"Archives,always"`
 
 	// NextToken: A token indicating there are more results available.
 	NextToken *string `aws:"NextToken,min=1,max=2048"`
@@ -1421,7 +1421,7 @@ type ListConnectionsRequest struct {
 // ListConnectionsResponse: the ListConnectionsResponse shape.
 type ListConnectionsResponse struct {
 	// Connections: An array of connections objects that include details about the connections.
-	Connections []Connection `aws:"Connections"`
+	Connections []Connection `aws:"Connections,always"`
 
 	// NextToken: A token indicating there are more results available.
 	NextToken *string `aws:"NextToken,min=1,max=2048"`
@@ -1445,7 +1445,7 @@ type ListEndpointsRequest struct {
 // ListEndpointsResponse: the ListEndpointsResponse shape.
 type ListEndpointsResponse struct {
 	// Endpoints: The endpoints returned by the call.
-	Endpoints []Endpoint `aws:"Endpoints"`
+	Endpoints []Endpoint `aws:"Endpoints,always"`
 
 	// NextToken: A token indicating there are more results available.
 	NextToken *string `aws:"NextToken,min=1,max=2048"`
@@ -1466,7 +1466,7 @@ type ListEventBusesRequest struct {
 // ListEventBusesResponse: the ListEventBusesResponse shape.
 type ListEventBusesResponse struct {
 	// EventBuses: This list of event buses.
-	EventBuses []EventBus `aws:"EventBuses"`
+	EventBuses []EventBus `aws:"EventBuses,always"`
 
 	// NextToken: A token indicating there are more results available.
 	NextToken *string `aws:"NextToken,min=1,max=2048"`
@@ -1487,7 +1487,7 @@ type ListEventSourcesRequest struct {
 // ListEventSourcesResponse: the ListEventSourcesResponse shape.
 type ListEventSourcesResponse struct {
 	// EventSources: The list of event sources.
-	EventSources []EventSource `aws:"EventSources"`
+	EventSources []EventSource `aws:"EventSources,always"`
 
 	// NextToken: A token indicating there are more results available.
 	NextToken *string `aws:"NextToken,min=1,max=2048"`
@@ -1508,7 +1508,7 @@ type ListPartnerEventSourceAccountsRequest struct {
 // ListPartnerEventSourceAccountsResponse: the ListPartnerEventSourceAccountsResponse shape.
 type ListPartnerEventSourceAccountsResponse struct {
 	// PartnerEventSourceAccounts: The list of partner event sources returned by the operation.
-	PartnerEventSourceAccounts []PartnerEventSourceAccount `aws:"PartnerEventSourceAccounts"`
+	PartnerEventSourceAccounts []PartnerEventSourceAccount `aws:"PartnerEventSourceAccounts,always"`
 
 	// NextToken: A token indicating there are more results available.
 	NextToken *string `aws:"NextToken,min=1,max=2048"`
@@ -1529,7 +1529,7 @@ type ListPartnerEventSourcesRequest struct {
 // ListPartnerEventSourcesResponse: the ListPartnerEventSourcesResponse shape.
 type ListPartnerEventSourcesResponse struct {
 	// PartnerEventSources: The list of partner event sources returned by the operation.
-	PartnerEventSources []PartnerEventSource `aws:"PartnerEventSources"`
+	PartnerEventSources []PartnerEventSource `aws:"PartnerEventSources,always"`
 
 	// NextToken: A token indicating there are more results available.
 	NextToken *string `aws:"NextToken,min=1,max=2048"`
@@ -1556,7 +1556,7 @@ type ListReplaysRequest struct {
 // ListReplaysResponse: the ListReplaysResponse shape.
 type ListReplaysResponse struct {
 	// Replays: An array of Replay objects that contain information about the replay.
-	Replays []Replay `aws:"Replays"`
+	Replays []Replay `aws:"Replays,always"`
 
 	// NextToken: A token indicating there are more results available.
 	NextToken *string `aws:"NextToken,min=1,max=2048"`
@@ -1580,7 +1580,7 @@ type ListRuleNamesByTargetRequest struct {
 // ListRuleNamesByTargetResponse: the ListRuleNamesByTargetResponse shape.
 type ListRuleNamesByTargetResponse struct {
 	// RuleNames: The names of the rules that can invoke the given target.
-	RuleNames []string `aws:"RuleNames,e.min=1,e.max=64,e.pat=2"`
+	RuleNames []string `aws:"RuleNames,e.min=1,e.max=64,e.pat=2,always"`
 
 	// NextToken: A token indicating there are more results available.
 	NextToken *string `aws:"NextToken,min=1,max=2048"`
@@ -1604,7 +1604,7 @@ type ListRulesRequest struct {
 // ListRulesResponse: the ListRulesResponse shape.
 type ListRulesResponse struct {
 	// Rules: The rules that match the specified criteria.
-	Rules []Rule `aws:"Rules"`
+	Rules []Rule `aws:"Rules,always"`
 
 	// NextToken: A token indicating there are more results available.
 	NextToken *string `aws:"NextToken,min=1,max=2048"`
@@ -1619,7 +1619,7 @@ type ListTagsForResourceRequest struct {
 // ListTagsForResourceResponse: the ListTagsForResourceResponse shape.
 type ListTagsForResourceResponse struct {
 	// Tags: The list of tag keys and values associated with the resource you specified
-	Tags []Tag `aws:"Tags"`
+	Tags []Tag `aws:"Tags,always"`
 }
 
 // ListTargetsByRuleRequest: the ListTargetsByRuleRequest shape.
@@ -1640,7 +1640,7 @@ type ListTargetsByRuleRequest struct {
 // ListTargetsByRuleResponse: the ListTargetsByRuleResponse shape.
 type ListTargetsByRuleResponse struct {
 	// Targets: The targets assigned to the rule.
-	Targets []Target `aws:"Targets,min=1,max=100"`
+	Targets []Target `aws:"Targets,min=1,max=100,always"`
 
 	// NextToken: A token indicating there are more results available.
 	NextToken *string `aws:"NextToken,min=1,max=2048"`
@@ -1799,7 +1799,7 @@ type PutEventsResponse struct {
 	FailedEntryCount *int32 `aws:"FailedEntryCount"`
 
 	// Entries: The successfully and unsuccessfully ingested events results.
-	Entries []PutEventsResultEntry `aws:"Entries"`
+	Entries []PutEventsResultEntry `aws:"Entries,always"`
 }
 
 // PutEventsResultEntry: Represents the results of an event submitted to an event bus.
@@ -1844,7 +1844,7 @@ type PutPartnerEventsResponse struct {
 	FailedEntryCount *int32 `aws:"FailedEntryCount"`
 
 	// Entries: The results for each event entry the partner submitted in this request.
-	Entries []PutPartnerEventsResultEntry `aws:"Entries"`
+	Entries []PutPartnerEventsResultEntry `aws:"Entries,always"`
 }
 
 // PutPartnerEventsResultEntry: The result of an event entry the partner submitted in this request.
@@ -1931,7 +1931,7 @@ type PutTargetsResponse struct {
 	FailedEntryCount *int32 `aws:"FailedEntryCount"`
 
 	// FailedEntries: The failed target entries.
-	FailedEntries []PutTargetsResultEntry `aws:"FailedEntries"`
+	FailedEntries []PutTargetsResultEntry `aws:"FailedEntries,always"`
 }
 
 // PutTargetsResultEntry: Represents a target that failed to be added to a rule.
@@ -2003,7 +2003,7 @@ type RemoveTargetsResponse struct {
 	FailedEntryCount *int32 `aws:"FailedEntryCount"`
 
 	// FailedEntries: The failed target entries.
-	FailedEntries []RemoveTargetsResultEntry `aws:"FailedEntries"`
+	FailedEntries []RemoveTargetsResultEntry `aws:"FailedEntries,always"`
 }
 
 // RemoveTargetsResultEntry: Represents a target that failed to be removed from a rule.
@@ -2545,7 +2545,7 @@ type UpdateEndpointResponse struct {
 	ReplicationConfig *ReplicationConfig `aws:"ReplicationConfig"`
 
 	// EventBuses: The event buses used for replication for the endpoint you updated in this request.
-	EventBuses []EndpointEventBus `aws:"EventBuses,min=2,max=2"`
+	EventBuses []EndpointEventBus `aws:"EventBuses,min=2,max=2,always"`
 
 	// RoleArn: The ARN of the role used by event replication for the endpoint you updated in this request.
 	RoleArn *string `aws:"RoleArn,min=1,max=256,pat=15"`

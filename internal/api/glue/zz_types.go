@@ -398,7 +398,7 @@ type BatchCreatePartitionRequest struct {
 // BatchCreatePartitionResponse: the BatchCreatePartitionResponse shape.
 type BatchCreatePartitionResponse struct {
 	// Errors: The errors encountered when trying to create the requested partitions.
-	Errors []PartitionError `aws:"Errors"`
+	Errors []PartitionError `aws:"Errors,always"`
 }
 
 // BatchDeleteConnectionRequest: the BatchDeleteConnectionRequest shape.
@@ -413,7 +413,7 @@ type BatchDeleteConnectionRequest struct {
 // BatchDeleteConnectionResponse: the BatchDeleteConnectionResponse shape.
 type BatchDeleteConnectionResponse struct {
 	// Succeeded: A list of names of the connection definitions that were successfully deleted.
-	Succeeded []string `aws:"Succeeded,e.min=1,e.max=255,e.pat=0"`
+	Succeeded []string `aws:"Succeeded,e.min=1,e.max=255,e.pat=0,always"`
 
 	// Errors: A map of the names of connections that were not successfully deleted to error details.
 	Errors map[string]ErrorDetail `aws:"Errors,k.min=1,k.max=255,k.pat=0"`
@@ -437,7 +437,7 @@ type BatchDeletePartitionRequest struct {
 // BatchDeletePartitionResponse: the BatchDeletePartitionResponse shape.
 type BatchDeletePartitionResponse struct {
 	// Errors: The errors encountered when trying to delete the requested partitions.
-	Errors []PartitionError `aws:"Errors"`
+	Errors []PartitionError `aws:"Errors,always"`
 }
 
 // BatchDeleteTableRequest: the BatchDeleteTableRequest shape.
@@ -458,7 +458,7 @@ type BatchDeleteTableRequest struct {
 // BatchDeleteTableResponse: the BatchDeleteTableResponse shape.
 type BatchDeleteTableResponse struct {
 	// Errors: A list of errors encountered in attempting to delete the specified tables.
-	Errors []TableError `aws:"Errors"`
+	Errors []TableError `aws:"Errors,always"`
 }
 
 // BatchDeleteTableVersionRequest: the BatchDeleteTableVersionRequest shape.
@@ -479,7 +479,7 @@ type BatchDeleteTableVersionRequest struct {
 // BatchDeleteTableVersionResponse: the BatchDeleteTableVersionResponse shape.
 type BatchDeleteTableVersionResponse struct {
 	// Errors: A list of errors encountered while trying to delete the specified table versions.
-	Errors []TableVersionError `aws:"Errors"`
+	Errors []TableVersionError `aws:"Errors,always"`
 }
 
 // BatchGetBlueprintsRequest: the BatchGetBlueprintsRequest shape.
@@ -497,10 +497,10 @@ type BatchGetBlueprintsRequest struct {
 // BatchGetBlueprintsResponse: the BatchGetBlueprintsResponse shape.
 type BatchGetBlueprintsResponse struct {
 	// Blueprints: Returns a list of blueprint as a Blueprints object.
-	Blueprints []Blueprint `aws:"Blueprints"`
+	Blueprints []Blueprint `aws:"Blueprints,always"`
 
 	// MissingBlueprints: Returns a list of BlueprintNames that were not found.
-	MissingBlueprints []string `aws:"MissingBlueprints,e.min=1,e.max=128,e.pat=11"`
+	MissingBlueprints []string `aws:"MissingBlueprints,e.min=1,e.max=128,e.pat=11,always"`
 }
 
 // BatchGetCrawlersRequest: the BatchGetCrawlersRequest shape.
@@ -512,10 +512,10 @@ type BatchGetCrawlersRequest struct {
 // BatchGetCrawlersResponse: the BatchGetCrawlersResponse shape.
 type BatchGetCrawlersResponse struct {
 	// Crawlers: A list of crawler definitions.
-	Crawlers []Crawler `aws:"Crawlers"`
+	Crawlers []Crawler `aws:"Crawlers,always"`
 
 	// CrawlersNotFound: A list of names of crawlers that were not found.
-	CrawlersNotFound []string `aws:"CrawlersNotFound,min=0,max=100,e.min=1,e.max=255,e.pat=0"`
+	CrawlersNotFound []string `aws:"CrawlersNotFound,min=0,max=100,e.min=1,e.max=255,e.pat=0,always"`
 }
 
 // BatchGetCustomEntityTypesRequest: the BatchGetCustomEntityTypesRequest shape.
@@ -527,10 +527,10 @@ type BatchGetCustomEntityTypesRequest struct {
 // BatchGetCustomEntityTypesResponse: the BatchGetCustomEntityTypesResponse shape.
 type BatchGetCustomEntityTypesResponse struct {
 	// CustomEntityTypes: A list of CustomEntityType objects representing the custom patterns that have been created.
-	CustomEntityTypes []CustomEntityType `aws:"CustomEntityTypes"`
+	CustomEntityTypes []CustomEntityType `aws:"CustomEntityTypes,always"`
 
 	// CustomEntityTypesNotFound: A list of the names of custom patterns that were not found.
-	CustomEntityTypesNotFound []string `aws:"CustomEntityTypesNotFound,min=1,max=50,e.min=1,e.max=255,e.pat=0"`
+	CustomEntityTypesNotFound []string `aws:"CustomEntityTypesNotFound,min=1,max=50,e.min=1,e.max=255,e.pat=0,always"`
 }
 
 // BatchGetDataQualityResultRequest: the BatchGetDataQualityResultRequest shape.
@@ -542,10 +542,10 @@ type BatchGetDataQualityResultRequest struct {
 // BatchGetDataQualityResultResponse: the BatchGetDataQualityResultResponse shape.
 type BatchGetDataQualityResultResponse struct {
 	// Results: A list of DataQualityResult objects representing the data quality results.
-	Results []DataQualityResult `aws:"Results,req"`
+	Results []DataQualityResult `aws:"Results,req,always"`
 
 	// ResultsNotFound: A list of result IDs for which results were not found.
-	ResultsNotFound []string `aws:"ResultsNotFound,min=1,max=100,e.min=1,e.max=255,e.pat=0"`
+	ResultsNotFound []string `aws:"ResultsNotFound,min=1,max=100,e.min=1,e.max=255,e.pat=0,always"`
 }
 
 // BatchGetDevEndpointsRequest: the BatchGetDevEndpointsRequest shape.
@@ -557,10 +557,10 @@ type BatchGetDevEndpointsRequest struct {
 // BatchGetDevEndpointsResponse: the BatchGetDevEndpointsResponse shape.
 type BatchGetDevEndpointsResponse struct {
 	// DevEndpoints: A list of DevEndpoint definitions.
-	DevEndpoints []DevEndpoint `aws:"DevEndpoints"`
+	DevEndpoints []DevEndpoint `aws:"DevEndpoints,always"`
 
 	// DevEndpointsNotFound: A list of DevEndpoints not found.
-	DevEndpointsNotFound []string `aws:"DevEndpointsNotFound,min=1,max=25"`
+	DevEndpointsNotFound []string `aws:"DevEndpointsNotFound,min=1,max=25,always"`
 }
 
 // BatchGetJobsRequest: the BatchGetJobsRequest shape.
@@ -572,10 +572,10 @@ type BatchGetJobsRequest struct {
 // BatchGetJobsResponse: the BatchGetJobsResponse shape.
 type BatchGetJobsResponse struct {
 	// Jobs: A list of job definitions.
-	Jobs []Job `aws:"Jobs"`
+	Jobs []Job `aws:"Jobs,always"`
 
 	// JobsNotFound: A list of names of jobs not found.
-	JobsNotFound []string `aws:"JobsNotFound,e.min=1,e.max=255,e.pat=0"`
+	JobsNotFound []string `aws:"JobsNotFound,e.min=1,e.max=255,e.pat=0,always"`
 }
 
 // BatchGetPartitionRequest: the BatchGetPartitionRequest shape.
@@ -602,10 +602,10 @@ type BatchGetPartitionRequest struct {
 // BatchGetPartitionResponse: the BatchGetPartitionResponse shape.
 type BatchGetPartitionResponse struct {
 	// Partitions: A list of the requested partitions.
-	Partitions []Partition `aws:"Partitions"`
+	Partitions []Partition `aws:"Partitions,always"`
 
 	// UnprocessedKeys: A list of the partition values in the request for which partitions were not returned.
-	UnprocessedKeys []PartitionValueList `aws:"UnprocessedKeys,min=0,max=1000"`
+	UnprocessedKeys []PartitionValueList `aws:"UnprocessedKeys,min=0,max=1000,always"`
 }
 
 // BatchGetTableOptimizerEntry: Represents a table optimizer to retrieve in the BatchGetTableOptimizer operation.
@@ -650,10 +650,10 @@ type BatchGetTableOptimizerRequest struct {
 // BatchGetTableOptimizerResponse: the BatchGetTableOptimizerResponse shape.
 type BatchGetTableOptimizerResponse struct {
 	// TableOptimizers: A list of BatchTableOptimizer objects.
-	TableOptimizers []BatchTableOptimizer `aws:"TableOptimizers"`
+	TableOptimizers []BatchTableOptimizer `aws:"TableOptimizers,always"`
 
 	// Failures: A list of errors from the operation.
-	Failures []BatchGetTableOptimizerError `aws:"Failures"`
+	Failures []BatchGetTableOptimizerError `aws:"Failures,always"`
 }
 
 // BatchGetTriggersRequest: the BatchGetTriggersRequest shape.
@@ -665,10 +665,10 @@ type BatchGetTriggersRequest struct {
 // BatchGetTriggersResponse: the BatchGetTriggersResponse shape.
 type BatchGetTriggersResponse struct {
 	// Triggers: A list of trigger definitions.
-	Triggers []Trigger `aws:"Triggers"`
+	Triggers []Trigger `aws:"Triggers,always"`
 
 	// TriggersNotFound: A list of names of triggers not found.
-	TriggersNotFound []string `aws:"TriggersNotFound,e.min=1,e.max=255,e.pat=0"`
+	TriggersNotFound []string `aws:"TriggersNotFound,e.min=1,e.max=255,e.pat=0,always"`
 }
 
 // BatchGetWorkflowsRequest: the BatchGetWorkflowsRequest shape.
@@ -683,10 +683,10 @@ type BatchGetWorkflowsRequest struct {
 // BatchGetWorkflowsResponse: the BatchGetWorkflowsResponse shape.
 type BatchGetWorkflowsResponse struct {
 	// Workflows: A list of workflow resource metadata.
-	Workflows []Workflow `aws:"Workflows,min=1,max=25"`
+	Workflows []Workflow `aws:"Workflows,min=1,max=25,always"`
 
 	// MissingWorkflows: A list of names of workflows not found.
-	MissingWorkflows []string `aws:"MissingWorkflows,min=1,max=25,e.min=1,e.max=255,e.pat=0"`
+	MissingWorkflows []string `aws:"MissingWorkflows,min=1,max=25,e.min=1,e.max=255,e.pat=0,always"`
 }
 
 // BatchPutDataQualityStatisticAnnotationRequest: the BatchPutDataQualityStatisticAnnotationRequest shape.
@@ -701,7 +701,7 @@ type BatchPutDataQualityStatisticAnnotationRequest struct {
 // BatchPutDataQualityStatisticAnnotationResponse: the BatchPutDataQualityStatisticAnnotationResponse shape.
 type BatchPutDataQualityStatisticAnnotationResponse struct {
 	// FailedInclusionAnnotations: A list of AnnotationError 's.
-	FailedInclusionAnnotations []AnnotationError `aws:"FailedInclusionAnnotations"`
+	FailedInclusionAnnotations []AnnotationError `aws:"FailedInclusionAnnotations,always"`
 }
 
 // BatchStopJobRunError: Records an error that occurred when attempting to stop a specified job run.
@@ -728,10 +728,10 @@ type BatchStopJobRunRequest struct {
 // BatchStopJobRunResponse: the BatchStopJobRunResponse shape.
 type BatchStopJobRunResponse struct {
 	// SuccessfulSubmissions: A list of the JobRuns that were successfully submitted for stopping.
-	SuccessfulSubmissions []BatchStopJobRunSuccessfulSubmission `aws:"SuccessfulSubmissions"`
+	SuccessfulSubmissions []BatchStopJobRunSuccessfulSubmission `aws:"SuccessfulSubmissions,always"`
 
 	// Errors: A list of the errors that were encountered in trying to stop JobRuns , including the JobRunId for which each error was encountered and details about the error.
-	Errors []BatchStopJobRunError `aws:"Errors"`
+	Errors []BatchStopJobRunError `aws:"Errors,always"`
 }
 
 // BatchStopJobRunSuccessfulSubmission: Records a successful request to stop a specified JobRun .
@@ -794,7 +794,7 @@ type BatchUpdatePartitionRequestEntry struct {
 // BatchUpdatePartitionResponse: the BatchUpdatePartitionResponse shape.
 type BatchUpdatePartitionResponse struct {
 	// Errors: The errors encountered when trying to update the requested partitions.
-	Errors []BatchUpdatePartitionFailureEntry `aws:"Errors"`
+	Errors []BatchUpdatePartitionFailureEntry `aws:"Errors,always"`
 }
 
 // BinaryColumnStatisticsData: Defines column statistics supported for bit sequence data values.
@@ -2833,7 +2833,7 @@ type CreateDevEndpointResponse struct {
 	Status *string `aws:"Status"`
 
 	// SecurityGroupIds: The security groups assigned to the new DevEndpoint .
-	SecurityGroupIds []string `aws:"SecurityGroupIds"`
+	SecurityGroupIds []string `aws:"SecurityGroupIds,always"`
 
 	// SubnetId: The subnet ID assigned to the new DevEndpoint .
 	SubnetId *string `aws:"SubnetId"`
@@ -3019,7 +3019,7 @@ type CreateIntegrationResponse struct {
 	AdditionalEncryptionContext map[string]string `aws:"AdditionalEncryptionContext"`
 
 	// Tags: Metadata assigned to the resource consisting of a list of key-value pairs.
-	Tags []Tag `aws:"Tags"`
+	Tags []Tag `aws:"Tags,always"`
 
 	// Status: The status of the integration being created.
 	Status IntegrationStatus `aws:"Status,req"`
@@ -3028,7 +3028,7 @@ type CreateIntegrationResponse struct {
 	CreateTime *time.Time `aws:"CreateTime,req"`
 
 	// Errors: A list of errors associated with the integration creation.
-	Errors []IntegrationError `aws:"Errors"`
+	Errors []IntegrationError `aws:"Errors,always"`
 
 	// DataFilter: Selects source tables for the integration using Maxwell filter syntax.
 	DataFilter *string `aws:"DataFilter,min=1,max=2048"`
@@ -4464,7 +4464,7 @@ type DeleteIntegrationResponse struct {
 	AdditionalEncryptionContext map[string]string `aws:"AdditionalEncryptionContext"`
 
 	// Tags: Metadata assigned to the resource consisting of a list of key-value pairs.
-	Tags []Tag `aws:"Tags"`
+	Tags []Tag `aws:"Tags,always"`
 
 	// Status: The status of the integration being deleted.
 	Status IntegrationStatus `aws:"Status,req"`
@@ -4473,7 +4473,7 @@ type DeleteIntegrationResponse struct {
 	CreateTime *time.Time `aws:"CreateTime,req"`
 
 	// Errors: A list of errors associated with the integration.
-	Errors []IntegrationError `aws:"Errors"`
+	Errors []IntegrationError `aws:"Errors,always"`
 
 	// DataFilter: Selects source tables for the integration using Maxwell filter syntax.
 	DataFilter *string `aws:"DataFilter,min=1,max=2048"`
@@ -4615,7 +4615,7 @@ type DeleteSchemaVersionsInput struct {
 // DeleteSchemaVersionsResponse: the DeleteSchemaVersionsResponse shape.
 type DeleteSchemaVersionsResponse struct {
 	// SchemaVersionErrors: A list of SchemaVersionErrorItem objects, each containing an error and schema version.
-	SchemaVersionErrors []SchemaVersionErrorItem `aws:"SchemaVersionErrors"`
+	SchemaVersionErrors []SchemaVersionErrorItem `aws:"SchemaVersionErrors,always"`
 }
 
 // DeleteSecurityConfigurationRequest: the DeleteSecurityConfigurationRequest shape.
@@ -4831,7 +4831,7 @@ type DescribeEntityRequest struct {
 // DescribeEntityResponse: the DescribeEntityResponse shape.
 type DescribeEntityResponse struct {
 	// Fields: Describes the fields for that connector entity.
-	Fields []Field `aws:"Fields"`
+	Fields []Field `aws:"Fields,always"`
 
 	// NextToken: A continuation token, present if the current segment is not the last.
 	NextToken *string `aws:"NextToken,min=1,max=2048,pat=33"`
@@ -4855,7 +4855,7 @@ type DescribeInboundIntegrationsRequest struct {
 // DescribeInboundIntegrationsResponse: the DescribeInboundIntegrationsResponse shape.
 type DescribeInboundIntegrationsResponse struct {
 	// InboundIntegrations: A list of inbound integrations.
-	InboundIntegrations []InboundIntegration `aws:"InboundIntegrations"`
+	InboundIntegrations []InboundIntegration `aws:"InboundIntegrations,always"`
 
 	// Marker: A value that indicates the starting point for the next set of response records in a subsequent request.
 	Marker *string `aws:"Marker,min=1,max=128"`
@@ -4879,7 +4879,7 @@ type DescribeIntegrationsRequest struct {
 // DescribeIntegrationsResponse: the DescribeIntegrationsResponse shape.
 type DescribeIntegrationsResponse struct {
 	// Integrations: A list of zero-ETL integrations.
-	Integrations []Integration `aws:"Integrations"`
+	Integrations []Integration `aws:"Integrations,always"`
 
 	// Marker: A value that indicates the starting point for the next set of response records in a subsequent request.
 	Marker *string `aws:"Marker,min=1,max=128"`
@@ -5692,7 +5692,7 @@ type GetBlueprintRunsRequest struct {
 // GetBlueprintRunsResponse: the GetBlueprintRunsResponse shape.
 type GetBlueprintRunsResponse struct {
 	// BlueprintRuns: Returns a list of BlueprintRun objects.
-	BlueprintRuns []BlueprintRun `aws:"BlueprintRuns"`
+	BlueprintRuns []BlueprintRun `aws:"BlueprintRuns,always"`
 
 	// NextToken: A continuation token, if not all blueprint runs have been returned.
 	NextToken *string `aws:"NextToken"`
@@ -5746,7 +5746,7 @@ type GetCatalogsRequest struct {
 // GetCatalogsResponse: the GetCatalogsResponse shape.
 type GetCatalogsResponse struct {
 	// CatalogList: An array of Catalog objects.
-	CatalogList []Catalog `aws:"CatalogList,req"`
+	CatalogList []Catalog `aws:"CatalogList,req,always"`
 
 	// NextToken: A continuation token for paginating the returned list of tokens, returned if the current segment of the list is not the last.
 	NextToken *string `aws:"NextToken"`
@@ -5776,7 +5776,7 @@ type GetClassifiersRequest struct {
 // GetClassifiersResponse: the GetClassifiersResponse shape.
 type GetClassifiersResponse struct {
 	// Classifiers: The requested list of classifier objects.
-	Classifiers []Classifier `aws:"Classifiers"`
+	Classifiers []Classifier `aws:"Classifiers,always"`
 
 	// NextToken: A continuation token.
 	NextToken *string `aws:"NextToken"`
@@ -5803,10 +5803,10 @@ type GetColumnStatisticsForPartitionRequest struct {
 // GetColumnStatisticsForPartitionResponse: the GetColumnStatisticsForPartitionResponse shape.
 type GetColumnStatisticsForPartitionResponse struct {
 	// ColumnStatisticsList: List of ColumnStatistics that failed to be retrieved.
-	ColumnStatisticsList []ColumnStatistics `aws:"ColumnStatisticsList"`
+	ColumnStatisticsList []ColumnStatistics `aws:"ColumnStatisticsList,always"`
 
 	// Errors: Error occurred during retrieving column statistics data.
-	Errors []ColumnError `aws:"Errors"`
+	Errors []ColumnError `aws:"Errors,always"`
 }
 
 // GetColumnStatisticsForTableRequest: the GetColumnStatisticsForTableRequest shape.
@@ -5827,10 +5827,10 @@ type GetColumnStatisticsForTableRequest struct {
 // GetColumnStatisticsForTableResponse: the GetColumnStatisticsForTableResponse shape.
 type GetColumnStatisticsForTableResponse struct {
 	// ColumnStatisticsList: List of ColumnStatistics.
-	ColumnStatisticsList []ColumnStatistics `aws:"ColumnStatisticsList"`
+	ColumnStatisticsList []ColumnStatistics `aws:"ColumnStatisticsList,always"`
 
 	// Errors: List of ColumnStatistics that failed to be retrieved.
-	Errors []ColumnError `aws:"Errors"`
+	Errors []ColumnError `aws:"Errors,always"`
 }
 
 // GetColumnStatisticsTaskRunRequest: the GetColumnStatisticsTaskRunRequest shape.
@@ -5863,7 +5863,7 @@ type GetColumnStatisticsTaskRunsRequest struct {
 // GetColumnStatisticsTaskRunsResponse: the GetColumnStatisticsTaskRunsResponse shape.
 type GetColumnStatisticsTaskRunsResponse struct {
 	// ColumnStatisticsTaskRuns: A list of column statistics task runs.
-	ColumnStatisticsTaskRuns []ColumnStatisticsTaskRun `aws:"ColumnStatisticsTaskRuns"`
+	ColumnStatisticsTaskRuns []ColumnStatisticsTaskRun `aws:"ColumnStatisticsTaskRuns,always"`
 
 	// NextToken: A continuation token, if not all task runs have yet been returned.
 	NextToken *string `aws:"NextToken"`
@@ -5938,7 +5938,7 @@ type GetConnectionsRequest struct {
 // GetConnectionsResponse: the GetConnectionsResponse shape.
 type GetConnectionsResponse struct {
 	// ConnectionList: A list of requested connection definitions.
-	ConnectionList []Connection `aws:"ConnectionList"`
+	ConnectionList []Connection `aws:"ConnectionList,always"`
 
 	// NextToken: A continuation token, if the list of connections returned does not include the last of the filtered connections.
 	NextToken *string `aws:"NextToken"`
@@ -5959,7 +5959,7 @@ type GetCrawlerMetricsRequest struct {
 // GetCrawlerMetricsResponse: the GetCrawlerMetricsResponse shape.
 type GetCrawlerMetricsResponse struct {
 	// CrawlerMetricsList: A list of metrics for the specified crawler.
-	CrawlerMetricsList []CrawlerMetrics `aws:"CrawlerMetricsList"`
+	CrawlerMetricsList []CrawlerMetrics `aws:"CrawlerMetricsList,always"`
 
 	// NextToken: A continuation token, if the returned list does not contain the last metric available.
 	NextToken *string `aws:"NextToken"`
@@ -5989,7 +5989,7 @@ type GetCrawlersRequest struct {
 // GetCrawlersResponse: the GetCrawlersResponse shape.
 type GetCrawlersResponse struct {
 	// Crawlers: A list of crawler metadata.
-	Crawlers []Crawler `aws:"Crawlers"`
+	Crawlers []Crawler `aws:"Crawlers,always"`
 
 	// NextToken: A continuation token, if the returned list has not reached the end of those defined in this customer account.
 	NextToken *string `aws:"NextToken"`
@@ -6010,7 +6010,7 @@ type GetCustomEntityTypeResponse struct {
 	RegexString *string `aws:"RegexString,min=1,max=255,pat=0"`
 
 	// ContextWords: A list of context words if specified when you created the custom pattern.
-	ContextWords []string `aws:"ContextWords,min=1,max=20,e.min=1,e.max=255,e.pat=0"`
+	ContextWords []string `aws:"ContextWords,min=1,max=20,e.min=1,e.max=255,e.pat=0,always"`
 }
 
 // GetDataCatalogEncryptionSettingsRequest: the GetDataCatalogEncryptionSettingsRequest shape.
@@ -6064,7 +6064,7 @@ type GetDataQualityModelResultResponse struct {
 	CompletedOn *time.Time `aws:"CompletedOn"`
 
 	// Model: A list of StatisticModelResult
-	Model []StatisticModelResult `aws:"Model"`
+	Model []StatisticModelResult `aws:"Model,always"`
 }
 
 // GetDataQualityResultRequest: the GetDataQualityResultRequest shape.
@@ -6109,13 +6109,13 @@ type GetDataQualityResultResponse struct {
 	RulesetEvaluationRunId *string `aws:"RulesetEvaluationRunId,min=1,max=255,pat=0"`
 
 	// RuleResults: A list of DataQualityRuleResult objects representing the results for each rule.
-	RuleResults []DataQualityRuleResult `aws:"RuleResults,min=0,max=2000"`
+	RuleResults []DataQualityRuleResult `aws:"RuleResults,min=0,max=2000,always"`
 
 	// AnalyzerResults: A list of DataQualityAnalyzerResult objects representing the results for each analyzer.
-	AnalyzerResults []DataQualityAnalyzerResult `aws:"AnalyzerResults,min=0,max=2000"`
+	AnalyzerResults []DataQualityAnalyzerResult `aws:"AnalyzerResults,min=0,max=2000,always"`
 
 	// Observations: A list of DataQualityObservation objects representing the observations generated after evaluating the rules and analyzers.
-	Observations []DataQualityObservation `aws:"Observations,min=0,max=50"`
+	Observations []DataQualityObservation `aws:"Observations,min=0,max=50,always"`
 
 	// AggregatedMetrics: A summary of DataQualityAggregatedMetrics objects showing the total counts of processed rows and rules, including their pass/fail statistics based on row-level results.
 	AggregatedMetrics *DataQualityAggregatedMetrics `aws:"AggregatedMetrics"`
@@ -6217,10 +6217,10 @@ type GetDataQualityRulesetEvaluationRunResponse struct {
 	ExecutionTime *int32 `aws:"ExecutionTime"`
 
 	// RulesetNames: A list of ruleset names for the run.
-	RulesetNames []string `aws:"RulesetNames,min=1,max=10,e.min=1,e.max=255,e.pat=0"`
+	RulesetNames []string `aws:"RulesetNames,min=1,max=10,e.min=1,e.max=255,e.pat=0,always"`
 
 	// ResultIds: A list of result IDs for the data quality results for the run.
-	ResultIds []string `aws:"ResultIds,min=1,max=10,e.min=1,e.max=255,e.pat=0"`
+	ResultIds []string `aws:"ResultIds,min=1,max=10,e.min=1,e.max=255,e.pat=0,always"`
 
 	// AdditionalDataSources: A map of reference strings to additional data sources you can specify for an evaluation run.
 	AdditionalDataSources map[string]DataSource `aws:"AdditionalDataSources,k.min=1,k.max=255,k.pat=0"`
@@ -6295,7 +6295,7 @@ type GetDatabasesRequest struct {
 // GetDatabasesResponse: the GetDatabasesResponse shape.
 type GetDatabasesResponse struct {
 	// DatabaseList: A list of Database objects from the specified catalog.
-	DatabaseList []Database `aws:"DatabaseList,req"`
+	DatabaseList []Database `aws:"DatabaseList,req,always"`
 
 	// NextToken: A continuation token for paginating the returned list of tokens, returned if the current segment of the list is not the last.
 	NextToken *string `aws:"NextToken"`
@@ -6310,10 +6310,10 @@ type GetDataflowGraphRequest struct {
 // GetDataflowGraphResponse: the GetDataflowGraphResponse shape.
 type GetDataflowGraphResponse struct {
 	// DagNodes: A list of the nodes in the resulting DAG.
-	DagNodes []CodeGenNode `aws:"DagNodes"`
+	DagNodes []CodeGenNode `aws:"DagNodes,always"`
 
 	// DagEdges: A list of the edges in the resulting DAG.
-	DagEdges []CodeGenEdge `aws:"DagEdges"`
+	DagEdges []CodeGenEdge `aws:"DagEdges,always"`
 }
 
 // GetDevEndpointRequest: the GetDevEndpointRequest shape.
@@ -6340,7 +6340,7 @@ type GetDevEndpointsRequest struct {
 // GetDevEndpointsResponse: the GetDevEndpointsResponse shape.
 type GetDevEndpointsResponse struct {
 	// DevEndpoints: A list of DevEndpoint definitions.
-	DevEndpoints []DevEndpoint `aws:"DevEndpoints"`
+	DevEndpoints []DevEndpoint `aws:"DevEndpoints,always"`
 
 	// NextToken: A continuation token, if not all DevEndpoint definitions have yet been returned.
 	NextToken *string `aws:"NextToken"`
@@ -6382,7 +6382,7 @@ type GetEntityRecordsRequest struct {
 // GetEntityRecordsResponse: the GetEntityRecordsResponse shape.
 type GetEntityRecordsResponse struct {
 	// Records: A list of the requested objects.
-	Records []any `aws:"Records,sensitive"`
+	Records []any `aws:"Records,always,sensitive"`
 
 	// NextToken: A continuation token, present if the current segment is not the last.
 	NextToken *string `aws:"NextToken,min=1,max=2048,pat=33"`
@@ -6401,7 +6401,7 @@ type GetGlueIdentityCenterConfigurationResponse struct {
 	InstanceArn *string `aws:"InstanceArn,min=10,max=1224"`
 
 	// Scopes: A list of Identity Center scopes that define the permissions and access levels for the Glue configuration.
-	Scopes []string `aws:"Scopes"`
+	Scopes []string `aws:"Scopes,always"`
 
 	// UserBackgroundSessionsEnabled: Indicates whether users can run background sessions when using Identity Center authentication with Glue services.
 	UserBackgroundSessionsEnabled *bool `aws:"UserBackgroundSessionsEnabled"`
@@ -6512,7 +6512,7 @@ type GetJobRunsRequest struct {
 // GetJobRunsResponse: the GetJobRunsResponse shape.
 type GetJobRunsResponse struct {
 	// JobRuns: A list of job-run metadata objects.
-	JobRuns []JobRun `aws:"JobRuns"`
+	JobRuns []JobRun `aws:"JobRuns,always"`
 
 	// NextToken: A continuation token, if not all requested job runs have been returned.
 	NextToken *string `aws:"NextToken"`
@@ -6530,7 +6530,7 @@ type GetJobsRequest struct {
 // GetJobsResponse: the GetJobsResponse shape.
 type GetJobsResponse struct {
 	// Jobs: A list of job definitions.
-	Jobs []Job `aws:"Jobs"`
+	Jobs []Job `aws:"Jobs,always"`
 
 	// NextToken: A continuation token, if not all job definitions have yet been returned.
 	NextToken *string `aws:"NextToken"`
@@ -6599,7 +6599,7 @@ type GetMLTaskRunsRequest struct {
 // GetMLTaskRunsResponse: the GetMLTaskRunsResponse shape.
 type GetMLTaskRunsResponse struct {
 	// TaskRuns: A list of task runs that are associated with the transform.
-	TaskRuns []TaskRun `aws:"TaskRuns"`
+	TaskRuns []TaskRun `aws:"TaskRuns,always"`
 
 	// NextToken: A pagination token, if more results are available.
 	NextToken *string `aws:"NextToken"`
@@ -6632,7 +6632,7 @@ type GetMLTransformResponse struct {
 	LastModifiedOn *time.Time `aws:"LastModifiedOn"`
 
 	// InputRecordTables: A list of Glue table definitions used by the transform.
-	InputRecordTables []GlueTable `aws:"InputRecordTables,min=0,max=10"`
+	InputRecordTables []GlueTable `aws:"InputRecordTables,min=0,max=10,always"`
 
 	// Parameters: The configuration parameters that are specific to the algorithm used.
 	Parameters *TransformParameters `aws:"Parameters"`
@@ -6644,7 +6644,7 @@ type GetMLTransformResponse struct {
 	LabelCount *int32 `aws:"LabelCount"`
 
 	// Schema: The Map<Column, Type> object that represents the schema that this transform accepts.
-	Schema []SchemaColumn `aws:"Schema,max=100"`
+	Schema []SchemaColumn `aws:"Schema,max=100,always"`
 
 	// Role: The name or Amazon Resource Name (ARN) of the IAM role with the required permissions.
 	Role *string `aws:"Role"`
@@ -6689,7 +6689,7 @@ type GetMLTransformsRequest struct {
 // GetMLTransformsResponse: the GetMLTransformsResponse shape.
 type GetMLTransformsResponse struct {
 	// Transforms: A list of machine learning transforms.
-	Transforms []MLTransform `aws:"Transforms,req"`
+	Transforms []MLTransform `aws:"Transforms,req,always"`
 
 	// NextToken: A pagination token, if more results are available.
 	NextToken *string `aws:"NextToken"`
@@ -6710,7 +6710,7 @@ type GetMappingRequest struct {
 // GetMappingResponse: the GetMappingResponse shape.
 type GetMappingResponse struct {
 	// Mapping: A list of mappings to the specified targets.
-	Mapping []MappingEntry `aws:"Mapping,req"`
+	Mapping []MappingEntry `aws:"Mapping,req,always"`
 }
 
 // GetMaterializedViewRefreshTaskRunRequest: the GetMaterializedViewRefreshTaskRunRequest shape.
@@ -6746,7 +6746,7 @@ type GetPartitionIndexesRequest struct {
 // GetPartitionIndexesResponse: the GetPartitionIndexesResponse shape.
 type GetPartitionIndexesResponse struct {
 	// PartitionIndexDescriptorList: A list of index descriptors.
-	PartitionIndexDescriptorList []PartitionIndexDescriptor `aws:"PartitionIndexDescriptorList"`
+	PartitionIndexDescriptorList []PartitionIndexDescriptor `aws:"PartitionIndexDescriptorList,always"`
 
 	// NextToken: A continuation token, present if the current list segment is not the last.
 	NextToken *string `aws:"NextToken"`
@@ -6815,7 +6815,7 @@ type GetPartitionsRequest struct {
 // GetPartitionsResponse: the GetPartitionsResponse shape.
 type GetPartitionsResponse struct {
 	// Partitions: A list of requested partitions.
-	Partitions []Partition `aws:"Partitions"`
+	Partitions []Partition `aws:"Partitions,always"`
 
 	// NextToken: A continuation token, if the returned list of partitions does not include the last one.
 	NextToken *string `aws:"NextToken"`
@@ -6890,7 +6890,7 @@ type GetResourcePoliciesRequest struct {
 // GetResourcePoliciesResponse: the GetResourcePoliciesResponse shape.
 type GetResourcePoliciesResponse struct {
 	// GetResourcePoliciesResponseList: A list of the individual resource policies and the account-level resource policy.
-	GetResourcePoliciesResponseList []GluePolicy `aws:"GetResourcePoliciesResponseList"`
+	GetResourcePoliciesResponseList []GluePolicy `aws:"GetResourcePoliciesResponseList,always"`
 
 	// NextToken: A continuation token, if the returned list does not contain the last resource policy available.
 	NextToken *string `aws:"NextToken"`
@@ -7073,7 +7073,7 @@ type GetSecurityConfigurationsRequest struct {
 // GetSecurityConfigurationsResponse: the GetSecurityConfigurationsResponse shape.
 type GetSecurityConfigurationsResponse struct {
 	// SecurityConfigurations: A list of security configurations.
-	SecurityConfigurations []SecurityConfiguration `aws:"SecurityConfigurations"`
+	SecurityConfigurations []SecurityConfiguration `aws:"SecurityConfigurations,always"`
 
 	// NextToken: A continuation token, if there are more security configurations to return.
 	NextToken *string `aws:"NextToken"`
@@ -7220,7 +7220,7 @@ type GetTableVersionsRequest struct {
 // GetTableVersionsResponse: the GetTableVersionsResponse shape.
 type GetTableVersionsResponse struct {
 	// TableVersions: A list of strings identifying available versions of the specified table.
-	TableVersions []TableVersion `aws:"TableVersions"`
+	TableVersions []TableVersion `aws:"TableVersions,always"`
 
 	// NextToken: A continuation token, if the list of available versions does not include the last one.
 	NextToken *string `aws:"NextToken"`
@@ -7262,7 +7262,7 @@ type GetTablesRequest struct {
 // GetTablesResponse: the GetTablesResponse shape.
 type GetTablesResponse struct {
 	// TableList: A list of the requested Table objects.
-	TableList []Table `aws:"TableList"`
+	TableList []Table `aws:"TableList,always"`
 
 	// NextToken: A continuation token, present if the current list segment is not the last.
 	NextToken *string `aws:"NextToken"`
@@ -7307,7 +7307,7 @@ type GetTriggersRequest struct {
 // GetTriggersResponse: the GetTriggersResponse shape.
 type GetTriggersResponse struct {
 	// Triggers: A list of triggers for the specified job.
-	Triggers []Trigger `aws:"Triggers"`
+	Triggers []Trigger `aws:"Triggers,always"`
 
 	// NextToken: A continuation token, if not all the requested triggers have yet been returned.
 	NextToken *string `aws:"NextToken"`
@@ -7346,7 +7346,7 @@ type GetUnfilteredPartitionMetadataResponse struct {
 	Partition *Partition `aws:"Partition"`
 
 	// AuthorizedColumns: A list of column names that the user has been granted access to.
-	AuthorizedColumns []string `aws:"AuthorizedColumns,e.min=1,e.max=255,e.pat=0"`
+	AuthorizedColumns []string `aws:"AuthorizedColumns,e.min=1,e.max=255,e.pat=0,always"`
 
 	// IsRegisteredWithLakeFormation: A Boolean value that indicates whether the partition location is registered with Lake Formation.
 	IsRegisteredWithLakeFormation *bool `aws:"IsRegisteredWithLakeFormation"`
@@ -7391,7 +7391,7 @@ type GetUnfilteredPartitionsMetadataRequest struct {
 // GetUnfilteredPartitionsMetadataResponse: the GetUnfilteredPartitionsMetadataResponse shape.
 type GetUnfilteredPartitionsMetadataResponse struct {
 	// UnfilteredPartitions: A list of requested partitions.
-	UnfilteredPartitions []UnfilteredPartition `aws:"UnfilteredPartitions"`
+	UnfilteredPartitions []UnfilteredPartition `aws:"UnfilteredPartitions,always"`
 
 	// NextToken: A continuation token, if the returned list of partitions does not include the last one.
 	NextToken *string `aws:"NextToken"`
@@ -7439,13 +7439,13 @@ type GetUnfilteredTableMetadataResponse struct {
 	Table *Table `aws:"Table"`
 
 	// AuthorizedColumns: A list of column names that the user has been granted access to.
-	AuthorizedColumns []string `aws:"AuthorizedColumns,e.min=1,e.max=255,e.pat=0"`
+	AuthorizedColumns []string `aws:"AuthorizedColumns,e.min=1,e.max=255,e.pat=0,always"`
 
 	// IsRegisteredWithLakeFormation: A Boolean value that indicates whether the partition location is registered with Lake Formation.
 	IsRegisteredWithLakeFormation *bool `aws:"IsRegisteredWithLakeFormation"`
 
 	// CellFilters: A list of column row filters.
-	CellFilters []ColumnRowFilter `aws:"CellFilters"`
+	CellFilters []ColumnRowFilter `aws:"CellFilters,always"`
 
 	// QueryAuthorizationId: A cryptographically generated query identifier generated by Glue or Lake Formation.
 	QueryAuthorizationId *string `aws:"QueryAuthorizationId,min=1,max=255,pat=0"`
@@ -7463,7 +7463,7 @@ type GetUnfilteredTableMetadataResponse struct {
 	IsProtected *bool `aws:"IsProtected"`
 
 	// Permissions: The Lake Formation data permissions of the caller on the table.
-	Permissions []Permission `aws:"Permissions"`
+	Permissions []Permission `aws:"Permissions,always"`
 
 	// RowFilter: The filter that applies to the table.
 	RowFilter *string `aws:"RowFilter,min=0,max=2048,pat=4"`
@@ -7535,7 +7535,7 @@ type GetUserDefinedFunctionsRequest struct {
 // GetUserDefinedFunctionsResponse: the GetUserDefinedFunctionsResponse shape.
 type GetUserDefinedFunctionsResponse struct {
 	// UserDefinedFunctions: A list of requested function definitions.
-	UserDefinedFunctions []UserDefinedFunction `aws:"UserDefinedFunctions"`
+	UserDefinedFunctions []UserDefinedFunction `aws:"UserDefinedFunctions,always"`
 
 	// NextToken: A continuation token, if the list of functions returned does not include the last requested function.
 	NextToken *string `aws:"NextToken"`
@@ -7607,7 +7607,7 @@ type GetWorkflowRunsRequest struct {
 // GetWorkflowRunsResponse: the GetWorkflowRunsResponse shape.
 type GetWorkflowRunsResponse struct {
 	// Runs: A list of workflow run metadata objects.
-	Runs []WorkflowRun `aws:"Runs,min=1,max=1000"`
+	Runs []WorkflowRun `aws:"Runs,min=1,max=1000,always"`
 
 	// NextToken: A continuation token, if not all requested workflow runs have been returned.
 	NextToken *string `aws:"NextToken"`
@@ -9104,7 +9104,7 @@ type ListBlueprintsRequest struct {
 // ListBlueprintsResponse: the ListBlueprintsResponse shape.
 type ListBlueprintsResponse struct {
 	// Blueprints: List of names of blueprints in the account.
-	Blueprints []string `aws:"Blueprints,e.min=1,e.max=128,e.pat=11"`
+	Blueprints []string `aws:"Blueprints,e.min=1,e.max=128,e.pat=11,always"`
 
 	// NextToken: A continuation token, if not all blueprint names have been returned.
 	NextToken *string `aws:"NextToken"`
@@ -9122,7 +9122,7 @@ type ListColumnStatisticsTaskRunsRequest struct {
 // ListColumnStatisticsTaskRunsResponse: the ListColumnStatisticsTaskRunsResponse shape.
 type ListColumnStatisticsTaskRunsResponse struct {
 	// ColumnStatisticsTaskRunIds: A list of column statistics task run IDs.
-	ColumnStatisticsTaskRunIds []string `aws:"ColumnStatisticsTaskRunIds,min=0,max=100,e.min=1,e.max=255,e.pat=0"`
+	ColumnStatisticsTaskRunIds []string `aws:"ColumnStatisticsTaskRunIds,min=0,max=100,e.min=1,e.max=255,e.pat=0,always"`
 
 	// NextToken: A continuation token, if not all task run IDs have yet been returned.
 	NextToken *string `aws:"NextToken"`
@@ -9140,7 +9140,7 @@ type ListConnectionTypesRequest struct {
 // ListConnectionTypesResponse: the ListConnectionTypesResponse shape.
 type ListConnectionTypesResponse struct {
 	// ConnectionTypes: A list of ConnectionTypeBrief objects containing brief information about the supported connection types.
-	ConnectionTypes []ConnectionTypeBrief `aws:"ConnectionTypes"`
+	ConnectionTypes []ConnectionTypeBrief `aws:"ConnectionTypes,always"`
 
 	// NextToken: A continuation token, if the current list segment is not the last.
 	NextToken *string `aws:"NextToken,min=1,max=2048,pat=33"`
@@ -9161,7 +9161,7 @@ type ListCrawlersRequest struct {
 // ListCrawlersResponse: the ListCrawlersResponse shape.
 type ListCrawlersResponse struct {
 	// CrawlerNames: The names of all crawlers in the account, or the crawlers with the specified tags.
-	CrawlerNames []string `aws:"CrawlerNames,min=0,max=100,e.min=1,e.max=255,e.pat=0"`
+	CrawlerNames []string `aws:"CrawlerNames,min=0,max=100,e.min=1,e.max=255,e.pat=0,always"`
 
 	// NextToken: A continuation token, if the returned list does not contain the last metric available.
 	NextToken *string `aws:"NextToken"`
@@ -9185,7 +9185,7 @@ type ListCrawlsRequest struct {
 // ListCrawlsResponse: the ListCrawlsResponse shape.
 type ListCrawlsResponse struct {
 	// Crawls: A list of CrawlerHistory objects representing the crawl runs that meet your criteria.
-	Crawls []CrawlerHistory `aws:"Crawls"`
+	Crawls []CrawlerHistory `aws:"Crawls,always"`
 
 	// NextToken: A continuation token for paginating the returned list of tokens, returned if the current segment of the list is not the last.
 	NextToken *string `aws:"NextToken"`
@@ -9206,7 +9206,7 @@ type ListCustomEntityTypesRequest struct {
 // ListCustomEntityTypesResponse: the ListCustomEntityTypesResponse shape.
 type ListCustomEntityTypesResponse struct {
 	// CustomEntityTypes: A list of CustomEntityType objects representing custom patterns.
-	CustomEntityTypes []CustomEntityType `aws:"CustomEntityTypes"`
+	CustomEntityTypes []CustomEntityType `aws:"CustomEntityTypes,always"`
 
 	// NextToken: A pagination token, if more results are available.
 	NextToken *string `aws:"NextToken"`
@@ -9227,7 +9227,7 @@ type ListDataQualityResultsRequest struct {
 // ListDataQualityResultsResponse: the ListDataQualityResultsResponse shape.
 type ListDataQualityResultsResponse struct {
 	// Results: A list of DataQualityResultDescription objects.
-	Results []DataQualityResultDescription `aws:"Results,req"`
+	Results []DataQualityResultDescription `aws:"Results,req,always"`
 
 	// NextToken: A pagination token, if more results are available.
 	NextToken *string `aws:"NextToken"`
@@ -9248,7 +9248,7 @@ type ListDataQualityRuleRecommendationRunsRequest struct {
 // ListDataQualityRuleRecommendationRunsResponse: the ListDataQualityRuleRecommendationRunsResponse shape.
 type ListDataQualityRuleRecommendationRunsResponse struct {
 	// Runs: A list of DataQualityRuleRecommendationRunDescription objects.
-	Runs []DataQualityRuleRecommendationRunDescription `aws:"Runs"`
+	Runs []DataQualityRuleRecommendationRunDescription `aws:"Runs,always"`
 
 	// NextToken: A pagination token, if more results are available.
 	NextToken *string `aws:"NextToken"`
@@ -9269,7 +9269,7 @@ type ListDataQualityRulesetEvaluationRunsRequest struct {
 // ListDataQualityRulesetEvaluationRunsResponse: the ListDataQualityRulesetEvaluationRunsResponse shape.
 type ListDataQualityRulesetEvaluationRunsResponse struct {
 	// Runs: A list of DataQualityRulesetEvaluationRunDescription objects representing data quality ruleset runs.
-	Runs []DataQualityRulesetEvaluationRunDescription `aws:"Runs"`
+	Runs []DataQualityRulesetEvaluationRunDescription `aws:"Runs,always"`
 
 	// NextToken: A pagination token, if more results are available.
 	NextToken *string `aws:"NextToken"`
@@ -9293,7 +9293,7 @@ type ListDataQualityRulesetsRequest struct {
 // ListDataQualityRulesetsResponse: the ListDataQualityRulesetsResponse shape.
 type ListDataQualityRulesetsResponse struct {
 	// Rulesets: A paginated list of rulesets for the specified list of Glue tables.
-	Rulesets []DataQualityRulesetListDetails `aws:"Rulesets"`
+	Rulesets []DataQualityRulesetListDetails `aws:"Rulesets,always"`
 
 	// NextToken: A pagination token, if more results are available.
 	NextToken *string `aws:"NextToken"`
@@ -9320,7 +9320,7 @@ type ListDataQualityStatisticAnnotationsRequest struct {
 // ListDataQualityStatisticAnnotationsResponse: the ListDataQualityStatisticAnnotationsResponse shape.
 type ListDataQualityStatisticAnnotationsResponse struct {
 	// Annotations: A list of StatisticAnnotation applied to the Statistic
-	Annotations []StatisticAnnotation `aws:"Annotations"`
+	Annotations []StatisticAnnotation `aws:"Annotations,always"`
 
 	// NextToken: A pagination token to retrieve the next set of results.
 	NextToken *string `aws:"NextToken"`
@@ -9347,7 +9347,7 @@ type ListDataQualityStatisticsRequest struct {
 // ListDataQualityStatisticsResponse: the ListDataQualityStatisticsResponse shape.
 type ListDataQualityStatisticsResponse struct {
 	// Statistics: A StatisticSummaryList .
-	Statistics []StatisticSummary `aws:"Statistics"`
+	Statistics []StatisticSummary `aws:"Statistics,always"`
 
 	// NextToken: A pagination token to request the next page of results.
 	NextToken *string `aws:"NextToken"`
@@ -9368,7 +9368,7 @@ type ListDevEndpointsRequest struct {
 // ListDevEndpointsResponse: the ListDevEndpointsResponse shape.
 type ListDevEndpointsResponse struct {
 	// DevEndpointNames: The names of all the DevEndpoint s in the account, or the DevEndpoint s with the specified tags.
-	DevEndpointNames []string `aws:"DevEndpointNames,e.min=1,e.max=255,e.pat=0"`
+	DevEndpointNames []string `aws:"DevEndpointNames,e.min=1,e.max=255,e.pat=0,always"`
 
 	// NextToken: A continuation token, if the returned list does not contain the last metric available.
 	NextToken *string `aws:"NextToken"`
@@ -9395,7 +9395,7 @@ type ListEntitiesRequest struct {
 // ListEntitiesResponse: the ListEntitiesResponse shape.
 type ListEntitiesResponse struct {
 	// Entities: A list of Entity objects.
-	Entities []Entity `aws:"Entities"`
+	Entities []Entity `aws:"Entities,always"`
 
 	// NextToken: A continuation token, present if the current segment is not the last.
 	NextToken *string `aws:"NextToken,min=1,max=2048,pat=33"`
@@ -9416,7 +9416,7 @@ type ListIntegrationResourcePropertiesRequest struct {
 // ListIntegrationResourcePropertiesResponse: the ListIntegrationResourcePropertiesResponse shape.
 type ListIntegrationResourcePropertiesResponse struct {
 	// IntegrationResourcePropertyList: A list of integration resource property meeting the filter criteria.
-	IntegrationResourcePropertyList []IntegrationResourceProperty `aws:"IntegrationResourcePropertyList"`
+	IntegrationResourcePropertyList []IntegrationResourceProperty `aws:"IntegrationResourcePropertyList,always"`
 
 	// Marker: This is the pagination token for the next page.
 	Marker *string `aws:"Marker,min=1,max=1024"`
@@ -9437,7 +9437,7 @@ type ListJobsRequest struct {
 // ListJobsResponse: the ListJobsResponse shape.
 type ListJobsResponse struct {
 	// JobNames: The names of all jobs in the account, or the jobs with the specified tags.
-	JobNames []string `aws:"JobNames,e.min=1,e.max=255,e.pat=0"`
+	JobNames []string `aws:"JobNames,e.min=1,e.max=255,e.pat=0,always"`
 
 	// NextToken: A continuation token, if the returned list does not contain the last metric available.
 	NextToken *string `aws:"NextToken"`
@@ -9464,7 +9464,7 @@ type ListMLTransformsRequest struct {
 // ListMLTransformsResponse: the ListMLTransformsResponse shape.
 type ListMLTransformsResponse struct {
 	// TransformIds: The identifiers of all the machine learning transforms in the account, or the machine learning transforms with the specified tags.
-	TransformIds []string `aws:"TransformIds,req,e.min=1,e.max=255,e.pat=0"`
+	TransformIds []string `aws:"TransformIds,req,e.min=1,e.max=255,e.pat=0,always"`
 
 	// NextToken: A continuation token, if the returned list does not contain the last metric available.
 	NextToken *string `aws:"NextToken"`
@@ -9491,7 +9491,7 @@ type ListMaterializedViewRefreshTaskRunsRequest struct {
 // ListMaterializedViewRefreshTaskRunsResponse: the ListMaterializedViewRefreshTaskRunsResponse shape.
 type ListMaterializedViewRefreshTaskRunsResponse struct {
 	// MaterializedViewRefreshTaskRuns: The results of the ListMaterializedViewRefreshTaskRuns action.
-	MaterializedViewRefreshTaskRuns []MaterializedViewRefreshTaskRun `aws:"MaterializedViewRefreshTaskRuns"`
+	MaterializedViewRefreshTaskRuns []MaterializedViewRefreshTaskRun `aws:"MaterializedViewRefreshTaskRuns,always"`
 
 	// NextToken: A continuation token, if not all task run IDs have yet been returned.
 	NextToken *string `aws:"NextToken"`
@@ -9509,7 +9509,7 @@ type ListRegistriesInput struct {
 // ListRegistriesResponse: the ListRegistriesResponse shape.
 type ListRegistriesResponse struct {
 	// Registries: An array of RegistryDetailedListItem objects containing minimal details of each registry.
-	Registries []RegistryListItem `aws:"Registries"`
+	Registries []RegistryListItem `aws:"Registries,always"`
 
 	// NextToken: A continuation token for paginating the returned list of tokens, returned if the current segment of the list is not the last.
 	NextToken *string `aws:"NextToken"`
@@ -9530,7 +9530,7 @@ type ListSchemaVersionsInput struct {
 // ListSchemaVersionsResponse: the ListSchemaVersionsResponse shape.
 type ListSchemaVersionsResponse struct {
 	// Schemas: An array of SchemaVersionList objects containing details of each schema version.
-	Schemas []SchemaVersionListItem `aws:"Schemas"`
+	Schemas []SchemaVersionListItem `aws:"Schemas,always"`
 
 	// NextToken: A continuation token for paginating the returned list of tokens, returned if the current segment of the list is not the last.
 	NextToken *string `aws:"NextToken"`
@@ -9551,7 +9551,7 @@ type ListSchemasInput struct {
 // ListSchemasResponse: the ListSchemasResponse shape.
 type ListSchemasResponse struct {
 	// Schemas: An array of SchemaListItem objects containing details of each schema.
-	Schemas []SchemaListItem `aws:"Schemas"`
+	Schemas []SchemaListItem `aws:"Schemas,always"`
 
 	// NextToken: A continuation token for paginating the returned list of tokens, returned if the current segment of the list is not the last.
 	NextToken *string `aws:"NextToken"`
@@ -9575,10 +9575,10 @@ type ListSessionsRequest struct {
 // ListSessionsResponse: the ListSessionsResponse shape.
 type ListSessionsResponse struct {
 	// Ids: Returns the ID of the session.
-	Ids []string `aws:"Ids,e.min=1,e.max=255,e.pat=0"`
+	Ids []string `aws:"Ids,e.min=1,e.max=255,e.pat=0,always"`
 
 	// Sessions: Returns the session object.
-	Sessions []Session `aws:"Sessions"`
+	Sessions []Session `aws:"Sessions,always"`
 
 	// NextToken: The token for the next set of results, or null if there are no more result.
 	NextToken *string `aws:"NextToken,max=400000"`
@@ -9599,7 +9599,7 @@ type ListStatementsRequest struct {
 // ListStatementsResponse: the ListStatementsResponse shape.
 type ListStatementsResponse struct {
 	// Statements: Returns the list of statements.
-	Statements []Statement `aws:"Statements"`
+	Statements []Statement `aws:"Statements,always"`
 
 	// NextToken: A continuation token, if not all statements have yet been returned.
 	NextToken *string `aws:"NextToken,max=400000"`
@@ -9641,7 +9641,7 @@ type ListTableOptimizerRunsResponse struct {
 	NextToken *string `aws:"NextToken"`
 
 	// TableOptimizerRuns: A list of the optimizer runs associated with a table.
-	TableOptimizerRuns []TableOptimizerRun `aws:"TableOptimizerRuns"`
+	TableOptimizerRuns []TableOptimizerRun `aws:"TableOptimizerRuns,always"`
 }
 
 // ListTriggersRequest: the ListTriggersRequest shape.
@@ -9662,7 +9662,7 @@ type ListTriggersRequest struct {
 // ListTriggersResponse: the ListTriggersResponse shape.
 type ListTriggersResponse struct {
 	// TriggerNames: The names of all triggers in the account, or the triggers with the specified tags.
-	TriggerNames []string `aws:"TriggerNames,e.min=1,e.max=255,e.pat=0"`
+	TriggerNames []string `aws:"TriggerNames,e.min=1,e.max=255,e.pat=0,always"`
 
 	// NextToken: A continuation token, if the returned list does not contain the last metric available.
 	NextToken *string `aws:"NextToken"`
@@ -9680,7 +9680,7 @@ type ListUsageProfilesRequest struct {
 // ListUsageProfilesResponse: the ListUsageProfilesResponse shape.
 type ListUsageProfilesResponse struct {
 	// Profiles: A list of usage profile ( UsageProfileDefinition ) objects.
-	Profiles []UsageProfileDefinition `aws:"Profiles"`
+	Profiles []UsageProfileDefinition `aws:"Profiles,always"`
 
 	// NextToken: A continuation token, present if the current list segment is not the last.
 	NextToken *string `aws:"NextToken,max=400000"`
@@ -9698,7 +9698,7 @@ type ListWorkflowsRequest struct {
 // ListWorkflowsResponse: the ListWorkflowsResponse shape.
 type ListWorkflowsResponse struct {
 	// Workflows: List of names of workflows in the account.
-	Workflows []string `aws:"Workflows,min=1,max=25,e.min=1,e.max=255,e.pat=0"`
+	Workflows []string `aws:"Workflows,min=1,max=25,e.min=1,e.max=255,e.pat=0,always"`
 
 	// NextToken: A continuation token, if not all workflow names have been returned.
 	NextToken *string `aws:"NextToken"`
@@ -10084,7 +10084,7 @@ type ModifyIntegrationResponse struct {
 	AdditionalEncryptionContext map[string]string `aws:"AdditionalEncryptionContext"`
 
 	// Tags: Metadata assigned to the resource consisting of a list of key-value pairs.
-	Tags []Tag `aws:"Tags"`
+	Tags []Tag `aws:"Tags,always"`
 
 	// Status: The status of the integration being modified.
 	Status IntegrationStatus `aws:"Status,req"`
@@ -10093,7 +10093,7 @@ type ModifyIntegrationResponse struct {
 	CreateTime *time.Time `aws:"CreateTime,req"`
 
 	// Errors: A list of errors associated with the integration modification.
-	Errors []IntegrationError `aws:"Errors"`
+	Errors []IntegrationError `aws:"Errors,always"`
 
 	// DataFilter: Selects source tables for the integration using Maxwell filter syntax.
 	DataFilter *string `aws:"DataFilter,min=1,max=2048"`
@@ -11188,7 +11188,7 @@ type ResumeWorkflowRunResponse struct {
 	RunId *string `aws:"RunId,min=1,max=255,pat=0"`
 
 	// NodeIds: A list of the node IDs for the nodes that were actually restarted.
-	NodeIds []string `aws:"NodeIds,e.min=1,e.max=255,e.pat=0"`
+	NodeIds []string `aws:"NodeIds,e.min=1,e.max=255,e.pat=0,always"`
 }
 
 // RetentionConfiguration: The configuration for a snapshot retention optimizer.
@@ -12099,7 +12099,7 @@ type SearchTablesResponse struct {
 	NextToken *string `aws:"NextToken"`
 
 	// TableList: A list of the requested Table objects.
-	TableList []Table `aws:"TableList"`
+	TableList []Table `aws:"TableList,always"`
 }
 
 // SecurityConfiguration: Specifies a security configuration.
@@ -13859,7 +13859,7 @@ type UpdateColumnStatisticsForPartitionRequest struct {
 // UpdateColumnStatisticsForPartitionResponse: the UpdateColumnStatisticsForPartitionResponse shape.
 type UpdateColumnStatisticsForPartitionResponse struct {
 	// Errors: Error occurred during updating column statistics data.
-	Errors []ColumnStatisticsError `aws:"Errors"`
+	Errors []ColumnStatisticsError `aws:"Errors,always"`
 }
 
 // UpdateColumnStatisticsForTableRequest: the UpdateColumnStatisticsForTableRequest shape.
@@ -13880,7 +13880,7 @@ type UpdateColumnStatisticsForTableRequest struct {
 // UpdateColumnStatisticsForTableResponse: the UpdateColumnStatisticsForTableResponse shape.
 type UpdateColumnStatisticsForTableResponse struct {
 	// Errors: List of ColumnStatisticsErrors.
-	Errors []ColumnStatisticsError `aws:"Errors"`
+	Errors []ColumnStatisticsError `aws:"Errors,always"`
 }
 
 // UpdateColumnStatisticsTaskSettingsRequest: the UpdateColumnStatisticsTaskSettingsRequest shape.

@@ -784,7 +784,7 @@ type CreateMembersRequest struct {
 // CreateMembersResponse: the CreateMembersResponse shape.
 type CreateMembersResponse struct {
 	// UnprocessedAccounts: A list of objects that include the accountIds of the unprocessed accounts and a result string that explains why each was unprocessed.
-	UnprocessedAccounts []UnprocessedAccount `aws:"unprocessedAccounts,req,min=0,max=50"`
+	UnprocessedAccounts []UnprocessedAccount `aws:"unprocessedAccounts,req,min=0,max=50,always"`
 }
 
 // CreateProtectedResource: Information about the protected resource that is associated with the created Malware Protection plan.
@@ -1028,7 +1028,7 @@ type DeclineInvitationsRequest struct {
 // DeclineInvitationsResponse: the DeclineInvitationsResponse shape.
 type DeclineInvitationsResponse struct {
 	// UnprocessedAccounts: A list of objects that contain the unprocessed account and a result string that explains why it was unprocessed.
-	UnprocessedAccounts []UnprocessedAccount `aws:"unprocessedAccounts,req,min=0,max=50"`
+	UnprocessedAccounts []UnprocessedAccount `aws:"unprocessedAccounts,req,min=0,max=50,always"`
 }
 
 // DefaultServerSideEncryption: Contains information on the server side encryption method used in the S3 bucket.
@@ -1085,7 +1085,7 @@ type DeleteInvitationsRequest struct {
 // DeleteInvitationsResponse: the DeleteInvitationsResponse shape.
 type DeleteInvitationsResponse struct {
 	// UnprocessedAccounts: A list of objects that contain the unprocessed account and a result string that explains why it was unprocessed.
-	UnprocessedAccounts []UnprocessedAccount `aws:"unprocessedAccounts,req,min=0,max=50"`
+	UnprocessedAccounts []UnprocessedAccount `aws:"unprocessedAccounts,req,min=0,max=50,always"`
 }
 
 // DeleteMalwareProtectionPlanRequest: the DeleteMalwareProtectionPlanRequest shape.
@@ -1106,7 +1106,7 @@ type DeleteMembersRequest struct {
 // DeleteMembersResponse: the DeleteMembersResponse shape.
 type DeleteMembersResponse struct {
 	// UnprocessedAccounts: The accounts that could not be processed.
-	UnprocessedAccounts []UnprocessedAccount `aws:"unprocessedAccounts,req,min=0,max=50"`
+	UnprocessedAccounts []UnprocessedAccount `aws:"unprocessedAccounts,req,min=0,max=50,always"`
 }
 
 // DeletePublishingDestinationRequest: the DeletePublishingDestinationRequest shape.
@@ -1182,7 +1182,7 @@ type DescribeMalwareScansRequest struct {
 // DescribeMalwareScansResponse: the DescribeMalwareScansResponse shape.
 type DescribeMalwareScansResponse struct {
 	// Scans: Contains information about malware scans associated with GuardDuty Malware Protection for EC2.
-	Scans []Scan `aws:"scans,req"`
+	Scans []Scan `aws:"scans,req,always"`
 
 	// NextToken: The pagination parameter to be used on the next list operation to retrieve more items.
 	NextToken *string `aws:"nextToken"`
@@ -1212,7 +1212,7 @@ type DescribeOrganizationConfigurationResponse struct {
 	DataSources *OrganizationDataSourceConfigurationsResult `aws:"dataSources"`
 
 	// Features: A list of features that are configured for this organization.
-	Features []OrganizationFeatureConfigurationResult `aws:"features"`
+	Features []OrganizationFeatureConfigurationResult `aws:"features,always"`
 
 	// NextToken: The pagination parameter to be used on the next list operation to retrieve more items.
 	NextToken *string `aws:"nextToken"`
@@ -1371,7 +1371,7 @@ type DisassociateMembersRequest struct {
 // DisassociateMembersResponse: the DisassociateMembersResponse shape.
 type DisassociateMembersResponse struct {
 	// UnprocessedAccounts: A list of objects that contain the unprocessed account and a result string that explains why it was unprocessed.
-	UnprocessedAccounts []UnprocessedAccount `aws:"unprocessedAccounts,req,min=0,max=50"`
+	UnprocessedAccounts []UnprocessedAccount `aws:"unprocessedAccounts,req,min=0,max=50,always"`
 }
 
 // DnsRequestAction: Contains information about the DNS_REQUEST action described in this finding.
@@ -1882,7 +1882,7 @@ type GetDetectorResponse struct {
 	Tags map[string]string `aws:"tags,min=1,max=200,k.min=1,k.max=128,v.min=0,v.max=256"`
 
 	// Features: Describes the features that have been enabled for the detector.
-	Features []DetectorFeatureConfigurationResult `aws:"features"`
+	Features []DetectorFeatureConfigurationResult `aws:"features,always"`
 }
 
 // GetFilterRequest: the GetFilterRequest shape.
@@ -1930,7 +1930,7 @@ type GetFindingsRequest struct {
 // GetFindingsResponse: the GetFindingsResponse shape.
 type GetFindingsResponse struct {
 	// Findings: A list of findings.
-	Findings []Finding `aws:"findings,req,min=0,max=50"`
+	Findings []Finding `aws:"findings,req,min=0,max=50,always"`
 }
 
 // GetFindingsStatisticsRequest: the GetFindingsStatisticsRequest shape.
@@ -2030,7 +2030,7 @@ type GetMalwareProtectionPlanResponse struct {
 	Status MalwareProtectionPlanStatus `aws:"status"`
 
 	// StatusReasons: Information about the issue code and message associated to the status of your Malware Protection plan.
-	StatusReasons []MalwareProtectionPlanStatusReason `aws:"statusReasons,min=0,max=50"`
+	StatusReasons []MalwareProtectionPlanStatusReason `aws:"statusReasons,min=0,max=50,always"`
 
 	// Tags: Tags added to the Malware Protection plan resource.
 	Tags map[string]string `aws:"tags,min=1,max=200,k.min=1,k.max=128,v.min=0,v.max=256"`
@@ -2069,7 +2069,7 @@ type GetMalwareScanResponse struct {
 	FailedResourcesCount *int32 `aws:"failedResourcesCount,min=0"`
 
 	// ScannedResources: A list of resources along with their metadata that were scanned as part of the malware scan operation.
-	ScannedResources []ScannedResource `aws:"scannedResources"`
+	ScannedResources []ScannedResource `aws:"scannedResources,always"`
 
 	// ScanConfiguration: Information about the scan configuration used for the malware scan.
 	ScanConfiguration *ScanConfiguration `aws:"scanConfiguration"`
@@ -2162,10 +2162,10 @@ type GetMemberDetectorsRequest struct {
 // GetMemberDetectorsResponse: the GetMemberDetectorsResponse shape.
 type GetMemberDetectorsResponse struct {
 	// MemberDataSourceConfigurations: An object that describes which data sources are enabled for a member account.
-	MemberDataSourceConfigurations []MemberDataSourceConfiguration `aws:"members,req,min=1,max=50"`
+	MemberDataSourceConfigurations []MemberDataSourceConfiguration `aws:"members,req,min=1,max=50,always"`
 
 	// UnprocessedAccounts: A list of member account IDs that were unable to be processed along with an explanation for why they were not processed.
-	UnprocessedAccounts []UnprocessedAccount `aws:"unprocessedAccounts,req,min=0,max=50"`
+	UnprocessedAccounts []UnprocessedAccount `aws:"unprocessedAccounts,req,min=0,max=50,always"`
 }
 
 // GetMembersRequest: the GetMembersRequest shape.
@@ -2180,10 +2180,10 @@ type GetMembersRequest struct {
 // GetMembersResponse: the GetMembersResponse shape.
 type GetMembersResponse struct {
 	// Members: A list of members.
-	Members []Member `aws:"members,req,min=0,max=50"`
+	Members []Member `aws:"members,req,min=0,max=50,always"`
 
 	// UnprocessedAccounts: A list of objects that contain the unprocessed account and a result string that explains why it was unprocessed.
-	UnprocessedAccounts []UnprocessedAccount `aws:"unprocessedAccounts,req,min=0,max=50"`
+	UnprocessedAccounts []UnprocessedAccount `aws:"unprocessedAccounts,req,min=0,max=50,always"`
 }
 
 // GetOrganizationStatisticsResponse: the GetOrganizationStatisticsResponse shape.
@@ -2204,10 +2204,10 @@ type GetRemainingFreeTrialDaysRequest struct {
 // GetRemainingFreeTrialDaysResponse: the GetRemainingFreeTrialDaysResponse shape.
 type GetRemainingFreeTrialDaysResponse struct {
 	// Accounts: The member accounts which were included in a request and were processed successfully.
-	Accounts []AccountFreeTrialInfo `aws:"accounts"`
+	Accounts []AccountFreeTrialInfo `aws:"accounts,always"`
 
 	// UnprocessedAccounts: The member account that was included in a request but for which the request could not be processed.
-	UnprocessedAccounts []UnprocessedAccount `aws:"unprocessedAccounts,min=0,max=50"`
+	UnprocessedAccounts []UnprocessedAccount `aws:"unprocessedAccounts,min=0,max=50,always"`
 }
 
 // GetThreatEntitySetRequest: the GetThreatEntitySetRequest shape.
@@ -2503,7 +2503,7 @@ type InviteMembersRequest struct {
 // InviteMembersResponse: the InviteMembersResponse shape.
 type InviteMembersResponse struct {
 	// UnprocessedAccounts: A list of objects that contain the unprocessed account and a result string that explains why it was unprocessed.
-	UnprocessedAccounts []UnprocessedAccount `aws:"unprocessedAccounts,req,min=0,max=50"`
+	UnprocessedAccounts []UnprocessedAccount `aws:"unprocessedAccounts,req,min=0,max=50,always"`
 }
 
 // ItemDetails: Contains detailed information about where a threat was detected.
@@ -2794,7 +2794,7 @@ type ListCoverageRequest struct {
 // ListCoverageResponse: the ListCoverageResponse shape.
 type ListCoverageResponse struct {
 	// Resources: A list of resources and their attributes providing cluster details.
-	Resources []CoverageResource `aws:"resources,req"`
+	Resources []CoverageResource `aws:"resources,req,always"`
 
 	// NextToken: The pagination parameter to be used on the next list operation to retrieve more items.
 	NextToken *string `aws:"nextToken"`
@@ -2812,7 +2812,7 @@ type ListDetectorsRequest struct {
 // ListDetectorsResponse: the ListDetectorsResponse shape.
 type ListDetectorsResponse struct {
 	// DetectorIds: A list of detector IDs.
-	DetectorIds []string `aws:"detectorIds,req,min=0,max=50,e.min=1,e.max=300"`
+	DetectorIds []string `aws:"detectorIds,req,min=0,max=50,e.min=1,e.max=300,always"`
 
 	// NextToken: The pagination parameter to be used on the next list operation to retrieve more items.
 	NextToken *string `aws:"nextToken"`
@@ -2833,7 +2833,7 @@ type ListFiltersRequest struct {
 // ListFiltersResponse: the ListFiltersResponse shape.
 type ListFiltersResponse struct {
 	// FilterNames: A list of filter names.
-	FilterNames []string `aws:"filterNames,req,min=0,max=50,e.min=3,e.max=64"`
+	FilterNames []string `aws:"filterNames,req,min=0,max=50,e.min=3,e.max=64,always"`
 
 	// NextToken: The pagination parameter to be used on the next list operation to retrieve more items.
 	NextToken *string `aws:"nextToken"`
@@ -2860,7 +2860,7 @@ type ListFindingsRequest struct {
 // ListFindingsResponse: the ListFindingsResponse shape.
 type ListFindingsResponse struct {
 	// FindingIds: The IDs of the findings that you're listing.
-	FindingIds []string `aws:"findingIds,req,min=0,max=50,e.min=1,e.max=300"`
+	FindingIds []string `aws:"findingIds,req,min=0,max=50,e.min=1,e.max=300,always"`
 
 	// NextToken: The pagination parameter to be used on the next list operation to retrieve more items.
 	NextToken *string `aws:"nextToken"`
@@ -2881,7 +2881,7 @@ type ListIPSetsRequest struct {
 // ListIPSetsResponse: the ListIPSetsResponse shape.
 type ListIPSetsResponse struct {
 	// IpSetIds: The IDs of the IPSet resources.
-	IpSetIds []string `aws:"ipSetIds,req,min=0,max=50"`
+	IpSetIds []string `aws:"ipSetIds,req,min=0,max=50,always"`
 
 	// NextToken: The pagination parameter to be used on the next list operation to retrieve more items.
 	NextToken *string `aws:"nextToken"`
@@ -2899,7 +2899,7 @@ type ListInvitationsRequest struct {
 // ListInvitationsResponse: the ListInvitationsResponse shape.
 type ListInvitationsResponse struct {
 	// Invitations: A list of invitation descriptions.
-	Invitations []Invitation `aws:"invitations,min=0,max=50"`
+	Invitations []Invitation `aws:"invitations,min=0,max=50,always"`
 
 	// NextToken: The pagination parameter to be used on the next list operation to retrieve more items.
 	NextToken *string `aws:"nextToken"`
@@ -2914,7 +2914,7 @@ type ListMalwareProtectionPlansRequest struct {
 // ListMalwareProtectionPlansResponse: the ListMalwareProtectionPlansResponse shape.
 type ListMalwareProtectionPlansResponse struct {
 	// MalwareProtectionPlans: A list of unique identifiers associated with each Malware Protection plan.
-	MalwareProtectionPlans []MalwareProtectionPlanSummary `aws:"malwareProtectionPlans"`
+	MalwareProtectionPlans []MalwareProtectionPlanSummary `aws:"malwareProtectionPlans,always"`
 
 	// NextToken: You can use this parameter when paginating results.
 	NextToken *string `aws:"nextToken"`
@@ -2953,7 +2953,7 @@ type ListMalwareScansRequest struct {
 // ListMalwareScansResponse: the ListMalwareScansResponse shape.
 type ListMalwareScansResponse struct {
 	// Scans: The list of malware scans associated with the provided input parameters.
-	Scans []MalwareScan `aws:"scans,req"`
+	Scans []MalwareScan `aws:"scans,req,always"`
 
 	// NextToken: The pagination parameter to be used on the next list operation to retrieve more scans.
 	NextToken *string `aws:"nextToken"`
@@ -2977,7 +2977,7 @@ type ListMembersRequest struct {
 // ListMembersResponse: the ListMembersResponse shape.
 type ListMembersResponse struct {
 	// Members: A list of members.
-	Members []Member `aws:"members,min=0,max=50"`
+	Members []Member `aws:"members,min=0,max=50,always"`
 
 	// NextToken: The pagination parameter to be used on the next list operation to retrieve more items.
 	NextToken *string `aws:"nextToken"`
@@ -2995,7 +2995,7 @@ type ListOrganizationAdminAccountsRequest struct {
 // ListOrganizationAdminAccountsResponse: the ListOrganizationAdminAccountsResponse shape.
 type ListOrganizationAdminAccountsResponse struct {
 	// AdminAccounts: A list of accounts configured as GuardDuty delegated administrators.
-	AdminAccounts []AdminAccount `aws:"adminAccounts,min=0,max=1"`
+	AdminAccounts []AdminAccount `aws:"adminAccounts,min=0,max=1,always"`
 
 	// NextToken: The pagination parameter to be used on the next list operation to retrieve more items.
 	NextToken *string `aws:"nextToken"`
@@ -3016,7 +3016,7 @@ type ListPublishingDestinationsRequest struct {
 // ListPublishingDestinationsResponse: the ListPublishingDestinationsResponse shape.
 type ListPublishingDestinationsResponse struct {
 	// Destinations: A Destinations object that includes information about each publishing destination returned.
-	Destinations []Destination `aws:"destinations,req"`
+	Destinations []Destination `aws:"destinations,req,always"`
 
 	// NextToken: A token to use for paginating results that are returned in the response.
 	NextToken *string `aws:"nextToken"`
@@ -3049,7 +3049,7 @@ type ListThreatEntitySetsRequest struct {
 // ListThreatEntitySetsResponse: the ListThreatEntitySetsResponse shape.
 type ListThreatEntitySetsResponse struct {
 	// ThreatEntitySetIds: The IDs of the threat entity set resources.
-	ThreatEntitySetIds []string `aws:"threatEntitySetIds,req,min=0,max=50"`
+	ThreatEntitySetIds []string `aws:"threatEntitySetIds,req,min=0,max=50,always"`
 
 	// NextToken: The pagination parameter to be used on the next list operation to retrieve more items.
 	NextToken *string `aws:"nextToken"`
@@ -3070,7 +3070,7 @@ type ListThreatIntelSetsRequest struct {
 // ListThreatIntelSetsResponse: the ListThreatIntelSetsResponse shape.
 type ListThreatIntelSetsResponse struct {
 	// ThreatIntelSetIds: The IDs of the ThreatIntelSet resources.
-	ThreatIntelSetIds []string `aws:"threatIntelSetIds,req,min=0,max=50"`
+	ThreatIntelSetIds []string `aws:"threatIntelSetIds,req,min=0,max=50,always"`
 
 	// NextToken: The pagination parameter to be used on the next list operation to retrieve more items.
 	NextToken *string `aws:"nextToken"`
@@ -3091,7 +3091,7 @@ type ListTrustedEntitySetsRequest struct {
 // ListTrustedEntitySetsResponse: the ListTrustedEntitySetsResponse shape.
 type ListTrustedEntitySetsResponse struct {
 	// TrustedEntitySetIds: The IDs of the trusted entity set resources.
-	TrustedEntitySetIds []string `aws:"trustedEntitySetIds,req,min=0,max=50"`
+	TrustedEntitySetIds []string `aws:"trustedEntitySetIds,req,min=0,max=50,always"`
 
 	// NextToken: The pagination parameter to be used on the next list operation to retrieve more items.
 	NextToken *string `aws:"nextToken"`
@@ -4729,7 +4729,7 @@ type StartMonitoringMembersRequest struct {
 // StartMonitoringMembersResponse: the StartMonitoringMembersResponse shape.
 type StartMonitoringMembersResponse struct {
 	// UnprocessedAccounts: A list of objects that contain the unprocessed account and a result string that explains why it was unprocessed.
-	UnprocessedAccounts []UnprocessedAccount `aws:"unprocessedAccounts,req,min=0,max=50"`
+	UnprocessedAccounts []UnprocessedAccount `aws:"unprocessedAccounts,req,min=0,max=50,always"`
 }
 
 // StopMonitoringMembersRequest: the StopMonitoringMembersRequest shape.
@@ -4744,7 +4744,7 @@ type StopMonitoringMembersRequest struct {
 // StopMonitoringMembersResponse: the StopMonitoringMembersResponse shape.
 type StopMonitoringMembersResponse struct {
 	// UnprocessedAccounts: A list of objects that contain an accountId for each account that could not be processed, and a result string that indicates why the account was not processed.
-	UnprocessedAccounts []UnprocessedAccount `aws:"unprocessedAccounts,req,min=0,max=50"`
+	UnprocessedAccounts []UnprocessedAccount `aws:"unprocessedAccounts,req,min=0,max=50,always"`
 }
 
 // Tag: Contains information about a tag key-value pair.
@@ -5027,7 +5027,7 @@ type UpdateMemberDetectorsRequest struct {
 // UpdateMemberDetectorsResponse: the UpdateMemberDetectorsResponse shape.
 type UpdateMemberDetectorsResponse struct {
 	// UnprocessedAccounts: A list of member account IDs that were unable to be processed along with an explanation for why they were not processed.
-	UnprocessedAccounts []UnprocessedAccount `aws:"unprocessedAccounts,req,min=0,max=50"`
+	UnprocessedAccounts []UnprocessedAccount `aws:"unprocessedAccounts,req,min=0,max=50,always"`
 }
 
 // UpdateOrganizationConfigurationRequest: the UpdateOrganizationConfigurationRequest shape.

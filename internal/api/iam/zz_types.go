@@ -361,7 +361,7 @@ type CreateOpenIDConnectProviderResponse struct {
 	OpenIDConnectProviderArn *string `aws:"OpenIDConnectProviderArn,min=20,max=2048"`
 
 	// Tags: A list of tags that are attached to the new IAM OIDC provider.
-	Tags []Tag `aws:"Tags,max=50"`
+	Tags []Tag `aws:"Tags,max=50,always"`
 }
 
 // CreatePolicyRequest: the CreatePolicyRequest shape.
@@ -460,7 +460,7 @@ type CreateSAMLProviderResponse struct {
 	SAMLProviderArn *string `aws:"SAMLProviderArn,min=20,max=2048"`
 
 	// Tags: A list of tags that are attached to the new IAM SAML provider.
-	Tags []Tag `aws:"Tags,max=50"`
+	Tags []Tag `aws:"Tags,max=50,always"`
 }
 
 // CreateServiceLinkedRoleRequest: the CreateServiceLinkedRoleRequest shape.
@@ -610,7 +610,7 @@ type DelegationPermission struct {
 	PolicyTemplateArn *string `aws:"PolicyTemplateArn,min=20,max=2048"`
 
 	// Parameters: A list of policy parameters that define the scope and constraints of the delegated permissions.
-	Parameters []PolicyParameter `aws:"Parameters,max=50"`
+	Parameters []PolicyParameter `aws:"Parameters,max=50,always"`
 }
 
 // DelegationRequest: Contains information about a delegation request, including its status, permissions, and associated metadata.
@@ -634,7 +634,7 @@ type DelegationRequest struct {
 	PermissionPolicy *string `aws:"PermissionPolicy"`
 
 	// RolePermissionRestrictionArns: If the PermissionPolicy includes role creation permissions, this element will include the list of permissions boundary policies associated with the role creation.
-	RolePermissionRestrictionArns []string `aws:"RolePermissionRestrictionArns,e.min=20,e.max=2048"`
+	RolePermissionRestrictionArns []string `aws:"RolePermissionRestrictionArns,e.min=20,e.max=2048,always"`
 
 	// OwnerId: ARN of the owner of this delegation request.
 	OwnerId *string `aws:"OwnerId,min=20,max=2048,pat=15"`
@@ -861,7 +861,7 @@ type DeletionTaskFailureReasonType struct {
 	Reason *string `aws:"Reason,max=1000"`
 
 	// RoleUsageList: A list of objects that contains details about the service-linked role deletion failure, if that information is returned by the service.
-	RoleUsageList []RoleUsageType `aws:"RoleUsageList"`
+	RoleUsageList []RoleUsageType `aws:"RoleUsageList,always"`
 }
 
 // DetachGroupPolicyRequest: the DetachGroupPolicyRequest shape.
@@ -901,7 +901,7 @@ type DisableOrganizationsRootCredentialsManagementResponse struct {
 	OrganizationId *string `aws:"OrganizationId,max=34,pat=17"`
 
 	// EnabledFeatures: The features enabled for centralized root access for member accounts in your organization.
-	EnabledFeatures []FeatureType `aws:"EnabledFeatures"`
+	EnabledFeatures []FeatureType `aws:"EnabledFeatures,always"`
 }
 
 // DisableOrganizationsRootSessionsRequest: the DisableOrganizationsRootSessionsRequest shape.
@@ -914,7 +914,7 @@ type DisableOrganizationsRootSessionsResponse struct {
 	OrganizationId *string `aws:"OrganizationId,max=34,pat=17"`
 
 	// EnabledFeatures: The features you have enabled for centralized root access of member accounts in your organization.
-	EnabledFeatures []FeatureType `aws:"EnabledFeatures"`
+	EnabledFeatures []FeatureType `aws:"EnabledFeatures,always"`
 }
 
 // DuplicateCertificateException: The request was rejected because the same certificate is associated with an IAM user in the account.
@@ -976,7 +976,7 @@ type EnableOrganizationsRootCredentialsManagementResponse struct {
 	OrganizationId *string `aws:"OrganizationId,max=34,pat=17"`
 
 	// EnabledFeatures: The features you have enabled for centralized root access.
-	EnabledFeatures []FeatureType `aws:"EnabledFeatures"`
+	EnabledFeatures []FeatureType `aws:"EnabledFeatures,always"`
 }
 
 // EnableOrganizationsRootSessionsRequest: the EnableOrganizationsRootSessionsRequest shape.
@@ -989,7 +989,7 @@ type EnableOrganizationsRootSessionsResponse struct {
 	OrganizationId *string `aws:"OrganizationId,max=34,pat=17"`
 
 	// EnabledFeatures: The features you have enabled for centralized root access.
-	EnabledFeatures []FeatureType `aws:"EnabledFeatures"`
+	EnabledFeatures []FeatureType `aws:"EnabledFeatures,always"`
 }
 
 // EnableOutboundWebIdentityFederationResponse: the EnableOutboundWebIdentityFederationResponse shape.
@@ -1082,10 +1082,10 @@ type EvaluationResult struct {
 	EvalDecision PolicyEvaluationDecisionType `aws:"EvalDecision,req"`
 
 	// MatchedStatements: A list of the statements in the input policies that determine the result for this scenario.
-	MatchedStatements []Statement `aws:"MatchedStatements"`
+	MatchedStatements []Statement `aws:"MatchedStatements,always"`
 
 	// MissingContextValues: A list of context keys that are required by the included input policies but that were not provided by one of the input parameters.
-	MissingContextValues []string `aws:"MissingContextValues,e.min=5,e.max=256"`
+	MissingContextValues []string `aws:"MissingContextValues,e.min=5,e.max=256,always"`
 
 	// OrganizationsDecisionDetail: A structure that details how Organizations and its service control policies affect the results of the simulation.
 	OrganizationsDecisionDetail *OrganizationsDecisionDetail `aws:"OrganizationsDecisionDetail"`
@@ -1097,7 +1097,7 @@ type EvaluationResult struct {
 	EvalDecisionDetails map[string]PolicyEvaluationDecisionType `aws:"EvalDecisionDetails,k.min=3,k.max=256"`
 
 	// ResourceSpecificResults: The individual results of the simulation of the API operation specified in EvalActionName on each resource.
-	ResourceSpecificResults []ResourceSpecificResult `aws:"ResourceSpecificResults"`
+	ResourceSpecificResults []ResourceSpecificResult `aws:"ResourceSpecificResults,always"`
 }
 
 // FeatureDisabledException: The request failed because outbound identity federation is already disabled for your Amazon Web Services account.
@@ -1203,16 +1203,16 @@ type GetAccountAuthorizationDetailsRequest struct {
 // GetAccountAuthorizationDetailsResponse: Contains the response to a successful GetAccountAuthorizationDetails request.
 type GetAccountAuthorizationDetailsResponse struct {
 	// UserDetailList: A list containing information about IAM users.
-	UserDetailList []UserDetail `aws:"UserDetailList"`
+	UserDetailList []UserDetail `aws:"UserDetailList,always"`
 
 	// GroupDetailList: A list containing information about IAM groups.
-	GroupDetailList []GroupDetail `aws:"GroupDetailList"`
+	GroupDetailList []GroupDetail `aws:"GroupDetailList,always"`
 
 	// RoleDetailList: A list containing information about IAM roles.
-	RoleDetailList []RoleDetail `aws:"RoleDetailList"`
+	RoleDetailList []RoleDetail `aws:"RoleDetailList,always"`
 
 	// Policies: A list containing information about managed policies.
-	Policies []ManagedPolicyDetail `aws:"Policies"`
+	Policies []ManagedPolicyDetail `aws:"Policies,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -1242,7 +1242,7 @@ type GetContextKeysForCustomPolicyRequest struct {
 // GetContextKeysForPolicyResponse: Contains the response to a successful GetContextKeysForPrincipalPolicy or GetContextKeysForCustomPolicy request.
 type GetContextKeysForPolicyResponse struct {
 	// ContextKeyNames: The list of context keys that are referenced in the input policies.
-	ContextKeyNames []string `aws:"ContextKeyNames,e.min=5,e.max=256"`
+	ContextKeyNames []string `aws:"ContextKeyNames,e.min=5,e.max=256,always"`
 }
 
 // GetContextKeysForPrincipalPolicyRequest: the GetContextKeysForPrincipalPolicyRequest shape.
@@ -1326,7 +1326,7 @@ type GetGroupResponse struct {
 	Group *Group `aws:"Group,req"`
 
 	// Users: A list of users in the group.
-	Users []User `aws:"Users,req"`
+	Users []User `aws:"Users,req,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -1416,16 +1416,16 @@ type GetOpenIDConnectProviderResponse struct {
 	Url *string `aws:"Url,min=1,max=255"`
 
 	// ClientIDList: A list of client IDs (also known as audiences) that are associated with the specified IAM OIDC provider resource object.
-	ClientIDList []string `aws:"ClientIDList,e.min=1,e.max=255"`
+	ClientIDList []string `aws:"ClientIDList,e.min=1,e.max=255,always"`
 
 	// ThumbprintList: A list of certificate thumbprints that are associated with the specified IAM OIDC provider resource object.
-	ThumbprintList []string `aws:"ThumbprintList,e.min=40,e.max=40"`
+	ThumbprintList []string `aws:"ThumbprintList,e.min=40,e.max=40,always"`
 
 	// CreateDate: The date and time when the IAM OIDC provider resource object was created in the Amazon Web Services account.
 	CreateDate *time.Time `aws:"CreateDate"`
 
 	// Tags: A list of tags that are attached to the specified IAM OIDC provider.
-	Tags []Tag `aws:"Tags,max=50"`
+	Tags []Tag `aws:"Tags,max=50,always"`
 }
 
 // GetOrganizationsAccessReportRequest: the GetOrganizationsAccessReportRequest shape.
@@ -1461,7 +1461,7 @@ type GetOrganizationsAccessReportResponse struct {
 	NumberOfServicesNotAccessed *int32 `aws:"NumberOfServicesNotAccessed"`
 
 	// AccessDetails: An object that contains details about the most recent attempt to access the service.
-	AccessDetails []AccessDetail `aws:"AccessDetails"`
+	AccessDetails []AccessDetail `aws:"AccessDetails,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -1563,13 +1563,13 @@ type GetSAMLProviderResponse struct {
 	ValidUntil *time.Time `aws:"ValidUntil"`
 
 	// Tags: A list of tags that are attached to the specified IAM SAML provider.
-	Tags []Tag `aws:"Tags,max=50"`
+	Tags []Tag `aws:"Tags,max=50,always"`
 
 	// AssertionEncryptionMode: Specifies the encryption setting for the SAML provider.
 	AssertionEncryptionMode AssertionEncryptionModeType `aws:"AssertionEncryptionMode"`
 
 	// PrivateKeyList: The private key metadata for the SAML provider.
-	PrivateKeyList []SAMLPrivateKey `aws:"PrivateKeyList,max=2"`
+	PrivateKeyList []SAMLPrivateKey `aws:"PrivateKeyList,max=2,always"`
 }
 
 // GetSSHPublicKeyRequest: the GetSSHPublicKeyRequest shape.
@@ -1626,7 +1626,7 @@ type GetServiceLastAccessedDetailsResponse struct {
 	JobCreationDate *time.Time `aws:"JobCreationDate,req"`
 
 	// ServicesLastAccessed: A ServiceLastAccessed object that contains details about the most recent attempt to access the service.
-	ServicesLastAccessed []ServiceLastAccessed `aws:"ServicesLastAccessed,req"`
+	ServicesLastAccessed []ServiceLastAccessed `aws:"ServicesLastAccessed,req,always"`
 
 	// JobCompletionDate: The date and time, in ISO 8601 date-time format , when the generated report job was completed or failed.
 	JobCompletionDate *time.Time `aws:"JobCompletionDate,req"`
@@ -1668,7 +1668,7 @@ type GetServiceLastAccessedDetailsWithEntitiesResponse struct {
 	JobCompletionDate *time.Time `aws:"JobCompletionDate,req"`
 
 	// EntityDetailsList: An EntityDetailsList object that contains details about when an IAM entity (user or role) used group or policy permissions in an attempt to access the specified Amazon Web Services service.
-	EntityDetailsList []EntityDetails `aws:"EntityDetailsList,req"`
+	EntityDetailsList []EntityDetails `aws:"EntityDetailsList,req,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -1764,10 +1764,10 @@ type GroupDetail struct {
 	CreateDate *time.Time `aws:"CreateDate"`
 
 	// GroupPolicyList: A list of the inline policies embedded in the group.
-	GroupPolicyList []PolicyDetail `aws:"GroupPolicyList"`
+	GroupPolicyList []PolicyDetail `aws:"GroupPolicyList,always"`
 
 	// AttachedManagedPolicies: A list of the managed policies attached to the group.
-	AttachedManagedPolicies []AttachedPolicy `aws:"AttachedManagedPolicies"`
+	AttachedManagedPolicies []AttachedPolicy `aws:"AttachedManagedPolicies,always"`
 }
 
 // InstanceProfile: Contains information about an instance profile.
@@ -1788,10 +1788,10 @@ type InstanceProfile struct {
 	CreateDate *time.Time `aws:"CreateDate,req"`
 
 	// Roles: The role associated with the instance profile.
-	Roles []Role `aws:"Roles,req"`
+	Roles []Role `aws:"Roles,req,always"`
 
 	// Tags: A list of tags that are attached to the instance profile.
-	Tags []Tag `aws:"Tags,max=50"`
+	Tags []Tag `aws:"Tags,max=50,always"`
 }
 
 // InvalidAuthenticationCodeException: The request was rejected because the authentication code was not recognized.
@@ -1930,7 +1930,7 @@ type ListAccessKeysRequest struct {
 // ListAccessKeysResponse: Contains the response to a successful ListAccessKeys request.
 type ListAccessKeysResponse struct {
 	// AccessKeyMetadata: A list of objects containing metadata about the access keys.
-	AccessKeyMetadata []AccessKeyMetadata `aws:"AccessKeyMetadata,req"`
+	AccessKeyMetadata []AccessKeyMetadata `aws:"AccessKeyMetadata,req,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -1951,7 +1951,7 @@ type ListAccountAliasesRequest struct {
 // ListAccountAliasesResponse: Contains the response to a successful ListAccountAliases request.
 type ListAccountAliasesResponse struct {
 	// AccountAliases: A list of aliases associated with the account.
-	AccountAliases []string `aws:"AccountAliases,req,e.min=3,e.max=63"`
+	AccountAliases []string `aws:"AccountAliases,req,e.min=3,e.max=63,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -1978,7 +1978,7 @@ type ListAttachedGroupPoliciesRequest struct {
 // ListAttachedGroupPoliciesResponse: Contains the response to a successful ListAttachedGroupPolicies request.
 type ListAttachedGroupPoliciesResponse struct {
 	// AttachedPolicies: A list of the attached policies.
-	AttachedPolicies []AttachedPolicy `aws:"AttachedPolicies"`
+	AttachedPolicies []AttachedPolicy `aws:"AttachedPolicies,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -2005,7 +2005,7 @@ type ListAttachedRolePoliciesRequest struct {
 // ListAttachedRolePoliciesResponse: Contains the response to a successful ListAttachedRolePolicies request.
 type ListAttachedRolePoliciesResponse struct {
 	// AttachedPolicies: A list of the attached policies.
-	AttachedPolicies []AttachedPolicy `aws:"AttachedPolicies"`
+	AttachedPolicies []AttachedPolicy `aws:"AttachedPolicies,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -2032,7 +2032,7 @@ type ListAttachedUserPoliciesRequest struct {
 // ListAttachedUserPoliciesResponse: Contains the response to a successful ListAttachedUserPolicies request.
 type ListAttachedUserPoliciesResponse struct {
 	// AttachedPolicies: A list of the attached policies.
-	AttachedPolicies []AttachedPolicy `aws:"AttachedPolicies"`
+	AttachedPolicies []AttachedPolicy `aws:"AttachedPolicies,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -2056,7 +2056,7 @@ type ListDelegationRequestsRequest struct {
 // ListDelegationRequestsResponse: the ListDelegationRequestsResponse shape.
 type ListDelegationRequestsResponse struct {
 	// DelegationRequests: A list of delegation requests that match the specified criteria.
-	DelegationRequests []DelegationRequest `aws:"DelegationRequests"`
+	DelegationRequests []DelegationRequest `aws:"DelegationRequests,always"`
 
 	// Marker: When isTruncated is true , this element is present and contains the value to use for the Marker parameter in a subsequent pagination request.
 	Marker *string `aws:"Marker,min=1,max=320,pat=20"`
@@ -2089,13 +2089,13 @@ type ListEntitiesForPolicyRequest struct {
 // ListEntitiesForPolicyResponse: Contains the response to a successful ListEntitiesForPolicy request.
 type ListEntitiesForPolicyResponse struct {
 	// PolicyGroups: A list of IAM groups that the policy is attached to.
-	PolicyGroups []PolicyGroup `aws:"PolicyGroups"`
+	PolicyGroups []PolicyGroup `aws:"PolicyGroups,always"`
 
 	// PolicyUsers: A list of IAM users that the policy is attached to.
-	PolicyUsers []PolicyUser `aws:"PolicyUsers"`
+	PolicyUsers []PolicyUser `aws:"PolicyUsers,always"`
 
 	// PolicyRoles: A list of IAM roles that the policy is attached to.
-	PolicyRoles []PolicyRole `aws:"PolicyRoles"`
+	PolicyRoles []PolicyRole `aws:"PolicyRoles,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -2119,7 +2119,7 @@ type ListGroupPoliciesRequest struct {
 // ListGroupPoliciesResponse: Contains the response to a successful ListGroupPolicies request.
 type ListGroupPoliciesResponse struct {
 	// PolicyNames: A list of policy names.
-	PolicyNames []string `aws:"PolicyNames,req,e.min=1,e.max=128,e.pat=3"`
+	PolicyNames []string `aws:"PolicyNames,req,e.min=1,e.max=128,e.pat=3,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -2143,7 +2143,7 @@ type ListGroupsForUserRequest struct {
 // ListGroupsForUserResponse: Contains the response to a successful ListGroupsForUser request.
 type ListGroupsForUserResponse struct {
 	// Groups: A list of groups.
-	Groups []Group `aws:"Groups,req"`
+	Groups []Group `aws:"Groups,req,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -2167,7 +2167,7 @@ type ListGroupsRequest struct {
 // ListGroupsResponse: Contains the response to a successful ListGroups request.
 type ListGroupsResponse struct {
 	// Groups: A list of groups.
-	Groups []Group `aws:"Groups,req"`
+	Groups []Group `aws:"Groups,req,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -2191,7 +2191,7 @@ type ListInstanceProfileTagsRequest struct {
 // ListInstanceProfileTagsResponse: the ListInstanceProfileTagsResponse shape.
 type ListInstanceProfileTagsResponse struct {
 	// Tags: The list of tags that are currently attached to the IAM instance profile.
-	Tags []Tag `aws:"Tags,req,max=50"`
+	Tags []Tag `aws:"Tags,req,max=50,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -2215,7 +2215,7 @@ type ListInstanceProfilesForRoleRequest struct {
 // ListInstanceProfilesForRoleResponse: Contains the response to a successful ListInstanceProfilesForRole request.
 type ListInstanceProfilesForRoleResponse struct {
 	// InstanceProfiles: A list of instance profiles.
-	InstanceProfiles []InstanceProfile `aws:"InstanceProfiles,req"`
+	InstanceProfiles []InstanceProfile `aws:"InstanceProfiles,req,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -2239,7 +2239,7 @@ type ListInstanceProfilesRequest struct {
 // ListInstanceProfilesResponse: Contains the response to a successful ListInstanceProfiles request.
 type ListInstanceProfilesResponse struct {
 	// InstanceProfiles: A list of instance profiles.
-	InstanceProfiles []InstanceProfile `aws:"InstanceProfiles,req"`
+	InstanceProfiles []InstanceProfile `aws:"InstanceProfiles,req,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -2263,7 +2263,7 @@ type ListMFADeviceTagsRequest struct {
 // ListMFADeviceTagsResponse: the ListMFADeviceTagsResponse shape.
 type ListMFADeviceTagsResponse struct {
 	// Tags: The list of tags that are currently attached to the virtual MFA device.
-	Tags []Tag `aws:"Tags,req,max=50"`
+	Tags []Tag `aws:"Tags,req,max=50,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -2287,7 +2287,7 @@ type ListMFADevicesRequest struct {
 // ListMFADevicesResponse: Contains the response to a successful ListMFADevices request.
 type ListMFADevicesResponse struct {
 	// MFADevices: A list of MFA devices.
-	MFADevices []MFADevice `aws:"MFADevices,req"`
+	MFADevices []MFADevice `aws:"MFADevices,req,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -2311,7 +2311,7 @@ type ListOpenIDConnectProviderTagsRequest struct {
 // ListOpenIDConnectProviderTagsResponse: the ListOpenIDConnectProviderTagsResponse shape.
 type ListOpenIDConnectProviderTagsResponse struct {
 	// Tags: The list of tags that are currently attached to the OpenID Connect (OIDC) identity provider.
-	Tags []Tag `aws:"Tags,req,max=50"`
+	Tags []Tag `aws:"Tags,req,max=50,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -2327,7 +2327,7 @@ type ListOpenIDConnectProvidersRequest struct {
 // ListOpenIDConnectProvidersResponse: Contains the response to a successful ListOpenIDConnectProviders request.
 type ListOpenIDConnectProvidersResponse struct {
 	// OpenIDConnectProviderList: The list of IAM OIDC provider resource objects defined in the Amazon Web Services account.
-	OpenIDConnectProviderList []OpenIDConnectProviderListEntry `aws:"OpenIDConnectProviderList"`
+	OpenIDConnectProviderList []OpenIDConnectProviderListEntry `aws:"OpenIDConnectProviderList,always"`
 }
 
 // ListOrganizationsFeaturesRequest: the ListOrganizationsFeaturesRequest shape.
@@ -2340,7 +2340,7 @@ type ListOrganizationsFeaturesResponse struct {
 	OrganizationId *string `aws:"OrganizationId,max=34,pat=17"`
 
 	// EnabledFeatures: Specifies the features that are currently available in your organization.
-	EnabledFeatures []FeatureType `aws:"EnabledFeatures"`
+	EnabledFeatures []FeatureType `aws:"EnabledFeatures,always"`
 }
 
 // ListPoliciesGrantingServiceAccessEntry: Contains details about the permissions policies that are attached to the specified identity (user, group, or role).
@@ -2349,7 +2349,7 @@ type ListPoliciesGrantingServiceAccessEntry struct {
 	ServiceNamespace *string `aws:"ServiceNamespace,min=1,max=64,pat=1"`
 
 	// Policies: The  PoliciesGrantingServiceAccess object that contains details about the policy.
-	Policies []PolicyGrantingServiceAccess `aws:"Policies"`
+	Policies []PolicyGrantingServiceAccess `aws:"Policies,always"`
 }
 
 // ListPoliciesGrantingServiceAccessRequest: the ListPoliciesGrantingServiceAccessRequest shape.
@@ -2367,7 +2367,7 @@ type ListPoliciesGrantingServiceAccessRequest struct {
 // ListPoliciesGrantingServiceAccessResponse: the ListPoliciesGrantingServiceAccessResponse shape.
 type ListPoliciesGrantingServiceAccessResponse struct {
 	// PoliciesGrantingServiceAccess: A ListPoliciesGrantingServiceAccess object that contains details about the permissions policies attached to the specified identity (user, group, or role).
-	PoliciesGrantingServiceAccess []ListPoliciesGrantingServiceAccessEntry `aws:"PoliciesGrantingServiceAccess,req"`
+	PoliciesGrantingServiceAccess []ListPoliciesGrantingServiceAccessEntry `aws:"PoliciesGrantingServiceAccess,req,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -2400,7 +2400,7 @@ type ListPoliciesRequest struct {
 // ListPoliciesResponse: Contains the response to a successful ListPolicies request.
 type ListPoliciesResponse struct {
 	// Policies: A list of policies.
-	Policies []Policy `aws:"Policies"`
+	Policies []Policy `aws:"Policies,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -2424,7 +2424,7 @@ type ListPolicyTagsRequest struct {
 // ListPolicyTagsResponse: the ListPolicyTagsResponse shape.
 type ListPolicyTagsResponse struct {
 	// Tags: The list of tags that are currently attached to the IAM customer managed policy.
-	Tags []Tag `aws:"Tags,req,max=50"`
+	Tags []Tag `aws:"Tags,req,max=50,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -2448,7 +2448,7 @@ type ListPolicyVersionsRequest struct {
 // ListPolicyVersionsResponse: Contains the response to a successful ListPolicyVersions request.
 type ListPolicyVersionsResponse struct {
 	// Versions: A list of policy versions.
-	Versions []PolicyVersion `aws:"Versions"`
+	Versions []PolicyVersion `aws:"Versions,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -2472,7 +2472,7 @@ type ListRolePoliciesRequest struct {
 // ListRolePoliciesResponse: Contains the response to a successful ListRolePolicies request.
 type ListRolePoliciesResponse struct {
 	// PolicyNames: A list of policy names.
-	PolicyNames []string `aws:"PolicyNames,req,e.min=1,e.max=128,e.pat=3"`
+	PolicyNames []string `aws:"PolicyNames,req,e.min=1,e.max=128,e.pat=3,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -2496,7 +2496,7 @@ type ListRoleTagsRequest struct {
 // ListRoleTagsResponse: the ListRoleTagsResponse shape.
 type ListRoleTagsResponse struct {
 	// Tags: The list of tags that are currently attached to the role.
-	Tags []Tag `aws:"Tags,req,max=50"`
+	Tags []Tag `aws:"Tags,req,max=50,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -2520,7 +2520,7 @@ type ListRolesRequest struct {
 // ListRolesResponse: Contains the response to a successful ListRoles request.
 type ListRolesResponse struct {
 	// Roles: A list of roles.
-	Roles []Role `aws:"Roles,req"`
+	Roles []Role `aws:"Roles,req,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -2544,7 +2544,7 @@ type ListSAMLProviderTagsRequest struct {
 // ListSAMLProviderTagsResponse: the ListSAMLProviderTagsResponse shape.
 type ListSAMLProviderTagsResponse struct {
 	// Tags: The list of tags that are currently attached to the Security Assertion Markup Language (SAML) identity provider.
-	Tags []Tag `aws:"Tags,req,max=50"`
+	Tags []Tag `aws:"Tags,req,max=50,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -2560,7 +2560,7 @@ type ListSAMLProvidersRequest struct {
 // ListSAMLProvidersResponse: Contains the response to a successful ListSAMLProviders request.
 type ListSAMLProvidersResponse struct {
 	// SAMLProviderList: The list of SAML provider resource objects defined in IAM for this Amazon Web Services account.
-	SAMLProviderList []SAMLProviderListEntry `aws:"SAMLProviderList"`
+	SAMLProviderList []SAMLProviderListEntry `aws:"SAMLProviderList,always"`
 }
 
 // ListSSHPublicKeysRequest: the ListSSHPublicKeysRequest shape.
@@ -2578,7 +2578,7 @@ type ListSSHPublicKeysRequest struct {
 // ListSSHPublicKeysResponse: Contains the response to a successful ListSSHPublicKeys request.
 type ListSSHPublicKeysResponse struct {
 	// SSHPublicKeys: A list of the SSH public keys assigned to IAM user.
-	SSHPublicKeys []SSHPublicKeyMetadata `aws:"SSHPublicKeys"`
+	SSHPublicKeys []SSHPublicKeyMetadata `aws:"SSHPublicKeys,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -2602,7 +2602,7 @@ type ListServerCertificateTagsRequest struct {
 // ListServerCertificateTagsResponse: the ListServerCertificateTagsResponse shape.
 type ListServerCertificateTagsResponse struct {
 	// Tags: The list of tags that are currently attached to the IAM server certificate.
-	Tags []Tag `aws:"Tags,req,max=50"`
+	Tags []Tag `aws:"Tags,req,max=50,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -2626,7 +2626,7 @@ type ListServerCertificatesRequest struct {
 // ListServerCertificatesResponse: Contains the response to a successful ListServerCertificates request.
 type ListServerCertificatesResponse struct {
 	// ServerCertificateMetadataList: A list of server certificates.
-	ServerCertificateMetadataList []ServerCertificateMetadata `aws:"ServerCertificateMetadataList,req"`
+	ServerCertificateMetadataList []ServerCertificateMetadata `aws:"ServerCertificateMetadataList,req,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -2656,7 +2656,7 @@ type ListServiceSpecificCredentialsRequest struct {
 // ListServiceSpecificCredentialsResponse: the ListServiceSpecificCredentialsResponse shape.
 type ListServiceSpecificCredentialsResponse struct {
 	// ServiceSpecificCredentials: A list of structures that each contain details about a service-specific credential.
-	ServiceSpecificCredentials []ServiceSpecificCredentialMetadata `aws:"ServiceSpecificCredentials"`
+	ServiceSpecificCredentials []ServiceSpecificCredentialMetadata `aws:"ServiceSpecificCredentials,always"`
 
 	// Marker: When IsTruncated is true, this element is present and contains the value to use for the Marker parameter in a subsequent pagination request.
 	Marker *string `aws:"Marker"`
@@ -2680,7 +2680,7 @@ type ListSigningCertificatesRequest struct {
 // ListSigningCertificatesResponse: Contains the response to a successful ListSigningCertificates request.
 type ListSigningCertificatesResponse struct {
 	// Certificates: A list of the user's signing certificate information.
-	Certificates []SigningCertificate `aws:"Certificates,req"`
+	Certificates []SigningCertificate `aws:"Certificates,req,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -2704,7 +2704,7 @@ type ListUserPoliciesRequest struct {
 // ListUserPoliciesResponse: Contains the response to a successful ListUserPolicies request.
 type ListUserPoliciesResponse struct {
 	// PolicyNames: A list of policy names.
-	PolicyNames []string `aws:"PolicyNames,req,e.min=1,e.max=128,e.pat=3"`
+	PolicyNames []string `aws:"PolicyNames,req,e.min=1,e.max=128,e.pat=3,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -2728,7 +2728,7 @@ type ListUserTagsRequest struct {
 // ListUserTagsResponse: the ListUserTagsResponse shape.
 type ListUserTagsResponse struct {
 	// Tags: The list of tags that are currently attached to the user.
-	Tags []Tag `aws:"Tags,req,max=50"`
+	Tags []Tag `aws:"Tags,req,max=50,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -2752,7 +2752,7 @@ type ListUsersRequest struct {
 // ListUsersResponse: Contains the response to a successful ListUsers request.
 type ListUsersResponse struct {
 	// Users: A list of users.
-	Users []User `aws:"Users,req"`
+	Users []User `aws:"Users,req,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -2776,7 +2776,7 @@ type ListVirtualMFADevicesRequest struct {
 // ListVirtualMFADevicesResponse: Contains the response to a successful ListVirtualMFADevices request.
 type ListVirtualMFADevicesResponse struct {
 	// VirtualMFADevices: The list of virtual MFA devices in the current account that match the AssignmentStatus value that was passed in the request.
-	VirtualMFADevices []VirtualMFADevice `aws:"VirtualMFADevices,req"`
+	VirtualMFADevices []VirtualMFADevice `aws:"VirtualMFADevices,req,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -2881,7 +2881,7 @@ type ManagedPolicyDetail struct {
 	UpdateDate *time.Time `aws:"UpdateDate"`
 
 	// PolicyVersionList: A list containing information about the versions of the policy.
-	PolicyVersionList []PolicyVersion `aws:"PolicyVersionList"`
+	PolicyVersionList []PolicyVersion `aws:"PolicyVersionList,always"`
 }
 
 // NoSuchEntityException: The request was rejected because it referenced a resource entity that does not exist.
@@ -3062,7 +3062,7 @@ type Policy struct {
 	UpdateDate *time.Time `aws:"UpdateDate"`
 
 	// Tags: A list of tags that are attached to the instance profile.
-	Tags []Tag `aws:"Tags,max=50"`
+	Tags []Tag `aws:"Tags,max=50,always"`
 }
 
 // PolicyDetail: Contains information about an IAM policy, including the policy document.
@@ -3141,7 +3141,7 @@ type PolicyParameter struct {
 	Name *string `aws:"Name,min=5,max=256,pat=23"`
 
 	// Values: The allowed values for the policy parameter.
-	Values []string `aws:"Values,e.pat=23"`
+	Values []string `aws:"Values,e.pat=23,always"`
 
 	// Type: The data type of the policy parameter value.
 	Type PolicyParameterTypeEnum `aws:"Type"`
@@ -3322,10 +3322,10 @@ type ResourceSpecificResult struct {
 	EvalResourceDecision PolicyEvaluationDecisionType `aws:"EvalResourceDecision,req"`
 
 	// MatchedStatements: A list of the statements in the input policies that determine the result for this part of the simulation.
-	MatchedStatements []Statement `aws:"MatchedStatements"`
+	MatchedStatements []Statement `aws:"MatchedStatements,always"`
 
 	// MissingContextValues: A list of context keys that are required by the included input policies but that were not provided by one of the input parameters.
-	MissingContextValues []string `aws:"MissingContextValues,e.min=5,e.max=256"`
+	MissingContextValues []string `aws:"MissingContextValues,e.min=5,e.max=256,always"`
 
 	// EvalDecisionDetails: Additional details about the results of the evaluation decision on a single resource.
 	EvalDecisionDetails map[string]PolicyEvaluationDecisionType `aws:"EvalDecisionDetails,k.min=3,k.max=256"`
@@ -3379,7 +3379,7 @@ type Role struct {
 	PermissionsBoundary *AttachedPermissionsBoundary `aws:"PermissionsBoundary"`
 
 	// Tags: A list of tags that are attached to the role.
-	Tags []Tag `aws:"Tags,max=50"`
+	Tags []Tag `aws:"Tags,max=50,always"`
 
 	// RoleLastUsed: Contains information about the last time that an IAM role was used.
 	RoleLastUsed *RoleLastUsed `aws:"RoleLastUsed"`
@@ -3406,19 +3406,19 @@ type RoleDetail struct {
 	AssumeRolePolicyDocument *string `aws:"AssumeRolePolicyDocument,min=1,max=131072,pat=5"`
 
 	// InstanceProfileList: A list of instance profiles that contain this role.
-	InstanceProfileList []InstanceProfile `aws:"InstanceProfileList"`
+	InstanceProfileList []InstanceProfile `aws:"InstanceProfileList,always"`
 
 	// RolePolicyList: A list of inline policies embedded in the role.
-	RolePolicyList []PolicyDetail `aws:"RolePolicyList"`
+	RolePolicyList []PolicyDetail `aws:"RolePolicyList,always"`
 
 	// AttachedManagedPolicies: A list of managed policies attached to the role.
-	AttachedManagedPolicies []AttachedPolicy `aws:"AttachedManagedPolicies"`
+	AttachedManagedPolicies []AttachedPolicy `aws:"AttachedManagedPolicies,always"`
 
 	// PermissionsBoundary: The ARN of the policy used to set the permissions boundary for the role.
 	PermissionsBoundary *AttachedPermissionsBoundary `aws:"PermissionsBoundary"`
 
 	// Tags: A list of tags that are attached to the role.
-	Tags []Tag `aws:"Tags,max=50"`
+	Tags []Tag `aws:"Tags,max=50,always"`
 
 	// RoleLastUsed: Contains information about the last time that an IAM role was used.
 	RoleLastUsed *RoleLastUsed `aws:"RoleLastUsed"`
@@ -3439,7 +3439,7 @@ type RoleUsageType struct {
 	Region *string `aws:"Region,min=1,max=100"`
 
 	// Resources: The name of the resource that is using the service-linked role.
-	Resources []string `aws:"Resources,e.min=20,e.max=2048"`
+	Resources []string `aws:"Resources,e.min=20,e.max=2048,always"`
 }
 
 // SAMLPrivateKey: Contains the private keys for the SAML provider.
@@ -3517,7 +3517,7 @@ type ServerCertificate struct {
 	CertificateChain *string `aws:"CertificateChain,min=1,max=2.097152e+06,pat=5"`
 
 	// Tags: A list of tags that are attached to the server certificate.
-	Tags []Tag `aws:"Tags,max=50"`
+	Tags []Tag `aws:"Tags,max=50,always"`
 }
 
 // ServerCertificateMetadata: Contains information about a server certificate without its certificate body, certificate chain, and private key.
@@ -3598,7 +3598,7 @@ type ServiceLastAccessed struct {
 	TotalAuthenticatedEntities *int32 `aws:"TotalAuthenticatedEntities"`
 
 	// TrackedActionsLastAccessed: An object that contains details about the most recent attempt to access a tracked action within the service.
-	TrackedActionsLastAccessed []TrackedActionLastAccessed `aws:"TrackedActionsLastAccessed"`
+	TrackedActionsLastAccessed []TrackedActionLastAccessed `aws:"TrackedActionsLastAccessed,always"`
 }
 
 // ServiceNotSupportedException: The specified service does not support service-specific credentials.
@@ -3750,7 +3750,7 @@ type SimulateCustomPolicyRequest struct {
 // SimulatePolicyResponse: Contains the response to a successful SimulatePrincipalPolicy or SimulateCustomPolicy request.
 type SimulatePolicyResponse struct {
 	// EvaluationResults: The results of the simulation.
-	EvaluationResults []EvaluationResult `aws:"EvaluationResults"`
+	EvaluationResults []EvaluationResult `aws:"EvaluationResults,always"`
 
 	// IsTruncated: A flag that indicates whether there are more items to return.
 	IsTruncated *bool `aws:"IsTruncated"`
@@ -4267,7 +4267,7 @@ type UploadServerCertificateResponse struct {
 	ServerCertificateMetadata *ServerCertificateMetadata `aws:"ServerCertificateMetadata"`
 
 	// Tags: A list of tags that are attached to the new IAM server certificate.
-	Tags []Tag `aws:"Tags,max=50"`
+	Tags []Tag `aws:"Tags,max=50,always"`
 }
 
 // UploadSigningCertificateRequest: the UploadSigningCertificateRequest shape.
@@ -4309,7 +4309,7 @@ type User struct {
 	PermissionsBoundary *AttachedPermissionsBoundary `aws:"PermissionsBoundary"`
 
 	// Tags: A list of tags that are associated with the user.
-	Tags []Tag `aws:"Tags,max=50"`
+	Tags []Tag `aws:"Tags,max=50,always"`
 }
 
 // UserDetail: Contains information about an IAM user, including all the user's policies and all the IAM groups the user is in.
@@ -4330,19 +4330,19 @@ type UserDetail struct {
 	CreateDate *time.Time `aws:"CreateDate"`
 
 	// UserPolicyList: A list of the inline policies embedded in the user.
-	UserPolicyList []PolicyDetail `aws:"UserPolicyList"`
+	UserPolicyList []PolicyDetail `aws:"UserPolicyList,always"`
 
 	// GroupList: A list of IAM groups that the user is in.
-	GroupList []string `aws:"GroupList,e.min=1,e.max=128,e.pat=3"`
+	GroupList []string `aws:"GroupList,e.min=1,e.max=128,e.pat=3,always"`
 
 	// AttachedManagedPolicies: A list of the managed policies attached to the user.
-	AttachedManagedPolicies []AttachedPolicy `aws:"AttachedManagedPolicies"`
+	AttachedManagedPolicies []AttachedPolicy `aws:"AttachedManagedPolicies,always"`
 
 	// PermissionsBoundary: The ARN of the policy used to set the permissions boundary for the user.
 	PermissionsBoundary *AttachedPermissionsBoundary `aws:"PermissionsBoundary"`
 
 	// Tags: A list of tags that are associated with the user.
-	Tags []Tag `aws:"Tags,max=50"`
+	Tags []Tag `aws:"Tags,max=50,always"`
 }
 
 // VirtualMFADevice: Contains information about a virtual MFA device.
@@ -4363,7 +4363,7 @@ type VirtualMFADevice struct {
 	EnableDate *time.Time `aws:"EnableDate"`
 
 	// Tags: A list of tags that are attached to the virtual MFA device.
-	Tags []Tag `aws:"Tags,max=50"`
+	Tags []Tag `aws:"Tags,max=50,always"`
 }
 
 // AcceptDelegationRequestOutput is the empty output of AcceptDelegationRequest.

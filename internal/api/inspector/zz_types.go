@@ -461,7 +461,7 @@ type DescribeAssessmentRunsRequest struct {
 // DescribeAssessmentRunsResponse: the DescribeAssessmentRunsResponse shape.
 type DescribeAssessmentRunsResponse struct {
 	// AssessmentRuns: Information about the assessment run.
-	AssessmentRuns []AssessmentRun `aws:"assessmentRuns,req,min=0,max=10"`
+	AssessmentRuns []AssessmentRun `aws:"assessmentRuns,req,min=0,max=10,always"`
 
 	// FailedItems: Assessment run details that cannot be described.
 	FailedItems map[string]FailedItemDetails `aws:"failedItems,req,k.min=1,k.max=300"`
@@ -476,7 +476,7 @@ type DescribeAssessmentTargetsRequest struct {
 // DescribeAssessmentTargetsResponse: the DescribeAssessmentTargetsResponse shape.
 type DescribeAssessmentTargetsResponse struct {
 	// AssessmentTargets: Information about the assessment targets.
-	AssessmentTargets []AssessmentTarget `aws:"assessmentTargets,req,min=0,max=10"`
+	AssessmentTargets []AssessmentTarget `aws:"assessmentTargets,req,min=0,max=10,always"`
 
 	// FailedItems: Assessment target details that cannot be described.
 	FailedItems map[string]FailedItemDetails `aws:"failedItems,req,k.min=1,k.max=300"`
@@ -491,7 +491,7 @@ type DescribeAssessmentTemplatesRequest struct {
 // DescribeAssessmentTemplatesResponse: the DescribeAssessmentTemplatesResponse shape.
 type DescribeAssessmentTemplatesResponse struct {
 	// AssessmentTemplates: Information about the assessment templates.
-	AssessmentTemplates []AssessmentTemplate `aws:"assessmentTemplates,req,min=0,max=10"`
+	AssessmentTemplates []AssessmentTemplate `aws:"assessmentTemplates,req,min=0,max=10,always"`
 
 	// FailedItems: Assessment template details that cannot be described.
 	FailedItems map[string]FailedItemDetails `aws:"failedItems,req,k.min=1,k.max=300"`
@@ -539,7 +539,7 @@ type DescribeFindingsRequest struct {
 // DescribeFindingsResponse: the DescribeFindingsResponse shape.
 type DescribeFindingsResponse struct {
 	// Findings: Information about the finding.
-	Findings []Finding `aws:"findings,req,min=0,max=100"`
+	Findings []Finding `aws:"findings,req,min=0,max=100,always"`
 
 	// FailedItems: Finding details that cannot be described.
 	FailedItems map[string]FailedItemDetails `aws:"failedItems,req,k.min=1,k.max=300"`
@@ -554,7 +554,7 @@ type DescribeResourceGroupsRequest struct {
 // DescribeResourceGroupsResponse: the DescribeResourceGroupsResponse shape.
 type DescribeResourceGroupsResponse struct {
 	// ResourceGroups: Information about a resource group.
-	ResourceGroups []ResourceGroup `aws:"resourceGroups,req,min=0,max=10"`
+	ResourceGroups []ResourceGroup `aws:"resourceGroups,req,min=0,max=10,always"`
 
 	// FailedItems: Resource group details that cannot be described.
 	FailedItems map[string]FailedItemDetails `aws:"failedItems,req,k.min=1,k.max=300"`
@@ -572,7 +572,7 @@ type DescribeRulesPackagesRequest struct {
 // DescribeRulesPackagesResponse: the DescribeRulesPackagesResponse shape.
 type DescribeRulesPackagesResponse struct {
 	// RulesPackages: Information about the rules package.
-	RulesPackages []RulesPackage `aws:"rulesPackages,req,min=0,max=10"`
+	RulesPackages []RulesPackage `aws:"rulesPackages,req,min=0,max=10,always"`
 
 	// FailedItems: Rules package details that cannot be described.
 	FailedItems map[string]FailedItemDetails `aws:"failedItems,req,k.min=1,k.max=300"`
@@ -773,7 +773,7 @@ type GetExclusionsPreviewResponse struct {
 	PreviewStatus PreviewStatus `aws:"previewStatus,req"`
 
 	// ExclusionPreviews: Information about the exclusions included in the preview.
-	ExclusionPreviews []ExclusionPreview `aws:"exclusionPreviews,min=0,max=100"`
+	ExclusionPreviews []ExclusionPreview `aws:"exclusionPreviews,min=0,max=100,always"`
 
 	// NextToken: When a response is generated, if there is more data to be listed, this parameters is present in the response and contains the value to use for the nextToken parameter in a subsequent pagination request.
 	NextToken *string `aws:"nextToken,min=1,max=300"`
@@ -788,7 +788,7 @@ type GetTelemetryMetadataRequest struct {
 // GetTelemetryMetadataResponse: the GetTelemetryMetadataResponse shape.
 type GetTelemetryMetadataResponse struct {
 	// TelemetryMetadata: Telemetry details.
-	TelemetryMetadata []TelemetryMetadata `aws:"telemetryMetadata,req,min=0,max=5000"`
+	TelemetryMetadata []TelemetryMetadata `aws:"telemetryMetadata,req,min=0,max=5000,always"`
 }
 
 // InspectorServiceAttributes: This data type is used in the Finding data type.
@@ -912,7 +912,7 @@ type ListAssessmentRunAgentsRequest struct {
 // ListAssessmentRunAgentsResponse: the ListAssessmentRunAgentsResponse shape.
 type ListAssessmentRunAgentsResponse struct {
 	// AssessmentRunAgents: A list of ARNs that specifies the agents returned by the action.
-	AssessmentRunAgents []AssessmentRunAgent `aws:"assessmentRunAgents,req,min=0,max=500"`
+	AssessmentRunAgents []AssessmentRunAgent `aws:"assessmentRunAgents,req,min=0,max=500,always"`
 
 	// NextToken: When a response is generated, if there is more data to be listed, this parameter is present in the response and contains the value to use for the nextToken parameter in a subsequent pagination request.
 	NextToken *string `aws:"nextToken,min=1,max=300"`
@@ -936,7 +936,7 @@ type ListAssessmentRunsRequest struct {
 // ListAssessmentRunsResponse: the ListAssessmentRunsResponse shape.
 type ListAssessmentRunsResponse struct {
 	// AssessmentRunArns: A list of ARNs that specifies the assessment runs that are returned by the action.
-	AssessmentRunArns []string `aws:"assessmentRunArns,req,min=0,max=100,e.min=1,e.max=300"`
+	AssessmentRunArns []string `aws:"assessmentRunArns,req,min=0,max=100,e.min=1,e.max=300,always"`
 
 	// NextToken: When a response is generated, if there is more data to be listed, this parameter is present in the response and contains the value to use for the nextToken parameter in a subsequent pagination request.
 	NextToken *string `aws:"nextToken,min=1,max=300"`
@@ -957,7 +957,7 @@ type ListAssessmentTargetsRequest struct {
 // ListAssessmentTargetsResponse: the ListAssessmentTargetsResponse shape.
 type ListAssessmentTargetsResponse struct {
 	// AssessmentTargetArns: A list of ARNs that specifies the assessment targets that are returned by the action.
-	AssessmentTargetArns []string `aws:"assessmentTargetArns,req,min=0,max=100,e.min=1,e.max=300"`
+	AssessmentTargetArns []string `aws:"assessmentTargetArns,req,min=0,max=100,e.min=1,e.max=300,always"`
 
 	// NextToken: When a response is generated, if there is more data to be listed, this parameter is present in the response and contains the value to use for the nextToken parameter in a subsequent pagination request.
 	NextToken *string `aws:"nextToken,min=1,max=300"`
@@ -981,7 +981,7 @@ type ListAssessmentTemplatesRequest struct {
 // ListAssessmentTemplatesResponse: the ListAssessmentTemplatesResponse shape.
 type ListAssessmentTemplatesResponse struct {
 	// AssessmentTemplateArns: A list of ARNs that specifies the assessment templates returned by the action.
-	AssessmentTemplateArns []string `aws:"assessmentTemplateArns,req,min=0,max=100,e.min=1,e.max=300"`
+	AssessmentTemplateArns []string `aws:"assessmentTemplateArns,req,min=0,max=100,e.min=1,e.max=300,always"`
 
 	// NextToken: When a response is generated, if there is more data to be listed, this parameter is present in the response and contains the value to use for the nextToken parameter in a subsequent pagination request.
 	NextToken *string `aws:"nextToken,min=1,max=300"`
@@ -1002,7 +1002,7 @@ type ListEventSubscriptionsRequest struct {
 // ListEventSubscriptionsResponse: the ListEventSubscriptionsResponse shape.
 type ListEventSubscriptionsResponse struct {
 	// Subscriptions: Details of the returned event subscriptions.
-	Subscriptions []Subscription `aws:"subscriptions,req,min=0,max=50"`
+	Subscriptions []Subscription `aws:"subscriptions,req,min=0,max=50,always"`
 
 	// NextToken: When a response is generated, if there is more data to be listed, this parameter is present in the response and contains the value to use for the nextToken parameter in a subsequent pagination request.
 	NextToken *string `aws:"nextToken,min=1,max=300"`
@@ -1023,7 +1023,7 @@ type ListExclusionsRequest struct {
 // ListExclusionsResponse: the ListExclusionsResponse shape.
 type ListExclusionsResponse struct {
 	// ExclusionArns: A list of exclusions' ARNs returned by the action.
-	ExclusionArns []string `aws:"exclusionArns,req,min=0,max=100,e.min=1,e.max=300"`
+	ExclusionArns []string `aws:"exclusionArns,req,min=0,max=100,e.min=1,e.max=300,always"`
 
 	// NextToken: When a response is generated, if there is more data to be listed, this parameters is present in the response and contains the value to use for the nextToken parameter in a subsequent pagination request.
 	NextToken *string `aws:"nextToken,min=1,max=300"`
@@ -1047,7 +1047,7 @@ type ListFindingsRequest struct {
 // ListFindingsResponse: the ListFindingsResponse shape.
 type ListFindingsResponse struct {
 	// FindingArns: A list of ARNs that specifies the findings returned by the action.
-	FindingArns []string `aws:"findingArns,req,min=0,max=100,e.min=1,e.max=300"`
+	FindingArns []string `aws:"findingArns,req,min=0,max=100,e.min=1,e.max=300,always"`
 
 	// NextToken: When a response is generated, if there is more data to be listed, this parameter is present in the response and contains the value to use for the nextToken parameter in a subsequent pagination request.
 	NextToken *string `aws:"nextToken,min=1,max=300"`
@@ -1065,7 +1065,7 @@ type ListRulesPackagesRequest struct {
 // ListRulesPackagesResponse: the ListRulesPackagesResponse shape.
 type ListRulesPackagesResponse struct {
 	// RulesPackageArns: The list of ARNs that specifies the rules packages returned by the action.
-	RulesPackageArns []string `aws:"rulesPackageArns,req,min=0,max=100,e.min=1,e.max=300"`
+	RulesPackageArns []string `aws:"rulesPackageArns,req,min=0,max=100,e.min=1,e.max=300,always"`
 
 	// NextToken: When a response is generated, if there is more data to be listed, this parameter is present in the response and contains the value to use for the nextToken parameter in a subsequent pagination request.
 	NextToken *string `aws:"nextToken,min=1,max=300"`
@@ -1080,7 +1080,7 @@ type ListTagsForResourceRequest struct {
 // ListTagsForResourceResponse: the ListTagsForResourceResponse shape.
 type ListTagsForResourceResponse struct {
 	// Tags: A collection of key and value pairs.
-	Tags []Tag `aws:"tags,req,min=0,max=10"`
+	Tags []Tag `aws:"tags,req,min=0,max=10,always"`
 }
 
 // NetworkInterface: Contains information about the network interfaces interacting with an EC2 instance.
@@ -1154,7 +1154,7 @@ type PreviewAgentsRequest struct {
 // PreviewAgentsResponse: the PreviewAgentsResponse shape.
 type PreviewAgentsResponse struct {
 	// AgentPreviews: The resulting list of agents.
-	AgentPreviews []AgentPreview `aws:"agentPreviews,req,min=0,max=100"`
+	AgentPreviews []AgentPreview `aws:"agentPreviews,req,min=0,max=100,always"`
 
 	// NextToken: When a response is generated, if there is more data to be listed, this parameter is present in the response and contains the value to use for the nextToken parameter in a subsequent pagination request.
 	NextToken *string `aws:"nextToken,min=1,max=300"`

@@ -450,10 +450,10 @@ type BatchAssociateCodeSecurityScanConfigurationRequest struct {
 // BatchAssociateCodeSecurityScanConfigurationResponse: the BatchAssociateCodeSecurityScanConfigurationResponse shape.
 type BatchAssociateCodeSecurityScanConfigurationResponse struct {
 	// FailedAssociations: Details of any code repositories that failed to be associated with the scan configuration.
-	FailedAssociations []FailedAssociationResult `aws:"failedAssociations"`
+	FailedAssociations []FailedAssociationResult `aws:"failedAssociations,always"`
 
 	// SuccessfulAssociations: Details of code repositories that were successfully associated with the scan configuration.
-	SuccessfulAssociations []SuccessfulAssociationResult `aws:"successfulAssociations"`
+	SuccessfulAssociations []SuccessfulAssociationResult `aws:"successfulAssociations,always"`
 }
 
 // BatchDisassociateCodeSecurityScanConfigurationRequest: the BatchDisassociateCodeSecurityScanConfigurationRequest shape.
@@ -465,10 +465,10 @@ type BatchDisassociateCodeSecurityScanConfigurationRequest struct {
 // BatchDisassociateCodeSecurityScanConfigurationResponse: the BatchDisassociateCodeSecurityScanConfigurationResponse shape.
 type BatchDisassociateCodeSecurityScanConfigurationResponse struct {
 	// FailedAssociations: Details of any code repositories that failed to be disassociated from the scan configuration.
-	FailedAssociations []FailedAssociationResult `aws:"failedAssociations"`
+	FailedAssociations []FailedAssociationResult `aws:"failedAssociations,always"`
 
 	// SuccessfulAssociations: Details of code repositories that were successfully disassociated from the scan configuration.
-	SuccessfulAssociations []SuccessfulAssociationResult `aws:"successfulAssociations"`
+	SuccessfulAssociations []SuccessfulAssociationResult `aws:"successfulAssociations,always"`
 }
 
 // BatchGetAccountStatusRequest: the BatchGetAccountStatusRequest shape.
@@ -480,10 +480,10 @@ type BatchGetAccountStatusRequest struct {
 // BatchGetAccountStatusResponse: the BatchGetAccountStatusResponse shape.
 type BatchGetAccountStatusResponse struct {
 	// Accounts: An array of objects that provide details on the status of Amazon Inspector for each of the requested accounts.
-	Accounts []AccountState `aws:"accounts,req,min=0,max=100"`
+	Accounts []AccountState `aws:"accounts,req,min=0,max=100,always"`
 
 	// FailedAccounts: An array of objects detailing any accounts that failed to enable Amazon Inspector and why.
-	FailedAccounts []FailedAccount `aws:"failedAccounts,min=0,max=100"`
+	FailedAccounts []FailedAccount `aws:"failedAccounts,min=0,max=100,always"`
 }
 
 // BatchGetCodeSnippetRequest: the BatchGetCodeSnippetRequest shape.
@@ -495,10 +495,10 @@ type BatchGetCodeSnippetRequest struct {
 // BatchGetCodeSnippetResponse: the BatchGetCodeSnippetResponse shape.
 type BatchGetCodeSnippetResponse struct {
 	// CodeSnippetResults: The retrieved code snippets associated with the provided finding ARNs.
-	CodeSnippetResults []CodeSnippetResult `aws:"codeSnippetResults"`
+	CodeSnippetResults []CodeSnippetResult `aws:"codeSnippetResults,always"`
 
 	// Errors: Any errors Amazon Inspector encountered while trying to retrieve the requested code snippets.
-	Errors []CodeSnippetError `aws:"errors"`
+	Errors []CodeSnippetError `aws:"errors,always"`
 }
 
 // BatchGetFindingDetailsRequest: the BatchGetFindingDetailsRequest shape.
@@ -510,10 +510,10 @@ type BatchGetFindingDetailsRequest struct {
 // BatchGetFindingDetailsResponse: the BatchGetFindingDetailsResponse shape.
 type BatchGetFindingDetailsResponse struct {
 	// FindingDetails: A finding's vulnerability details.
-	FindingDetails []FindingDetail `aws:"findingDetails,min=0"`
+	FindingDetails []FindingDetail `aws:"findingDetails,min=0,always"`
 
 	// Errors: Error information for findings that details could not be returned for.
-	Errors []FindingDetailsError `aws:"errors"`
+	Errors []FindingDetailsError `aws:"errors,always"`
 }
 
 // BatchGetFreeTrialInfoRequest: the BatchGetFreeTrialInfoRequest shape.
@@ -525,10 +525,10 @@ type BatchGetFreeTrialInfoRequest struct {
 // BatchGetFreeTrialInfoResponse: the BatchGetFreeTrialInfoResponse shape.
 type BatchGetFreeTrialInfoResponse struct {
 	// Accounts: An array of objects that provide Amazon Inspector free trial details for each of the requested accounts.
-	Accounts []FreeTrialAccountInfo `aws:"accounts,req"`
+	Accounts []FreeTrialAccountInfo `aws:"accounts,req,always"`
 
 	// FailedAccounts: An array of objects detailing any accounts that free trial data could not be returned for.
-	FailedAccounts []FreeTrialInfoError `aws:"failedAccounts,req"`
+	FailedAccounts []FreeTrialInfoError `aws:"failedAccounts,req,always"`
 }
 
 // BatchGetMemberEc2DeepInspectionStatusRequest: the BatchGetMemberEc2DeepInspectionStatusRequest shape.
@@ -540,10 +540,10 @@ type BatchGetMemberEc2DeepInspectionStatusRequest struct {
 // BatchGetMemberEc2DeepInspectionStatusResponse: the BatchGetMemberEc2DeepInspectionStatusResponse shape.
 type BatchGetMemberEc2DeepInspectionStatusResponse struct {
 	// AccountIds: An array of objects that provide details on the activation status of Amazon Inspector deep inspection for each of the requested accounts.
-	AccountIds []MemberAccountEc2DeepInspectionStatusState `aws:"accountIds,min=0,max=100"`
+	AccountIds []MemberAccountEc2DeepInspectionStatusState `aws:"accountIds,min=0,max=100,always"`
 
 	// FailedAccountIds: An array of objects that provide details on any accounts that failed to activate Amazon Inspector deep inspection and why.
-	FailedAccountIds []FailedMemberAccountEc2DeepInspectionStatusState `aws:"failedAccountIds,min=0,max=100"`
+	FailedAccountIds []FailedMemberAccountEc2DeepInspectionStatusState `aws:"failedAccountIds,min=0,max=100,always"`
 }
 
 // BatchUpdateMemberEc2DeepInspectionStatusRequest: the BatchUpdateMemberEc2DeepInspectionStatusRequest shape.
@@ -555,10 +555,10 @@ type BatchUpdateMemberEc2DeepInspectionStatusRequest struct {
 // BatchUpdateMemberEc2DeepInspectionStatusResponse: the BatchUpdateMemberEc2DeepInspectionStatusResponse shape.
 type BatchUpdateMemberEc2DeepInspectionStatusResponse struct {
 	// AccountIds: An array of objects that provide details for each of the accounts that Amazon Inspector deep inspection status was successfully changed for.
-	AccountIds []MemberAccountEc2DeepInspectionStatusState `aws:"accountIds,min=0,max=100"`
+	AccountIds []MemberAccountEc2DeepInspectionStatusState `aws:"accountIds,min=0,max=100,always"`
 
 	// FailedAccountIds: An array of objects that provide details for each of the accounts that Amazon Inspector deep inspection status could not be successfully changed for.
-	FailedAccountIds []FailedMemberAccountEc2DeepInspectionStatusState `aws:"failedAccountIds,min=0,max=100"`
+	FailedAccountIds []FailedMemberAccountEc2DeepInspectionStatusState `aws:"failedAccountIds,min=0,max=100,always"`
 }
 
 // CancelFindingsReportRequest: the CancelFindingsReportRequest shape.
@@ -1761,10 +1761,10 @@ type DisableRequest struct {
 // DisableResponse: the DisableResponse shape.
 type DisableResponse struct {
 	// Accounts: Information on the accounts that have had Amazon Inspector scans successfully disabled.
-	Accounts []Account `aws:"accounts,req"`
+	Accounts []Account `aws:"accounts,req,always"`
 
 	// FailedAccounts: Information on any accounts for which Amazon Inspector scans could not be disabled.
-	FailedAccounts []FailedAccount `aws:"failedAccounts,min=0,max=100"`
+	FailedAccounts []FailedAccount `aws:"failedAccounts,min=0,max=100,always"`
 }
 
 // DisassociateConfigurationRequest: Contains details about a request to disassociate a code repository from a scan configuration.
@@ -1956,10 +1956,10 @@ type EnableRequest struct {
 // EnableResponse: the EnableResponse shape.
 type EnableResponse struct {
 	// Accounts: Information on the accounts that have had Amazon Inspector scans successfully enabled.
-	Accounts []Account `aws:"accounts,req"`
+	Accounts []Account `aws:"accounts,req,always"`
 
 	// FailedAccounts: Information on any accounts for which Amazon Inspector scans could not be enabled.
-	FailedAccounts []FailedAccount `aws:"failedAccounts,min=0,max=100"`
+	FailedAccounts []FailedAccount `aws:"failedAccounts,min=0,max=100,always"`
 }
 
 // Epss: Details about the Exploit Prediction Scoring System (EPSS) score.
@@ -2448,7 +2448,7 @@ type GetCisScanResultDetailsRequest struct {
 // GetCisScanResultDetailsResponse: the GetCisScanResultDetailsResponse shape.
 type GetCisScanResultDetailsResponse struct {
 	// ScanResultDetails: The scan result details.
-	ScanResultDetails []CisScanResultDetails `aws:"scanResultDetails,min=1,max=1000"`
+	ScanResultDetails []CisScanResultDetails `aws:"scanResultDetails,min=1,max=1000,always"`
 
 	// NextToken: The pagination token from a previous request that's used to retrieve the next page of results.
 	NextToken *string `aws:"nextToken,min=0,max=1e+06"`
@@ -2469,7 +2469,7 @@ type GetClustersForImageRequest struct {
 // GetClustersForImageResponse: the GetClustersForImageResponse shape.
 type GetClustersForImageResponse struct {
 	// Cluster: A unit of work inside of a cluster, which can include metadata about the cluster.
-	Cluster []ClusterInformation `aws:"cluster,req,min=1,max=100"`
+	Cluster []ClusterInformation `aws:"cluster,req,min=1,max=100,always"`
 
 	// NextToken: The pagination token from a previous request used to retrieve the next page of results.
 	NextToken *string `aws:"nextToken,min=1,max=3000"`
@@ -2613,10 +2613,10 @@ type GetEc2DeepInspectionConfigurationRequest struct {
 // GetEc2DeepInspectionConfigurationResponse: the GetEc2DeepInspectionConfigurationResponse shape.
 type GetEc2DeepInspectionConfigurationResponse struct {
 	// PackagePaths: The Amazon Inspector deep inspection custom paths for your account.
-	PackagePaths []string `aws:"packagePaths,min=0,max=5,e.min=1,e.max=512,e.pat=28"`
+	PackagePaths []string `aws:"packagePaths,min=0,max=5,e.min=1,e.max=512,e.pat=28,always"`
 
 	// OrgPackagePaths: The Amazon Inspector deep inspection custom paths for your organization.
-	OrgPackagePaths []string `aws:"orgPackagePaths,min=0,max=5,e.min=1,e.max=512,e.pat=28"`
+	OrgPackagePaths []string `aws:"orgPackagePaths,min=0,max=5,e.min=1,e.max=512,e.pat=28,always"`
 
 	// Status: The activation status of Amazon Inspector deep inspection in your account.
 	Status Ec2DeepInspectionStatus `aws:"status"`
@@ -2894,7 +2894,7 @@ type ListAccountPermissionsRequest struct {
 // ListAccountPermissionsResponse: the ListAccountPermissionsResponse shape.
 type ListAccountPermissionsResponse struct {
 	// Permissions: Contains details on the permissions an account has to configure Amazon Inspector.
-	Permissions []Permission `aws:"permissions,req,min=0,max=1024"`
+	Permissions []Permission `aws:"permissions,req,min=0,max=1024,always"`
 
 	// NextToken: A token to use for paginating results that are returned in the response.
 	NextToken *string `aws:"nextToken,min=0,max=1e+06"`
@@ -2933,7 +2933,7 @@ type ListCisScanConfigurationsRequest struct {
 // ListCisScanConfigurationsResponse: the ListCisScanConfigurationsResponse shape.
 type ListCisScanConfigurationsResponse struct {
 	// ScanConfigurations: The CIS scan configuration scan configurations.
-	ScanConfigurations []CisScanConfiguration `aws:"scanConfigurations,min=0,max=100"`
+	ScanConfigurations []CisScanConfiguration `aws:"scanConfigurations,min=0,max=100,always"`
 
 	// NextToken: The pagination token from a previous request that's used to retrieve the next page of results.
 	NextToken *string `aws:"nextToken,min=0,max=1e+06"`
@@ -2963,7 +2963,7 @@ type ListCisScanResultsAggregatedByChecksRequest struct {
 // ListCisScanResultsAggregatedByChecksResponse: the ListCisScanResultsAggregatedByChecksResponse shape.
 type ListCisScanResultsAggregatedByChecksResponse struct {
 	// CheckAggregations: The check aggregations.
-	CheckAggregations []CisCheckAggregation `aws:"checkAggregations,min=1,max=1000"`
+	CheckAggregations []CisCheckAggregation `aws:"checkAggregations,min=1,max=1000,always"`
 
 	// NextToken: The pagination token from a previous request that's used to retrieve the next page of results.
 	NextToken *string `aws:"nextToken,min=0,max=1e+06"`
@@ -2993,7 +2993,7 @@ type ListCisScanResultsAggregatedByTargetResourceRequest struct {
 // ListCisScanResultsAggregatedByTargetResourceResponse: the ListCisScanResultsAggregatedByTargetResourceResponse shape.
 type ListCisScanResultsAggregatedByTargetResourceResponse struct {
 	// TargetResourceAggregations: The resource aggregations.
-	TargetResourceAggregations []CisTargetResourceAggregation `aws:"targetResourceAggregations,min=1,max=1000"`
+	TargetResourceAggregations []CisTargetResourceAggregation `aws:"targetResourceAggregations,min=1,max=1000,always"`
 
 	// NextToken: The pagination token from a previous request that's used to retrieve the next page of results.
 	NextToken *string `aws:"nextToken,min=0,max=1e+06"`
@@ -3056,7 +3056,7 @@ type ListCisScansRequest struct {
 // ListCisScansResponse: the ListCisScansResponse shape.
 type ListCisScansResponse struct {
 	// Scans: The CIS scans.
-	Scans []CisScan `aws:"scans,min=0,max=50"`
+	Scans []CisScan `aws:"scans,min=0,max=50,always"`
 
 	// NextToken: The pagination token from a previous request that's used to retrieve the next page of results.
 	NextToken *string `aws:"nextToken,min=0,max=1e+06"`
@@ -3074,7 +3074,7 @@ type ListCodeSecurityIntegrationsRequest struct {
 // ListCodeSecurityIntegrationsResponse: the ListCodeSecurityIntegrationsResponse shape.
 type ListCodeSecurityIntegrationsResponse struct {
 	// Integrations: A list of code security integration summaries.
-	Integrations []CodeSecurityIntegrationSummary `aws:"integrations,min=0,max=100"`
+	Integrations []CodeSecurityIntegrationSummary `aws:"integrations,min=0,max=100,always"`
 
 	// NextToken: A token to use for paginating results that are returned in the response.
 	NextToken *string `aws:"nextToken"`
@@ -3095,7 +3095,7 @@ type ListCodeSecurityScanConfigurationAssociationsRequest struct {
 // ListCodeSecurityScanConfigurationAssociationsResponse: the ListCodeSecurityScanConfigurationAssociationsResponse shape.
 type ListCodeSecurityScanConfigurationAssociationsResponse struct {
 	// Associations: A list of associations between code repositories and scan configurations.
-	Associations []CodeSecurityScanConfigurationAssociationSummary `aws:"associations"`
+	Associations []CodeSecurityScanConfigurationAssociationSummary `aws:"associations,always"`
 
 	// NextToken: A token to use for paginating results that are returned in the response.
 	NextToken *string `aws:"nextToken,min=0,max=1e+06"`
@@ -3113,7 +3113,7 @@ type ListCodeSecurityScanConfigurationsRequest struct {
 // ListCodeSecurityScanConfigurationsResponse: the ListCodeSecurityScanConfigurationsResponse shape.
 type ListCodeSecurityScanConfigurationsResponse struct {
 	// Configurations: A list of code security scan configuration summaries.
-	Configurations []CodeSecurityScanConfigurationSummary `aws:"configurations"`
+	Configurations []CodeSecurityScanConfigurationSummary `aws:"configurations,always"`
 
 	// NextToken: A token to use for paginating results that are returned in the response.
 	NextToken *string `aws:"nextToken,min=0,max=1e+06"`
@@ -3137,7 +3137,7 @@ type ListCoverageResponse struct {
 	NextToken *string `aws:"nextToken,min=0,max=1e+06"`
 
 	// CoveredResources: An object that contains details on the covered resources in your environment.
-	CoveredResources []CoveredResource `aws:"coveredResources"`
+	CoveredResources []CoveredResource `aws:"coveredResources,always"`
 }
 
 // ListCoverageStatisticsRequest: the ListCoverageStatisticsRequest shape.
@@ -3155,7 +3155,7 @@ type ListCoverageStatisticsRequest struct {
 // ListCoverageStatisticsResponse: the ListCoverageStatisticsResponse shape.
 type ListCoverageStatisticsResponse struct {
 	// CountsByGroup: An array with the number for each group.
-	CountsByGroup []Counts `aws:"countsByGroup,min=1,max=5"`
+	CountsByGroup []Counts `aws:"countsByGroup,min=1,max=5,always"`
 
 	// TotalCounts: The total number for all groups.
 	TotalCounts *int64 `aws:"totalCounts,req"`
@@ -3176,7 +3176,7 @@ type ListDelegatedAdminAccountsRequest struct {
 // ListDelegatedAdminAccountsResponse: the ListDelegatedAdminAccountsResponse shape.
 type ListDelegatedAdminAccountsResponse struct {
 	// DelegatedAdminAccounts: Details of the Amazon Inspector delegated administrator of your organization.
-	DelegatedAdminAccounts []DelegatedAdminAccount `aws:"delegatedAdminAccounts,min=0,max=5"`
+	DelegatedAdminAccounts []DelegatedAdminAccount `aws:"delegatedAdminAccounts,min=0,max=5,always"`
 
 	// NextToken: A token to use for paginating results that are returned in the response.
 	NextToken *string `aws:"nextToken,min=0,max=1e+06"`
@@ -3200,7 +3200,7 @@ type ListFiltersRequest struct {
 // ListFiltersResponse: the ListFiltersResponse shape.
 type ListFiltersResponse struct {
 	// Filters: Contains details on the filters associated with your account.
-	Filters []Filter `aws:"filters,req"`
+	Filters []Filter `aws:"filters,req,always"`
 
 	// NextToken: A token to use for paginating results that are returned in the response.
 	NextToken *string `aws:"nextToken,min=0,max=1e+06"`
@@ -3230,7 +3230,7 @@ type ListFindingAggregationsResponse struct {
 	AggregationType AggregationType `aws:"aggregationType,req"`
 
 	// Responses: Objects that contain the results of an aggregation operation.
-	Responses []AggregationResponse `aws:"responses"`
+	Responses []AggregationResponse `aws:"responses,always"`
 
 	// NextToken: A token to use for paginating results that are returned in the response.
 	NextToken *string `aws:"nextToken,min=0,max=1e+06"`
@@ -3257,7 +3257,7 @@ type ListFindingsResponse struct {
 	NextToken *string `aws:"nextToken,min=0,max=1e+06"`
 
 	// Findings: Contains details on the findings in your environment.
-	Findings []Finding `aws:"findings,min=0,max=25"`
+	Findings []Finding `aws:"findings,min=0,max=25,always"`
 }
 
 // ListMembersRequest: the ListMembersRequest shape.
@@ -3275,7 +3275,7 @@ type ListMembersRequest struct {
 // ListMembersResponse: the ListMembersResponse shape.
 type ListMembersResponse struct {
 	// Members: An object that contains details for each member account.
-	Members []Member `aws:"members,min=0,max=50"`
+	Members []Member `aws:"members,min=0,max=50,always"`
 
 	// NextToken: The pagination parameter to be used on the next list operation to retrieve more items.
 	NextToken *string `aws:"nextToken,min=0,max=1e+06"`
@@ -3311,7 +3311,7 @@ type ListUsageTotalsResponse struct {
 	NextToken *string `aws:"nextToken,min=1"`
 
 	// Totals: An object with details on the total usage for the requested account.
-	Totals []UsageTotal `aws:"totals"`
+	Totals []UsageTotal `aws:"totals,always"`
 }
 
 // MapFilter: An object that describes details of a map filter.
@@ -3809,7 +3809,7 @@ type SearchVulnerabilitiesRequest struct {
 // SearchVulnerabilitiesResponse: the SearchVulnerabilitiesResponse shape.
 type SearchVulnerabilitiesResponse struct {
 	// Vulnerabilities: Details about the listed vulnerability.
-	Vulnerabilities []Vulnerability `aws:"vulnerabilities,req,min=0,max=1"`
+	Vulnerabilities []Vulnerability `aws:"vulnerabilities,req,min=0,max=1,always"`
 
 	// NextToken: The pagination parameter to be used on the next list operation to retrieve more items.
 	NextToken *string `aws:"nextToken,min=0,max=1e+06"`
@@ -4246,10 +4246,10 @@ type UpdateEc2DeepInspectionConfigurationRequest struct {
 // UpdateEc2DeepInspectionConfigurationResponse: the UpdateEc2DeepInspectionConfigurationResponse shape.
 type UpdateEc2DeepInspectionConfigurationResponse struct {
 	// PackagePaths: The current Amazon Inspector deep inspection custom paths for your account.
-	PackagePaths []string `aws:"packagePaths,min=0,max=5,e.min=1,e.max=512,e.pat=28"`
+	PackagePaths []string `aws:"packagePaths,min=0,max=5,e.min=1,e.max=512,e.pat=28,always"`
 
 	// OrgPackagePaths: The current Amazon Inspector deep inspection custom paths for the organization.
-	OrgPackagePaths []string `aws:"orgPackagePaths,min=0,max=5,e.min=1,e.max=512,e.pat=28"`
+	OrgPackagePaths []string `aws:"orgPackagePaths,min=0,max=5,e.min=1,e.max=512,e.pat=28,always"`
 
 	// Status: The status of Amazon Inspector deep inspection in your account.
 	Status Ec2DeepInspectionStatus `aws:"status"`

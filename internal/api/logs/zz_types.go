@@ -896,7 +896,7 @@ type DescribeAccountPoliciesRequest struct {
 // DescribeAccountPoliciesResponse: the DescribeAccountPoliciesResponse shape.
 type DescribeAccountPoliciesResponse struct {
 	// AccountPolicies: An array of structures that contain information about the CloudWatch Logs account policies that match the specified filters.
-	AccountPolicies []AccountPolicy `aws:"accountPolicies"`
+	AccountPolicies []AccountPolicy `aws:"accountPolicies,always"`
 
 	// NextToken: The token to use when requesting the next set of items.
 	NextToken *string `aws:"nextToken,min=1"`
@@ -926,7 +926,7 @@ type DescribeConfigurationTemplatesRequest struct {
 // DescribeConfigurationTemplatesResponse: the DescribeConfigurationTemplatesResponse shape.
 type DescribeConfigurationTemplatesResponse struct {
 	// ConfigurationTemplates: An array of objects, where each object describes one configuration template that matches the filters that you specified in the request.
-	ConfigurationTemplates []ConfigurationTemplate `aws:"configurationTemplates"`
+	ConfigurationTemplates []ConfigurationTemplate `aws:"configurationTemplates,always"`
 
 	// NextToken: the nextToken member.
 	NextToken *string `aws:"nextToken,min=1"`
@@ -944,7 +944,7 @@ type DescribeDeliveriesRequest struct {
 // DescribeDeliveriesResponse: the DescribeDeliveriesResponse shape.
 type DescribeDeliveriesResponse struct {
 	// Deliveries: An array of structures.
-	Deliveries []Delivery `aws:"deliveries"`
+	Deliveries []Delivery `aws:"deliveries,always"`
 
 	// NextToken: the nextToken member.
 	NextToken *string `aws:"nextToken,min=1"`
@@ -962,7 +962,7 @@ type DescribeDeliveryDestinationsRequest struct {
 // DescribeDeliveryDestinationsResponse: the DescribeDeliveryDestinationsResponse shape.
 type DescribeDeliveryDestinationsResponse struct {
 	// DeliveryDestinations: An array of structures.
-	DeliveryDestinations []DeliveryDestination `aws:"deliveryDestinations"`
+	DeliveryDestinations []DeliveryDestination `aws:"deliveryDestinations,always"`
 
 	// NextToken: the nextToken member.
 	NextToken *string `aws:"nextToken,min=1"`
@@ -980,7 +980,7 @@ type DescribeDeliverySourcesRequest struct {
 // DescribeDeliverySourcesResponse: the DescribeDeliverySourcesResponse shape.
 type DescribeDeliverySourcesResponse struct {
 	// DeliverySources: An array of structures.
-	DeliverySources []DeliverySource `aws:"deliverySources"`
+	DeliverySources []DeliverySource `aws:"deliverySources,always"`
 
 	// NextToken: the nextToken member.
 	NextToken *string `aws:"nextToken,min=1"`
@@ -1001,7 +1001,7 @@ type DescribeDestinationsRequest struct {
 // DescribeDestinationsResponse: the DescribeDestinationsResponse shape.
 type DescribeDestinationsResponse struct {
 	// Destinations: The destinations.
-	Destinations []Destination `aws:"destinations"`
+	Destinations []Destination `aws:"destinations,always"`
 
 	// NextToken: the nextToken member.
 	NextToken *string `aws:"nextToken,min=1"`
@@ -1025,7 +1025,7 @@ type DescribeExportTasksRequest struct {
 // DescribeExportTasksResponse: the DescribeExportTasksResponse shape.
 type DescribeExportTasksResponse struct {
 	// ExportTasks: The export tasks.
-	ExportTasks []ExportTask `aws:"exportTasks"`
+	ExportTasks []ExportTask `aws:"exportTasks,always"`
 
 	// NextToken: the nextToken member.
 	NextToken *string `aws:"nextToken,min=1"`
@@ -1043,7 +1043,7 @@ type DescribeFieldIndexesRequest struct {
 // DescribeFieldIndexesResponse: the DescribeFieldIndexesResponse shape.
 type DescribeFieldIndexesResponse struct {
 	// FieldIndexes: An array containing the field index information.
-	FieldIndexes []FieldIndex `aws:"fieldIndexes"`
+	FieldIndexes []FieldIndex `aws:"fieldIndexes,always"`
 
 	// NextToken: the nextToken member.
 	NextToken *string `aws:"nextToken,min=1"`
@@ -1073,7 +1073,7 @@ type DescribeImportTaskBatchesResponse struct {
 	ImportId *string `aws:"importId,min=1,max=256,pat=4"`
 
 	// ImportBatches: The list of import batches that match the request filters.
-	ImportBatches []ImportBatch `aws:"importBatches"`
+	ImportBatches []ImportBatch `aws:"importBatches,always"`
 
 	// NextToken: The token to use when requesting the next set of results.
 	NextToken *string `aws:"nextToken,min=1"`
@@ -1100,7 +1100,7 @@ type DescribeImportTasksRequest struct {
 // DescribeImportTasksResponse: the DescribeImportTasksResponse shape.
 type DescribeImportTasksResponse struct {
 	// Imports: The list of import tasks that match the request filters.
-	Imports []Import `aws:"imports"`
+	Imports []Import `aws:"imports,always"`
 
 	// NextToken: The token to use when requesting the next set of results.
 	NextToken *string `aws:"nextToken,min=1"`
@@ -1118,7 +1118,7 @@ type DescribeIndexPoliciesRequest struct {
 // DescribeIndexPoliciesResponse: the DescribeIndexPoliciesResponse shape.
 type DescribeIndexPoliciesResponse struct {
 	// IndexPolicies: An array containing the field index policies.
-	IndexPolicies []IndexPolicy `aws:"indexPolicies"`
+	IndexPolicies []IndexPolicy `aws:"indexPolicies,always"`
 
 	// NextToken: the nextToken member.
 	NextToken *string `aws:"nextToken,min=1"`
@@ -1154,7 +1154,7 @@ type DescribeLogGroupsRequest struct {
 // DescribeLogGroupsResponse: the DescribeLogGroupsResponse shape.
 type DescribeLogGroupsResponse struct {
 	// LogGroups: An array of structures, where each structure contains the information about one log group.
-	LogGroups []LogGroup `aws:"logGroups"`
+	LogGroups []LogGroup `aws:"logGroups,always"`
 
 	// NextToken: the nextToken member.
 	NextToken *string `aws:"nextToken,min=1"`
@@ -1187,7 +1187,7 @@ type DescribeLogStreamsRequest struct {
 // DescribeLogStreamsResponse: the DescribeLogStreamsResponse shape.
 type DescribeLogStreamsResponse struct {
 	// LogStreams: The log streams.
-	LogStreams []LogStream `aws:"logStreams"`
+	LogStreams []LogStream `aws:"logStreams,always"`
 
 	// NextToken: the nextToken member.
 	NextToken *string `aws:"nextToken,min=1"`
@@ -1208,7 +1208,7 @@ type DescribeLookupTablesRequest struct {
 // DescribeLookupTablesResponse: the DescribeLookupTablesResponse shape.
 type DescribeLookupTablesResponse struct {
 	// LookupTables: An array of structures, where each structure contains metadata about one lookup table.
-	LookupTables []LookupTable `aws:"lookupTables"`
+	LookupTables []LookupTable `aws:"lookupTables,always"`
 
 	// NextToken: The token to use when requesting the next set of items.
 	NextToken *string `aws:"nextToken,min=1"`
@@ -1238,7 +1238,7 @@ type DescribeMetricFiltersRequest struct {
 // DescribeMetricFiltersResponse: the DescribeMetricFiltersResponse shape.
 type DescribeMetricFiltersResponse struct {
 	// MetricFilters: The metric filters.
-	MetricFilters []MetricFilter `aws:"metricFilters"`
+	MetricFilters []MetricFilter `aws:"metricFilters,always"`
 
 	// NextToken: the nextToken member.
 	NextToken *string `aws:"nextToken,min=1"`
@@ -1265,7 +1265,7 @@ type DescribeQueriesRequest struct {
 // DescribeQueriesResponse: the DescribeQueriesResponse shape.
 type DescribeQueriesResponse struct {
 	// Queries: The list of queries that match the request.
-	Queries []QueryInfo `aws:"queries"`
+	Queries []QueryInfo `aws:"queries,always"`
 
 	// NextToken: the nextToken member.
 	NextToken *string `aws:"nextToken,min=1"`
@@ -1289,7 +1289,7 @@ type DescribeQueryDefinitionsRequest struct {
 // DescribeQueryDefinitionsResponse: the DescribeQueryDefinitionsResponse shape.
 type DescribeQueryDefinitionsResponse struct {
 	// QueryDefinitions: The list of query definitions that match your request.
-	QueryDefinitions []QueryDefinition `aws:"queryDefinitions"`
+	QueryDefinitions []QueryDefinition `aws:"queryDefinitions,always"`
 
 	// NextToken: the nextToken member.
 	NextToken *string `aws:"nextToken,min=1"`
@@ -1313,7 +1313,7 @@ type DescribeResourcePoliciesRequest struct {
 // DescribeResourcePoliciesResponse: the DescribeResourcePoliciesResponse shape.
 type DescribeResourcePoliciesResponse struct {
 	// ResourcePolicies: The resource policies that exist in this account.
-	ResourcePolicies []ResourcePolicy `aws:"resourcePolicies"`
+	ResourcePolicies []ResourcePolicy `aws:"resourcePolicies,always"`
 
 	// NextToken: the nextToken member.
 	NextToken *string `aws:"nextToken,min=1"`
@@ -1337,7 +1337,7 @@ type DescribeSubscriptionFiltersRequest struct {
 // DescribeSubscriptionFiltersResponse: the DescribeSubscriptionFiltersResponse shape.
 type DescribeSubscriptionFiltersResponse struct {
 	// SubscriptionFilters: The subscription filters.
-	SubscriptionFilters []SubscriptionFilter `aws:"subscriptionFilters"`
+	SubscriptionFilters []SubscriptionFilter `aws:"subscriptionFilters,always"`
 
 	// NextToken: the nextToken member.
 	NextToken *string `aws:"nextToken,min=1"`
@@ -1514,10 +1514,10 @@ type FilterLogEventsRequest struct {
 // FilterLogEventsResponse: the FilterLogEventsResponse shape.
 type FilterLogEventsResponse struct {
 	// Events: The matched events.
-	Events []FilteredLogEvent `aws:"events"`
+	Events []FilteredLogEvent `aws:"events,always"`
 
 	// SearchedLogStreams: Important As of May 15, 2020, this parameter is no longer supported.
-	SearchedLogStreams []SearchedLogStream `aws:"searchedLogStreams"`
+	SearchedLogStreams []SearchedLogStream `aws:"searchedLogStreams,always"`
 
 	// NextToken: The token to use when requesting the next set of items.
 	NextToken *string `aws:"nextToken,min=1"`
@@ -1640,7 +1640,7 @@ type GetLogAnomalyDetectorResponse struct {
 	DetectorName *string `aws:"detectorName,min=1"`
 
 	// LogGroupArnList: An array of structures, where each structure contains the ARN of a log group associated with this anomaly detector.
-	LogGroupArnList []string `aws:"logGroupArnList,e.min=1,e.max=2048,e.pat=1"`
+	LogGroupArnList []string `aws:"logGroupArnList,e.min=1,e.max=2048,e.pat=1,always"`
 
 	// EvaluationFrequency: Specifies how often the anomaly detector runs and look for anomalies.
 	EvaluationFrequency EvaluationFrequency `aws:"evaluationFrequency"`
@@ -1697,7 +1697,7 @@ type GetLogEventsRequest struct {
 // GetLogEventsResponse: the GetLogEventsResponse shape.
 type GetLogEventsResponse struct {
 	// Events: The events.
-	Events []OutputLogEvent `aws:"events"`
+	Events []OutputLogEvent `aws:"events,always"`
 
 	// NextForwardToken: The token for the next set of items in the forward direction.
 	NextForwardToken *string `aws:"nextForwardToken,min=1"`
@@ -1718,7 +1718,7 @@ type GetLogFieldsRequest struct {
 // GetLogFieldsResponse: the GetLogFieldsResponse shape.
 type GetLogFieldsResponse struct {
 	// LogFields: The list of log fields for the specified data source, including field names and their data types.
-	LogFields []LogFieldsListItem `aws:"logFields"`
+	LogFields []LogFieldsListItem `aws:"logFields,always"`
 }
 
 // GetLogGroupFieldsRequest: the GetLogGroupFieldsRequest shape.
@@ -1736,7 +1736,7 @@ type GetLogGroupFieldsRequest struct {
 // GetLogGroupFieldsResponse: the GetLogGroupFieldsResponse shape.
 type GetLogGroupFieldsResponse struct {
 	// LogGroupFields: The array of fields found in the query.
-	LogGroupFields []LogGroupField `aws:"logGroupFields"`
+	LogGroupFields []LogGroupField `aws:"logGroupFields,always"`
 }
 
 // GetLogObjectRequest: The parameters for the GetLogObject operation.
@@ -1826,7 +1826,7 @@ type GetQueryResultsResponse struct {
 	QueryLanguage QueryLanguage `aws:"queryLanguage"`
 
 	// Results: The log events that matched the query criteria during the most recent time it ran.
-	Results [][]ResultField `aws:"results"`
+	Results [][]ResultField `aws:"results,always"`
 
 	// Statistics: Includes the number of log events scanned by the query, the number of log events that matched the query criteria, and the total number of bytes in the scanned log events.
 	Statistics *QueryStatistics `aws:"statistics"`
@@ -1871,7 +1871,7 @@ type GetScheduledQueryHistoryResponse struct {
 	ScheduledQueryArn *string `aws:"scheduledQueryArn"`
 
 	// TriggerHistory: An array of execution history records for the scheduled query.
-	TriggerHistory []TriggerHistoryRecord `aws:"triggerHistory"`
+	TriggerHistory []TriggerHistoryRecord `aws:"triggerHistory,always"`
 
 	// NextToken: the nextToken member.
 	NextToken *string `aws:"nextToken,min=1"`
@@ -1901,7 +1901,7 @@ type GetScheduledQueryResponse struct {
 	QueryString *string `aws:"queryString,min=0,max=10000"`
 
 	// LogGroupIdentifiers: The log groups queried by the scheduled query.
-	LogGroupIdentifiers []string `aws:"logGroupIdentifiers,min=1,max=50,e.min=1,e.max=2048,e.pat=1"`
+	LogGroupIdentifiers []string `aws:"logGroupIdentifiers,min=1,max=50,e.min=1,e.max=2048,e.pat=1,always"`
 
 	// ScheduleExpression: The cron expression that defines when the scheduled query runs.
 	ScheduleExpression *string `aws:"scheduleExpression,max=256"`
@@ -1958,7 +1958,7 @@ type GetTransformerResponse struct {
 	LastModifiedTime *int64 `aws:"lastModifiedTime,min=0"`
 
 	// TransformerConfig: This sructure contains the configuration of the requested transformer.
-	TransformerConfig []Processor `aws:"transformerConfig,min=1,max=20"`
+	TransformerConfig []Processor `aws:"transformerConfig,min=1,max=20,always"`
 }
 
 // Grok: This processor uses pattern matching to parse and structure unstructured data.
@@ -2218,7 +2218,7 @@ type ListAggregateLogGroupSummariesRequest struct {
 // ListAggregateLogGroupSummariesResponse: the ListAggregateLogGroupSummariesResponse shape.
 type ListAggregateLogGroupSummariesResponse struct {
 	// AggregateLogGroupSummaries: The list of aggregate log group summaries grouped by the specified data source characteristics.
-	AggregateLogGroupSummaries []AggregateLogGroupSummary `aws:"aggregateLogGroupSummaries"`
+	AggregateLogGroupSummaries []AggregateLogGroupSummary `aws:"aggregateLogGroupSummaries,always"`
 
 	// NextToken: the nextToken member.
 	NextToken *string `aws:"nextToken,min=1"`
@@ -2242,7 +2242,7 @@ type ListAnomaliesRequest struct {
 // ListAnomaliesResponse: the ListAnomaliesResponse shape.
 type ListAnomaliesResponse struct {
 	// Anomalies: An array of structures, where each structure contains information about one anomaly that a log anomaly detector has found.
-	Anomalies []Anomaly `aws:"anomalies"`
+	Anomalies []Anomaly `aws:"anomalies,always"`
 
 	// NextToken: the nextToken member.
 	NextToken *string `aws:"nextToken,min=1"`
@@ -2263,7 +2263,7 @@ type ListIntegrationsRequest struct {
 // ListIntegrationsResponse: the ListIntegrationsResponse shape.
 type ListIntegrationsResponse struct {
 	// IntegrationSummaries: An array, where each object in the array contains information about one CloudWatch Logs integration in this account.
-	IntegrationSummaries []IntegrationSummary `aws:"integrationSummaries"`
+	IntegrationSummaries []IntegrationSummary `aws:"integrationSummaries,always"`
 }
 
 // ListLogAnomalyDetectorsRequest: the ListLogAnomalyDetectorsRequest shape.
@@ -2281,7 +2281,7 @@ type ListLogAnomalyDetectorsRequest struct {
 // ListLogAnomalyDetectorsResponse: the ListLogAnomalyDetectorsResponse shape.
 type ListLogAnomalyDetectorsResponse struct {
 	// AnomalyDetectors: An array of structures, where each structure in the array contains information about one anomaly detector.
-	AnomalyDetectors []AnomalyDetector `aws:"anomalyDetectors"`
+	AnomalyDetectors []AnomalyDetector `aws:"anomalyDetectors,always"`
 
 	// NextToken: the nextToken member.
 	NextToken *string `aws:"nextToken,min=1"`
@@ -2302,7 +2302,7 @@ type ListLogGroupsForQueryRequest struct {
 // ListLogGroupsForQueryResponse: the ListLogGroupsForQueryResponse shape.
 type ListLogGroupsForQueryResponse struct {
 	// LogGroupIdentifiers: An array of the names and ARNs of the log groups that were processed in the query.
-	LogGroupIdentifiers []string `aws:"logGroupIdentifiers,e.min=1,e.max=2048,e.pat=1"`
+	LogGroupIdentifiers []string `aws:"logGroupIdentifiers,e.min=1,e.max=2048,e.pat=1,always"`
 
 	// NextToken: the nextToken member.
 	NextToken *string `aws:"nextToken,min=1"`
@@ -2341,7 +2341,7 @@ type ListLogGroupsRequest struct {
 // ListLogGroupsResponse: the ListLogGroupsResponse shape.
 type ListLogGroupsResponse struct {
 	// LogGroups: An array of structures, where each structure contains the information about one log group.
-	LogGroups []LogGroupSummary `aws:"logGroups"`
+	LogGroups []LogGroupSummary `aws:"logGroups,always"`
 
 	// NextToken: the nextToken member.
 	NextToken *string `aws:"nextToken,min=1"`
@@ -2365,7 +2365,7 @@ type ListScheduledQueriesResponse struct {
 	NextToken *string `aws:"nextToken,min=1"`
 
 	// ScheduledQueries: An array of scheduled query summary information.
-	ScheduledQueries []ScheduledQuerySummary `aws:"scheduledQueries"`
+	ScheduledQueries []ScheduledQuerySummary `aws:"scheduledQueries,always"`
 }
 
 // ListSourcesForS3TableIntegrationRequest: the ListSourcesForS3TableIntegrationRequest shape.
@@ -2383,7 +2383,7 @@ type ListSourcesForS3TableIntegrationRequest struct {
 // ListSourcesForS3TableIntegrationResponse: the ListSourcesForS3TableIntegrationResponse shape.
 type ListSourcesForS3TableIntegrationResponse struct {
 	// Sources: The list of data source associations for the specified S3 Table Integration.
-	Sources []S3TableIntegrationSource `aws:"sources"`
+	Sources []S3TableIntegrationSource `aws:"sources,always"`
 
 	// NextToken: the nextToken member.
 	NextToken *string `aws:"nextToken,min=1"`
@@ -4027,7 +4027,7 @@ type TestMetricFilterRequest struct {
 // TestMetricFilterResponse: the TestMetricFilterResponse shape.
 type TestMetricFilterResponse struct {
 	// Matches: The matched events.
-	Matches []MetricFilterMatchRecord `aws:"matches"`
+	Matches []MetricFilterMatchRecord `aws:"matches,always"`
 }
 
 // TestTransformerRequest: the TestTransformerRequest shape.
@@ -4042,7 +4042,7 @@ type TestTransformerRequest struct {
 // TestTransformerResponse: the TestTransformerResponse shape.
 type TestTransformerResponse struct {
 	// TransformedLogs: An array where each member of the array includes both the original version and the transformed version of one of the log events that you input.
-	TransformedLogs []TransformedLogRecord `aws:"transformedLogs"`
+	TransformedLogs []TransformedLogRecord `aws:"transformedLogs,always"`
 }
 
 // ThrottlingException: The request was throttled because of quota limits.
@@ -4310,7 +4310,7 @@ type UpdateScheduledQueryResponse struct {
 	QueryString *string `aws:"queryString,min=0,max=10000"`
 
 	// LogGroupIdentifiers: The log groups queried by the updated scheduled query.
-	LogGroupIdentifiers []string `aws:"logGroupIdentifiers,min=1,max=50,e.min=1,e.max=2048,e.pat=1"`
+	LogGroupIdentifiers []string `aws:"logGroupIdentifiers,min=1,max=50,e.min=1,e.max=2048,e.pat=1,always"`
 
 	// ScheduleExpression: The cron expression of the updated scheduled query.
 	ScheduleExpression *string `aws:"scheduleExpression,max=256"`

@@ -1545,7 +1545,7 @@ type GetBucketAclOutput struct {
 	Owner *Owner `aws:"Owner"`
 
 	// Grants: A list of grants.
-	Grants []Grant `aws:"AccessControlList,member=Grant"`
+	Grants []Grant `aws:"AccessControlList,member=Grant,always"`
 }
 
 // GetBucketAclRequest: the GetBucketAclRequest shape.
@@ -1857,7 +1857,7 @@ type GetBucketRequestPaymentRequest struct {
 // GetBucketTaggingOutput: the GetBucketTaggingOutput shape.
 type GetBucketTaggingOutput struct {
 	// TagSet: Contains the tag set.
-	TagSet []Tag `aws:"TagSet,req,member=Tag"`
+	TagSet []Tag `aws:"TagSet,req,member=Tag,always"`
 }
 
 // GetBucketTaggingRequest: the GetBucketTaggingRequest shape.
@@ -1899,7 +1899,7 @@ type GetBucketWebsiteOutput struct {
 	ErrorDocument *ErrorDocument `aws:"ErrorDocument"`
 
 	// RoutingRules: Rules that define when a redirect is applied and the redirect behavior.
-	RoutingRules []RoutingRule `aws:"RoutingRules,member=RoutingRule"`
+	RoutingRules []RoutingRule `aws:"RoutingRules,member=RoutingRule,always"`
 }
 
 // GetBucketWebsiteRequest: the GetBucketWebsiteRequest shape.
@@ -1917,7 +1917,7 @@ type GetObjectAclOutput struct {
 	Owner *Owner `aws:"Owner"`
 
 	// Grants: A list of grants.
-	Grants []Grant `aws:"AccessControlList,member=Grant"`
+	Grants []Grant `aws:"AccessControlList,member=Grant,always"`
 
 	// RequestCharged: the RequestCharged member.
 	RequestCharged RequestCharged `aws:"x-amz-request-charged,loc=header"`
@@ -2295,7 +2295,7 @@ type GetObjectTaggingOutput struct {
 	VersionId *string `aws:"x-amz-version-id,loc=header"`
 
 	// TagSet: Contains the tag set.
-	TagSet []Tag `aws:"TagSet,req,member=Tag"`
+	TagSet []Tag `aws:"TagSet,req,member=Tag,always"`
 }
 
 // GetObjectTaggingRequest: the GetObjectTaggingRequest shape.
@@ -3112,7 +3112,7 @@ type ListBucketMetricsConfigurationsRequest struct {
 // ListBucketsOutput: the ListBucketsOutput shape.
 type ListBucketsOutput struct {
 	// Buckets: The list of buckets owned by the requester.
-	Buckets []Bucket `aws:"Buckets,member=Bucket"`
+	Buckets []Bucket `aws:"Buckets,member=Bucket,always"`
 
 	// Owner: The owner of the buckets listed.
 	Owner *Owner `aws:"Owner"`
@@ -3142,7 +3142,7 @@ type ListBucketsRequest struct {
 // ListDirectoryBucketsOutput: the ListDirectoryBucketsOutput shape.
 type ListDirectoryBucketsOutput struct {
 	// Buckets: The list of buckets owned by the requester.
-	Buckets []Bucket `aws:"Buckets,member=Bucket"`
+	Buckets []Bucket `aws:"Buckets,member=Bucket,always"`
 
 	// ContinuationToken: If ContinuationToken was sent with the request, it is included in the response.
 	ContinuationToken *string `aws:"ContinuationToken,min=0,max=1024"`

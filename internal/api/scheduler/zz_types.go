@@ -331,7 +331,7 @@ type ListScheduleGroupsOutput struct {
 	NextToken *string `aws:"NextToken,min=1,max=2048"`
 
 	// ScheduleGroups: The schedule groups that match the specified criteria.
-	ScheduleGroups []ScheduleGroupSummary `aws:"ScheduleGroups,req"`
+	ScheduleGroups []ScheduleGroupSummary `aws:"ScheduleGroups,req,always"`
 }
 
 // ListSchedulesInput: the ListSchedulesInput shape.
@@ -358,7 +358,7 @@ type ListSchedulesOutput struct {
 	NextToken *string `aws:"NextToken,min=1,max=2048"`
 
 	// Schedules: The schedules that match the specified criteria.
-	Schedules []ScheduleSummary `aws:"Schedules,req"`
+	Schedules []ScheduleSummary `aws:"Schedules,req,always"`
 }
 
 // ListTagsForResourceInput: the ListTagsForResourceInput shape.
@@ -370,7 +370,7 @@ type ListTagsForResourceInput struct {
 // ListTagsForResourceOutput: the ListTagsForResourceOutput shape.
 type ListTagsForResourceOutput struct {
 	// Tags: The list of tags associated with the specified resource.
-	Tags []Tag `aws:"Tags,min=0,max=200"`
+	Tags []Tag `aws:"Tags,min=0,max=200,always"`
 }
 
 // NetworkConfiguration: Specifies the network configuration for an ECS task.

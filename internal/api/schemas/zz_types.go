@@ -680,7 +680,7 @@ type ListDiscoverersRequest struct {
 // ListDiscoverersResponse: the ListDiscoverersResponse shape.
 type ListDiscoverersResponse struct {
 	// Discoverers: An array of DiscovererSummary information.
-	Discoverers []DiscovererSummary `aws:"Discoverers"`
+	Discoverers []DiscovererSummary `aws:"Discoverers,always"`
 
 	// NextToken: The token that specifies the next page of results to return.
 	NextToken *string `aws:"NextToken"`
@@ -716,7 +716,7 @@ type ListRegistriesResponse struct {
 	NextToken *string `aws:"NextToken"`
 
 	// Registries: An array of registry summaries.
-	Registries []RegistrySummary `aws:"Registries"`
+	Registries []RegistrySummary `aws:"Registries,always"`
 }
 
 // ListSchemaVersionsOutput: the ListSchemaVersionsOutput shape.
@@ -749,7 +749,7 @@ type ListSchemaVersionsResponse struct {
 	NextToken *string `aws:"NextToken"`
 
 	// SchemaVersions: An array of schema version summaries.
-	SchemaVersions []SchemaVersionSummary `aws:"SchemaVersions"`
+	SchemaVersions []SchemaVersionSummary `aws:"SchemaVersions,always"`
 }
 
 // ListSchemasOutput: the ListSchemasOutput shape.
@@ -782,7 +782,7 @@ type ListSchemasResponse struct {
 	NextToken *string `aws:"NextToken"`
 
 	// Schemas: An array of schema summaries.
-	Schemas []SchemaSummary `aws:"Schemas"`
+	Schemas []SchemaSummary `aws:"Schemas,always"`
 }
 
 // ListTagsForResourceOutput: the ListTagsForResourceOutput shape.
@@ -1056,7 +1056,7 @@ type SearchSchemasResponse struct {
 	NextToken *string `aws:"NextToken"`
 
 	// Schemas: An array of SearchSchemaSummary information.
-	Schemas []SearchSchemaSummary `aws:"Schemas"`
+	Schemas []SearchSchemaSummary `aws:"Schemas,always"`
 }
 
 // ServiceUnavailableException: the ServiceUnavailableException shape.

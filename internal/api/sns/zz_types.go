@@ -595,7 +595,7 @@ type ListEndpointsByPlatformApplicationInput struct {
 // ListEndpointsByPlatformApplicationResponse: Response for ListEndpointsByPlatformApplication action.
 type ListEndpointsByPlatformApplicationResponse struct {
 	// Endpoints: Endpoints returned for ListEndpointsByPlatformApplication action.
-	Endpoints []Endpoint `aws:"Endpoints"`
+	Endpoints []Endpoint `aws:"Endpoints,always"`
 
 	// NextToken: NextToken string is returned when calling ListEndpointsByPlatformApplication action if additional records are available after the first page results.
 	NextToken *string `aws:"NextToken"`
@@ -616,7 +616,7 @@ type ListOriginationNumbersResult struct {
 	NextToken *string `aws:"NextToken"`
 
 	// PhoneNumbers: A list of the calling account's verified and pending origination numbers.
-	PhoneNumbers []PhoneNumberInformation `aws:"PhoneNumbers"`
+	PhoneNumbers []PhoneNumberInformation `aws:"PhoneNumbers,always"`
 }
 
 // ListPhoneNumbersOptedOutInput: The input for the ListPhoneNumbersOptedOut action.
@@ -628,7 +628,7 @@ type ListPhoneNumbersOptedOutInput struct {
 // ListPhoneNumbersOptedOutResponse: The response from the ListPhoneNumbersOptedOut action.
 type ListPhoneNumbersOptedOutResponse struct {
 	// PhoneNumbers: A list of phone numbers that are opted out of receiving SMS messages.
-	PhoneNumbers []string `aws:"phoneNumbers"`
+	PhoneNumbers []string `aws:"phoneNumbers,always"`
 
 	// NextToken: A NextToken string is returned when you call the ListPhoneNumbersOptedOut action if additional records are available after the first page of results.
 	NextToken *string `aws:"nextToken"`
@@ -643,7 +643,7 @@ type ListPlatformApplicationsInput struct {
 // ListPlatformApplicationsResponse: Response for ListPlatformApplications action.
 type ListPlatformApplicationsResponse struct {
 	// PlatformApplications: Platform applications returned when calling ListPlatformApplications action.
-	PlatformApplications []PlatformApplication `aws:"PlatformApplications"`
+	PlatformApplications []PlatformApplication `aws:"PlatformApplications,always"`
 
 	// NextToken: NextToken string is returned when calling ListPlatformApplications action if additional records are available after the first page results.
 	NextToken *string `aws:"NextToken"`
@@ -661,7 +661,7 @@ type ListSMSSandboxPhoneNumbersInput struct {
 // ListSMSSandboxPhoneNumbersResult: the ListSMSSandboxPhoneNumbersResult shape.
 type ListSMSSandboxPhoneNumbersResult struct {
 	// PhoneNumbers: A list of the calling account's pending and verified phone numbers.
-	PhoneNumbers []SMSSandboxPhoneNumber `aws:"PhoneNumbers,req"`
+	PhoneNumbers []SMSSandboxPhoneNumber `aws:"PhoneNumbers,req,always"`
 
 	// NextToken: A NextToken string is returned when you call the ListSMSSandboxPhoneNumbersInput operation if additional pages of records are available.
 	NextToken *string `aws:"NextToken"`
@@ -679,7 +679,7 @@ type ListSubscriptionsByTopicInput struct {
 // ListSubscriptionsByTopicResponse: Response for ListSubscriptionsByTopic action.
 type ListSubscriptionsByTopicResponse struct {
 	// Subscriptions: A list of subscriptions.
-	Subscriptions []Subscription `aws:"Subscriptions"`
+	Subscriptions []Subscription `aws:"Subscriptions,always"`
 
 	// NextToken: Token to pass along to the next ListSubscriptionsByTopic request.
 	NextToken *string `aws:"NextToken"`
@@ -694,7 +694,7 @@ type ListSubscriptionsInput struct {
 // ListSubscriptionsResponse: Response for ListSubscriptions action
 type ListSubscriptionsResponse struct {
 	// Subscriptions: A list of subscriptions.
-	Subscriptions []Subscription `aws:"Subscriptions"`
+	Subscriptions []Subscription `aws:"Subscriptions,always"`
 
 	// NextToken: Token to pass along to the next ListSubscriptions request.
 	NextToken *string `aws:"NextToken"`
@@ -709,7 +709,7 @@ type ListTagsForResourceRequest struct {
 // ListTagsForResourceResponse: the ListTagsForResourceResponse shape.
 type ListTagsForResourceResponse struct {
 	// Tags: The tags associated with the specified topic.
-	Tags []Tag `aws:"Tags"`
+	Tags []Tag `aws:"Tags,always"`
 }
 
 // ListTopicsInput: the ListTopicsInput shape.
@@ -721,7 +721,7 @@ type ListTopicsInput struct {
 // ListTopicsResponse: Response for ListTopics action.
 type ListTopicsResponse struct {
 	// Topics: A list of topic ARNs.
-	Topics []Topic `aws:"Topics"`
+	Topics []Topic `aws:"Topics,always"`
 
 	// NextToken: Token to pass along to the next ListTopics request.
 	NextToken *string `aws:"NextToken"`
@@ -801,7 +801,7 @@ type PhoneNumberInformation struct {
 	RouteType RouteType `aws:"RouteType"`
 
 	// NumberCapabilities: The capabilities of each phone number.
-	NumberCapabilities []NumberCapability `aws:"NumberCapabilities"`
+	NumberCapabilities []NumberCapability `aws:"NumberCapabilities,always"`
 }
 
 // PlatformApplication: Platform application object.
@@ -868,10 +868,10 @@ type PublishBatchRequestEntry struct {
 // PublishBatchResponse: the PublishBatchResponse shape.
 type PublishBatchResponse struct {
 	// Successful: A list of successful PublishBatch responses.
-	Successful []PublishBatchResultEntry `aws:"Successful"`
+	Successful []PublishBatchResultEntry `aws:"Successful,always"`
 
 	// Failed: A list of failed PublishBatch responses.
-	Failed []BatchResultErrorEntry `aws:"Failed"`
+	Failed []BatchResultErrorEntry `aws:"Failed,always"`
 }
 
 // PublishBatchResultEntry: Encloses data related to a successful message in a batch request for topic.

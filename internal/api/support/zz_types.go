@@ -365,7 +365,7 @@ type DescribeCasesRequest struct {
 // DescribeCasesResponse: Returns an array of CaseDetails objects and a nextToken that defines a point for pagination in the result set.
 type DescribeCasesResponse struct {
 	// Cases: The details for the cases that match the request.
-	Cases []CaseDetails `aws:"cases"`
+	Cases []CaseDetails `aws:"cases,always"`
 
 	// NextToken: A resumption point for pagination.
 	NextToken *string `aws:"nextToken"`
@@ -392,7 +392,7 @@ type DescribeCommunicationsRequest struct {
 // DescribeCommunicationsResponse: The communications returned by the DescribeCommunications operation.
 type DescribeCommunicationsResponse struct {
 	// Communications: The communications for the case.
-	Communications []Communication `aws:"communications"`
+	Communications []Communication `aws:"communications,always"`
 
 	// NextToken: A resumption point for pagination.
 	NextToken *string `aws:"nextToken"`
@@ -419,7 +419,7 @@ type DescribeCreateCaseOptionsResponse struct {
 	LanguageAvailability *string `aws:"languageAvailability,min=0,max=100"`
 
 	// CommunicationTypes: A JSON-formatted array that contains the available communication type options, along with the available support timeframes for the given inputs.
-	CommunicationTypes []CommunicationTypeOptions `aws:"communicationTypes,min=1,max=100"`
+	CommunicationTypes []CommunicationTypeOptions `aws:"communicationTypes,min=1,max=100,always"`
 }
 
 // DescribeServicesRequest: the DescribeServicesRequest shape.
@@ -434,7 +434,7 @@ type DescribeServicesRequest struct {
 // DescribeServicesResponse: The list of Amazon Web Services services returned by the DescribeServices operation.
 type DescribeServicesResponse struct {
 	// Services: A JSON-formatted list of Amazon Web Services services.
-	Services []ServiceShape `aws:"services"`
+	Services []ServiceShape `aws:"services,always"`
 }
 
 // DescribeSeverityLevelsRequest: the DescribeSeverityLevelsRequest shape.
@@ -446,7 +446,7 @@ type DescribeSeverityLevelsRequest struct {
 // DescribeSeverityLevelsResponse: The list of severity levels returned by the DescribeSeverityLevels operation.
 type DescribeSeverityLevelsResponse struct {
 	// SeverityLevels: The available severity levels for the support case.
-	SeverityLevels []SeverityLevel `aws:"severityLevels"`
+	SeverityLevels []SeverityLevel `aws:"severityLevels,always"`
 }
 
 // DescribeSupportedLanguagesRequest: the DescribeSupportedLanguagesRequest shape.
@@ -464,7 +464,7 @@ type DescribeSupportedLanguagesRequest struct {
 // DescribeSupportedLanguagesResponse: the DescribeSupportedLanguagesResponse shape.
 type DescribeSupportedLanguagesResponse struct {
 	// SupportedLanguages: A JSON-formatted array that contains the available ISO 639-1 language codes.
-	SupportedLanguages []SupportedLanguage `aws:"supportedLanguages,min=0,max=100"`
+	SupportedLanguages []SupportedLanguage `aws:"supportedLanguages,min=0,max=100,always"`
 }
 
 // DescribeTrustedAdvisorCheckRefreshStatusesRequest: the DescribeTrustedAdvisorCheckRefreshStatusesRequest shape.
@@ -476,7 +476,7 @@ type DescribeTrustedAdvisorCheckRefreshStatusesRequest struct {
 // DescribeTrustedAdvisorCheckRefreshStatusesResponse: The statuses of the Trusted Advisor checks returned by the DescribeTrustedAdvisorCheckRefreshStatuses operation.
 type DescribeTrustedAdvisorCheckRefreshStatusesResponse struct {
 	// Statuses: The refresh status of the specified Trusted Advisor checks.
-	Statuses []TrustedAdvisorCheckRefreshStatus `aws:"statuses,req"`
+	Statuses []TrustedAdvisorCheckRefreshStatus `aws:"statuses,req,always"`
 }
 
 // DescribeTrustedAdvisorCheckResultRequest: the DescribeTrustedAdvisorCheckResultRequest shape.
@@ -503,7 +503,7 @@ type DescribeTrustedAdvisorCheckSummariesRequest struct {
 // DescribeTrustedAdvisorCheckSummariesResponse: The summaries of the Trusted Advisor checks returned by the DescribeTrustedAdvisorCheckSummaries operation.
 type DescribeTrustedAdvisorCheckSummariesResponse struct {
 	// Summaries: The summary information for the requested Trusted Advisor checks.
-	Summaries []TrustedAdvisorCheckSummary `aws:"summaries,req"`
+	Summaries []TrustedAdvisorCheckSummary `aws:"summaries,req,always"`
 }
 
 // DescribeTrustedAdvisorChecksRequest: the DescribeTrustedAdvisorChecksRequest shape.
@@ -515,7 +515,7 @@ type DescribeTrustedAdvisorChecksRequest struct {
 // DescribeTrustedAdvisorChecksResponse: Information about the Trusted Advisor checks returned by the DescribeTrustedAdvisorChecks operation.
 type DescribeTrustedAdvisorChecksResponse struct {
 	// Checks: Information about all available Trusted Advisor checks.
-	Checks []TrustedAdvisorCheckDescription `aws:"checks,req"`
+	Checks []TrustedAdvisorCheckDescription `aws:"checks,req,always"`
 }
 
 // InternalServerError: An internal server error occurred.
