@@ -88,11 +88,11 @@ func (f *fixture) put(t *testing.T, group, stream string, offsets []int64, msgs 
 	for i, m := range msgs {
 		events[i] = InputEvent{Timestamp: t0.UnixMilli() + offsets[i], Message: m}
 	}
-	rej, err := f.PutLogEvents(f.ctx, sc, group, "", stream, events)
+	p, err := f.PutLogEvents(f.ctx, sc, group, "", stream, events)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return rej
+	return p.Rejected
 }
 
 func (f *fixture) setup(t *testing.T, group string, streams ...string) {

@@ -31,65 +31,76 @@ type Rejected struct {
 	TooNewStart, TooOldEnd, ExpiredEnd int
 }
 
+// Put is what PutLogEvents did.
+type Put struct {
+	// Rejected reports the events refused; nil when all were stored.
+	Rejected *Rejected
+	// Token is a sequence number of the call's own, which no other call
+	// and no event has: the nextSequenceToken that the CloudWatch agent
+	// and OpenTelemetry's exporters resend a call until they see.
+	Token int64
+}
+
 // PutLogEvents stores a batch of events in a stream. The whole call fails
 // for a malformed batch; events too new, too old or past the group's
 // retention are refused one by one and reported in Rejected while the rest
 // is stored. A nil error means the accepted events are durable.
-func (e *Engine) PutLogEvents(ctx context.Context, sc Scope, group, groupIdentifier, stream string, events []InputEvent) (*Rejected, error) {
+func (e *Engine) PutLogEvents(ctx context.Context, sc Scope, group, groupIdentifier, stream string, events []InputEvent) (Put, error) {
 	if len(events) > maxEventsInBatch {
-		return nil, errorf(InvalidParameter, "The batch of log events in a single PutLogEvents request cannot exceed %d events.", maxEventsInBatch)
+		return Put{}, errorf(InvalidParameter, "The batch of log events in a single PutLogEvents request cannot exceed %d events.", maxEventsInBatch)
 	}
 	size := 0
 	for i, ev := range events {
 		size += len(ev.Message) + eventOverhead
 		if i > 0 && ev.Timestamp < events[i-1].Timestamp {
-			return nil, errorf(InvalidParameter, "Log events in a single PutLogEvents request must be in chronological order.")
+			return Put{}, errorf(InvalidParameter, "Log events in a single PutLogEvents request must be in chronological order.")
 		}
 		if !utf8.ValidString(ev.Message) {
-			return nil, errorf(InvalidParameter, "Log event %d is not valid UTF-8.", i)
+			return Put{}, errorf(InvalidParameter, "Log event %d is not valid UTF-8.", i)
 		}
 	}
 	if size > maxBatchBytes {
-		return nil, errorf(InvalidParameter, "Upload too large: %d bytes exceeds limit of %d", size, maxBatchBytes)
+		return Put{}, errorf(InvalidParameter, "Upload too large: %d bytes exceeds limit of %d", size, maxBatchBytes)
 	}
 	if len(events) > 0 && time.Duration(events[len(events)-1].Timestamp-events[0].Timestamp)*time.Millisecond > maxBatchSpan {
-		return nil, errorf(InvalidParameter, "The batch of log events in a single PutLogEvents request cannot span more than 24 hours.")
+		return Put{}, errorf(InvalidParameter, "The batch of log events in a single PutLogEvents request cannot span more than 24 hours.")
 	}
 	g, err := e.group(ctx, sc, group, groupIdentifier)
 	if err != nil {
-		return nil, err
+		return Put{}, err
 	}
 	s, err := e.stream(ctx, g, stream)
 	if err != nil {
-		return nil, err
+		return Put{}, err
 	}
 
 	now := e.opt.Clock.Now()
 	accepted, rej := classify(events, now, g.RetentionDays)
 	if len(accepted) == 0 {
-		return rej, nil
+		return Put{Rejected: rej, Token: e.opt.Store.ReserveSeqs(1)}, nil
 	}
 	batch := &store.IngestBatch{GroupID: g.ID, StreamID: s.ID, Ingestion: now.UnixMilli(), Events: make([]store.LogEvent, len(accepted))}
-	first := e.opt.Store.ReserveSeqs(len(accepted))
+	// One sequence number more than the events need is the call's token.
+	first := e.opt.Store.ReserveSeqs(len(accepted) + 1)
 	for i, ev := range accepted {
 		batch.Events[i] = store.LogEvent{StreamID: s.ID, Stream: s.Name, Timestamp: ev.Timestamp, Ingestion: batch.Ingestion, Seq: first + int64(i), Message: ev.Message}
 	}
 	filters, err := e.filters(ctx, g)
 	if err != nil {
-		return nil, err
+		return Put{}, err
 	}
 	batch.Outbox, err = e.derive(sc, g, s, filters, batch)
 	if err != nil {
-		return nil, err
+		return Put{}, err
 	}
 	if err := e.opt.Store.Ingest(ctx, batch); err != nil {
-		return nil, err
+		return Put{}, err
 	}
 	e.tail.publish(sc, g, batch.Events)
 	if len(batch.Outbox) > 0 {
 		e.Kick()
 	}
-	return rej, nil
+	return Put{Rejected: rej, Token: first + int64(len(accepted))}, nil
 }
 
 // classify splits a chronological batch into the accepted events and the

@@ -12,7 +12,8 @@ func TestPutLogEventsRules(t *testing.T) {
 	f := newFixture(t)
 	f.setup(t, "g", "s")
 	put := func(events ...InputEvent) (*Rejected, error) {
-		return f.PutLogEvents(f.ctx, sc, "g", "", "s", events)
+		p, err := f.PutLogEvents(f.ctx, sc, "g", "", "s", events)
+		return p.Rejected, err
 	}
 	at := func(d time.Duration, msg string) InputEvent {
 		return InputEvent{Timestamp: t0.Add(d).UnixMilli(), Message: msg}

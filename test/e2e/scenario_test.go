@@ -222,7 +222,7 @@ func subset(want, got any, path string) (string, bool) {
 			return path, false
 		}
 		for k, wv := range w {
-			if p, ok := subset(wv, g[k], path+"."+k); !ok {
+			if p, ok := subset(wv, member(g, k), path+"."+k); !ok {
 				return p, false
 			}
 		}
@@ -252,6 +252,20 @@ func subset(want, got any, path string) (string, bool) {
 		}
 	}
 	return path, reflect.DeepEqual(want, got)
+}
+
+// member returns m's member k; the Go SDK prints member names capitalized,
+// so a name that differs only in case (nextSequenceToken) is the same.
+func member(m map[string]any, k string) any {
+	if v, ok := m[k]; ok {
+		return v
+	}
+	for mk, v := range m {
+		if strings.EqualFold(mk, k) {
+			return v
+		}
+	}
+	return nil
 }
 
 func closeTo(a, b float64) bool {

@@ -2,6 +2,7 @@ package logs
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/vigilhq/vigil/internal/api"
 	engine "github.com/vigilhq/vigil/internal/logs"
@@ -14,12 +15,15 @@ func (s *Service) PutLogEvents(ctx context.Context, in *PutLogEventsRequest) (*P
 	for i, ev := range in.LogEvents {
 		events[i] = engine.InputEvent{Timestamp: *ev.Timestamp, Message: *ev.Message}
 	}
-	rej, err := s.engine.PutLogEvents(ctx, scope(ctx), *in.LogGroupName, "", *in.LogStreamName, events)
+	put, err := s.engine.PutLogEvents(ctx, scope(ctx), *in.LogGroupName, "", *in.LogStreamName, events)
 	if err != nil {
 		return nil, apiError(err)
 	}
-	out := &PutLogEventsResponse{}
-	if rej != nil {
+	// AWS has ignored sequenceToken since 2023 but still returns a new
+	// token each call; the CloudWatch agent and OpenTelemetry's CloudWatch
+	// Logs exporters resend a successful call until they see one.
+	out := &PutLogEventsResponse{NextSequenceToken: api.Ptr(sequenceToken(put.Token))}
+	if rej := put.Rejected; rej != nil {
 		out.RejectedLogEventsInfo = &RejectedLogEventsInfo{
 			TooNewLogEventStartIndex: index(rej.TooNewStart),
 			TooOldLogEventEndIndex:   index(rej.TooOldEnd),
@@ -28,6 +32,10 @@ func (s *Service) PutLogEvents(ctx context.Context, in *PutLogEventsRequest) (*P
 	}
 	return out, nil
 }
+
+// sequenceToken words a number as a sequence token: 56 decimal digits,
+// as AWS's look.
+func sequenceToken(n int64) string { return fmt.Sprintf("%056d", n) }
 
 // index returns an index member, absent when negative.
 func index(i int) *int32 {

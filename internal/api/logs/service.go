@@ -195,6 +195,10 @@ func (s *Service) DescribeLogStreams(ctx context.Context, in *DescribeLogStreams
 			LastEventTimestamp: st.LastEvent, LastIngestionTime: st.LastIngestion,
 			Arn: api.Ptr(engine.StreamARN(sc, g.Name, st.Name)), StoredBytes: api.Ptr(int64(0)),
 		}
+		if st.LastIngestion != nil {
+			// Deprecated and never checked, but older clients read it.
+			out.LogStreams[i].UploadSequenceToken = api.Ptr(sequenceToken(*st.LastIngestion))
+		}
 	}
 	return out, nil
 }
