@@ -37,10 +37,13 @@ type settings struct {
 
 const usage = `Usage: vigil [flags]
 
-Vigil serves the AWS monitoring APIs (CloudWatch, CloudWatch Logs,
-EventBridge, CloudTrail, Config, SNS, GuardDuty, Inspector, Trusted
-Advisor, Athena) on one endpoint for the unmodified AWS CLI, boto3 and the
-AWS SDKs. On first start it creates a root account and an access key and
+Vigil serves AWS monitoring APIs on one endpoint for the unmodified AWS
+CLI, boto3 and the AWS SDKs. Today it implements CloudWatch Logs (with
+Logs Insights and Live Tail), CloudWatch metrics (without alarms and
+dashboards) and STS GetCallerIdentity; the other modeled services
+(EventBridge, CloudTrail, Config, SNS, SQS, GuardDuty, Inspector, Trusted
+Advisor, Athena, …) are routed but answer NotImplemented until they are
+built. On first start it creates a root account and an access key and
 prints the environment to point clients at it.
 
 Every flag can also be set with an environment variable VIGIL_<NAME>
@@ -93,7 +96,7 @@ func run(args []string, out io.Writer) error {
 		return err
 	}
 	endpoint := "http://" + endpointHost(ln.Addr())
-	fmt.Fprintf(out, "Vigil %s serving on %s (data in %s), ready in %s.\n", version(), endpoint, a.DataDir(), time.Since(started).Round(time.Millisecond))
+	fmt.Fprintf(out, "Vigil serving on %s (version %s, data in %s), ready in %s.\n", endpoint, version(), a.DataDir(), time.Since(started).Round(time.Millisecond))
 	if s.Dev {
 		fmt.Fprintln(out, "Dev mode: any well-formed credentials are accepted.")
 	} else if a.Root().Created {
@@ -129,13 +132,18 @@ func loadSettings(args []string, out io.Writer) (settings, error) {
 		fs.PrintDefaults()
 	}
 	config := fs.String("config", os.Getenv("VIGIL_CONFIG"), "YAML file with settings (keys as the flag names)")
-	listen := fs.String("listen", s.Listen, "address to serve the APIs, the console and the metrics on")
+	listen := fs.String("listen", s.Listen, "address to serve the APIs and the Prometheus metrics on")
 	dataDir := fs.String("data-dir", s.DataDir, "directory of the database, master key and credentials file")
 	dev := fs.Bool("dev", s.Dev, "accept any well-formed credentials and unsigned requests (local testing only)")
 	logLevel := fs.String("log-level", s.LogLevel, "log level: debug, info, warn or error")
 	region := fs.String("region", s.Region, "region of unsigned dev-mode requests, printed in the exports")
+	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return s, err
+	}
+	if *showVersion {
+		fmt.Fprintln(out, "vigil", version())
+		return s, flag.ErrHelp
 	}
 	if fs.NArg() > 0 {
 		return s, fmt.Errorf("unexpected argument %q (see vigil -help)", fs.Arg(0))
@@ -206,10 +214,32 @@ func endpointHost(addr net.Addr) string {
 	return tcp.String()
 }
 
-// version is the module version the binary was built from.
+// version is the module version the binary was built from; a build from
+// a source checkout names its commit instead.
 func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
 	}
-	return "dev"
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, modified string
+	for _, kv := range bi.Settings {
+		switch kv.Key {
+		case "vcs.revision":
+			rev = kv.Value
+		case "vcs.modified":
+			if kv.Value == "true" {
+				modified = ", modified"
+			}
+		}
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if rev == "" {
+		return "development build"
+	}
+	return "development build " + rev + modified
 }

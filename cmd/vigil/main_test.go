@@ -58,9 +58,23 @@ func TestHelpDescribesFlags(t *testing.T) {
 	if err := run([]string{"-help"}, &out); err != nil {
 		t.Fatal(err)
 	}
-	for _, flag := range []string{"-listen", "-data-dir", "-dev", "-log-level", "-region", "-config", "VIGIL_"} {
+	for _, flag := range []string{"-listen", "-data-dir", "-dev", "-log-level", "-region", "-config", "-version", "VIGIL_"} {
 		if !strings.Contains(out.String(), flag) {
 			t.Errorf("--help does not mention %s:\n%s", flag, out.String())
 		}
+	}
+	// It claims only what exists.
+	if strings.Contains(strings.ToLower(out.String()), "console") {
+		t.Errorf("--help mentions a console, which Vigil does not have yet:\n%s", out.String())
+	}
+}
+
+func TestVersion(t *testing.T) {
+	var out bytes.Buffer
+	if err := run([]string{"--version"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); !strings.HasPrefix(got, "vigil ") || strings.Count(got, "\n") != 1 || got == "vigil dev\n" {
+		t.Errorf("--version printed %q; want one line naming the version", got)
 	}
 }

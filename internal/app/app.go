@@ -174,6 +174,7 @@ func (a *App) build(ctx context.Context) error {
 		Metrics: metrics,
 		Logger:  a.logger,
 		Health:  a.health,
+		Version: a.cfg.Version,
 	})
 	return nil
 }
