@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestParseErrors(t *testing.T) {
@@ -65,6 +66,15 @@ func TestParseErrors(t *testing.T) {
 		if err.Error() != tt.want {
 			t.Errorf("Parse(%q):\n got %q\nwant %q", tt.query, err, tt.want)
 		}
+	}
+}
+
+// TestQueryLengthInCharacters: the limit counts characters, as its
+// message says, not UTF-8 bytes.
+func TestQueryLengthInCharacters(t *testing.T) {
+	q := "fields @message | filter @message like /" + strings.Repeat("é", MaxQueryLength-60) + "/"
+	if _, err := Parse(q); err != nil {
+		t.Errorf("Parse(a query of %d characters, %d bytes) = %v", utf8.RuneCountInString(q), len(q), err)
 	}
 }
 

@@ -21,7 +21,7 @@ var unsupportedCommands = map[string]string{
 
 // Parse parses a Logs Insights query. Errors are *Error values.
 func Parse(query string) (*Query, error) {
-	if len(query) > MaxQueryLength {
+	if len(query) > MaxQueryLength && utf8.RuneCountInString(query) > MaxQueryLength {
 		return nil, &Error{Msg: "query string is longer than " + strconv.Itoa(MaxQueryLength) + " characters"}
 	}
 	if !utf8.ValidString(query) {
