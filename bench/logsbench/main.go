@@ -5,12 +5,16 @@
 //	logsbench -endpoint http://127.0.0.1:4580 ingest -streams 8 -batch 1000 -d 20s
 //	logsbench -endpoint http://127.0.0.1:4580 load -events 10000000
 //	logsbench -endpoint http://127.0.0.1:4580 query -pattern '"user=123456"'
+//	logsbench -endpoint http://127.0.0.1:4580 state -clients 16 -d 20s [-streams 4]
 //
 // ingest: concurrent PutLogEvents of ~200-byte lines, one stream per
 // client; reports events/s and MB/s. load: fills the group "bench" with
 // events (half JSON, half plain text). query: times FilterLogEvents with a
 // pattern over the whole group (a rare term measures the scan rate, a
-// common one paging) and GetLogEvents' first page.
+// common one paging) and GetLogEvents' first page. state: small durable
+// state changes, each client in a group of its own making CreateLogStream
+// and PutRetentionPolicy calls in turn; with -streams > 0, ingestion into
+// that many streams runs alongside, to show what each costs the other.
 package main
 
 import (
@@ -19,6 +23,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log"
@@ -37,13 +42,14 @@ import (
 )
 
 func main() {
-	cfg, cmd, fs := benchsdk.Parse("logsbench [-endpoint URL] ingest|load|query [flags]")
+	cfg, cmd, fs := benchsdk.Parse("logsbench [-endpoint URL] ingest|load|query|state [flags]")
 	c := cloudwatchlogs.NewFromConfig(cfg)
 	streams := fs.Int("streams", 8, "concurrent clients, one stream each")
 	batch := fs.Int("batch", 1000, "events per PutLogEvents")
 	duration := fs.Duration("d", 20*time.Second, "ingest duration")
 	events := fs.Int("events", 10_000_000, "events to load")
 	pattern := fs.String("pattern", "ERROR", "query: the FilterLogEvents pattern")
+	clients := fs.Int("clients", 16, "state: concurrent clients, one log group each")
 	fs.Parse(benchsdk.Args())
 	ctx := context.Background()
 	switch cmd {
@@ -53,6 +59,14 @@ func main() {
 		ingest(ctx, c, "bench", *streams, *batch, 24*time.Hour, *events)
 	case "query":
 		query(ctx, c, cfg, *pattern)
+	case "state":
+		var wg sync.WaitGroup
+		if isSet(fs, "streams") && *streams > 0 {
+			wg.Add(1)
+			go func() { defer wg.Done(); ingest(ctx, c, "ingest", *streams, *batch, *duration, 0) }()
+		}
+		state(ctx, c, *clients, *duration)
+		wg.Wait()
 	default:
 		log.Fatalf("unknown command %q", cmd)
 	}
@@ -111,6 +125,61 @@ func ingest(ctx context.Context, c *cloudwatchlogs.Client, group string, streams
 		events.Load(), float64(bytes.Load())/1e6, el, float64(events.Load())/el, float64(bytes.Load())/1e6/el, streams, batch)
 	if used, ok := cpu(); ok && events.Load() > 0 {
 		fmt.Printf("server CPU: %v, %.2f µs per event\n", used, used.Seconds()*1e6/float64(events.Load()))
+	}
+}
+
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// state makes small durable state changes: each client creates a group,
+// then alternates CreateLogStream (a new stream each time) and
+// PutRetentionPolicy on it until the duration has passed.
+func state(ctx context.Context, c *cloudwatchlogs.Client, clients int, d time.Duration) {
+	run := time.Now().UnixNano()
+	groups := make([]string, clients)
+	for i := range groups {
+		groups[i] = fmt.Sprintf("state-%d-%d", run, i)
+		if _, err := c.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: &groups[i]}); err != nil {
+			log.Fatal(err)
+		}
+	}
+	var calls atomic.Int64
+	lat := make([][]time.Duration, clients)
+	deadline := time.Now().Add(d)
+	start, cpu := time.Now(), benchsdk.ServerCPU()
+	var wg sync.WaitGroup
+	for i, g := range groups {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			days := []int32{1, 3, 5, 7}
+			for n := 0; time.Now().Before(deadline); n++ {
+				t := time.Now()
+				var err error
+				if n%2 == 0 {
+					_, err = c.CreateLogStream(ctx, &cloudwatchlogs.CreateLogStreamInput{LogGroupName: &g, LogStreamName: aws.String(fmt.Sprintf("s-%d", n))})
+				} else {
+					_, err = c.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: &g, RetentionInDays: &days[n/2%4]})
+				}
+				if err != nil {
+					log.Fatal(err)
+				}
+				lat[i] = append(lat[i], time.Since(t))
+				calls.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	el := time.Since(start).Seconds()
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	fmt.Printf("state: %d calls in %.1fs: %.0f calls/s (clients=%d); latency p50 %s p99 %s\n", calls.Load(), el, float64(calls.Load())/el, clients,
+		all[len(all)/2].Round(10*time.Microsecond), all[len(all)*99/100].Round(10*time.Microsecond))
+	if used, ok := cpu(); ok && calls.Load() > 0 {
+		fmt.Printf("server CPU: %v, %.0f µs per call (all work the server did meanwhile)\n", used, used.Seconds()*1e6/float64(calls.Load()))
 	}
 }
 

@@ -147,26 +147,23 @@ func point(d Datum, n int, now time.Time) (store.MetricPoint, error) {
 		Key:        store.MetricKey{Namespace: d.Namespace, Name: d.Name, Dimensions: dims},
 		PointValue: store.PointValue{Timestamp: d.Timestamp.UnixMilli(), Resolution: res, Unit: unit},
 	}
-	hasValues := len(d.Values) > 0
 	switch {
-	case d.Stats != nil && hasValues:
-		return p, errorf(InvalidParameterCombination, "The parameters %s and %s are mutually exclusive and you have specified both.", param.name("StatisticValues"), param.name("Values"))
-	case d.Stats != nil:
-		s := d.Stats
-		for _, v := range []struct {
-			name string
-			v    float64
-		}{{"SampleCount", s.SampleCount}, {"Sum", s.Sum}, {"Minimum", s.Minimum}, {"Maximum", s.Maximum}} {
-			if !validValue(v.v) {
-				return p, invalidValue(v.v, param.name("StatisticValues."+v.name))
+	case len(d.Values) > 0:
+		if err := aggregateValues(&p, d.Values, d.Counts, param); err != nil {
+			return p, err
+		}
+		// The CloudWatch agent sends its StatsD, collectd and histogram
+		// distributions as Values and Counts (approximate bucket values,
+		// which may fall outside Minimum and Maximum) together with
+		// StatisticValues (exact): the values give the percentiles, the
+		// statistic set the count, sum, minimum and maximum.
+		if d.Stats != nil {
+			if err := statisticSet(&p, d.Stats, param); err != nil {
+				return p, err
 			}
 		}
-		if s.SampleCount <= 0 || s.Minimum > s.Maximum {
-			return p, errorf(InvalidParameterValue, "The values for parameter %s are invalid: SampleCount must be positive and Minimum at most Maximum.", param.name("StatisticValues"))
-		}
-		p.Count, p.Sum, p.Min, p.Max = s.SampleCount, s.Sum, s.Minimum, s.Maximum
-	case hasValues:
-		if err := aggregateValues(&p, d.Values, d.Counts, param); err != nil {
+	case d.Stats != nil:
+		if err := statisticSet(&p, d.Stats, param); err != nil {
 			return p, err
 		}
 	default:
@@ -176,6 +173,24 @@ func point(d Datum, n int, now time.Time) (store.MetricPoint, error) {
 		p.Count, p.Sum, p.Min, p.Max = 1, d.Value, d.Value, d.Value
 	}
 	return p, nil
+}
+
+// statisticSet validates a datum's StatisticValues and takes the point's
+// count, sum, minimum and maximum from them.
+func statisticSet(p *store.MetricPoint, s *StatisticSet, param paramPath) error {
+	for _, v := range []struct {
+		name string
+		v    float64
+	}{{"SampleCount", s.SampleCount}, {"Sum", s.Sum}, {"Minimum", s.Minimum}, {"Maximum", s.Maximum}} {
+		if !validValue(v.v) {
+			return invalidValue(v.v, param.name("StatisticValues."+v.name))
+		}
+	}
+	if s.SampleCount <= 0 || s.Minimum > s.Maximum {
+		return errorf(InvalidParameterValue, "The values for parameter %s are invalid: SampleCount must be positive and Minimum at most Maximum.", param.name("StatisticValues"))
+	}
+	p.Count, p.Sum, p.Min, p.Max = s.SampleCount, s.Sum, s.Minimum, s.Maximum
+	return nil
 }
 
 func aggregateValues(p *store.MetricPoint, values, counts []float64, param paramPath) error {

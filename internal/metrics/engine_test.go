@@ -61,10 +61,10 @@ func TestIngestRefusesWhatCloudWatchRefuses(t *testing.T) {
 		{"future", func(d *Datum) { d.Timestamp = now.Add(3 * time.Hour) }, InvalidParameterValue},
 		{"unit", func(d *Datum) { d.Unit = "Parsecs" }, InvalidParameterValue},
 		{"resolution", func(d *Datum) { d.StorageResolution = 10 }, InvalidParameterValue},
-		{"values and stats", func(d *Datum) {
+		{"values with bad stats", func(d *Datum) {
 			d.Values = []float64{1}
-			d.Stats = &StatisticSet{SampleCount: 1, Sum: 1, Minimum: 1, Maximum: 1}
-		}, InvalidParameterCombination},
+			d.Stats = &StatisticSet{SampleCount: 0, Sum: 1, Minimum: 1, Maximum: 1}
+		}, InvalidParameterValue},
 		{"counts mismatch", func(d *Datum) { d.Values, d.Counts = []float64{1, 2}, []float64{1} }, InvalidParameterValue},
 		{"duplicate dimension", func(d *Datum) { d.Dimensions = []Dimension{{"A", "1"}, {"A", "2"}} }, InvalidParameterValue},
 	} {
@@ -169,6 +169,32 @@ func TestListMetricsPages(t *testing.T) {
 }
 
 // statistics runs GetMetricStatistics for one metric named M.
+// TestValuesWithStatisticValues: the CloudWatch agent sends distributions
+// as approximate Values and Counts with exact StatisticValues; the
+// statistic set gives count, sum, minimum and maximum, the values the
+// percentiles.
+func TestValuesWithStatisticValues(t *testing.T) {
+	e, clk := newTestEngine(t)
+	ts := clk.Now().Truncate(time.Minute).Add(-time.Minute)
+	put(t, e, Datum{Namespace: "App", Name: "M", Timestamp: ts, Unit: "Milliseconds",
+		Values: []float64{0.5, 10, 1002.235}, Counts: []float64{2, 3, 1},
+		Stats:  &StatisticSet{SampleCount: 6, Sum: 1031.5, Minimum: 0.5, Maximum: 1000}})
+	dps := statistics(t, e, ts, ts.Add(time.Minute), 60, "", "SampleCount", "Sum", "Minimum", "Maximum")
+	pct := statistics(t, e, ts, ts.Add(time.Minute), 60, "", "p50")
+	want := map[string]float64{"SampleCount": 6, "Sum": 1031.5, "Minimum": 0.5, "Maximum": 1000}
+	if len(dps) != 1 || len(pct) != 1 {
+		t.Fatalf("datapoints = %+v, %+v; want one each", dps, pct)
+	}
+	for k, v := range want {
+		if dps[0].Values[k] != v {
+			t.Errorf("%s = %v; want %v (from StatisticValues)", k, dps[0].Values[k], v)
+		}
+	}
+	if p50 := pct[0].Values["p50"]; math.Abs(p50-10) > 0.5 {
+		t.Errorf("p50 = %v; want about 10 (from Values)", p50)
+	}
+}
+
 func statistics(t *testing.T, e *Engine, start, end time.Time, period int64, unit string, sts ...string) []Datapoint {
 	t.Helper()
 	q := StatisticsQuery{Metric: MetricID{Namespace: "App", Name: "M"}, Start: start, End: end, Period: period, Unit: unit}
