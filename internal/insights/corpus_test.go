@@ -8,8 +8,8 @@ import (
 )
 
 // corpusQueries reads the queries of a corpus file and, for error files,
-// the expected errors (see internal/store/duckdb/insights_test.go for the
-// format).
+// the expected errors (see internal/store/storetest/insights_corpus.go
+// for the format).
 func corpusQueries(t testing.TB, path string) (queries, errs []string) {
 	t.Helper()
 	data, err := os.ReadFile(path)

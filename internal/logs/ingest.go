@@ -77,11 +77,18 @@ func (e *Engine) PutLogEvents(ctx context.Context, sc Scope, group, groupIdentif
 	now := e.opt.Clock.Now()
 	accepted, rej := classify(events, now, g.RetentionDays)
 	if len(accepted) == 0 {
-		return Put{Rejected: rej, Token: e.opt.Store.ReserveSeqs(1)}, nil
+		token, err := e.opt.Store.ReserveSeqs(ctx, 1)
+		if err != nil {
+			return Put{}, err
+		}
+		return Put{Rejected: rej, Token: token}, nil
 	}
 	batch := &store.IngestBatch{GroupID: g.ID, StreamID: s.ID, Ingestion: now.UnixMilli(), Events: make([]store.LogEvent, len(accepted))}
 	// One sequence number more than the events need is the call's token.
-	first := e.opt.Store.ReserveSeqs(len(accepted) + 1)
+	first, err := e.opt.Store.ReserveSeqs(ctx, len(accepted)+1)
+	if err != nil {
+		return Put{}, err
+	}
 	for i, ev := range accepted {
 		batch.Events[i] = store.LogEvent{StreamID: s.ID, Stream: s.Name, Timestamp: ev.Timestamp, Ingestion: batch.Ingestion, Seq: first + int64(i), Message: ev.Message}
 	}

@@ -352,7 +352,10 @@ func (e *Engine) deliverSubscription(ctx context.Context, it store.OutboxItem) e
 		return err
 	}
 	b := &store.IngestBatch{GroupID: g.ID, StreamID: s.ID, Ingestion: e.now()}
-	first := e.opt.Store.ReserveSeqs(len(m.LogEvents))
+	first, err := e.opt.Store.ReserveSeqs(ctx, len(m.LogEvents))
+	if err != nil {
+		return err
+	}
 	for i, ev := range m.LogEvents {
 		b.Events = append(b.Events, store.LogEvent{StreamID: s.ID, Stream: s.Name, Timestamp: ev.Timestamp, Ingestion: b.Ingestion,
 			Seq: first + int64(i), Message: ev.Message})

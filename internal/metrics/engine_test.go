@@ -178,7 +178,7 @@ func TestValuesWithStatisticValues(t *testing.T) {
 	ts := clk.Now().Truncate(time.Minute).Add(-time.Minute)
 	put(t, e, Datum{Namespace: "App", Name: "M", Timestamp: ts, Unit: "Milliseconds",
 		Values: []float64{0.5, 10, 1002.235}, Counts: []float64{2, 3, 1},
-		Stats:  &StatisticSet{SampleCount: 6, Sum: 1031.5, Minimum: 0.5, Maximum: 1000}})
+		Stats: &StatisticSet{SampleCount: 6, Sum: 1031.5, Minimum: 0.5, Maximum: 1000}})
 	dps := statistics(t, e, ts, ts.Add(time.Minute), 60, "", "SampleCount", "Sum", "Minimum", "Maximum")
 	pct := statistics(t, e, ts, ts.Add(time.Minute), 60, "", "p50")
 	want := map[string]float64{"SampleCount": 6, "Sum": 1031.5, "Minimum": 0.5, "Maximum": 1000}

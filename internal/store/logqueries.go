@@ -14,7 +14,8 @@ type LogQueryRecord struct {
 	// Created is when the query started (ms); Duration how long it ran.
 	Created, Duration int64
 	UserIdentity      string
-	// Statistics and Results are the outcome, as JSON.
+	// Statistics and Results are the outcome, as JSON; Results are nil
+	// until the query has completed.
 	Statistics string
 	Results    []byte
 }
@@ -32,15 +33,16 @@ type LogQueryDefinition struct {
 type LogQueries interface {
 	// PutLogQuery creates or replaces a query record.
 	PutLogQuery(ctx context.Context, q LogQueryRecord) error
-	// LogQueryRecord returns a query of an account and region, or
-	// ErrNotFound.
+	// LogQueryRecord returns a query of an account and region, with its
+	// Results as they were put (nil when put nil), or ErrNotFound.
 	LogQueryRecord(ctx context.Context, account, region, id string) (*LogQueryRecord, error)
-	// LogQueryRecords lists an account's queries, newest first, without
-	// their results.
+	// LogQueryRecords lists an account's queries, newest first (by
+	// Created, then by ID), without their results.
 	LogQueryRecords(ctx context.Context, account, region string) ([]LogQueryRecord, error)
-	// PutLogQueryDefinition creates or replaces a saved query.
+	// PutLogQueryDefinition creates or replaces (by ID) a saved query.
 	PutLogQueryDefinition(ctx context.Context, d LogQueryDefinition) error
-	// LogQueryDefinitions lists an account's saved queries by name.
+	// LogQueryDefinitions lists an account's saved queries by name, then
+	// by ID.
 	LogQueryDefinitions(ctx context.Context, account, region string) ([]LogQueryDefinition, error)
 	// DeleteLogQueryDefinition deletes a saved query, or fails with
 	// ErrNotFound.

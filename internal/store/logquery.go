@@ -34,12 +34,16 @@ type LogGroupRef struct {
 
 // LogQueryResult is the outcome of a Logs Insights query.
 type LogQueryResult struct {
-	// Fields names the result columns in order.
+	// Fields names the result columns in order; the last of a query
+	// that is not aggregated is @ptr, which every row sets.
 	Fields []string
 	// Rows holds one value per field; a nil value is an absent field.
 	Rows [][]*string
 	// RecordsScanned, RecordsMatched and BytesScanned are the statistics
-	// GetQueryResults reports.
+	// GetQueryResults reports: the events of the groups in the time
+	// range, those that passed the query's filters (before stats, dedup
+	// and limit), and the bytes of the scanned events' messages (which a
+	// backend may estimate when the range holds part of a group's events).
 	RecordsScanned, RecordsMatched, BytesScanned float64
 }
 
@@ -54,11 +58,18 @@ type LogField struct {
 // LogQuerier runs Logs Insights queries over stored log events.
 type LogQuerier interface {
 	// RunLogQuery runs q; it stops early with ctx's error when ctx ends.
+	// A query of no groups, or whose End is before its Start, has no rows.
 	RunLogQuery(ctx context.Context, q LogQuery) (*LogQueryResult, error)
-	// LogRecord returns every field of the event a @ptr value names, or
-	// ErrNotFound.
+	// LogRecord returns every field of the event a @ptr value names: the
+	// system fields (times in milliseconds; @log is "<account>:<group
+	// name>", by which GetLogRecord checks the caller's account) and the
+	// discovered ones. A @ptr stays valid across restarts while its event
+	// exists; a malformed one, or one whose event was deleted or expired,
+	// is ErrNotFound.
 	LogRecord(ctx context.Context, ptr string) (map[string]string, error)
 	// LogGroupFields discovers the fields of a group's events in a time
-	// range (milliseconds, inclusive).
+	// range (milliseconds, inclusive): the system fields first, then the
+	// others by share (most common first), then by name; none when the
+	// range has no events.
 	LogGroupFields(ctx context.Context, group LogGroupRef, start, end int64) ([]LogField, error)
 }

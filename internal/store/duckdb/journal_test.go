@@ -22,7 +22,11 @@ func ingestN(t *testing.T, s *Store, g *store.LogGroup, st *store.LogStream, pre
 	t.Helper()
 	l := s.Logs()
 	for i := range n {
-		ev := []store.LogEvent{{Timestamp: time.Now().UnixMilli(), Seq: l.ReserveSeqs(1), Message: fmt.Sprintf("%s-%d", prefix, i)}}
+		seq, err := l.ReserveSeqs(context.Background(), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev := []store.LogEvent{{Timestamp: time.Now().UnixMilli(), Seq: seq, Message: fmt.Sprintf("%s-%d", prefix, i)}}
 		if err := l.Ingest(context.Background(), &store.IngestBatch{GroupID: g.ID, StreamID: st.ID, Ingestion: 1, Events: ev}); err != nil {
 			t.Fatal(err)
 		}

@@ -28,7 +28,10 @@ func BenchmarkIngest(b *testing.B) {
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		first := l.ReserveSeqs(len(events))
+		first, err := l.ReserveSeqs(ctx, len(events))
+		if err != nil {
+			b.Fatal(err)
+		}
 		for i := range events {
 			events[i].Seq = first + int64(i)
 		}

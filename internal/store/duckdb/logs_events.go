@@ -12,8 +12,11 @@ import (
 	"github.com/vigilhq/vigil/internal/store"
 )
 
-// ReserveSeqs reserves n sequence numbers.
-func (l logsStore) ReserveSeqs(n int) int64 { return l.s.seq.Add(int64(n)) - int64(n) + 1 }
+// ReserveSeqs reserves n sequence numbers from the in-memory counter,
+// which maintenance records in the database (maintain.go).
+func (l logsStore) ReserveSeqs(_ context.Context, n int) (int64, error) {
+	return l.s.seq.Add(int64(n)) - int64(n) + 1, nil
+}
 
 // Ingest appends a batch of events with DuckDB's appender and updates the
 // stream and group statistics and the outbox in the same transaction.

@@ -37,7 +37,10 @@ func TestWindowedLogEvents(t *testing.T) {
 		}
 		events = append(events, store.LogEvent{Timestamp: ts, Message: string(rune('a' + i%26))})
 	}
-	first := l.ReserveSeqs(len(events))
+	first, err := l.ReserveSeqs(ctx, len(events))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := range events {
 		events[i].Seq = first + int64(i)
 	}

@@ -1,6 +1,3 @@
-// Package storetest holds the conformance suites every storage backend must
-// pass: one function per domain interface, called from the backend's tests
-// with a constructor for a fresh, empty store.
 package storetest
 
 import (
@@ -15,14 +12,18 @@ import (
 	"github.com/vigilhq/vigil/internal/store"
 )
 
-// Accounts checks an implementation of store.Accounts; open returns a
-// fresh, empty store for each subtest.
-func Accounts(t *testing.T, open func(t *testing.T) store.Accounts) {
+// Accounts checks the backend's store.Accounts.
+func Accounts(t *testing.T, open Open) {
 	ctx := context.Background()
 	created := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	accounts := func(t *testing.T, b Backend) store.Accounts {
+		t.Helper()
+		need(t, b.Accounts != nil, "Accounts")
+		return b.Accounts
+	}
 
 	t.Run("account lifecycle", func(t *testing.T) {
-		s := open(t)
+		s := accounts(t, fresh(t, open))
 		if got, err := s.ListAccounts(ctx); err != nil || len(got) != 0 {
 			t.Fatalf("ListAccounts on an empty store = %v, %v; want none", got, err)
 		}
@@ -48,7 +49,7 @@ func Accounts(t *testing.T, open func(t *testing.T) store.Accounts) {
 	})
 
 	t.Run("access keys", func(t *testing.T) {
-		s := open(t)
+		s := accounts(t, fresh(t, open))
 		if err := s.CreateAccount(ctx, store.Account{ID: "123456789012", Name: "root", Created: created}); err != nil {
 			t.Fatal(err)
 		}
@@ -83,7 +84,7 @@ func Accounts(t *testing.T, open func(t *testing.T) store.Accounts) {
 	})
 
 	t.Run("concurrent writes", func(t *testing.T) {
-		s := open(t)
+		s := accounts(t, fresh(t, open))
 		const n = 64
 		var wg sync.WaitGroup
 		errs := make(chan error, n)
@@ -104,6 +105,31 @@ func Accounts(t *testing.T, open func(t *testing.T) store.Accounts) {
 		got, err := s.ListAccounts(ctx)
 		if err != nil || len(got) != n {
 			t.Fatalf("ListAccounts after %d concurrent creates = %d accounts, %v", n, len(got), err)
+		}
+	})
+
+	t.Run("durable across reopening", func(t *testing.T) {
+		k := store.AccessKey{ID: "AKIAEXAMPLE000000003", AccountID: "123456789012", PrincipalARN: "arn:aws:iam::123456789012:root",
+			UserID: "123456789012", SealedSecret: []byte{9, 8, 7}, Active: true, Created: created}
+		b := reopen(t, open, func(t *testing.T, b Backend) {
+			s := accounts(t, b)
+			if err := s.CreateAccount(ctx, store.Account{ID: "123456789012", Name: "root", Created: created}); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.CreateAccessKey(ctx, k); err != nil {
+				t.Fatal(err)
+			}
+		})
+		s := accounts(t, b)
+		if got, err := s.ListAccounts(ctx); err != nil || len(got) != 1 || got[0].Name != "root" {
+			t.Errorf("ListAccounts after reopening = %+v, %v; want the account", got, err)
+		}
+		got, err := s.AccessKey(ctx, k.ID)
+		if err != nil || !bytes.Equal(got.SealedSecret, k.SealedSecret) || !got.Created.Equal(created) {
+			t.Errorf("AccessKey after reopening = %+v, %v; want %+v", got, err, k)
+		}
+		if err := s.CreateAccount(ctx, store.Account{ID: "123456789012", Name: "again", Created: created}); !errors.Is(err, store.ErrExists) {
+			t.Errorf("CreateAccount(existing) after reopening = %v; want ErrExists", err)
 		}
 	})
 }

@@ -9,10 +9,14 @@ import (
 	"github.com/vigilhq/vigil/internal/store"
 )
 
-// Metrics checks an implementation of store.Metrics; open returns a fresh,
-// empty store for each subtest.
-func Metrics(t *testing.T, open func(t *testing.T) store.Metrics) {
+// Metrics checks the backend's store.Metrics.
+func Metrics(t *testing.T, open Open) {
 	ctx := context.Background()
+	metrics := func(t *testing.T, b Backend) store.Metrics {
+		t.Helper()
+		need(t, b.Metrics != nil, "Metrics")
+		return b.Metrics
+	}
 	key := func(name, dims string) store.MetricKey {
 		return store.MetricKey{Account: "111111111111", Region: "us-east-1", Namespace: "App", Name: name, Dimensions: dims}
 	}
@@ -37,7 +41,7 @@ func Metrics(t *testing.T, open func(t *testing.T) store.Metrics) {
 	}
 
 	t.Run("points, listing and lookup", func(t *testing.T) {
-		s := open(t)
+		s := metrics(t, fresh(t, open))
 		a, b := key("Errors", `[["Host","a"]]`), key("Errors", `[["Host","b"]]`)
 		c := key("Latency", `[]`)
 		dist := []byte{1, 2, 3}
@@ -86,7 +90,7 @@ func Metrics(t *testing.T, open func(t *testing.T) store.Metrics) {
 	})
 
 	t.Run("roll-up steps", func(t *testing.T) {
-		s := open(t)
+		s := metrics(t, fresh(t, open))
 		a, hr := key("Errors", `[]`), key("Fast", `[]`)
 		if err := s.PutMetricPoints(ctx, []store.MetricPoint{point(hr, 61_000, 1, 2), point(a, 60_000, 60, 1)}, 1); err != nil {
 			t.Fatal(err)
@@ -172,7 +176,7 @@ func Metrics(t *testing.T, open func(t *testing.T) store.Metrics) {
 	})
 
 	t.Run("anomaly detectors", func(t *testing.T) {
-		s := open(t)
+		s := metrics(t, fresh(t, open))
 		const acct, region = "111111111111", "us-east-1"
 		for _, spec := range []string{`{"b":1}`, `{"a":1}`} {
 			if err := s.PutAnomalyDetector(ctx, acct, region, store.AnomalyDetector{Spec: spec, Configuration: "{}", Created: 1}); err != nil {
@@ -194,6 +198,44 @@ func Metrics(t *testing.T, open func(t *testing.T) store.Metrics) {
 		}
 		if err := s.DeleteAnomalyDetector(ctx, acct, region, `{"a":1}`); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("DeleteAnomalyDetector(missing) = %v; want ErrNotFound", err)
+		}
+	})
+
+	// What was acknowledged is there after reopening, and a metric keeps
+	// its id: putting points for it again does not make a second one.
+	t.Run("durable across reopening", func(t *testing.T) {
+		a, hr := key("Errors", `[["Host","a"]]`), key("Fast", `[]`)
+		var before []store.Metric
+		b := reopen(t, open, func(t *testing.T, b Backend) {
+			s := metrics(t, b)
+			if err := s.PutMetricPoints(ctx, []store.MetricPoint{point(a, 60_000, 60, 1), point(hr, 61_000, 1, 2)}, 90_000); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.PutAnomalyDetector(ctx, a.Account, a.Region, store.AnomalyDetector{Spec: `{"a":1}`, Configuration: "{}", Created: 1}); err != nil {
+				t.Fatal(err)
+			}
+			var err error
+			if before, err = s.ListMetrics(ctx, store.MetricQuery{Account: a.Account, Region: a.Region}); err != nil || len(before) != 2 {
+				t.Fatalf("ListMetrics = %+v, %v; want 2 metrics", before, err)
+			}
+		})
+		s := metrics(t, b)
+		var pending []store.StoredPoint
+		if _, err := s.PendingPoints(ctx, 0, 100, func(p *store.StoredPoint) { pending = append(pending, *p) }); err != nil || len(pending) != 2 {
+			t.Errorf("PendingPoints after reopening = %+v, %v; want the 2 points", pending, err)
+		}
+		if err := s.PutMetricPoints(ctx, []store.MetricPoint{point(a, 120_000, 60, 3)}, 180_000); err != nil {
+			t.Fatal(err)
+		}
+		after, err := s.ListMetrics(ctx, store.MetricQuery{Account: a.Account, Region: a.Region})
+		if err != nil || len(after) != 2 || after[0].ID != before[0].ID || after[0].Key != a || after[1].ID != before[1].ID {
+			t.Fatalf("ListMetrics after reopening and putting again = %+v, %v; want the same 2 metrics as before, %+v", after, err, before)
+		}
+		if after[0].FirstSeen != before[0].FirstSeen || after[0].LastSeen != 180_000 || after[1].LastSeen != before[1].LastSeen {
+			t.Errorf("metrics after reopening = %+v; want first seen kept and a's last seen 180000 (before: %+v)", after, before)
+		}
+		if got, err := s.AnomalyDetectors(ctx, a.Account, a.Region); err != nil || len(got) != 1 {
+			t.Errorf("AnomalyDetectors after reopening = %+v, %v; want the detector", got, err)
 		}
 	})
 }

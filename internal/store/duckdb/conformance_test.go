@@ -1,0 +1,30 @@
+package duckdb
+
+import (
+	"testing"
+
+	"github.com/vigilhq/vigil/internal/store/storetest"
+)
+
+// openBackend opens the store in dir as the conformance suites see it,
+// closing it when t ends.
+func openBackend(t *testing.T, dir string) storetest.Backend {
+	s := openTest(t, dir)
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return storetest.Backend{
+		Accounts: s.Accounts(), Metrics: s.Metrics(), Logs: s.Logs(), Outbox: s.Outbox(), Tags: s.Tags(),
+		LogQueries: s.LogQueries(), LogQuerier: s,
+	}
+}
+
+func TestAccountsConformance(t *testing.T)   { storetest.Accounts(t, openBackend) }
+func TestMetricsConformance(t *testing.T)    { storetest.Metrics(t, openBackend) }
+func TestLogsConformance(t *testing.T)       { storetest.Logs(t, openBackend) }
+func TestOutboxConformance(t *testing.T)     { storetest.Outbox(t, openBackend) }
+func TestTagsConformance(t *testing.T)       { storetest.Tags(t, openBackend) }
+func TestLogQueriesConformance(t *testing.T) { storetest.LogQueries(t, openBackend) }
+func TestLogQuerierConformance(t *testing.T) { storetest.LogQuerier(t, openBackend) }

@@ -1,0 +1,74 @@
+// Package storetest holds the conformance suites every storage backend must
+// pass: one function per domain interface of package store, called from
+// the backend's tests with an Open function for the backend.
+//
+// The suites pin what the interfaces' doc comments promise and what the
+// engines built on them rely on: orders, cursors, not-found and
+// already-exists errors, isolation between accounts and regions, and the
+// durability of acknowledged writes across a close and reopen. A backend
+// that passes them can replace another under the engines.
+package storetest
+
+import (
+	"testing"
+
+	"github.com/vigilhq/vigil/internal/store"
+)
+
+// Backend is an open backend: the interfaces it implements, all views of
+// the same data. A suite uses the interface it checks and those its
+// contract involves (log groups are tagged through Tags, ingestion
+// enqueues to the Outbox, queries read the events of Logs); the others may
+// be nil.
+type Backend struct {
+	// Accounts is checked by the Accounts suite.
+	Accounts store.Accounts
+	// Metrics is checked by the Metrics suite.
+	Metrics store.Metrics
+	// Logs is checked by the Logs suite, with Tags and Outbox.
+	Logs store.Logs
+	// Outbox is checked by the Outbox suite.
+	Outbox store.Outbox
+	// Tags is checked by the Tags suite.
+	Tags store.Tags
+	// LogQueries is checked by the LogQueries suite.
+	LogQueries store.LogQueries
+	// LogQuerier is checked by the LogQuerier and InsightsCorpus suites,
+	// over events stored through Logs.
+	LogQuerier store.LogQuerier
+}
+
+// Open opens the backend whose data lives under dir: a fresh, empty store
+// when dir is a new directory, the data stored before when it is a
+// directory opened (and closed) before. A backend that keeps its data
+// elsewhere (PostgreSQL) derives its database or schema name from dir. The
+// backend must stay open until t ends and be closed then (t.Cleanup); the
+// suites open a directory again only after the test that had it open has
+// ended.
+type Open func(t *testing.T, dir string) Backend
+
+// fresh opens a backend over a new, empty directory.
+func fresh(t *testing.T, open Open) Backend {
+	t.Helper()
+	return open(t, t.TempDir())
+}
+
+// reopen opens a backend over a new directory, runs fill on it in a
+// subtest, which closes the backend as it ends, and returns the backend
+// opened again over the same data.
+func reopen(t *testing.T, open Open, fill func(t *testing.T, b Backend)) Backend {
+	t.Helper()
+	dir := t.TempDir()
+	if !t.Run("before reopening", func(t *testing.T) { fill(t, open(t, dir)) }) {
+		t.FailNow()
+	}
+	return open(t, dir)
+}
+
+// need fails the test when the backend lacks an interface the suite uses.
+func need(t *testing.T, ok bool, what string) {
+	t.Helper()
+	if !ok {
+		t.Fatalf("the backend has no %s: the suite needs it", what)
+	}
+}
