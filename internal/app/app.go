@@ -42,7 +42,7 @@ import (
 	"github.com/vigilhq/vigil/internal/metrics"
 	"github.com/vigilhq/vigil/internal/protocol"
 	"github.com/vigilhq/vigil/internal/server"
-	"github.com/vigilhq/vigil/internal/store/duckdb"
+	"github.com/vigilhq/vigil/internal/store/embedded"
 )
 
 // Config is what a user configures.
@@ -66,7 +66,7 @@ type Config struct {
 // App is a built Vigil.
 type App struct {
 	cfg     Config
-	store   *duckdb.Store
+	store   *embedded.Store
 	logs    *logsengine.Engine
 	metrics *metrics.Engine
 	// stop ends the background work (deliveries, retention).
@@ -124,7 +124,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, fmt.Errorf("cannot resolve data directory %q: %w", cfg.DataDir, err)
 	}
 	cfg.DataDir = dir
-	st, err := duckdb.Open(ctx, dir, duckdb.Options{})
+	st, err := embedded.Open(ctx, dir, embedded.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +149,7 @@ func (a *App) build(ctx context.Context) error {
 	a.metrics = metrics.New(metrics.Options{Store: a.store.Metrics(), Clock: clock.System{}})
 	a.logs = logsengine.New(logsengine.Options{
 		Store: a.store.Logs(), Tags: a.store.Tags(), Outbox: a.store.Outbox(), Metrics: a.metrics,
-		Queries: a.store.LogQueries(), Querier: a.store,
+		Queries: a.store.LogQueries(), Querier: a.store.Querier(),
 		Clock: clock.System{}, Logger: a.logger.With("engine", "logs"),
 	})
 	a.router = protocol.NewRouter()
@@ -160,10 +160,14 @@ func (a *App) build(ctx context.Context) error {
 	metrics.Registry.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigil_storage_bytes", Help: "Bytes the database occupies on disk."},
 			func() float64 { return float64(a.store.SizeBytes()) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "vigil_store_commits_total", Help: "Transactions committed by the group-commit writer."},
-			func() float64 { return float64(a.store.CommitStats().Commits) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "vigil_store_writes_total", Help: "Writes committed by the group-commit writer."},
-			func() float64 { return float64(a.store.CommitStats().Writes) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "vigil_store_commits_total", Help: "Transactions committed by the telemetry store's group-commit writer (DuckDB)."},
+			func() float64 { return float64(a.store.CommitStats().Telemetry.Commits) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "vigil_store_writes_total", Help: "Writes committed by the telemetry store's group-commit writer (DuckDB)."},
+			func() float64 { return float64(a.store.CommitStats().Telemetry.Writes) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "vigil_state_commits_total", Help: "Transactions committed by the state store's group-commit writer (SQLite)."},
+			func() float64 { return float64(a.store.CommitStats().State.Commits) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "vigil_state_writes_total", Help: "Writes committed by the state store's group-commit writer (SQLite)."},
+			func() float64 { return float64(a.store.CommitStats().State.Writes) }),
 	)
 	a.handler = server.New(server.Options{
 		Router: a.router,

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -238,4 +239,37 @@ func BenchmarkGetMetricData(b *testing.B) {
 			b.ReportMetric(float64(size)/(500*240), "stored-bytes/sample")
 		})
 	}
+}
+
+// BenchmarkStateChanges measures small durable state changes through the
+// whole front door: CreateLogStream and PutRetentionPolicy in turn, from
+// parallel callers, each in a group of its own (the platform issue's
+// workload, in process).
+func BenchmarkStateChanges(b *testing.B) {
+	a := devApp(b)
+	h := a.Handler()
+	call := func(target, body string) {
+		r := httptest.NewRequest("POST", "/", bytes.NewReader([]byte(body)))
+		r.Header.Set("X-Amz-Target", "Logs_20140328."+target)
+		r.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != 200 {
+			b.Fatalf("%s: %d %s", target, w.Code, w.Body)
+		}
+	}
+	var next atomic.Int64
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		g := fmt.Sprintf("g%d", next.Add(1))
+		call("CreateLogGroup", `{"logGroupName":"`+g+`"}`)
+		for n := 0; pb.Next(); n++ {
+			if n%2 == 0 {
+				call("CreateLogStream", fmt.Sprintf(`{"logGroupName":"%s","logStreamName":"s%d"}`, g, n))
+			} else {
+				call("PutRetentionPolicy", fmt.Sprintf(`{"logGroupName":"%s","retentionInDays":%d}`, g, []int{1, 3, 5, 7}[n/2%4]))
+			}
+		}
+	})
 }

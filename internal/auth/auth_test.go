@@ -11,7 +11,7 @@ import (
 
 	"github.com/vigilhq/vigil/internal/auth/sigv4"
 	"github.com/vigilhq/vigil/internal/protocol"
-	"github.com/vigilhq/vigil/internal/store/duckdb"
+	"github.com/vigilhq/vigil/internal/store/embedded"
 )
 
 func TestSealer(t *testing.T) {
@@ -46,7 +46,7 @@ func TestSealer(t *testing.T) {
 
 func TestEnsureRoot(t *testing.T) {
 	dir := t.TempDir()
-	st, err := duckdb.Open(context.Background(), dir, duckdb.Options{})
+	st, err := embedded.Open(context.Background(), dir, embedded.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 
 	"github.com/vigilhq/vigil/internal/clock"
 	"github.com/vigilhq/vigil/internal/metrics"
-	"github.com/vigilhq/vigil/internal/store/duckdb"
+	"github.com/vigilhq/vigil/internal/store/embedded"
 )
 
 var (
@@ -53,14 +53,14 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	st, err := duckdb.Open(context.Background(), t.TempDir(), duckdb.Options{})
+	st, err := embedded.Open(context.Background(), t.TempDir(), embedded.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
 	f := &fixture{clock: clock.NewFake(t0), metrics: &recorder{}, ctx: context.Background()}
 	f.Engine = New(Options{Store: st.Logs(), Tags: st.Tags(), Outbox: st.Outbox(), Metrics: f.metrics, Clock: f.clock,
-		Queries: st.LogQueries(), Querier: st, Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
+		Queries: st.LogQueries(), Querier: st.Querier(), Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
 	return f
 }
 

@@ -2,6 +2,7 @@ package logs
 
 import (
 	"context"
+	"errors"
 	"time"
 	"unicode/utf8"
 
@@ -100,7 +101,11 @@ func (e *Engine) PutLogEvents(ctx context.Context, sc Scope, group, groupIdentif
 	if err != nil {
 		return Put{}, err
 	}
-	if err := e.opt.Store.Ingest(ctx, batch); err != nil {
+	if err := e.opt.Store.Ingest(ctx, batch); errors.Is(err, store.ErrNotFound) {
+		// Deleted after it was resolved (from the cache, or just now).
+		e.cache.forgetStream(streamName{g.ID, s.Name})
+		return Put{}, errStreamNotFound
+	} else if err != nil {
 		return Put{}, err
 	}
 	e.tail.publish(sc, g, batch.Events)

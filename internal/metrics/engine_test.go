@@ -10,7 +10,7 @@ import (
 
 	"github.com/vigilhq/vigil/internal/clock"
 	"github.com/vigilhq/vigil/internal/store"
-	"github.com/vigilhq/vigil/internal/store/duckdb"
+	"github.com/vigilhq/vigil/internal/store/embedded"
 )
 
 var (
@@ -20,7 +20,7 @@ var (
 
 func newTestEngine(t *testing.T) (*Engine, *clock.Fake) {
 	t.Helper()
-	s, err := duckdb.Open(context.Background(), t.TempDir(), duckdb.Options{Threads: 1})
+	s, err := embedded.Open(context.Background(), t.TempDir(), embedded.Options{Threads: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

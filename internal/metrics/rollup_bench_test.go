@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/vigilhq/vigil/internal/clock"
-	"github.com/vigilhq/vigil/internal/store/duckdb"
+	"github.com/vigilhq/vigil/internal/store/embedded"
 )
 
 // BenchmarkRollUp measures the roll-up job folding a minute of points put
@@ -15,7 +15,7 @@ import (
 // hosts), each metric receiving one single value per call.
 func BenchmarkRollUp(b *testing.B) {
 	const calls = 100
-	s, err := duckdb.Open(context.Background(), b.TempDir(), duckdb.Options{Threads: 1})
+	s, err := embedded.Open(context.Background(), b.TempDir(), embedded.Options{Threads: 1})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -23,7 +23,7 @@ import (
 	"github.com/vigilhq/vigil/internal/auth"
 	"github.com/vigilhq/vigil/internal/protocol"
 	"github.com/vigilhq/vigil/internal/request"
-	"github.com/vigilhq/vigil/internal/store/duckdb"
+	"github.com/vigilhq/vigil/internal/store/embedded"
 )
 
 // fakeLogs implements two Logs operations for the tests.
@@ -55,7 +55,7 @@ type testServer struct {
 func newTestServer(t testing.TB, dev bool) *testServer {
 	t.Helper()
 	dir := t.TempDir()
-	st, err := duckdb.Open(context.Background(), dir, duckdb.Options{})
+	st, err := embedded.Open(context.Background(), dir, embedded.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

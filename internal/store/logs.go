@@ -17,7 +17,8 @@ type LogGroup struct {
 	KMSKeyID           string
 	Class              string
 	DeletionProtection bool
-	// StoredBytes is the bytes of the group's event messages.
+	// StoredBytes is the bytes of the group's event messages (set by
+	// LogGroups, which reads the statistics of the events).
 	StoredBytes int64
 	// MetricFilterCount is the number of metric filters on the group.
 	MetricFilterCount int
@@ -46,7 +47,8 @@ type LogStream struct {
 	Name    string
 	Created int64
 	// FirstEvent, LastEvent and LastIngestion are nil until the stream
-	// has events.
+	// has events (set by LogStreams, which reads the statistics of the
+	// events).
 	FirstEvent, LastEvent, LastIngestion *int64
 }
 
@@ -159,9 +161,10 @@ type Logs interface {
 	// CreateLogGroup stores g (assigning g.ID) with tags under arn, or
 	// fails with ErrExists.
 	CreateLogGroup(ctx context.Context, g *LogGroup, arn string, tags map[string]string) error
-	// LogGroup returns a group by name, or ErrNotFound.
+	// LogGroup resolves a group by name (without StoredBytes), or fails
+	// with ErrNotFound. It never waits for events being stored.
 	LogGroup(ctx context.Context, account, region, name string) (*LogGroup, error)
-	// LogGroups lists groups.
+	// LogGroups lists groups, with their statistics.
 	LogGroups(ctx context.Context, q LogGroupQuery) ([]LogGroup, error)
 	// LogGroupsWithRetention lists every group that has a retention, of
 	// every account and region.
@@ -174,11 +177,14 @@ type Logs interface {
 	// SetKMSKey records (or clears, "") a group's KMS key id.
 	SetKMSKey(ctx context.Context, id int64, key string) error
 
-	// CreateLogStream stores s (assigning s.ID), or fails with ErrExists.
+	// CreateLogStream stores s (assigning s.ID), or fails with ErrExists,
+	// or ErrNotFound when its group does not exist.
 	CreateLogStream(ctx context.Context, s *LogStream) error
-	// LogStream returns a stream of a group by name, or ErrNotFound.
+	// LogStream resolves a stream of a group by name (without event
+	// times), or fails with ErrNotFound. It never waits for events being
+	// stored.
 	LogStream(ctx context.Context, groupID int64, name string) (*LogStream, error)
-	// LogStreams lists streams.
+	// LogStreams lists streams, with their statistics.
 	LogStreams(ctx context.Context, q LogStreamQuery) ([]LogStream, error)
 	// DeleteLogStream deletes a stream and its events, which its group's
 	// StoredBytes then no longer counts.

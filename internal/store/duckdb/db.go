@@ -33,19 +33,42 @@ type Options struct {
 	// MemoryLimit bounds DuckDB's memory, e.g. "1GB" ("": DuckDB's default).
 	MemoryLimit string
 
+	// Names resolves the ids of log groups and streams, which another
+	// store keeps (Logs Insights shows their names).
+	Names Names
+
 	// migrations replaces the schema's migrations (nil: the package's),
 	// so that a test can open a database as a later build would.
 	migrations []migration
+}
+
+// Names resolves the ids of log groups and streams.
+type Names interface {
+	// StreamNames returns the names of the streams of groups by id.
+	StreamNames(ctx context.Context, groupIDs []int64) (map[int64]string, error)
+	// LogRef returns the @log of a group ("account:name") and the name of
+	// one of its streams, or ErrNotFound.
+	LogRef(ctx context.Context, groupID, streamID int64) (log, stream string, err error)
+}
+
+// noNames resolves no id.
+type noNames struct{}
+
+func (noNames) StreamNames(context.Context, []int64) (map[int64]string, error) { return nil, nil }
+func (noNames) LogRef(context.Context, int64, int64) (string, string, error) {
+	return "", "", store.ErrNotFound
 }
 
 // Store is an open DuckDB database.
 type Store struct {
 	dir        string
 	migrations []migration // the schema this build knows
+	names      Names
 	connector  *ddb.Connector
 	db         readDB
 	w          *writer
 	seq        atomic.Int64 // the last log event sequence number used
+	purged     purgedSet    // groups and streams purged lately (writer only)
 	outboxID   atomic.Int64 // the last outbox item id used
 	metricSeq  atomic.Int64 // the last metric point sequence number used
 
@@ -79,7 +102,10 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 		return nil, openError(path, err)
 	}
 	db := sql.OpenDB(connector)
-	s := &Store{dir: dir, migrations: migs, connector: connector}
+	s := &Store{dir: dir, migrations: migs, connector: connector, names: opt.Names}
+	if s.names == nil {
+		s.names = noNames{}
+	}
 	s.db = readDB{db, s}
 	if err := s.start(ctx); err != nil {
 		if s.w != nil {

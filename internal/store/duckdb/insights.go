@@ -61,7 +61,13 @@ func (s *Store) RunLogQuery(ctx context.Context, q store.LogQuery) (*store.LogQu
 	if now == 0 {
 		now = time.Now().UnixMilli()
 	}
-	r, err := renderInsights(q, now, limit)
+	r, err := renderInsights(q, now, limit, func() (map[int64]string, error) {
+		ids := make([]int64, len(q.Groups))
+		for i, g := range q.Groups {
+			ids[i] = g.ID
+		}
+		return s.names.StreamNames(ctx, ids)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -215,22 +221,25 @@ func (s *Store) LogRecord(ctx context.Context, ptr string) (map[string]string, e
 	if !ok {
 		return nil, fmt.Errorf("log record %q: %w", ptr, store.ErrNotFound)
 	}
-	var ts, ingest int64
-	var stream, account, name, message string
-	err := s.db.QueryRowContext(ctx, `SELECT e.ts, e.ingest, s.name, g.account, g.name, e.message
-		FROM log_events e JOIN log_streams s ON s.id = e.stream_id JOIN log_groups g ON g.id = e.group_id
-		WHERE e.group_id = ? AND e.seq = ?`, group, seq).Scan(&ts, &ingest, &stream, &account, &name, &message)
+	var ts, ingest, stream int64
+	var message string
+	err := s.db.QueryRowContext(ctx, `SELECT ts, ingest, stream_id, message FROM log_events WHERE group_id = ? AND seq = ?`,
+		group, seq).Scan(&ts, &ingest, &stream, &message)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("log record %q: %w", ptr, store.ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("cannot read log record: %w", err)
 	}
+	log, streamName, err := s.names.LogRef(ctx, group, stream)
+	if err != nil {
+		return nil, fmt.Errorf("log record %q: %w", ptr, err)
+	}
 	rec := map[string]string{
 		"@timestamp":     strconv.FormatInt(ts, 10),
 		"@ingestionTime": strconv.FormatInt(ingest, 10),
-		"@logStream":     stream,
-		"@log":           account + ":" + name,
+		"@logStream":     streamName,
+		"@log":           log,
 		"@message":       message,
 	}
 	for _, f := range insights.DiscoverFields(message) {

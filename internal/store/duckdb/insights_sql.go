@@ -33,13 +33,16 @@ type insightsSQL struct {
 }
 
 type sqlBuilder struct {
-	q     store.LogQuery
-	plan  *insights.Plan
-	now   int64
-	ctes  []string
-	n     int
-	cur   string // the current relation
-	first bool   // rows are events (before the first stats)
+	q store.LogQuery
+	// streams returns the names of the queried groups' streams, for
+	// @logStream.
+	streams func() (map[int64]string, error)
+	plan    *insights.Plan
+	now     int64
+	ctes    []string
+	n       int
+	cur     string // the current relation
+	first   bool   // rows are events (before the first stats)
 	// carry is true once the relation has the __matched column.
 	carry bool
 	// unnests are the element-index columns of unnest steps since the
@@ -59,9 +62,9 @@ func (b *sqlBuilder) cte(body string) string {
 }
 
 // renderInsights renders a plan over q's groups and time range.
-func renderInsights(q store.LogQuery, now int64, limit int) (*insightsSQL, error) {
+func renderInsights(q store.LogQuery, now int64, limit int, streams func() (map[int64]string, error)) (*insightsSQL, error) {
 	p := q.Plan
-	b := &sqlBuilder{q: q, plan: p, now: now, first: true}
+	b := &sqlBuilder{q: q, streams: streams, plan: p, now: now, first: true}
 	if err := b.base(); err != nil {
 		return nil, err
 	}
@@ -149,6 +152,28 @@ func (b *sqlBuilder) orderKeyParts(o insights.Order) (string, string) {
 	return x, " ASC NULLS LAST"
 }
 
+// streamNames is a relation (id, name) of stream names, sorted by id.
+func streamNames(names map[int64]string) string {
+	if len(names) == 0 {
+		return "(SELECT NULL::BIGINT AS id, NULL::VARCHAR AS name WHERE false)"
+	}
+	ids := make([]int64, 0, len(names))
+	for id := range names {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var b strings.Builder
+	b.WriteString("(VALUES ")
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "(%d, %s)", id, quote(names[id]))
+	}
+	b.WriteString(") s(id, name)")
+	return b.String()
+}
+
 // uses reports whether the plan reads column col anywhere.
 func (b *sqlBuilder) uses(col string) bool {
 	found := false
@@ -228,8 +253,12 @@ func (b *sqlBuilder) base() error {
 	cols := []string{"e.ts", "e.ingest", "e.seq", "e.group_id", "e.message"}
 	from := "log_events e"
 	if b.uses("stream") {
+		names, err := b.streams()
+		if err != nil {
+			return err
+		}
 		cols = append(cols, "s.name AS stream")
-		from += " JOIN log_streams s ON s.id = e.stream_id"
+		from += " LEFT JOIN " + streamNames(names) + " ON s.id = e.stream_id"
 	} else {
 		cols = append(cols, "NULL::VARCHAR AS stream")
 	}

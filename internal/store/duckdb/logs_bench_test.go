@@ -10,7 +10,7 @@ import (
 )
 
 // benchGroup opens a store with one group and stream.
-func benchGroup(b *testing.B) (store.Logs, *store.LogGroup, *store.LogStream) {
+func benchGroup(b *testing.B) (LogEvents, *store.LogGroup, *store.LogStream) {
 	s := openTest(b, b.TempDir())
 	b.Cleanup(func() { s.Close() })
 	g, st := logFixture(b, s)
@@ -40,20 +40,4 @@ func BenchmarkIngest(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "events/s")
-}
-
-// BenchmarkLookups measures the reads PutLogEvents makes before storing.
-func BenchmarkLookups(b *testing.B) {
-	l, g, _ := benchGroup(b)
-	ctx := context.Background()
-	b.Run("group", func(b *testing.B) {
-		for b.Loop() {
-			l.LogGroup(ctx, "a", "r", "g")
-		}
-	})
-	b.Run("stream", func(b *testing.B) {
-		for b.Loop() {
-			l.LogStream(ctx, g.ID, "s")
-		}
-	})
 }

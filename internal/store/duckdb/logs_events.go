@@ -14,17 +14,21 @@ import (
 
 // ReserveSeqs reserves n sequence numbers from the in-memory counter,
 // which maintenance records in the database (maintain.go).
-func (l logsStore) ReserveSeqs(_ context.Context, n int) (int64, error) {
+func (l LogEvents) ReserveSeqs(_ context.Context, n int) (int64, error) {
 	return l.s.seq.Add(int64(n)) - int64(n) + 1, nil
 }
 
 // Ingest appends a batch of events with DuckDB's appender and updates the
-// stream and group statistics and the outbox in the same transaction.
-func (l logsStore) Ingest(ctx context.Context, b *store.IngestBatch) error {
+// stream and group statistics and the outbox in the same transaction. A
+// batch for a stream purged meanwhile fails with ErrNotFound.
+func (l LogEvents) Ingest(ctx context.Context, b *store.IngestBatch) error {
 	if len(b.Events) == 0 {
 		return nil
 	}
 	err := l.s.write(ctx, func(tx *Tx) error {
+		if l.s.purged.has(b.GroupID, b.StreamID) {
+			return fmt.Errorf("log stream %d: %w", b.StreamID, store.ErrNotFound)
+		}
 		// The columns shared by every row are boxed once, and the rows
 		// share one backing array: a batch is thousands of rows.
 		const columns = 6
@@ -65,8 +69,8 @@ const (
 	windowGrowth = 4
 )
 
-// LogEvents returns events in (timestamp, seq) order, with their stream
-// names.
+// LogEvents returns events in (timestamp, seq) order (without their
+// stream names; StreamPrefix must be resolved to StreamIDs by the caller).
 //
 // A limited query searches in growing time windows from the end it reads,
 // within the range the events of its streams span: DuckDB answers ORDER
@@ -74,7 +78,7 @@ const (
 // range lets it skip row groups by their min/max (rows arrive roughly in
 // time order), so the newest page of a stream of millions of events reads
 // only its last row groups.
-func (l logsStore) LogEvents(ctx context.Context, q store.LogEventQuery) ([]store.LogEvent, error) {
+func (l LogEvents) LogEvents(ctx context.Context, q store.LogEventQuery) ([]store.LogEvent, error) {
 	if q.Limit <= 0 {
 		return l.logEvents(ctx, q)
 	}
@@ -116,7 +120,7 @@ func (l logsStore) LogEvents(ctx context.Context, q store.LogEventQuery) ([]stor
 
 // timeRange is the query's timestamp range [lo, hi): its time and
 // position bounds, within the first and last events of its streams.
-func (l logsStore) timeRange(ctx context.Context, q store.LogEventQuery) (lo, hi int64, err error) {
+func (l LogEvents) timeRange(ctx context.Context, q store.LogEventQuery) (lo, hi int64, err error) {
 	query := `SELECT min(first_event), max(last_event) + 1 FROM log_stream_stats WHERE group_id = ?`
 	args := []any{q.GroupID}
 	if len(q.StreamIDs) > 0 {
@@ -156,7 +160,7 @@ func (l logsStore) timeRange(ctx context.Context, q store.LogEventQuery) (lo, hi
 // are most of the bytes: a limited query without terms first finds where
 // its page ends from timestamps and sequence numbers alone, then reads
 // the messages of the page only.
-func (l logsStore) logEvents(ctx context.Context, q store.LogEventQuery) ([]store.LogEvent, error) {
+func (l LogEvents) logEvents(ctx context.Context, q store.LogEventQuery) ([]store.LogEvent, error) {
 	where := []string{"e.group_id = ?"}
 	args := []any{q.GroupID}
 	if len(q.StreamIDs) > 0 {
@@ -166,8 +170,7 @@ func (l logsStore) logEvents(ctx context.Context, q store.LogEventQuery) ([]stor
 		}
 	}
 	if q.StreamPrefix != "" {
-		where = append(where, "starts_with(s.name, ?)")
-		args = append(args, q.StreamPrefix)
+		return nil, errors.New("BUG: duckdb: log events by stream prefix (resolve it to stream ids)")
 	}
 	if q.Start != nil {
 		where = append(where, "e.ts >= "+strconv.FormatInt(*q.Start, 10))
@@ -189,7 +192,7 @@ func (l logsStore) logEvents(ctx context.Context, q store.LogEventQuery) ([]stor
 	if q.Backward {
 		order, reverse, cmp = "e.ts DESC, e.seq DESC", "ts, seq", ">="
 	}
-	from := `FROM log_events e JOIN log_streams s ON s.id = e.stream_id WHERE `
+	from := `FROM log_events e WHERE `
 	limit := ""
 	if q.Limit > 0 {
 		limit = fmt.Sprintf(" LIMIT %d", q.Limit)
@@ -206,7 +209,7 @@ func (l logsStore) logEvents(ctx context.Context, q store.LogEventQuery) ([]stor
 		}
 		where = append(where, positionCond(cmp, store.Position{Timestamp: ts, Seq: seq}))
 	}
-	query := `SELECT e.stream_id, s.name, e.ts, e.ingest, e.seq, e.message ` + from + strings.Join(where, " AND ") + ` ORDER BY ` + order + limit
+	query := `SELECT e.stream_id, e.ts, e.ingest, e.seq, e.message ` + from + strings.Join(where, " AND ") + ` ORDER BY ` + order + limit
 	rows, err := l.s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read log events: %w", err)
@@ -215,7 +218,7 @@ func (l logsStore) logEvents(ctx context.Context, q store.LogEventQuery) ([]stor
 	var out []store.LogEvent
 	for rows.Next() {
 		var e store.LogEvent
-		if err := rows.Scan(&e.StreamID, &e.Stream, &e.Timestamp, &e.Ingestion, &e.Seq, &e.Message); err != nil {
+		if err := rows.Scan(&e.StreamID, &e.Timestamp, &e.Ingestion, &e.Seq, &e.Message); err != nil {
 			return nil, fmt.Errorf("cannot read log events: %w", err)
 		}
 		out = append(out, e)
@@ -240,7 +243,7 @@ func positionCond(op string, p store.Position) string {
 	return fmt.Sprintf("e.ts %s= %d AND (e.ts %s %d OR e.seq %s %d)", strict, p.Timestamp, strict, p.Timestamp, op, p.Seq)
 }
 
-func (l logsStore) DeleteEventsBefore(ctx context.Context, groupID, ts int64) (int64, error) {
+func (l LogEvents) DeleteEventsBefore(ctx context.Context, groupID, ts int64) (int64, error) {
 	var n int64
 	err := l.s.write(ctx, func(tx *Tx) error {
 		res, err := tx.Exec(`DELETE FROM log_events WHERE group_id = ? AND ts < ?`, groupID, ts)

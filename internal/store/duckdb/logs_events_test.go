@@ -18,7 +18,7 @@ func TestWindowedLogEvents(t *testing.T) {
 	s := openTest(t, t.TempDir())
 	defer s.Close()
 	ctx := context.Background()
-	l := logsStore{s}
+	l := LogEvents{s}
 	g, st := logFixture(t, s)
 	// Bursts of events with equal timestamps, gaps from a millisecond to
 	// days, and events exactly on window edges from the first one.

@@ -15,16 +15,18 @@ import (
 	"github.com/vigilhq/vigil/internal/store"
 )
 
-// Metrics returns the CloudWatch metrics store.
-func (s *Store) Metrics() store.Metrics { return metricsStore{s} }
+// Metrics returns the store of CloudWatch metric data.
+func (s *Store) Metrics() Metrics { return Metrics{s} }
 
-type metricsStore struct{ s *Store }
+// Metrics stores CloudWatch metric data: store.Metrics but for anomaly
+// detectors, which are resource state (package sqlite).
+type Metrics struct{ s *Store }
 
 // metricIDs returns the ids of the metrics of points, creating the
 // metrics that are new in tx, and the metrics it read or created, which
 // the caller caches once tx has committed (metrics are never renumbered
 // nor deleted).
-func (m metricsStore) metricIDs(tx *Tx, points []store.MetricPoint, now int64) (ids []int64, learned []store.Metric, err error) {
+func (m Metrics) metricIDs(tx *Tx, points []store.MetricPoint, now int64) (ids []int64, learned []store.Metric, err error) {
 	ids = make([]int64, len(points))
 	local := map[store.MetricKey]int64{}
 	var missing []store.MetricKey
@@ -79,7 +81,7 @@ func (m metricsStore) metricIDs(tx *Tx, points []store.MetricPoint, now int64) (
 // metric and write would cost more than the points.
 const activityEvery = int64(60_000)
 
-func (m metricsStore) PutMetricPoints(ctx context.Context, points []store.MetricPoint, now int64) error {
+func (m Metrics) PutMetricPoints(ctx context.Context, points []store.MetricPoint, now int64) error {
 	if len(points) == 0 {
 		return nil
 	}
@@ -132,7 +134,7 @@ func pointColumns(p store.PointValue) []driver.Value {
 	return []driver.Value{p.Unit, p.Count, p.Sum, p.Min, p.Max, dist}
 }
 
-func (m metricsStore) ListMetrics(ctx context.Context, q store.MetricQuery) ([]store.Metric, error) {
+func (m Metrics) ListMetrics(ctx context.Context, q store.MetricQuery) ([]store.Metric, error) {
 	where := []string{"account = ?", "region = ?"}
 	args := []any{q.Account, q.Region}
 	if q.Namespace != "" {
@@ -170,7 +172,7 @@ func (m metricsStore) ListMetrics(ctx context.Context, q store.MetricQuery) ([]s
 
 // LookupMetrics answers from the cache of metrics seen before where it
 // can; planning a query of a few hundred keys costs DuckDB milliseconds.
-func (m metricsStore) LookupMetrics(ctx context.Context, keys []store.MetricKey) ([]store.Metric, error) {
+func (m Metrics) LookupMetrics(ctx context.Context, keys []store.MetricKey) ([]store.Metric, error) {
 	var out []store.Metric
 	var missing []store.MetricKey
 	for _, k := range keys {
@@ -301,7 +303,7 @@ func (s *Store) snapshot(ctx context.Context, fn func(*sql.Conn) error) error {
 	return err
 }
 
-func (m metricsStore) MetricData(ctx context.Context, q store.MetricDataQuery) (store.MetricData, error) {
+func (m Metrics) MetricData(ctx context.Context, q store.MetricDataQuery) (store.MetricData, error) {
 	var d store.MetricData
 	if len(q.IDs) == 0 {
 		return d, nil
@@ -372,7 +374,7 @@ func decodeBatches(rows *sql.Rows, fn func(*store.StoredPoint)) (last int64, err
 	return last, rows.Err()
 }
 
-func (m metricsStore) PendingPoints(ctx context.Context, after int64, limit int, fn func(*store.StoredPoint)) (int64, error) {
+func (m Metrics) PendingPoints(ctx context.Context, after int64, limit int, fn func(*store.StoredPoint)) (int64, error) {
 	through, err := func() (int64, error) {
 		// The batches to read are chosen from their point counts first:
 		// reading the table with its data in seq order would sort every
@@ -398,7 +400,7 @@ func (m metricsStore) PendingPoints(ctx context.Context, after int64, limit int,
 	return through, nil
 }
 
-func (m metricsStore) HighResPoints(ctx context.Context, before int64) ([]store.StoredPoint, error) {
+func (m Metrics) HighResPoints(ctx context.Context, before int64) ([]store.StoredPoint, error) {
 	rows, err := m.s.db.QueryContext(ctx, `SELECT metric_id, ts, 1, unit, count, sum, min, max, dist FROM metric_points_hr WHERE ts < ?`, before)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read high-resolution metric points: %w", err)
@@ -410,7 +412,7 @@ func (m metricsStore) HighResPoints(ctx context.Context, before int64) ([]store.
 	return points, nil
 }
 
-func (m metricsStore) Rollups(ctx context.Context, q store.RollupQuery) ([]store.Rollup, error) {
+func (m Metrics) Rollups(ctx context.Context, q store.RollupQuery) ([]store.Rollup, error) {
 	var rows *sql.Rows
 	var err error
 	if q.Keys != nil {
@@ -449,7 +451,7 @@ func (m metricsStore) Rollups(ctx context.Context, q store.RollupQuery) ([]store
 	return out, nil
 }
 
-func (m metricsStore) ApplyRollup(ctx context.Context, c store.RollupChange) error {
+func (m Metrics) ApplyRollup(ctx context.Context, c store.RollupChange) error {
 	err := m.s.write(ctx, func(tx *Tx) error {
 		if c.PointsThrough > 0 {
 			if _, err := tx.Exec(`DELETE FROM metric_batches WHERE seq <= ?`, c.PointsThrough); err != nil {
@@ -507,46 +509,4 @@ func deleteRollups(tx *Tx, keys []store.RollupKey) error {
 		}
 	}
 	return nil
-}
-
-func (m metricsStore) AnomalyDetectors(ctx context.Context, account, region string) ([]store.AnomalyDetector, error) {
-	rows, err := m.s.db.QueryContext(ctx, `SELECT spec, configuration, created FROM anomaly_detectors WHERE account = ? AND region = ? ORDER BY spec`, account, region)
-	if err != nil {
-		return nil, fmt.Errorf("cannot list anomaly detectors: %w", err)
-	}
-	defer rows.Close()
-	var out []store.AnomalyDetector
-	for rows.Next() {
-		var d store.AnomalyDetector
-		if err := rows.Scan(&d.Spec, &d.Configuration, &d.Created); err != nil {
-			return nil, fmt.Errorf("cannot list anomaly detectors: %w", err)
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
-}
-
-func (m metricsStore) PutAnomalyDetector(ctx context.Context, account, region string, d store.AnomalyDetector) error {
-	err := m.s.write(ctx, func(tx *Tx) error {
-		_, err := tx.Exec(`INSERT INTO anomaly_detectors VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT DO UPDATE SET configuration = excluded.configuration`, account, region, d.Spec, d.Configuration, d.Created)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("cannot store an anomaly detector: %w", err)
-	}
-	return nil
-}
-
-func (m metricsStore) DeleteAnomalyDetector(ctx context.Context, account, region, spec string) error {
-	return m.s.write(ctx, func(tx *Tx) error {
-		res, err := tx.Exec(`DELETE FROM anomaly_detectors WHERE account = ? AND region = ? AND spec = ?`, account, region, spec)
-		if err != nil {
-			return fmt.Errorf("cannot delete an anomaly detector: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return store.ErrNotFound
-		}
-		return nil
-	})
 }

@@ -98,21 +98,35 @@ func ev(ts int64, message string) store.LogEvent {
 // readGroup returns a log group, failing the test when it is missing.
 func readGroup(t *testing.T, l store.Logs, account, region, name string) *store.LogGroup {
 	t.Helper()
-	g, err := l.LogGroup(context.Background(), account, region, name)
-	if err != nil {
+	// LogGroup resolves a name; the listing carries the statistics.
+	if _, err := l.LogGroup(context.Background(), account, region, name); err != nil {
 		t.Fatalf("LogGroup(%s, %s, %s): %v", account, region, name, err)
 	}
-	return g
+	groups, err := l.LogGroups(context.Background(), store.LogGroupQuery{Account: account, Region: region, Names: []string{name}})
+	if err != nil || len(groups) != 1 {
+		t.Fatalf("LogGroups(%s, %s, %s) = %v, %v; want the group", account, region, name, groups, err)
+	}
+	return &groups[0]
 }
 
 // readStream returns a log stream, failing the test when it is missing.
 func readStream(t *testing.T, l store.Logs, groupID int64, name string) *store.LogStream {
 	t.Helper()
-	st, err := l.LogStream(context.Background(), groupID, name)
-	if err != nil {
+	// LogStream resolves a name; the listing carries the statistics.
+	if _, err := l.LogStream(context.Background(), groupID, name); err != nil {
 		t.Fatalf("LogStream(%d, %s): %v", groupID, name, err)
 	}
-	return st
+	streams, err := l.LogStreams(context.Background(), store.LogStreamQuery{GroupID: groupID, Prefix: name})
+	if err != nil {
+		t.Fatalf("LogStreams(%d, %s): %v", groupID, name, err)
+	}
+	for i := range streams {
+		if streams[i].Name == name {
+			return &streams[i]
+		}
+	}
+	t.Fatalf("LogStreams(%d, %s) = %v; want the stream", groupID, name, streams)
+	return nil
 }
 
 // readEvents returns the events a query selects.

@@ -1,10 +1,20 @@
-package duckdb
+package embedded
 
 import (
+	"context"
 	"testing"
 
 	"github.com/vigilhq/vigil/internal/store/storetest"
 )
+
+func openTest(t testing.TB, dir string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatalf("Open(%s): %v", dir, err)
+	}
+	return s
+}
 
 // openBackend opens the store in dir as the conformance suites see it,
 // closing it when t ends.
@@ -17,7 +27,7 @@ func openBackend(t *testing.T, dir string) storetest.Backend {
 	})
 	return storetest.Backend{
 		Accounts: s.Accounts(), Metrics: s.Metrics(), Logs: s.Logs(), Outbox: s.Outbox(), Tags: s.Tags(),
-		LogQueries: s.LogQueries(), LogQuerier: s,
+		LogQueries: s.LogQueries(), LogQuerier: s.Querier(),
 	}
 }
 

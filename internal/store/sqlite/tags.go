@@ -1,4 +1,4 @@
-package duckdb
+package sqlite
 
 import (
 	"context"
@@ -13,20 +13,18 @@ func (s *Store) Tags() store.Tags { return tags{s} }
 type tags struct{ s *Store }
 
 func (t tags) ResourceTags(ctx context.Context, arn string) (map[string]string, error) {
-	rows, err := t.s.db.QueryContext(ctx, `SELECT key, value FROM resource_tags WHERE arn = ?`, arn)
+	kvs, err := list(ctx, t.s, "the tags of "+arn, func(row scanner) (kv [2]string, err error) {
+		err = row.Scan(&kv[0], &kv[1])
+		return kv, err
+	}, `SELECT key, value FROM resource_tags WHERE arn = ?`, arn)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the tags of %s: %w", arn, err)
+		return nil, err
 	}
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var k, v string
-		if err := rows.Scan(&k, &v); err != nil {
-			return nil, fmt.Errorf("cannot read the tags of %s: %w", arn, err)
-		}
-		out[k] = v
+	out := make(map[string]string, len(kvs))
+	for _, kv := range kvs {
+		out[kv[0]] = kv[1]
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (t tags) TagResource(ctx context.Context, arn string, add map[string]string, remove []string, limit int) error {
@@ -52,4 +50,20 @@ func (t tags) TagResource(ctx context.Context, arn string, add map[string]string
 		return fmt.Errorf("cannot tag %s: %w", arn, err)
 	}
 	return nil
+}
+
+// putTags adds or replaces tags within a write.
+func putTags(tx *Tx, arn string, tags map[string]string) error {
+	for k, v := range tags {
+		if _, err := tx.Exec(`INSERT OR REPLACE INTO resource_tags VALUES (?, ?, ?)`, arn, k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteTags removes a resource's tags within a write.
+func deleteTags(tx *Tx, arn string) error {
+	_, err := tx.Exec(`DELETE FROM resource_tags WHERE arn = ?`, arn)
+	return err
 }

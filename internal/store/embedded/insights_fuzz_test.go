@@ -1,4 +1,4 @@
-package duckdb
+package embedded
 
 import (
 	"context"
@@ -43,7 +43,7 @@ func FuzzInsightsQuery(f *testing.F) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		_, err = s.RunLogQuery(ctx, store.LogQuery{Plan: plan, Groups: groups, Start: day, End: day + 86_400_000})
+		_, err = s.Querier().RunLogQuery(ctx, store.LogQuery{Plan: plan, Groups: groups, Start: day, End: day + 86_400_000})
 		if err != nil && ctx.Err() == nil && !strings.Contains(err.Error(), "Out of Range") {
 			t.Fatalf("query %q: %v", query, err)
 		}

@@ -1,0 +1,142 @@
+// Package embedded is Vigil's default storage: two embedded databases in
+// the data directory, each for the work it is made for, behind the store
+// interfaces. Resource state — accounts, log groups and streams, filters,
+// tags, queries — lives in SQLite (package sqlite): many small durable
+// transactions, group-committed, read concurrently. Telemetry — log events
+// and their statistics, metric data, deliveries derived from ingestion —
+// lives in DuckDB (package duckdb): bulk appends made durable by its
+// journal, columnar scans. A small state change never queues behind an
+// ingestion commit, and resolving a group or stream never waits for one.
+//
+// The two meet by id: events carry the ids of their group and stream,
+// whose names the state store resolves. Deleting a group or stream is
+// recorded in the state store in the same transaction as the deletion
+// (a purge), then carried out in the telemetry store; a crash between
+// the two leaves the purge to finish at the next start.
+package embedded
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/vigilhq/vigil/internal/store"
+	"github.com/vigilhq/vigil/internal/store/duckdb"
+	"github.com/vigilhq/vigil/internal/store/sqlite"
+)
+
+// Options configure the store.
+type Options struct {
+	// Threads bounds DuckDB's worker threads (0: DuckDB's default).
+	Threads int
+	// MemoryLimit bounds DuckDB's memory, e.g. "1GB" ("": DuckDB's default).
+	MemoryLimit string
+}
+
+// Store is the embedded storage of one data directory.
+type Store struct {
+	state *sqlite.Store
+	tel   *duckdb.Store
+}
+
+// Open opens (creating if needed) the databases in dir. Resource state
+// that an earlier Vigil kept in DuckDB is moved to the state store once.
+func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
+	state, err := sqlite.Open(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	tel, err := duckdb.Open(ctx, dir, duckdb.Options{Threads: opt.Threads, MemoryLimit: opt.MemoryLimit, Names: state.Logs()})
+	if err != nil {
+		state.Close()
+		return nil, err
+	}
+	s := &Store{state: state, tel: tel}
+	if err := s.start(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// start moves legacy state and finishes the purges a crash left.
+func (s *Store) start(ctx context.Context) error {
+	legacy, err := s.tel.LegacyState(ctx)
+	if err != nil {
+		return err
+	}
+	if len(legacy) > 0 {
+		imported, err := s.state.Imported(ctx)
+		if err != nil {
+			return err
+		}
+		if !imported {
+			tables := make([]sqlite.Table, len(legacy))
+			for i, t := range legacy {
+				tables[i] = sqlite.Table{Name: t.Name, Rows: t.Rows}
+			}
+			if err := s.state.ImportLegacy(ctx, tables); err != nil {
+				return err
+			}
+		}
+		if err := s.tel.DropLegacyState(ctx); err != nil {
+			return fmt.Errorf("cannot drop the resource tables moved out of DuckDB: %w", err)
+		}
+	}
+	return s.Logs().(logs).purge(ctx)
+}
+
+// Close closes both databases.
+func (s *Store) Close() error {
+	return errors.Join(s.tel.Close(), s.state.Close())
+}
+
+// Accounts returns the store of accounts and access keys.
+func (s *Store) Accounts() store.Accounts { return s.state.Accounts() }
+
+// Tags returns the store of resource tags.
+func (s *Store) Tags() store.Tags { return s.state.Tags() }
+
+// LogQueries returns the store of Logs Insights queries.
+func (s *Store) LogQueries() store.LogQueries { return s.state.LogQueries() }
+
+// Outbox returns the deliveries derived from ingestion.
+func (s *Store) Outbox() store.Outbox { return s.tel.Outbox() }
+
+// Metrics returns the store of CloudWatch metrics.
+func (s *Store) Metrics() store.Metrics { return metrics{s.tel.Metrics(), s.state} }
+
+// metrics is metric data from DuckDB and anomaly detectors, which are
+// resource state, from SQLite.
+type metrics struct {
+	duckdb.Metrics
+	anomalyDetectors
+}
+
+type anomalyDetectors interface {
+	AnomalyDetectors(ctx context.Context, account, region string) ([]store.AnomalyDetector, error)
+	PutAnomalyDetector(ctx context.Context, account, region string, d store.AnomalyDetector) error
+	DeleteAnomalyDetector(ctx context.Context, account, region, spec string) error
+}
+
+// Querier runs Logs Insights queries.
+func (s *Store) Querier() store.LogQuerier { return s.tel }
+
+// SizeBytes returns the bytes the databases occupy on disk.
+func (s *Store) SizeBytes() int64 { return s.tel.SizeBytes() + s.state.SizeBytes() }
+
+// CommitStats counts the commits of both writers.
+type CommitStats struct {
+	// Telemetry counts DuckDB's commits; State SQLite's.
+	Telemetry duckdb.CommitStats
+	State     sqlite.CommitStats
+}
+
+// CommitStats returns both writers' counts.
+func (s *Store) CommitStats() CommitStats {
+	return CommitStats{Telemetry: s.tel.CommitStats(), State: s.state.CommitStats()}
+}
+
+// Maintain compacts the telemetry store's delta tables and records its
+// counters.
+func (s *Store) Maintain(ctx context.Context) error { return s.tel.Maintain(ctx) }

@@ -1,0 +1,181 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+)
+
+// Migrations are numbered by their position and never edited once
+// released: a change to the schema is a new migration.
+type migration struct {
+	name string
+	sql  string
+}
+
+var migrations = []migration{
+	{name: "state", sql: `
+CREATE TABLE accounts (
+	id      TEXT PRIMARY KEY,
+	name    TEXT NOT NULL,
+	created INTEGER NOT NULL -- Unix nanoseconds
+);
+CREATE TABLE access_keys (
+	id            TEXT PRIMARY KEY,
+	account_id    TEXT NOT NULL REFERENCES accounts(id),
+	principal_arn TEXT NOT NULL,
+	user_id       TEXT NOT NULL,
+	sealed_secret BLOB NOT NULL,
+	active        INTEGER NOT NULL,
+	created       INTEGER NOT NULL
+);
+CREATE INDEX access_keys_account ON access_keys(account_id);
+
+-- Log groups and streams keep their ids for ever (AUTOINCREMENT): the
+-- telemetry store's events refer to them.
+CREATE TABLE log_groups (
+	id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+	account             TEXT NOT NULL,
+	region              TEXT NOT NULL,
+	name                TEXT NOT NULL,
+	created             INTEGER NOT NULL,
+	retention_days      INTEGER,
+	kms_key_id          TEXT,
+	class               TEXT NOT NULL,
+	deletion_protection INTEGER NOT NULL,
+	UNIQUE (account, region, name)
+);
+CREATE TABLE log_streams (
+	id       INTEGER PRIMARY KEY AUTOINCREMENT,
+	group_id INTEGER NOT NULL REFERENCES log_groups(id) ON DELETE CASCADE,
+	name     TEXT NOT NULL,
+	created  INTEGER NOT NULL,
+	UNIQUE (group_id, name)
+);
+CREATE TABLE log_metric_filters (
+	group_id       INTEGER NOT NULL REFERENCES log_groups(id) ON DELETE CASCADE,
+	name           TEXT NOT NULL,
+	pattern        TEXT NOT NULL,
+	transformation TEXT NOT NULL,
+	created        INTEGER NOT NULL,
+	PRIMARY KEY (group_id, name)
+);
+CREATE TABLE log_subscription_filters (
+	group_id        INTEGER NOT NULL REFERENCES log_groups(id) ON DELETE CASCADE,
+	name            TEXT NOT NULL,
+	pattern         TEXT NOT NULL,
+	destination_arn TEXT NOT NULL,
+	role_arn        TEXT NOT NULL,
+	distribution    TEXT NOT NULL,
+	created         INTEGER NOT NULL,
+	PRIMARY KEY (group_id, name)
+);
+CREATE TABLE log_destinations (
+	account       TEXT NOT NULL,
+	region        TEXT NOT NULL,
+	name          TEXT NOT NULL,
+	target_arn    TEXT NOT NULL,
+	role_arn      TEXT NOT NULL,
+	access_policy TEXT NOT NULL,
+	created       INTEGER NOT NULL,
+	PRIMARY KEY (account, region, name)
+);
+-- Telemetry of deleted groups and streams still to delete: written in the
+-- same transaction as the deletion, removed once the telemetry store has
+-- deleted it, so that a crash between the two leaves work, not orphans.
+CREATE TABLE log_purges (
+	id        INTEGER PRIMARY KEY AUTOINCREMENT,
+	group_id  INTEGER NOT NULL,
+	stream_id INTEGER -- NULL: the whole group
+);
+CREATE TABLE resource_tags (
+	arn   TEXT NOT NULL,
+	key   TEXT NOT NULL,
+	value TEXT NOT NULL,
+	PRIMARY KEY (arn, key)
+);
+CREATE TABLE anomaly_detectors (
+	account       TEXT NOT NULL,
+	region        TEXT NOT NULL,
+	spec          TEXT NOT NULL,
+	configuration TEXT NOT NULL,
+	created       INTEGER NOT NULL,
+	PRIMARY KEY (account, region, spec)
+);
+CREATE TABLE log_queries (
+	id            TEXT PRIMARY KEY,
+	account       TEXT NOT NULL,
+	region        TEXT NOT NULL,
+	query         TEXT NOT NULL,
+	language      TEXT NOT NULL,
+	groups        TEXT NOT NULL,
+	status        TEXT NOT NULL,
+	created       INTEGER NOT NULL,
+	duration      INTEGER NOT NULL,
+	user_identity TEXT NOT NULL,
+	statistics    TEXT NOT NULL,
+	results       BLOB
+);
+CREATE INDEX log_queries_scope ON log_queries(account, region, created);
+CREATE TABLE log_query_definitions (
+	id            TEXT PRIMARY KEY,
+	account       TEXT NOT NULL,
+	region        TEXT NOT NULL,
+	name          TEXT NOT NULL,
+	query         TEXT NOT NULL,
+	language      TEXT NOT NULL,
+	groups        TEXT NOT NULL,
+	last_modified INTEGER NOT NULL
+);
+-- Which node runs each singleton job, until when.
+CREATE TABLE leases (
+	name    TEXT PRIMARY KEY,
+	holder  TEXT NOT NULL,
+	expires INTEGER NOT NULL -- Unix milliseconds
+);
+`},
+}
+
+// migrate brings the schema to the newest version, each migration in a
+// transaction with its version, and refuses a database newer than this
+// build.
+func migrate(ctx context.Context, conn *sql.Conn) error {
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS vigil_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("cannot create the schema table: %w", err)
+	}
+	version := 0
+	var v string
+	err := conn.QueryRowContext(ctx, `SELECT value FROM vigil_meta WHERE key = 'schema_version'`).Scan(&v)
+	switch {
+	case err == sql.ErrNoRows:
+	case err != nil:
+		return fmt.Errorf("cannot read the schema version: %w", err)
+	default:
+		if version, err = strconv.Atoi(v); err != nil {
+			return fmt.Errorf("cannot read the schema version %q: %w", v, err)
+		}
+	}
+	if version > len(migrations) {
+		return fmt.Errorf("the state database was written by a newer Vigil (schema version %d, this build knows up to %d); refusing to open it", version, len(migrations))
+	}
+	for i := version; i < len(migrations); i++ {
+		m := migrations[i]
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("cannot begin migration %d (%s): %w", i+1, m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("cannot apply migration %d (%s): %w", i+1, m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO vigil_meta VALUES ('schema_version', ?)`, strconv.Itoa(i+1)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("cannot record migration %d (%s): %w", i+1, m.name, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("cannot commit migration %d (%s): %w", i+1, m.name, err)
+		}
+	}
+	return nil
+}
