@@ -79,35 +79,35 @@ type App struct {
 	logger  *slog.Logger
 }
 
-// api is one service Vigil routes: its generated model and handler
-// binding, and the implementation of the operations it serves (nil: none
-// yet, every operation answers NotImplemented).
+// api is one service Vigil routes: its generated model and the handlers
+// of the operations its implementation serves (bound from a zero
+// Unimplemented while there is none: every operation answers
+// NotImplemented).
 type api struct {
-	model *protocol.Service
-	bind  func(impl any) map[string]protocol.Handler
-	impl  any
+	model    *protocol.Service
+	handlers map[string]protocol.Handler
 }
 
 func (a *App) apis() []api {
 	return []api{
-		{athena.Model, athena.Handlers, nil},
-		{cloudtrail.Model, cloudtrail.Handlers, nil},
-		{cloudwatch.Model, cloudwatch.Handlers, cloudwatch.New(a.metrics)},
-		{configservice.Model, configservice.Handlers, nil},
-		{events.Model, events.Handlers, nil},
-		{glue.Model, glue.Handlers, nil},
-		{guardduty.Model, guardduty.Handlers, nil},
-		{iam.Model, iam.Handlers, nil},
-		{inspector.Model, inspector.Handlers, nil},
-		{inspector2.Model, inspector2.Handlers, nil},
-		{logs.Model, logs.Handlers, logs.New(a.logs)},
-		{s3.Model, s3.Handlers, nil},
-		{scheduler.Model, scheduler.Handlers, nil},
-		{schemas.Model, schemas.Handlers, nil},
-		{sns.Model, sns.Handlers, nil},
-		{sqs.Model, sqs.Handlers, nil},
-		{sts.Model, sts.Handlers, &sts.Service{}},
-		{support.Model, support.Handlers, nil},
+		{athena.Model, athena.Handlers(athena.Unimplemented{})},
+		{cloudtrail.Model, cloudtrail.Handlers(cloudtrail.Unimplemented{})},
+		{cloudwatch.Model, cloudwatch.Handlers(cloudwatch.New(a.metrics))},
+		{configservice.Model, configservice.Handlers(configservice.Unimplemented{})},
+		{events.Model, events.Handlers(events.Unimplemented{})},
+		{glue.Model, glue.Handlers(glue.Unimplemented{})},
+		{guardduty.Model, guardduty.Handlers(guardduty.Unimplemented{})},
+		{iam.Model, iam.Handlers(iam.Unimplemented{})},
+		{inspector.Model, inspector.Handlers(inspector.Unimplemented{})},
+		{inspector2.Model, inspector2.Handlers(inspector2.Unimplemented{})},
+		{logs.Model, logs.Handlers(logs.New(a.logs))},
+		{s3.Model, s3.Handlers(s3.Unimplemented{})},
+		{scheduler.Model, scheduler.Handlers(scheduler.Unimplemented{})},
+		{schemas.Model, schemas.Handlers(schemas.Unimplemented{})},
+		{sns.Model, sns.Handlers(sns.Unimplemented{})},
+		{sqs.Model, sqs.Handlers(sqs.Unimplemented{})},
+		{sts.Model, sts.Handlers(&sts.Provider{})},
+		{support.Model, support.Handlers(support.Unimplemented{})},
 	}
 }
 
@@ -154,7 +154,7 @@ func (a *App) build(ctx context.Context) error {
 	})
 	a.router = protocol.NewRouter()
 	for _, api := range a.apis() {
-		a.router.Register(api.model, api.bind(api.impl))
+		a.router.Register(api.model, api.handlers)
 	}
 	metrics := server.NewMetrics()
 	metrics.Registry.MustRegister(

@@ -27,7 +27,7 @@ import (
 )
 
 // fakeLogs implements two Logs operations for the tests.
-type fakeLogs struct{}
+type fakeLogs struct{ logs.Unimplemented }
 
 func (fakeLogs) DescribeLogGroups(ctx context.Context, in *logs.DescribeLogGroupsRequest) (*logs.DescribeLogGroupsResponse, error) {
 	info := request.FromContext(ctx)
@@ -70,7 +70,7 @@ func newTestServer(t testing.TB, dev bool) *testServer {
 	}
 	rt := protocol.NewRouter()
 	rt.Register(logs.Model, logs.Handlers(fakeLogs{}))
-	rt.Register(sts.Model, sts.Handlers(&sts.Service{}))
+	rt.Register(sts.Model, sts.Handlers(&sts.Provider{}))
 	rec := &audittest.Recorder{}
 	s := New(Options{
 		Router:  rt,

@@ -195,15 +195,14 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// apiFile writes the package comment, the service model and the handler
-// binding.
+// apiFile writes the package comment and the service model.
 func (g *generator) apiFile() []byte {
 	var b bytes.Buffer
 	md := g.m.Metadata
 	g.header(&b)
 	fmt.Fprintf(&b, "// Package %s holds the API of %s (%s): the types generated from its\n", g.svc.Pkg, md.ServiceID, md.APIVersion)
 	fmt.Fprintf(&b, "// AWS model and Vigil's handlers for its operations.\npackage %s\n\n", g.svc.Pkg)
-	b.WriteString("import (\n\t\"context\"\n\t\"reflect\"\n\n\t\"github.com/vigilhq/vigil/internal/protocol\"\n)\n\n")
+	b.WriteString("import (\n\t\"reflect\"\n\n\t\"github.com/vigilhq/vigil/internal/protocol\"\n)\n\n")
 	signing := firstNonEmpty(md.SigningName, md.EndpointPrefix)
 	namespace := g.svc.Namespace
 	if namespace == "" {
@@ -302,12 +301,56 @@ func (g *generator) apiFile() []byte {
 	}
 	b.WriteString("}\n\n")
 
-	b.WriteString("// Handlers returns the protocol handlers of the operations impl implements;\n")
-	b.WriteString("// every other operation answers that it is not implemented.\n")
-	b.WriteString("func Handlers(impl any) map[string]protocol.Handler {\n\th := make(map[string]protocol.Handler)\n")
-	for _, op := range g.opNames() {
+	return b.Bytes()
+}
+
+// serviceFile writes the Service interface of the operations, the
+// Unimplemented type that implementations embed, and the handler binding.
+func (g *generator) serviceFile() []byte {
+	var b bytes.Buffer
+	g.header(&b)
+	fmt.Fprintf(&b, "package %s\n\n", g.svc.Pkg)
+	b.WriteString("import (\n\t\"context\"\n\t\"reflect\"\n\n\t\"github.com/vigilhq/vigil/internal/protocol\"\n)\n\n")
+	ops := g.opNames()
+	signature := func(op string, named bool) string {
 		io := g.ioTypes[op]
-		fmt.Fprintf(&b, "\tif x, ok := impl.(interface {\n\t\t%s(context.Context, *%s) (*%s, error)\n\t}); ok {\n\t\tprotocol.Bind(h, %q, x.%s)\n\t}\n", op, io[0], io[1], op, op)
+		if !named {
+			return fmt.Sprintf("%s(context.Context, *%s) (*%s, error)", op, io[0], io[1])
+		}
+		return fmt.Sprintf("%s(ctx context.Context, in *%s) (*%s, error)", op, io[0], io[1])
+	}
+
+	fmt.Fprintf(&b, "// Service is the API of %s: a method for each of its operations.\n", g.m.Metadata.ServiceID)
+	b.WriteString("// An implementation embeds Unimplemented and declares the methods of the\n")
+	b.WriteString("// operations it implements; Handlers binds those.\n")
+	b.WriteString("type Service interface {\n")
+	for i, op := range ops {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		comment(&b, "\t", op, g.m.Operations[op].Documentation, "the "+op+" operation.")
+		fmt.Fprintf(&b, "\t%s\n", signature(op, true))
+	}
+	b.WriteString("}\n\n")
+
+	b.WriteString("// Unimplemented answers NotImplemented to every operation. Embedded in an\n")
+	b.WriteString("// implementation, it supplies the operations the implementation does not\n")
+	b.WriteString("// declare, and Handlers leaves those unbound, so that they answer 501 and\n")
+	b.WriteString("// the health check does not count them.\n")
+	b.WriteString("type Unimplemented struct{}\n\n")
+	b.WriteString("var _ Service = Unimplemented{}\n\n")
+	for _, op := range ops {
+		fmt.Fprintf(&b, "// %s answers that the operation is not implemented.\n", op)
+		fmt.Fprintf(&b, "func (Unimplemented) %s {\n\treturn nil, protocol.NotImplemented(Model, %q)\n}\n\n", signature(op, false), op)
+	}
+
+	b.WriteString("// Handlers returns the protocol handlers of the operations impl implements:\n")
+	b.WriteString("// those whose method is not Unimplemented's. Every other operation answers\n")
+	b.WriteString("// NotImplemented.\n")
+	b.WriteString("func Handlers(impl Service) map[string]protocol.Handler {\n\th := make(map[string]protocol.Handler)\n")
+	b.WriteString("\timplemented := protocol.Implemented(impl, reflect.TypeFor[Unimplemented]())\n")
+	for _, op := range ops {
+		fmt.Fprintf(&b, "\tif implemented(%q) {\n\t\tprotocol.Bind(h, %q, impl.%s)\n\t}\n", op, op, op)
 	}
 	b.WriteString("\treturn h\n}\n")
 	return b.Bytes()

@@ -16,7 +16,8 @@ import (
 // reserved are the names the generated and hand-written code of every API
 // package uses itself; a shape with one of these names is renamed.
 var reserved = map[string]bool{
-	"Model": true, "Handlers": true, "Service": true, "New": true, "Options": true,
+	"Model": true, "Handlers": true, "Service": true, "Unimplemented": true,
+	"Provider": true, "New": true, "Options": true,
 }
 
 type generator struct {
@@ -60,9 +61,10 @@ func (g *generator) generate() (map[string][]byte, error) {
 		return nil, err
 	}
 	return map[string][]byte{
-		"zz_types.go": types,
-		"zz_enums.go": g.enumsFile(),
-		"zz_api.go":   g.apiFile(),
+		"zz_types.go":   types,
+		"zz_enums.go":   g.enumsFile(),
+		"zz_api.go":     g.apiFile(),
+		"zz_service.go": g.serviceFile(),
 	}, nil
 }
 

@@ -1,24 +1,37 @@
 // Command apigen generates Vigil's API surface from the AWS service models
 // that botocore ships (data/<service>/<version>/service-2.json).
 //
-// For every service in the services table it writes internal/api/<pkg>/:
-// Go structs for the model's structures with `aws:"…"` tags that carry the
-// wire names, locations and validation constraints; enum types; error types;
-// and the operation table and handler binding the protocol layer uses.
+// The models it reads are committed under tools/apigen/models, gzipped,
+// with the botocore version they came from in models/VERSION, so that
+// generating needs neither Python nor botocore and gives the same code on
+// every machine. For every service in the services table it writes
+// internal/api/<pkg>/: Go structs for the model's structures with
+// `aws:"…"` tags that carry the wire names, locations and validation
+// constraints; enum types; error types; the operation table; the Service
+// interface of the operations with an Unimplemented type to embed; and the
+// handler binding the protocol layer uses.
 //
-//	go run ./tools/apigen            # botocore found through python3
-//	go run ./tools/apigen -botocore /path/to/botocore
+//	go run ./tools/apigen                          # from the committed models
+//	go run ./tools/apigen -botocore /path/to/botocore  # refresh the models from a botocore package, then generate
+//
+// The botocore package directory is the one holding data/ and
+// __init__.py; python3 prints the installed one:
+//
+//	python3 -c 'import botocore, os; print(os.path.dirname(botocore.__file__))'
 package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"flag"
 	"fmt"
 	"go/format"
+	"io"
+	"io/fs"
 	"log"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 )
 
@@ -66,15 +79,27 @@ var services = []service{
 	{Pkg: "support", Dir: "support/2013-04-15", Validation: "ValidationException"},
 }
 
+// modelFile is the name of a committed model under the models directory.
+const modelFile = "service-2.json.gz"
+
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("apigen: ")
-	botocore := flag.String("botocore", "", "botocore package directory (default: located with python3)")
-	out := flag.String("out", "internal/api", "output directory")
+	botocore := flag.String("botocore", "", "botocore package directory to refresh the committed models from before generating")
+	models := flag.String("models", filepath.Join("tools", "apigen", "models"), "directory of the committed models")
+	out := flag.String("out", filepath.Join("internal", "api"), "output directory")
 	only := flag.String("only", "", "generate only this package")
 	flag.Parse()
 
-	dir, version, err := locateBotocore(*botocore)
+	if *botocore != "" {
+		if *only != "" {
+			log.Fatal("-botocore refreshes every model: it cannot be combined with -only")
+		}
+		if err := refreshModels(*botocore, *models); err != nil {
+			log.Fatal(err)
+		}
+	}
+	version, err := modelsVersion(*models)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -82,16 +107,10 @@ func main() {
 		if *only != "" && svc.Pkg != *only {
 			continue
 		}
-		path := filepath.Join(dir, "data", svc.Dir, "service-2.json.gz")
-		if _, err := os.Stat(path); err != nil {
-			path = strings.TrimSuffix(path, ".gz")
-		}
-		m, err := loadModel(path)
+		g, err := load(*models, version, svc)
 		if err != nil {
 			log.Fatal(err)
 		}
-		source := fmt.Sprintf("botocore %s data/%s/service-2.json", version, svc.Dir)
-		g := newGenerator(svc, m, source)
 		files, err := g.generate()
 		if err != nil {
 			log.Fatalf("%s: %v", svc.Pkg, err)
@@ -111,21 +130,122 @@ func main() {
 	}
 }
 
-// locateBotocore returns the botocore package directory and its version.
-func locateBotocore(dir string) (string, string, error) {
-	script := "import botocore, os; print(os.path.dirname(botocore.__file__)); print(botocore.__version__)"
-	if dir != "" {
-		script = "import sys; sys.path.insert(0, " + fmt.Sprintf("%q", filepath.Dir(dir)) + "); " + script
-	}
-	out, err := exec.Command("python3", "-c", script).Output()
+// load reads the committed model of a service and returns its generator.
+func load(models, version string, svc service) (*generator, error) {
+	m, err := loadModel(filepath.Join(models, filepath.FromSlash(svc.Dir), modelFile))
 	if err != nil {
-		return "", "", fmt.Errorf("cannot locate botocore with python3 (pass -botocore): %w", err)
+		return nil, err
 	}
-	lines := strings.Fields(string(out))
-	if len(lines) != 2 {
-		return "", "", fmt.Errorf("cannot locate botocore: python3 printed %q", out)
+	return newGenerator(svc, m, fmt.Sprintf("botocore %s data/%s/service-2.json", version, svc.Dir)), nil
+}
+
+// modelsVersion returns the botocore version the committed models came
+// from.
+func modelsVersion(models string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(models, "VERSION"))
+	if err != nil {
+		return "", fmt.Errorf("cannot read the botocore version of the models: %w", err)
 	}
-	return lines[0], lines[1], nil
+	v := strings.TrimSpace(string(b))
+	if !versionRE.MatchString(v) {
+		return "", fmt.Errorf("%s: %q is not a botocore version", filepath.Join(models, "VERSION"), v)
+	}
+	return v, nil
+}
+
+var (
+	versionRE     = regexp.MustCompile(`^[0-9]+(\.[0-9]+)*$`)
+	botocoreVerRE = regexp.MustCompile(`(?m)^__version__\s*=\s*['"]([^'"]+)['"]`)
+)
+
+// refreshModels copies the models of the services table from a botocore
+// package directory into the models directory, gzipped, records the
+// botocore version, and removes models the table no longer names. A model
+// whose JSON is unchanged is left as it is, so that refreshing from the
+// same botocore changes no file.
+func refreshModels(botocore, models string) error {
+	initPy, err := os.ReadFile(filepath.Join(botocore, "__init__.py"))
+	if err != nil {
+		return fmt.Errorf("cannot read the botocore version (-botocore is the package directory, holding __init__.py and data/): %w", err)
+	}
+	match := botocoreVerRE.FindSubmatch(initPy)
+	if match == nil || !versionRE.Match(match[1]) {
+		return fmt.Errorf("cannot find __version__ in %s", filepath.Join(botocore, "__init__.py"))
+	}
+	keep := map[string]bool{}
+	for _, svc := range services {
+		src := filepath.Join(botocore, "data", filepath.FromSlash(svc.Dir), "service-2.json")
+		data, err := readMaybeGzip(src)
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(models, filepath.FromSlash(svc.Dir), modelFile)
+		keep[dst] = true
+		if old, err := readMaybeGzip(dst); err == nil && bytes.Equal(old, data) {
+			continue
+		}
+		if err := writeGzip(dst, data); err != nil {
+			return err
+		}
+	}
+	err = filepath.WalkDir(models, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Name() != modelFile || keep[path] {
+			return err
+		}
+		return os.Remove(path)
+	})
+	if err != nil {
+		return fmt.Errorf("cannot remove stale models: %w", err)
+	}
+	return os.WriteFile(filepath.Join(models, "VERSION"), append(match[1], '\n'), 0o644)
+}
+
+// readMaybeGzip returns the contents of path, or, when path does not
+// exist or names a .gz file, the decompressed contents of path.gz or path.
+func readMaybeGzip(path string) ([]byte, error) {
+	gz := path
+	if !strings.HasSuffix(path, ".gz") {
+		b, err := os.ReadFile(path)
+		if err == nil || !os.IsNotExist(err) {
+			return b, err
+		}
+		gz = path + ".gz"
+	}
+	f, err := os.Open(gz)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", gz, err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", gz, err)
+	}
+	return b, nil
+}
+
+// writeGzip writes data to path compressed at gzip's best compression,
+// with no name or time in the header so that the file depends only on
+// data.
+func writeGzip(path string, data []byte) error {
+	var b bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	if err != nil {
+		return err
+	}
+	if _, err := zw.Write(data); err != nil {
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, b.Bytes(), 0o644)
 }
 
 func writeGo(path string, src []byte) error {

@@ -13,13 +13,14 @@ import (
 	"github.com/vigilhq/vigil/internal/request"
 )
 
-// Service implements the CloudWatch operations on the metrics engine.
-type Service struct {
+// Provider implements the CloudWatch operations on the metrics engine.
+type Provider struct {
+	Unimplemented
 	engine *metrics.Engine
 }
 
 // New returns the CloudWatch API over an engine.
-func New(e *metrics.Engine) *Service { return &Service{engine: e} }
+func New(e *metrics.Engine) *Provider { return &Provider{engine: e} }
 
 // scope returns the request's account and region.
 func scope(ctx context.Context) metrics.Scope {
@@ -61,7 +62,7 @@ func validationError(msg string) error {
 }
 
 // PutMetricData stores data points.
-func (s *Service) PutMetricData(ctx context.Context, in *PutMetricDataInput) (*PutMetricDataOutput, error) {
+func (s *Provider) PutMetricData(ctx context.Context, in *PutMetricDataInput) (*PutMetricDataOutput, error) {
 	n, ndims := 0, 0
 	count := func(list []MetricDatum) {
 		n += len(list)
@@ -174,7 +175,7 @@ func apiMetric(m metrics.MetricID) Metric {
 }
 
 // ListMetrics lists metrics.
-func (s *Service) ListMetrics(ctx context.Context, in *ListMetricsInput) (*ListMetricsOutput, error) {
+func (s *Provider) ListMetrics(ctx context.Context, in *ListMetricsInput) (*ListMetricsOutput, error) {
 	sc := scope(ctx)
 	if owner := api.Value(in.OwningAccount); owner != "" && owner != sc.Account {
 		// Vigil has no linked source accounts: none owns a metric here.
@@ -205,7 +206,7 @@ func (s *Service) ListMetrics(ctx context.Context, in *ListMetricsInput) (*ListM
 }
 
 // GetMetricStatistics returns a metric's statistics by period.
-func (s *Service) GetMetricStatistics(ctx context.Context, in *GetMetricStatisticsInput) (*GetMetricStatisticsOutput, error) {
+func (s *Provider) GetMetricStatistics(ctx context.Context, in *GetMetricStatisticsInput) (*GetMetricStatisticsOutput, error) {
 	q := metrics.StatisticsQuery{
 		Metric: metrics.MetricID{Namespace: *in.Namespace, Name: *in.MetricName, Dimensions: dimensions(in.Dimensions)},
 		Start:  *in.StartTime, End: *in.EndTime, Period: int64(*in.Period),
@@ -253,7 +254,7 @@ func (s *Service) GetMetricStatistics(ctx context.Context, in *GetMetricStatisti
 }
 
 // GetMetricData retrieves metrics and evaluates expressions.
-func (s *Service) GetMetricData(ctx context.Context, in *GetMetricDataInput) (*GetMetricDataOutput, error) {
+func (s *Provider) GetMetricData(ctx context.Context, in *GetMetricDataInput) (*GetMetricDataOutput, error) {
 	q := metrics.DataQuery{
 		Queries: dataQueries(in.MetricDataQueries),
 		Start:   *in.StartTime, End: *in.EndTime, NextToken: api.Value(in.NextToken),
@@ -302,7 +303,7 @@ func messages(ms []metrics.Message) []MessageData {
 }
 
 // GetMetricWidgetImage renders a metric widget.
-func (s *Service) GetMetricWidgetImage(ctx context.Context, in *GetMetricWidgetImageInput) (*GetMetricWidgetImageOutput, error) {
+func (s *Provider) GetMetricWidgetImage(ctx context.Context, in *GetMetricWidgetImageInput) (*GetMetricWidgetImageOutput, error) {
 	format := api.Value(in.OutputFormat)
 	if format == "" {
 		format = "png"
@@ -315,17 +316,17 @@ func (s *Service) GetMetricWidgetImage(ctx context.Context, in *GetMetricWidgetI
 }
 
 // TagResource tags a CloudWatch resource.
-func (s *Service) TagResource(ctx context.Context, in *TagResourceInput) (*TagResourceOutput, error) {
+func (s *Provider) TagResource(ctx context.Context, in *TagResourceInput) (*TagResourceOutput, error) {
 	return nil, apiError(s.engine.CheckTaggable(ctx, scope(ctx), *in.ResourceARN))
 }
 
 // UntagResource removes tags from a CloudWatch resource.
-func (s *Service) UntagResource(ctx context.Context, in *UntagResourceInput) (*UntagResourceOutput, error) {
+func (s *Provider) UntagResource(ctx context.Context, in *UntagResourceInput) (*UntagResourceOutput, error) {
 	return nil, apiError(s.engine.CheckTaggable(ctx, scope(ctx), *in.ResourceARN))
 }
 
 // ListTagsForResource lists the tags of a CloudWatch resource.
-func (s *Service) ListTagsForResource(ctx context.Context, in *ListTagsForResourceInput) (*ListTagsForResourceOutput, error) {
+func (s *Provider) ListTagsForResource(ctx context.Context, in *ListTagsForResourceInput) (*ListTagsForResourceOutput, error) {
 	return nil, apiError(s.engine.CheckTaggable(ctx, scope(ctx), *in.ResourceARN))
 }
 
@@ -362,7 +363,7 @@ func detector(ns, name *string, dims []Dimension, stat *string, single *SingleMe
 }
 
 // PutAnomalyDetector creates an anomaly detection model.
-func (s *Service) PutAnomalyDetector(ctx context.Context, in *PutAnomalyDetectorInput) (*PutAnomalyDetectorOutput, error) {
+func (s *Provider) PutAnomalyDetector(ctx context.Context, in *PutAnomalyDetectorInput) (*PutAnomalyDetectorOutput, error) {
 	sc := scope(ctx)
 	d, err := detector(in.Namespace, in.MetricName, in.Dimensions, in.Stat, in.SingleMetricAnomalyDetector, in.MetricMathAnomalyDetector, sc)
 	if err != nil {
@@ -381,7 +382,7 @@ func (s *Service) PutAnomalyDetector(ctx context.Context, in *PutAnomalyDetector
 }
 
 // DeleteAnomalyDetector deletes an anomaly detection model.
-func (s *Service) DeleteAnomalyDetector(ctx context.Context, in *DeleteAnomalyDetectorInput) (*DeleteAnomalyDetectorOutput, error) {
+func (s *Provider) DeleteAnomalyDetector(ctx context.Context, in *DeleteAnomalyDetectorInput) (*DeleteAnomalyDetectorOutput, error) {
 	sc := scope(ctx)
 	d, err := detector(in.Namespace, in.MetricName, in.Dimensions, in.Stat, in.SingleMetricAnomalyDetector, in.MetricMathAnomalyDetector, sc)
 	if err != nil {
@@ -391,7 +392,7 @@ func (s *Service) DeleteAnomalyDetector(ctx context.Context, in *DeleteAnomalyDe
 }
 
 // DescribeAnomalyDetectors lists anomaly detection models.
-func (s *Service) DescribeAnomalyDetectors(ctx context.Context, in *DescribeAnomalyDetectorsInput) (*DescribeAnomalyDetectorsOutput, error) {
+func (s *Provider) DescribeAnomalyDetectors(ctx context.Context, in *DescribeAnomalyDetectorsInput) (*DescribeAnomalyDetectorsOutput, error) {
 	q := metrics.DetectorQuery{
 		Namespace: api.Value(in.Namespace), Name: api.Value(in.MetricName), Dimensions: dimensions(in.Dimensions),
 		MaxResults: int(api.Value(in.MaxResults)), NextToken: api.Value(in.NextToken),

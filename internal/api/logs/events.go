@@ -10,7 +10,7 @@ import (
 
 // PutLogEvents stores a batch of events; sequence tokens are accepted and
 // ignored, as AWS does since 2023.
-func (s *Service) PutLogEvents(ctx context.Context, in *PutLogEventsRequest) (*PutLogEventsResponse, error) {
+func (s *Provider) PutLogEvents(ctx context.Context, in *PutLogEventsRequest) (*PutLogEventsResponse, error) {
 	events := make([]engine.InputEvent, len(in.LogEvents))
 	for i, ev := range in.LogEvents {
 		events[i] = engine.InputEvent{Timestamp: *ev.Timestamp, Message: *ev.Message}
@@ -46,7 +46,7 @@ func index(i int) *int32 {
 }
 
 // GetLogEvents reads a log stream a page at a time.
-func (s *Service) GetLogEvents(ctx context.Context, in *GetLogEventsRequest) (*GetLogEventsResponse, error) {
+func (s *Provider) GetLogEvents(ctx context.Context, in *GetLogEventsRequest) (*GetLogEventsResponse, error) {
 	page, err := s.engine.GetLogEvents(ctx, scope(ctx), engine.GetQuery{
 		Group: api.Value(in.LogGroupName), GroupIdentifier: api.Value(in.LogGroupIdentifier), Stream: *in.LogStreamName,
 		Start: in.StartTime, End: in.EndTime, Token: api.Value(in.NextToken), Limit: int(api.Value(in.Limit)),
@@ -64,7 +64,7 @@ func (s *Service) GetLogEvents(ctx context.Context, in *GetLogEventsRequest) (*G
 }
 
 // FilterLogEvents searches a log group's events with a filter pattern.
-func (s *Service) FilterLogEvents(ctx context.Context, in *FilterLogEventsRequest) (*FilterLogEventsResponse, error) {
+func (s *Provider) FilterLogEvents(ctx context.Context, in *FilterLogEventsRequest) (*FilterLogEventsResponse, error) {
 	page, err := s.engine.FilterLogEvents(ctx, scope(ctx), engine.FilterQuery{
 		Group: api.Value(in.LogGroupName), GroupIdentifier: api.Value(in.LogGroupIdentifier),
 		StreamNames: in.LogStreamNames, StreamPrefix: api.Value(in.LogStreamNamePrefix),

@@ -8,7 +8,7 @@ import (
 )
 
 // PutMetricFilter creates or replaces a metric filter.
-func (s *Service) PutMetricFilter(ctx context.Context, in *PutMetricFilterRequest) (*PutMetricFilterOutput, error) {
+func (s *Provider) PutMetricFilter(ctx context.Context, in *PutMetricFilterRequest) (*PutMetricFilterOutput, error) {
 	if err := unsupportedFilterOptions(in.ApplyOnTransformedLogs, in.FieldSelectionCriteria, len(in.EmitSystemFieldDimensions)); err != nil {
 		return nil, err
 	}
@@ -32,7 +32,7 @@ func unsupportedFilterOptions(transformed *bool, selection *string, systemFields
 }
 
 // DescribeMetricFilters lists metric filters.
-func (s *Service) DescribeMetricFilters(ctx context.Context, in *DescribeMetricFiltersRequest) (*DescribeMetricFiltersResponse, error) {
+func (s *Provider) DescribeMetricFilters(ctx context.Context, in *DescribeMetricFiltersRequest) (*DescribeMetricFiltersResponse, error) {
 	filters, next, err := s.engine.DescribeMetricFilters(ctx, scope(ctx), engine.MetricFilterQuery{
 		Group: api.Value(in.LogGroupName), NamePrefix: api.Value(in.FilterNamePrefix),
 		MetricName: api.Value(in.MetricName), Namespace: api.Value(in.MetricNamespace),
@@ -56,12 +56,12 @@ func (s *Service) DescribeMetricFilters(ctx context.Context, in *DescribeMetricF
 }
 
 // DeleteMetricFilter deletes a metric filter.
-func (s *Service) DeleteMetricFilter(ctx context.Context, in *DeleteMetricFilterRequest) (*DeleteMetricFilterOutput, error) {
+func (s *Provider) DeleteMetricFilter(ctx context.Context, in *DeleteMetricFilterRequest) (*DeleteMetricFilterOutput, error) {
 	return nil, apiError(s.engine.DeleteMetricFilter(ctx, scope(ctx), *in.LogGroupName, *in.FilterName))
 }
 
 // TestMetricFilter runs a filter pattern over sample messages.
-func (s *Service) TestMetricFilter(ctx context.Context, in *TestMetricFilterRequest) (*TestMetricFilterResponse, error) {
+func (s *Provider) TestMetricFilter(ctx context.Context, in *TestMetricFilterRequest) (*TestMetricFilterResponse, error) {
 	matches, err := s.engine.TestMetricFilter(*in.FilterPattern, in.LogEventMessages)
 	if err != nil {
 		return nil, apiError(err)
@@ -74,7 +74,7 @@ func (s *Service) TestMetricFilter(ctx context.Context, in *TestMetricFilterRequ
 }
 
 // PutSubscriptionFilter creates or replaces a subscription filter.
-func (s *Service) PutSubscriptionFilter(ctx context.Context, in *PutSubscriptionFilterRequest) (*PutSubscriptionFilterOutput, error) {
+func (s *Provider) PutSubscriptionFilter(ctx context.Context, in *PutSubscriptionFilterRequest) (*PutSubscriptionFilterOutput, error) {
 	if err := unsupportedFilterOptions(in.ApplyOnTransformedLogs, in.FieldSelectionCriteria, len(in.EmitSystemFields)); err != nil {
 		return nil, err
 	}
@@ -85,7 +85,7 @@ func (s *Service) PutSubscriptionFilter(ctx context.Context, in *PutSubscription
 }
 
 // DescribeSubscriptionFilters lists a log group's subscription filters.
-func (s *Service) DescribeSubscriptionFilters(ctx context.Context, in *DescribeSubscriptionFiltersRequest) (*DescribeSubscriptionFiltersResponse, error) {
+func (s *Provider) DescribeSubscriptionFilters(ctx context.Context, in *DescribeSubscriptionFiltersRequest) (*DescribeSubscriptionFiltersResponse, error) {
 	filters, next, err := s.engine.DescribeSubscriptionFilters(ctx, scope(ctx), *in.LogGroupName, api.Value(in.FilterNamePrefix),
 		int(api.Value(in.Limit)), api.Value(in.NextToken))
 	if err != nil {
@@ -103,7 +103,7 @@ func (s *Service) DescribeSubscriptionFilters(ctx context.Context, in *DescribeS
 }
 
 // DeleteSubscriptionFilter deletes a subscription filter.
-func (s *Service) DeleteSubscriptionFilter(ctx context.Context, in *DeleteSubscriptionFilterRequest) (*DeleteSubscriptionFilterOutput, error) {
+func (s *Provider) DeleteSubscriptionFilter(ctx context.Context, in *DeleteSubscriptionFilterRequest) (*DeleteSubscriptionFilterOutput, error) {
 	return nil, apiError(s.engine.DeleteSubscriptionFilter(ctx, scope(ctx), *in.LogGroupName, *in.FilterName))
 }
 
@@ -115,7 +115,7 @@ func destination(d engine.Destination) *Destination {
 }
 
 // PutDestination creates or updates a destination.
-func (s *Service) PutDestination(ctx context.Context, in *PutDestinationRequest) (*PutDestinationResponse, error) {
+func (s *Provider) PutDestination(ctx context.Context, in *PutDestinationRequest) (*PutDestinationResponse, error) {
 	d, err := s.engine.PutDestination(ctx, scope(ctx), *in.DestinationName, *in.TargetArn, *in.RoleArn, in.Tags)
 	if err != nil {
 		return nil, apiError(err)
@@ -124,12 +124,12 @@ func (s *Service) PutDestination(ctx context.Context, in *PutDestinationRequest)
 }
 
 // PutDestinationPolicy sets a destination's access policy.
-func (s *Service) PutDestinationPolicy(ctx context.Context, in *PutDestinationPolicyRequest) (*PutDestinationPolicyOutput, error) {
+func (s *Provider) PutDestinationPolicy(ctx context.Context, in *PutDestinationPolicyRequest) (*PutDestinationPolicyOutput, error) {
 	return nil, apiError(s.engine.PutDestinationPolicy(ctx, scope(ctx), *in.DestinationName, *in.AccessPolicy))
 }
 
 // DescribeDestinations lists destinations.
-func (s *Service) DescribeDestinations(ctx context.Context, in *DescribeDestinationsRequest) (*DescribeDestinationsResponse, error) {
+func (s *Provider) DescribeDestinations(ctx context.Context, in *DescribeDestinationsRequest) (*DescribeDestinationsResponse, error) {
 	list, next, err := s.engine.DescribeDestinations(ctx, scope(ctx), api.Value(in.DestinationNamePrefix), int(api.Value(in.Limit)), api.Value(in.NextToken))
 	if err != nil {
 		return nil, apiError(err)
@@ -142,6 +142,6 @@ func (s *Service) DescribeDestinations(ctx context.Context, in *DescribeDestinat
 }
 
 // DeleteDestination deletes a destination.
-func (s *Service) DeleteDestination(ctx context.Context, in *DeleteDestinationRequest) (*DeleteDestinationOutput, error) {
+func (s *Provider) DeleteDestination(ctx context.Context, in *DeleteDestinationRequest) (*DeleteDestinationOutput, error) {
 	return nil, apiError(s.engine.DeleteDestination(ctx, scope(ctx), *in.DestinationName))
 }

@@ -13,7 +13,7 @@ import (
 // StartLiveTail streams newly ingested events: a sessionStart event, then
 // a sessionUpdate every second, until the client goes away or the session
 // times out after three hours.
-func (s *Service) StartLiveTail(ctx context.Context, in *StartLiveTailRequest) (*StartLiveTailResponse, error) {
+func (s *Provider) StartLiveTail(ctx context.Context, in *StartLiveTailRequest) (*StartLiveTailResponse, error) {
 	sess, err := s.engine.StartLiveTail(ctx, scope(ctx), engine.TailQuery{
 		Identifiers: in.LogGroupIdentifiers, Streams: in.LogStreamNames, Prefixes: in.LogStreamNamePrefixes,
 		Pattern: api.Value(in.LogEventFilterPattern),

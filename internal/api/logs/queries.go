@@ -23,7 +23,7 @@ func queryError(err error) error {
 }
 
 // StartQuery starts a Logs Insights query.
-func (s *Service) StartQuery(ctx context.Context, in *StartQueryRequest) (*StartQueryResponse, error) {
+func (s *Provider) StartQuery(ctx context.Context, in *StartQueryRequest) (*StartQueryResponse, error) {
 	groups := in.LogGroupNames
 	if in.LogGroupName != nil {
 		if len(groups) > 0 {
@@ -43,7 +43,7 @@ func (s *Service) StartQuery(ctx context.Context, in *StartQueryRequest) (*Start
 }
 
 // GetQueryResults returns a query's status, rows and statistics.
-func (s *Service) GetQueryResults(ctx context.Context, in *GetQueryResultsRequest) (*GetQueryResultsResponse, error) {
+func (s *Provider) GetQueryResults(ctx context.Context, in *GetQueryResultsRequest) (*GetQueryResultsResponse, error) {
 	res, err := s.engine.GetQueryResults(ctx, scope(ctx), *in.QueryId)
 	if err != nil {
 		return nil, apiError(err)
@@ -63,7 +63,7 @@ func (s *Service) GetQueryResults(ctx context.Context, in *GetQueryResultsReques
 }
 
 // StopQuery cancels a running query.
-func (s *Service) StopQuery(ctx context.Context, in *StopQueryRequest) (*StopQueryResponse, error) {
+func (s *Provider) StopQuery(ctx context.Context, in *StopQueryRequest) (*StopQueryResponse, error) {
 	ok, err := s.engine.StopQuery(ctx, scope(ctx), *in.QueryId)
 	if err != nil {
 		return nil, apiError(err)
@@ -72,7 +72,7 @@ func (s *Service) StopQuery(ctx context.Context, in *StopQueryRequest) (*StopQue
 }
 
 // DescribeQueries lists recent queries.
-func (s *Service) DescribeQueries(ctx context.Context, in *DescribeQueriesRequest) (*DescribeQueriesResponse, error) {
+func (s *Provider) DescribeQueries(ctx context.Context, in *DescribeQueriesRequest) (*DescribeQueriesResponse, error) {
 	if in.QueryLanguage != "" && in.QueryLanguage != QueryLanguageCWLI {
 		return &DescribeQueriesResponse{Queries: []QueryInfo{}}, nil
 	}
@@ -97,7 +97,7 @@ func (s *Service) DescribeQueries(ctx context.Context, in *DescribeQueriesReques
 }
 
 // GetLogRecord returns every field of a log event by its @ptr.
-func (s *Service) GetLogRecord(ctx context.Context, in *GetLogRecordRequest) (*GetLogRecordResponse, error) {
+func (s *Provider) GetLogRecord(ctx context.Context, in *GetLogRecordRequest) (*GetLogRecordResponse, error) {
 	rec, err := s.engine.GetLogRecord(ctx, scope(ctx), *in.LogRecordPointer)
 	if err != nil {
 		return nil, apiError(err)
@@ -106,7 +106,7 @@ func (s *Service) GetLogRecord(ctx context.Context, in *GetLogRecordRequest) (*G
 }
 
 // GetLogGroupFields lists the fields discovered in a group's events.
-func (s *Service) GetLogGroupFields(ctx context.Context, in *GetLogGroupFieldsRequest) (*GetLogGroupFieldsResponse, error) {
+func (s *Provider) GetLogGroupFields(ctx context.Context, in *GetLogGroupFieldsRequest) (*GetLogGroupFieldsResponse, error) {
 	fields, err := s.engine.GetLogGroupFields(ctx, scope(ctx), api.Value(in.LogGroupName), api.Value(in.LogGroupIdentifier), in.Time)
 	if err != nil {
 		return nil, apiError(err)
@@ -119,7 +119,7 @@ func (s *Service) GetLogGroupFields(ctx context.Context, in *GetLogGroupFieldsRe
 }
 
 // PutQueryDefinition saves a query.
-func (s *Service) PutQueryDefinition(ctx context.Context, in *PutQueryDefinitionRequest) (*PutQueryDefinitionResponse, error) {
+func (s *Provider) PutQueryDefinition(ctx context.Context, in *PutQueryDefinitionRequest) (*PutQueryDefinitionResponse, error) {
 	if len(in.Parameters) > 0 || (in.QueryLanguage != "" && in.QueryLanguage != QueryLanguageCWLI) {
 		return nil, &InvalidParameterException{Message: api.Ptr("Vigil saves CWLI queries without parameters; parameters and other query languages are not supported yet.")}
 	}
@@ -133,7 +133,7 @@ func (s *Service) PutQueryDefinition(ctx context.Context, in *PutQueryDefinition
 }
 
 // DescribeQueryDefinitions lists saved queries.
-func (s *Service) DescribeQueryDefinitions(ctx context.Context, in *DescribeQueryDefinitionsRequest) (*DescribeQueryDefinitionsResponse, error) {
+func (s *Provider) DescribeQueryDefinitions(ctx context.Context, in *DescribeQueryDefinitionsRequest) (*DescribeQueryDefinitionsResponse, error) {
 	defs, next, err := s.engine.DescribeQueryDefinitions(ctx, scope(ctx), api.Value(in.QueryDefinitionNamePrefix),
 		int(api.Value(in.MaxResults)), api.Value(in.NextToken))
 	if err != nil {
@@ -148,7 +148,7 @@ func (s *Service) DescribeQueryDefinitions(ctx context.Context, in *DescribeQuer
 }
 
 // DeleteQueryDefinition deletes a saved query.
-func (s *Service) DeleteQueryDefinition(ctx context.Context, in *DeleteQueryDefinitionRequest) (*DeleteQueryDefinitionResponse, error) {
+func (s *Provider) DeleteQueryDefinition(ctx context.Context, in *DeleteQueryDefinitionRequest) (*DeleteQueryDefinitionResponse, error) {
 	if err := s.engine.DeleteQueryDefinition(ctx, scope(ctx), *in.QueryDefinitionId); err != nil {
 		return nil, apiError(err)
 	}

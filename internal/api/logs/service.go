@@ -11,15 +11,16 @@ import (
 	"github.com/vigilhq/vigil/internal/store"
 )
 
-// Service implements the CloudWatch Logs operations on the logs engine.
-type Service struct {
+// Provider implements the CloudWatch Logs operations on the logs engine.
+type Provider struct {
+	Unimplemented
 	engine *engine.Engine
 	// tailTimeout overrides the Live Tail session length (tests).
 	tailTimeout time.Duration
 }
 
 // New returns the CloudWatch Logs API over an engine.
-func New(e *engine.Engine) *Service { return &Service{engine: e} }
+func New(e *engine.Engine) *Provider { return &Provider{engine: e} }
 
 // scope returns the request's account and region.
 func scope(ctx context.Context) engine.Scope {
@@ -56,7 +57,7 @@ func apiError(err error) error {
 }
 
 // CreateLogGroup creates a log group.
-func (s *Service) CreateLogGroup(ctx context.Context, in *CreateLogGroupRequest) (*CreateLogGroupOutput, error) {
+func (s *Provider) CreateLogGroup(ctx context.Context, in *CreateLogGroupRequest) (*CreateLogGroupOutput, error) {
 	err := s.engine.CreateLogGroup(ctx, scope(ctx), engine.NewGroup{
 		Name: *in.LogGroupName, KMSKeyID: api.Value(in.KmsKeyId), Class: string(in.LogGroupClass), Tags: in.Tags,
 		DeletionProtection: api.Value(in.DeletionProtectionEnabled),
@@ -65,12 +66,12 @@ func (s *Service) CreateLogGroup(ctx context.Context, in *CreateLogGroupRequest)
 }
 
 // DeleteLogGroup deletes a log group and its events.
-func (s *Service) DeleteLogGroup(ctx context.Context, in *DeleteLogGroupRequest) (*DeleteLogGroupOutput, error) {
+func (s *Provider) DeleteLogGroup(ctx context.Context, in *DeleteLogGroupRequest) (*DeleteLogGroupOutput, error) {
 	return nil, apiError(s.engine.DeleteLogGroup(ctx, scope(ctx), *in.LogGroupName))
 }
 
 // DescribeLogGroups lists log groups.
-func (s *Service) DescribeLogGroups(ctx context.Context, in *DescribeLogGroupsRequest) (*DescribeLogGroupsResponse, error) {
+func (s *Provider) DescribeLogGroups(ctx context.Context, in *DescribeLogGroupsRequest) (*DescribeLogGroupsResponse, error) {
 	if api.Value(in.IncludeLinkedAccounts) || len(in.AccountIdentifiers) > 0 {
 		return nil, &InvalidParameterException{Message: api.Ptr("Vigil has no linked (monitoring) accounts: includeLinkedAccounts and accountIdentifiers are not supported.")}
 	}
@@ -104,17 +105,17 @@ func logGroup(sc engine.Scope, g store.LogGroup) LogGroup {
 }
 
 // PutRetentionPolicy sets a log group's retention.
-func (s *Service) PutRetentionPolicy(ctx context.Context, in *PutRetentionPolicyRequest) (*PutRetentionPolicyOutput, error) {
+func (s *Provider) PutRetentionPolicy(ctx context.Context, in *PutRetentionPolicyRequest) (*PutRetentionPolicyOutput, error) {
 	return nil, apiError(s.engine.PutRetentionPolicy(ctx, scope(ctx), *in.LogGroupName, int(*in.RetentionInDays)))
 }
 
 // DeleteRetentionPolicy removes a log group's retention.
-func (s *Service) DeleteRetentionPolicy(ctx context.Context, in *DeleteRetentionPolicyRequest) (*DeleteRetentionPolicyOutput, error) {
+func (s *Provider) DeleteRetentionPolicy(ctx context.Context, in *DeleteRetentionPolicyRequest) (*DeleteRetentionPolicyOutput, error) {
 	return nil, apiError(s.engine.DeleteRetentionPolicy(ctx, scope(ctx), *in.LogGroupName))
 }
 
 // AssociateKmsKey records a KMS key for a log group (not used to encrypt).
-func (s *Service) AssociateKmsKey(ctx context.Context, in *AssociateKmsKeyRequest) (*AssociateKmsKeyOutput, error) {
+func (s *Provider) AssociateKmsKey(ctx context.Context, in *AssociateKmsKeyRequest) (*AssociateKmsKeyOutput, error) {
 	if in.ResourceIdentifier != nil {
 		return nil, &InvalidParameterException{Message: api.Ptr("Vigil associates KMS keys with log groups only; resourceIdentifier is not supported.")}
 	}
@@ -122,7 +123,7 @@ func (s *Service) AssociateKmsKey(ctx context.Context, in *AssociateKmsKeyReques
 }
 
 // DisassociateKmsKey clears a log group's KMS key.
-func (s *Service) DisassociateKmsKey(ctx context.Context, in *DisassociateKmsKeyRequest) (*DisassociateKmsKeyOutput, error) {
+func (s *Provider) DisassociateKmsKey(ctx context.Context, in *DisassociateKmsKeyRequest) (*DisassociateKmsKeyOutput, error) {
 	if in.ResourceIdentifier != nil {
 		return nil, &InvalidParameterException{Message: api.Ptr("Vigil associates KMS keys with log groups only; resourceIdentifier is not supported.")}
 	}
@@ -130,17 +131,17 @@ func (s *Service) DisassociateKmsKey(ctx context.Context, in *DisassociateKmsKey
 }
 
 // TagResource tags a log group or destination.
-func (s *Service) TagResource(ctx context.Context, in *TagResourceRequest) (*TagResourceOutput, error) {
+func (s *Provider) TagResource(ctx context.Context, in *TagResourceRequest) (*TagResourceOutput, error) {
 	return nil, apiError(s.engine.TagResource(ctx, scope(ctx), *in.ResourceArn, in.Tags))
 }
 
 // UntagResource untags a log group or destination.
-func (s *Service) UntagResource(ctx context.Context, in *UntagResourceRequest) (*UntagResourceOutput, error) {
+func (s *Provider) UntagResource(ctx context.Context, in *UntagResourceRequest) (*UntagResourceOutput, error) {
 	return nil, apiError(s.engine.UntagResource(ctx, scope(ctx), *in.ResourceArn, in.TagKeys))
 }
 
 // ListTagsForResource lists the tags of a log group or destination.
-func (s *Service) ListTagsForResource(ctx context.Context, in *ListTagsForResourceRequest) (*ListTagsForResourceResponse, error) {
+func (s *Provider) ListTagsForResource(ctx context.Context, in *ListTagsForResourceRequest) (*ListTagsForResourceResponse, error) {
 	tags, err := s.engine.ListTagsForResource(ctx, scope(ctx), *in.ResourceArn)
 	if err != nil {
 		return nil, apiError(err)
@@ -149,17 +150,17 @@ func (s *Service) ListTagsForResource(ctx context.Context, in *ListTagsForResour
 }
 
 // TagLogGroup tags a log group by name (legacy).
-func (s *Service) TagLogGroup(ctx context.Context, in *TagLogGroupRequest) (*TagLogGroupOutput, error) {
+func (s *Provider) TagLogGroup(ctx context.Context, in *TagLogGroupRequest) (*TagLogGroupOutput, error) {
 	return nil, apiError(s.engine.TagLogGroup(ctx, scope(ctx), *in.LogGroupName, in.Tags))
 }
 
 // UntagLogGroup untags a log group by name (legacy).
-func (s *Service) UntagLogGroup(ctx context.Context, in *UntagLogGroupRequest) (*UntagLogGroupOutput, error) {
+func (s *Provider) UntagLogGroup(ctx context.Context, in *UntagLogGroupRequest) (*UntagLogGroupOutput, error) {
 	return nil, apiError(s.engine.UntagLogGroup(ctx, scope(ctx), *in.LogGroupName, in.Tags))
 }
 
 // ListTagsLogGroup lists a log group's tags by name (legacy).
-func (s *Service) ListTagsLogGroup(ctx context.Context, in *ListTagsLogGroupRequest) (*ListTagsLogGroupResponse, error) {
+func (s *Provider) ListTagsLogGroup(ctx context.Context, in *ListTagsLogGroupRequest) (*ListTagsLogGroupResponse, error) {
 	tags, err := s.engine.ListTagsLogGroup(ctx, scope(ctx), *in.LogGroupName)
 	if err != nil {
 		return nil, apiError(err)
@@ -168,17 +169,17 @@ func (s *Service) ListTagsLogGroup(ctx context.Context, in *ListTagsLogGroupRequ
 }
 
 // CreateLogStream creates a log stream.
-func (s *Service) CreateLogStream(ctx context.Context, in *CreateLogStreamRequest) (*CreateLogStreamOutput, error) {
+func (s *Provider) CreateLogStream(ctx context.Context, in *CreateLogStreamRequest) (*CreateLogStreamOutput, error) {
 	return nil, apiError(s.engine.CreateLogStream(ctx, scope(ctx), *in.LogGroupName, *in.LogStreamName))
 }
 
 // DeleteLogStream deletes a log stream and its events.
-func (s *Service) DeleteLogStream(ctx context.Context, in *DeleteLogStreamRequest) (*DeleteLogStreamOutput, error) {
+func (s *Provider) DeleteLogStream(ctx context.Context, in *DeleteLogStreamRequest) (*DeleteLogStreamOutput, error) {
 	return nil, apiError(s.engine.DeleteLogStream(ctx, scope(ctx), *in.LogGroupName, *in.LogStreamName))
 }
 
 // DescribeLogStreams lists a log group's streams.
-func (s *Service) DescribeLogStreams(ctx context.Context, in *DescribeLogStreamsRequest) (*DescribeLogStreamsResponse, error) {
+func (s *Provider) DescribeLogStreams(ctx context.Context, in *DescribeLogStreamsRequest) (*DescribeLogStreamsResponse, error) {
 	sc := scope(ctx)
 	g, streams, next, err := s.engine.DescribeLogStreams(ctx, sc, engine.StreamQuery{
 		Group: api.Value(in.LogGroupName), GroupIdentifier: api.Value(in.LogGroupIdentifier), Prefix: api.Value(in.LogStreamNamePrefix),

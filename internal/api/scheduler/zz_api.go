@@ -5,7 +5,6 @@
 package scheduler
 
 import (
-	"context"
 	"reflect"
 
 	"github.com/vigilhq/vigil/internal/protocol"
@@ -171,71 +170,4 @@ var Model = &protocol.Service{
 		`^[A-Za-z0-9\-_]*$`,
 		`^arn:aws(-[a-z]+)?:iam::\d{12}:role\/[\w+=,.@\/-]+$`,
 	},
-}
-
-// Handlers returns the protocol handlers of the operations impl implements;
-// every other operation answers that it is not implemented.
-func Handlers(impl any) map[string]protocol.Handler {
-	h := make(map[string]protocol.Handler)
-	if x, ok := impl.(interface {
-		CreateSchedule(context.Context, *CreateScheduleInput) (*CreateScheduleOutput, error)
-	}); ok {
-		protocol.Bind(h, "CreateSchedule", x.CreateSchedule)
-	}
-	if x, ok := impl.(interface {
-		CreateScheduleGroup(context.Context, *CreateScheduleGroupInput) (*CreateScheduleGroupOutput, error)
-	}); ok {
-		protocol.Bind(h, "CreateScheduleGroup", x.CreateScheduleGroup)
-	}
-	if x, ok := impl.(interface {
-		DeleteSchedule(context.Context, *DeleteScheduleInput) (*DeleteScheduleOutput, error)
-	}); ok {
-		protocol.Bind(h, "DeleteSchedule", x.DeleteSchedule)
-	}
-	if x, ok := impl.(interface {
-		DeleteScheduleGroup(context.Context, *DeleteScheduleGroupInput) (*DeleteScheduleGroupOutput, error)
-	}); ok {
-		protocol.Bind(h, "DeleteScheduleGroup", x.DeleteScheduleGroup)
-	}
-	if x, ok := impl.(interface {
-		GetSchedule(context.Context, *GetScheduleInput) (*GetScheduleOutput, error)
-	}); ok {
-		protocol.Bind(h, "GetSchedule", x.GetSchedule)
-	}
-	if x, ok := impl.(interface {
-		GetScheduleGroup(context.Context, *GetScheduleGroupInput) (*GetScheduleGroupOutput, error)
-	}); ok {
-		protocol.Bind(h, "GetScheduleGroup", x.GetScheduleGroup)
-	}
-	if x, ok := impl.(interface {
-		ListScheduleGroups(context.Context, *ListScheduleGroupsInput) (*ListScheduleGroupsOutput, error)
-	}); ok {
-		protocol.Bind(h, "ListScheduleGroups", x.ListScheduleGroups)
-	}
-	if x, ok := impl.(interface {
-		ListSchedules(context.Context, *ListSchedulesInput) (*ListSchedulesOutput, error)
-	}); ok {
-		protocol.Bind(h, "ListSchedules", x.ListSchedules)
-	}
-	if x, ok := impl.(interface {
-		ListTagsForResource(context.Context, *ListTagsForResourceInput) (*ListTagsForResourceOutput, error)
-	}); ok {
-		protocol.Bind(h, "ListTagsForResource", x.ListTagsForResource)
-	}
-	if x, ok := impl.(interface {
-		TagResource(context.Context, *TagResourceInput) (*TagResourceOutput, error)
-	}); ok {
-		protocol.Bind(h, "TagResource", x.TagResource)
-	}
-	if x, ok := impl.(interface {
-		UntagResource(context.Context, *UntagResourceInput) (*UntagResourceOutput, error)
-	}); ok {
-		protocol.Bind(h, "UntagResource", x.UntagResource)
-	}
-	if x, ok := impl.(interface {
-		UpdateSchedule(context.Context, *UpdateScheduleInput) (*UpdateScheduleOutput, error)
-	}); ok {
-		protocol.Bind(h, "UpdateSchedule", x.UpdateSchedule)
-	}
-	return h
 }

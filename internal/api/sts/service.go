@@ -6,11 +6,11 @@ import (
 	"github.com/vigilhq/vigil/internal/request"
 )
 
-// Service implements the STS operations Vigil supports.
-type Service struct{}
+// Provider implements the STS operations Vigil supports.
+type Provider struct{ Unimplemented }
 
 // GetCallerIdentity returns the identity that signed the request.
-func (*Service) GetCallerIdentity(ctx context.Context, _ *GetCallerIdentityRequest) (*GetCallerIdentityResponse, error) {
+func (*Provider) GetCallerIdentity(ctx context.Context, _ *GetCallerIdentityRequest) (*GetCallerIdentityResponse, error) {
 	p := request.FromContext(ctx).Principal
 	return &GetCallerIdentityResponse{UserId: &p.UserID, Account: &p.Account, Arn: &p.ARN}, nil
 }

@@ -5,7 +5,6 @@
 package sts
 
 import (
-	"context"
 	"reflect"
 
 	"github.com/vigilhq/vigil/internal/protocol"
@@ -180,66 +179,4 @@ var Model = &protocol.Service{
 		`[\w+=,.@\:-]*`,
 		`[\p{L}\p{Z}\p{N}_.:/=+\-@]*`,
 	},
-}
-
-// Handlers returns the protocol handlers of the operations impl implements;
-// every other operation answers that it is not implemented.
-func Handlers(impl any) map[string]protocol.Handler {
-	h := make(map[string]protocol.Handler)
-	if x, ok := impl.(interface {
-		AssumeRole(context.Context, *AssumeRoleRequest) (*AssumeRoleResponse, error)
-	}); ok {
-		protocol.Bind(h, "AssumeRole", x.AssumeRole)
-	}
-	if x, ok := impl.(interface {
-		AssumeRoleWithSAML(context.Context, *AssumeRoleWithSAMLRequest) (*AssumeRoleWithSAMLResponse, error)
-	}); ok {
-		protocol.Bind(h, "AssumeRoleWithSAML", x.AssumeRoleWithSAML)
-	}
-	if x, ok := impl.(interface {
-		AssumeRoleWithWebIdentity(context.Context, *AssumeRoleWithWebIdentityRequest) (*AssumeRoleWithWebIdentityResponse, error)
-	}); ok {
-		protocol.Bind(h, "AssumeRoleWithWebIdentity", x.AssumeRoleWithWebIdentity)
-	}
-	if x, ok := impl.(interface {
-		AssumeRoot(context.Context, *AssumeRootRequest) (*AssumeRootResponse, error)
-	}); ok {
-		protocol.Bind(h, "AssumeRoot", x.AssumeRoot)
-	}
-	if x, ok := impl.(interface {
-		DecodeAuthorizationMessage(context.Context, *DecodeAuthorizationMessageRequest) (*DecodeAuthorizationMessageResponse, error)
-	}); ok {
-		protocol.Bind(h, "DecodeAuthorizationMessage", x.DecodeAuthorizationMessage)
-	}
-	if x, ok := impl.(interface {
-		GetAccessKeyInfo(context.Context, *GetAccessKeyInfoRequest) (*GetAccessKeyInfoResponse, error)
-	}); ok {
-		protocol.Bind(h, "GetAccessKeyInfo", x.GetAccessKeyInfo)
-	}
-	if x, ok := impl.(interface {
-		GetCallerIdentity(context.Context, *GetCallerIdentityRequest) (*GetCallerIdentityResponse, error)
-	}); ok {
-		protocol.Bind(h, "GetCallerIdentity", x.GetCallerIdentity)
-	}
-	if x, ok := impl.(interface {
-		GetDelegatedAccessToken(context.Context, *GetDelegatedAccessTokenRequest) (*GetDelegatedAccessTokenResponse, error)
-	}); ok {
-		protocol.Bind(h, "GetDelegatedAccessToken", x.GetDelegatedAccessToken)
-	}
-	if x, ok := impl.(interface {
-		GetFederationToken(context.Context, *GetFederationTokenRequest) (*GetFederationTokenResponse, error)
-	}); ok {
-		protocol.Bind(h, "GetFederationToken", x.GetFederationToken)
-	}
-	if x, ok := impl.(interface {
-		GetSessionToken(context.Context, *GetSessionTokenRequest) (*GetSessionTokenResponse, error)
-	}); ok {
-		protocol.Bind(h, "GetSessionToken", x.GetSessionToken)
-	}
-	if x, ok := impl.(interface {
-		GetWebIdentityToken(context.Context, *GetWebIdentityTokenRequest) (*GetWebIdentityTokenResponse, error)
-	}); ok {
-		protocol.Bind(h, "GetWebIdentityToken", x.GetWebIdentityToken)
-	}
-	return h
 }

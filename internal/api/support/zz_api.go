@@ -5,7 +5,6 @@
 package support
 
 import (
-	"context"
 	"reflect"
 
 	"github.com/vigilhq/vigil/internal/protocol"
@@ -211,91 +210,4 @@ var Model = &protocol.Service{
 		"InternalServerError":             {Name: "InternalServerError", Status: 500, Server: true, Type: reflect.TypeFor[InternalServerError]()},
 		"ThrottlingException":             {Name: "ThrottlingException", Status: 400, Type: reflect.TypeFor[ThrottlingException]()},
 	},
-}
-
-// Handlers returns the protocol handlers of the operations impl implements;
-// every other operation answers that it is not implemented.
-func Handlers(impl any) map[string]protocol.Handler {
-	h := make(map[string]protocol.Handler)
-	if x, ok := impl.(interface {
-		AddAttachmentsToSet(context.Context, *AddAttachmentsToSetRequest) (*AddAttachmentsToSetResponse, error)
-	}); ok {
-		protocol.Bind(h, "AddAttachmentsToSet", x.AddAttachmentsToSet)
-	}
-	if x, ok := impl.(interface {
-		AddCommunicationToCase(context.Context, *AddCommunicationToCaseRequest) (*AddCommunicationToCaseResponse, error)
-	}); ok {
-		protocol.Bind(h, "AddCommunicationToCase", x.AddCommunicationToCase)
-	}
-	if x, ok := impl.(interface {
-		CreateCase(context.Context, *CreateCaseRequest) (*CreateCaseResponse, error)
-	}); ok {
-		protocol.Bind(h, "CreateCase", x.CreateCase)
-	}
-	if x, ok := impl.(interface {
-		DescribeAttachment(context.Context, *DescribeAttachmentRequest) (*DescribeAttachmentResponse, error)
-	}); ok {
-		protocol.Bind(h, "DescribeAttachment", x.DescribeAttachment)
-	}
-	if x, ok := impl.(interface {
-		DescribeCases(context.Context, *DescribeCasesRequest) (*DescribeCasesResponse, error)
-	}); ok {
-		protocol.Bind(h, "DescribeCases", x.DescribeCases)
-	}
-	if x, ok := impl.(interface {
-		DescribeCommunications(context.Context, *DescribeCommunicationsRequest) (*DescribeCommunicationsResponse, error)
-	}); ok {
-		protocol.Bind(h, "DescribeCommunications", x.DescribeCommunications)
-	}
-	if x, ok := impl.(interface {
-		DescribeCreateCaseOptions(context.Context, *DescribeCreateCaseOptionsRequest) (*DescribeCreateCaseOptionsResponse, error)
-	}); ok {
-		protocol.Bind(h, "DescribeCreateCaseOptions", x.DescribeCreateCaseOptions)
-	}
-	if x, ok := impl.(interface {
-		DescribeServices(context.Context, *DescribeServicesRequest) (*DescribeServicesResponse, error)
-	}); ok {
-		protocol.Bind(h, "DescribeServices", x.DescribeServices)
-	}
-	if x, ok := impl.(interface {
-		DescribeSeverityLevels(context.Context, *DescribeSeverityLevelsRequest) (*DescribeSeverityLevelsResponse, error)
-	}); ok {
-		protocol.Bind(h, "DescribeSeverityLevels", x.DescribeSeverityLevels)
-	}
-	if x, ok := impl.(interface {
-		DescribeSupportedLanguages(context.Context, *DescribeSupportedLanguagesRequest) (*DescribeSupportedLanguagesResponse, error)
-	}); ok {
-		protocol.Bind(h, "DescribeSupportedLanguages", x.DescribeSupportedLanguages)
-	}
-	if x, ok := impl.(interface {
-		DescribeTrustedAdvisorCheckRefreshStatuses(context.Context, *DescribeTrustedAdvisorCheckRefreshStatusesRequest) (*DescribeTrustedAdvisorCheckRefreshStatusesResponse, error)
-	}); ok {
-		protocol.Bind(h, "DescribeTrustedAdvisorCheckRefreshStatuses", x.DescribeTrustedAdvisorCheckRefreshStatuses)
-	}
-	if x, ok := impl.(interface {
-		DescribeTrustedAdvisorCheckResult(context.Context, *DescribeTrustedAdvisorCheckResultRequest) (*DescribeTrustedAdvisorCheckResultResponse, error)
-	}); ok {
-		protocol.Bind(h, "DescribeTrustedAdvisorCheckResult", x.DescribeTrustedAdvisorCheckResult)
-	}
-	if x, ok := impl.(interface {
-		DescribeTrustedAdvisorCheckSummaries(context.Context, *DescribeTrustedAdvisorCheckSummariesRequest) (*DescribeTrustedAdvisorCheckSummariesResponse, error)
-	}); ok {
-		protocol.Bind(h, "DescribeTrustedAdvisorCheckSummaries", x.DescribeTrustedAdvisorCheckSummaries)
-	}
-	if x, ok := impl.(interface {
-		DescribeTrustedAdvisorChecks(context.Context, *DescribeTrustedAdvisorChecksRequest) (*DescribeTrustedAdvisorChecksResponse, error)
-	}); ok {
-		protocol.Bind(h, "DescribeTrustedAdvisorChecks", x.DescribeTrustedAdvisorChecks)
-	}
-	if x, ok := impl.(interface {
-		RefreshTrustedAdvisorCheck(context.Context, *RefreshTrustedAdvisorCheckRequest) (*RefreshTrustedAdvisorCheckResponse, error)
-	}); ok {
-		protocol.Bind(h, "RefreshTrustedAdvisorCheck", x.RefreshTrustedAdvisorCheck)
-	}
-	if x, ok := impl.(interface {
-		ResolveCase(context.Context, *ResolveCaseRequest) (*ResolveCaseResponse, error)
-	}); ok {
-		protocol.Bind(h, "ResolveCase", x.ResolveCase)
-	}
-	return h
 }
