@@ -50,6 +50,7 @@ func main() {
 	events := fs.Int("events", 10_000_000, "events to load")
 	pattern := fs.String("pattern", "ERROR", "query: the FilterLogEvents pattern")
 	clients := fs.Int("clients", 16, "state: concurrent clients, one log group each")
+	rate := fs.Int("rate", 0, "state: calls per second in all (0: as fast as they go)")
 	fs.Parse(benchsdk.Args())
 	ctx := context.Background()
 	switch cmd {
@@ -65,7 +66,7 @@ func main() {
 			wg.Add(1)
 			go func() { defer wg.Done(); ingest(ctx, c, "ingest", *streams, *batch, *duration, 0) }()
 		}
-		state(ctx, c, *clients, *duration)
+		state(ctx, c, *clients, *rate, *duration)
 		wg.Wait()
 	default:
 		log.Fatalf("unknown command %q", cmd)
@@ -136,8 +137,9 @@ func isSet(fs *flag.FlagSet, name string) bool {
 
 // state makes small durable state changes: each client creates a group,
 // then alternates CreateLogStream (a new stream each time) and
-// PutRetentionPolicy on it until the duration has passed.
-func state(ctx context.Context, c *cloudwatchlogs.Client, clients int, d time.Duration) {
+// PutRetentionPolicy on it until the duration has passed, at most rate
+// calls a second in all when rate > 0.
+func state(ctx context.Context, c *cloudwatchlogs.Client, clients, rate int, d time.Duration) {
 	run := time.Now().UnixNano()
 	groups := make([]string, clients)
 	for i := range groups {
@@ -149,6 +151,12 @@ func state(ctx context.Context, c *cloudwatchlogs.Client, clients int, d time.Du
 	var calls atomic.Int64
 	lat := make([][]time.Duration, clients)
 	deadline := time.Now().Add(d)
+	var tokens <-chan time.Time
+	if rate > 0 {
+		t := time.NewTicker(time.Second / time.Duration(rate))
+		defer t.Stop()
+		tokens = t.C
+	}
 	start, cpu := time.Now(), benchsdk.ServerCPU()
 	var wg sync.WaitGroup
 	for i, g := range groups {
@@ -157,6 +165,9 @@ func state(ctx context.Context, c *cloudwatchlogs.Client, clients int, d time.Du
 			defer wg.Done()
 			days := []int32{1, 3, 5, 7}
 			for n := 0; time.Now().Before(deadline); n++ {
+				if tokens != nil {
+					<-tokens
+				}
 				t := time.Now()
 				var err error
 				if n%2 == 0 {
@@ -176,7 +187,7 @@ func state(ctx context.Context, c *cloudwatchlogs.Client, clients int, d time.Du
 	el := time.Since(start).Seconds()
 	all := slices.Concat(lat...)
 	slices.Sort(all)
-	fmt.Printf("state: %d calls in %.1fs: %.0f calls/s (clients=%d); latency p50 %s p99 %s\n", calls.Load(), el, float64(calls.Load())/el, clients,
+	fmt.Printf("state: %d calls in %.1fs: %.0f calls/s (clients=%d, rate cap %d); latency p50 %s p99 %s\n", calls.Load(), el, float64(calls.Load())/el, clients, rate,
 		all[len(all)/2].Round(10*time.Microsecond), all[len(all)*99/100].Round(10*time.Microsecond))
 	if used, ok := cpu(); ok && calls.Load() > 0 {
 		fmt.Printf("server CPU: %v, %.0f µs per call (all work the server did meanwhile)\n", used, used.Seconds()*1e6/float64(calls.Load()))

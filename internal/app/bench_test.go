@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -37,22 +38,24 @@ func cloudWatchClient(tr http.RoundTripper) *cloudwatch.Client {
 		})})
 }
 
-// BenchmarkPutLogEvents measures the server side of ingestion: a 1,000-event
-// PutLogEvents of ~200-byte lines through the whole front door (dev-mode
-// auth), JSON decoding, validation, the engine and a durable DuckDB commit.
-func BenchmarkPutLogEvents(b *testing.B) {
-	a := devApp(b)
-	h := a.Handler()
-	call := func(target string, body []byte) {
-		r := httptest.NewRequest("POST", "/", bytes.NewReader(body))
-		r.Header.Set("X-Amz-Target", "Logs_20140328."+target)
+// logsCaller returns a function that makes a CloudWatch Logs call through
+// h and fails b unless it succeeds.
+func logsCaller(b *testing.B, h http.Handler) func(op string, body []byte) {
+	return func(op string, body []byte) {
+		r := httptest.NewRequest("POST", "/", io.NopCloser(bytes.NewReader(body)))
+		r.Header.Set("X-Amz-Target", "Logs_20140328."+op)
 		r.Header.Set("Content-Type", "application/x-amz-json-1.1")
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
-		if w.Code != 200 {
-			b.Fatalf("%s: %d %s", target, w.Code, w.Body)
+		if w.Code != http.StatusOK {
+			b.Fatalf("%s: %d %s", op, w.Code, w.Body)
 		}
 	}
+}
+
+// benchPutLogEvents runs 1,000-event PutLogEvents calls of ~200-byte lines
+// into group g, stream s, and reports events/s.
+func benchPutLogEvents(b *testing.B, call func(string, []byte)) {
 	call("CreateLogGroup", []byte(`{"logGroupName":"g"}`))
 	call("CreateLogStream", []byte(`{"logGroupName":"g","logStreamName":"s"}`))
 	type event struct {
@@ -70,16 +73,57 @@ func BenchmarkPutLogEvents(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		r := httptest.NewRequest("POST", "/", io.NopCloser(bytes.NewReader(body)))
-		r.Header.Set("X-Amz-Target", "Logs_20140328.PutLogEvents")
-		r.Header.Set("Content-Type", "application/x-amz-json-1.1")
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		if w.Code != http.StatusOK {
-			b.Fatalf("PutLogEvents: %d %s", w.Code, w.Body)
-		}
+		call("PutLogEvents", body)
 	}
 	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkPutLogEvents measures the server side of ingestion: a 1,000-event
+// PutLogEvents of ~200-byte lines through the whole front door (dev-mode
+// auth), JSON decoding, validation, the engine and a durable write.
+func BenchmarkPutLogEvents(b *testing.B) {
+	benchPutLogEvents(b, logsCaller(b, devApp(b).Handler()))
+}
+
+// BenchmarkPutLogEventsBesideStateChanges is BenchmarkPutLogEvents while
+// four callers make 300 small state changes a second in all (moto's whole
+// capacity on this workload), CreateLogStream and PutRetentionPolicy in
+// turn: state changes must not slow ingestion down (they share no writer).
+func BenchmarkPutLogEventsBesideStateChanges(b *testing.B) {
+	call := logsCaller(b, devApp(b).Handler())
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for c := range 4 {
+		g := fmt.Sprintf("state-%d", c)
+		call("CreateLogGroup", []byte(`{"logGroupName":"`+g+`"}`))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := time.NewTicker(time.Second / 75)
+			defer t.Stop()
+			for n := 0; ; n++ {
+				select {
+				case <-stop:
+					return
+				case <-t.C:
+				}
+				stateChange(call, g, n)
+			}
+		}()
+	}
+	benchPutLogEvents(b, call)
+	close(stop)
+	wg.Wait()
+}
+
+// stateChange makes the n-th small state change of group g:
+// CreateLogStream and PutRetentionPolicy in turn.
+func stateChange(call func(string, []byte), g string, n int) {
+	if n%2 == 0 {
+		call("CreateLogStream", fmt.Appendf(nil, `{"logGroupName":"%s","logStreamName":"s%d"}`, g, n))
+	} else {
+		call("PutRetentionPolicy", fmt.Appendf(nil, `{"logGroupName":"%s","retentionInDays":%d}`, g, []int{1, 3, 5, 7}[n/2%4]))
+	}
 }
 
 // recorder is an HTTP transport that keeps the request it is given and
@@ -246,30 +290,15 @@ func BenchmarkGetMetricData(b *testing.B) {
 // parallel callers, each in a group of its own (the platform issue's
 // workload, in process).
 func BenchmarkStateChanges(b *testing.B) {
-	a := devApp(b)
-	h := a.Handler()
-	call := func(target, body string) {
-		r := httptest.NewRequest("POST", "/", bytes.NewReader([]byte(body)))
-		r.Header.Set("X-Amz-Target", "Logs_20140328."+target)
-		r.Header.Set("Content-Type", "application/x-amz-json-1.1")
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		if w.Code != 200 {
-			b.Fatalf("%s: %d %s", target, w.Code, w.Body)
-		}
-	}
+	call := logsCaller(b, devApp(b).Handler())
 	var next atomic.Int64
 	b.SetParallelism(8)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		g := fmt.Sprintf("g%d", next.Add(1))
-		call("CreateLogGroup", `{"logGroupName":"`+g+`"}`)
+		call("CreateLogGroup", []byte(`{"logGroupName":"`+g+`"}`))
 		for n := 0; pb.Next(); n++ {
-			if n%2 == 0 {
-				call("CreateLogStream", fmt.Sprintf(`{"logGroupName":"%s","logStreamName":"s%d"}`, g, n))
-			} else {
-				call("PutRetentionPolicy", fmt.Sprintf(`{"logGroupName":"%s","retentionInDays":%d}`, g, []int{1, 3, 5, 7}[n/2%4]))
-			}
+			stateChange(call, g, n)
 		}
 	})
 }
