@@ -12,6 +12,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,8 +36,11 @@ var infrastructure = []string{
 	"internal/binread",      // reader of Vigil's stored encodings
 	"internal/cache",        // bounded caches
 	"internal/clock",        // time source
+	"internal/dispatch",     // delivery to targets by ARN
+	"internal/outbox",       // durable deliveries
 	"internal/protocol/...", // wire protocols
 	"internal/request",      // a request's scope in its context
+	"internal/sched",        // the scheduler of periodic jobs
 	"internal/server/...",   // front door
 	"internal/store/...",    // storage interfaces and backends
 }
@@ -72,6 +76,12 @@ var rules = []rule{
 		forbid: engines,
 	},
 	{
+		name: "engines never import each other: one engine reaches another through an interface the composition root wires, " +
+			"or through the outbox and the dispatcher",
+		pkgs:   engines,
+		forbid: engines,
+	},
+	{
 		name:   "service APIs never import each other: cross-service calls go through interfaces the composition root wires",
 		pkgs:   set{in: []string{"internal/api/*/..."}},
 		forbid: set{in: []string{"internal/api/*/..."}},
@@ -85,6 +95,11 @@ var debts = []struct {
 	from, to string // patterns of the importer and the imported
 	why      string
 }{
+	{
+		from: "internal/logs", to: "internal/insights",
+		why: "Logs Insights' language is its own package, which the logs engine runs queries of: " +
+			"it is a library rather than an engine, and belongs with the plan types (see the next debt)",
+	},
 	{
 		from: "internal/store/...", to: "internal/insights",
 		why: "store.LogQuery carries an *insights.Plan, which the backends compile to SQL and storetest runs: " +
@@ -372,4 +387,56 @@ func moduleRoot(t *testing.T) (dir, module string) {
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
+}
+
+// wallClock are the calls that read the wall clock or start a timer on
+// it: outside cmd/ and internal/clock, time comes from a clock.Clock, so
+// that a fake clock drives tests and the virtual clock of --dev mode
+// drives users' time.
+var wallClock = regexp.MustCompile(`\btime\.(Now|Since|Until|Sleep|After|AfterFunc|Tick|NewTicker|NewTimer)\(|\bcontext\.(WithTimeout|WithDeadline)\(`)
+
+// wallClockAllowed are the files that use the wall clock on purpose, each
+// with why: they bound waiting on I/O, which virtual time does not speed
+// up.
+var wallClockAllowed = map[string]string{
+	"internal/server/body.go":          "the read deadline of a request body is a socket deadline",
+	"internal/protocol/eventstream.go": "the start of an event stream waits for net/http's writer",
+	"internal/outbox/outbox.go":        "a delivery's timeout bounds waiting for its target",
+	"internal/outbox/dead.go":          "a Prometheus scrape bounds its store read",
+	"internal/app/app.go":              "a health check bounds its store read",
+}
+
+// TestWallClock checks that nothing outside cmd/ and internal/clock reads
+// the wall clock but the files allowed to.
+func TestWallClock(t *testing.T) {
+	used := map[string]bool{}
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") ||
+			strings.HasPrefix(path, "clock/") {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		file := "internal/" + filepath.ToSlash(path)
+		for i, line := range strings.Split(string(b), "\n") {
+			if m := wallClock.FindString(line); m != "" {
+				if _, ok := wallClockAllowed[file]; ok {
+					used[file] = true
+					continue
+				}
+				t.Errorf("%s:%d calls %s: take the time from a clock.Clock", file, i+1, strings.TrimSuffix(m, "("))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for file := range wallClockAllowed {
+		if !used[file] {
+			t.Errorf("%s no longer reads the wall clock: delete its allowance", file)
+		}
+	}
 }

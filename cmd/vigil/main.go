@@ -98,7 +98,7 @@ func run(args []string, out io.Writer) error {
 	endpoint := "http://" + endpointHost(ln.Addr())
 	fmt.Fprintf(out, "Vigil serving on %s (version %s, data in %s), ready in %s.\n", endpoint, version(), a.DataDir(), time.Since(started).Round(time.Millisecond))
 	if s.Dev {
-		fmt.Fprintln(out, "Dev mode: any well-formed credentials are accepted.")
+		fmt.Fprintln(out, "Dev mode: any well-formed credentials are accepted; POST "+endpoint+"/_vigil/clock moves Vigil's clock forward.")
 	} else if a.Root().Created {
 		fmt.Fprintf(out, "Created root account %s with access key %s.\n", a.Root().AccountID, a.Root().AccessKeyID)
 	}
@@ -134,7 +134,7 @@ func loadSettings(args []string, out io.Writer) (settings, error) {
 	config := fs.String("config", os.Getenv("VIGIL_CONFIG"), "YAML file with settings (keys as the flag names)")
 	listen := fs.String("listen", s.Listen, "address to serve the APIs and the Prometheus metrics on")
 	dataDir := fs.String("data-dir", s.DataDir, "directory of the database, master key and credentials file")
-	dev := fs.Bool("dev", s.Dev, "accept any well-formed credentials and unsigned requests (local testing only)")
+	dev := fs.Bool("dev", s.Dev, "accept any well-formed credentials and unsigned requests, and let /_vigil/clock move Vigil's clock (local testing only)")
 	logLevel := fs.String("log-level", s.LogLevel, "log level: debug, info, warn or error")
 	region := fs.String("region", s.Region, "region of unsigned dev-mode requests, printed in the exports")
 	showVersion := fs.Bool("version", false, "print the version and exit")

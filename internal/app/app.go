@@ -11,8 +11,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -38,9 +38,12 @@ import (
 	"github.com/vigilhq/vigil/internal/audit"
 	"github.com/vigilhq/vigil/internal/auth"
 	"github.com/vigilhq/vigil/internal/clock"
+	"github.com/vigilhq/vigil/internal/dispatch"
 	logsengine "github.com/vigilhq/vigil/internal/logs"
 	"github.com/vigilhq/vigil/internal/metrics"
+	"github.com/vigilhq/vigil/internal/outbox"
 	"github.com/vigilhq/vigil/internal/protocol"
+	"github.com/vigilhq/vigil/internal/sched"
 	"github.com/vigilhq/vigil/internal/server"
 	"github.com/vigilhq/vigil/internal/store/embedded"
 )
@@ -61,6 +64,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Audit receives the audit events (discarded when nil).
 	Audit audit.Sink
+	// Clock is Vigil's time (nil: the real clock, or with Dev a virtual
+	// clock that /_vigil/clock moves). A *clock.Virtual given with Dev is
+	// the one /_vigil/clock moves; tests may pass a *clock.Fake.
+	Clock clock.Clock
 }
 
 // App is a built Vigil.
@@ -69,14 +76,20 @@ type App struct {
 	store   *embedded.Store
 	logs    *logsengine.Engine
 	metrics *metrics.Engine
-	// stop ends the background work (deliveries, retention).
-	stop    context.CancelFunc
-	stopped chan struct{}
-	root    *auth.RootCredentials
-	router  *protocol.Router
-	handler http.Handler
-	http    *http.Server
-	logger  *slog.Logger
+	// clock is Vigil's time; devClock the same clock when /_vigil/clock
+	// may move it.
+	clock    clock.Clock
+	devClock *clock.Virtual
+	// sched runs the periodic jobs; outbox makes the deliveries, through
+	// dispatch to their targets.
+	sched    *sched.Scheduler
+	outbox   *outbox.Processor
+	dispatch *dispatch.Dispatcher
+	root     *auth.RootCredentials
+	router   *protocol.Router
+	handler  http.Handler
+	http     *http.Server
+	logger   *slog.Logger
 }
 
 // api is one service Vigil routes: its generated model and the handlers
@@ -124,17 +137,41 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, fmt.Errorf("cannot resolve data directory %q: %w", cfg.DataDir, err)
 	}
 	cfg.DataDir = dir
-	st, err := embedded.Open(ctx, dir, embedded.Options{})
+	// The store's commit delay is about I/O: it runs on the real clock.
+	st, err := embedded.Open(ctx, dir, embedded.Options{Clock: clock.System{}})
 	if err != nil {
 		return nil, err
 	}
 	a := &App{cfg: cfg, store: st, logger: cfg.Logger}
+	a.clock, a.devClock = vigilClock(cfg)
 	if err := a.build(ctx); err != nil {
 		st.Close()
 		return nil, err
 	}
-	a.background()
+	if err := a.schedule(); err != nil {
+		st.Close()
+		return nil, err
+	}
+	a.sched.Start()
 	return a, nil
+}
+
+// vigilClock returns Vigil's clock: the configured one, or the real
+// clock, which --dev makes virtual; and the clock /_vigil/clock moves
+// (nil unless --dev).
+func vigilClock(cfg Config) (clock.Clock, *clock.Virtual) {
+	c := cfg.Clock
+	if c == nil {
+		c = clock.System{}
+		if cfg.Dev {
+			c = clock.NewVirtual(clock.System{})
+		}
+	}
+	v, _ := c.(*clock.Virtual)
+	if !cfg.Dev {
+		v = nil
+	}
+	return c, v
 }
 
 func (a *App) build(ctx context.Context) error {
@@ -142,22 +179,37 @@ func (a *App) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.root, err = auth.EnsureRoot(ctx, a.store.Accounts(), sealer, a.cfg.DataDir)
+	a.root, err = auth.EnsureRoot(ctx, a.store.Accounts(), sealer, a.cfg.DataDir, a.clock.Now())
 	if err != nil {
 		return fmt.Errorf("cannot set up the root account: %w", err)
 	}
-	a.metrics = metrics.New(metrics.Options{Store: a.store.Metrics(), Clock: clock.System{}})
-	a.logs = logsengine.New(logsengine.Options{
-		Store: a.store.Logs(), Tags: a.store.Tags(), Outbox: a.store.Outbox(), Metrics: a.metrics,
-		Queries: a.store.LogQueries(), Querier: a.store.Querier(),
-		Clock: clock.System{}, Logger: a.logger.With("engine", "logs"),
+	// Every principal is its account's root until IAM lands: API calls
+	// and deliveries across accounts are authorized alike.
+	authz := auth.AllowAll{}
+	prom := server.NewMetrics()
+	a.sched = sched.New(sched.Options{
+		Clock: a.clock, Leases: a.store.Leases(), Holder: holder(a.cfg),
+		Registerer: prom.Registry, Logger: a.logger.With("component", "scheduler"),
 	})
+	a.dispatch = dispatch.New(dispatch.Options{
+		Authorize: authz.Authorize, Audit: a.cfg.Audit, Clock: a.clock, Logger: a.logger.With("component", "dispatch"),
+	})
+	a.outbox = outbox.New(outbox.Options{
+		Store: a.store.Outbox(), Clock: a.clock, Notify: func() { a.sched.Kick(outboxJob) },
+		Registerer: prom.Registry, Logger: a.logger.With("component", "outbox"),
+	})
+	a.metrics = metrics.New(metrics.Options{Store: a.store.Metrics(), Clock: a.clock})
+	a.logs = logsengine.New(logsengine.Options{
+		Store: a.store.Logs(), Tags: a.store.Tags(), Metrics: metricSink{a.metrics}, Dispatcher: a.dispatch, Notify: a.outbox.Kick,
+		Queries: a.store.LogQueries(), Querier: a.store.Querier(),
+		Clock: a.clock, Logger: a.logger.With("engine", "logs"),
+	})
+	a.logs.RegisterDeliveries(a.outbox, a.dispatch)
 	a.router = protocol.NewRouter()
 	for _, api := range a.apis() {
 		a.router.Register(api.model, api.handlers)
 	}
-	metrics := server.NewMetrics()
-	metrics.Registry.MustRegister(
+	prom.Registry.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigil_storage_bytes", Help: "Bytes the database occupies on disk."},
 			func() float64 { return float64(a.store.SizeBytes()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "vigil_store_commits_total", Help: "Transactions committed by the telemetry store's group-commit writer (DuckDB)."},
@@ -173,58 +225,71 @@ func (a *App) build(ctx context.Context) error {
 		Router: a.router,
 		Auth: auth.New(auth.Options{
 			Keys: a.store.Accounts(), Sealer: sealer, Dev: a.cfg.Dev, DefaultRegion: a.cfg.Region,
+			// Clients sign with their real clock: signatures are checked
+			// against the real one, whatever Vigil's clock shows.
+			Clock: clock.System{},
 		}),
-		Audit:   a.cfg.Audit,
-		Metrics: metrics,
-		Logger:  a.logger,
-		Health:  a.health,
-		Version: a.cfg.Version,
+		Authorizer:  authz,
+		Audit:       a.cfg.Audit,
+		Metrics:     prom,
+		Logger:      a.logger,
+		Health:      a.health,
+		Version:     a.cfg.Version,
+		Clock:       a.clock,
+		DevClock:    a.devClock,
+		DeadLetters: a.outbox, OperatorAccount: a.root.AccountID,
 	})
 	return nil
 }
 
-// background runs the periodic work until Shutdown: subscription and
-// metric deliveries, log retention and metric roll-ups.
-func (a *App) background() {
-	ctx, cancel := context.WithCancel(context.Background())
-	a.stop, a.stopped = cancel, make(chan struct{})
-	go func() {
-		defer close(a.stopped)
-		var wg sync.WaitGroup
-		wg.Add(3)
-		go func() { defer wg.Done(); a.logs.RunDeliveries(ctx, time.Second) }()
-		go func() { defer wg.Done(); every(ctx, time.Minute, a.expireLogs) }()
-		go func() { defer wg.Done(); every(ctx, time.Minute, a.rollUpMetrics) }()
-		wg.Wait()
-	}()
-}
-
-func (a *App) expireLogs(ctx context.Context) {
-	if n, err := a.logs.ExpireEvents(ctx); err != nil && ctx.Err() == nil {
-		a.logger.Error("log retention failed", "error", err)
-	} else if n > 0 {
-		a.logger.Info("log retention deleted expired events", "events", n)
+// holder names this node in the jobs' leases: its host and listen
+// address, which stay the same across restarts (a restarted node renews
+// the leases it held, even those its virtual clock had put in the
+// future) and differ between nodes sharing a database.
+func holder(cfg Config) string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "localhost"
 	}
+	return host + " " + cfg.Listen
 }
 
-func (a *App) rollUpMetrics(ctx context.Context) {
-	if err := a.metrics.RollUp(ctx); err != nil && ctx.Err() == nil {
-		a.logger.Error("metric roll-up failed", "error", err)
+// Jobs' periods.
+const (
+	rollUpEvery      = time.Minute
+	retentionEvery   = time.Minute
+	maintenanceEvery = time.Minute
+	deliveriesEvery  = time.Second
+)
+
+// outboxJob names the outbox's job, which Kick runs at once.
+const outboxJob = "outbox"
+
+// schedule registers the periodic jobs. Each step is a function of (ctx,
+// now) that tests may call directly.
+func (a *App) schedule() error {
+	jobs := []sched.Job{
+		{Name: "metrics-rollup", Every: rollUpEvery, Step: a.metrics.RollUp},
+		{Name: "logs-retention", Every: retentionEvery, Step: a.expireLogs},
+		{Name: "store-maintenance", Every: maintenanceEvery, Step: func(ctx context.Context, _ time.Time) error {
+			return a.store.Maintain(ctx)
+		}},
+		{Name: outboxJob, Every: deliveriesEvery, Step: a.outbox.Step},
 	}
-}
-
-// every runs fn at each interval until ctx ends.
-func every(ctx context.Context, interval time.Duration, fn func(context.Context)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			fn(ctx)
+	for _, j := range jobs {
+		if err := a.sched.Register(j); err != nil {
+			return err
 		}
 	}
+	return nil
+}
+
+func (a *App) expireLogs(ctx context.Context, now time.Time) error {
+	n, err := a.logs.ExpireEvents(ctx, now)
+	if n > 0 {
+		a.logger.Info("log retention deleted expired events", "events", n)
+	}
+	return err
 }
 
 // ServiceHealth is one service's line in the health check.
@@ -236,15 +301,28 @@ type ServiceHealth struct {
 
 // Health is the body of GET /_vigil/health.
 type Health struct {
+	// Status is "ok", or "degraded" when the deliveries are.
 	Status   string                   `json:"status"`
 	Version  string                   `json:"version"`
 	Services map[string]ServiceHealth `json:"services"`
+	// Deliveries sums up the outbox: pending, retried and dead
+	// deliveries by kind.
+	Deliveries outbox.Health `json:"deliveries"`
 }
+
+// healthTimeout bounds the store reads of a health check.
+const healthTimeout = 5 * time.Second
 
 func (a *App) health() any {
 	h := Health{Status: "ok", Version: a.cfg.Version, Services: map[string]ServiceHealth{}}
 	for _, st := range a.router.Status() {
 		h.Services[st.ID] = ServiceHealth{Name: st.ServiceID, Implemented: st.Implemented, Total: st.Total}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), healthTimeout)
+	defer cancel()
+	h.Deliveries = a.outbox.Health(ctx)
+	if h.Deliveries.Status != "ok" {
+		h.Status = "degraded"
 	}
 	return h
 }
@@ -280,8 +358,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 	if a.http != nil {
 		errs = append(errs, a.http.Shutdown(ctx))
 	}
-	a.stop()
-	<-a.stopped
+	errs = append(errs, a.sched.Shutdown(ctx))
 	errs = append(errs, a.store.Close())
 	return errors.Join(errs...)
 }

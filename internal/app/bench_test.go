@@ -245,7 +245,7 @@ func BenchmarkGetMetricData(b *testing.B) {
 			}
 		}
 	}
-	if err := a.metrics.RollUp(ctx); err != nil {
+	if err := a.metrics.RollUp(ctx, a.clock.Now()); err != nil {
 		b.Fatal(err)
 	}
 	chunks, err := a.store.Metrics().Rollups(ctx, store.RollupQuery{Resolution: 60, StartBefore: end.UnixMilli(), MaxMetrics: 1000})

@@ -18,6 +18,7 @@ import (
 
 	"github.com/vigilhq/vigil/internal/auth/sigv4"
 	"github.com/vigilhq/vigil/internal/cache"
+	"github.com/vigilhq/vigil/internal/clock"
 	"github.com/vigilhq/vigil/internal/request"
 	"github.com/vigilhq/vigil/internal/store"
 )
@@ -37,8 +38,10 @@ type Options struct {
 	Dev bool
 	// DefaultRegion is the region of unsigned dev-mode requests.
 	DefaultRegion string
-	// Now returns the current time (time.Now when nil).
-	Now func() time.Time
+	// Clock tells the time that signatures are checked against
+	// (clock.System{} when nil). Clients sign with their real clock, so
+	// Vigil passes the real one even when its own clock is virtual.
+	Clock clock.Clock
 }
 
 // Authenticator verifies requests.
@@ -68,8 +71,8 @@ const (
 
 // New returns an Authenticator.
 func New(opt Options) *Authenticator {
-	if opt.Now == nil {
-		opt.Now = time.Now
+	if opt.Clock == nil {
+		opt.Clock = clock.System{}
 	}
 	return &Authenticator{opt: opt, keys: sigv4.NewKeyCache(4096), known: cache.NewTTL[string, *cachedKey](keyCacheSize, keyTTL)}
 }
@@ -87,14 +90,14 @@ func (a *Authenticator) Precheck(ctx context.Context, sig *sigv4.Signature, pars
 		return nil
 	}
 	if parseErr != nil {
-		return wrap(parseErr, sig, a.opt.Now())
+		return wrap(parseErr, sig, a.opt.Clock.Now())
 	}
 	key, err := a.lookup(ctx, sig.AccessKeyID)
 	if err != nil {
 		return err
 	}
 	if key == nil || !key.active {
-		return unknownKey(sig, a.opt.Now())
+		return unknownKey(sig, a.opt.Clock.Now())
 	}
 	return nil
 }
@@ -151,7 +154,7 @@ var accountID = regexp.MustCompile(`^[0-9]{12}$`)
 // sigv4.Parse(r), done by the caller before routing; s3 selects S3's
 // signing rules.
 func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte, sig *sigv4.Signature, parseErr error, s3 bool) (*Result, error) {
-	now := a.opt.Now()
+	now := a.opt.Clock.Now()
 	if parseErr != nil {
 		if a.opt.Dev && sigv4.KindOf(parseErr) == sigv4.KindUnsigned {
 			return &Result{Principal: devPrincipal(DevAccount, ""), Region: a.opt.DefaultRegion, Body: body}, nil
@@ -216,7 +219,7 @@ func wrap(err error, sig *sigv4.Signature, now time.Time) error {
 
 // lookup returns the key with the id, or nil when there is none.
 func (a *Authenticator) lookup(ctx context.Context, id string) (*cachedKey, error) {
-	now := a.opt.Now()
+	now := a.opt.Clock.Now()
 	if k, ok := a.known.Get(id, now); ok {
 		return k, nil
 	}

@@ -52,7 +52,7 @@ func TestEnsureRoot(t *testing.T) {
 	}
 	defer st.Close()
 	sealer, _ := OpenSealer(dir)
-	first, err := EnsureRoot(context.Background(), st.Accounts(), sealer, dir)
+	first, err := EnsureRoot(context.Background(), st.Accounts(), sealer, dir, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestEnsureRoot(t *testing.T) {
 		t.Errorf("root credentials = %+v", first)
 	}
 	os.Remove(filepath.Join(dir, CredentialsFile))
-	second, err := EnsureRoot(context.Background(), st.Accounts(), sealer, dir)
+	second, err := EnsureRoot(context.Background(), st.Accounts(), sealer, dir, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/vigilhq/vigil/internal/auth/sigv4"
+	"github.com/vigilhq/vigil/internal/clock"
 	"github.com/vigilhq/vigil/internal/store"
 )
 
@@ -31,8 +32,8 @@ func TestKeyCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	keys := &countingKeys{keys: map[string]store.AccessKey{}}
-	now := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
-	a := New(Options{Keys: keys, Sealer: sealer, Now: func() time.Time { return now }})
+	clk := clock.NewFake(time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC))
+	a := New(Options{Keys: keys, Sealer: sealer, Clock: clk})
 	ctx := context.Background()
 	precheck := func(id string) error {
 		t.Helper()
@@ -52,7 +53,7 @@ func TestKeyCache(t *testing.T) {
 		}
 	}
 	expect(1)
-	now = now.Add(unknownKeyTTL)
+	clk.Advance(unknownKeyTTL)
 	precheck("AKIAUNKNOWN")
 	expect(2)
 
@@ -76,7 +77,7 @@ func TestKeyCache(t *testing.T) {
 	}
 	// Another node's change shows within the key TTL.
 	keys.keys["AKIANEW"] = store.AccessKey{ID: "AKIANEW", AccountID: "123456789012", Active: true, SealedSecret: sealer.Seal([]byte("s"))}
-	now = now.Add(keyTTL)
+	clk.Advance(keyTTL)
 	if err := precheck("AKIANEW"); err != nil {
 		t.Fatalf("Precheck after the TTL = %v", err)
 	}

@@ -114,16 +114,16 @@ const CredentialsFile = "credentials"
 const Profile = "vigil"
 
 // EnsureRoot returns the root account's credentials, creating the account
-// and an access key on first start, and (re)writes the credentials file in
-// dir when it is missing.
-func EnsureRoot(ctx context.Context, keys store.Accounts, sealer *Sealer, dir string) (*RootCredentials, error) {
+// and an access key (created at now) on first start, and (re)writes the
+// credentials file in dir when it is missing.
+func EnsureRoot(ctx context.Context, keys store.Accounts, sealer *Sealer, dir string, now time.Time) (*RootCredentials, error) {
 	accts, err := keys.ListAccounts(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var creds *RootCredentials
 	if len(accts) == 0 {
-		creds, err = createRoot(ctx, keys, sealer)
+		creds, err = createRoot(ctx, keys, sealer, now.UTC())
 	} else {
 		creds, err = loadRoot(ctx, keys, sealer, accts[0].ID)
 	}
@@ -140,8 +140,7 @@ func EnsureRoot(ctx context.Context, keys store.Accounts, sealer *Sealer, dir st
 	return creds, nil
 }
 
-func createRoot(ctx context.Context, keys store.Accounts, sealer *Sealer) (*RootCredentials, error) {
-	now := time.Now().UTC()
+func createRoot(ctx context.Context, keys store.Accounts, sealer *Sealer, now time.Time) (*RootCredentials, error) {
 	creds := &RootCredentials{
 		AccountID:       randomString("123456789", 1) + randomString("0123456789", 11),
 		AccessKeyID:     "AKIA" + randomString("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16),

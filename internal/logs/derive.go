@@ -4,36 +4,24 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 
-	"github.com/vigilhq/vigil/internal/metrics"
 	"github.com/vigilhq/vigil/internal/store"
 )
 
-// Outbox kinds of the logs engine.
-const (
-	kindMetric       = "logs.metric"
-	kindSubscription = "logs.subscription"
-)
-
 // compiledFilters are a group's metric and subscription filters, compiled
-// once and cached until a filter of the group changes.
+// once and cached (Engine.compiled) until a filter of the group changes
+// here, or for cacheTTL, within which a change another node makes shows.
 type compiledFilters struct {
 	metric []*compiledMetricFilter
 	subs   []*compiledSubscription
 }
 
-func groupKey(id int64) string { return strconv.FormatInt(id, 10) }
-
 // filters returns the compiled filters of a group.
 func (e *Engine) filters(ctx context.Context, g *store.LogGroup) (*compiledFilters, error) {
-	e.mu.Lock()
-	cf, ok := e.patterns[groupKey(g.ID)]
-	e.mu.Unlock()
-	if ok {
+	if cf, ok := e.compiled.Get(g.ID, e.opt.Clock.Now()); ok {
 		return cf, nil
 	}
-	cf = &compiledFilters{}
+	cf := &compiledFilters{}
 	mfs, err := e.opt.Store.MetricFilters(ctx, g.Account, g.Region, g.ID)
 	if err != nil {
 		return nil, err
@@ -60,17 +48,13 @@ func (e *Engine) filters(ctx context.Context, g *store.LogGroup) (*compiledFilte
 		}
 		cf.subs = append(cf.subs, &compiledSubscription{name: s.Name, pattern: p, destination: s.DestinationARN})
 	}
-	e.mu.Lock()
-	e.patterns[groupKey(g.ID)] = cf
-	e.mu.Unlock()
+	e.compiled.Put(g.ID, cf, e.opt.Clock.Now())
 	return cf, nil
 }
 
 // forgetFilters drops a group's cached filters after they changed.
 func (e *Engine) forgetFilters(groupID int64) {
-	e.mu.Lock()
-	delete(e.patterns, groupKey(groupID))
-	e.mu.Unlock()
+	e.compiled.Forget(groupID)
 }
 
 // derive computes what a batch of accepted events sets off: the data
@@ -78,7 +62,7 @@ func (e *Engine) forgetFilters(groupID int64) {
 // payloads of subscription filters, as outbox items committed with the
 // events.
 func (e *Engine) derive(sc Scope, g *store.LogGroup, s *store.LogStream, cf *compiledFilters, b *store.IngestBatch) ([]store.OutboxItem, error) {
-	var data []metrics.Datum
+	var data []Datum
 	for _, f := range cf.metric {
 		matched := false
 		for _, ev := range b.Events {
@@ -105,11 +89,12 @@ func (e *Engine) derive(sc Scope, g *store.LogGroup, s *store.LogStream, cf *com
 	var out []store.OutboxItem
 	now := b.Ingestion
 	if len(data) > 0 {
-		payload, err := json.Marshal(data)
+		payload, err := encodeMetrics(data)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, store.OutboxItem{Kind: kindMetric, Account: sc.Account, Region: sc.Region, Target: "metrics", Payload: payload, NextAttempt: now})
+		out = append(out, store.OutboxItem{Kind: KindMetric, Version: metricPayloadVersion, Account: sc.Account, Region: sc.Region, Target: "metrics",
+			Payload: payload, Created: now, NextAttempt: now})
 	}
 	for _, sub := range cf.subs {
 		var matched []store.LogEvent
@@ -125,7 +110,8 @@ func (e *Engine) derive(sc Scope, g *store.LogGroup, s *store.LogStream, cf *com
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, store.OutboxItem{Kind: kindSubscription, Account: sc.Account, Region: sc.Region, Target: sub.destination, Payload: payload, NextAttempt: now})
+		out = append(out, store.OutboxItem{Kind: KindSubscription, Version: subscriptionPayloadVersion, Account: sc.Account, Region: sc.Region,
+			Target: sub.destination, Payload: payload, Created: now, NextAttempt: now})
 	}
 	return out, nil
 }

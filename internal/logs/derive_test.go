@@ -7,13 +7,27 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vigilhq/vigil/internal/metrics"
+	"github.com/vigilhq/vigil/internal/outbox"
 )
 
+// deliver runs an outbox step at the fixture's time and returns how many
+// items it delivered.
 func (f *fixture) deliver(t *testing.T) int {
 	t.Helper()
-	n, err := f.DeliverDue(f.ctx)
+	before := f.waiting(t)
+	must(t, f.outbox.Step(f.ctx, f.clock.Now()))
+	return int(before - f.waiting(t))
+}
+
+// waiting counts the outbox's items, pending or dead.
+func (f *fixture) waiting(t *testing.T) int64 {
+	t.Helper()
+	stats, err := f.store.OutboxStats(f.ctx)
 	must(t, err)
+	var n int64
+	for _, s := range stats {
+		n += s.Pending + s.Dead
+	}
 	return n
 }
 
@@ -101,10 +115,15 @@ func TestDeliveryRetries(t *testing.T) {
 	if n := f.deliver(t); n != 1 || len(f.metrics.got()) != 1 {
 		t.Fatalf("after backoff delivered %d, got %d data points; want the retried batch", n, len(f.metrics.got()))
 	}
-	f.metrics.fail = fmt.Errorf("refused: %w", metrics.ErrInvalid)
+	f.metrics.fail = outbox.Permanent(errors.New("refused"))
 	f.put(t, "g", "s", []int64{1000}, "y")
-	if n := f.deliver(t); n != 1 {
-		t.Fatalf("a permanently invalid delivery was retried (delivered %d)", n)
+	if n := f.deliver(t); n != 0 {
+		t.Fatalf("delivered %d refused data points", n)
+	}
+	dead, err := f.outbox.Dead(f.ctx, KindMetric, 0, 0)
+	must(t, err)
+	if len(dead) != 1 || dead[0].Attempts != 1 || dead[0].LastError != "refused" {
+		t.Fatalf("dead letters = %+v; want the refused item, kept after one attempt", dead)
 	}
 }
 

@@ -5,8 +5,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/vigilhq/vigil/internal/metrics"
 )
 
 // The embedded metric format (EMF) lets a JSON log event carry metrics:
@@ -20,6 +18,15 @@ import (
 // An event that breaks the specification
 // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html)
 // is stored as a plain log event and publishes nothing.
+
+// Units are the CloudWatch units a data point may have:
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html
+var Units = []string{
+	"Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes", "Terabytes",
+	"Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count",
+	"Bytes/Second", "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second",
+	"Bits/Second", "Kilobits/Second", "Megabits/Second", "Gigabits/Second", "Terabits/Second", "Count/Second", "None",
+}
 
 // EMF limits from the specification.
 const (
@@ -49,7 +56,7 @@ type emfDirective struct {
 
 // emfData returns the data points an EMF event publishes, or nil when the
 // message is not valid EMF.
-func emfData(message string) []metrics.Datum {
+func emfData(message string) []Datum {
 	if len(message) < 8 || message[0] != '{' || !strings.Contains(message, `"_aws"`) {
 		return nil
 	}
@@ -66,7 +73,7 @@ func emfData(message string) []metrics.Datum {
 		return nil
 	}
 	ts := time.UnixMilli(ms).UTC()
-	var out []metrics.Datum
+	var out []Datum
 	for _, dir := range doc.AWS.CloudWatchMetrics {
 		data, ok := emfDirectiveData(dir, root, ts)
 		if !ok {
@@ -77,7 +84,7 @@ func emfData(message string) []metrics.Datum {
 	return out
 }
 
-func emfDirectiveData(dir emfDirective, root map[string]json.RawMessage, ts time.Time) ([]metrics.Datum, bool) {
+func emfDirectiveData(dir emfDirective, root map[string]json.RawMessage, ts time.Time) ([]Datum, bool) {
 	if dir.Namespace == nil || *dir.Namespace == "" || len(*dir.Namespace) > emfMaxNamespaceLen ||
 		dir.Dimensions == nil || dir.Metrics == nil || len(dir.Metrics) > emfMaxMetrics {
 		return nil, false
@@ -86,30 +93,30 @@ func emfDirectiveData(dir emfDirective, root map[string]json.RawMessage, ts time
 	if len(sets) == 0 {
 		sets = [][]string{{}}
 	}
-	var dimSets [][]metrics.Dimension
+	var dimSets [][]Dimension
 	for _, set := range sets {
 		if len(set) > emfMaxDimensions {
 			return nil, false
 		}
-		var dims []metrics.Dimension
+		var dims []Dimension
 		for _, name := range set {
 			var v string
 			raw, ok := root[name]
 			if !ok || json.Unmarshal(raw, &v) != nil || v == "" {
 				return nil, false
 			}
-			dims = append(dims, metrics.Dimension{Name: name, Value: v})
+			dims = append(dims, Dimension{Name: name, Value: v})
 		}
 		dimSets = append(dimSets, dims)
 	}
-	var out []metrics.Datum
+	var out []Datum
 	for _, m := range dir.Metrics {
 		if m.Name == nil || *m.Name == "" || len(*m.Name) > emfMaxNameLength {
 			return nil, false
 		}
 		unit := "None"
 		if m.Unit != nil {
-			if !slices.Contains(metrics.Units, *m.Unit) {
+			if !slices.Contains(Units, *m.Unit) {
 				return nil, false
 			}
 			unit = *m.Unit
@@ -126,7 +133,7 @@ func emfDirectiveData(dir emfDirective, root map[string]json.RawMessage, ts time
 			return nil, false
 		}
 		for _, dims := range dimSets {
-			d := metrics.Datum{Namespace: *dir.Namespace, Name: *m.Name, Dimensions: dims, Timestamp: ts, Unit: unit, StorageResolution: res}
+			d := Datum{Namespace: *dir.Namespace, Name: *m.Name, Dimensions: dims, Timestamp: ts, Unit: unit, StorageResolution: res}
 			if len(values) == 1 {
 				d.Value = values[0]
 			} else {

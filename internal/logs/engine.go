@@ -1,8 +1,9 @@
 // Package logs is the CloudWatch Logs engine: log groups and streams,
 // ingestion with AWS's acceptance rules, reading and filtering events with
 // the filter-pattern language, metric filters and the embedded metric
-// format (publishing to the metrics engine), subscription filters and
-// destinations (durable, retried deliveries), retention, and Live Tail.
+// format (publishing to a MetricSink, the metrics engine), subscription
+// filters and destinations (durable, retried deliveries through the
+// outbox and the dispatcher), retention, and Live Tail.
 //
 // The engine knows nothing of HTTP or wire protocols: the API package maps
 // requests to these methods and Errors to the modeled exceptions.
@@ -14,10 +15,9 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 
+	"github.com/vigilhq/vigil/internal/cache"
 	"github.com/vigilhq/vigil/internal/clock"
-	"github.com/vigilhq/vigil/internal/metrics"
 	"github.com/vigilhq/vigil/internal/store"
 )
 
@@ -27,12 +27,15 @@ type Options struct {
 	Store store.Logs
 	// Tags keeps resource tags.
 	Tags store.Tags
-	// Outbox keeps pending metric publications and subscription
-	// deliveries.
-	Outbox store.Outbox
 	// Metrics receives metric-filter and embedded-metric-format data
-	// points.
-	Metrics metrics.Ingester
+	// points, when the outbox delivers them (DeliverMetrics).
+	Metrics MetricSink
+	// Dispatcher delivers subscription data to destination ARNs
+	// (DeliverSubscription), and destinations' data to their targets.
+	Dispatcher Dispatcher
+	// Notify is called after ingestion enqueued deliveries: the outbox
+	// processor's Kick (nil: the deliveries wait for its next step).
+	Notify func()
 	// Queries keeps Logs Insights queries and saved definitions, and
 	// Querier runs them.
 	Queries store.LogQueries
@@ -49,11 +52,8 @@ type Engine struct {
 	tail  *tailHub
 	cache *metaCache
 	q     queries
-	// kick wakes the outbox worker after a commit.
-	kick chan struct{}
-
-	mu       sync.Mutex
-	patterns map[string]*compiledFilters // by group id and filter versions
+	// compiled are the groups' compiled filters, by group id.
+	compiled *cache.TTL[int64, *compiledFilters]
 }
 
 // New returns an engine.
@@ -64,7 +64,7 @@ func New(opt Options) *Engine {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Engine{opt: opt, tail: newTailHub(), cache: newMetaCache(), kick: make(chan struct{}, 1), patterns: map[string]*compiledFilters{},
+	return &Engine{opt: opt, tail: newTailHub(), cache: newMetaCache(), compiled: cache.NewTTL[int64, *compiledFilters](cacheSize, cacheTTL),
 		q: queries{running: map[string]context.CancelFunc{}, perAcct: map[string]int{}}}
 }
 

@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/vigilhq/vigil/internal/clock"
-	"github.com/vigilhq/vigil/internal/metrics"
+	"github.com/vigilhq/vigil/internal/dispatch"
+	"github.com/vigilhq/vigil/internal/outbox"
+	"github.com/vigilhq/vigil/internal/store"
 	"github.com/vigilhq/vigil/internal/store/embedded"
 )
 
@@ -21,14 +23,14 @@ var (
 	sc = Scope{Account: "111111111111", Region: "us-east-1"}
 )
 
-// recorder is a metrics.Ingester that keeps what it receives.
+// recorder is a MetricSink that keeps what it receives.
 type recorder struct {
 	mu   sync.Mutex
-	data []metrics.Datum
+	data []Datum
 	fail error
 }
 
-func (r *recorder) Ingest(_ context.Context, account, region string, data []metrics.Datum) error {
+func (r *recorder) PutMetrics(_ context.Context, account, region string, data []Datum) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.fail != nil {
@@ -38,7 +40,7 @@ func (r *recorder) Ingest(_ context.Context, account, region string, data []metr
 	return nil
 }
 
-func (r *recorder) got() []metrics.Datum {
+func (r *recorder) got() []Datum {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return slices.Clone(r.data)
@@ -48,6 +50,8 @@ type fixture struct {
 	*Engine
 	clock   *clock.Fake
 	metrics *recorder
+	outbox  *outbox.Processor
+	store   store.Outbox
 	ctx     context.Context
 }
 
@@ -59,8 +63,13 @@ func newFixture(t *testing.T) *fixture {
 	}
 	t.Cleanup(func() { st.Close() })
 	f := &fixture{clock: clock.NewFake(t0), metrics: &recorder{}, ctx: context.Background()}
-	f.Engine = New(Options{Store: st.Logs(), Tags: st.Tags(), Outbox: st.Outbox(), Metrics: f.metrics, Clock: f.clock,
-		Queries: st.LogQueries(), Querier: st.Querier(), Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
+	logger := slog.New(slog.NewTextHandler(testWriter{t}, nil))
+	d := dispatch.New(dispatch.Options{Clock: f.clock, Logger: logger})
+	f.store = st.Outbox()
+	f.outbox = outbox.New(outbox.Options{Store: f.store, Clock: f.clock, Logger: logger, Rand: func() float64 { return 0 }})
+	f.Engine = New(Options{Store: st.Logs(), Tags: st.Tags(), Metrics: f.metrics, Dispatcher: d, Clock: f.clock,
+		Queries: st.LogQueries(), Querier: st.Querier(), Logger: logger})
+	f.RegisterDeliveries(f.outbox, d)
 	return f
 }
 

@@ -200,7 +200,7 @@ func TestRetention(t *testing.T) {
 		t.Errorf("stored bytes = %d; want 30", groups[0].StoredBytes)
 	}
 	f.clock.Advance(24*time.Hour + 1500*time.Millisecond)
-	n, err := f.ExpireEvents(f.ctx)
+	n, err := f.ExpireEvents(f.ctx, f.clock.Now())
 	must(t, err)
 	if n != 2 {
 		t.Errorf("expired %d events; want the 2 older than a day", n)

@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/vigilhq/vigil/internal/clock"
 	"github.com/vigilhq/vigil/internal/logs/filterpattern"
 	"github.com/vigilhq/vigil/internal/store"
 )
@@ -88,6 +90,7 @@ type TailSession struct {
 	Pattern                        string
 
 	hub     *tailHub
+	clock   clock.Clock
 	groups  map[int64]string // group id → identifier as requested
 	pattern *filterpattern.Pattern
 
@@ -117,7 +120,7 @@ func (e *Engine) StartLiveTail(ctx context.Context, sc Scope, q TailQuery) (*Tai
 		return nil, err
 	}
 	s := &TailSession{ID: newSessionID(), Identifiers: q.Identifiers, Streams: q.Streams, Prefixes: q.Prefixes, Pattern: q.Pattern,
-		hub: e.tail, groups: map[int64]string{}, pattern: p}
+		hub: e.tail, clock: e.opt.Clock, groups: map[int64]string{}, pattern: p}
 	for _, id := range q.Identifiers {
 		g, err := e.group(ctx, sc, "", id)
 		if err != nil {
@@ -138,6 +141,34 @@ func newSessionID() string {
 
 // Close ends the session.
 func (s *TailSession) Close() { s.hub.remove(s) }
+
+// ErrTailTimeout is Run's error when the session reached its length.
+var ErrTailTimeout = errors.New("Session timed out after three hours. Start a new session to continue.")
+
+// Run hands update the events of each update, every TailInterval of the
+// engine's clock, until ctx ends (nil), update fails (its error) or the
+// session has lasted timeout (TailTimeout when 0; ErrTailTimeout).
+func (s *TailSession) Run(ctx context.Context, timeout time.Duration, update func(events []TailEvent, sampled bool) error) error {
+	if timeout == 0 {
+		timeout = TailTimeout
+	}
+	ticker := s.clock.NewTicker(TailInterval)
+	defer ticker.Stop()
+	deadline := s.clock.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-deadline.C():
+			return ErrTailTimeout
+		case <-ticker.C():
+			if err := update(s.Take()); err != nil {
+				return err
+			}
+		}
+	}
+}
 
 func (s *TailSession) offer(groupID int64, events []store.LogEvent) {
 	id := s.groups[groupID]

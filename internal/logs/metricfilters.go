@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/vigilhq/vigil/internal/logs/filterpattern"
-	"github.com/vigilhq/vigil/internal/metrics"
 	"github.com/vigilhq/vigil/internal/store"
 )
 
@@ -218,8 +217,8 @@ type compiledMetricFilter struct {
 }
 
 // base returns the filter's data point at ts without value or dimensions.
-func (f *compiledMetricFilter) base(ts int64) metrics.Datum {
-	d := metrics.Datum{
+func (f *compiledMetricFilter) base(ts int64) Datum {
+	d := Datum{
 		Namespace: f.t.MetricNamespace, Name: f.t.MetricName, Timestamp: time.UnixMilli(ts).UTC(),
 		Unit: f.t.Unit, StorageResolution: 60,
 	}
@@ -231,7 +230,7 @@ func (f *compiledMetricFilter) base(ts int64) metrics.Datum {
 
 // datum computes the data point a matching event publishes; ok is false
 // when the value or a dimension is missing or not a number.
-func (f *compiledMetricFilter) datum(fields filterpattern.Fields, ts int64) (metrics.Datum, bool) {
+func (f *compiledMetricFilter) datum(fields filterpattern.Fields, ts int64) (Datum, bool) {
 	d := f.base(ts)
 	raw := f.t.MetricValue
 	if selector(raw) {
@@ -251,7 +250,7 @@ func (f *compiledMetricFilter) datum(fields filterpattern.Fields, ts int64) (met
 		if !ok || val == "" {
 			return d, false
 		}
-		d.Dimensions = append(d.Dimensions, metrics.Dimension{Name: name, Value: val})
+		d.Dimensions = append(d.Dimensions, Dimension{Name: name, Value: val})
 	}
 	return d, true
 }

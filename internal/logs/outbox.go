@@ -2,100 +2,163 @@ package logs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
-	"github.com/vigilhq/vigil/internal/metrics"
+	"github.com/vigilhq/vigil/internal/dispatch"
+	"github.com/vigilhq/vigil/internal/outbox"
 	"github.com/vigilhq/vigil/internal/store"
 )
 
-// Deliveries are committed with the events that set them off and made by a
-// worker afterwards; a failed one is retried with backoff until it
-// succeeds, so nothing accepted is lost.
+// Deliveries are committed with the events that set them off, as outbox
+// items (derive.go), and made by the outbox processor, which the
+// composition root gives the engine's deliverers: DeliverMetrics for
+// KindMetric, DeliverSubscription for KindSubscription. Subscription
+// payloads reach their destination ARN through the dispatcher, where the
+// engine serves log groups (LogGroupTarget) and destinations
+// (DestinationTarget).
 
-const (
-	deliveryBatch = 256
-	maxBackoff    = 5 * time.Minute
-)
+// MetricSink receives the data points of metric filters and of the
+// embedded metric format: the metrics engine, wired by the composition
+// root.
+type MetricSink interface {
+	// PutMetrics stores data points for an account and region. An error
+	// for which outbox.IsPermanent holds refuses them for good (they are
+	// kept as a dead letter); any other is retried.
+	PutMetrics(ctx context.Context, account, region string, data []Datum) error
+}
 
-// Kick wakes the delivery worker.
+// Dispatcher delivers a message to the target its ARN names.
+type Dispatcher interface {
+	Dispatch(ctx context.Context, m dispatch.Message) error
+}
+
+// RegisterDeliveries makes the engine the deliverer of its outbox kinds
+// in p, and the target of log group and destination ARNs in d: the
+// composition root's wiring, which tests share.
+func (e *Engine) RegisterDeliveries(p *outbox.Processor, d *dispatch.Dispatcher) {
+	p.Register(KindMetric, outbox.DelivererFunc(e.DeliverMetrics), outbox.Policy{})
+	p.Register(KindSubscription, outbox.DelivererFunc(e.DeliverSubscription), outbox.Policy{})
+	d.Register(dispatch.Match{Service: "logs", Type: "log-group"}, e.LogGroupTarget())
+	d.Register(dispatch.Match{Service: "logs", Type: "destination"}, e.DestinationTarget())
+}
+
+// Kick tells the outbox that deliveries were enqueued (Options.Notify).
 func (e *Engine) Kick() {
-	select {
-	case e.kick <- struct{}{}:
-	default:
+	if e.opt.Notify != nil {
+		e.opt.Notify()
 	}
 }
 
-// RunDeliveries makes due deliveries until ctx ends: at once when kicked,
-// and every poll interval for retries.
-func (e *Engine) RunDeliveries(ctx context.Context, poll time.Duration) {
-	t := time.NewTicker(poll)
-	defer t.Stop()
-	for {
-		if _, err := e.DeliverDue(ctx); err != nil && ctx.Err() == nil {
-			e.opt.Logger.Error("cannot read the logs outbox", "error", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-e.kick:
-		case <-t.C:
-		}
+// DeliverMetrics delivers a KindMetric item to the metric sink.
+func (e *Engine) DeliverMetrics(ctx context.Context, it store.OutboxItem) error {
+	data, err := decodeMetrics(it.Version, it.Payload)
+	if err != nil {
+		return outbox.Permanent(err)
 	}
+	if e.opt.Metrics == nil {
+		return errors.New("no metric sink is configured")
+	}
+	return e.opt.Metrics.PutMetrics(ctx, it.Account, it.Region, data)
 }
 
-// DeliverDue makes every delivery due now and returns how many succeeded.
-func (e *Engine) DeliverDue(ctx context.Context) (int, error) {
-	done := 0
-	for _, kind := range []string{kindMetric, kindSubscription} {
-		for {
-			items, err := e.opt.Outbox.DueOutbox(ctx, kind, e.now(), deliveryBatch)
-			if err != nil {
-				return done, err
-			}
-			var ok []int64
-			for _, it := range items {
-				err := e.deliver(ctx, it)
-				if errors.Is(err, metrics.ErrInvalid) {
-					// Retrying cannot help: report and drop.
-					e.opt.Logger.Error("metric data refused; dropped", "account", it.Account, "error", err)
-					err = nil
-				}
-				if err != nil {
-					backoff := min(time.Second<<min(it.Attempts, 20), maxBackoff)
-					e.opt.Logger.Warn("delivery failed; will retry", "kind", it.Kind, "target", it.Target, "attempt", it.Attempts+1,
-						"retry_in", backoff, "error", err)
-					if rerr := e.opt.Outbox.RetryOutbox(ctx, it.ID, e.now()+backoff.Milliseconds(), err.Error()); rerr != nil {
-						return done, rerr
-					}
-					continue
-				}
-				ok = append(ok, it.ID)
-			}
-			if err := e.opt.Outbox.CompleteOutbox(ctx, ok); err != nil {
-				return done, err
-			}
-			done += len(ok)
-			if len(items) < deliveryBatch {
-				break
-			}
-		}
+// DeliverSubscription delivers a KindSubscription item to its destination
+// through the dispatcher, from the account of the subscribed group.
+func (e *Engine) DeliverSubscription(ctx context.Context, it store.OutboxItem) error {
+	if it.Version != subscriptionPayloadVersion {
+		return outbox.Permanent(fmt.Errorf("%w: logs.subscription payload of version %d (this build reads %d)", errPayload, it.Version, subscriptionPayloadVersion))
 	}
-	return done, nil
+	if e.opt.Dispatcher == nil {
+		return errors.New("no dispatcher is configured")
+	}
+	return e.opt.Dispatcher.Dispatch(ctx, dispatch.Message{
+		ID: outbox.IdempotencyKey(it), Kind: it.Kind, Version: it.Version,
+		Source: dispatch.Source{Service: "logs", Account: it.Account, Region: it.Region},
+		Target: it.Target, Payload: it.Payload,
+	})
 }
 
-func (e *Engine) deliver(ctx context.Context, it store.OutboxItem) error {
-	switch it.Kind {
-	case kindMetric:
-		var data []metrics.Datum
-		if err := json.Unmarshal(it.Payload, &data); err != nil {
-			return fmt.Errorf("BUG: damaged metric payload: %w", err)
-		}
-		return e.opt.Metrics.Ingest(ctx, it.Account, it.Region, data)
-	case kindSubscription:
-		return e.deliverSubscription(ctx, it)
+// LogGroupTarget returns the dispatch target of log group ARNs: it
+// writes the events of a subscription's DATA_MESSAGE into the group, in a
+// stream named after their source, "<owner>/<logGroup>/<logStream>"
+// (Vigil's stand-in for a Kinesis stream). A group that does not exist
+// (yet) fails the delivery, which is retried.
+func (e *Engine) LogGroupTarget() dispatch.Target {
+	return dispatch.NewTarget("logs:PutLogEvents", e.deliverToGroup)
+}
+
+// DestinationTarget returns the dispatch target of CloudWatch Logs
+// destination ARNs: it sends the message on to the destination's target,
+// as the destination's account and role.
+func (e *Engine) DestinationTarget() dispatch.Target {
+	// A destination's access policy grants other accounts
+	// logs:PutSubscriptionFilter, which is what sending to it stands for:
+	// https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CreateDestination.html
+	return dispatch.NewTarget("logs:PutSubscriptionFilter", e.deliverToDestination)
+}
+
+func (e *Engine) deliverToDestination(ctx context.Context, to dispatch.Address, m *dispatch.Message) error {
+	d, err := e.opt.Store.LogDestination(ctx, to.Account, to.Region, to.Resource)
+	if err != nil {
+		return fmt.Errorf("destination %s: %w", m.Target, err)
 	}
-	return fmt.Errorf("BUG: unknown outbox kind %q", it.Kind)
+	if e.opt.Dispatcher == nil {
+		return errors.New("no dispatcher is configured")
+	}
+	next := *m
+	next.Source = dispatch.Source{Service: "logs", Account: to.Account, Region: to.Region, Principal: d.RoleARN}
+	next.Target = d.TargetARN
+	return e.opt.Dispatcher.Dispatch(ctx, next)
+}
+
+func (e *Engine) deliverToGroup(ctx context.Context, to dispatch.Address, m *dispatch.Message) error {
+	if m.Kind != KindSubscription {
+		return outbox.Permanent(fmt.Errorf("a log group receives subscription data, not %s", m.Kind))
+	}
+	msg, err := decodeDataMessage(m.Version, m.Payload)
+	if err != nil {
+		return outbox.Permanent(err)
+	}
+	target, err := parseARN(m.Target)
+	if err != nil || target.resourceType != "log-group" {
+		return outbox.Permanent(fmt.Errorf("invalid log group ARN %q", m.Target))
+	}
+	sc := Scope{Account: to.Account, Region: to.Region}
+	g, err := e.group(ctx, sc, target.resource, "")
+	if err != nil {
+		return fmt.Errorf("target log group %s: %w", target.resource, err)
+	}
+	streamName := msg.Owner + "/" + msg.LogGroup + "/" + msg.LogStream
+	s, err := e.stream(ctx, g, streamName)
+	if errors.Is(err, errStreamNotFound) {
+		if err := e.CreateLogStream(ctx, sc, g.Name, streamName); err != nil && !isCode(err, ResourceAlreadyExists) {
+			return err
+		}
+		s, err = e.stream(ctx, g, streamName)
+	}
+	if err != nil {
+		return err
+	}
+	if len(msg.LogEvents) == 0 {
+		return nil
+	}
+	b := &store.IngestBatch{GroupID: g.ID, StreamID: s.ID, Ingestion: e.now()}
+	first, err := e.opt.Store.ReserveSeqs(ctx, len(msg.LogEvents))
+	if err != nil {
+		return err
+	}
+	for i, ev := range msg.LogEvents {
+		b.Events = append(b.Events, store.LogEvent{StreamID: s.ID, Stream: s.Name, Timestamp: ev.Timestamp, Ingestion: b.Ingestion,
+			Seq: first + int64(i), Message: ev.Message})
+	}
+	if err := e.opt.Store.Ingest(ctx, b); err != nil {
+		return err
+	}
+	e.tail.publish(sc, g, b.Events)
+	return nil
+}
+
+func isCode(err error, code Code) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == code
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/vigilhq/vigil/internal/clock"
 	"github.com/vigilhq/vigil/internal/insights"
 	"github.com/vigilhq/vigil/internal/store"
 )
@@ -125,7 +126,7 @@ func (e *Engine) startQuery(ctx context.Context, sc Scope, in QueryInput, plan *
 	}
 	e.q.perAcct[key]++
 	id := newQueryID()
-	runCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), QueryTimeout)
+	runCtx, cancel := clock.WithTimeout(context.WithoutCancel(ctx), e.opt.Clock, QueryTimeout)
 	e.q.running[id] = cancel
 	e.q.mu.Unlock()
 
@@ -212,13 +213,13 @@ type ResultField struct {
 
 func (e *Engine) runQuery(ctx context.Context, key string, rec store.LogQueryRecord, lq store.LogQuery) {
 	defer e.finishQuery(key, rec.ID)
-	started := time.Now()
+	started := e.opt.Clock.Now()
 	res, err := e.opt.Querier.RunLogQuery(ctx, lq)
-	rec.Duration = time.Since(started).Milliseconds()
+	rec.Duration = e.opt.Clock.Now().Sub(started).Milliseconds()
 	switch {
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+	case ctx.Err() != nil && errors.Is(context.Cause(ctx), context.DeadlineExceeded):
 		rec.Status = QueryTimedOut
-	case errors.Is(ctx.Err(), context.Canceled):
+	case ctx.Err() != nil:
 		rec.Status = QueryCancelled
 	case err != nil:
 		rec.Status = QueryFailed

@@ -1,12 +1,9 @@
 package logs
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -274,100 +271,4 @@ func (e *Engine) DeleteDestination(ctx context.Context, sc Scope, name string) e
 		return errorf(ResourceNotFound, "The specified destination does not exist.")
 	}
 	return err
-}
-
-// subscriptionMessage is the payload CloudWatch Logs sends subscribers,
-// gzip-compressed: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html
-type subscriptionMessage struct {
-	MessageType         string              `json:"messageType"`
-	Owner               string              `json:"owner"`
-	LogGroup            string              `json:"logGroup"`
-	LogStream           string              `json:"logStream"`
-	SubscriptionFilters []string            `json:"subscriptionFilters"`
-	LogEvents           []subscriptionEvent `json:"logEvents"`
-}
-
-type subscriptionEvent struct {
-	ID        string `json:"id"`
-	Timestamp int64  `json:"timestamp"`
-	Message   string `json:"message"`
-}
-
-// dataMessage builds a gzip-compressed DATA_MESSAGE.
-func dataMessage(owner, group, stream, filter string, events []store.LogEvent) ([]byte, error) {
-	m := subscriptionMessage{MessageType: "DATA_MESSAGE", Owner: owner, LogGroup: group, LogStream: stream, SubscriptionFilters: []string{filter}}
-	for _, ev := range events {
-		m.LogEvents = append(m.LogEvents, subscriptionEvent{ID: EventID(ev.Seq), Timestamp: ev.Timestamp, Message: ev.Message})
-	}
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	if err := json.NewEncoder(zw).Encode(m); err != nil {
-		return nil, err
-	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-// deliverSubscription writes a DATA_MESSAGE's events into the log group
-// its target designates (directly or through a destination), in a stream
-// named after the source: "<owner>/<logGroup>/<logStream>".
-func (e *Engine) deliverSubscription(ctx context.Context, it store.OutboxItem) error {
-	target, err := checkTarget(it.Target)
-	if err != nil {
-		return err
-	}
-	if target.resourceType == "destination" {
-		d, err := e.opt.Store.LogDestination(ctx, target.account, target.region, target.resource)
-		if err != nil {
-			return fmt.Errorf("destination %s: %w", it.Target, err)
-		}
-		if target, err = checkTarget(d.TargetARN); err != nil {
-			return err
-		}
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(it.Payload))
-	if err != nil {
-		return fmt.Errorf("BUG: damaged subscription payload: %w", err)
-	}
-	var m subscriptionMessage
-	if err := json.NewDecoder(zr).Decode(&m); err != nil {
-		return fmt.Errorf("BUG: damaged subscription payload: %w", err)
-	}
-	sc := Scope{Account: target.account, Region: target.region}
-	g, err := e.group(ctx, sc, target.resource, "")
-	if err != nil {
-		return fmt.Errorf("target log group %s: %w", target.resource, err)
-	}
-	streamName := m.Owner + "/" + m.LogGroup + "/" + m.LogStream
-	s, err := e.stream(ctx, g, streamName)
-	if errors.Is(err, errStreamNotFound) {
-		if err := e.CreateLogStream(ctx, sc, g.Name, streamName); err != nil && !isCode(err, ResourceAlreadyExists) {
-			return err
-		}
-		s, err = e.stream(ctx, g, streamName)
-	}
-	if err != nil {
-		return err
-	}
-	b := &store.IngestBatch{GroupID: g.ID, StreamID: s.ID, Ingestion: e.now()}
-	first, err := e.opt.Store.ReserveSeqs(ctx, len(m.LogEvents))
-	if err != nil {
-		return err
-	}
-	for i, ev := range m.LogEvents {
-		b.Events = append(b.Events, store.LogEvent{StreamID: s.ID, Stream: s.Name, Timestamp: ev.Timestamp, Ingestion: b.Ingestion,
-			Seq: first + int64(i), Message: ev.Message})
-	}
-	if err := e.opt.Store.Ingest(ctx, b); err != nil {
-		return err
-	}
-	e.tail.publish(sc, g, b.Events)
-	return nil
-}
-
-func isCode(err error, code Code) bool {
-	var e *Error
-	return errors.As(err, &e) && e.Code == code
 }

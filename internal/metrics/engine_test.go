@@ -256,7 +256,7 @@ func TestStatisticsAcrossRollUps(t *testing.T) {
 	if !first.Timestamp.Equal(t0) || first.Unit != "Milliseconds" || !reflect.DeepEqual(first.Values, want) {
 		t.Errorf("first period = %+v; want %v at %v in Milliseconds", first, want, t0)
 	}
-	if err := e.RollUp(context.Background()); err != nil {
+	if err := e.RollUp(context.Background(), clk.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if after := query(); !reflect.DeepEqual(after, before) {
@@ -273,7 +273,7 @@ func TestStatisticsAcrossRollUps(t *testing.T) {
 
 	// A late point joins the stored chunk.
 	put(t, e, Datum{Namespace: "App", Name: "M", Value: 1000, Timestamp: t0.Add(30 * time.Second), Unit: "Milliseconds"})
-	if err := e.RollUp(context.Background()); err != nil {
+	if err := e.RollUp(context.Background(), clk.Now()); err != nil {
 		t.Fatal(err)
 	}
 	late := query()
@@ -289,7 +289,7 @@ func TestStatisticsAcrossRollUps(t *testing.T) {
 	// 16 days later the minutes have become a five-minute sample; a
 	// 60-second period finds nothing, a 300-second one the same values.
 	clk.Set(t0.Add(17 * 24 * time.Hour))
-	if err := e.RollUp(context.Background()); err != nil {
+	if err := e.RollUp(context.Background(), clk.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if dps := statistics(t, e, t0, t0.Add(10*time.Minute), 60, "", "Sum"); len(dps) != 0 {
@@ -299,7 +299,7 @@ func TestStatisticsAcrossRollUps(t *testing.T) {
 		t.Errorf("after downsampling = %+v; want %+v", got, late)
 	}
 	clk.Set(t0.Add(64 * 24 * time.Hour))
-	if err := e.RollUp(context.Background()); err != nil {
+	if err := e.RollUp(context.Background(), clk.Now()); err != nil {
 		t.Fatal(err)
 	}
 	hourly := statistics(t, e, t0, t0.Add(time.Hour), 3600, "", "SampleCount", "Maximum")
@@ -307,7 +307,7 @@ func TestStatisticsAcrossRollUps(t *testing.T) {
 		t.Errorf("hourly after 64 days = %+v; want 151 samples, maximum 1000", hourly)
 	}
 	clk.Set(t0.Add(470 * 24 * time.Hour))
-	if err := e.RollUp(context.Background()); err != nil {
+	if err := e.RollUp(context.Background(), clk.Now()); err != nil {
 		t.Fatal(err)
 	}
 	for _, tr := range tiers {
@@ -341,13 +341,13 @@ func TestHighResolution(t *testing.T) {
 		checkMinutes(stage)
 	}
 	check("pending")
-	if err := e.RollUp(context.Background()); err != nil {
+	if err := e.RollUp(context.Background(), clk.Now()); err != nil {
 		t.Fatal(err)
 	}
 	check("kept as put")
 	// Past three hours only one-minute data remains.
 	clk.Advance(3 * time.Hour)
-	if err := e.RollUp(context.Background()); err != nil {
+	if err := e.RollUp(context.Background(), clk.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if dps := statistics(t, e, start, start.Add(2*time.Minute), 10, "", "SampleCount"); len(dps) != 0 {
@@ -504,7 +504,7 @@ func TestMetricsInsightsAndAnomalyBand(t *testing.T) {
 		}
 	}
 	flush()
-	if err := e.RollUp(context.Background()); err != nil {
+	if err := e.RollUp(context.Background(), clk.Now()); err != nil {
 		t.Fatal(err)
 	}
 	stat := &MetricStat{Metric: MetricID{Namespace: "App", Name: "Requests", Dimensions: []Dimension{{"Host", "a"}}}, Period: 300, Stat: "Average"}

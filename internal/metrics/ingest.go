@@ -3,7 +3,6 @@
 package metrics
 
 import (
-	"context"
 	"errors"
 	"time"
 )
@@ -43,14 +42,4 @@ type Dimension struct {
 // StatisticSet is the aggregate PutMetricData's StatisticValues carries.
 type StatisticSet struct {
 	SampleCount, Sum, Minimum, Maximum float64
-}
-
-// Ingester accepts data points into the metrics engine. CloudWatch Logs
-// publishes metric-filter and embedded-metric-format data points through
-// it; the composition root wires the implementation.
-type Ingester interface {
-	// Ingest stores data points for an account and region. Data points
-	// that fail validation are an error wrapping ErrInvalid for the whole
-	// call.
-	Ingest(ctx context.Context, account, region string, data []Datum) error
 }

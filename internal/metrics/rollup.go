@@ -65,12 +65,13 @@ var (
 	downsampleMax = 1000
 )
 
-// RollUp runs the roll-up job once: it folds the pending points into
-// chunks, moves high-resolution points past three hours into them,
+// RollUp runs the roll-up job once, at now: it folds the pending points
+// into chunks, moves high-resolution points past three hours into them,
 // converts chunks past their tier's retention to the next tier and deletes
-// the data past 455 days.
-func (e *Engine) RollUp(ctx context.Context) error {
-	now := e.opt.Clock.Now().UnixMilli()
+// the data past 455 days. The composition root schedules it (every
+// minute, at the clock's time).
+func (e *Engine) RollUp(ctx context.Context, nowTime time.Time) error {
+	now := nowTime.UnixMilli()
 	recent := now - highResKeep.Milliseconds()
 	// The pending points are read in commit order and folded as they are
 	// read; the samples are written, with the recent high-resolution

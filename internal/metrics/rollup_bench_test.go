@@ -44,7 +44,7 @@ func BenchmarkRollUp(b *testing.B) {
 			}
 		}
 		b.StartTimer()
-		if err := e.RollUp(context.Background()); err != nil {
+		if err := e.RollUp(context.Background(), clk.Now()); err != nil {
 			b.Fatal(err)
 		}
 	}

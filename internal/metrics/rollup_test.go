@@ -79,7 +79,7 @@ func TestRollUpInSteps(t *testing.T) {
 		if len(before[0]) != 4 || len(before[2]) != 4 || len(beforeTens) != 12 {
 			t.Fatalf("%v: before the roll-up: %d and %d minutes, %d ten-second periods; want 4, 4 and 12", sizes, len(before[0]), len(before[2]), len(beforeTens))
 		}
-		if err := e.RollUp(context.Background()); err != nil {
+		if err := e.RollUp(context.Background(), clk.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if after, afterTens := minutes(), tens(); !reflect.DeepEqual(after, before) || !reflect.DeepEqual(afterTens, beforeTens) {
@@ -90,7 +90,7 @@ func TestRollUpInSteps(t *testing.T) {
 			t.Errorf("%v: PendingPoints = %d, %v; want nothing pending", sizes, through, err)
 		}
 		clk.Advance(4 * time.Hour)
-		if err := e.RollUp(context.Background()); err != nil {
+		if err := e.RollUp(context.Background(), clk.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if after := minutes(); !reflect.DeepEqual(after, before) {

@@ -17,8 +17,8 @@ import (
 // HealthPath answers GET with the server's status as JSON.
 const HealthPath = "/_vigil/health"
 
-// serveInternal answers Vigil's own endpoints: the health check and the
-// Prometheus metrics. /metrics is also the path of an S3 bucket named
+// serveInternal answers Vigil's own endpoints: the health check, the
+// clock of --dev mode and the Prometheus metrics. /metrics is also the path of an S3 bucket named
 // "metrics", so only unsigned requests get the metrics there; signed ones
 // go to the APIs (/_vigil/metrics always serves the metrics).
 func (s *Server) serveInternal(w http.ResponseWriter, r *http.Request) bool {
@@ -49,6 +49,12 @@ func (s *Server) serveInternal(w http.ResponseWriter, r *http.Request) bool {
 		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(b)
+		return true
+	case ClockPath:
+		s.serveClock(w, r)
+		return true
+	case DeadDeliveriesPath, RetryDeliveriesPath:
+		s.serveDeliveries(w, r)
 		return true
 	case "/metrics", "/_vigil/metrics":
 		if s.opt.Metrics == nil || r.Method != http.MethodGet ||

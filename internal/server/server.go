@@ -21,6 +21,7 @@ import (
 	"github.com/vigilhq/vigil/internal/audit"
 	"github.com/vigilhq/vigil/internal/auth"
 	"github.com/vigilhq/vigil/internal/auth/sigv4"
+	"github.com/vigilhq/vigil/internal/clock"
 	"github.com/vigilhq/vigil/internal/protocol"
 	"github.com/vigilhq/vigil/internal/request"
 )
@@ -53,8 +54,19 @@ type Options struct {
 	// BodyTimeout is how long a body may take to arrive, plus a second
 	// per 256 KiB (DefaultBodyTimeout when 0).
 	BodyTimeout time.Duration
-	// Now returns the current time (time.Now when nil).
-	Now func() time.Time
+	// Clock gives requests their time, which the audit records and
+	// handlers see, and times their latency (clock.System{} when nil):
+	// Vigil's clock, virtual in --dev mode.
+	Clock clock.Clock
+	// DevClock, when set (--dev mode), is the clock that /_vigil/clock
+	// reads and moves; without it the endpoint answers 403.
+	DevClock *clock.Virtual
+	// DeadLetters are the outbox's, which the operator lists and retries
+	// through /_vigil/deliveries (404 when nil).
+	DeadLetters DeadLetters
+	// OperatorAccount is the root account, whose credentials manage
+	// Vigil itself (the dead letters) outside --dev mode.
+	OperatorAccount string
 }
 
 // Server is the front door.
@@ -78,8 +90,8 @@ const DefaultBodyLimit = 2 << 20
 
 // New returns a Server.
 func New(opt Options) *Server {
-	if opt.Now == nil {
-		opt.Now = time.Now
+	if opt.Clock == nil {
+		opt.Clock = clock.System{}
 	}
 	if opt.BodyLimit == nil {
 		opt.BodyLimit = func(svc *protocol.Service) int64 {
@@ -121,7 +133,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	x := &exchange{
 		s: s, w: &statusWriter{ResponseWriter: w}, r: r,
-		info: &request.Info{ID: newRequestID(), Time: s.opt.Now(), SourceIP: sourceIP(r), UserAgent: r.UserAgent()},
+		info: &request.Info{ID: newRequestID(), Time: s.opt.Clock.Now(), SourceIP: sourceIP(r), UserAgent: r.UserAgent()},
 		call: &protocol.Call{Kind: protocol.GuessKind(r)},
 	}
 	defer x.finish()
@@ -347,7 +359,7 @@ func (x *exchange) fail(err error) {
 // log.
 func (x *exchange) finish() {
 	x.releaseBudget()
-	elapsed := x.s.opt.Now().Sub(x.info.Time)
+	elapsed := x.s.opt.Clock.Now().Sub(x.info.Time)
 	service, op := x.info.Service, x.info.Operation
 	if m := x.s.opt.Metrics; m != nil {
 		m.observe(service, op, x.w.status, elapsed)

@@ -64,7 +64,7 @@ func newTestServer(t testing.TB, dev bool) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	creds, err := auth.EnsureRoot(context.Background(), st.Accounts(), sealer, dir)
+	creds, err := auth.EnsureRoot(context.Background(), st.Accounts(), sealer, dir, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

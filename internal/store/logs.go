@@ -240,43 +240,6 @@ type Logs interface {
 	SetLogDestinationPolicy(ctx context.Context, account, region, name, policy string) error
 }
 
-// OutboxItem is a delivery waiting to be made: kept durably until its
-// deliverer reports success, retried with backoff meanwhile.
-type OutboxItem struct {
-	// ID is assigned by the store when the item is enqueued; it is never
-	// used again, so that a late CompleteOutbox cannot remove another item.
-	ID int64
-	// Kind selects the deliverer (e.g. "logs.metric", "logs.subscription").
-	Kind string
-	// Account and Region scope the delivery.
-	Account, Region string
-	// Target names where it goes (an ARN, a metric namespace …).
-	Target string
-	// Payload is the deliverer's data.
-	Payload []byte
-	// Attempts counts failed deliveries so far.
-	Attempts int
-	// NextAttempt is when to try next (ms since the epoch).
-	NextAttempt int64
-	// LastError is the error of the last failed attempt.
-	LastError string
-}
-
-// Outbox holds deliveries until they are made.
-type Outbox interface {
-	// DueOutbox returns up to limit items of a kind due at now (their
-	// NextAttempt is now or earlier), oldest enqueued first.
-	DueOutbox(ctx context.Context, kind string, now int64, limit int) ([]OutboxItem, error)
-	// CompleteOutbox removes delivered items; ids of items already removed
-	// are ignored.
-	CompleteOutbox(ctx context.Context, ids []int64) error
-	// RetryOutbox records a failed attempt and when to try again; an item
-	// already removed is ignored.
-	RetryOutbox(ctx context.Context, id int64, next int64, lastError string) error
-	// EnqueueOutbox adds items outside of another write.
-	EnqueueOutbox(ctx context.Context, items []OutboxItem) error
-}
-
 // Tags stores the tags of any resource, keyed by its ARN.
 type Tags interface {
 	// ResourceTags returns the tags of a resource: an empty map when it

@@ -13,8 +13,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -26,7 +24,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 )
@@ -57,12 +54,7 @@ func (v *vigil) agentSend(t *testing.T, service string, body []byte, header http
 	for k, vs := range header {
 		req.Header[k] = vs
 	}
-	sum := sha256.Sum256(body)
-	root := v.app.Root()
-	creds := aws.Credentials{AccessKeyID: root.AccessKeyID, SecretAccessKey: root.SecretAccessKey}
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), service, "us-east-1", time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	v.signRoot(t, req, body, service)
 	req.Header.Set("User-Agent", "aws-sdk-go/1.48.6 (go1.22.5; linux; amd64) CWAgent/1.300052.1") // never signed
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -2,7 +2,7 @@ package logs
 
 import (
 	"context"
-	"time"
+	"errors"
 
 	"github.com/vigilhq/vigil/internal/api"
 	engine "github.com/vigilhq/vigil/internal/logs"
@@ -22,10 +22,6 @@ func (s *Provider) StartLiveTail(ctx context.Context, in *StartLiveTailRequest) 
 		return nil, apiError(err)
 	}
 	requestID := request.FromContext(ctx).ID
-	timeout := s.tailTimeout
-	if timeout == 0 {
-		timeout = engine.TailTimeout
-	}
 	protocol.SetEventStream(ctx, func(ctx context.Context, send func(any) error) error {
 		defer sess.Close()
 		start := &LiveTailSessionStart{
@@ -35,32 +31,21 @@ func (s *Provider) StartLiveTail(ctx context.Context, in *StartLiveTailRequest) 
 		if err := send(&StartLiveTailResponseStream{SessionStart: start}); err != nil {
 			return err
 		}
-		ticker := time.NewTicker(engine.TailInterval)
-		defer ticker.Stop()
-		deadline := time.NewTimer(timeout)
-		defer deadline.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-deadline.C:
-				return send(&StartLiveTailResponseStream{SessionTimeoutException: &SessionTimeoutException{
-					Message: api.Ptr("Session timed out after three hours. Start a new session to continue.")}})
-			case <-ticker.C:
-				events, sampled := sess.Take()
-				update := &LiveTailSessionUpdate{SessionMetadata: &LiveTailSessionMetadata{Sampled: &sampled},
-					SessionResults: make([]LiveTailSessionLogEvent, len(events))}
-				for i, ev := range events {
-					update.SessionResults[i] = LiveTailSessionLogEvent{
-						LogStreamName: api.Ptr(ev.Stream), LogGroupIdentifier: api.Ptr(ev.GroupIdentifier), Message: api.Ptr(ev.Message),
-						Timestamp: api.Ptr(ev.Timestamp), IngestionTime: api.Ptr(ev.Ingestion),
-					}
-				}
-				if err := send(&StartLiveTailResponseStream{SessionUpdate: update}); err != nil {
-					return err
+		err := sess.Run(ctx, s.tailTimeout, func(events []engine.TailEvent, sampled bool) error {
+			update := &LiveTailSessionUpdate{SessionMetadata: &LiveTailSessionMetadata{Sampled: &sampled},
+				SessionResults: make([]LiveTailSessionLogEvent, len(events))}
+			for i, ev := range events {
+				update.SessionResults[i] = LiveTailSessionLogEvent{
+					LogStreamName: api.Ptr(ev.Stream), LogGroupIdentifier: api.Ptr(ev.GroupIdentifier), Message: api.Ptr(ev.Message),
+					Timestamp: api.Ptr(ev.Timestamp), IngestionTime: api.Ptr(ev.Ingestion),
 				}
 			}
+			return send(&StartLiveTailResponseStream{SessionUpdate: update})
+		})
+		if errors.Is(err, engine.ErrTailTimeout) {
+			return send(&StartLiveTailResponseStream{SessionTimeoutException: &SessionTimeoutException{Message: api.Ptr(err.Error())}})
 		}
+		return err
 	})
 	return &StartLiveTailResponse{}, nil
 }

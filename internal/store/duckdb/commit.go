@@ -13,6 +13,8 @@ import (
 	"time"
 
 	ddb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/vigilhq/vigil/internal/clock"
 )
 
 // Every write goes through one writer goroutine that owns one connection.
@@ -154,10 +156,10 @@ func (w *writer) run() {
 		// after it took its first journaled write.
 		batch = batch[:0]
 		var due <-chan time.Time
-		var timer *time.Timer
+		var timer clock.Timer
 		if len(w.pending) > 0 {
-			timer = time.NewTimer(time.Until(w.openSince.Add(journalMaxDelay)))
-			due = timer.C
+			timer = w.store.clock.NewTimer(w.openSince.Add(journalMaxDelay).Sub(w.store.clock.Now()))
+			due = timer.C()
 		}
 		select {
 		case req := <-w.queue:
@@ -330,7 +332,7 @@ func (w *writer) journalWrites(payloads [][]byte) error {
 		return err
 	}
 	if len(w.pending) == 0 {
-		w.openSince = time.Now()
+		w.openSince = w.store.clock.Now()
 	}
 	for _, p := range payloads {
 		w.pending = append(w.pending, p)

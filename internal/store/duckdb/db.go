@@ -20,6 +20,7 @@ import (
 
 	ddb "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/vigilhq/vigil/internal/clock"
 	"github.com/vigilhq/vigil/internal/store"
 )
 
@@ -36,6 +37,11 @@ type Options struct {
 	// Names resolves the ids of log groups and streams, which another
 	// store keeps (Logs Insights shows their names).
 	Names Names
+
+	// Clock times the journal's commit delay (clock.System{} when nil):
+	// how long journaled writes may wait for their DuckDB commit, a
+	// matter of I/O, so Vigil passes the real clock even in --dev mode.
+	Clock clock.Clock
 
 	// migrations replaces the schema's migrations (nil: the package's),
 	// so that a test can open a database as a later build would.
@@ -64,6 +70,7 @@ type Store struct {
 	dir        string
 	migrations []migration // the schema this build knows
 	names      Names
+	clock      clock.Clock
 	connector  *ddb.Connector
 	db         readDB
 	w          *writer
@@ -72,9 +79,8 @@ type Store struct {
 	outboxID   atomic.Int64 // the last outbox item id used
 	metricSeq  atomic.Int64 // the last metric point sequence number used
 
-	stopMaintain, maintainDone chan struct{}
-	metrics                    cache[store.MetricKey, store.Metric] // those committed
-	activity                   cache[int64, int64]                  // metric id → when its activity was last recorded (ms)
+	metrics  cache[store.MetricKey, store.Metric] // those committed
+	activity cache[int64, int64]                  // metric id → when its activity was last recorded (ms)
 }
 
 // Open opens (creating if needed) the database in dir and brings its schema
@@ -106,6 +112,9 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	if s.names == nil {
 		s.names = noNames{}
 	}
+	if s.clock = opt.Clock; s.clock == nil {
+		s.clock = clock.System{}
+	}
 	s.db = readDB{db, s}
 	if err := s.start(ctx); err != nil {
 		if s.w != nil {
@@ -115,8 +124,6 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 		connector.Close()
 		return nil, err
 	}
-	s.stopMaintain, s.maintainDone = make(chan struct{}), make(chan struct{})
-	go s.maintainLoop()
 	return s, nil
 }
 
@@ -359,8 +366,6 @@ func (s *Store) commitReplay(ctx context.Context, payloads [][]byte, lsn uint64)
 
 // Close stops the writer, checkpoints and closes the database.
 func (s *Store) Close() error {
-	close(s.stopMaintain)
-	<-s.maintainDone
 	mErr := s.Maintain(context.Background())
 	s.w.close()
 	_, cpErr := s.db.Exec("CHECKPOINT")

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -346,7 +347,11 @@ func TestMigratesPendingPoints(t *testing.T) {
 				}
 			}
 		}
-		if _, err := s.db.Exec(`UPDATE vigil_meta SET value = ? WHERE key = 'schema_version'`, strconv.Itoa(len(migrations)-1)); err != nil {
+		// The database is set back to before the metric batches migration
+		// (the migrations after it run again; they take tables as they
+		// were).
+		before := slices.IndexFunc(migrations, func(m migration) bool { return m.name == "metric batches" })
+		if _, err := s.db.Exec(`UPDATE vigil_meta SET value = ? WHERE key = 'schema_version'`, strconv.Itoa(before)); err != nil {
 			t.Fatal(err)
 		}
 		s.Close()

@@ -18,7 +18,8 @@ import (
 // still reads the old one (whose bytes stay pinned here).
 
 // goldenAppends are the rows of the pinned journal record: an outbox item
-// (as enqueue appends it) and a row of every other value type.
+// (as enqueue appended it at schema version 7) and a row of every other
+// value type.
 var goldenAppends = []tableRows{
 	{"outbox", [][]driver.Value{{int64(1), "k", "a", "r", "t", []byte{0xca, 0xfe}, int32(2), int64(-3), ""}}},
 	{"t", [][]driver.Value{{nil, false, true, 1.5}}},

@@ -12,7 +12,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/vigilhq/vigil/internal/insights"
 	"github.com/vigilhq/vigil/internal/store"
@@ -59,7 +58,7 @@ func (s *Store) RunLogQuery(ctx context.Context, q store.LogQuery) (*store.LogQu
 	}
 	now := q.Now
 	if now == 0 {
-		now = time.Now().UnixMilli()
+		now = s.clock.Now().UnixMilli()
 	}
 	r, err := renderInsights(q, now, limit, func() (map[int64]string, error) {
 		ids := make([]int64, len(q.Groups))

@@ -273,7 +273,7 @@ func TestBadRowsFailOnlyTheirWrite(t *testing.T) {
 				if err := tx.Append("log_events", [][]driver.Value{{g.ID, st.ID, int64(i), int64(1), int64(i + 1), msg}}); err != nil {
 					return err
 				}
-				return tx.Append("outbox", [][]driver.Value{{id, "k", "a", "r", "t", []byte{}, int32(0), int64(0), ""}})
+				return tx.Append("outbox", [][]driver.Value{{id, "k", "a", "r", "t", []byte{}, int32(0), int64(0), "", int32(1), int64(0), int64(0), int64(0), int64(0)}})
 			})
 		}()
 	}

@@ -3,13 +3,12 @@ package duckdb
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strconv"
-	"time"
 )
 
-// Maintenance keeps the delta tables small and the counters safe: it runs
-// every minute in the background and once more when the store closes.
+// Maintenance keeps the delta tables small and the counters safe: the
+// composition root schedules Maintain (every minute), and it runs once
+// more when the store closes.
 
 // deltaTables are compacted to one row per key.
 var deltaTables = []struct {
@@ -18,25 +17,6 @@ var deltaTables = []struct {
 	{"log_stream_stats", `SELECT stream_id, group_id, min(first_event), max(last_event), max(last_ingestion), sum(bytes)
 		FROM log_stream_stats GROUP BY stream_id, group_id`},
 	{"metric_activity", `SELECT metric_id, max(last_seen) FROM metric_activity GROUP BY metric_id`},
-}
-
-// maintainEvery is how often maintenance runs.
-const maintainEvery = time.Minute
-
-func (s *Store) maintainLoop() {
-	defer close(s.maintainDone)
-	t := time.NewTicker(maintainEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.stopMaintain:
-			return
-		case <-t.C:
-			if err := s.Maintain(context.Background()); err != nil {
-				slog.Error("store maintenance failed", "error", err)
-			}
-		}
-	}
 }
 
 // Maintain compacts the delta tables whose rows outnumber their keys and

@@ -244,6 +244,34 @@ CREATE TABLE IF NOT EXISTS metric_batches (
 	data   BLOB NOT NULL USING COMPRESSION uncompressed
 );
 `, fn: batchPendingPoints},
+	{name: "outbox versions, claims and dead letters", sql: `
+-- Every delivery's outbox (store/outbox.go): the version of an item's
+-- payload encoding (the items before it are of version 1), when it was
+-- enqueued (its age limit counts from it; next_attempt is the best
+-- guess for the items before it), the claim that leases it to one node
+-- (a fencing token and the lease's end), and when it was given up
+-- (dead_at; 0 while pending). The table is rebuilt rather than altered:
+-- DuckDB adds no NOT NULL column to a table.
+CREATE TABLE outbox_v8 (
+	id            BIGINT PRIMARY KEY,
+	kind          VARCHAR NOT NULL,
+	account       VARCHAR NOT NULL,
+	region        VARCHAR NOT NULL,
+	target        VARCHAR NOT NULL,
+	payload       BLOB NOT NULL,
+	attempts      INTEGER NOT NULL,
+	next_attempt  BIGINT NOT NULL,
+	last_error    VARCHAR NOT NULL,
+	version       INTEGER NOT NULL,
+	created       BIGINT NOT NULL,
+	claim         BIGINT NOT NULL,
+	claimed_until BIGINT NOT NULL,
+	dead_at       BIGINT NOT NULL
+);
+INSERT INTO outbox_v8 SELECT id, kind, account, region, target, payload, attempts, next_attempt, last_error, 1, next_attempt, 0, 0, 0 FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_v8 RENAME TO outbox;
+`},
 }
 
 // schemaVersion reads the applied schema version; 0 for a new database.

@@ -1,9 +1,12 @@
 package duckdb
 
 import (
+	"cmp"
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/vigilhq/vigil/internal/store"
 )
@@ -12,6 +15,11 @@ import (
 func (s *Store) Outbox() store.Outbox { return outbox{s} }
 
 type outbox struct{ s *Store }
+
+// outboxColumns are the outbox's columns in the order of the table (the
+// order enqueue appends them in).
+const outboxColumns = `id, kind, account, region, target, payload, attempts, next_attempt, last_error,
+	version, created, claim, claimed_until, dead_at`
 
 // enqueue appends outbox items in the caller's transaction, numbering
 // them from the store's counter.
@@ -22,8 +30,16 @@ func enqueue(tx *Tx, items []store.OutboxItem) error {
 	rows := make([][]driver.Value, len(items))
 	for i := range items {
 		it := &items[i]
+		if it.Version < 1 {
+			return fmt.Errorf("BUG: outbox item of kind %q without a payload version", it.Kind)
+		}
 		it.ID = tx.w.store.outboxID.Add(1)
-		rows[i] = []driver.Value{it.ID, it.Kind, it.Account, it.Region, it.Target, it.Payload, int32(it.Attempts), it.NextAttempt, it.LastError}
+		if it.Created == 0 {
+			it.Created = it.NextAttempt
+		}
+		it.Claim, it.ClaimedUntil, it.DeadAt = 0, 0, 0
+		rows[i] = []driver.Value{it.ID, it.Kind, it.Account, it.Region, it.Target, it.Payload, int32(it.Attempts), it.NextAttempt, it.LastError,
+			int32(it.Version), it.Created, int64(0), int64(0), int64(0)}
 	}
 	return tx.Append("outbox", rows)
 }
@@ -35,49 +51,185 @@ func (o outbox) EnqueueOutbox(ctx context.Context, items []store.OutboxItem) err
 	return nil
 }
 
-func (o outbox) DueOutbox(ctx context.Context, kind string, now int64, limit int) ([]store.OutboxItem, error) {
-	rows, err := o.s.db.QueryContext(ctx, `SELECT id, kind, account, region, target, payload, attempts, next_attempt, last_error
-		FROM outbox WHERE kind = ? AND next_attempt <= ? ORDER BY id LIMIT ?`, kind, now, limit)
+// scanner is *sql.Rows or *sql.Row.
+type scanner interface{ Scan(dest ...any) error }
+
+func scanItem(r scanner) (store.OutboxItem, error) {
+	var it store.OutboxItem
+	err := r.Scan(&it.ID, &it.Kind, &it.Account, &it.Region, &it.Target, &it.Payload, &it.Attempts, &it.NextAttempt, &it.LastError,
+		&it.Version, &it.Created, &it.Claim, &it.ClaimedUntil, &it.DeadAt)
+	return it, err
+}
+
+// claimable is the condition of items a claim at ? (now, twice) may take.
+const claimable = `dead_at = 0 AND next_attempt <= ? AND claimed_until <= ?`
+
+func (o outbox) ClaimOutbox(ctx context.Context, kind string, now, until int64, limit int) ([]store.OutboxItem, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	// Find the candidates with a read, so that a step that finds nothing
+	// due costs no write.
+	rows, err := o.s.db.QueryContext(ctx, `SELECT id FROM outbox WHERE kind = ? AND `+claimable+` ORDER BY id LIMIT ?`, kind, now, now, limit)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the outbox: %w", err)
+	}
+	var args []any
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("cannot read the outbox: %w", err)
+		}
+		args = append(args, id)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("cannot read the outbox: %w", err)
+	}
+	if len(args) == 0 {
+		return nil, nil
+	}
+	// The writer runs one write at a time: checking the condition again in
+	// the update makes the claim exclusive.
+	var out []store.OutboxItem
+	err = o.s.write(ctx, func(tx *Tx) error {
+		out = out[:0]
+		rows, err := tx.Query(`UPDATE outbox SET claim = claim + 1, claimed_until = ?
+			WHERE id IN (`+placeholders(len(args))+`) AND `+claimable+` RETURNING `+outboxColumns,
+			slices.Concat([]any{until}, args, []any{now, now})...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			it, err := scanItem(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, it)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cannot claim deliveries of %s: %w", kind, err)
+	}
+	slices.SortFunc(out, func(a, b store.OutboxItem) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+func (o outbox) SettleOutbox(ctx context.Context, results []store.OutboxResult) error {
+	var done []any
+	var values []string
+	var args []any
+	for _, r := range results {
+		switch r.Outcome {
+		case store.Delivered:
+			done = append(done, r.ID)
+		case store.Retry, store.Dead, store.Release:
+			values = append(values, "(?::BIGINT, ?::BIGINT, ?::INTEGER, ?::BIGINT, ?::BIGINT, ?::VARCHAR)")
+			args = append(args, r.ID, r.Claim, int32(r.Outcome), r.Next, max(r.At, 1), r.Error)
+		default:
+			return fmt.Errorf("BUG: outbox result of item %d without an outcome", r.ID)
+		}
+	}
+	if len(done) == 0 && len(values) == 0 {
+		return nil
+	}
+	err := o.s.write(ctx, func(tx *Tx) error {
+		if len(done) > 0 {
+			if _, err := tx.Exec(`DELETE FROM outbox WHERE id IN (`+placeholders(len(done))+`)`, done...); err != nil {
+				return err
+			}
+		}
+		if len(values) == 0 {
+			return nil
+		}
+		_, err := tx.Exec(fmt.Sprintf(`UPDATE outbox SET
+				attempts = outbox.attempts + CASE WHEN v.outcome = %[1]d THEN 0 ELSE 1 END,
+				next_attempt = CASE WHEN v.outcome = %[2]d THEN v.next_at ELSE outbox.next_attempt END,
+				last_error = CASE WHEN v.outcome = %[1]d THEN outbox.last_error ELSE v.error END,
+				dead_at = CASE WHEN v.outcome = %[3]d THEN v.dead_at ELSE 0 END,
+				claimed_until = 0
+			FROM (VALUES %[4]s) v(id, claim, outcome, next_at, dead_at, error)
+			WHERE outbox.id = v.id AND outbox.claim = v.claim AND outbox.dead_at = 0`,
+			store.Release, store.Retry, store.Dead, strings.Join(values, ", ")), args...)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("cannot settle %d deliveries: %w", len(results), err)
+	}
+	return nil
+}
+
+func (o outbox) DeadOutbox(ctx context.Context, q store.DeadOutboxQuery) ([]store.OutboxItem, error) {
+	query, args := `SELECT `+outboxColumns+` FROM outbox WHERE dead_at > 0 AND id > ?`, []any{q.After}
+	if q.Kind != "" {
+		query, args = query+` AND kind = ?`, append(args, q.Kind)
+	}
+	query += ` ORDER BY id`
+	if q.Limit > 0 {
+		query, args = query+` LIMIT ?`, append(args, q.Limit)
+	}
+	rows, err := o.s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the dead deliveries: %w", err)
 	}
 	defer rows.Close()
 	var out []store.OutboxItem
 	for rows.Next() {
-		var it store.OutboxItem
-		if err := rows.Scan(&it.ID, &it.Kind, &it.Account, &it.Region, &it.Target, &it.Payload, &it.Attempts, &it.NextAttempt, &it.LastError); err != nil {
-			return nil, fmt.Errorf("cannot read the outbox: %w", err)
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read the dead deliveries: %w", err)
 		}
 		out = append(out, it)
 	}
 	return out, rows.Err()
 }
 
-func (o outbox) CompleteOutbox(ctx context.Context, ids []int64) error {
-	if len(ids) == 0 {
-		return nil
+func (o outbox) ReviveOutbox(ctx context.Context, kind string, ids []int64, now int64) (int, error) {
+	query, args := `UPDATE outbox SET dead_at = 0, attempts = 0, next_attempt = ?, created = ?, claimed_until = 0 WHERE dead_at > 0`, []any{now, now}
+	switch {
+	case len(ids) > 0:
+		query += ` AND id IN (` + placeholders(len(ids)) + `)`
+		for _, id := range ids {
+			args = append(args, id)
+		}
+	case kind != "":
+		query, args = query+` AND kind = ?`, append(args, kind)
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
+	var n int64
 	err := o.s.write(ctx, func(tx *Tx) error {
-		_, err := tx.Exec(`DELETE FROM outbox WHERE id IN (`+placeholders(len(ids))+`)`, args...)
+		res, err := tx.Exec(query, args...)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("cannot complete %d deliveries: %w", len(ids), err)
+		return 0, fmt.Errorf("cannot revive dead deliveries: %w", err)
 	}
-	return nil
+	return int(n), nil
 }
 
-func (o outbox) RetryOutbox(ctx context.Context, id int64, next int64, lastError string) error {
-	err := o.s.write(ctx, func(tx *Tx) error {
-		_, err := tx.Exec(`UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE id = ?`, next, lastError, id)
-		return err
-	})
+func (o outbox) OutboxStats(ctx context.Context) ([]store.OutboxStats, error) {
+	rows, err := o.s.db.QueryContext(ctx, `SELECT kind,
+			count(*) FILTER (WHERE dead_at = 0),
+			count(*) FILTER (WHERE dead_at = 0 AND attempts > 0),
+			count(*) FILTER (WHERE dead_at > 0),
+			coalesce(min(created) FILTER (WHERE dead_at = 0), 0)
+		FROM outbox GROUP BY kind ORDER BY kind`)
 	if err != nil {
-		return fmt.Errorf("cannot reschedule delivery %d: %w", id, err)
+		return nil, fmt.Errorf("cannot count the outbox: %w", err)
 	}
-	return nil
+	defer rows.Close()
+	var out []store.OutboxStats
+	for rows.Next() {
+		var st store.OutboxStats
+		if err := rows.Scan(&st.Kind, &st.Pending, &st.Retrying, &st.Dead, &st.OldestPending); err != nil {
+			return nil, fmt.Errorf("cannot count the outbox: %w", err)
+		}
+		out = append(out, st)
+	}
+	return out, rows.Err()
 }

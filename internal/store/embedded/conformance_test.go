@@ -27,7 +27,7 @@ func openBackend(t *testing.T, dir string) storetest.Backend {
 	})
 	return storetest.Backend{
 		Accounts: s.Accounts(), Metrics: s.Metrics(), Logs: s.Logs(), Outbox: s.Outbox(), Tags: s.Tags(),
-		LogQueries: s.LogQueries(), LogQuerier: s.Querier(),
+		LogQueries: s.LogQueries(), LogQuerier: s.Querier(), Leases: s.Leases(),
 	}
 }
 
@@ -38,3 +38,4 @@ func TestOutboxConformance(t *testing.T)     { storetest.Outbox(t, openBackend) 
 func TestTagsConformance(t *testing.T)       { storetest.Tags(t, openBackend) }
 func TestLogQueriesConformance(t *testing.T) { storetest.LogQueries(t, openBackend) }
 func TestLogQuerierConformance(t *testing.T) { storetest.LogQuerier(t, openBackend) }
+func TestLeasesConformance(t *testing.T)     { storetest.Leases(t, openBackend) }

@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/vigilhq/vigil/internal/clock"
 	"github.com/vigilhq/vigil/internal/store"
 	"github.com/vigilhq/vigil/internal/store/duckdb"
 	"github.com/vigilhq/vigil/internal/store/sqlite"
@@ -31,6 +32,9 @@ type Options struct {
 	Threads int
 	// MemoryLimit bounds DuckDB's memory, e.g. "1GB" ("": DuckDB's default).
 	MemoryLimit string
+	// Clock times the telemetry journal's commit delay (clock.System{}
+	// when nil).
+	Clock clock.Clock
 }
 
 // Store is the embedded storage of one data directory.
@@ -46,7 +50,7 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	tel, err := duckdb.Open(ctx, dir, duckdb.Options{Threads: opt.Threads, MemoryLimit: opt.MemoryLimit, Names: state.Logs()})
+	tel, err := duckdb.Open(ctx, dir, duckdb.Options{Threads: opt.Threads, MemoryLimit: opt.MemoryLimit, Names: state.Logs(), Clock: opt.Clock})
 	if err != nil {
 		state.Close()
 		return nil, err
@@ -100,6 +104,10 @@ func (s *Store) Tags() store.Tags { return s.state.Tags() }
 // LogQueries returns the store of Logs Insights queries.
 func (s *Store) LogQueries() store.LogQueries { return s.state.LogQueries() }
 
+// Leases returns the leases of singleton jobs, kept with the resource
+// state.
+func (s *Store) Leases() store.Leases { return s.state.Leases() }
+
 // Outbox returns the deliveries derived from ingestion.
 func (s *Store) Outbox() store.Outbox { return s.tel.Outbox() }
 
@@ -138,5 +146,5 @@ func (s *Store) CommitStats() CommitStats {
 }
 
 // Maintain compacts the telemetry store's delta tables and records its
-// counters.
+// counters: a periodic job the composition root schedules.
 func (s *Store) Maintain(ctx context.Context) error { return s.tel.Maintain(ctx) }

@@ -67,7 +67,7 @@ func ingestionAndStatistics(t *testing.T, open Open) {
 	}
 	stats("s", nil, nil, nil)
 
-	item := store.OutboxItem{Kind: metricKind, Account: acct, Region: region, Target: "metrics", Payload: []byte(`[1]`), NextAttempt: 10_000}
+	item := store.OutboxItem{Kind: metricKind, Version: 1, Account: acct, Region: region, Target: "metrics", Payload: []byte(`[1]`), NextAttempt: 10_000}
 	// Messages are counted in bytes (é is two).
 	first := ingest(t, l, s, 10_000, []store.LogEvent{ev(1000, "héllo"), ev(2000, "b"), ev(2000, "c")}, item)
 	stats("s", ptr(1000), ptr(2000), ptr(10_000))
@@ -99,9 +99,10 @@ func ingestionAndStatistics(t *testing.T, open Open) {
 	}
 
 	// The batch's outbox items are enqueued with it.
-	items, err := b.Outbox.DueOutbox(ctx, metricKind, 10_000, 10)
-	if err != nil || len(items) != 1 || items[0].ID == 0 || items[0].Target != "metrics" || string(items[0].Payload) != `[1]` || items[0].Account != acct {
-		t.Errorf("DueOutbox after Ingest = %+v, %v; want the batch's item", items, err)
+	items, err := b.Outbox.ClaimOutbox(ctx, metricKind, 10_000, 20_000, 10)
+	if err != nil || len(items) != 1 || items[0].ID == 0 || items[0].Target != "metrics" || string(items[0].Payload) != `[1]` || items[0].Account != acct ||
+		items[0].Version != 1 || items[0].Created != 10_000 {
+		t.Errorf("ClaimOutbox after Ingest = %+v, %v; want the batch's item", items, err)
 	}
 }
 
@@ -352,7 +353,7 @@ func logsReopen(t *testing.T, open Open) {
 			t.Fatal(err)
 		}
 		st := newStream(t, l, g.ID, "s")
-		item := store.OutboxItem{Kind: subscription, Account: acct, Region: region, Target: "arn:d", Payload: []byte("p"), NextAttempt: 1}
+		item := store.OutboxItem{Kind: subscription, Version: 1, Account: acct, Region: region, Target: "arn:d", Payload: []byte("p"), NextAttempt: 1}
 		stored = ingest(t, l, st, 10_000, []store.LogEvent{ev(1000, "one"), ev(1000, "two"), ev(3000, "three")}, item)
 		gone := newStream(t, l, g.ID, "gone")
 		ingest(t, l, gone, 10_000, []store.LogEvent{ev(2000, "gone")})
@@ -409,8 +410,8 @@ func logsReopen(t *testing.T, open Open) {
 			t.Errorf("ResourceTags(%s) after reopening = %v, %v; want its tag", a, tags, err)
 		}
 	}
-	if items, err := b.Outbox.DueOutbox(ctx, subscription, 1, 10); err != nil || len(items) != 1 || string(items[0].Payload) != "p" {
-		t.Errorf("DueOutbox after reopening = %+v, %v; want the ingested batch's item", items, err)
+	if items, err := b.Outbox.ClaimOutbox(ctx, subscription, 1, 2, 10); err != nil || len(items) != 1 || string(items[0].Payload) != "p" {
+		t.Errorf("ClaimOutbox after reopening = %+v, %v; want the ingested batch's item", items, err)
 	}
 
 	first, err := l.ReserveSeqs(ctx, 1)

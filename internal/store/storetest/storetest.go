@@ -36,6 +36,8 @@ type Backend struct {
 	// LogQuerier is checked by the LogQuerier and InsightsCorpus suites,
 	// over events stored through Logs.
 	LogQuerier store.LogQuerier
+	// Leases is checked by the Leases suite.
+	Leases store.Leases
 }
 
 // Open opens the backend whose data lives under dir: a fresh, empty store

@@ -1,0 +1,32 @@
+package app
+
+import (
+	"context"
+	"errors"
+
+	logsengine "github.com/vigilhq/vigil/internal/logs"
+	"github.com/vigilhq/vigil/internal/metrics"
+	"github.com/vigilhq/vigil/internal/outbox"
+)
+
+// metricSink hands the data points of metric filters and of the embedded
+// metric format to the metrics engine: the one place the two engines
+// meet. Data points the engine refuses for good are a permanent error,
+// which keeps them as a dead letter instead of retrying them.
+type metricSink struct{ m *metrics.Engine }
+
+func (s metricSink) PutMetrics(ctx context.Context, account, region string, data []logsengine.Datum) error {
+	out := make([]metrics.Datum, len(data))
+	for i, d := range data {
+		out[i] = metrics.Datum{Namespace: d.Namespace, Name: d.Name, Timestamp: d.Timestamp, Value: d.Value, Values: d.Values,
+			Unit: d.Unit, StorageResolution: d.StorageResolution}
+		for _, dim := range d.Dimensions {
+			out[i].Dimensions = append(out[i].Dimensions, metrics.Dimension(dim))
+		}
+	}
+	err := s.m.Ingest(ctx, account, region, out)
+	if errors.Is(err, metrics.ErrInvalid) {
+		return outbox.Permanent(err)
+	}
+	return err
+}

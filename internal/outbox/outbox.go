@@ -1,0 +1,380 @@
+// Package outbox makes every delivery Vigil owes once it has accepted a
+// request — metric-filter data points, subscription payloads, and, as
+// services come, notifications, event-bus targets and trail files — from
+// one durable outbox (store.Outbox), at least once.
+//
+// The composition root registers a Deliverer and a retry Policy per item
+// kind, and the scheduler calls Processor.Step every second (Kick asks for
+// a step at once, after new items were enqueued). A step claims the due
+// items of each kind under a lease, so that two nodes never make the same
+// delivery at once, delivers them, and settles each: removed once
+// delivered, retried with exponential backoff and jitter after a failure,
+// or, past the kind's maximum attempts or age (or after a permanent
+// error), kept as a dead letter — counted in Prometheus metrics and the
+// health summary, listed by Dead and made pending again by RetryDead.
+// Nothing accepted is dropped: an item leaves the outbox only when its
+// deliverer reported success.
+//
+// Payloads are versioned: every item carries the version of its payload's
+// encoding, and a deliverer decodes by it, so that a changed encoding
+// never misreads the items already waiting; each kind pins its encodings
+// with golden-byte tests beside its encoder.
+package outbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vigilhq/vigil/internal/clock"
+	"github.com/vigilhq/vigil/internal/store"
+)
+
+// Deliverer makes the deliveries of one kind.
+type Deliverer interface {
+	// Deliver makes one delivery: nil once the target has it; an error for
+	// which IsPermanent holds when retrying cannot help (a payload it
+	// cannot decode, a target that refuses the data for good); any other
+	// error to be retried. It decodes the payload by it.Version. A
+	// retried delivery carries the same IdempotencyKey, which targets that
+	// can deduplicate should use.
+	Deliver(ctx context.Context, it store.OutboxItem) error
+}
+
+// DelivererFunc adapts a function to Deliverer.
+type DelivererFunc func(ctx context.Context, it store.OutboxItem) error
+
+// Deliver calls f.
+func (f DelivererFunc) Deliver(ctx context.Context, it store.OutboxItem) error { return f(ctx, it) }
+
+// IdempotencyKey identifies a delivery across its attempts: the same for
+// every retry of an item, different for every item.
+func IdempotencyKey(it store.OutboxItem) string {
+	return it.Kind + "/" + strconv.FormatInt(it.ID, 10)
+}
+
+// permanent marks an error that retrying cannot cure.
+type permanent struct{ err error }
+
+func (p permanent) Error() string   { return p.err.Error() }
+func (p permanent) Unwrap() error   { return p.err }
+func (p permanent) Permanent() bool { return true }
+
+// Permanent marks err as one that retrying cannot cure: the item becomes a
+// dead letter at once. It returns nil for nil.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return permanent{err}
+}
+
+// IsPermanent reports whether err, or an error it wraps, has a method
+// Permanent() bool that returns true. Packages that need not import this
+// one mark their errors so (the dispatcher's refusals, for one).
+func IsPermanent(err error) bool {
+	var p interface{ Permanent() bool }
+	return errors.As(err, &p) && p.Permanent()
+}
+
+// Policy says how a kind's deliveries are retried and when they are given
+// up. Zero fields take the values of DefaultPolicy.
+type Policy struct {
+	// MinBackoff is the wait after the first failure; each failure after
+	// it doubles the wait, up to MaxBackoff.
+	MinBackoff, MaxBackoff time.Duration
+	// Jitter is the fraction of each wait that is taken off at random
+	// (0 < Jitter ≤ 1), so that items that failed together are not
+	// retried together.
+	Jitter float64
+	// MaxAttempts gives an item up after that many failed attempts (0:
+	// no limit but MaxAge).
+	MaxAttempts int
+	// MaxAge gives an item up when an attempt fails that long after it
+	// was enqueued (every item is attempted at least once).
+	MaxAge time.Duration
+	// Timeout bounds one delivery.
+	Timeout time.Duration
+	// Batch is how many items a claim takes.
+	Batch int
+	// Lease is how long a claim keeps other nodes off its items; a step
+	// stops delivering a batch when half of it has passed and gives the
+	// rest back.
+	Lease time.Duration
+}
+
+// DefaultPolicy is the policy of the fields a Policy leaves zero.
+var DefaultPolicy = Policy{
+	MinBackoff: time.Second,
+	MaxBackoff: 5 * time.Minute,
+	Jitter:     0.2,
+	MaxAge:     24 * time.Hour,
+	Timeout:    30 * time.Second,
+	Batch:      64,
+	Lease:      5 * time.Minute,
+}
+
+func (p Policy) withDefaults() Policy {
+	d := DefaultPolicy
+	set := func(v *time.Duration, def time.Duration) {
+		if *v <= 0 {
+			*v = def
+		}
+	}
+	set(&p.MinBackoff, d.MinBackoff)
+	set(&p.MaxBackoff, max(d.MaxBackoff, p.MinBackoff))
+	set(&p.MaxAge, d.MaxAge)
+	set(&p.Timeout, d.Timeout)
+	set(&p.Lease, d.Lease)
+	if p.Jitter <= 0 || p.Jitter > 1 {
+		p.Jitter = d.Jitter
+	}
+	if p.Batch <= 0 {
+		p.Batch = d.Batch
+	}
+	return p
+}
+
+// backoff returns the wait after an item's attempts-th failure; r in
+// [0, 1) draws the jitter.
+func (p Policy) backoff(attempts int, r float64) time.Duration {
+	d := p.MaxBackoff
+	if shift := attempts - 1; shift < 40 && p.MinBackoff<<shift < p.MaxBackoff && p.MinBackoff<<shift > 0 {
+		d = p.MinBackoff << shift
+	}
+	return d - time.Duration(float64(d)*p.Jitter*r)
+}
+
+// Options configure a Processor.
+type Options struct {
+	// Store keeps the items.
+	Store store.Outbox
+	// Clock tells the time for what a step does not get as an argument:
+	// the deadline of a batch within a step, the ages of the health
+	// summary, and RetryDead (clock.System{} when nil).
+	Clock clock.Clock
+	// Notify is what Kick calls: the scheduler's request to run the
+	// outbox job now (nil: Kick does nothing, and new items wait for the
+	// next step).
+	Notify func()
+	// Registerer receives the outbox's Prometheus metrics (none when nil).
+	Registerer prometheus.Registerer
+	// Logger logs failed deliveries and dead letters.
+	Logger *slog.Logger
+	// Rand draws the jitter of backoffs, in [0, 1) (math/rand/v2's
+	// Float64 when nil).
+	Rand func() float64
+}
+
+// kindState is a registered kind.
+type kindState struct {
+	name   string
+	d      Deliverer
+	policy Policy
+}
+
+// Processor makes the outbox's deliveries.
+type Processor struct {
+	opt Options
+	m   *metrics
+
+	mu    sync.Mutex // guards kinds and last
+	kinds map[string]*kindState
+	last  stepStatus
+
+	step sync.Mutex // held by the running Step
+}
+
+// stepStatus is what the last step saw, for the health summary.
+type stepStatus struct {
+	at  time.Time
+	err error
+}
+
+// New returns a processor with no kinds.
+func New(opt Options) *Processor {
+	if opt.Clock == nil {
+		opt.Clock = clock.System{}
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opt.Rand == nil {
+		opt.Rand = rand.Float64
+	}
+	p := &Processor{opt: opt, kinds: map[string]*kindState{}}
+	p.m = newMetrics(p)
+	if opt.Registerer != nil {
+		opt.Registerer.MustRegister(p.m)
+	}
+	return p
+}
+
+// Register makes d the deliverer of kind's items, retried by policy. A
+// kind is registered once; items of kinds nobody registered stay pending
+// (and are shown in the health summary).
+func (p *Processor) Register(kind string, d Deliverer, policy Policy) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, ok := p.kinds[kind]; ok {
+		panic(fmt.Sprintf("BUG: outbox kind %q registered twice", kind))
+	}
+	p.kinds[kind] = &kindState{name: kind, d: d, policy: policy.withDefaults()}
+}
+
+// Kick asks for a step soon, after items were enqueued; it never blocks.
+func (p *Processor) Kick() {
+	if p.opt.Notify != nil {
+		p.opt.Notify()
+	}
+}
+
+// registered returns the registered kinds by name.
+func (p *Processor) registered() []*kindState {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]*kindState, 0, len(p.kinds))
+	for _, k := range p.kinds {
+		out = append(out, k)
+	}
+	slices.SortFunc(out, func(a, b *kindState) int { return strings.Compare(a.name, b.name) })
+	return out
+}
+
+// maxBatchesPerStep bounds the batches of one kind a step delivers, so
+// that a backlog of one kind does not hold the others up; a step that
+// stops short asks for another at once (Kick).
+const maxBatchesPerStep = 16
+
+// Step makes the deliveries of every registered kind due at now. Steps
+// run one at a time; one that ends early (ctx ends) gives the claims it
+// did not use back. It returns the errors of reading or settling the
+// outbox; failed deliveries are not errors of the step (they are retried
+// or kept as dead letters, logged and counted).
+func (p *Processor) Step(ctx context.Context, now time.Time) error {
+	p.step.Lock()
+	defer p.step.Unlock()
+	var errs []error
+	more := false
+	for _, k := range p.registered() {
+		for i := range maxBatchesPerStep {
+			n, err := p.batch(ctx, k, now)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("cannot deliver %s items: %w", k.name, err))
+				break
+			}
+			if n < k.policy.Batch {
+				break
+			}
+			more = more || i == maxBatchesPerStep-1
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	err := errors.Join(errs...)
+	p.mu.Lock()
+	p.last = stepStatus{at: now, err: err}
+	p.mu.Unlock()
+	if more && ctx.Err() == nil {
+		p.Kick()
+	}
+	return err
+}
+
+// batch claims up to a batch of a kind's due items, delivers them, and
+// settles them in one write. It returns how many it claimed.
+func (p *Processor) batch(ctx context.Context, k *kindState, now time.Time) (int, error) {
+	nowMs := now.UnixMilli()
+	items, err := p.opt.Store.ClaimOutbox(ctx, k.name, nowMs, now.Add(k.policy.Lease).UnixMilli(), k.policy.Batch)
+	if err != nil || len(items) == 0 {
+		return 0, err
+	}
+	start := p.opt.Clock.Now()
+	results := make([]store.OutboxResult, 0, len(items))
+	for _, it := range items {
+		r := store.OutboxResult{ID: it.ID, Claim: it.Claim, Outcome: store.Release}
+		if ctx.Err() == nil && p.opt.Clock.Now().Sub(start) < k.policy.Lease/2 {
+			r = p.attempt(ctx, k, it, now)
+		}
+		results = append(results, r)
+	}
+	// The outcomes are settled even when ctx ended: deliveries made must
+	// not be made again.
+	if err := p.opt.Store.SettleOutbox(context.WithoutCancel(ctx), results); err != nil {
+		return len(items), err
+	}
+	for _, r := range results {
+		switch r.Outcome {
+		case store.Delivered:
+			p.m.delivered.WithLabelValues(k.name).Inc()
+		case store.Retry:
+			p.m.retried.WithLabelValues(k.name).Inc()
+		case store.Dead:
+			p.m.dead.WithLabelValues(k.name).Inc()
+		}
+	}
+	return len(items), nil
+}
+
+// attempt delivers one item and decides its outcome.
+func (p *Processor) attempt(ctx context.Context, k *kindState, it store.OutboxItem, now time.Time) store.OutboxResult {
+	r := store.OutboxResult{ID: it.ID, Claim: it.Claim}
+	// A delivery's timeout is the wall clock's: it bounds waiting for a
+	// target, which virtual time does not speed up.
+	dctx, cancel := context.WithTimeout(ctx, k.policy.Timeout)
+	err := deliver(dctx, k.d, it)
+	cancel()
+	switch {
+	case err == nil:
+		r.Outcome = store.Delivered
+		return r
+	case ctx.Err() != nil:
+		// Stopped, not failed: the attempt does not count.
+		r.Outcome = store.Release
+		return r
+	}
+	attempts := it.Attempts + 1
+	r.Error = err.Error()
+	age := now.Sub(time.UnixMilli(it.Created))
+	var why string
+	switch {
+	case IsPermanent(err):
+		why = "permanent error"
+	case k.policy.MaxAttempts > 0 && attempts >= k.policy.MaxAttempts:
+		why = fmt.Sprintf("%d attempts", attempts)
+	case age >= k.policy.MaxAge:
+		why = fmt.Sprintf("older than %v", k.policy.MaxAge)
+	}
+	if why != "" {
+		r.Outcome, r.At = store.Dead, now.UnixMilli()
+		p.opt.Logger.Error("delivery given up; kept as a dead letter", "kind", it.Kind, "id", it.ID, "target", it.Target,
+			"account", it.Account, "attempts", attempts, "reason", why, "error", err)
+		return r
+	}
+	wait := k.policy.backoff(attempts, p.opt.Rand())
+	r.Outcome, r.Next = store.Retry, now.Add(wait).UnixMilli()
+	p.opt.Logger.Warn("delivery failed; will retry", "kind", it.Kind, "id", it.ID, "target", it.Target,
+		"attempt", attempts, "retry_in", wait, "error", err)
+	return r
+}
+
+// deliver calls a deliverer, turning a panic into a permanent error so
+// that one bad item cannot stop the others.
+func deliver(ctx context.Context, d Deliverer, it store.OutboxItem) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = Permanent(fmt.Errorf("BUG: panic delivering %s item %d: %v", it.Kind, it.ID, r))
+		}
+	}()
+	return d.Deliver(ctx, it)
+}
