@@ -34,22 +34,15 @@ func (f *Fake) Now() time.Time {
 }
 
 // NewTimer returns a timer that fires when the clock reaches now+d.
-func (f *Fake) NewTimer(d time.Duration) Timer { return timer{&f.h, f.h.newWaiter(d, 0, nil)} }
+func (f *Fake) NewTimer(d time.Duration) Timer { return f.h.newTimer(d) }
 
 // AfterFunc calls fn when the clock reaches now+d, in the goroutine that
 // moves it there.
-func (f *Fake) AfterFunc(d time.Duration, fn func()) Timer {
-	return timer{&f.h, f.h.newWaiter(d, 0, fn)}
-}
+func (f *Fake) AfterFunc(d time.Duration, fn func()) Timer { return f.h.afterFunc(d, fn) }
 
 // NewTicker returns a ticker that ticks each time the clock passes a
 // multiple of d from now; a move past several sends one tick.
-func (f *Fake) NewTicker(d time.Duration) Ticker {
-	if d <= 0 {
-		panic("clock: non-positive interval for NewTicker")
-	}
-	return ticker{timer{&f.h, f.h.newWaiter(d, d, nil)}}
-}
+func (f *Fake) NewTicker(d time.Duration) Ticker { return f.h.newTicker(d) }
 
 // Set moves the clock to t, firing the timers due by then in order of
 // their deadlines. Moving it back fires nothing.

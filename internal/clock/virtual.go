@@ -39,20 +39,13 @@ func (v *Virtual) Now() time.Time { return v.base.Now().Add(v.Offset()) }
 func (v *Virtual) Offset() time.Duration { return time.Duration(v.offset.Load()) }
 
 // NewTimer returns a timer that fires when the clock reaches now+d.
-func (v *Virtual) NewTimer(d time.Duration) Timer { return timer{&v.h, v.h.newWaiter(d, 0, nil)} }
+func (v *Virtual) NewTimer(d time.Duration) Timer { return v.h.newTimer(d) }
 
 // AfterFunc calls fn in its own goroutine when the clock reaches now+d.
-func (v *Virtual) AfterFunc(d time.Duration, fn func()) Timer {
-	return timer{&v.h, v.h.newWaiter(d, 0, fn)}
-}
+func (v *Virtual) AfterFunc(d time.Duration, fn func()) Timer { return v.h.afterFunc(d, fn) }
 
 // NewTicker returns a ticker that ticks every d of the clock's time.
-func (v *Virtual) NewTicker(d time.Duration) Ticker {
-	if d <= 0 {
-		panic("clock: non-positive interval for NewTicker")
-	}
-	return ticker{timer{&v.h, v.h.newWaiter(d, d, nil)}}
-}
+func (v *Virtual) NewTicker(d time.Duration) Ticker { return v.h.newTicker(d) }
 
 // Advance moves the clock forward by d (d >= 0) and fires the timers due
 // by then.

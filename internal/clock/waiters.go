@@ -180,3 +180,15 @@ func (t ticker) Reset(d time.Duration) {
 	t.h.mu.Unlock()
 	t.timer.Reset(d)
 }
+
+// The timers of a host's clock.
+func (h *host) newTimer(d time.Duration) Timer { return timer{h, h.newWaiter(d, 0, nil)} }
+
+func (h *host) afterFunc(d time.Duration, fn func()) Timer { return timer{h, h.newWaiter(d, 0, fn)} }
+
+func (h *host) newTicker(d time.Duration) Ticker {
+	if d <= 0 {
+		panic("clock: non-positive interval for NewTicker")
+	}
+	return ticker{timer{h, h.newWaiter(d, d, nil)}}
+}
