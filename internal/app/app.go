@@ -202,7 +202,7 @@ func (a *App) build(ctx context.Context) error {
 	a.logs = logsengine.New(logsengine.Options{
 		Store: a.store.Logs(), Tags: a.store.Tags(), Metrics: metricSink{a.metrics}, Dispatcher: a.dispatch, Notify: a.outbox.Kick,
 		Queries: a.store.LogQueries(), Querier: a.store.Querier(),
-		Clock: a.clock, Logger: a.logger.With("engine", "logs"),
+		Clock: a.clock, Logger: a.logger.With("engine", "logs"), Node: holder(a.cfg),
 	})
 	a.logs.RegisterDeliveries(a.outbox, a.dispatch)
 	a.router = protocol.NewRouter()
@@ -275,6 +275,8 @@ func (a *App) schedule() error {
 			return a.store.Maintain(ctx)
 		}},
 		{Name: outboxJob, Every: deliveriesEvery, Step: a.outbox.Step},
+		// Every node keeps its own Insights queries alive.
+		{Name: "logs-query-heartbeat", Every: logsengine.QueryHeartbeatEvery, Step: a.logs.HeartbeatQueries, Local: true},
 	}
 	for _, j := range jobs {
 		if err := a.sched.Register(j); err != nil {

@@ -40,6 +40,9 @@ type Options struct {
 	// Querier runs them.
 	Queries store.LogQueries
 	Querier store.LogQuerier
+	// Node names this node among those sharing the store: the owner of
+	// the queries it runs, which it keeps alive with HeartbeatQueries.
+	Node string
 	// Clock tells the time (clock.System{} when nil).
 	Clock clock.Clock
 	// Logger logs delivery failures.
@@ -65,7 +68,7 @@ func New(opt Options) *Engine {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Engine{opt: opt, tail: newTailHub(), cache: newMetaCache(), compiled: cache.NewTTL[int64, *compiledFilters](cacheSize, cacheTTL),
-		q: queries{running: map[string]context.CancelFunc{}, perAcct: map[string]int{}}}
+		q: queries{running: map[string]context.CancelFunc{}}}
 }
 
 // Scope is the account and region a request acts in.

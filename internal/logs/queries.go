@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -28,6 +29,15 @@ const (
 	defaultRowLimit = 10_000
 )
 
+// A node tells the store every QueryHeartbeatEvery that its queries still
+// run (HeartbeatQueries). A Running query whose node has not told so for
+// QueryHeartbeatTimeout was left by a node that died: it is reported
+// Failed and no longer counts against MaxConcurrentQueries.
+const (
+	QueryHeartbeatEvery   = 10 * time.Second
+	QueryHeartbeatTimeout = 3 * QueryHeartbeatEvery
+)
+
 // The query statuses.
 const (
 	QueryScheduled = "Scheduled"
@@ -47,11 +57,11 @@ type QueryError struct {
 
 func (e *QueryError) Error() string { return e.Message }
 
-// queries tracks the queries running in this process.
+// queries holds the cancel functions of the queries this node runs; which
+// queries run, on which node, is in the store, for every node to see.
 type queries struct {
 	mu      sync.Mutex
 	running map[string]context.CancelFunc
-	perAcct map[string]int
 }
 
 // QueryInput is StartQuery's input.
@@ -118,27 +128,27 @@ func (e *Engine) startQuery(ctx context.Context, sc Scope, in QueryInput, plan *
 		lq.Groups = append(lq.Groups, store.LogGroupRef{ID: g.ID, Log: sc.Account + ":" + g.Name})
 		names[i] = g.Name
 	}
-	key := sc.Account + "/" + sc.Region
-	e.q.mu.Lock()
-	if e.q.perAcct[key] >= MaxConcurrentQueries {
-		e.q.mu.Unlock()
-		return "", errorf(LimitExceeded, "Account maximum query concurrency limit of [%d] reached.", MaxConcurrentQueries)
-	}
-	e.q.perAcct[key]++
-	id := newQueryID()
-	runCtx, cancel := clock.WithTimeout(context.WithoutCancel(ctx), e.opt.Clock, QueryTimeout)
-	e.q.running[id] = cancel
-	e.q.mu.Unlock()
-
-	rec := store.LogQueryRecord{ID: id, Account: sc.Account, Region: sc.Region, Query: in.Query, Language: "CWLI", Groups: names,
-		Status: QueryRunning, Created: e.now(), UserIdentity: in.UserIdentity, Statistics: "{}"}
-	if err := e.opt.Queries.PutLogQuery(ctx, rec); err != nil {
-		e.finishQuery(key, id)
+	now := e.now()
+	rec := store.LogQueryRecord{ID: newQueryID(), Account: sc.Account, Region: sc.Region, Query: in.Query, Language: "CWLI", Groups: names,
+		Status: QueryRunning, Created: now, UserIdentity: in.UserIdentity, Statistics: "{}", Owner: e.opt.Node, Heartbeat: now}
+	started, err := e.opt.Queries.StartLogQuery(ctx, rec, MaxConcurrentQueries, aliveAfter(now))
+	if err != nil {
 		return "", err
 	}
-	go e.runQuery(runCtx, key, rec, lq)
-	return id, nil
+	if !started {
+		return "", errorf(LimitExceeded, "Account maximum query concurrency limit of [%d] reached.", MaxConcurrentQueries)
+	}
+	runCtx, cancel := clock.WithTimeout(context.WithoutCancel(ctx), e.opt.Clock, QueryTimeout)
+	e.q.mu.Lock()
+	e.q.running[rec.ID] = cancel
+	e.q.mu.Unlock()
+	go e.runQuery(runCtx, rec, lq)
+	return rec.ID, nil
 }
+
+// aliveAfter is the heartbeat (ms) a running query must be newer than at
+// now (ms) to count as running: older, its node died.
+func aliveAfter(now int64) int64 { return now - QueryHeartbeatTimeout.Milliseconds() }
 
 // queryGroups resolves the log groups of a query: the request's names or
 // identifiers, or the query's SOURCE command.
@@ -211,8 +221,8 @@ type ResultField struct {
 	Value *string `json:"value,omitempty"`
 }
 
-func (e *Engine) runQuery(ctx context.Context, key string, rec store.LogQueryRecord, lq store.LogQuery) {
-	defer e.finishQuery(key, rec.ID)
+func (e *Engine) runQuery(ctx context.Context, rec store.LogQueryRecord, lq store.LogQuery) {
+	defer e.finishQuery(rec.ID)
 	started := e.opt.Clock.Now()
 	res, err := e.opt.Querier.RunLogQuery(ctx, lq)
 	rec.Duration = e.opt.Clock.Now().Sub(started).Milliseconds()
@@ -244,14 +254,37 @@ func (e *Engine) runQuery(ctx context.Context, key string, rec store.LogQueryRec
 	}
 }
 
-func (e *Engine) finishQuery(key, id string) {
+func (e *Engine) finishQuery(id string) {
 	e.q.mu.Lock()
 	defer e.q.mu.Unlock()
-	if cancel, ok := e.q.running[id]; ok {
-		cancel()
-		delete(e.q.running, id)
-		e.q.perAcct[key]--
+	e.q.running[id]()
+	delete(e.q.running, id)
+}
+
+// runningHere returns the ids of the queries this node runs.
+func (e *Engine) runningHere() []string {
+	e.q.mu.Lock()
+	defer e.q.mu.Unlock()
+	return slices.Collect(maps.Keys(e.q.running))
+}
+
+// HeartbeatQueries is a scheduler step, every QueryHeartbeatEvery on every
+// node: it tells the store that the queries this node runs still run, and
+// cancels those another node asked to stop (StopQuery).
+func (e *Engine) HeartbeatQueries(ctx context.Context, now time.Time) error {
+	stop, err := e.opt.Queries.HeartbeatLogQueries(ctx, e.opt.Node, e.runningHere(), now.UnixMilli())
+	if err != nil {
+		return err
 	}
+	e.q.mu.Lock()
+	defer e.q.mu.Unlock()
+	for _, id := range stop {
+		// A query that ended meanwhile has left the map.
+		if cancel, ok := e.q.running[id]; ok {
+			cancel()
+		}
+	}
+	return nil
 }
 
 // QueryResults is GetQueryResults' output.
@@ -262,14 +295,9 @@ type QueryResults struct {
 }
 
 // query returns a query record of the scope; a record left Running by a
-// process that died is reported Failed.
+// node that died is reported Failed.
 func (e *Engine) query(ctx context.Context, sc Scope, id string) (*store.LogQueryRecord, error) {
-	// A query leaves the running set only after its outcome is stored:
-	// look there first, so that a query finishing meanwhile is not taken
-	// for a dead one.
-	e.q.mu.Lock()
-	_, running := e.q.running[id]
-	e.q.mu.Unlock()
+	here := e.runningHere()
 	rec, err := e.opt.Queries.LogQueryRecord(ctx, sc.Account, sc.Region, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errorf(ResourceNotFound, "The specified query does not exist.")
@@ -277,10 +305,19 @@ func (e *Engine) query(ctx context.Context, sc Scope, id string) (*store.LogQuer
 	if err != nil {
 		return nil, err
 	}
-	if !running && (rec.Status == QueryRunning || rec.Status == QueryScheduled) {
+	markDead(rec, here, aliveAfter(e.now()))
+	return rec, nil
+}
+
+// markDead reports Failed a record left Running by a node that stopped
+// heartbeating, but never one of here, the queries this node runs, whose
+// heartbeat may only be late. A query leaves this node's running set only
+// after its outcome is stored: here must be taken before rec is read, so
+// that a query finishing meanwhile is not taken for a dead one.
+func markDead(rec *store.LogQueryRecord, here []string, aliveAfter int64) {
+	if rec.Status == QueryRunning && rec.Heartbeat <= aliveAfter && !slices.Contains(here, rec.ID) {
 		rec.Status = QueryFailed
 	}
-	return rec, nil
 }
 
 // GetQueryResults returns a query's status and, once complete, its rows.
@@ -301,35 +338,41 @@ func (e *Engine) GetQueryResults(ctx context.Context, sc Scope, id string) (*Que
 	return out, nil
 }
 
-// StopQuery cancels a running query; it reports whether one was running.
+// StopQuery cancels a running query: at once when this node runs it, at
+// its node's next heartbeat (HeartbeatQueries) when another node does. It
+// reports whether one was running.
 func (e *Engine) StopQuery(ctx context.Context, sc Scope, id string) (bool, error) {
-	if _, err := e.query(ctx, sc, id); err != nil {
+	rec, err := e.query(ctx, sc, id)
+	if err != nil {
 		return false, err
 	}
-	e.q.mu.Lock()
-	cancel, ok := e.q.running[id]
-	e.q.mu.Unlock()
-	if !ok {
-		return false, errorf(InvalidParameter, "Query %s is not running.", id)
+	if rec.Status == QueryRunning {
+		e.q.mu.Lock()
+		cancel, here := e.q.running[id]
+		e.q.mu.Unlock()
+		if here {
+			cancel()
+			return true, nil
+		}
+		stopping, err := e.opt.Queries.RequestStopLogQuery(ctx, sc.Account, sc.Region, id, aliveAfter(e.now()))
+		if err != nil || stopping {
+			return stopping, err
+		}
 	}
-	cancel()
-	return true, nil
+	return false, errorf(InvalidParameter, "Query %s is not running.", id)
 }
 
 // DescribeQueries lists recent queries, newest first.
 func (e *Engine) DescribeQueries(ctx context.Context, sc Scope, group, status string, max int, token string) ([]store.LogQueryRecord, string, error) {
+	here := e.runningHere()
 	all, err := e.opt.Queries.LogQueryRecords(ctx, sc.Account, sc.Region)
 	if err != nil {
 		return nil, "", err
 	}
+	after := aliveAfter(e.now())
 	var keep []store.LogQueryRecord
 	for _, rec := range all {
-		e.q.mu.Lock()
-		_, running := e.q.running[rec.ID]
-		e.q.mu.Unlock()
-		if !running && rec.Status == QueryRunning {
-			rec.Status = QueryFailed
-		}
+		markDead(&rec, here, after)
 		if (status == "" || rec.Status == status) && (group == "" || slices.Contains(rec.Groups, group)) {
 			keep = append(keep, rec)
 		}

@@ -1,17 +1,25 @@
 package logs
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/vigilhq/vigil/internal/clock"
+	"github.com/vigilhq/vigil/internal/store"
+	"github.com/vigilhq/vigil/internal/store/embedded"
 )
 
 // waitQuery polls a query until it is no longer running.
-func (f *fixture) waitQuery(t *testing.T, id string) *QueryResults {
+func waitQuery(t *testing.T, e *Engine, id string) *QueryResults {
 	t.Helper()
 	for range 500 {
-		res, err := f.GetQueryResults(f.ctx, sc, id)
+		res, err := e.GetQueryResults(t.Context(), sc, id)
 		must(t, err)
 		if res.Status != QueryRunning && res.Status != QueryScheduled {
 			return res
@@ -34,7 +42,7 @@ func TestInsightsQueries(t *testing.T) {
 	id, err := f.StartQuery(f.ctx, sc, QueryInput{Groups: []string{"/app"}, Start: start, End: end,
 		Query: "filter @message like /ERROR/ | stats count(*) as n by level | sort level"})
 	must(t, err)
-	res := f.waitQuery(t, id)
+	res := waitQuery(t, f.Engine, id)
 	if res.Status != QueryComplete || len(res.Rows) != 2 {
 		t.Fatalf("results = %+v", res)
 	}
@@ -56,7 +64,7 @@ func TestInsightsQueries(t *testing.T) {
 	id, err = f.StartQuery(f.ctx, sc, QueryInput{GroupIdentifiers: []string{GroupARN(sc, "/app")}, Start: start, End: end,
 		Query: "fields @timestamp, latency | filter latency >= 40 | sort @timestamp desc | limit 1"})
 	must(t, err)
-	res = f.waitQuery(t, id)
+	res = waitQuery(t, f.Engine, id)
 	if len(res.Rows) != 1 || res.Rows[0][1].Field != "latency" || *res.Rows[0][1].Value != "50" || res.Rows[0][2].Field != "@ptr" {
 		t.Fatalf("rows = %+v", res.Rows)
 	}
@@ -109,4 +117,197 @@ func TestQueryDefinitions(t *testing.T) {
 	}
 	must(t, f.DeleteQueryDefinition(f.ctx, sc, id))
 	wantCode(t, f.DeleteQueryDefinition(f.ctx, sc, id), ResourceNotFound, "")
+}
+
+// blockingQuerier holds the queries it runs until release is closed,
+// then finds nothing, or until they are cancelled: they stay Running as
+// long as a test needs.
+type blockingQuerier struct {
+	store.LogQuerier
+	release chan struct{}
+}
+
+func (q blockingQuerier) RunLogQuery(ctx context.Context, _ store.LogQuery) (*store.LogQueryResult, error) {
+	select {
+	case <-q.release:
+		return &store.LogQueryResult{}, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// cluster is the engines of nodes sharing one store and one clock, with
+// a log group /app; their queries run until the test ends.
+type cluster struct {
+	clock *clock.Fake
+	nodes map[string]*Engine
+}
+
+func newCluster(t *testing.T, names ...string) *cluster {
+	t.Helper()
+	st, err := embedded.Open(t.Context(), t.TempDir(), embedded.Options{})
+	must(t, err)
+	t.Cleanup(func() { st.Close() })
+	querier := blockingQuerier{LogQuerier: st.Querier(), release: make(chan struct{})}
+	c := &cluster{clock: clock.NewFake(t0), nodes: map[string]*Engine{}}
+	logger := slog.New(slog.NewTextHandler(testWriter{t}, nil))
+	for _, name := range names {
+		c.nodes[name] = New(Options{Store: st.Logs(), Tags: st.Tags(), Queries: st.LogQueries(), Querier: querier,
+			Node: name, Clock: c.clock, Logger: logger.With("node", name)})
+	}
+	must(t, c.nodes[names[0]].CreateLogGroup(t.Context(), sc, NewGroup{Name: "/app"}))
+	// The queries end, and store their outcome, before the store closes.
+	t.Cleanup(func() {
+		close(querier.release)
+		for _, e := range c.nodes {
+			for i := 0; len(e.runningHere()) > 0; i++ {
+				if i == 500 {
+					t.Errorf("queries %v still running", e.runningHere())
+					return
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+	})
+	return c
+}
+
+// start starts a query of /app on node.
+func (c *cluster) start(t *testing.T, node string) (string, error) {
+	t.Helper()
+	return c.nodes[node].StartQuery(t.Context(), sc, QueryInput{Groups: []string{"/app"}, Start: t0.Unix() - 60, End: t0.Unix(), Query: "fields @message"})
+}
+
+// fill starts n queries at once, on nodes in turn.
+func (c *cluster) fill(t *testing.T, n int, nodes ...string) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			if _, err := c.start(t, nodes[i%len(nodes)]); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// status returns a query's status as node reports it.
+func (c *cluster) status(t *testing.T, node, id string) string {
+	t.Helper()
+	res, err := c.nodes[node].GetQueryResults(t.Context(), sc, id)
+	must(t, err)
+	return res.Status
+}
+
+// heartbeat runs node's heartbeat step at the clock's time.
+func (c *cluster) heartbeat(t *testing.T, node string) {
+	t.Helper()
+	must(t, c.nodes[node].HeartbeatQueries(t.Context(), c.clock.Now()))
+}
+
+func TestQueryLimitCountsEveryNode(t *testing.T) {
+	c := newCluster(t, "a", "b")
+	c.fill(t, MaxConcurrentQueries, "a", "b")
+	limit := fmt.Sprintf("Account maximum query concurrency limit of [%d] reached.", MaxConcurrentQueries)
+	for _, node := range []string{"a", "b"} {
+		_, err := c.start(t, node)
+		wantCode(t, err, LimitExceeded, limit)
+	}
+	// A query that ends frees its place, for any node.
+	running, _, err := c.nodes["b"].DescribeQueries(t.Context(), sc, "", QueryRunning, 0, "")
+	must(t, err)
+	if len(running) != MaxConcurrentQueries {
+		t.Fatalf("DescribeQueries(Running) on b = %d queries; want %d, of both nodes", len(running), MaxConcurrentQueries)
+	}
+	id := running[0].ID
+	if ok, err := c.nodes[running[0].Owner].StopQuery(t.Context(), sc, id); err != nil || !ok {
+		t.Fatalf("StopQuery on the query's node = %v, %v; want true", ok, err)
+	}
+	if res := waitQuery(t, c.nodes["a"], id); res.Status != QueryCancelled {
+		t.Fatalf("stopped query = %s; want Cancelled", res.Status)
+	}
+	other := map[string]string{"a": "b", "b": "a"}[running[0].Owner]
+	_, err = c.start(t, other)
+	must(t, err)
+	_, err = c.start(t, other)
+	wantCode(t, err, LimitExceeded, limit)
+}
+
+func TestStopQueryOnAnotherNode(t *testing.T) {
+	c := newCluster(t, "a", "b")
+	id, err := c.start(t, "a")
+	must(t, err)
+	wantCode(t, func() error {
+		_, err := c.nodes["b"].StopQuery(t.Context(), Scope{Account: "999999999999", Region: sc.Region}, id)
+		return err
+	}(),
+		ResourceNotFound, "The specified query does not exist.")
+	if ok, err := c.nodes["b"].StopQuery(t.Context(), sc, id); err != nil || !ok {
+		t.Fatalf("StopQuery on b = %v, %v; want true", ok, err)
+	}
+	// a stops the query at its next heartbeat.
+	c.clock.Advance(QueryHeartbeatEvery)
+	if got := c.status(t, "b", id); got != QueryRunning {
+		t.Fatalf("query before a's heartbeat = %s; want Running", got)
+	}
+	c.heartbeat(t, "b") // runs none of the queries
+	if got := c.status(t, "a", id); got != QueryRunning {
+		t.Fatalf("query after b's heartbeat = %s; want Running", got)
+	}
+	c.heartbeat(t, "a")
+	if res := waitQuery(t, c.nodes["b"], id); res.Status != QueryCancelled {
+		t.Fatalf("query after a's heartbeat = %s; want Cancelled", res.Status)
+	}
+	for _, node := range []string{"a", "b"} {
+		_, err := c.nodes[node].StopQuery(t.Context(), sc, id)
+		wantCode(t, err, InvalidParameter, "Query "+id+" is not running.")
+		_, err = c.nodes[node].StopQuery(t.Context(), sc, "unknown")
+		wantCode(t, err, ResourceNotFound, "The specified query does not exist.")
+	}
+}
+
+func TestQueryOfDeadNodeFails(t *testing.T) {
+	c := newCluster(t, "a", "b")
+	dead, err := c.start(t, "a")
+	must(t, err)
+	alive, err := c.start(t, "b")
+	must(t, err)
+	// b heartbeats; a has died, though its engine, which still runs the
+	// query, is here to tell it never reports it Failed.
+	for _, d := range []time.Duration{QueryHeartbeatEvery, QueryHeartbeatEvery, QueryHeartbeatTimeout - 2*QueryHeartbeatEvery - time.Millisecond} {
+		c.clock.Advance(d)
+		c.heartbeat(t, "b")
+		if got := c.status(t, "b", dead); got != QueryRunning {
+			t.Fatalf("a's query %v after its heartbeat = %s; want Running", c.clock.Now().Sub(t0), got)
+		}
+	}
+	c.clock.Advance(time.Millisecond)
+	if got := c.status(t, "b", dead); got != QueryFailed {
+		t.Errorf("a's query past the heartbeat timeout = %s; want Failed", got)
+	}
+	if got := c.status(t, "a", dead); got != QueryRunning {
+		t.Errorf("a's query on a = %s; want Running", got)
+	}
+	if got := c.status(t, "a", alive); got != QueryRunning {
+		t.Errorf("b's query on a = %s; want Running", got)
+	}
+	ids := func(status string) []string {
+		recs, _, err := c.nodes["b"].DescribeQueries(t.Context(), sc, "", status, 0, "")
+		must(t, err)
+		var out []string
+		for _, r := range recs {
+			out = append(out, r.ID)
+		}
+		return out
+	}
+	if failed, running := ids(QueryFailed), ids(QueryRunning); !slices.Equal(failed, []string{dead}) || !slices.Equal(running, []string{alive}) {
+		t.Errorf("DescribeQueries on b: Failed %v, Running %v; want [%s], [%s]", failed, running, dead, alive)
+	}
+	_, err = c.nodes["b"].StopQuery(t.Context(), sc, dead)
+	wantCode(t, err, InvalidParameter, "Query "+dead+" is not running.")
+	// It no longer counts against the limit.
+	c.fill(t, MaxConcurrentQueries-1, "b")
+	_, err = c.start(t, "b")
+	wantCode(t, err, LimitExceeded, "")
 }

@@ -12,7 +12,7 @@
 // ends (several such runs make one, at the latest time). Every run holds
 // the job's lease (store.Leases), so that of several nodes sharing a
 // database one runs each job; a run that loses its lease is cancelled.
-// Failures are logged with the job's name and counted in Prometheus
+// Local jobs run on every node, without a lease. Failures are logged with the job's name and counted in Prometheus
 // metrics.
 package sched
 
@@ -44,6 +44,9 @@ type Job struct {
 	Next func(after time.Time) time.Time
 	// Step does the work due at now.
 	Step func(ctx context.Context, now time.Time) error
+	// Local runs the job on every node, without a lease: for work about
+	// the node itself (the heartbeats of what it runs), not a singleton.
+	Local bool
 }
 
 // Options configure a Scheduler.
@@ -349,7 +352,7 @@ func (s *Scheduler) ttl(j *job) time.Duration { return j.Every + s.opt.LeaseTTL 
 // lease makes sure this node holds the job's lease for at least half its
 // length from now, renewing or taking it as needed.
 func (s *Scheduler) lease(ctx context.Context, j *job, now time.Time) (bool, error) {
-	if s.opt.Leases == nil {
+	if s.opt.Leases == nil || j.Local {
 		return true, nil
 	}
 	j.leaseMu.Lock()
@@ -385,7 +388,7 @@ type keeper struct {
 
 func (s *Scheduler) keepLease(ctx context.Context, cancel context.CancelFunc, j *job) *keeper {
 	k := &keeper{}
-	if s.opt.Leases == nil {
+	if s.opt.Leases == nil || j.Local {
 		return k
 	}
 	every := s.ttl(j) / 4

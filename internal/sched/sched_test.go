@@ -408,3 +408,23 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.b.String()
 }
+
+func TestLocalJobsTakeNoLease(t *testing.T) {
+	f := newFixture(t)
+	// Another node holds a lease of the job's name: a local job runs all
+	// the same, on every node.
+	f.leases.holder["heartbeat"], f.leases.until["heartbeat"] = "node-b", t0.Add(time.Hour)
+	runs, step := recorder()
+	f.register(t, Job{Name: "heartbeat", Every: time.Minute, Step: step, Local: true})
+	f.s.Start()
+	f.clk.Advance(time.Minute)
+	wantRun(t, runs, t0.Add(time.Minute))
+	f.clk.Advance(time.Minute)
+	wantRun(t, runs, t0.Add(2*time.Minute))
+	if err := f.s.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.leases.acquired); n != 0 || len(f.leases.released) != 0 {
+		t.Errorf("a local job acquired %d leases and released %v; want none", n, f.leases.released)
+	}
+}

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 
 	"github.com/vigilhq/vigil/internal/store"
 )
@@ -13,22 +14,123 @@ func (s *Store) LogQueries() store.LogQueries { return logQueries{s} }
 type logQueries struct{ s *Store }
 
 func (l logQueries) PutLogQuery(ctx context.Context, q store.LogQueryRecord) error {
+	if err := l.s.write(ctx, func(tx *Tx) error { return putQuery(tx, q) }); err != nil {
+		return fmt.Errorf("cannot record query %s: %w", q.ID, err)
+	}
+	return nil
+}
+
+// putQuery writes a query record: its row of log_queries and of
+// log_query_runs.
+func putQuery(tx *Tx, q store.LogQueryRecord) error {
 	groups, _ := json.Marshal(q.Groups)
 	var results any
 	if q.Results != nil {
 		results = q.Results
 	}
-	return l.s.exec(ctx, "record query "+q.ID, `INSERT OR REPLACE INTO log_queries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := tx.Exec(`INSERT OR REPLACE INTO log_queries (id, account, region, query, language, groups, status, created, duration,
+		user_identity, statistics, results) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		q.ID, q.Account, q.Region, q.Query, q.Language, string(groups), q.Status, q.Created, q.Duration, q.UserIdentity, q.Statistics, results)
+	if err == nil {
+		_, err = tx.Exec(`INSERT OR REPLACE INTO log_query_runs (id, owner, heartbeat, stop_requested) VALUES (?, ?, ?, ?)`,
+			q.ID, q.Owner, q.Heartbeat, q.StopRequested)
+	}
+	return err
 }
 
-const queryColumns = `id, account, region, query, language, groups, status, created, duration, user_identity, statistics`
+func (l logQueries) StartLogQuery(ctx context.Context, q store.LogQueryRecord, limit int, aliveAfter int64) (bool, error) {
+	var started bool
+	err := l.s.write(ctx, func(tx *Tx) error {
+		// The writer runs one write at a time: nothing starts a query
+		// between the count and the insert.
+		var alive int
+		err := tx.QueryRow(`SELECT count(*) FROM log_queries q JOIN log_query_runs r ON r.id = q.id
+			WHERE q.account = ? AND q.region = ? AND q.status = 'Running' AND r.heartbeat > ?`, q.Account, q.Region, aliveAfter).Scan(&alive)
+		if err != nil || alive >= limit {
+			return err
+		}
+		if err := putQuery(tx, q); err != nil {
+			return err
+		}
+		started = true
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("cannot start query %s: %w", q.ID, err)
+	}
+	return started, nil
+}
+
+func (l logQueries) HeartbeatLogQueries(ctx context.Context, owner string, ids []string, now int64) ([]string, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	list, _ := json.Marshal(ids)
+	var stop []string
+	err := l.s.write(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(`UPDATE log_query_runs SET heartbeat = ? WHERE owner = ? AND id IN
+			(SELECT id FROM log_queries WHERE id IN (SELECT value FROM json_each(?)) AND status = 'Running')
+			RETURNING id, stop_requested`, now, owner, string(list))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			var stopRequested bool
+			if err := rows.Scan(&id, &stopRequested); err != nil {
+				return err
+			}
+			if stopRequested {
+				stop = append(stop, id)
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cannot heartbeat the queries of %s: %w", owner, err)
+	}
+	return stop, nil
+}
+
+func (l logQueries) RequestStopLogQuery(ctx context.Context, account, region, id string, aliveAfter int64) (bool, error) {
+	var requested bool
+	err := l.s.write(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(`UPDATE log_query_runs SET stop_requested = 1 WHERE heartbeat > ? AND id IN
+			(SELECT id FROM log_queries WHERE account = ? AND region = ? AND id = ? AND status = 'Running')`, aliveAfter, account, region, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			requested = true
+			return nil
+		}
+		var one int
+		err = tx.QueryRow(`SELECT 1 FROM log_queries WHERE account = ? AND region = ? AND id = ?`, account, region, id).Scan(&one)
+		if isNoRows(err) {
+			return store.ErrNotFound
+		}
+		return err
+	})
+	if err != nil {
+		return false, wrapOne(err, "query "+id)
+	}
+	return requested, nil
+}
+
+const queryColumns = `q.id, q.account, q.region, q.query, q.language, q.groups, q.status, q.created, q.duration, q.user_identity,
+	q.statistics, coalesce(r.owner, ''), coalesce(r.heartbeat, 0), coalesce(r.stop_requested, 0)`
+
+// queryTables join each query to its run, which queries imported from the
+// legacy store lack.
+const queryTables = ` FROM log_queries q LEFT JOIN log_query_runs r ON r.id = q.id`
 
 func scanQuery(withResults bool) func(scanner) (store.LogQueryRecord, error) {
 	return func(row scanner) (store.LogQueryRecord, error) {
 		var q store.LogQueryRecord
 		var groups string
-		dest := []any{&q.ID, &q.Account, &q.Region, &q.Query, &q.Language, &groups, &q.Status, &q.Created, &q.Duration, &q.UserIdentity, &q.Statistics}
+		dest := []any{&q.ID, &q.Account, &q.Region, &q.Query, &q.Language, &groups, &q.Status, &q.Created, &q.Duration, &q.UserIdentity,
+			&q.Statistics, &q.Owner, &q.Heartbeat, &q.StopRequested}
 		if withResults {
 			dest = append(dest, &q.Results)
 		}
@@ -41,7 +143,7 @@ func scanQuery(withResults bool) func(scanner) (store.LogQueryRecord, error) {
 
 func (l logQueries) LogQueryRecord(ctx context.Context, account, region, id string) (*store.LogQueryRecord, error) {
 	q, err := one(ctx, l.s, "query "+id, scanQuery(true),
-		`SELECT `+queryColumns+`, results FROM log_queries WHERE account = ? AND region = ? AND id = ?`, account, region, id)
+		`SELECT `+queryColumns+`, q.results`+queryTables+` WHERE q.account = ? AND q.region = ? AND q.id = ?`, account, region, id)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +152,7 @@ func (l logQueries) LogQueryRecord(ctx context.Context, account, region, id stri
 
 func (l logQueries) LogQueryRecords(ctx context.Context, account, region string) ([]store.LogQueryRecord, error) {
 	return list(ctx, l.s, "queries", scanQuery(false),
-		`SELECT `+queryColumns+` FROM log_queries WHERE account = ? AND region = ? ORDER BY created DESC, id`, account, region)
+		`SELECT `+queryColumns+queryTables+` WHERE q.account = ? AND q.region = ? ORDER BY q.created DESC, q.id`, account, region)
 }
 
 func (l logQueries) PutLogQueryDefinition(ctx context.Context, d store.LogQueryDefinition) error {

@@ -135,6 +135,21 @@ CREATE TABLE leases (
 	expires INTEGER NOT NULL -- Unix milliseconds
 );
 `},
+	{name: "log query runs", sql: `
+-- Which node runs each Logs Insights query, when it last told it still
+-- does (Unix milliseconds, on its clock), and whether another node asked
+-- it to stop: one row per log_queries row (none for queries imported from
+-- the legacy store). Apart from log_queries, whose columns the legacy
+-- import fills by position.
+CREATE TABLE log_query_runs (
+	id             TEXT PRIMARY KEY,
+	owner          TEXT NOT NULL,
+	heartbeat      INTEGER NOT NULL,
+	stop_requested INTEGER NOT NULL
+);
+-- StartLogQuery counts an account's running queries.
+CREATE INDEX log_queries_status ON log_queries(account, region, status);
+`},
 }
 
 // migrate brings the schema to the newest version, each migration in a
