@@ -260,6 +260,7 @@ const (
 	retentionEvery   = time.Minute
 	maintenanceEvery = time.Minute
 	deliveriesEvery  = time.Second
+	queryExpiryEvery = time.Hour
 )
 
 // outboxJob names the outbox's job, which Kick runs at once.
@@ -275,6 +276,7 @@ func (a *App) schedule() error {
 			return a.store.Maintain(ctx)
 		}},
 		{Name: outboxJob, Every: deliveriesEvery, Step: a.outbox.Step},
+		{Name: "logs-query-expiry", Every: queryExpiryEvery, Step: a.expireQueries},
 		// Every node keeps its own Insights queries alive.
 		{Name: "logs-query-heartbeat", Every: logsengine.QueryHeartbeatEvery, Step: a.logs.HeartbeatQueries, Local: true},
 	}
@@ -290,6 +292,14 @@ func (a *App) expireLogs(ctx context.Context, now time.Time) error {
 	n, err := a.logs.ExpireEvents(ctx, now)
 	if n > 0 {
 		a.logger.Info("log retention deleted expired events", "events", n)
+	}
+	return err
+}
+
+func (a *App) expireQueries(ctx context.Context, now time.Time) error {
+	n, err := a.logs.ExpireQueries(ctx, now)
+	if n > 0 {
+		a.logger.Info("deleted Logs Insights queries older than 7 days", "queries", n)
 	}
 	return err
 }

@@ -146,6 +146,17 @@ func (e *Engine) startQuery(ctx context.Context, sc Scope, in QueryInput, plan *
 	return rec.ID, nil
 }
 
+// QueryRetention is how long a query's record and results are kept, as
+// in CloudWatch Logs, where results are retrievable for 7 days.
+const QueryRetention = 7 * 24 * time.Hour
+
+// ExpireQueries is a scheduler step: it deletes the queries created more
+// than QueryRetention before now (of every account), and returns how
+// many.
+func (e *Engine) ExpireQueries(ctx context.Context, now time.Time) (int64, error) {
+	return e.opt.Queries.DeleteLogQueriesBefore(ctx, now.Add(-QueryRetention).UnixMilli())
+}
+
 // aliveAfter is the heartbeat (ms) a running query must be newer than at
 // now (ms) to count as running: older, its node died.
 func aliveAfter(now int64) int64 { return now - QueryHeartbeatTimeout.Milliseconds() }
@@ -384,11 +395,26 @@ func (e *Engine) DescribeQueries(ctx context.Context, sc Scope, group, status st
 
 // GetLogRecord returns every field of the event a @ptr value points to.
 func (e *Engine) GetLogRecord(ctx context.Context, sc Scope, ptr string) (map[string]string, error) {
+	notFound := errorf(ResourceNotFound, "The specified log record does not exist.")
 	rec, err := e.opt.Querier.LogRecord(ctx, ptr)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !strings.HasPrefix(rec["@log"], sc.Account+":")) {
-		return nil, errorf(ResourceNotFound, "The specified log record does not exist.")
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFound
 	}
-	return rec, err
+	if err != nil {
+		return nil, err
+	}
+	// The record must be of a group of the caller's account and region.
+	name, ok := strings.CutPrefix(rec["@log"], sc.Account+":")
+	if !ok {
+		return nil, notFound
+	}
+	if _, err := e.group(ctx, sc, name, ""); err != nil {
+		if isCode(err, ResourceNotFound) {
+			return nil, notFound
+		}
+		return nil, err
+	}
+	return rec, nil
 }
 
 // GetLogGroupFields discovers the fields of a group's events: the 15

@@ -73,8 +73,9 @@ func TestInsightsQueries(t *testing.T) {
 	if rec["latency"] != "50" || rec["@logStream"] != "a" || rec["@log"] != sc.Account+":/app" {
 		t.Errorf("log record = %v", rec)
 	}
-	if _, err := f.GetLogRecord(f.ctx, Scope{Account: "999999999999", Region: sc.Region}, *res.Rows[0][2].Value); err == nil {
-		t.Error("another account read the log record")
+	for _, other := range []Scope{{Account: "999999999999", Region: sc.Region}, {Account: sc.Account, Region: "eu-west-1"}} {
+		_, err := f.GetLogRecord(f.ctx, other, *res.Rows[0][2].Value)
+		wantCode(t, err, ResourceNotFound, "The specified log record does not exist.")
 	}
 
 	_, err = f.StartQuery(f.ctx, sc, QueryInput{Groups: []string{"/app"}, Start: start, End: end, Query: "fields @message\n| stats count(*) by"})
@@ -100,6 +101,17 @@ func TestInsightsQueries(t *testing.T) {
 	if names["@message"] != 100 || names["level"] == 0 {
 		t.Errorf("fields = %v", fields)
 	}
+
+	// Queries are kept seven days from their start.
+	n, err := f.ExpireQueries(f.ctx, t0.Add(QueryRetention))
+	if err != nil || n != 0 {
+		t.Errorf("ExpireQueries at 7 days = %d, %v; want none expired", n, err)
+	}
+	if n, err := f.ExpireQueries(f.ctx, t0.Add(QueryRetention+time.Millisecond)); err != nil || n != 2 {
+		t.Errorf("ExpireQueries past 7 days = %d, %v; want the 2 queries", n, err)
+	}
+	_, err = f.GetQueryResults(f.ctx, sc, id)
+	wantCode(t, err, ResourceNotFound, "The specified query does not exist.")
 }
 
 func TestQueryDefinitions(t *testing.T) {

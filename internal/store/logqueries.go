@@ -67,6 +67,9 @@ type LogQueries interface {
 	// reports whether it did: false when the query is not running or its
 	// owner died. It fails with ErrNotFound when there is no such query.
 	RequestStopLogQuery(ctx context.Context, account, region, id string, aliveAfter int64) (bool, error)
+	// DeleteLogQueriesBefore deletes the query records of every account
+	// created before the given time (ms), and returns how many.
+	DeleteLogQueriesBefore(ctx context.Context, created int64) (int64, error)
 	// LogQueryRecord returns a query of an account and region, with its
 	// Results as they were put (nil when put nil), or ErrNotFound.
 	LogQueryRecord(ctx context.Context, account, region, id string) (*LogQueryRecord, error)

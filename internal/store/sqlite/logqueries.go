@@ -38,6 +38,25 @@ func putQuery(tx *Tx, q store.LogQueryRecord) error {
 	return err
 }
 
+func (l logQueries) DeleteLogQueriesBefore(ctx context.Context, created int64) (int64, error) {
+	var n int64
+	err := l.s.write(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(`DELETE FROM log_query_runs WHERE id IN (SELECT id FROM log_queries WHERE created < ?)`, created); err != nil {
+			return err
+		}
+		res, err := tx.Exec(`DELETE FROM log_queries WHERE created < ?`, created)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("cannot delete old query records: %w", err)
+	}
+	return n, nil
+}
+
 func (l logQueries) StartLogQuery(ctx context.Context, q store.LogQueryRecord, limit int, aliveAfter int64) (bool, error) {
 	var started bool
 	err := l.s.write(ctx, func(tx *Tx) error {

@@ -289,6 +289,31 @@ func LogQueries(t *testing.T, open Open) {
 		heartbeat(t, s, "node-a", []string{"q1", "q2"}, 300, "q1")
 	})
 
+	t.Run("old records deleted", func(t *testing.T) {
+		s := queriesOf(t, fresh(t, open))
+		other := record("q9", 100)
+		other.Account = "222222222222"
+		for _, r := range []store.LogQueryRecord{record("q1", 100), record("q2", 199), record("q3", 200), other} {
+			if err := s.PutLogQuery(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n, err := s.DeleteLogQueriesBefore(ctx, 200); err != nil || n != 3 {
+			t.Fatalf("DeleteLogQueriesBefore(200) = %d, %v; want 3 (of every account)", n, err)
+		}
+		if list, err := s.LogQueryRecords(ctx, acct, region); err != nil || !slices.Equal(recordIDs(list), []string{"q3"}) {
+			t.Errorf("LogQueryRecords = %v, %v; want [q3]", recordIDs(list), err)
+		}
+		if _, err := s.LogQueryRecord(ctx, acct, region, "q1"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("LogQueryRecord(deleted) = %v; want ErrNotFound", err)
+		}
+		// A record put again under a deleted id starts afresh.
+		start(t, s, running("q1", "node-a", 300), 1, 250, true)
+		if got := run(t, s, "q1"); got != "Running node-a 300 false" {
+			t.Errorf("restarted q1 = %s", got)
+		}
+	})
+
 	t.Run("query definitions", func(t *testing.T) {
 		s := queriesOf(t, fresh(t, open))
 		if got, err := s.LogQueryDefinitions(ctx, acct, region); err != nil || len(got) != 0 {
