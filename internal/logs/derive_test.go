@@ -43,6 +43,8 @@ func TestMetricFilters(t *testing.T) {
 	wantCode(t, f.PutMetricFilter(f.ctx, sc, MetricFilter{Group: "g", Name: "bad", Pattern: "x",
 		Transformation: Transformation{MetricName: "M", MetricNamespace: "AWS/EC2", MetricValue: "1"}}), InvalidParameter, "")
 	wantCode(t, f.PutMetricFilter(f.ctx, sc, MetricFilter{Group: "g", Name: "bad", Pattern: "x",
+		Transformation: Transformation{MetricName: "M", MetricNamespace: "N", MetricValue: "NaN"}}), InvalidParameter, "")
+	wantCode(t, f.PutMetricFilter(f.ctx, sc, MetricFilter{Group: "g", Name: "bad", Pattern: "x",
 		Transformation: Transformation{MetricName: "M", MetricNamespace: "N", MetricValue: "1", DefaultValue: &zero,
 			Dimensions: map[string]string{"a": "$.a"}}}), InvalidParameter, "")
 
@@ -94,6 +96,22 @@ func TestMetricFilters(t *testing.T) {
 	must(t, err)
 	if len(matches) != 1 || matches[0].EventNumber != 2 || matches[0].Extracted["$status"] != "503" {
 		t.Errorf("TestMetricFilter = %+v", matches)
+	}
+}
+
+// TestMetricFilterNonFinite: values that are not finite numbers (which
+// strconv reads) publish nothing and fail no ingestion.
+func TestMetricFilterNonFinite(t *testing.T) {
+	f := newFixture(t)
+	f.setup(t, "g", "s")
+	must(t, f.PutMetricFilter(f.ctx, sc, MetricFilter{Group: "g", Name: "bytes", Pattern: "[ip, user, bytes]",
+		Transformation: Transformation{MetricName: "Bytes", MetricNamespace: "App", MetricValue: "$bytes"}}))
+	f.put(t, "g", "s", []int64{0, 1, 2, 3}, "1.2.3.4 bob NaN", "1.2.3.4 bob +Inf", "1.2.3.4 bob -infinity", "1.2.3.4 amy 512")
+	if n := f.deliver(t); n != 1 {
+		t.Fatalf("deliveries = %d; want 1", n)
+	}
+	if got := f.metrics.got(); len(got) != 1 || got[0].Value != 512 {
+		t.Errorf("published %+v; want amy's 512 bytes only", got)
 	}
 }
 
@@ -156,6 +174,7 @@ func TestEMF(t *testing.T) {
 		"no dimensions":    `{"_aws":{"Timestamp":1,"CloudWatchMetrics":[{"Namespace":"n","Metrics":[{"Name":"m"}]}]},"m":1}`,
 		"too many values":  `{"_aws":{"Timestamp":1,"CloudWatchMetrics":[{"Namespace":"n","Dimensions":[],"Metrics":[{"Name":"m"}]}]},"m":[` + repeatNumbers(101) + `]}`,
 		"negative time":    `{"_aws":{"Timestamp":-1,"CloudWatchMetrics":[{"Namespace":"n","Dimensions":[],"Metrics":[{"Name":"m"}]}]},"m":1}`,
+		"year 10000":       `{"_aws":{"Timestamp":253402300800000,"CloudWatchMetrics":[{"Namespace":"n","Dimensions":[],"Metrics":[{"Name":"m"}]}]},"m":1}`,
 		"dimension number": `{"_aws":{"Timestamp":1,"CloudWatchMetrics":[{"Namespace":"n","Dimensions":[["d"]],"Metrics":[{"Name":"m"}]}]},"m":1,"d":5}`,
 	} {
 		if got := emfData(msg); got != nil {

@@ -69,7 +69,7 @@ func emfData(message string) []Datum {
 		return nil
 	}
 	ms, err := doc.AWS.Timestamp.Int64()
-	if err != nil || ms < 0 {
+	if err != nil || ms < 0 || ms > maxEMFTimestamp {
 		return nil
 	}
 	ts := time.UnixMilli(ms).UTC()
@@ -144,6 +144,10 @@ func emfDirectiveData(dir emfDirective, root map[string]json.RawMessage, ts time
 	}
 	return out, true
 }
+
+// maxEMFTimestamp is the last millisecond of year 9999: a later time
+// has no RFC 3339 form, and no metric store takes it.
+const maxEMFTimestamp = 253402300799999
 
 // emfValues reads a metric's value member: a number or an array of at
 // most 100 numbers.

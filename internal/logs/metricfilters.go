@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -54,7 +55,7 @@ func checkTransformation(t Transformation) error {
 		return errorf(InvalidParameter, "Invalid metric namespace %s: namespaces starting with AWS/ are reserved for AWS services.", t.MetricNamespace)
 	}
 	if !selector(t.MetricValue) {
-		if _, err := strconv.ParseFloat(t.MetricValue, 64); err != nil {
+		if _, ok := metricValue(t.MetricValue); !ok {
 			return errorf(InvalidParameter, "Invalid metric value %q: use a number, $.jsonField or $namedField.", t.MetricValue)
 		}
 	}
@@ -240,8 +241,8 @@ func (f *compiledMetricFilter) datum(fields filterpattern.Fields, ts int64) (Dat
 		}
 		raw = v
 	}
-	v, err := strconv.ParseFloat(strings.TrimSpace(raw), 64)
-	if err != nil {
+	v, ok := metricValue(raw)
+	if !ok {
 		return d, false
 	}
 	d.Value = v
@@ -253,4 +254,11 @@ func (f *compiledMetricFilter) datum(fields filterpattern.Fields, ts int64) (Dat
 		d.Dimensions = append(d.Dimensions, Dimension{Name: name, Value: val})
 	}
 	return d, true
+}
+
+// metricValue reads a metric filter's value: a finite number (CloudWatch
+// stores neither NaN nor infinities, which strconv would read).
+func metricValue(raw string) (float64, bool) {
+	v, err := strconv.ParseFloat(strings.TrimSpace(raw), 64)
+	return v, err == nil && !math.IsNaN(v) && !math.IsInf(v, 0)
 }

@@ -104,8 +104,11 @@ func decodeMetrics(version int, payload []byte) ([]Datum, error) {
 	var in []metricV1
 	dec := json.NewDecoder(bytes.NewReader(payload))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
+	if err := decodeOne(dec, &in); err != nil {
 		return nil, fmt.Errorf("%w: logs.metric payload: %v", errPayload, err)
+	}
+	if in == nil {
+		return nil, fmt.Errorf("%w: logs.metric payload is not an array", errPayload)
 	}
 	out := make([]Datum, len(in))
 	for i, m := range in {
@@ -169,16 +172,44 @@ func decodeDataMessage(version int, payload []byte) (*subscriptionMessage, error
 	if version != 1 {
 		return nil, fmt.Errorf("%w: logs.subscription payload of version %d (this build reads 1)", errPayload, version)
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(payload))
+	br := bytes.NewReader(payload)
+	zr, err := gzip.NewReader(br)
 	if err != nil {
 		return nil, fmt.Errorf("%w: logs.subscription payload: %v", errPayload, err)
 	}
+	// Read to the end, so that gzip checks its CRC and length: a payload
+	// cut short or damaged is refused, not half read.
+	zr.Multistream(false)
+	data, err := io.ReadAll(io.LimitReader(zr, maxSubscriptionPayload+1))
+	if err == nil && len(data) > maxSubscriptionPayload {
+		err = fmt.Errorf("larger than %d bytes decompressed", maxSubscriptionPayload)
+	}
+	if err == nil && br.Len() > 0 {
+		// bytes.Reader is an io.ByteReader: gzip read no further than
+		// its member.
+		err = errors.New("data follows the gzip member")
+	}
 	var m subscriptionMessage
-	if err := json.NewDecoder(io.LimitReader(zr, maxSubscriptionPayload)).Decode(&m); err != nil {
+	if err == nil {
+		err = decodeOne(json.NewDecoder(bytes.NewReader(data)), &m)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("%w: logs.subscription payload: %v", errPayload, err)
 	}
 	if m.MessageType != "DATA_MESSAGE" {
 		return nil, fmt.Errorf("%w: logs.subscription payload of message type %q", errPayload, m.MessageType)
 	}
 	return &m, nil
+}
+
+// decodeOne decodes the one JSON value dec holds, refusing anything after
+// it.
+func decodeOne(dec *json.Decoder, v any) error {
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("data follows the JSON value")
+	}
+	return nil
 }
