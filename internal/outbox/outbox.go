@@ -131,7 +131,8 @@ func (p Policy) withDefaults() Policy {
 		}
 	}
 	set(&p.MinBackoff, d.MinBackoff)
-	set(&p.MaxBackoff, max(d.MaxBackoff, p.MinBackoff))
+	set(&p.MaxBackoff, d.MaxBackoff)
+	p.MaxBackoff = max(p.MaxBackoff, p.MinBackoff)
 	set(&p.MaxAge, d.MaxAge)
 	set(&p.Timeout, d.Timeout)
 	set(&p.Lease, d.Lease)
@@ -267,6 +268,9 @@ func (p *Processor) Step(ctx context.Context, now time.Time) error {
 	more := false
 	for _, k := range p.registered() {
 		for i := range maxBatchesPerStep {
+			if ctx.Err() != nil {
+				break // stopped, not failed
+			}
 			n, err := p.batch(ctx, k, now)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("cannot deliver %s items: %w", k.name, err))
@@ -294,16 +298,22 @@ func (p *Processor) Step(ctx context.Context, now time.Time) error {
 // batch claims up to a batch of a kind's due items, delivers them, and
 // settles them in one write. It returns how many it claimed.
 func (p *Processor) batch(ctx context.Context, k *kindState, now time.Time) (int, error) {
-	nowMs := now.UnixMilli()
-	items, err := p.opt.Store.ClaimOutbox(ctx, k.name, nowMs, now.Add(k.policy.Lease).UnixMilli(), k.policy.Batch)
+	// Items due at the step's time are claimed from the clock's present
+	// (a step may run late, or a batch after a slow one): the claims last
+	// until then+Lease, and past half of it the rest is given back.
+	claimed := now
+	if c := p.opt.Clock.Now(); c.After(now) {
+		claimed = c
+	}
+	items, err := p.opt.Store.ClaimOutbox(ctx, k.name, now.UnixMilli(), claimed.Add(k.policy.Lease).UnixMilli(), k.policy.Batch)
 	if err != nil || len(items) == 0 {
 		return 0, err
 	}
-	start := p.opt.Clock.Now()
+	deadline := claimed.Add(k.policy.Lease / 2)
 	results := make([]store.OutboxResult, 0, len(items))
 	for _, it := range items {
 		r := store.OutboxResult{ID: it.ID, Claim: it.Claim, Outcome: store.Release}
-		if ctx.Err() == nil && p.opt.Clock.Now().Sub(start) < k.policy.Lease/2 {
+		if ctx.Err() == nil && p.opt.Clock.Now().Before(deadline) {
 			r = p.attempt(ctx, k, it, now)
 		}
 		results = append(results, r)
