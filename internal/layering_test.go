@@ -43,6 +43,7 @@ var infrastructure = []string{
 	"internal/sched",        // the scheduler of periodic jobs
 	"internal/server/...",   // front door
 	"internal/store/...",    // storage interfaces and backends
+	"internal/svcevents",    // the bus of service events
 }
 
 // engines are the domain engines: every package under internal/ but the

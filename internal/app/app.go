@@ -46,6 +46,7 @@ import (
 	"github.com/vigilhq/vigil/internal/sched"
 	"github.com/vigilhq/vigil/internal/server"
 	"github.com/vigilhq/vigil/internal/store/embedded"
+	"github.com/vigilhq/vigil/internal/svcevents"
 )
 
 // Config is what a user configures.
@@ -85,11 +86,15 @@ type App struct {
 	sched    *sched.Scheduler
 	outbox   *outbox.Processor
 	dispatch *dispatch.Dispatcher
-	root     *auth.RootCredentials
-	router   *protocol.Router
-	handler  http.Handler
-	http     *http.Server
-	logger   *slog.Logger
+	// events is this node's bus of service events; audit the audit hook,
+	// fed asynchronously.
+	events  *svcevents.Bus
+	audit   *audit.Async
+	root    *auth.RootCredentials
+	router  *protocol.Router
+	handler http.Handler
+	http    *http.Server
+	logger  *slog.Logger
 }
 
 // api is one service Vigil routes: its generated model and the handlers
@@ -191,8 +196,18 @@ func (a *App) build(ctx context.Context) error {
 		Clock: a.clock, Leases: a.store.Leases(), Holder: holder(a.cfg),
 		Registerer: prom.Registry, Logger: a.logger.With("component", "scheduler"),
 	})
+	// The audit hook: every API call (and delivery across accounts) is
+	// published on the bus of service events, where EventBridge rules and
+	// trails will subscribe, and handed to Config.Audit — off the
+	// request's goroutine.
+	a.events = svcevents.New(svcevents.Options{Registerer: prom.Registry, Logger: a.logger.With("component", "svcevents")})
+	sinks := []audit.Sink{audit.NewBusSink(a.events, audit.BusSinkOptions{Filter: managementCall})}
+	if a.cfg.Audit != nil {
+		sinks = append(sinks, a.cfg.Audit)
+	}
+	a.audit = audit.NewAsync(audit.Multi(sinks...), audit.AsyncOptions{Registerer: prom.Registry, Logger: a.logger.With("component", "audit")})
 	a.dispatch = dispatch.New(dispatch.Options{
-		Authorize: authz.Authorize, Audit: a.cfg.Audit, Clock: a.clock, Logger: a.logger.With("component", "dispatch"),
+		Authorize: authz.Authorize, Audit: a.audit, Clock: a.clock, Logger: a.logger.With("component", "dispatch"),
 	})
 	a.outbox = outbox.New(outbox.Options{
 		Store: a.store.Outbox(), Clock: a.clock, Notify: func() { a.sched.Kick(outboxJob) },
@@ -230,7 +245,7 @@ func (a *App) build(ctx context.Context) error {
 			Clock: clock.System{},
 		}),
 		Authorizer:  authz,
-		Audit:       a.cfg.Audit,
+		Audit:       a.audit,
 		Metrics:     prom,
 		Logger:      a.logger,
 		Health:      a.health,
@@ -371,6 +386,9 @@ func (a *App) Shutdown(ctx context.Context) error {
 		errs = append(errs, a.http.Shutdown(ctx))
 	}
 	errs = append(errs, a.sched.Shutdown(ctx))
+	// Before the store closes: subscribers may enqueue deliveries while
+	// the queue drains.
+	errs = append(errs, a.audit.Close(ctx))
 	errs = append(errs, a.store.Close())
 	return errors.Join(errs...)
 }

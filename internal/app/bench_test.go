@@ -21,7 +21,7 @@ import (
 )
 
 // devApp starts an in-process dev-mode Vigil on a temporary directory.
-func devApp(b *testing.B) *App {
+func devApp(b testing.TB) *App {
 	a, err := New(context.Background(), Config{DataDir: b.TempDir(), Dev: true})
 	if err != nil {
 		b.Fatal(err)
@@ -40,7 +40,7 @@ func cloudWatchClient(tr http.RoundTripper) *cloudwatch.Client {
 
 // logsCaller returns a function that makes a CloudWatch Logs call through
 // h and fails b unless it succeeds.
-func logsCaller(b *testing.B, h http.Handler) func(op string, body []byte) {
+func logsCaller(b testing.TB, h http.Handler) func(op string, body []byte) {
 	return func(op string, body []byte) {
 		r := httptest.NewRequest("POST", "/", io.NopCloser(bytes.NewReader(body)))
 		r.Header.Set("X-Amz-Target", "Logs_20140328."+op)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 
+	"github.com/vigilhq/vigil/internal/audit"
+
 	logsengine "github.com/vigilhq/vigil/internal/logs"
 	"github.com/vigilhq/vigil/internal/metrics"
 	"github.com/vigilhq/vigil/internal/outbox"
@@ -30,3 +32,14 @@ func (s metricSink) PutMetrics(ctx context.Context, account, region string, data
 	}
 	return err
 }
+
+// dataCalls are the high-volume data-plane operations that the bus of
+// service events does not carry: CloudTrail records none of them as
+// management events, which are what EventBridge receives.
+var dataCalls = map[string]bool{
+	"logs:PutLogEvents": true, "logs:GetLogEvents": true, "logs:FilterLogEvents": true,
+	"cloudwatch:PutMetricData": true, "cloudwatch:GetMetricData": true,
+}
+
+// managementCall selects the API calls published on the bus.
+func managementCall(e *audit.Event) bool { return !dataCalls[e.Service+":"+e.Operation] }

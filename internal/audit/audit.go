@@ -1,6 +1,9 @@
 // Package audit defines the hook every API request passes once its
-// response is known. CloudTrail implements it; until then Vigil discards
-// the events.
+// response is known, and the sinks that take its events: Async, which
+// hands them to another sink from its own goroutine so that recording
+// costs a request little; BusSink, which publishes them on the bus of
+// service events as CloudTrail records ("AWS API Call via CloudTrail");
+// and Multi, which hands each event to several sinks.
 package audit
 
 import (
@@ -43,7 +46,9 @@ type Event struct {
 }
 
 // Sink receives audit events. Record must not block for long: it runs on
-// the request's goroutine after the response is written.
+// the request's goroutine after the response is written. A sink may keep
+// e, and what it points to, after Record returns (Async does): the caller
+// must not change them afterwards.
 type Sink interface {
 	Record(ctx context.Context, e *Event)
 }
