@@ -37,7 +37,9 @@ var infrastructure = []string{
 	"internal/cache",        // bounded caches
 	"internal/clock",        // time source
 	"internal/dispatch",     // delivery to targets by ARN
+	"internal/golden",       // golden files of tests
 	"internal/outbox",       // durable deliveries
+	"internal/promtest",     // metrics read in tests
 	"internal/protocol/...", // wire protocols
 	"internal/request",      // a request's scope in its context
 	"internal/sched",        // the scheduler of periodic jobs

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vigilhq/vigil/internal/promtest"
 )
 
 // recorder is a Sink that keeps the request ids of the events it gets,
@@ -57,21 +59,11 @@ func ids(from, to int) []string {
 // gauge returns a metric's value in reg, counter or gauge.
 func gauge(t testing.TB, reg *prometheus.Registry, name string) float64 {
 	t.Helper()
-	families, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
+	v, ok := promtest.Value(t, reg, name)
+	if !ok {
+		t.Fatalf("no %s in the registry", name)
 	}
-	for _, mf := range families {
-		if mf.GetName() == name {
-			m := mf.GetMetric()[0]
-			if m.GetCounter() != nil {
-				return m.GetCounter().GetValue()
-			}
-			return m.GetGauge().GetValue()
-		}
-	}
-	t.Fatalf("no %s in the registry", name)
-	return 0
+	return v
 }
 
 func TestAsyncKeepsOrder(t *testing.T) {

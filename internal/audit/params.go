@@ -12,6 +12,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/vigilhq/vigil/internal/protocol"
 )
 
 // Params returns v, an operation's input or output, as CloudTrail writes
@@ -73,7 +75,7 @@ func appendParam(b []byte, v reflect.Value, depth int) []byte {
 		}
 		return appendParamMap(b, v, depth)
 	case reflect.String:
-		return appendString(b, v.String())
+		return protocol.AppendJSONString(b, v.String())
 	case reflect.Bool:
 		return strconv.AppendBool(b, v.Bool())
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
@@ -101,7 +103,7 @@ func appendParamStruct(b []byte, v reflect.Value, depth int) []byte {
 			b = append(b, ',')
 		}
 		first = false
-		b = appendString(b, f.name)
+		b = protocol.AppendJSONString(b, f.name)
 		b = append(b, ':')
 		b = appendParam(b, fv, depth+1)
 	}
@@ -134,7 +136,7 @@ func appendParamMap(b []byte, v reflect.Value, depth int) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, en.key)
+		b = protocol.AppendJSONString(b, en.key)
 		b = append(b, ':')
 		b = appendParam(b, en.v, depth+1)
 	}
@@ -186,57 +188,6 @@ func appendFloat(b []byte, f float64, bits int) []byte {
 	}
 	return strconv.AppendFloat(b, f, format, -1, bits)
 }
-
-// appendString writes s as a JSON string; invalid UTF-8 becomes U+FFFD.
-func appendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		for i < len(s) && plainASCII[s[i]] {
-			i++
-		}
-		if i == len(s) {
-			break
-		}
-		if c := s[i]; c < utf8.RuneSelf {
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, `\n`...)
-			case '\r':
-				b = append(b, `\r`...)
-			case '\t':
-				b = append(b, `\t`...)
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			start = i + size
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
-
-// plainASCII marks the bytes a JSON string holds as they are: ASCII but
-// control characters, '"' and '\\'.
-var plainASCII = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
 
 // paramField is a member Params writes.
 type paramField struct {

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vigilhq/vigil/internal/protocol"
 )
 
 // TrailEventVersion is the eventVersion of the records Vigil writes.
@@ -114,7 +116,7 @@ func (r *TrailRecord) AppendJSON(b []byte) []byte {
 	}
 	str := func(name, v string) {
 		member(name)
-		b = appendString(b, v)
+		b = protocol.AppendJSONString(b, v)
 	}
 	optional := func(name, v string) {
 		if v != "" {
@@ -134,10 +136,10 @@ func (r *TrailRecord) AppendJSON(b []byte) []byte {
 		b = strconv.AppendBool(b, v)
 	}
 	b = append(b, `{"eventVersion":`...)
-	b = appendString(b, r.EventVersion)
+	b = protocol.AppendJSONString(b, r.EventVersion)
 	u := r.UserIdentity
 	b = append(b, `,"userIdentity":{"type":`...)
-	b = appendString(b, u.Type)
+	b = protocol.AppendJSONString(b, u.Type)
 	optional("principalId", u.PrincipalID)
 	optional("arn", u.ARN)
 	optional("accountId", u.AccountID)

@@ -4,41 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/vigilhq/vigil/internal/golden"
 	"github.com/vigilhq/vigil/internal/request"
 	"github.com/vigilhq/vigil/internal/svcevents"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to write it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s changed; got:\n%s\nwant:\n%s", path, got, want)
-	}
-}
 
 // Inputs and outputs shaped like the generated API types.
 type (
@@ -174,7 +148,7 @@ func TestBusSinkGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			out.WriteByte('\n')
-			golden(t, tc.name+".golden.json", out.Bytes())
+			golden.Check(t, tc.name+".golden.json", out.Bytes())
 		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/vigilhq/vigil/internal/promtest"
 	"github.com/vigilhq/vigil/internal/store"
 )
 
@@ -265,26 +266,7 @@ func TestStoreErrors(t *testing.T) {
 // metricValue returns the value of a counter or gauge of kind.
 func metricValue(t *testing.T, reg *prometheus.Registry, name, kind string) (float64, bool) {
 	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "kind" && l.GetValue() == kind {
-					if c := m.GetCounter(); c != nil {
-						return c.GetValue(), true
-					}
-					return m.GetGauge().GetValue(), true
-				}
-			}
-		}
-	}
-	return 0, false
+	return promtest.Value(t, reg, name, "kind", kind)
 }
 
 // TestMetrics: the outbox counts outcomes by kind, and gauges what is

@@ -75,7 +75,7 @@ func (c *Call) errorType(e *resolved) string {
 
 func (c *Call) jsonError(e *resolved) []byte {
 	b := []byte(`{"__type":`)
-	b = appendJSONString(b, c.errorType(e))
+	b = AppendJSONString(b, c.errorType(e))
 	if e.shape.IsValid() {
 		// Modeled members, the message among them when it is set.
 		if members := appendJSONStruct(nil, e.shape, e.info.st); len(members) > 2 {
@@ -84,13 +84,13 @@ func (c *Call) jsonError(e *resolved) []byte {
 		}
 	} else if e.message != "" {
 		b = append(b, `,"message":`...)
-		b = appendJSONString(b, e.message)
+		b = AppendJSONString(b, e.message)
 	}
 	for _, f := range e.fields {
 		b = append(b, ',')
-		b = appendJSONString(b, f.Name)
+		b = AppendJSONString(b, f.Name)
 		b = append(b, ':')
-		b = appendJSONString(b, f.Value)
+		b = AppendJSONString(b, f.Value)
 	}
 	return append(b, '}')
 }

@@ -27,7 +27,7 @@ func appendJSONStruct(b []byte, v reflect.Value, st *structInfo) []byte {
 			b = append(b, ',')
 		}
 		first = false
-		b = appendJSONString(b, f.wire)
+		b = AppendJSONString(b, f.wire)
 		b = append(b, ':')
 		b = appendJSONValue(b, f.t.value(fv), f.t)
 	}
@@ -38,7 +38,7 @@ func appendJSONStruct(b []byte, v reflect.Value, st *structInfo) []byte {
 func appendJSONValue(b []byte, v reflect.Value, ti *typeInfo) []byte {
 	switch ti.kind {
 	case kString, kEnum:
-		return appendJSONString(b, v.String())
+		return AppendJSONString(b, v.String())
 	case kBool:
 		return strconv.AppendBool(b, v.Bool())
 	case kInt32, kInt64:
@@ -68,7 +68,7 @@ func appendJSONValue(b []byte, v reflect.Value, ti *typeInfo) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, k.String())
+			b = AppendJSONString(b, k.String())
 			b = append(b, ':')
 			b = appendJSONValue(b, v.MapIndex(k), ti.elem)
 		}
@@ -109,8 +109,10 @@ func appendEpoch(b []byte, t time.Time) []byte {
 	return strconv.AppendFloat(b, float64(ms)/1000, 'f', -1, 64)
 }
 
-// appendJSONString writes s as a JSON string; invalid UTF-8 becomes U+FFFD.
-func appendJSONString(b []byte, s string) []byte {
+// AppendJSONString writes s as a JSON string, escaping what JSON requires
+// (and no more); invalid UTF-8 becomes U+FFFD. The audit hook writes
+// CloudTrail records with it too.
+func AppendJSONString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
 	start := 0

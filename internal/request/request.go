@@ -5,6 +5,7 @@ package request
 
 import (
 	"context"
+	"math/rand/v2"
 	"time"
 )
 
@@ -56,4 +57,25 @@ func FromContext(ctx context.Context) *Info {
 		panic("BUG: request: context carries no request info")
 	}
 	return info
+}
+
+// NewUUID returns a random version 4 UUID: the form of AWS request ids
+// and of event ids.
+func NewUUID() string {
+	var b [16]byte
+	x, y := rand.Uint64(), rand.Uint64()
+	for i := range 8 {
+		b[i], b[8+i] = byte(x>>(8*i)), byte(y>>(8*i))
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	const hex = "0123456789abcdef"
+	out := make([]byte, 0, 36)
+	for i, v := range b {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			out = append(out, '-')
+		}
+		out = append(out, hex[v>>4], hex[v&0xf])
+	}
+	return string(out)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vigilhq/vigil/internal/clock"
+	"github.com/vigilhq/vigil/internal/promtest"
 )
 
 var t0 = time.Date(2026, 12, 24, 0, 0, 0, 0, time.UTC)
@@ -77,27 +78,11 @@ func newFixture(t *testing.T) *fixture {
 // value returns the value of a job's counter or gauge in the registry.
 func (f *fixture) value(t *testing.T, name, job string) float64 {
 	t.Helper()
-	families, err := f.reg.Gather()
-	if err != nil {
-		t.Fatal(err)
+	v, ok := promtest.Value(t, f.reg, name, "job", job)
+	if !ok {
+		t.Fatalf("no %s{job=%q} in the registry", name, job)
 	}
-	for _, mf := range families {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "job" && l.GetValue() == job {
-					if m.GetCounter() != nil {
-						return m.GetCounter().GetValue()
-					}
-					return m.GetGauge().GetValue()
-				}
-			}
-		}
-	}
-	t.Fatalf("no %s{job=%q} in the registry", name, job)
-	return 0
+	return v
 }
 
 // recorder is a step that sends the time of each run.

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"runtime/debug"
@@ -133,7 +132,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	x := &exchange{
 		s: s, w: &statusWriter{ResponseWriter: w}, r: r,
-		info: &request.Info{ID: newRequestID(), Time: s.opt.Clock.Now(), SourceIP: sourceIP(r), UserAgent: r.UserAgent()},
+		info: &request.Info{ID: request.NewUUID(), Time: s.opt.Clock.Now(), SourceIP: sourceIP(r), UserAgent: r.UserAgent()},
 		call: &protocol.Call{Kind: protocol.GuessKind(r)},
 	}
 	defer x.finish()
@@ -380,26 +379,6 @@ func (x *exchange) finish() {
 	}
 	x.s.opt.Logger.Debug("request", "request_id", x.info.ID, "service", service, "operation", op,
 		"protocol", x.call.Kind, "account", x.info.Principal.Account, "error", x.errCode, "duration", elapsed)
-}
-
-// newRequestID returns a random UUID (version 4), AWS's request id form.
-func newRequestID() string {
-	var b [16]byte
-	a, c := rand.Uint64(), rand.Uint64()
-	for i := range 8 {
-		b[i], b[8+i] = byte(a>>(8*i)), byte(c>>(8*i))
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	const hex = "0123456789abcdef"
-	out := make([]byte, 0, 36)
-	for i, v := range b {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			out = append(out, '-')
-		}
-		out = append(out, hex[v>>4], hex[v&0xf])
-	}
-	return string(out)
 }
 
 func sourceIP(r *http.Request) string {

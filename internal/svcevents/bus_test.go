@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vigilhq/vigil/internal/promtest"
 )
 
 // fixture is a bus with a registry and a captured log.
@@ -36,26 +38,12 @@ func newFixture(t *testing.T) *fixture {
 // subscriber is empty; 0 when it was never set.
 func (f *fixture) counter(t *testing.T, name, subscriber string) float64 {
 	t.Helper()
-	families, err := f.reg.Gather()
-	if err != nil {
-		t.Fatal(err)
+	var labels []string
+	if subscriber != "" {
+		labels = []string{"subscriber", subscriber}
 	}
-	for _, mf := range families {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			if subscriber == "" && len(m.GetLabel()) == 0 {
-				return m.GetCounter().GetValue()
-			}
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "subscriber" && l.GetValue() == subscriber {
-					return m.GetCounter().GetValue()
-				}
-			}
-		}
-	}
-	return 0
+	v, _ := promtest.Value(t, f.reg, name, labels...)
+	return v
 }
 
 // collector records the ids of the events it handles.

@@ -3,38 +3,13 @@ package svcevents
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigilhq/vigil/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to write it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s changed; got:\n%s\nwant:\n%s", path, got, want)
-	}
-}
 
 // TestEnvelopeGolden pins the envelope's bytes: the members AWS sends, in
 // AWS's order.
@@ -51,7 +26,7 @@ func TestEnvelopeGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "envelope.golden.json", append(b, '\n'))
+	golden.Check(t, "envelope.golden.json", append(b, '\n'))
 }
 
 func TestEnvelopeDefaults(t *testing.T) {
