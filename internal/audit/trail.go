@@ -2,7 +2,6 @@ package audit
 
 import (
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -94,14 +93,6 @@ func orNull(p json.RawMessage) json.RawMessage {
 		return nil
 	}
 	return p
-}
-
-// MarshalJSON returns r's JSON: AppendJSON's.
-func (r *TrailRecord) MarshalJSON() ([]byte, error) {
-	if (r.RequestParameters != nil && !json.Valid(r.RequestParameters)) || (r.ResponseElements != nil && !json.Valid(r.ResponseElements)) {
-		return nil, fmt.Errorf("cannot encode the record of request %s: its parameters or response are not JSON", r.RequestID)
-	}
-	return r.AppendJSON(nil), nil
 }
 
 // AppendJSON appends r's JSON to b, its members in AWS's order.
