@@ -15,11 +15,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	ddb "github.com/duckdb/duckdb-go/v2"
+	"time"
 
+	"github.com/vigilhq/vigil/internal/cache"
 	"github.com/vigilhq/vigil/internal/clock"
 	"github.com/vigilhq/vigil/internal/store"
 )
@@ -79,9 +80,19 @@ type Store struct {
 	outboxID   atomic.Int64 // the last outbox item id used
 	metricSeq  atomic.Int64 // the last metric point sequence number used
 
-	metrics  cache[store.MetricKey, store.Metric] // those committed
-	activity cache[int64, int64]                  // metric id → when its activity was last recorded (ms)
+	// metrics are those committed, by key (ids never change: the cache
+	// is bounded, not invalidated); activity holds the metrics whose
+	// activity was recorded within activityEvery (store's clock).
+	metrics  *cache.TTL[store.MetricKey, store.Metric]
+	activity *cache.TTL[int64, struct{}]
 }
+
+// Bounds of the metric caches: past them, the least recently used
+// metrics are read from the database again.
+const (
+	metricCacheSize = 256 << 10
+	metricCacheTTL  = time.Hour
+)
 
 // Open opens (creating if needed) the database in dir and brings its schema
 // up to date. A database written by a newer Vigil, or a damaged one, is
@@ -112,6 +123,8 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	if s.names == nil {
 		s.names = noNames{}
 	}
+	s.metrics = cache.NewTTL[store.MetricKey, store.Metric](metricCacheSize, metricCacheTTL)
+	s.activity = cache.NewTTL[int64, struct{}](metricCacheSize, time.Duration(activityEvery)*time.Millisecond)
 	if s.clock = opt.Clock; s.clock == nil {
 		s.clock = clock.System{}
 	}
@@ -206,29 +219,6 @@ func openError(path string, err error) error {
 		return fmt.Errorf("database %s was written by a newer Vigil (its DuckDB storage format is newer): %w", path, err)
 	}
 	return fmt.Errorf("cannot open database %s: %w", path, err)
-}
-
-// cache is a map safe for concurrent use. Its typed keys hash faster than
-// sync.Map's interface keys, which matters at a lookup per data point.
-type cache[K comparable, V any] struct {
-	mu sync.RWMutex
-	m  map[K]V
-}
-
-func (c *cache[K, V]) load(k K) (V, bool) {
-	c.mu.RLock()
-	v, ok := c.m[k]
-	c.mu.RUnlock()
-	return v, ok
-}
-
-func (c *cache[K, V]) store(k K, v V) {
-	c.mu.Lock()
-	if c.m == nil {
-		c.m = map[K]V{}
-	}
-	c.m[k] = v
-	c.mu.Unlock()
 }
 
 // readDB is the database as readers use it: a query first syncs the

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vigilhq/vigil/internal/store"
 )
@@ -32,7 +33,7 @@ func (m Metrics) metricIDs(tx *Tx, points []store.MetricPoint, now int64) (ids [
 	var missing []store.MetricKey
 	for i := range points {
 		k := points[i].Key
-		if mt, ok := m.s.metrics.load(k); ok {
+		if mt, ok := m.s.metrics.Get(k, m.s.clock.Now()); ok {
 			ids[i] = mt.ID
 		} else if _, ok := local[k]; !ok {
 			local[k] = 0
@@ -106,7 +107,7 @@ func (m Metrics) PutMetricPoints(ctx context.Context, points []store.MetricPoint
 				continue
 			}
 			seen[id] = true
-			if last, ok := m.s.activity.load(id); ok && now-last < activityEvery {
+			if _, ok := m.s.activity.Get(id, time.UnixMilli(now)); ok {
 				continue
 			}
 			active = append(active, id)
@@ -117,9 +118,9 @@ func (m Metrics) PutMetricPoints(ctx context.Context, points []store.MetricPoint
 	if err != nil {
 		return fmt.Errorf("cannot store %d metric data points: %w", len(points), err)
 	}
-	m.s.cacheMetrics(learned)
+	m.s.cacheMetrics(learned, m.s.clock.Now())
 	for _, id := range active {
-		m.s.activity.store(id, now)
+		m.s.activity.Put(id, struct{}{}, time.UnixMilli(now))
 	}
 	return nil
 }
@@ -176,7 +177,7 @@ func (m Metrics) LookupMetrics(ctx context.Context, keys []store.MetricKey) ([]s
 	var out []store.Metric
 	var missing []store.MetricKey
 	for _, k := range keys {
-		if mt, ok := m.s.metrics.load(k); ok {
+		if mt, ok := m.s.metrics.Get(k, m.s.clock.Now()); ok {
 			out = append(out, mt)
 		} else {
 			missing = append(missing, k)
@@ -193,14 +194,14 @@ func (m Metrics) LookupMetrics(ctx context.Context, keys []store.MetricKey) ([]s
 	if err != nil {
 		return nil, fmt.Errorf("cannot look up metrics: %w", err)
 	}
-	m.s.cacheMetrics(found)
+	m.s.cacheMetrics(found, m.s.clock.Now())
 	return append(out, found...), nil
 }
 
 // cacheMetrics remembers committed metrics as LookupMetrics returns them.
-func (s *Store) cacheMetrics(ms []store.Metric) {
+func (s *Store) cacheMetrics(ms []store.Metric, now time.Time) {
 	for _, mt := range ms {
-		s.metrics.store(mt.Key, mt)
+		s.metrics.Put(mt.Key, mt, now)
 	}
 }
 
