@@ -2,6 +2,7 @@ package alarms
 
 import (
 	"math"
+	"slices"
 	"time"
 )
 
@@ -140,7 +141,7 @@ func (e *evaluation) evaluate(real, fill []int, fillBreaching bool) []Evaluated 
 		switch {
 		case filled[i]:
 			ev = append(ev, Evaluated{Datapoint: Datapoint{Timestamp: e.starts[i]}, Filled: true, Breaching: fillBreaching})
-		case e.slots[i] != nil && containsInt(real, i):
+		case e.slots[i] != nil && slices.Contains(real, i):
 			p := *e.slots[i]
 			ev = append(ev, Evaluated{Datapoint: p, Breaching: e.cfg.Comparison.Breaching(p, e.cfg.Threshold)})
 		}
@@ -149,15 +150,6 @@ func (e *evaluation) evaluate(real, fill []int, fillBreaching bool) []Evaluated 
 }
 
 func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
-
-func containsInt(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
 
 // mOfN returns ALARM when M or more of ev breach, else OK.
 func (e *evaluation) mOfN(ev []Evaluated) State {
