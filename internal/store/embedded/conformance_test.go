@@ -27,7 +27,7 @@ func openBackend(t *testing.T, dir string) storetest.Backend {
 	})
 	return storetest.Backend{
 		Accounts: s.Accounts(), Metrics: s.Metrics(), Logs: s.Logs(), Outbox: s.Outbox(), Tags: s.Tags(),
-		LogQueries: s.LogQueries(), LogQuerier: s.Querier(), Leases: s.Leases(),
+		LogQueries: s.LogQueries(), LogQuerier: s.Querier(), Leases: s.Leases(), Alarms: s.Alarms(),
 	}
 }
 
@@ -39,3 +39,4 @@ func TestTagsConformance(t *testing.T)       { storetest.Tags(t, openBackend) }
 func TestLogQueriesConformance(t *testing.T) { storetest.LogQueries(t, openBackend) }
 func TestLogQuerierConformance(t *testing.T) { storetest.LogQuerier(t, openBackend) }
 func TestLeasesConformance(t *testing.T)     { storetest.Leases(t, openBackend) }
+func TestAlarmsConformance(t *testing.T)     { storetest.Alarms(t, openBackend) }

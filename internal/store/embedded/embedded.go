@@ -108,6 +108,10 @@ func (s *Store) LogQueries() store.LogQueries { return s.state.LogQueries() }
 // state.
 func (s *Store) Leases() store.Leases { return s.state.Leases() }
 
+// Alarms returns the store of CloudWatch alarms and their history, kept
+// with the resource state.
+func (s *Store) Alarms() store.Alarms { return s.state.Alarms() }
+
 // Outbox returns the deliveries derived from ingestion.
 func (s *Store) Outbox() store.Outbox { return s.tel.Outbox() }
 

@@ -150,6 +150,44 @@ CREATE TABLE log_query_runs (
 -- StartLogQuery counts an account's running queries.
 CREATE INDEX log_queries_status ON log_queries(account, region, status);
 `},
+	{name: "alarms", sql: `
+-- CloudWatch alarms. definition and evaluation are the alarm engine's
+-- encodings, opaque to the store; times are Unix milliseconds.
+CREATE TABLE alarms (
+	account            TEXT NOT NULL,
+	region             TEXT NOT NULL,
+	name               TEXT NOT NULL,
+	arn                TEXT NOT NULL,
+	type               TEXT NOT NULL,
+	definition         BLOB NOT NULL,
+	actions_enabled    INTEGER NOT NULL,
+	state              TEXT NOT NULL,
+	state_reason       TEXT NOT NULL,
+	state_reason_data  TEXT NOT NULL,
+	state_updated      INTEGER NOT NULL,
+	state_transitioned INTEGER NOT NULL,
+	config_updated     INTEGER NOT NULL,
+	evaluation         BLOB,
+	PRIMARY KEY (account, region, name)
+);
+-- Alarm history outlives the alarms (CloudWatch keeps it after a
+-- deletion), so it refers to them by name only; it expires by age.
+CREATE TABLE alarm_history (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	account    TEXT NOT NULL,
+	region     TEXT NOT NULL,
+	alarm_name TEXT NOT NULL,
+	alarm_type TEXT NOT NULL,
+	ts         INTEGER NOT NULL,
+	type       TEXT NOT NULL,
+	summary    TEXT NOT NULL,
+	data       TEXT NOT NULL
+);
+CREATE INDEX alarm_history_scope ON alarm_history(account, region, ts);
+CREATE INDEX alarm_history_alarm ON alarm_history(account, region, alarm_name, ts);
+-- The expiry deletes by age across accounts.
+CREATE INDEX alarm_history_ts ON alarm_history(ts);
+`},
 }
 
 // migrate brings the schema to the newest version, each migration in a

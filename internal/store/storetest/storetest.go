@@ -38,6 +38,8 @@ type Backend struct {
 	LogQuerier store.LogQuerier
 	// Leases is checked by the Leases suite.
 	Leases store.Leases
+	// Alarms is checked by the Alarms suite.
+	Alarms store.Alarms
 }
 
 // Open opens the backend whose data lives under dir: a fresh, empty store

@@ -1,0 +1,196 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+
+	"github.com/vigilhq/vigil/internal/store"
+)
+
+// Alarms returns the store of CloudWatch alarms and their history (tables
+// alarms and alarm_history).
+func (s *Store) Alarms() store.Alarms { return alarms{s} }
+
+type alarms struct{ s *Store }
+
+// jsonList encodes a list for json_each: "[]" when empty.
+func jsonList(xs []string) string {
+	if len(xs) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(xs)
+	return string(b)
+}
+
+// limitArg is a LIMIT's argument: -1 (no limit) for 0.
+func limitArg(limit int) int {
+	if limit <= 0 {
+		return -1
+	}
+	return limit
+}
+
+// blobOrNull stores a nil slice as NULL, and any other as a blob (empty
+// included), so that it reads back nil only when it was nil.
+func blobOrNull(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return b
+}
+
+// putHistory writes alarm history items.
+func putHistory(tx *Tx, items []store.AlarmHistoryItem) error {
+	for _, h := range items {
+		if _, err := tx.Exec(`INSERT INTO alarm_history (account, region, alarm_name, alarm_type, ts, type, summary, data)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, h.Account, h.Region, h.AlarmName, h.AlarmType, h.Timestamp, h.Type, h.Summary, h.Data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a alarms) PutAlarm(ctx context.Context, al store.Alarm, history ...store.AlarmHistoryItem) error {
+	definition := al.Definition
+	if definition == nil {
+		definition = []byte{}
+	}
+	err := a.s.write(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(`INSERT OR REPLACE INTO alarms (account, region, name, arn, type, definition, actions_enabled, state,
+			state_reason, state_reason_data, state_updated, state_transitioned, config_updated, evaluation)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			al.Account, al.Region, al.Name, al.ARN, al.Type, definition, al.ActionsEnabled, al.State,
+			al.StateReason, al.StateReasonData, al.StateUpdated, al.StateTransitioned, al.ConfigUpdated, blobOrNull(al.Evaluation))
+		if err != nil {
+			return err
+		}
+		return putHistory(tx, history)
+	})
+	if err != nil {
+		return fmt.Errorf("cannot put alarm %s: %w", al.Name, err)
+	}
+	return nil
+}
+
+const alarmColumns = `account, region, name, arn, type, definition, actions_enabled, state,
+	state_reason, state_reason_data, state_updated, state_transitioned, config_updated, evaluation`
+
+func scanAlarm(row scanner) (store.Alarm, error) {
+	var al store.Alarm
+	err := row.Scan(&al.Account, &al.Region, &al.Name, &al.ARN, &al.Type, &al.Definition, &al.ActionsEnabled, &al.State,
+		&al.StateReason, &al.StateReasonData, &al.StateUpdated, &al.StateTransitioned, &al.ConfigUpdated, &al.Evaluation)
+	return al, err
+}
+
+func (a alarms) Alarm(ctx context.Context, account, region, name string) (*store.Alarm, error) {
+	al, err := one(ctx, a.s, "alarm "+name, scanAlarm,
+		`SELECT `+alarmColumns+` FROM alarms WHERE account = ? AND region = ? AND name = ?`, account, region, name)
+	if err != nil {
+		return nil, err
+	}
+	return &al, nil
+}
+
+func (a alarms) Alarms(ctx context.Context, q store.AlarmQuery) ([]store.Alarm, error) {
+	// The primary key gives the account's alarms in name order; the
+	// filters are few and an account's alarms are thousands at most.
+	return list(ctx, a.s, "alarms", scanAlarm, `SELECT `+alarmColumns+` FROM alarms
+		WHERE account = ?1 AND region = ?2 AND name > ?3
+		AND (json_array_length(?4) = 0 OR name IN (SELECT value FROM json_each(?4)))
+		AND (?5 = '' OR substr(name, 1, length(?5)) = ?5)
+		AND (json_array_length(?6) = 0 OR type IN (SELECT value FROM json_each(?6)))
+		AND (?7 = '' OR state = ?7)
+		ORDER BY name LIMIT ?8`,
+		q.Account, q.Region, q.After, jsonList(q.Names), q.NamePrefix, jsonList(q.Types), q.State, limitArg(q.Limit))
+}
+
+func (a alarms) AllAlarms(ctx context.Context, after store.AlarmKey, limit int) ([]store.Alarm, error) {
+	return list(ctx, a.s, "alarms", scanAlarm, `SELECT `+alarmColumns+` FROM alarms
+		WHERE (account, region, name) > (?, ?, ?) ORDER BY account, region, name LIMIT ?`,
+		after.Account, after.Region, after.Name, limitArg(limit))
+}
+
+func (a alarms) DeleteAlarms(ctx context.Context, account, region string, names []string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	return a.s.exec(ctx, "delete alarms", `DELETE FROM alarms WHERE account = ? AND region = ? AND name IN (SELECT value FROM json_each(?))`,
+		account, region, jsonList(names))
+}
+
+func (a alarms) SetAlarmState(ctx context.Context, account, region, name string, state, reason, reasonData string,
+	updated, transitioned int64, evaluation []byte, history ...store.AlarmHistoryItem) error {
+	err := a.s.write(ctx, func(tx *Tx) error {
+		if err := txOne(tx, `UPDATE alarms SET state = ?, state_reason = ?, state_reason_data = ?, state_updated = ?,
+			state_transitioned = ?, evaluation = ? WHERE account = ? AND region = ? AND name = ?`,
+			state, reason, reasonData, updated, transitioned, blobOrNull(evaluation), account, region, name); err != nil {
+			return err
+		}
+		return putHistory(tx, history)
+	})
+	return wrapOne(err, "alarm "+name)
+}
+
+const historyColumns = `id, account, region, alarm_name, alarm_type, ts, type, summary, data`
+
+// historyQueries are AlarmHistory's queries, by order (descending) and by
+// whether they keep one alarm's items: apart, so that the latter is
+// planned on the index of the alarm's items, which an "alarm_name = ?3
+// unless ?3 is empty" condition would keep SQLite from using.
+var historyQueries = func() (q [2][2]string) {
+	for desc, order := range []string{
+		`AND (?8 = 0 OR (ts, id) > (?9, ?8)) ORDER BY ts, id LIMIT ?10`,
+		`AND (?8 = 0 OR (ts, id) < (?9, ?8)) ORDER BY ts DESC, id DESC LIMIT ?10`,
+	} {
+		for byName, name := range []string{"", "AND alarm_name = ?3"} {
+			q[desc][byName] = `SELECT ` + historyColumns + ` FROM alarm_history
+	WHERE account = ?1 AND region = ?2 ` + name + `
+	AND (json_array_length(?4) = 0 OR alarm_type IN (SELECT value FROM json_each(?4)))
+	AND (?5 = '' OR type = ?5)
+	AND ts >= ?6 AND ts < ?7 ` + order
+		}
+	}
+	return q
+}()
+
+// b2i is 1 for true.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (a alarms) AlarmHistory(ctx context.Context, q store.AlarmHistoryQuery) ([]store.AlarmHistoryItem, error) {
+	start, end := q.Start, q.End
+	if start == 0 {
+		start = math.MinInt64
+	}
+	if end == 0 {
+		end = math.MaxInt64
+	}
+	query := historyQueries[b2i(q.Descending)][b2i(q.AlarmName != "")]
+	return list(ctx, a.s, "alarm history", func(row scanner) (store.AlarmHistoryItem, error) {
+		var h store.AlarmHistoryItem
+		err := row.Scan(&h.ID, &h.Account, &h.Region, &h.AlarmName, &h.AlarmType, &h.Timestamp, &h.Type, &h.Summary, &h.Data)
+		return h, err
+	}, query, q.Account, q.Region, q.AlarmName, jsonList(q.AlarmTypes), q.Type, start, end, q.After.ID, q.After.Timestamp, limitArg(q.Limit))
+}
+
+func (a alarms) DeleteAlarmHistoryBefore(ctx context.Context, before int64) (int64, error) {
+	var n int64
+	err := a.s.write(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(`DELETE FROM alarm_history WHERE ts < ?`, before)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("cannot delete old alarm history: %w", err)
+	}
+	return n, nil
+}
