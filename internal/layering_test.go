@@ -407,6 +407,7 @@ var wallClockAllowed = map[string]string{
 	"internal/outbox/outbox.go":        "a delivery's timeout bounds waiting for its target",
 	"internal/outbox/dead.go":          "a Prometheus scrape bounds its store read",
 	"internal/app/app.go":              "a health check bounds its store read",
+	"internal/server/clock.go":         "a clock move waits a bounded real time for the jobs it started",
 }
 
 // TestWallClock checks that nothing outside cmd/ and internal/clock reads

@@ -253,6 +253,7 @@ func (a *App) build(ctx context.Context) error {
 		Clock:       a.clock,
 		DevClock:    a.devClock,
 		DeadLetters: a.outbox, OperatorAccount: a.root.AccountID,
+		Settle: a.sched.WaitIdle,
 	})
 	return nil
 }
@@ -385,7 +386,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 	if a.http != nil {
 		errs = append(errs, a.http.Shutdown(ctx))
 	}
-	errs = append(errs, a.sched.Shutdown(ctx))
+	errs = append(errs, a.sched.Shutdown(ctx), a.logs.StopQueries(ctx))
 	// Before the store closes: subscribers may enqueue deliveries while
 	// the queue drains.
 	errs = append(errs, a.audit.Close(ctx))

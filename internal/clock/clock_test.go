@@ -205,8 +205,14 @@ func TestVirtual(t *testing.T) {
 		t.Errorf("Now = %v; want %v", got, t0.Add(2*time.Hour+time.Minute))
 	}
 	wantTick(t, later.C(), t0.Add(2*time.Hour+time.Minute))
-	if got := <-done; !got.Equal(t0.Add(2*time.Hour + time.Minute)) {
-		t.Errorf("AfterFunc saw %v", got)
+	// The AfterFunc has run by the time Advance returns.
+	select {
+	case got := <-done:
+		if !got.Equal(t0.Add(2*time.Hour + time.Minute)) {
+			t.Errorf("AfterFunc saw %v", got)
+		}
+	default:
+		t.Error("Advance returned before the AfterFunc it fired had run")
 	}
 
 	// A timer set after the move fires by the moved clock, through the

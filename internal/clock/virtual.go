@@ -3,6 +3,7 @@ package clock
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -41,14 +42,15 @@ func (v *Virtual) Offset() time.Duration { return time.Duration(v.offset.Load())
 // NewTimer returns a timer that fires when the clock reaches now+d.
 func (v *Virtual) NewTimer(d time.Duration) Timer { return v.h.newTimer(d) }
 
-// AfterFunc calls fn in its own goroutine when the clock reaches now+d.
+// AfterFunc calls fn in its own goroutine when the clock reaches now+d; a
+// move that makes it due returns once fn has.
 func (v *Virtual) AfterFunc(d time.Duration, fn func()) Timer { return v.h.afterFunc(d, fn) }
 
 // NewTicker returns a ticker that ticks every d of the clock's time.
 func (v *Virtual) NewTicker(d time.Duration) Ticker { return v.h.newTicker(d) }
 
 // Advance moves the clock forward by d (d >= 0) and fires the timers due
-// by then.
+// by then, returning once the AfterFunc functions it fired have returned.
 func (v *Virtual) Advance(d time.Duration) error {
 	if d < 0 {
 		return fmt.Errorf("%w: cannot advance it by %s", ErrBackwards, d)
@@ -60,8 +62,8 @@ func (v *Virtual) Advance(d time.Duration) error {
 	return nil
 }
 
-// Set moves the clock forward to t and fires the timers due by then; a t
-// before the clock's time is refused with ErrBackwards.
+// Set moves the clock forward to t and fires the timers due by then, as
+// Advance does; a t before the clock's time is refused with ErrBackwards.
 func (v *Virtual) Set(t time.Time) error {
 	v.h.mu.Lock()
 	now := v.Now()
@@ -78,8 +80,12 @@ func (v *Virtual) Set(t time.Time) error {
 }
 
 // fire fires every timer due now, in order of their deadlines, and arms
-// the wake-up for the next.
+// the wake-up for the next. It returns once the AfterFunc functions it
+// started have returned, so that what a move made due has begun when Set
+// and Advance return.
 func (v *Virtual) fire() {
+	var started sync.WaitGroup
+	defer started.Wait()
 	for {
 		v.h.mu.Lock()
 		now := v.Now()
@@ -91,7 +97,7 @@ func (v *Virtual) fire() {
 		}
 		v.h.mu.Unlock()
 		if w.fn != nil {
-			go w.fn()
+			started.Go(w.fn)
 		} else {
 			send(w.c, now)
 		}

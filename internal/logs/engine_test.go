@@ -68,7 +68,7 @@ func newFixture(t *testing.T) *fixture {
 	f.store = st.Outbox()
 	f.outbox = outbox.New(outbox.Options{Store: f.store, Clock: f.clock, Logger: logger, Rand: func() float64 { return 0 }})
 	f.Engine = New(Options{Store: st.Logs(), Tags: st.Tags(), Metrics: f.metrics, Dispatcher: d, Clock: f.clock,
-		Queries: st.LogQueries(), Querier: st.Querier(), Logger: logger})
+		Queries: watchQueries(st.LogQueries()), Querier: st.Querier(), Logger: logger})
 	f.RegisterDeliveries(f.outbox, d)
 	return f
 }

@@ -62,6 +62,8 @@ func (e *QueryError) Error() string { return e.Message }
 type queries struct {
 	mu      sync.Mutex
 	running map[string]context.CancelFunc
+	// runs counts the queries' goroutines, until their outcome is stored.
+	runs sync.WaitGroup
 }
 
 // QueryInput is StartQuery's input.
@@ -142,8 +144,30 @@ func (e *Engine) startQuery(ctx context.Context, sc Scope, in QueryInput, plan *
 	e.q.mu.Lock()
 	e.q.running[rec.ID] = cancel
 	e.q.mu.Unlock()
-	go e.runQuery(runCtx, rec, lq)
+	e.q.runs.Go(func() { e.runQuery(runCtx, rec, lq) })
 	return rec.ID, nil
+}
+
+// StopQueries cancels the queries this node runs and waits, until ctx
+// ends, for their outcome (Cancelled) to be stored: Vigil's shutdown,
+// before the store closes.
+func (e *Engine) StopQueries(ctx context.Context) error {
+	e.q.mu.Lock()
+	for _, cancel := range e.q.running {
+		cancel()
+	}
+	e.q.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		e.q.runs.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("cannot stop the running Logs Insights queries: %w", ctx.Err())
+	}
 }
 
 // QueryRetention is how long a query's record and results are kept, as

@@ -15,19 +15,45 @@ import (
 	"github.com/vigilhq/vigil/internal/store/embedded"
 )
 
-// waitQuery polls a query until it is no longer running.
+// watchedQueries is a query store that signals every record it stores:
+// a query's outcome is stored when it ends.
+type watchedQueries struct {
+	store.LogQueries
+	put chan struct{}
+}
+
+func watchQueries(q store.LogQueries) *watchedQueries {
+	return &watchedQueries{LogQueries: q, put: make(chan struct{}, 1)}
+}
+
+func (w *watchedQueries) PutLogQuery(ctx context.Context, q store.LogQueryRecord) error {
+	err := w.LogQueries.PutLogQuery(ctx, q)
+	select {
+	case w.put <- struct{}{}:
+	default: // a signal is pending already
+	}
+	return err
+}
+
+// waitQuery waits until a query of e (whose store is watched) is no
+// longer running, and returns its results.
 func waitQuery(t *testing.T, e *Engine, id string) *QueryResults {
 	t.Helper()
-	for range 500 {
+	put := e.opt.Queries.(*watchedQueries).put
+	stuck := time.NewTimer(30 * time.Second) // a failure's bound, not a wait
+	defer stuck.Stop()
+	for {
 		res, err := e.GetQueryResults(t.Context(), sc, id)
 		must(t, err)
-		if res.Status != QueryRunning && res.Status != QueryScheduled {
+		if res.Status != QueryRunning {
 			return res
 		}
-		time.Sleep(10 * time.Millisecond)
+		select {
+		case <-put:
+		case <-stuck.C:
+			t.Fatalf("query %s still running after 30 s", id)
+		}
 	}
-	t.Fatalf("query %s still running", id)
-	return nil
 }
 
 func TestInsightsQueries(t *testing.T) {
@@ -131,21 +157,13 @@ func TestQueryDefinitions(t *testing.T) {
 	wantCode(t, f.DeleteQueryDefinition(f.ctx, sc, id), ResourceNotFound, "")
 }
 
-// blockingQuerier holds the queries it runs until release is closed,
-// then finds nothing, or until they are cancelled: they stay Running as
-// long as a test needs.
-type blockingQuerier struct {
-	store.LogQuerier
-	release chan struct{}
-}
+// blockingQuerier holds the queries it runs until they are cancelled:
+// they stay Running as long as a test needs.
+type blockingQuerier struct{ store.LogQuerier }
 
 func (q blockingQuerier) RunLogQuery(ctx context.Context, _ store.LogQuery) (*store.LogQueryResult, error) {
-	select {
-	case <-q.release:
-		return &store.LogQueryResult{}, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+	<-ctx.Done()
+	return nil, ctx.Err()
 }
 
 // cluster is the engines of nodes sharing one store and one clock, with
@@ -160,24 +178,21 @@ func newCluster(t *testing.T, names ...string) *cluster {
 	st, err := embedded.Open(t.Context(), t.TempDir(), embedded.Options{})
 	must(t, err)
 	t.Cleanup(func() { st.Close() })
-	querier := blockingQuerier{LogQuerier: st.Querier(), release: make(chan struct{})}
+	querier := blockingQuerier{LogQuerier: st.Querier()}
+	// One watched store: a node waits for the outcome another stores.
+	queries := watchQueries(st.LogQueries())
 	c := &cluster{clock: clock.NewFake(t0), nodes: map[string]*Engine{}}
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, nil))
 	for _, name := range names {
-		c.nodes[name] = New(Options{Store: st.Logs(), Tags: st.Tags(), Queries: st.LogQueries(), Querier: querier,
+		c.nodes[name] = New(Options{Store: st.Logs(), Tags: st.Tags(), Queries: queries, Querier: querier,
 			Node: name, Clock: c.clock, Logger: logger.With("node", name)})
 	}
 	must(t, c.nodes[names[0]].CreateLogGroup(t.Context(), sc, NewGroup{Name: "/app"}))
 	// The queries end, and store their outcome, before the store closes.
 	t.Cleanup(func() {
-		close(querier.release)
 		for _, e := range c.nodes {
-			for i := 0; len(e.runningHere()) > 0; i++ {
-				if i == 500 {
-					t.Errorf("queries %v still running", e.runningHere())
-					return
-				}
-				time.Sleep(10 * time.Millisecond)
+			if err := e.StopQueries(context.Background()); err != nil {
+				t.Error(err)
 			}
 		}
 	})

@@ -82,6 +82,9 @@ type Scheduler struct {
 	jobs    []*job
 	started bool
 	stopped bool
+	// busy counts the jobs running; idle is closed when it drops to 0.
+	busy int
+	idle chan struct{}
 }
 
 // job is a registered Job and its state, guarded by the scheduler's mu
@@ -281,8 +284,29 @@ func (s *Scheduler) start(j *job, now time.Time) {
 		return
 	}
 	j.running = true
+	if s.busy++; s.busy == 1 {
+		s.idle = make(chan struct{})
+	}
 	s.wg.Add(1)
 	go s.loop(j, now)
+}
+
+// WaitIdle waits until no job runs or waits to run again, or ctx ends:
+// after the clock moved, it waits for the runs the move made due.
+func (s *Scheduler) WaitIdle(ctx context.Context) error {
+	s.mu.Lock()
+	idle := s.idle
+	busy := s.busy
+	s.mu.Unlock()
+	if busy == 0 {
+		return nil
+	}
+	select {
+	case <-idle:
+		return s.WaitIdle(ctx) // a run may have started another meanwhile
+	case <-ctx.Done():
+		return fmt.Errorf("jobs still running: %w", ctx.Err())
+	}
 }
 
 // loop runs the job at now and then the runs asked for meanwhile.
@@ -293,6 +317,9 @@ func (s *Scheduler) loop(j *job, now time.Time) {
 		s.mu.Lock()
 		if !j.pending || s.stopped {
 			j.running, j.pending = false, false
+			if s.busy--; s.busy == 0 {
+				close(s.idle)
+			}
 			s.mu.Unlock()
 			return
 		}

@@ -413,3 +413,30 @@ func TestLocalJobsTakeNoLease(t *testing.T) {
 		t.Errorf("a local job acquired %d leases and released %v; want none", n, f.leases.released)
 	}
 }
+
+func TestWaitIdle(t *testing.T) {
+	f := newFixture(t)
+	if err := f.s.WaitIdle(context.Background()); err != nil {
+		t.Fatalf("WaitIdle with nothing running = %v", err)
+	}
+	started, release := make(chan struct{}), make(chan struct{})
+	f.register(t, Job{Name: "slow", Every: time.Minute, Step: func(context.Context, time.Time) error {
+		started <- struct{}{}
+		<-release
+		return nil
+	}})
+	f.s.Start()
+	f.clk.Advance(time.Minute)
+	<-started
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := f.s.WaitIdle(ctx); err == nil {
+		t.Error("WaitIdle returned nil while a run lasts")
+	}
+	done := make(chan error)
+	go func() { done <- f.s.WaitIdle(context.Background()) }()
+	close(release)
+	if err := <-done; err != nil {
+		t.Errorf("WaitIdle after the run ended = %v", err)
+	}
+}

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -16,15 +18,20 @@ func TestClockEndpoint(t *testing.T) {
 	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	base := clock.NewFake(t0)
 	v := clock.NewVirtual(base)
-	s := New(Options{Router: protocol.NewRouter(), Clock: v, DevClock: v})
+	var settleErr error
+	settles := 0
+	s := New(Options{Router: protocol.NewRouter(), Clock: v, DevClock: v, Settle: func(context.Context) error {
+		settles++
+		return settleErr
+	}})
 	fired := v.NewTimer(24 * time.Hour)
 
-	call := func(method, body string) (int, map[string]string) {
+	call := func(method, body string) (int, map[string]any) {
 		t.Helper()
 		r := httptest.NewRequest(method, ClockPath, strings.NewReader(body))
 		w := httptest.NewRecorder()
 		s.ServeHTTP(w, r)
-		var out map[string]string
+		var out map[string]any
 		if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil {
 			t.Fatalf("%s %s %s: %d %q is not JSON: %v", method, ClockPath, body, w.Code, w.Body, err)
 		}
@@ -33,7 +40,7 @@ func TestClockEndpoint(t *testing.T) {
 	want := func(method, body string, status int, field, value string) {
 		t.Helper()
 		code, out := call(method, body)
-		if code != status || !strings.Contains(out[field], value) {
+		if code != status || !strings.Contains(fmt.Sprint(out[field]), value) {
 			t.Errorf("%s %s = %d %v; want %d with %s containing %q", method, body, code, out, status, field, value)
 		}
 	}
@@ -49,6 +56,15 @@ func TestClockEndpoint(t *testing.T) {
 	}
 	want("POST", `{"set": "2026-12-24T00:00:00Z"}`, 200, "now", "2026-12-24T00:00:00Z")
 	want("GET", "", 200, "offset", "552h0m0s")
+	// A move answers after the jobs it made due (Settle), and says when
+	// they had not finished.
+	if settles != 3 {
+		t.Errorf("Settle called %d times for 3 moves", settles)
+	}
+	want("POST", `{"advance": "0s"}`, 200, "settled", "true")
+	settleErr = context.DeadlineExceeded
+	want("POST", `{"advance": "0s"}`, 200, "settled", "false")
+	settleErr = nil
 
 	// Refusals, which leave the clock where it is.
 	want("POST", `{"set": "2026-12-23T00:00:00Z"}`, 400, "message", "cannot go back")

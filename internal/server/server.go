@@ -60,6 +60,9 @@ type Options struct {
 	// DevClock, when set (--dev mode), is the clock that /_vigil/clock
 	// reads and moves; without it the endpoint answers 403.
 	DevClock *clock.Virtual
+	// Settle waits for the jobs a move of DevClock made due (the
+	// scheduler's WaitIdle); a POST to /_vigil/clock answers after it.
+	Settle func(ctx context.Context) error
 	// DeadLetters are the outbox's, which the operator lists and retries
 	// through /_vigil/deliveries (404 when nil).
 	DeadLetters DeadLetters

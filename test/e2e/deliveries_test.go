@@ -60,18 +60,10 @@ func (v *vigil) admin(t *testing.T, method, path, body string, sign bool, out an
 	return resp.StatusCode
 }
 
-// eventually polls cond, briefly: the scheduler runs the outbox's job on
-// its own goroutine once the clock has moved.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not after 10 s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
+// settle waits for the deliveries under way: a move of the clock (by
+// nothing) answers once the jobs it made due, the outbox's among them,
+// and those running, have finished.
+func (v *vigil) settle(t *testing.T) { v.moveClock(t, `{"advance": "0s"}`) }
 
 // TestDeadDeliveries: a subscription delivery that keeps failing is
 // retried, given up past its maximum age (24 hours of Vigil's clock) and
@@ -110,17 +102,20 @@ func TestDeadDeliveries(t *testing.T) {
 		k := health.Deliveries.Kinds["logs.subscription"]
 		return k.Pending, k.Retrying, k.Dead
 	}
-	eventually(t, "the first attempt fails and is retried", func() bool { _, r, _ := kind(); return r == 1 })
+	v.settle(t)
+	if _, r, _ := kind(); r != 1 {
+		t.Fatalf("after the first attempt: %d retrying; want 1", r)
+	}
 	if health.Status != "ok" {
 		t.Errorf("health = %q while a delivery is retried; want ok", health.Status)
 	}
 
 	v.moveClock(t, `{"advance": "25h"}`)
 	var dead server.DeadDeliveries
-	eventually(t, "the delivery dies past its maximum age", func() bool {
-		v.admin(t, http.MethodGet, server.DeadDeliveriesPath+"?kind=logs.subscription", "", false, &dead)
-		return len(dead.Items) == 1
-	})
+	v.admin(t, http.MethodGet, server.DeadDeliveriesPath+"?kind=logs.subscription", "", false, &dead)
+	if len(dead.Items) != 1 {
+		t.Fatalf("dead letters past the maximum age = %+v; want one", dead.Items)
+	}
 	d := dead.Items[0]
 	if d.Target != target || d.Account != "123456789012" || d.Attempts < 2 || !strings.Contains(d.LastError, "later") {
 		t.Errorf("dead letter = %+v", d)
@@ -137,11 +132,14 @@ func TestDeadDeliveries(t *testing.T) {
 	if code := v.admin(t, http.MethodPost, server.RetryDeliveriesPath, `{"ids": [`+jsonInt(d.ID)+`]}`, false, &retried); code != http.StatusOK || retried.Retried != 1 {
 		t.Fatalf("retry = %d %+v; want 200 and one retried", code, retried)
 	}
-	eventually(t, "the retried delivery reaches its target", func() bool {
-		out, err := far.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String("later")})
-		return err == nil && len(out.Events) == 1 && aws.ToString(out.Events[0].Message) == "kept until delivered"
-	})
-	eventually(t, "health is ok again", func() bool { p, r, n := kind(); return p+r+n == 0 && health.Status == "ok" })
+	v.settle(t)
+	out, err := far.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String("later")})
+	if err != nil || len(out.Events) != 1 || aws.ToString(out.Events[0].Message) != "kept until delivered" {
+		t.Fatalf("the retried delivery's target holds %+v, %v; want the event", out, err)
+	}
+	if p, r, n := kind(); p+r+n != 0 || health.Status != "ok" {
+		t.Errorf("health after the retried delivery = %q, %d pending, %d retrying, %d dead; want ok and none", health.Status, p, r, n)
+	}
 }
 
 // TestDeadDeliveriesNeedTheRootAccount: outside --dev mode only requests
