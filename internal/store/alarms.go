@@ -136,10 +136,14 @@ type AlarmHistoryQuery struct {
 // reference), until DeleteAlarmHistoryBefore expires it by age. An alarm
 // created again under the name of a deleted one sees the old history.
 type Alarms interface {
-	// PutAlarm creates the alarm a, or replaces every field of the alarm
-	// of its account, region and name, and writes the history items, in
-	// one transaction.
-	PutAlarm(ctx context.Context, a Alarm, history ...AlarmHistoryItem) error
+	// PutAlarm creates the alarm a with every field given, or, when an
+	// alarm of its account, region and name exists, replaces its
+	// configuration (ARN, Type, Definition, ActionsEnabled and
+	// ConfigUpdated) and keeps its state fields and Evaluation, as
+	// PutMetricAlarm leaves the state of an alarm it updates; and writes
+	// the history items, in one transaction. It reports whether it
+	// created the alarm.
+	PutAlarm(ctx context.Context, a Alarm, history ...AlarmHistoryItem) (created bool, err error)
 	// Alarm returns the alarm of an account, region and name, or
 	// ErrNotFound.
 	Alarm(ctx context.Context, account, region, name string) (*Alarm, error)
@@ -156,6 +160,10 @@ type Alarms interface {
 	// region, in one transaction; names of no alarm are ignored. Their
 	// history is kept.
 	DeleteAlarms(ctx context.Context, account, region string, names []string) error
+	// SetActionsEnabled sets ActionsEnabled of the alarms of these names
+	// of an account and region, in one transaction; names of no alarm
+	// are ignored.
+	SetActionsEnabled(ctx context.Context, account, region string, names []string, enabled bool) error
 	// SetAlarmState writes the state fields of an alarm — State,
 	// StateReason, StateReasonData, StateUpdated (updated),
 	// StateTransitioned (transitioned) and Evaluation (nil stores nil) —

@@ -52,26 +52,47 @@ func putHistory(tx *Tx, items []store.AlarmHistoryItem) error {
 	return nil
 }
 
-func (a alarms) PutAlarm(ctx context.Context, al store.Alarm, history ...store.AlarmHistoryItem) error {
+func (a alarms) PutAlarm(ctx context.Context, al store.Alarm, history ...store.AlarmHistoryItem) (bool, error) {
 	definition := al.Definition
 	if definition == nil {
 		definition = []byte{}
 	}
+	var created bool
 	err := a.s.write(ctx, func(tx *Tx) error {
-		_, err := tx.Exec(`INSERT OR REPLACE INTO alarms (account, region, name, arn, type, definition, actions_enabled, state,
-			state_reason, state_reason_data, state_updated, state_transitioned, config_updated, evaluation)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			al.Account, al.Region, al.Name, al.ARN, al.Type, definition, al.ActionsEnabled, al.State,
-			al.StateReason, al.StateReasonData, al.StateUpdated, al.StateTransitioned, al.ConfigUpdated, blobOrNull(al.Evaluation))
+		var n int
+		if err := tx.QueryRow(`SELECT count(*) FROM alarms WHERE account = ? AND region = ? AND name = ?`, al.Account, al.Region, al.Name).Scan(&n); err != nil {
+			return err
+		}
+		created = n == 0
+		var err error
+		if created {
+			_, err = tx.Exec(`INSERT INTO alarms (account, region, name, arn, type, definition, actions_enabled, state,
+				state_reason, state_reason_data, state_updated, state_transitioned, config_updated, evaluation)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				al.Account, al.Region, al.Name, al.ARN, al.Type, definition, al.ActionsEnabled, al.State,
+				al.StateReason, al.StateReasonData, al.StateUpdated, al.StateTransitioned, al.ConfigUpdated, blobOrNull(al.Evaluation))
+		} else {
+			_, err = tx.Exec(`UPDATE alarms SET arn = ?, type = ?, definition = ?, actions_enabled = ?, config_updated = ?
+				WHERE account = ? AND region = ? AND name = ?`,
+				al.ARN, al.Type, definition, al.ActionsEnabled, al.ConfigUpdated, al.Account, al.Region, al.Name)
+		}
 		if err != nil {
 			return err
 		}
 		return putHistory(tx, history)
 	})
 	if err != nil {
-		return fmt.Errorf("cannot put alarm %s: %w", al.Name, err)
+		return false, fmt.Errorf("cannot put alarm %s: %w", al.Name, err)
 	}
-	return nil
+	return created, nil
+}
+
+func (a alarms) SetActionsEnabled(ctx context.Context, account, region string, names []string, enabled bool) error {
+	if len(names) == 0 {
+		return nil
+	}
+	return a.s.exec(ctx, "set alarm actions", `UPDATE alarms SET actions_enabled = ? WHERE account = ? AND region = ? AND name IN (SELECT value FROM json_each(?))`,
+		enabled, account, region, jsonList(names))
 }
 
 const alarmColumns = `account, region, name, arn, type, definition, actions_enabled, state,

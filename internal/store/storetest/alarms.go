@@ -35,8 +35,19 @@ func Alarms(t *testing.T, open Open) {
 	}
 	put := func(t *testing.T, s store.Alarms, a store.Alarm, history ...store.AlarmHistoryItem) {
 		t.Helper()
-		if err := s.PutAlarm(ctx, a, history...); err != nil {
+		if _, err := s.PutAlarm(ctx, a, history...); err != nil {
 			t.Fatalf("PutAlarm(%s): %v", a.Name, err)
+		}
+	}
+	// putCreates puts and checks whether the alarm was created.
+	putCreates := func(t *testing.T, s store.Alarms, a store.Alarm, want bool) {
+		t.Helper()
+		created, err := s.PutAlarm(ctx, a)
+		if err != nil {
+			t.Fatalf("PutAlarm(%s): %v", a.Name, err)
+		}
+		if created != want {
+			t.Fatalf("PutAlarm(%s) created = %v; want %v", a.Name, created, want)
 		}
 	}
 	read := func(t *testing.T, s store.Alarms, account, region, name string, want store.Alarm) {
@@ -107,11 +118,11 @@ func Alarms(t *testing.T, open Open) {
 		listed(t, s, store.AlarmQuery{Account: acct, Region: region})
 
 		a := alarm(acct, region, "cpu", store.MetricAlarm)
-		put(t, s, a)
+		putCreates(t, s, a, true)
 		// Evaluation reads nil when put nil.
 		read(t, s, acct, region, "cpu", a)
 
-		// Replacing writes every field.
+		// Replacing writes the configuration and keeps the state.
 		b := a
 		b.ARN += "-2"
 		b.Definition = []byte(`{"MetricName":"Memory"}`)
@@ -119,11 +130,37 @@ func Alarms(t *testing.T, open Open) {
 		b.State, b.StateReason, b.StateReasonData = "ALARM", "Threshold Crossed", `{"version":"1.0"}`
 		b.StateUpdated, b.StateTransitioned, b.ConfigUpdated = 3000, 2000, 4000
 		b.Evaluation = []byte{0, 1, 2, 0xff}
-		put(t, s, b)
-		read(t, s, acct, region, "cpu", b)
+		putCreates(t, s, b, false)
+		want := a
+		want.ARN, want.Definition, want.ActionsEnabled, want.ConfigUpdated = b.ARN, b.Definition, false, 4000
+		read(t, s, acct, region, "cpu", want)
 
-		// And back: Evaluation nil again.
-		put(t, s, a)
+		// A state written since is kept too.
+		if err := s.SetAlarmState(ctx, acct, region, "cpu", "ALARM", "why", "", 5000, 5000, []byte{7}); err != nil {
+			t.Fatalf("SetAlarmState: %v", err)
+		}
+		putCreates(t, s, a, false)
+		want = a
+		want.State, want.StateReason, want.StateUpdated, want.StateTransitioned, want.Evaluation = "ALARM", "why", 5000, 5000, []byte{7}
+		read(t, s, acct, region, "cpu", want)
+
+		// Created again after a delete, with the state given.
+		if err := s.DeleteAlarms(ctx, acct, region, []string{"cpu"}); err != nil {
+			t.Fatalf("DeleteAlarms: %v", err)
+		}
+		putCreates(t, s, a, true)
+		read(t, s, acct, region, "cpu", a)
+
+		// Actions are switched without touching the rest.
+		if err := s.SetActionsEnabled(ctx, acct, region, []string{"cpu", "nosuch"}, false); err != nil {
+			t.Fatalf("SetActionsEnabled: %v", err)
+		}
+		want = a
+		want.ActionsEnabled = false
+		read(t, s, acct, region, "cpu", want)
+		if err := s.SetActionsEnabled(ctx, acct, region, []string{"cpu"}, true); err != nil {
+			t.Fatalf("SetActionsEnabled: %v", err)
+		}
 		read(t, s, acct, region, "cpu", a)
 
 		c := alarm(acct, region, "all", store.CompositeAlarm)
