@@ -17,6 +17,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/vigilhq/vigil/internal/alarms"
 	"github.com/vigilhq/vigil/internal/api/athena"
 	"github.com/vigilhq/vigil/internal/api/cloudtrail"
 	"github.com/vigilhq/vigil/internal/api/cloudwatch"
@@ -77,6 +78,7 @@ type App struct {
 	store   *embedded.Store
 	logs    *logsengine.Engine
 	metrics *metrics.Engine
+	alarms  *alarms.Service
 	// clock is Vigil's time; devClock the same clock when /_vigil/clock
 	// may move it.
 	clock    clock.Clock
@@ -110,7 +112,7 @@ func (a *App) apis() []api {
 	return []api{
 		{athena.Model, athena.Handlers(athena.Unimplemented{})},
 		{cloudtrail.Model, cloudtrail.Handlers(cloudtrail.Unimplemented{})},
-		{cloudwatch.Model, cloudwatch.Handlers(cloudwatch.New(a.metrics))},
+		{cloudwatch.Model, cloudwatch.Handlers(cloudwatch.New(a.metrics, a.alarms))},
 		{configservice.Model, configservice.Handlers(configservice.Unimplemented{})},
 		{events.Model, events.Handlers(events.Unimplemented{})},
 		{glue.Model, glue.Handlers(glue.Unimplemented{})},
@@ -220,6 +222,12 @@ func (a *App) build(ctx context.Context) error {
 		Clock: a.clock, Logger: a.logger.With("engine", "logs"), Node: holder(a.cfg),
 	})
 	a.logs.RegisterDeliveries(a.outbox, a.dispatch)
+	a.alarms = alarms.New(alarms.Options{
+		Store: a.store.Alarms(), Tags: a.store.Tags(), Outbox: a.store.Outbox(), Notify: a.outbox.Kick,
+		Dispatcher: a.dispatch, Source: cloudwatch.AlarmSource(a.metrics), Bus: a.events, Clock: a.clock,
+		Evaluate: func() { a.sched.Kick(alarmsJob) }, Registerer: prom.Registry, Logger: a.logger.With("component", "alarms"),
+	})
+	a.alarms.RegisterDeliveries(a.outbox)
 	a.router = protocol.NewRouter()
 	for _, api := range a.apis() {
 		a.router.Register(api.model, api.handlers)
@@ -277,10 +285,19 @@ const (
 	maintenanceEvery = time.Minute
 	deliveriesEvery  = time.Second
 	queryExpiryEvery = time.Hour
+	// historyExpiryEvery is how often alarm history past 30 days is deleted.
+	historyExpiryEvery = time.Hour
+	// alarmsEvery is the shortest alarm period: each run evaluates the
+	// alarms whose period (or minute) began since the previous one.
+	alarmsEvery = 10 * time.Second
 )
 
-// outboxJob names the outbox's job, which Kick runs at once.
-const outboxJob = "outbox"
+// outboxJob and alarmsJob name the jobs of the outbox and of alarm
+// evaluation, which Kick runs at once.
+const (
+	outboxJob = "outbox"
+	alarmsJob = "alarms"
+)
 
 // schedule registers the periodic jobs. Each step is a function of (ctx,
 // now) that tests may call directly.
@@ -292,6 +309,8 @@ func (a *App) schedule() error {
 			return a.store.Maintain(ctx)
 		}},
 		{Name: outboxJob, Every: deliveriesEvery, Step: a.outbox.Step},
+		{Name: alarmsJob, Every: alarmsEvery, Step: a.alarms.Run},
+		{Name: "alarm-history-expiry", Every: historyExpiryEvery, Step: a.alarms.ExpireHistory},
 		{Name: "logs-query-expiry", Every: queryExpiryEvery, Step: a.expireQueries},
 		// Every node keeps its own Insights queries alive.
 		{Name: "logs-query-heartbeat", Every: logsengine.QueryHeartbeatEvery, Step: a.logs.HeartbeatQueries, Local: true},

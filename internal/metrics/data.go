@@ -84,20 +84,16 @@ const (
 // Insights queries.
 func (e *Engine) GetMetricData(ctx context.Context, sc Scope, q DataQuery) (*DataResult, error) {
 	now := e.opt.Clock.Now()
-	if err := validateDataQuery(sc, &q); err != nil {
+	if err := validateDataQuery(sc, &q, "MetricDataQueries"); err != nil {
 		return nil, err
 	}
 	loc, err := mathexpr.ParseTimezone(q.Timezone)
 	if err != nil {
 		return nil, mathError(err)
 	}
-	planned := make([]mathexpr.Query, len(q.Queries))
-	for i, dq := range q.Queries {
-		planned[i] = mathexpr.Query{ID: dq.ID, Expression: dq.Expression}
-	}
-	plan, err := mathexpr.PlanQueries(planned)
+	plan, err := planQueries(q.Queries)
 	if err != nil {
-		return nil, mathError(err)
+		return nil, err
 	}
 	insights, err := parseInsights(q.Queries)
 	if err != nil {
@@ -155,11 +151,40 @@ func (e *Engine) GetMetricData(ctx context.Context, sc Scope, q DataQuery) (*Dat
 	return out, nil
 }
 
+// CheckQueries checks queries as GetMetricData would run them — their
+// statistics, periods, expressions and Metrics Insights queries —
+// without running them: PutMetricAlarm's check of an alarm's Metrics.
+// Messages name the queries as members of list ("Metrics").
+func (e *Engine) CheckQueries(sc Scope, list string, qs []Query) error {
+	q := DataQuery{Queries: qs, Start: time.Unix(0, 0), End: time.Unix(1, 0)}
+	if err := validateDataQuery(sc, &q, list); err != nil {
+		return err
+	}
+	if _, err := planQueries(qs); err != nil {
+		return err
+	}
+	_, err := parseInsights(qs)
+	return err
+}
+
+// planQueries orders the evaluation of queries' expressions.
+func planQueries(qs []Query) (*mathexpr.Plan, error) {
+	planned := make([]mathexpr.Query, len(qs))
+	for i, dq := range qs {
+		planned[i] = mathexpr.Query{ID: dq.ID, Expression: dq.Expression}
+	}
+	plan, err := mathexpr.PlanQueries(planned)
+	if err != nil {
+		return nil, mathError(err)
+	}
+	return plan, nil
+}
+
 // validateDataQuery checks a request as CloudWatch does before it runs
-// anything, filling in defaults.
-func validateDataQuery(sc Scope, q *DataQuery) error {
+// anything, filling in defaults; list names its queries in messages.
+func validateDataQuery(sc Scope, q *DataQuery, list string) error {
 	if len(q.Queries) > maxDataQueries {
-		return errorf(ValidationError, "The collection MetricDataQueries must not have a size greater than %d.", maxDataQueries)
+		return errorf(ValidationError, "The collection %s must not have a size greater than %d.", list, maxDataQueries)
 	}
 	if !q.Start.Before(q.End) {
 		return errorf(ValidationError, "The parameter StartTime must be less than the parameter EndTime.")
@@ -177,7 +202,7 @@ func validateDataQuery(sc Scope, q *DataQuery) error {
 	}
 	var msgs []string
 	for i, dq := range q.Queries {
-		param := func(name string) string { return fmt.Sprintf("MetricDataQueries.member.%d.%s", i+1, name) }
+		param := func(name string) string { return fmt.Sprintf("%s.member.%d.%s", list, i+1, name) }
 		switch {
 		case dq.Stat == nil && dq.Expression == "":
 			msgs = append(msgs, fmt.Sprintf("The parameter %s is required.", param("MetricStat")))

@@ -173,6 +173,9 @@ type Alarms interface {
 	// is no such alarm.
 	SetAlarmState(ctx context.Context, account, region, name string, state, reason, reasonData string,
 		updated, transitioned int64, evaluation []byte, history ...AlarmHistoryItem) error
+	// AddAlarmHistory writes history items alone (the outcomes of
+	// actions), in one transaction.
+	AddAlarmHistory(ctx context.Context, items ...AlarmHistoryItem) error
 	// AlarmHistory lists the history items q selects, in the order q
 	// asks for.
 	AlarmHistory(ctx context.Context, q AlarmHistoryQuery) ([]AlarmHistoryItem, error)

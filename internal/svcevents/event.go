@@ -36,6 +36,9 @@ const (
 	// DetailTypeAlarmStateChange is the detail type of CloudWatch's alarm
 	// state changes.
 	DetailTypeAlarmStateChange = "CloudWatch Alarm State Change"
+	// DetailTypeAlarmConfigChange is the detail type of CloudWatch's
+	// alarm creations, updates and deletions.
+	DetailTypeAlarmConfigChange = "CloudWatch Alarm Configuration Change"
 )
 
 // Event is one service event, shaped like the EventBridge event AWS

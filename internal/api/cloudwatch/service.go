@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 
+	"github.com/vigilhq/vigil/internal/alarms"
 	"github.com/vigilhq/vigil/internal/api"
 	"github.com/vigilhq/vigil/internal/metrics"
 	"github.com/vigilhq/vigil/internal/metrics/anomaly"
@@ -13,14 +16,17 @@ import (
 	"github.com/vigilhq/vigil/internal/request"
 )
 
-// Provider implements the CloudWatch operations on the metrics engine.
+// Provider implements the CloudWatch operations on the metrics engine
+// and the alarms service.
 type Provider struct {
 	Unimplemented
 	engine *metrics.Engine
+	alarms *alarms.Service
 }
 
-// New returns the CloudWatch API over an engine.
-func New(e *metrics.Engine) *Provider { return &Provider{engine: e} }
+// New returns the CloudWatch API over the metrics engine and the alarms
+// service.
+func New(e *metrics.Engine, a *alarms.Service) *Provider { return &Provider{engine: e, alarms: a} }
 
 // scope returns the request's account and region.
 func scope(ctx context.Context) metrics.Scope {
@@ -315,19 +321,48 @@ func (s *Provider) GetMetricWidgetImage(ctx context.Context, in *GetMetricWidget
 	return &GetMetricWidgetImageOutput{MetricWidgetImage: img}, nil
 }
 
+// alarmName returns the name of the alarm an ARN of the caller's account
+// and region names, or false for another resource (which CheckTaggable
+// answers for).
+func alarmName(ctx context.Context, arn string) (string, bool) {
+	prefix := alarms.ARN(alarmScope(ctx), "")
+	if len(arn) > len(prefix) && arn[:len(prefix)] == prefix {
+		return arn[len(prefix):], true
+	}
+	return "", false
+}
+
 // TagResource tags a CloudWatch resource.
 func (s *Provider) TagResource(ctx context.Context, in *TagResourceInput) (*TagResourceOutput, error) {
+	if name, ok := alarmName(ctx, *in.ResourceARN); ok {
+		return nil, alarmError(s.alarms.Tag(ctx, alarmScope(ctx), name, tagMap(in.Tags), nil))
+	}
 	return nil, apiError(s.engine.CheckTaggable(ctx, scope(ctx), *in.ResourceARN))
 }
 
 // UntagResource removes tags from a CloudWatch resource.
 func (s *Provider) UntagResource(ctx context.Context, in *UntagResourceInput) (*UntagResourceOutput, error) {
+	if name, ok := alarmName(ctx, *in.ResourceARN); ok {
+		return nil, alarmError(s.alarms.Tag(ctx, alarmScope(ctx), name, nil, in.TagKeys))
+	}
 	return nil, apiError(s.engine.CheckTaggable(ctx, scope(ctx), *in.ResourceARN))
 }
 
 // ListTagsForResource lists the tags of a CloudWatch resource.
 func (s *Provider) ListTagsForResource(ctx context.Context, in *ListTagsForResourceInput) (*ListTagsForResourceOutput, error) {
-	return nil, apiError(s.engine.CheckTaggable(ctx, scope(ctx), *in.ResourceARN))
+	name, ok := alarmName(ctx, *in.ResourceARN)
+	if !ok {
+		return nil, apiError(s.engine.CheckTaggable(ctx, scope(ctx), *in.ResourceARN))
+	}
+	tags, err := s.alarms.Tags(ctx, alarmScope(ctx), name)
+	if err != nil {
+		return nil, alarmError(err)
+	}
+	out := &ListTagsForResourceOutput{Tags: make([]Tag, 0, len(tags))}
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		out.Tags = append(out.Tags, Tag{Key: api.Ptr(k), Value: api.Ptr(tags[k])})
+	}
+	return out, nil
 }
 
 // detector reads the three ways an anomaly detector's identity is given:

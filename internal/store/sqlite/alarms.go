@@ -154,6 +154,14 @@ func (a alarms) SetAlarmState(ctx context.Context, account, region, name string,
 	return wrapOne(err, "alarm "+name)
 }
 
+func (a alarms) AddAlarmHistory(ctx context.Context, items ...store.AlarmHistoryItem) error {
+	err := a.s.write(ctx, func(tx *Tx) error { return putHistory(tx, items) })
+	if err != nil {
+		return fmt.Errorf("cannot write alarm history: %w", err)
+	}
+	return nil
+}
+
 const historyColumns = `id, account, region, alarm_name, alarm_type, ts, type, summary, data`
 
 // historyQueries are AlarmHistory's queries, by order (descending) and by

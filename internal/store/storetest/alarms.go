@@ -357,6 +357,10 @@ func Alarms(t *testing.T, open Open) {
 		want.StateUpdated, want.StateTransitioned, want.Evaluation = 5000, 4000, evaluation
 		read(t, s, acct, region, "cpu", want)
 		historyIs(t, s, store.AlarmHistoryQuery{Account: acct, Region: region}, "created", "to ALARM", "action")
+		if err := s.AddAlarmHistory(ctx, item(acct, region, "cpu", store.MetricAlarm, 5500, store.HistoryAction, "action done")); err != nil {
+			t.Fatalf("AddAlarmHistory: %v", err)
+		}
+		historyIs(t, s, store.AlarmHistoryQuery{Account: acct, Region: region, Type: store.HistoryAction}, "action", "action done")
 
 		// An evaluation without engine state clears it.
 		if err := s.SetAlarmState(ctx, acct, region, "cpu", "OK", "fine", "", 6000, 6000, nil); err != nil {

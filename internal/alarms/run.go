@@ -1,0 +1,92 @@
+package alarms
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/vigilhq/vigil/internal/store"
+)
+
+// runPage is how many alarms a run reads at a time.
+const runPage = 1000
+
+// Run evaluates the alarms due at now: the job the scheduler runs every
+// 10 seconds. An alarm with a period of a minute or more is due once a
+// minute, one of 10, 20 or 30 seconds once a period, and one whose
+// configuration changed since the previous run at once. Composite alarms
+// are evaluated after the metric alarms, on their children's new states.
+func (s *Service) Run(ctx context.Context, now time.Time) error {
+	s.mu.Lock()
+	last := s.lastRun
+	s.lastRun = now
+	s.mu.Unlock()
+
+	var errs []error
+	var composites []Alarm
+	var after store.AlarmKey
+	for {
+		page, err := s.opt.Store.AllAlarms(ctx, after, runPage)
+		if err != nil {
+			return err
+		}
+		for _, sa := range page {
+			a, err := read(sa)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if sa.Type == store.CompositeAlarm {
+				composites = append(composites, a)
+				continue
+			}
+			if !due(a, last, now) {
+				continue
+			}
+			if err := s.evaluate(ctx, a, now); err != nil {
+				s.evaluations.WithLabelValues("failed").Inc()
+				s.opt.Logger.Warn("alarm evaluation failed", "alarm", a.ARN, "err", err)
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+			}
+		}
+		if len(page) < runPage {
+			break
+		}
+		l := page[len(page)-1]
+		after = store.AlarmKey{Account: l.Account, Region: l.Region, Name: l.Name}
+	}
+	errs = append(errs, s.evaluateComposites(ctx, composites, now))
+	return errors.Join(errs...)
+}
+
+// due reports whether the alarm a is evaluated by a run at now whose
+// previous run was at last (zero: none on this node).
+func due(a Alarm, last, now time.Time) bool {
+	if last.IsZero() || a.ConfigUpdated >= ms(last) {
+		return true
+	}
+	unit := time.Minute
+	if p := a.Definition.EvaluationPeriod(); p < unit {
+		unit = p
+	}
+	return !now.Truncate(unit).Equal(last.Truncate(unit))
+}
+
+// evaluate evaluates a metric alarm at now.
+func (s *Service) evaluate(ctx context.Context, a Alarm, now time.Time) error {
+	cfg := a.Definition.Config()
+	start, end := Window(cfg, now)
+	points, err := s.opt.Source.Datapoints(ctx, Scope{a.Account, a.Region}, a.Definition, start, end)
+	if err != nil {
+		return err
+	}
+	res := Evaluate(cfg, State(a.State), now, points)
+	if !res.Changed {
+		s.evaluations.WithLabelValues("unchanged").Inc()
+		return nil
+	}
+	s.evaluations.WithLabelValues("changed").Inc()
+	return s.transition(ctx, a, res.State, res.Reason, string(res.ReasonData), now, nil)
+}

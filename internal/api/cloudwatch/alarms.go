@@ -1,0 +1,381 @@
+package cloudwatch
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/vigilhq/vigil/internal/alarms"
+	"github.com/vigilhq/vigil/internal/api"
+	"github.com/vigilhq/vigil/internal/metrics"
+	"github.com/vigilhq/vigil/internal/metrics/stats"
+	"github.com/vigilhq/vigil/internal/store"
+)
+
+// alarmScope is the request's account and region for the alarms service.
+func alarmScope(ctx context.Context) alarms.Scope {
+	sc := scope(ctx)
+	return alarms.Scope{Account: sc.Account, Region: sc.Region}
+}
+
+// alarmError maps the alarms service's errors to the modeled exceptions.
+func alarmError(err error) error {
+	var e *alarms.Error
+	if !errors.As(err, &e) {
+		return apiError(err)
+	}
+	msg := &e.Message
+	switch e.Code {
+	case alarms.InvalidParameterValue:
+		return &InvalidParameterValueException{Message: msg}
+	case alarms.InvalidParameterCombination:
+		return &InvalidParameterCombinationException{Message: msg}
+	case alarms.MissingParameter:
+		return &MissingRequiredParameterException{Message: msg}
+	case alarms.ResourceNotFound:
+		return &ResourceNotFound{Message: msg}
+	case alarms.LimitExceeded:
+		return &LimitExceededFault{Message: msg}
+	case alarms.InvalidNextToken:
+		return &InvalidNextToken{Message: msg}
+	case alarms.InvalidFormat:
+		return &InvalidFormatFault{Message: msg}
+	}
+	return validationError(e.Message)
+}
+
+func alarmDimensions(ds []Dimension) []alarms.Dimension {
+	out := make([]alarms.Dimension, len(ds))
+	for i, d := range ds {
+		out[i] = alarms.Dimension{Name: *d.Name, Value: *d.Value}
+	}
+	return out
+}
+
+func fromAlarmDimensions(ds []alarms.Dimension) []Dimension {
+	out := make([]Dimension, len(ds))
+	for i, d := range ds {
+		out[i] = Dimension{Name: api.Ptr(d.Name), Value: api.Ptr(d.Value)}
+	}
+	return out
+}
+
+func alarmQueries(qs []MetricDataQuery) []alarms.MetricQuery {
+	out := make([]alarms.MetricQuery, len(qs))
+	for i, q := range qs {
+		out[i] = alarms.MetricQuery{ID: api.Value(q.Id), Expression: api.Value(q.Expression), Label: api.Value(q.Label),
+			ReturnData: q.ReturnData, Period: int64(api.Value(q.Period)), AccountID: api.Value(q.AccountId)}
+		if ms := q.MetricStat; ms != nil {
+			m := ms.Metric
+			if m == nil {
+				m = &Metric{}
+			}
+			out[i].MetricStat = &alarms.MetricStat{Namespace: api.Value(m.Namespace), MetricName: api.Value(m.MetricName),
+				Dimensions: alarmDimensions(m.Dimensions), Period: int64(api.Value(ms.Period)), Stat: api.Value(ms.Stat), Unit: string(ms.Unit)}
+		}
+	}
+	return out
+}
+
+func fromAlarmQueries(qs []alarms.MetricQuery) []MetricDataQuery {
+	out := make([]MetricDataQuery, len(qs))
+	for i, q := range qs {
+		out[i] = MetricDataQuery{Id: api.Ptr(q.ID), Expression: api.OptionalString(q.Expression), Label: api.OptionalString(q.Label),
+			ReturnData: q.ReturnData, AccountId: api.OptionalString(q.AccountID)}
+		if q.Period != 0 {
+			out[i].Period = api.Ptr(int32(q.Period))
+		}
+		if ms := q.MetricStat; ms != nil {
+			out[i].MetricStat = &MetricStat{
+				Metric: &Metric{Namespace: api.Ptr(ms.Namespace), MetricName: api.Ptr(ms.MetricName), Dimensions: fromAlarmDimensions(ms.Dimensions)},
+				Period: api.Ptr(int32(ms.Period)), Stat: api.Ptr(ms.Stat), Unit: StandardUnit(ms.Unit)}
+		}
+	}
+	return out
+}
+
+// metricsQueries are an alarm's queries for the metrics engine: its
+// Metrics, or its one metric and statistic as the query "m1" (and, for a
+// percentile that ignores low sample counts, the query "sc", of their
+// SampleCount).
+func metricsQueries(d *alarms.Definition) []metrics.Query {
+	if d.MetricName != "" {
+		metric := metrics.MetricID{Namespace: d.Namespace, Name: d.MetricName}
+		for _, dim := range d.Dimensions {
+			metric.Dimensions = append(metric.Dimensions, metrics.Dimension{Name: dim.Name, Value: dim.Value})
+		}
+		qs := []metrics.Query{{ID: "m1", Stat: &metrics.MetricStat{Metric: metric, Period: d.Period, Stat: d.Stat(), Unit: d.Unit}}}
+		if d.EvaluateLowSampleCountPercentile == "ignore" {
+			qs = append(qs, metrics.Query{ID: "sc", Stat: &metrics.MetricStat{Metric: metric, Period: d.Period, Stat: "SampleCount", Unit: d.Unit}})
+		}
+		return qs
+	}
+	out := make([]metrics.Query, len(d.Metrics))
+	for i, q := range d.Metrics {
+		out[i] = metrics.Query{ID: q.ID, Label: q.Label, Expression: q.Expression, ReturnData: q.ReturnData, Period: q.Period, AccountID: q.AccountID}
+		if ms := q.MetricStat; ms != nil {
+			metric := metrics.MetricID{Namespace: ms.Namespace, Name: ms.MetricName}
+			for _, dim := range ms.Dimensions {
+				metric.Dimensions = append(metric.Dimensions, metrics.Dimension{Name: dim.Name, Value: dim.Value})
+			}
+			out[i].Stat = &metrics.MetricStat{Metric: metric, Period: ms.Period, Stat: ms.Stat, Unit: ms.Unit}
+		}
+	}
+	return out
+}
+
+// AlarmSource returns the source of alarms' datapoints on a metrics
+// engine.
+func AlarmSource(e *metrics.Engine) alarms.Source { return alarmSource{e} }
+
+type alarmSource struct{ e *metrics.Engine }
+
+// Datapoints queries an alarm's metric or expression over [start, end).
+func (s alarmSource) Datapoints(ctx context.Context, sc alarms.Scope, d *alarms.Definition, start, end time.Time) ([]alarms.Datapoint, error) {
+	res, err := s.e.GetMetricData(ctx, metrics.Scope{Account: sc.Account, Region: sc.Region},
+		metrics.DataQuery{Queries: metricsQueries(d), Start: start, End: end, ScanBy: "TimestampAscending"})
+	if err != nil {
+		return nil, err
+	}
+	var value, samples *metrics.Result
+	var band []*metrics.Result
+	for i := range res.Results {
+		r := &res.Results[i]
+		switch {
+		case r.ID == "sc" && d.MetricName != "":
+			samples = r
+		case r.ID == d.ThresholdMetricID:
+			band = append(band, r)
+		default:
+			value = r
+		}
+	}
+	if value == nil {
+		return nil, nil
+	}
+	points := make([]alarms.Datapoint, len(value.Values))
+	at := make(map[int64]int, len(points))
+	for i, ts := range value.Timestamps {
+		points[i] = alarms.Datapoint{Timestamp: ts, Value: value.Values[i]}
+		at[ts.Unix()] = i
+	}
+	if samples != nil {
+		for i, ts := range samples.Timestamps {
+			if j, ok := at[ts.Unix()]; ok {
+				points[j].SampleCount = samples.Values[i]
+			}
+		}
+	}
+	if d.ThresholdMetricID != "" {
+		// The band is the array [upper, lower]; a period without both
+		// has no band and counts as missing.
+		for j := range points {
+			points[j].Lower, points[j].Upper = nanValue, nanValue
+		}
+		for k, r := range band {
+			for i, ts := range r.Timestamps {
+				if j, ok := at[ts.Unix()]; ok {
+					if k == 0 {
+						points[j].Upper = r.Values[i]
+					} else {
+						points[j].Lower = r.Values[i]
+					}
+				}
+			}
+		}
+	}
+	return points, nil
+}
+
+// nanValue marks a band bound a period lacks.
+var nanValue = func() float64 { var z float64; return z / z }()
+
+// PutMetricAlarm creates or updates a metric alarm.
+func (s *Provider) PutMetricAlarm(ctx context.Context, in *PutMetricAlarmInput) (*PutMetricAlarmOutput, error) {
+	if in.EvaluationCriteria != nil || in.EvaluationInterval != nil {
+		return nil, &InvalidParameterValueException{Message: api.Ptr("Vigil does not evaluate PromQL alarms: EvaluationCriteria and EvaluationInterval are not supported.")}
+	}
+	d := alarms.Definition{
+		Description: api.Value(in.AlarmDescription),
+		OKActions:   in.OKActions, AlarmActions: in.AlarmActions, InsufficientDataActions: in.InsufficientDataActions,
+		Namespace: api.Value(in.Namespace), MetricName: api.Value(in.MetricName), Dimensions: alarmDimensions(in.Dimensions),
+		Statistic: string(in.Statistic), ExtendedStatistic: api.Value(in.ExtendedStatistic),
+		Period: int64(api.Value(in.Period)), Unit: string(in.Unit),
+		Metrics: alarmQueries(in.Metrics), ThresholdMetricID: api.Value(in.ThresholdMetricId),
+		EvaluationPeriods: int(api.Value(in.EvaluationPeriods)), DatapointsToAlarm: int(api.Value(in.DatapointsToAlarm)),
+		Threshold: in.Threshold, ComparisonOperator: string(in.ComparisonOperator),
+		TreatMissingData: api.Value(in.TreatMissingData), EvaluateLowSampleCountPercentile: api.Value(in.EvaluateLowSampleCountPercentile),
+	}
+	if len(d.Dimensions) == 0 {
+		d.Dimensions = nil
+	}
+	if d.ExtendedStatistic != "" {
+		if _, err := stats.ParseStat(d.ExtendedStatistic, "ExtendedStatistic"); err != nil {
+			return nil, validationError(err.Error())
+		}
+	}
+	if len(d.Metrics) > 0 {
+		if err := s.engine.CheckQueries(scope(ctx), "Metrics", metricsQueries(&d)); err != nil {
+			return nil, apiError(err)
+		}
+	}
+	return nil, alarmError(s.alarms.PutMetricAlarm(ctx, alarmScope(ctx), alarms.PutInput{
+		Name: *in.AlarmName, ActionsEnabled: in.ActionsEnabled, Definition: d, Tags: tagMap(in.Tags)}))
+}
+
+func tagMap(tags []Tag) map[string]string {
+	if len(tags) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(tags))
+	for _, t := range tags {
+		m[*t.Key] = *t.Value
+	}
+	return m
+}
+
+// PutCompositeAlarm creates or updates a composite alarm.
+func (s *Provider) PutCompositeAlarm(ctx context.Context, in *PutCompositeAlarmInput) (*PutCompositeAlarmOutput, error) {
+	d := alarms.Definition{
+		Description: api.Value(in.AlarmDescription),
+		OKActions:   in.OKActions, AlarmActions: in.AlarmActions, InsufficientDataActions: in.InsufficientDataActions,
+		AlarmRule: *in.AlarmRule, ActionsSuppressor: api.Value(in.ActionsSuppressor),
+		ActionsSuppressorWaitPeriod:      int(api.Value(in.ActionsSuppressorWaitPeriod)),
+		ActionsSuppressorExtensionPeriod: int(api.Value(in.ActionsSuppressorExtensionPeriod)),
+	}
+	return nil, alarmError(s.alarms.PutCompositeAlarm(ctx, alarmScope(ctx), alarms.PutInput{
+		Name: *in.AlarmName, ActionsEnabled: in.ActionsEnabled, Definition: d, Tags: tagMap(in.Tags)}))
+}
+
+// metricAlarm is an alarm as DescribeAlarms describes it.
+func metricAlarm(a alarms.Alarm) MetricAlarm {
+	d := a.Definition
+	m := MetricAlarm{
+		AlarmName: api.Ptr(a.Name), AlarmArn: api.Ptr(a.ARN), AlarmDescription: api.OptionalString(d.Description),
+		AlarmConfigurationUpdatedTimestamp: api.Ptr(time.UnixMilli(a.ConfigUpdated)), ActionsEnabled: api.Ptr(a.ActionsEnabled),
+		OKActions: d.OKActions, AlarmActions: d.AlarmActions, InsufficientDataActions: d.InsufficientDataActions,
+		StateValue: StateValue(a.State), StateReason: api.Ptr(a.StateReason), StateReasonData: api.OptionalString(a.StateReasonData),
+		StateUpdatedTimestamp: api.Ptr(time.UnixMilli(a.StateUpdated)), StateTransitionedTimestamp: api.Ptr(time.UnixMilli(a.StateTransitioned)),
+		MetricName: api.OptionalString(d.MetricName), Namespace: api.OptionalString(d.Namespace),
+		Statistic: Statistic(d.Statistic), ExtendedStatistic: api.OptionalString(d.ExtendedStatistic),
+		Dimensions: fromAlarmDimensions(d.Dimensions), Unit: StandardUnit(d.Unit),
+		EvaluationPeriods: api.Ptr(int32(d.EvaluationPeriods)), Threshold: d.Threshold,
+		ComparisonOperator: ComparisonOperator(d.ComparisonOperator), TreatMissingData: api.OptionalString(d.TreatMissingData),
+		EvaluateLowSampleCountPercentile: api.OptionalString(d.EvaluateLowSampleCountPercentile),
+		ThresholdMetricId:                api.OptionalString(d.ThresholdMetricID),
+	}
+	if d.Period != 0 {
+		m.Period = api.Ptr(int32(d.Period))
+	}
+	if d.DatapointsToAlarm != 0 {
+		m.DatapointsToAlarm = api.Ptr(int32(d.DatapointsToAlarm))
+	}
+	if len(d.Metrics) > 0 {
+		m.Metrics = fromAlarmQueries(d.Metrics)
+	}
+	return m
+}
+
+// compositeAlarm is a composite alarm as DescribeAlarms describes it.
+func compositeAlarm(a alarms.Alarm) CompositeAlarm {
+	d := a.Definition
+	c := CompositeAlarm{
+		AlarmName: api.Ptr(a.Name), AlarmArn: api.Ptr(a.ARN), AlarmDescription: api.OptionalString(d.Description),
+		AlarmConfigurationUpdatedTimestamp: api.Ptr(time.UnixMilli(a.ConfigUpdated)), ActionsEnabled: api.Ptr(a.ActionsEnabled),
+		OKActions: d.OKActions, AlarmActions: d.AlarmActions, InsufficientDataActions: d.InsufficientDataActions,
+		AlarmRule:  api.Ptr(d.AlarmRule),
+		StateValue: StateValue(a.State), StateReason: api.Ptr(a.StateReason), StateReasonData: api.OptionalString(a.StateReasonData),
+		StateUpdatedTimestamp: api.Ptr(time.UnixMilli(a.StateUpdated)), StateTransitionedTimestamp: api.Ptr(time.UnixMilli(a.StateTransitioned)),
+		ActionsSuppressor: api.OptionalString(d.ActionsSuppressor),
+	}
+	by, reason := alarms.CompositeSuppression(a)
+	c.ActionsSuppressedBy, c.ActionsSuppressedReason = ActionsSuppressedBy(by), api.OptionalString(reason)
+	if d.ActionsSuppressor != "" {
+		c.ActionsSuppressorWaitPeriod = api.Ptr(int32(d.ActionsSuppressorWaitPeriod))
+		c.ActionsSuppressorExtensionPeriod = api.Ptr(int32(d.ActionsSuppressorExtensionPeriod))
+	}
+	return c
+}
+
+// DescribeAlarms lists alarms.
+func (s *Provider) DescribeAlarms(ctx context.Context, in *DescribeAlarmsInput) (*DescribeAlarmsOutput, error) {
+	q := alarms.DescribeQuery{ChildrenOf: api.Value(in.ChildrenOfAlarmName), ParentsOf: api.Value(in.ParentsOfAlarmName), Names: in.AlarmNames, NamePrefix: api.Value(in.AlarmNamePrefix), State: string(in.StateValue),
+		ActionPrefix: api.Value(in.ActionPrefix), MaxRecords: int(api.Value(in.MaxRecords)), NextToken: api.Value(in.NextToken)}
+	for _, t := range in.AlarmTypes {
+		q.Types = append(q.Types, string(t))
+	}
+	list, next, err := s.alarms.DescribeAlarms(ctx, alarmScope(ctx), q)
+	if err != nil {
+		return nil, alarmError(err)
+	}
+	out := &DescribeAlarmsOutput{NextToken: api.OptionalString(next)}
+	for _, a := range list {
+		if a.Type == store.CompositeAlarm {
+			out.CompositeAlarms = append(out.CompositeAlarms, compositeAlarm(a))
+		} else {
+			out.MetricAlarms = append(out.MetricAlarms, metricAlarm(a))
+		}
+	}
+	return out, nil
+}
+
+// DescribeAlarmsForMetric lists the alarms on a metric.
+func (s *Provider) DescribeAlarmsForMetric(ctx context.Context, in *DescribeAlarmsForMetricInput) (*DescribeAlarmsForMetricOutput, error) {
+	list, err := s.alarms.DescribeAlarmsForMetric(ctx, alarmScope(ctx), alarms.ForMetricQuery{
+		Namespace: *in.Namespace, MetricName: *in.MetricName, Dimensions: alarmDimensions(in.Dimensions),
+		Statistic: string(in.Statistic), ExtendedStatistic: api.Value(in.ExtendedStatistic),
+		Period: int64(api.Value(in.Period)), Unit: string(in.Unit)})
+	if err != nil {
+		return nil, alarmError(err)
+	}
+	out := &DescribeAlarmsForMetricOutput{MetricAlarms: make([]MetricAlarm, len(list))}
+	for i, a := range list {
+		out.MetricAlarms[i] = metricAlarm(a)
+	}
+	return out, nil
+}
+
+// DescribeAlarmHistory lists history items.
+func (s *Provider) DescribeAlarmHistory(ctx context.Context, in *DescribeAlarmHistoryInput) (*DescribeAlarmHistoryOutput, error) {
+	if in.AlarmContributorId != nil {
+		return nil, &InvalidParameterValueException{Message: api.Ptr("Vigil has no alarm contributors yet: AlarmContributorId is not supported.")}
+	}
+	q := alarms.HistoryQuery{AlarmName: api.Value(in.AlarmName), ItemType: string(in.HistoryItemType),
+		Start: in.StartDate, End: in.EndDate, MaxRecords: int(api.Value(in.MaxRecords)), NextToken: api.Value(in.NextToken),
+		Ascending: in.ScanBy == ScanByTimestampAscending}
+	for _, t := range in.AlarmTypes {
+		q.Types = append(q.Types, string(t))
+	}
+	items, next, err := s.alarms.DescribeAlarmHistory(ctx, alarmScope(ctx), q)
+	if err != nil {
+		return nil, alarmError(err)
+	}
+	out := &DescribeAlarmHistoryOutput{AlarmHistoryItems: make([]AlarmHistoryItem, len(items)), NextToken: api.OptionalString(next)}
+	for i, it := range items {
+		out.AlarmHistoryItems[i] = AlarmHistoryItem{AlarmName: api.Ptr(it.AlarmName), AlarmType: AlarmType(it.AlarmType),
+			Timestamp: api.Ptr(time.UnixMilli(it.Timestamp)), HistoryItemType: HistoryItemType(it.Type),
+			HistorySummary: api.Ptr(it.Summary), HistoryData: api.Ptr(it.Data)}
+	}
+	return out, nil
+}
+
+// DeleteAlarms deletes alarms.
+func (s *Provider) DeleteAlarms(ctx context.Context, in *DeleteAlarmsInput) (*DeleteAlarmsOutput, error) {
+	return nil, alarmError(s.alarms.DeleteAlarms(ctx, alarmScope(ctx), in.AlarmNames))
+}
+
+// SetAlarmState sets an alarm's state until its next evaluation.
+func (s *Provider) SetAlarmState(ctx context.Context, in *SetAlarmStateInput) (*SetAlarmStateOutput, error) {
+	return nil, alarmError(s.alarms.SetAlarmState(ctx, alarmScope(ctx), *in.AlarmName, alarms.State(in.StateValue),
+		*in.StateReason, api.Value(in.StateReasonData)))
+}
+
+// EnableAlarmActions enables alarms' actions.
+func (s *Provider) EnableAlarmActions(ctx context.Context, in *EnableAlarmActionsInput) (*EnableAlarmActionsOutput, error) {
+	return nil, alarmError(s.alarms.SetActionsEnabled(ctx, alarmScope(ctx), in.AlarmNames, true))
+}
+
+// DisableAlarmActions disables alarms' actions.
+func (s *Provider) DisableAlarmActions(ctx context.Context, in *DisableAlarmActionsInput) (*DisableAlarmActionsOutput, error) {
+	return nil, alarmError(s.alarms.SetActionsEnabled(ctx, alarmScope(ctx), in.AlarmNames, false))
+}
