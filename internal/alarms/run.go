@@ -30,6 +30,7 @@ func (s *Service) Run(ctx context.Context, now time.Time) error {
 		if err != nil {
 			return err
 		}
+		var batch []Alarm
 		for _, sa := range page {
 			a, err := read(sa)
 			if err != nil {
@@ -38,18 +39,12 @@ func (s *Service) Run(ctx context.Context, now time.Time) error {
 			}
 			if sa.Type == store.CompositeAlarm {
 				composites = append(composites, a)
-				continue
+			} else if due(a, last, now) {
+				batch = append(batch, a)
 			}
-			if !due(a, last, now) {
-				continue
-			}
-			if err := s.evaluate(ctx, a, now); err != nil {
-				s.evaluations.WithLabelValues("failed").Inc()
-				s.opt.Logger.Warn("alarm evaluation failed", "alarm", a.ARN, "err", err)
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-			}
+		}
+		if err := s.evaluate(ctx, batch, now); err != nil {
+			return err
 		}
 		if len(page) < runPage {
 			break
@@ -74,19 +69,37 @@ func due(a Alarm, last, now time.Time) bool {
 	return !now.Truncate(unit).Equal(last.Truncate(unit))
 }
 
-// evaluate evaluates a metric alarm at now.
-func (s *Service) evaluate(ctx context.Context, a Alarm, now time.Time) error {
-	cfg := a.Definition.Config()
-	start, end := Window(cfg, now)
-	points, err := s.opt.Source.Datapoints(ctx, Scope{a.Account, a.Region}, a.Definition, start, end)
-	if err != nil {
-		return err
-	}
-	res := Evaluate(cfg, State(a.State), now, points)
-	if !res.Changed {
-		s.evaluations.WithLabelValues("unchanged").Inc()
+// evaluate evaluates metric alarms at now, reading their datapoints
+// together. An alarm whose datapoints cannot be read keeps its state; the
+// run fails only when its context ends.
+func (s *Service) evaluate(ctx context.Context, batch []Alarm, now time.Time) error {
+	if len(batch) == 0 {
 		return nil
 	}
-	s.evaluations.WithLabelValues("changed").Inc()
-	return s.transition(ctx, a, res.State, res.Reason, string(res.ReasonData), now, nil)
+	reqs := make([]Request, len(batch))
+	for i, a := range batch {
+		start, end := Window(a.Definition.Config(), now)
+		reqs[i] = Request{Scope: Scope{a.Account, a.Region}, Definition: a.Definition, Start: start, End: end}
+	}
+	for i, r := range s.opt.Source.Datapoints(ctx, reqs) {
+		a := batch[i]
+		err := r.Err
+		if err == nil {
+			res := Evaluate(a.Definition.Config(), State(a.State), now, r.Points)
+			if !res.Changed {
+				s.evaluations.WithLabelValues("unchanged").Inc()
+				continue
+			}
+			s.evaluations.WithLabelValues("changed").Inc()
+			err = s.transition(ctx, a, res.State, res.Reason, string(res.ReasonData), now, nil)
+		}
+		if err != nil {
+			s.evaluations.WithLabelValues("failed").Inc()
+			s.opt.Logger.Warn("alarm evaluation failed", "alarm", a.ARN, "err", err)
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+		}
+	}
+	return nil
 }

@@ -48,16 +48,30 @@ func errorf(code Code, format string, args ...any) error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// Source reads the datapoints an alarm evaluates: the composition root
+// Source reads the datapoints alarms evaluate: the composition root
 // implements it on the metrics engine.
 type Source interface {
-	// Datapoints returns the values of the alarm d of scope sc by its
-	// evaluation period over [start, end), timestamped with their
+	// Datapoints answers each request with the values of its alarm by its
+	// evaluation period over [Start, End), timestamped with their
 	// periods' starts: of its metric and statistic (with SampleCount when
-	// d's EvaluateLowSampleCountPercentile is "ignore"), or of the query
-	// of its Metrics that returns data (with Lower and Upper of the
-	// anomaly detection band ThresholdMetricID names).
-	Datapoints(ctx context.Context, sc Scope, d *Definition, start, end time.Time) ([]Datapoint, error)
+	// EvaluateLowSampleCountPercentile is "ignore"), or of the query of
+	// its Metrics that returns data (with Lower and Upper of the anomaly
+	// detection band ThresholdMetricID names). Requests come many at a
+	// time so that the source can read them together.
+	Datapoints(ctx context.Context, reqs []Request) []Response
+}
+
+// Request asks a Source for the datapoints of an alarm.
+type Request struct {
+	Scope      Scope
+	Definition *Definition
+	Start, End time.Time
+}
+
+// Response is a Source's answer to a Request.
+type Response struct {
+	Points []Datapoint
+	Err    error
 }
 
 // Options configure a Service.

@@ -3,6 +3,7 @@ package cloudwatch
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/vigilhq/vigil/internal/alarms"
@@ -130,61 +131,133 @@ func AlarmSource(e *metrics.Engine) alarms.Source { return alarmSource{e} }
 
 type alarmSource struct{ e *metrics.Engine }
 
-// Datapoints queries an alarm's metric or expression over [start, end).
-func (s alarmSource) Datapoints(ctx context.Context, sc alarms.Scope, d *alarms.Definition, start, end time.Time) ([]alarms.Datapoint, error) {
-	res, err := s.e.GetMetricData(ctx, metrics.Scope{Account: sc.Account, Region: sc.Region},
-		metrics.DataQuery{Queries: metricsQueries(d), Start: start, End: end, ScanBy: "TimestampAscending"})
+// sourceBatch is how many single-metric alarms one GetMetricData reads:
+// two queries each at most, within its 500.
+const sourceBatch = 250
+
+// window groups the single-metric alarms one GetMetricData can read.
+type window struct {
+	sc         alarms.Scope
+	start, end int64
+}
+
+// Datapoints reads the alarms' datapoints: the alarms on one metric and
+// of the same window a batch at a time, the others one by one.
+func (s alarmSource) Datapoints(ctx context.Context, reqs []alarms.Request) []alarms.Response {
+	out := make([]alarms.Response, len(reqs))
+	groups := map[window][]int{}
+	var order []window
+	for i, r := range reqs {
+		if r.Definition.MetricName == "" {
+			out[i].Points, out[i].Err = s.one(ctx, r)
+			continue
+		}
+		w := window{r.Scope, r.Start.UnixMilli(), r.End.UnixMilli()}
+		if _, ok := groups[w]; !ok {
+			order = append(order, w)
+		}
+		groups[w] = append(groups[w], i)
+	}
+	for _, w := range order {
+		for idx := groups[w]; len(idx) > 0; {
+			n := min(len(idx), sourceBatch)
+			s.batch(ctx, reqs, idx[:n], out)
+			idx = idx[n:]
+		}
+	}
+	return out
+}
+
+// batchIDs rename the queries of a single-metric alarm in a batch.
+var batchIDs = map[string]string{"m1": "v", "sc": "c"}
+
+// batch reads single-metric alarms of one window in one GetMetricData:
+// alarm k's value is the query "vk", its sample count "ck".
+func (s alarmSource) batch(ctx context.Context, reqs []alarms.Request, idx []int, out []alarms.Response) {
+	var qs []metrics.Query
+	for k, i := range idx {
+		for _, q := range metricsQueries(reqs[i].Definition) {
+			q.ID = batchIDs[q.ID] + strconv.Itoa(k)
+			qs = append(qs, q)
+		}
+	}
+	r := reqs[idx[0]]
+	res, err := s.e.GetMetricData(ctx, metrics.Scope{Account: r.Scope.Account, Region: r.Scope.Region},
+		metrics.DataQuery{Queries: qs, Start: r.Start, End: r.End, ScanBy: "TimestampAscending"})
+	if err != nil {
+		for _, i := range idx {
+			out[i].Err = err
+		}
+		return
+	}
+	byID := make(map[string]*metrics.Result, len(res.Results))
+	for j := range res.Results {
+		byID[res.Results[j].ID] = &res.Results[j]
+	}
+	for k, i := range idx {
+		out[i].Points = points(byID["v"+strconv.Itoa(k)], byID["c"+strconv.Itoa(k)], nil, false)
+	}
+}
+
+// one reads an alarm on Metrics: math, a band or a Metrics Insights
+// query.
+func (s alarmSource) one(ctx context.Context, r alarms.Request) ([]alarms.Datapoint, error) {
+	d := r.Definition
+	res, err := s.e.GetMetricData(ctx, metrics.Scope{Account: r.Scope.Account, Region: r.Scope.Region},
+		metrics.DataQuery{Queries: metricsQueries(d), Start: r.Start, End: r.End, ScanBy: "TimestampAscending"})
 	if err != nil {
 		return nil, err
 	}
-	var value, samples *metrics.Result
+	var value *metrics.Result
 	var band []*metrics.Result
 	for i := range res.Results {
-		r := &res.Results[i]
-		switch {
-		case r.ID == "sc" && d.MetricName != "":
-			samples = r
-		case r.ID == d.ThresholdMetricID:
-			band = append(band, r)
-		default:
-			value = r
+		if res.Results[i].ID == d.ThresholdMetricID {
+			band = append(band, &res.Results[i])
+		} else {
+			value = &res.Results[i]
 		}
 	}
+	return points(value, nil, band, d.ThresholdMetricID != ""), nil
+}
+
+// points joins an alarm's value with its sample counts and band by
+// timestamp.
+func points(value, samples *metrics.Result, band []*metrics.Result, banded bool) []alarms.Datapoint {
 	if value == nil {
-		return nil, nil
+		return nil
 	}
-	points := make([]alarms.Datapoint, len(value.Values))
-	at := make(map[int64]int, len(points))
+	out := make([]alarms.Datapoint, len(value.Values))
+	at := make(map[int64]int, len(out))
 	for i, ts := range value.Timestamps {
-		points[i] = alarms.Datapoint{Timestamp: ts, Value: value.Values[i]}
+		out[i] = alarms.Datapoint{Timestamp: ts, Value: value.Values[i]}
 		at[ts.Unix()] = i
 	}
 	if samples != nil {
 		for i, ts := range samples.Timestamps {
 			if j, ok := at[ts.Unix()]; ok {
-				points[j].SampleCount = samples.Values[i]
+				out[j].SampleCount = samples.Values[i]
 			}
 		}
 	}
-	if d.ThresholdMetricID != "" {
+	if banded {
 		// The band is the array [upper, lower]; a period without both
 		// has no band and counts as missing.
-		for j := range points {
-			points[j].Lower, points[j].Upper = nanValue, nanValue
+		for j := range out {
+			out[j].Lower, out[j].Upper = nanValue, nanValue
 		}
 		for k, r := range band {
 			for i, ts := range r.Timestamps {
 				if j, ok := at[ts.Unix()]; ok {
 					if k == 0 {
-						points[j].Upper = r.Values[i]
+						out[j].Upper = r.Values[i]
 					} else {
-						points[j].Lower = r.Values[i]
+						out[j].Lower = r.Values[i]
 					}
 				}
 			}
 		}
 	}
-	return points, nil
+	return out
 }
 
 // nanValue marks a band bound a period lacks.
