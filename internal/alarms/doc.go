@@ -1,10 +1,17 @@
-// Package alarms is the evaluation core of CloudWatch metric alarms: a
-// pure function from an alarm's configuration, its current state, the time
-// of evaluation and the datapoints of its evaluation range to its next
-// state, with the StateReason and StateReasonData AWS writes. It reads no
-// clock and runs no query: the composition root asks Window for the range,
-// runs the metrics engine's query over it, adapts the result to
-// []Datapoint and calls Evaluate; the scheduler calls it once a period.
+// Package alarms runs CloudWatch alarms: the Service behind the alarm
+// operations of the CloudWatch API (put, describe, delete, set state,
+// history, tags), the evaluation of every alarm on the scheduler's clock
+// (Run), composite alarms (their AlarmRule language, ParseRule) and the
+// execution of actions through the outbox (an SNS notification through
+// the targets dispatcher; other action types recorded as failed). It
+// reads datapoints through a Source, which the composition root
+// implements on the metrics engine, and keeps alarms in store.Alarms.
+//
+// At its core is a pure function, Evaluate, from a metric alarm's
+// configuration, its current state, the time of evaluation and the
+// datapoints of its evaluation range (Window) to its next state, with the
+// StateReason and StateReasonData AWS writes. It reads no clock and runs
+// no query.
 //
 // It follows the CloudWatch user guide, "Configuring how CloudWatch alarms
 // treat missing data" and "Avoiding premature transitions to alarm state"
