@@ -3,6 +3,7 @@ package alarms
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -98,7 +99,8 @@ func (s *Service) family(ctx context.Context, sc Scope, q DescribeQuery, after s
 		list = ps
 	} else {
 		names, err := s.children(ctx, sc, q.ChildrenOf)
-		if err != nil {
+		if err != nil || len(names) == 0 {
+			// An empty filter would select every alarm.
 			return nil, "", err
 		}
 		found, err := s.opt.Store.Alarms(ctx, store.AlarmQuery{Account: sc.Account, Region: sc.Region, Names: names})
@@ -214,6 +216,10 @@ func sameDimensions(a, b []Dimension) bool {
 // DeleteAlarms deletes alarms: all of them, or none when one does not
 // exist. Their history is kept.
 func (s *Service) DeleteAlarms(ctx context.Context, sc Scope, names []string) error {
+	if len(names) == 0 {
+		// An empty filter would select every alarm.
+		return nil
+	}
 	found, err := s.opt.Store.Alarms(ctx, store.AlarmQuery{Account: sc.Account, Region: sc.Region, Names: names})
 	if err != nil {
 		return err
@@ -348,7 +354,7 @@ func (s *Service) Tag(ctx context.Context, sc Scope, name string, add map[string
 		return err
 	}
 	err = s.opt.Tags.TagResource(ctx, a.ARN, add, remove, maxTags)
-	if err == store.ErrLimit {
+	if errors.Is(err, store.ErrLimit) {
 		return errorf(LimitExceeded, "The maximum number of tags for a resource is %d.", maxTags)
 	}
 	return err

@@ -32,6 +32,21 @@ func regionName(r string) string {
 	return r
 }
 
+// dimensionJSON is a dimension as notifications and history data write
+// it: value first.
+type dimensionJSON struct {
+	Value string `json:"value"`
+	Name  string `json:"name"`
+}
+
+func dimensionsJSON(ds []Dimension) []dimensionJSON {
+	out := make([]dimensionJSON, len(ds))
+	for i, d := range ds {
+		out[i] = dimensionJSON{d.Value, d.Name}
+	}
+	return out
+}
+
 // orEmpty is a list that encodes as [] when empty, as AWS writes the
 // action lists of a notification.
 func orEmpty(xs []string) []string {
@@ -44,10 +59,6 @@ func orEmpty(xs []string) []string {
 // notification is the JSON message AWS publishes to an alarm's SNS
 // topics when its state changes, its members in AWS's order.
 func notification(old, next store.Alarm, d *Definition) []byte {
-	type dimension struct {
-		Value string `json:"value"`
-		Name  string `json:"name"`
-	}
 	type trigger struct {
 		MetricName                       string          `json:"MetricName,omitempty"`
 		Namespace                        string          `json:"Namespace,omitempty"`
@@ -55,7 +66,7 @@ func notification(old, next store.Alarm, d *Definition) []byte {
 		Statistic                        string          `json:"Statistic,omitempty"`
 		ExtendedStatistic                string          `json:"ExtendedStatistic,omitempty"`
 		Unit                             *string         `json:"Unit"`
-		Dimensions                       []dimension     `json:"Dimensions"`
+		Dimensions                       []dimensionJSON `json:"Dimensions"`
 		Period                           int64           `json:"Period"`
 		EvaluationPeriods                int             `json:"EvaluationPeriods"`
 		DatapointsToAlarm                int             `json:"DatapointsToAlarm,omitempty"`
@@ -70,7 +81,7 @@ func notification(old, next store.Alarm, d *Definition) []byte {
 		Period: int64(d.EvaluationPeriod() / time.Second), EvaluationPeriods: d.EvaluationPeriods, DatapointsToAlarm: d.DatapointsToAlarm,
 		ComparisonOperator: d.ComparisonOperator, ThresholdMetricID: d.ThresholdMetricID,
 		TreatMissingData: d.TreatMissingData, EvaluateLowSampleCountPercentile: d.EvaluateLowSampleCountPercentile,
-		Dimensions: []dimension{},
+		Dimensions: []dimensionJSON{},
 	}
 	if d.Threshold != nil {
 		t.Threshold = json.RawMessage(javaDouble(*d.Threshold))
@@ -79,10 +90,7 @@ func notification(old, next store.Alarm, d *Definition) []byte {
 		t.Unit = &d.Unit
 	}
 	if d.MetricName != "" {
-		t.MetricName, t.Namespace = d.MetricName, d.Namespace
-		for _, dim := range d.Dimensions {
-			t.Dimensions = append(t.Dimensions, dimension{dim.Value, dim.Name})
-		}
+		t.MetricName, t.Namespace, t.Dimensions = d.MetricName, d.Namespace, dimensionsJSON(d.Dimensions)
 		if d.ExtendedStatistic != "" {
 			t.StatisticType, t.ExtendedStatistic = "ExtendedStatistic", d.ExtendedStatistic
 		} else {
@@ -213,9 +221,9 @@ func (s *Service) publishStateChange(ctx context.Context, old, next store.Alarm,
 }
 
 // publishConfigChange publishes a "CloudWatch Alarm Configuration Change"
-// event: a creation when previous is nil, an update, or a deletion when d
-// is nil.
-func (s *Service) publishConfigChange(ctx context.Context, a store.Alarm, d, previous *Definition, now time.Time) {
+// event: a creation when previous is nil, an update of previous, or a
+// deletion when d is nil.
+func (s *Service) publishConfigChange(ctx context.Context, a store.Alarm, d *Definition, previous *Alarm, now time.Time) {
 	if s.opt.Bus == nil || !s.opt.Bus.HasSubscribers() {
 		return
 	}
@@ -232,7 +240,7 @@ func (s *Service) publishConfigChange(ctx context.Context, a store.Alarm, d, pre
 		detail["configuration"] = described(a, d)
 	}
 	if previous != nil {
-		detail["previousConfiguration"] = described(a, previous)
+		detail["previousConfiguration"] = described(previous.Alarm, previous.Definition)
 	}
 	s.publish(ctx, svcevents.DetailTypeAlarmConfigChange, a, ms(now), detail)
 }

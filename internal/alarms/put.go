@@ -76,13 +76,16 @@ func (s *Service) put(ctx context.Context, sc Scope, typ string, in PutInput) er
 		State: string(StateInsufficientData), StateReason: initialReason,
 		StateUpdated: ms(now), StateTransitioned: ms(now), ConfigUpdated: ms(now),
 	}
-	var previous *Definition
+	var previous *Alarm
 	if old != nil {
 		o, err := read(*old)
 		if err != nil {
 			return err
 		}
-		previous = o.Definition
+		previous = &o
+		// An update keeps the state, which the history and event report.
+		a.State, a.StateReason, a.StateReasonData = o.State, o.StateReason, o.StateReasonData
+		a.StateUpdated, a.StateTransitioned = o.StateUpdated, o.StateTransitioned
 	}
 	item := configurationItem(a, d, previous, now)
 	created, err := s.opt.Store.PutAlarm(ctx, a, item)
@@ -94,15 +97,9 @@ func (s *Service) put(ctx context.Context, sc Scope, typ string, in PutInput) er
 			return err
 		}
 	}
-	if !created {
-		// The state is the stored one, which the event reports.
-		if cur, err := s.opt.Store.Alarm(ctx, sc.Account, sc.Region, in.Name); err == nil {
-			a = *cur
-		}
-		if previous == nil {
-			previous = &Definition{}
-		}
-	}
+	s.mu.Lock()
+	s.fresh[store.AlarmKey{Account: sc.Account, Region: sc.Region, Name: in.Name}] = true
+	s.mu.Unlock()
 	s.publishConfigChange(ctx, a, d, previous, now)
 	if s.opt.Evaluate != nil {
 		s.opt.Evaluate()
@@ -111,8 +108,8 @@ func (s *Service) put(ctx context.Context, sc Scope, typ string, in PutInput) er
 }
 
 // configurationItem is the ConfigurationUpdate history item of a put:
-// the alarm as created, or as updated.
-func configurationItem(a store.Alarm, d, previous *Definition, now time.Time) store.AlarmHistoryItem {
+// the alarm as created, or as updated from previous.
+func configurationItem(a store.Alarm, d *Definition, previous *Alarm, now time.Time) store.AlarmHistoryItem {
 	item := struct {
 		Version string `json:"version"`
 		Type    string `json:"type"`
@@ -135,17 +132,66 @@ func configurationItem(a store.Alarm, d, previous *Definition, now time.Time) st
 	}
 }
 
-// described is an alarm's configuration as history items and events
-// write it.
-func described(a store.Alarm, d *Definition) any {
-	c := *d
-	c.Version = 0
-	return struct {
-		AlarmName      string `json:"alarmName"`
-		AlarmArn       string `json:"alarmArn"`
-		ActionsEnabled bool   `json:"actionsEnabled"`
-		Definition
-	}{a.Name, a.ARN, a.ActionsEnabled, c}
+// alarmJSON is an alarm's configuration and state as AWS writes them in
+// history data and configuration events: its own member names (okactions
+// in lower case), times as in notifications, empty action lists as [].
+type alarmJSON struct {
+	AlarmName                          string          `json:"alarmName"`
+	AlarmArn                           string          `json:"alarmArn"`
+	AlarmDescription                   string          `json:"alarmDescription,omitempty"`
+	AlarmConfigurationUpdatedTimestamp string          `json:"alarmConfigurationUpdatedTimestamp"`
+	ActionsEnabled                     bool            `json:"actionsEnabled"`
+	OKActions                          []string        `json:"okactions"`
+	AlarmActions                       []string        `json:"alarmActions"`
+	InsufficientDataActions            []string        `json:"insufficientDataActions"`
+	StateValue                         string          `json:"stateValue"`
+	StateUpdatedTimestamp              string          `json:"stateUpdatedTimestamp"`
+	MetricName                         string          `json:"metricName,omitempty"`
+	Namespace                          string          `json:"namespace,omitempty"`
+	Statistic                          string          `json:"statistic,omitempty"`
+	ExtendedStatistic                  string          `json:"extendedStatistic,omitempty"`
+	Dimensions                         []dimensionJSON `json:"dimensions,omitempty"`
+	Period                             int64           `json:"period,omitempty"`
+	Unit                               string          `json:"unit,omitempty"`
+	EvaluationPeriods                  int             `json:"evaluationPeriods,omitempty"`
+	DatapointsToAlarm                  int             `json:"datapointsToAlarm,omitempty"`
+	Threshold                          json.RawMessage `json:"threshold,omitempty"`
+	ComparisonOperator                 string          `json:"comparisonOperator,omitempty"`
+	TreatMissingData                   string          `json:"treatMissingData,omitempty"`
+	EvaluateLowSampleCountPercentile   string          `json:"evaluateLowSampleCountPercentile,omitempty"`
+	Metrics                            []eventMetric   `json:"metrics,omitempty"`
+	ThresholdMetricID                  string          `json:"thresholdMetricId,omitempty"`
+	AlarmRule                          string          `json:"alarmRule,omitempty"`
+	ActionsSuppressor                  string          `json:"actionsSuppressor,omitempty"`
+	ActionsSuppressorWaitPeriod        *int            `json:"actionsSuppressorWaitPeriod,omitempty"`
+	ActionsSuppressorExtensionPeriod   *int            `json:"actionsSuppressorExtensionPeriod,omitempty"`
+}
+
+// described is the alarm a with the configuration d, as history items and
+// events write it.
+func described(a store.Alarm, d *Definition) alarmJSON {
+	j := alarmJSON{
+		AlarmName: a.Name, AlarmArn: a.ARN, AlarmDescription: d.Description,
+		AlarmConfigurationUpdatedTimestamp: formatTime(time.UnixMilli(a.ConfigUpdated)), ActionsEnabled: a.ActionsEnabled,
+		OKActions: orEmpty(d.OKActions), AlarmActions: orEmpty(d.AlarmActions), InsufficientDataActions: orEmpty(d.InsufficientDataActions),
+		StateValue: a.State, StateUpdatedTimestamp: formatTime(time.UnixMilli(a.StateUpdated)),
+		MetricName: d.MetricName, Namespace: d.Namespace, Statistic: d.Statistic, ExtendedStatistic: d.ExtendedStatistic,
+		Dimensions: dimensionsJSON(d.Dimensions), Period: d.Period, Unit: d.Unit,
+		EvaluationPeriods: d.EvaluationPeriods, DatapointsToAlarm: d.DatapointsToAlarm,
+		ComparisonOperator: d.ComparisonOperator, TreatMissingData: d.TreatMissingData,
+		EvaluateLowSampleCountPercentile: d.EvaluateLowSampleCountPercentile, ThresholdMetricID: d.ThresholdMetricID,
+		AlarmRule: d.AlarmRule, ActionsSuppressor: d.ActionsSuppressor,
+	}
+	if d.Threshold != nil {
+		j.Threshold = json.RawMessage(javaDouble(*d.Threshold))
+	}
+	if len(d.Metrics) > 0 {
+		j.Metrics = eventMetrics(d)
+	}
+	if d.ActionsSuppressor != "" {
+		j.ActionsSuppressorWaitPeriod, j.ActionsSuppressorExtensionPeriod = &d.ActionsSuppressorWaitPeriod, &d.ActionsSuppressorExtensionPeriod
+	}
+	return j
 }
 
 // validateMetricAlarm checks a metric alarm as PutMetricAlarm does. The
@@ -169,6 +215,9 @@ func validateMetricAlarm(d *Definition) error {
 	if !op.Valid() {
 		return errorf(ValidationError, "The value %s for parameter ComparisonOperator is invalid.", d.ComparisonOperator)
 	}
+	if op.Band() && d.ThresholdMetricID == "" && !single {
+		return errorf(ValidationError, "ComparisonOperator %s compares with an anomaly detection band: ThresholdMetricId must name the band's expression in Metrics.", op)
+	}
 	if single {
 		if err := validateSingle(d); err != nil {
 			return err
@@ -177,8 +226,6 @@ func validateMetricAlarm(d *Definition) error {
 		return err
 	}
 	switch {
-	case op.Band() && d.ThresholdMetricID == "":
-		return errorf(ValidationError, "ComparisonOperator %s compares with an anomaly detection band: ThresholdMetricId must name the band's expression in Metrics.", op)
 	case op.Band() && d.Threshold != nil:
 		return errorf(InvalidParameterCombination, "The parameters Threshold and ThresholdMetricId are mutually exclusive and you have specified both.")
 	case !op.Band() && d.ThresholdMetricID != "":

@@ -13,13 +13,13 @@ const runPage = 1000
 
 // Run evaluates the alarms due at now: the job the scheduler runs every
 // 10 seconds. An alarm with a period of a minute or more is due once a
-// minute, one of 10, 20 or 30 seconds once a period, and one whose
-// configuration changed since the previous run at once. Composite alarms
+// minute, one of 10, 20 or 30 seconds once a period, and one put on this
+// node since the previous run at once. Composite alarms
 // are evaluated after the metric alarms, on their children's new states.
 func (s *Service) Run(ctx context.Context, now time.Time) error {
 	s.mu.Lock()
-	last := s.lastRun
-	s.lastRun = now
+	last, fresh := s.lastRun, s.fresh
+	s.lastRun, s.fresh = now, map[store.AlarmKey]bool{}
 	s.mu.Unlock()
 
 	var errs []error
@@ -39,7 +39,7 @@ func (s *Service) Run(ctx context.Context, now time.Time) error {
 			}
 			if sa.Type == store.CompositeAlarm {
 				composites = append(composites, a)
-			} else if due(a, last, now) {
+			} else if fresh[store.AlarmKey{Account: a.Account, Region: a.Region, Name: a.Name}] || due(a, last, now) {
 				batch = append(batch, a)
 			}
 		}
@@ -57,9 +57,10 @@ func (s *Service) Run(ctx context.Context, now time.Time) error {
 }
 
 // due reports whether the alarm a is evaluated by a run at now whose
-// previous run was at last (zero: none on this node).
+// previous run was at last (zero: none on this node). An alarm put on
+// another node since is evaluated at its next period.
 func due(a Alarm, last, now time.Time) bool {
-	if last.IsZero() || a.ConfigUpdated >= ms(last) {
+	if last.IsZero() {
 		return true
 	}
 	unit := time.Minute

@@ -100,9 +100,12 @@ type Options struct {
 type Service struct {
 	opt Options
 
-	// mu guards lastRun, the time of the previous evaluation run.
+	// mu guards lastRun, the time of the previous evaluation run, and
+	// fresh, the alarms put on this node since, which the next run
+	// evaluates whatever their period.
 	mu      sync.Mutex
 	lastRun time.Time
+	fresh   map[store.AlarmKey]bool
 
 	evaluations *prometheus.CounterVec
 }
@@ -115,7 +118,7 @@ func New(opt Options) *Service {
 	if opt.Registerer == nil {
 		opt.Registerer = prometheus.NewRegistry()
 	}
-	s := &Service{opt: opt,
+	s := &Service{opt: opt, fresh: map[store.AlarmKey]bool{},
 		evaluations: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vigil_alarm_evaluations_total",
 			Help: "Alarm evaluations, by outcome: unchanged, changed or failed.",
