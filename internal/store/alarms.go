@@ -128,6 +128,16 @@ type AlarmHistoryQuery struct {
 	Limit int
 }
 
+// AlarmMuteRule is a mute rule of an account and region: when and which
+// alarms' actions it mutes, encoded by the engine.
+type AlarmMuteRule struct {
+	Account, Region, Name, ARN string
+	// Definition is the rule, encoded by the engine.
+	Definition []byte
+	// Updated is when it was last put (ms).
+	Updated int64
+}
+
 // Alarms stores CloudWatch alarms and their history.
 //
 // History is kept apart from the alarms: deleting an alarm keeps its
@@ -179,6 +189,15 @@ type Alarms interface {
 	// AlarmHistory lists the history items q selects, in the order q
 	// asks for.
 	AlarmHistory(ctx context.Context, q AlarmHistoryQuery) ([]AlarmHistoryItem, error)
+	// PutMuteRule creates or replaces a mute rule.
+	PutMuteRule(ctx context.Context, r AlarmMuteRule) error
+	// MuteRule returns the mute rule of an account, region and name, or
+	// ErrNotFound.
+	MuteRule(ctx context.Context, account, region, name string) (*AlarmMuteRule, error)
+	// MuteRules lists the mute rules of an account and region by name.
+	MuteRules(ctx context.Context, account, region string) ([]AlarmMuteRule, error)
+	// DeleteMuteRule deletes a mute rule, or fails with ErrNotFound.
+	DeleteMuteRule(ctx context.Context, account, region, name string) error
 	// DeleteAlarmHistoryBefore deletes the history items of every account
 	// whose Timestamp is before the given time (ms), and returns how many.
 	DeleteAlarmHistoryBefore(ctx context.Context, before int64) (int64, error)

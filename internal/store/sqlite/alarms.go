@@ -223,3 +223,41 @@ func (a alarms) DeleteAlarmHistoryBefore(ctx context.Context, before int64) (int
 	}
 	return n, nil
 }
+
+const muteRuleColumns = `account, region, name, arn, definition, updated`
+
+func scanMuteRule(row scanner) (store.AlarmMuteRule, error) {
+	var r store.AlarmMuteRule
+	err := row.Scan(&r.Account, &r.Region, &r.Name, &r.ARN, &r.Definition, &r.Updated)
+	return r, err
+}
+
+func (a alarms) PutMuteRule(ctx context.Context, r store.AlarmMuteRule) error {
+	definition := r.Definition
+	if definition == nil {
+		definition = []byte{}
+	}
+	return a.s.exec(ctx, "put mute rule "+r.Name, `INSERT OR REPLACE INTO alarm_mute_rules (`+muteRuleColumns+`) VALUES (?, ?, ?, ?, ?, ?)`,
+		r.Account, r.Region, r.Name, r.ARN, definition, r.Updated)
+}
+
+func (a alarms) MuteRule(ctx context.Context, account, region, name string) (*store.AlarmMuteRule, error) {
+	r, err := one(ctx, a.s, "mute rule "+name, scanMuteRule,
+		`SELECT `+muteRuleColumns+` FROM alarm_mute_rules WHERE account = ? AND region = ? AND name = ?`, account, region, name)
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+func (a alarms) MuteRules(ctx context.Context, account, region string) ([]store.AlarmMuteRule, error) {
+	return list(ctx, a.s, "mute rules", scanMuteRule,
+		`SELECT `+muteRuleColumns+` FROM alarm_mute_rules WHERE account = ? AND region = ? ORDER BY name`, account, region)
+}
+
+func (a alarms) DeleteMuteRule(ctx context.Context, account, region, name string) error {
+	err := a.s.write(ctx, func(tx *Tx) error {
+		return txOne(tx, `DELETE FROM alarm_mute_rules WHERE account = ? AND region = ? AND name = ?`, account, region, name)
+	})
+	return wrapOne(err, "mute rule "+name)
+}

@@ -188,6 +188,18 @@ CREATE INDEX alarm_history_alarm ON alarm_history(account, region, alarm_name, t
 -- The expiry deletes by age across accounts.
 CREATE INDEX alarm_history_ts ON alarm_history(ts);
 `},
+	{name: "alarm mute rules", sql: `
+-- CloudWatch alarm mute rules; definition is the alarm engine's encoding.
+CREATE TABLE alarm_mute_rules (
+	account    TEXT NOT NULL,
+	region     TEXT NOT NULL,
+	name       TEXT NOT NULL,
+	arn        TEXT NOT NULL,
+	definition BLOB NOT NULL,
+	updated    INTEGER NOT NULL,
+	PRIMARY KEY (account, region, name)
+);
+`},
 }
 
 // migrate brings the schema to the newest version, each migration in a

@@ -636,4 +636,53 @@ func Alarms(t *testing.T, open Open) {
 			}
 		}
 	})
+
+	t.Run("mute rules", func(t *testing.T) {
+		rule := func(account, region, name, def string, updated int64) store.AlarmMuteRule {
+			return store.AlarmMuteRule{Account: account, Region: region, Name: name,
+				ARN: "arn:aws:cloudwatch:" + region + ":" + account + ":alarm-mute-rule:" + name, Definition: []byte(def), Updated: updated}
+		}
+		ruleNames := func(rs []store.AlarmMuteRule) []string {
+			var out []string
+			for _, r := range rs {
+				out = append(out, r.Name)
+			}
+			return out
+		}
+		s := alarmsOf(t, reopen(t, open, func(t *testing.T, b Backend) {
+			s := alarmsOf(t, b)
+			for _, r := range []store.AlarmMuteRule{
+				rule(acct, region, "nightly", `{"v":1}`, 100), rule(acct, region, "backup", `{"v":2}`, 200),
+				rule(acct, "eu-west-1", "nightly", `{"v":3}`, 300), rule("222222222222", region, "nightly", `{"v":4}`, 400),
+			} {
+				if err := s.PutMuteRule(ctx, r); err != nil {
+					t.Fatalf("PutMuteRule(%s): %v", r.Name, err)
+				}
+			}
+			// Replacing writes every field.
+			if err := s.PutMuteRule(ctx, rule(acct, region, "nightly", `{"v":5}`, 500)); err != nil {
+				t.Fatal(err)
+			}
+		}))
+		got, err := s.MuteRule(ctx, acct, region, "nightly")
+		if want := rule(acct, region, "nightly", `{"v":5}`, 500); err != nil || !reflect.DeepEqual(*got, want) {
+			t.Errorf("MuteRule = %+v, %v; want %+v", got, err, want)
+		}
+		if _, err := s.MuteRule(ctx, acct, region, "nosuch"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("MuteRule(nosuch) error = %v; want ErrNotFound", err)
+		}
+		all, err := s.MuteRules(ctx, acct, region)
+		if err != nil || !slices.Equal(ruleNames(all), []string{"backup", "nightly"}) {
+			t.Errorf("MuteRules = %v, %v; want [backup nightly], by name, of the scope only", ruleNames(all), err)
+		}
+		if err := s.DeleteMuteRule(ctx, acct, region, "nightly"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteMuteRule(ctx, acct, region, "nightly"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("DeleteMuteRule of a deleted rule = %v; want ErrNotFound", err)
+		}
+		if all, _ := s.MuteRules(ctx, acct, "eu-west-1"); !slices.Equal(ruleNames(all), []string{"nightly"}) {
+			t.Errorf("another region's rules = %v; want [nightly]", ruleNames(all))
+		}
+	})
 }
