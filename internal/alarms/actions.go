@@ -46,6 +46,13 @@ func (s *Service) enqueueActions(ctx context.Context, old, next store.Alarm, d *
 	if !next.ActionsEnabled || len(actions) == 0 {
 		return nil
 	}
+	now := s.opt.Clock.Now()
+	if rule, err := s.mutedBy(ctx, next, now); err != nil || rule != "" {
+		if rule != "" {
+			s.opt.Logger.Info("alarm actions muted", "alarm", next.ARN, "state", next.State, "muteRule", rule)
+		}
+		return err
+	}
 	p, err := json.Marshal(actionPayload{AlarmName: next.Name, AlarmType: next.Type, StateUpdated: next.StateUpdated,
 		Message: string(notification(old, next, d))})
 	if err != nil {

@@ -338,22 +338,38 @@ func (s *Service) ExpireHistory(ctx context.Context, now time.Time) error {
 	return err
 }
 
-// Tags returns an alarm's tags, or ResourceNotFound.
-func (s *Service) Tags(ctx context.Context, sc Scope, name string) (map[string]string, error) {
-	a, err := s.get(ctx, sc, name)
-	if err != nil {
-		return nil, err
-	}
-	return s.opt.Tags.ResourceTags(ctx, a.ARN)
+// Owns reports whether arn is the ARN of an alarm or a mute rule of the
+// scope sc, whose tags the service keeps.
+func Owns(sc Scope, arn string) bool {
+	return strings.HasPrefix(arn, ARN(sc, "")) || strings.HasPrefix(arn, muteRuleARN(sc, ""))
 }
 
-// Tag adds and removes an alarm's tags.
-func (s *Service) Tag(ctx context.Context, sc Scope, name string, add map[string]string, remove []string) error {
-	a, err := s.get(ctx, sc, name)
-	if err != nil {
+// exists answers ResourceNotFound unless the alarm or mute rule of arn (an
+// ARN Owns) exists.
+func (s *Service) exists(ctx context.Context, sc Scope, arn string) error {
+	var err error
+	if name, ok := strings.CutPrefix(arn, ARN(sc, "")); ok {
+		_, err = s.get(ctx, sc, name)
+	} else {
+		_, err = s.GetMuteRule(ctx, sc, strings.TrimPrefix(arn, muteRuleARN(sc, "")))
+	}
+	return err
+}
+
+// Tags returns the tags of an alarm or mute rule, or ResourceNotFound.
+func (s *Service) Tags(ctx context.Context, sc Scope, arn string) (map[string]string, error) {
+	if err := s.exists(ctx, sc, arn); err != nil {
+		return nil, err
+	}
+	return s.opt.Tags.ResourceTags(ctx, arn)
+}
+
+// Tag adds and removes the tags of an alarm or mute rule.
+func (s *Service) Tag(ctx context.Context, sc Scope, arn string, add map[string]string, remove []string) error {
+	if err := s.exists(ctx, sc, arn); err != nil {
 		return err
 	}
-	err = s.opt.Tags.TagResource(ctx, a.ARN, add, remove, maxTags)
+	err := s.opt.Tags.TagResource(ctx, arn, add, remove, maxTags)
 	if errors.Is(err, store.ErrLimit) {
 		return errorf(LimitExceeded, "The maximum number of tags for a resource is %d.", maxTags)
 	}

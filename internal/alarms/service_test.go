@@ -642,7 +642,7 @@ func TestPutMetricAlarmCreate(t *testing.T) {
 		t.Errorf("the definition's version is in the history data: %s", h.Data)
 	}
 
-	tags, err := f.svc.Tags(f.ctx, svcScope, "x")
+	tags, err := f.svc.Tags(f.ctx, svcScope, ARN(svcScope, "x"))
 	if err != nil || !reflect.DeepEqual(tags, map[string]string{"team": "ops"}) {
 		t.Errorf("tags %v, %v", tags, err)
 	}
@@ -698,7 +698,7 @@ func TestPutMetricAlarmUpdate(t *testing.T) {
 		jsonAt(data, "updatedAlarm", "actionsEnabled") != false {
 		t.Errorf("update data %s", items[1].Data)
 	}
-	tags, err := f.svc.Tags(f.ctx, svcScope, "x")
+	tags, err := f.svc.Tags(f.ctx, svcScope, ARN(svcScope, "x"))
 	if err != nil || !reflect.DeepEqual(tags, map[string]string{"team": "ops"}) {
 		t.Errorf("tags after an update %v, %v; want those of the creation", tags, err)
 	}
@@ -1322,7 +1322,7 @@ func TestDeleteAlarms(t *testing.T) {
 	if f.exists("a") || f.exists("b") {
 		t.Error("not deleted")
 	}
-	_, err := f.svc.Tags(f.ctx, svcScope, "a")
+	_, err := f.svc.Tags(f.ctx, svcScope, ARN(svcScope, "a"))
 	wantError(t, err, ResourceNotFound, "Alarm a not found")
 	if tags, err := f.store.Tags().ResourceTags(f.ctx, ARN(svcScope, "a")); err != nil || len(tags) != 0 {
 		t.Errorf("tags of a deleted alarm: %v, %v", tags, err)
@@ -1348,7 +1348,7 @@ func TestDeleteAlarms(t *testing.T) {
 	}
 	// Created again: a new alarm, without the old tags.
 	f.put(metricInput("a"))
-	if tags, err := f.svc.Tags(f.ctx, svcScope, "a"); err != nil || len(tags) != 0 {
+	if tags, err := f.svc.Tags(f.ctx, svcScope, ARN(svcScope, "a")); err != nil || len(tags) != 0 {
 		t.Errorf("tags of a created again: %v, %v", tags, err)
 	}
 	if items := f.historyOf("a", store.HistoryConfigurationUpdate); len(items) != 2 || items[1].Summary != `Alarm "a" created` {
@@ -1376,7 +1376,7 @@ func TestDeleteAlarmsNoNames(t *testing.T) {
 	if !f.exists("x") {
 		t.Error("x deleted")
 	}
-	if tags, _ := f.svc.Tags(f.ctx, svcScope, "x"); !reflect.DeepEqual(tags, map[string]string{"team": "ops"}) {
+	if tags, _ := f.svc.Tags(f.ctx, svcScope, ARN(svcScope, "x")); !reflect.DeepEqual(tags, map[string]string{"team": "ops"}) {
 		t.Errorf("tags of x after deleting no alarm: %v", tags)
 	}
 	if ev := f.takeEvents(); len(ev) != 0 {
@@ -1457,17 +1457,17 @@ func TestConfigChangeEventPreviousActionsEnabled(t *testing.T) {
 func TestTags(t *testing.T) {
 	f := newSvcFixture(t, true)
 	f.put(metricInput("x"))
-	if err := f.svc.Tag(f.ctx, svcScope, "x", map[string]string{"a": "1", "b": "2"}, nil); err != nil {
+	if err := f.svc.Tag(f.ctx, svcScope, ARN(svcScope, "x"), map[string]string{"a": "1", "b": "2"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.svc.Tag(f.ctx, svcScope, "x", map[string]string{"c": "3"}, []string{"a"}); err != nil {
+	if err := f.svc.Tag(f.ctx, svcScope, ARN(svcScope, "x"), map[string]string{"c": "3"}, []string{"a"}); err != nil {
 		t.Fatal(err)
 	}
-	tags, err := f.svc.Tags(f.ctx, svcScope, "x")
+	tags, err := f.svc.Tags(f.ctx, svcScope, ARN(svcScope, "x"))
 	if err != nil || !reflect.DeepEqual(tags, map[string]string{"b": "2", "c": "3"}) {
 		t.Errorf("tags %v, %v", tags, err)
 	}
-	wantError(t, f.svc.Tag(f.ctx, svcScope, "nope", map[string]string{"a": "1"}, nil), ResourceNotFound, "Alarm nope not found")
+	wantError(t, f.svc.Tag(f.ctx, svcScope, ARN(svcScope, "nope"), map[string]string{"a": "1"}, nil), ResourceNotFound, "Alarm nope not found")
 }
 
 // Tagging beyond 50 tags is LimitExceeded, as creating with them is; the
@@ -1479,9 +1479,9 @@ func TestTagLimit(t *testing.T) {
 	for i := range 51 {
 		many[fmt.Sprint("k", i)] = "v"
 	}
-	err := f.svc.Tag(f.ctx, svcScope, "x", many, nil)
+	err := f.svc.Tag(f.ctx, svcScope, ARN(svcScope, "x"), many, nil)
 	wantError(t, err, LimitExceeded, "The maximum number of tags for a resource is 50.")
-	if tags, _ := f.svc.Tags(f.ctx, svcScope, "x"); len(tags) != 0 {
+	if tags, _ := f.svc.Tags(f.ctx, svcScope, ARN(svcScope, "x")); len(tags) != 0 {
 		t.Errorf("%d tags written", len(tags))
 	}
 }

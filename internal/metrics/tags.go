@@ -7,7 +7,7 @@ import (
 )
 
 // taggableTypes are the CloudWatch resource types that take tags.
-var taggableTypes = []string{"alarm", "insight-rule", "metric-stream"}
+var taggableTypes = []string{"alarm", "alarm-mute-rule", "insight-rule", "metric-stream"}
 
 // CheckTaggable answers TagResource, UntagResource and
 // ListTagsForResource for a resource ARN: the resources CloudWatch tags

@@ -96,20 +96,19 @@ func fromAlarmQueries(qs []alarms.MetricQuery) []MetricDataQuery {
 }
 
 // metricsQueries are an alarm's queries for the metrics engine: its
-// Metrics, or its one metric and statistic as the query "m1" (and, for a
-// percentile that ignores low sample counts, the query "sc", of their
-// SampleCount).
+// Metrics, or its one metric and statistic as the query "m1" and their
+// SampleCount as "sc" (which AWS writes in evaluatedDatapoints and low
+// sample counts are judged by).
 func metricsQueries(d *alarms.Definition) []metrics.Query {
 	if d.MetricName != "" {
 		metric := metrics.MetricID{Namespace: d.Namespace, Name: d.MetricName}
 		for _, dim := range d.Dimensions {
 			metric.Dimensions = append(metric.Dimensions, metrics.Dimension{Name: dim.Name, Value: dim.Value})
 		}
-		qs := []metrics.Query{{ID: "m1", Stat: &metrics.MetricStat{Metric: metric, Period: d.Period, Stat: d.Stat(), Unit: d.Unit}}}
-		if d.EvaluateLowSampleCountPercentile == "ignore" {
-			qs = append(qs, metrics.Query{ID: "sc", Stat: &metrics.MetricStat{Metric: metric, Period: d.Period, Stat: "SampleCount", Unit: d.Unit}})
+		return []metrics.Query{
+			{ID: "m1", Stat: &metrics.MetricStat{Metric: metric, Period: d.Period, Stat: d.Stat(), Unit: d.Unit}},
+			{ID: "sc", Stat: &metrics.MetricStat{Metric: metric, Period: d.Period, Stat: "SampleCount", Unit: d.Unit}},
 		}
-		return qs
 	}
 	out := make([]metrics.Query, len(d.Metrics))
 	for i, q := range d.Metrics {
@@ -451,4 +450,66 @@ func (s *Provider) EnableAlarmActions(ctx context.Context, in *EnableAlarmAction
 // DisableAlarmActions disables alarms' actions.
 func (s *Provider) DisableAlarmActions(ctx context.Context, in *DisableAlarmActionsInput) (*DisableAlarmActionsOutput, error) {
 	return nil, alarmError(s.alarms.SetActionsEnabled(ctx, alarmScope(ctx), in.AlarmNames, false))
+}
+
+// PutAlarmMuteRule creates or replaces an alarm mute rule.
+func (s *Provider) PutAlarmMuteRule(ctx context.Context, in *PutAlarmMuteRuleInput) (*PutAlarmMuteRuleOutput, error) {
+	sch := in.Rule.Schedule
+	r := alarms.MuteRule{Description: api.Value(in.Description), Expression: *sch.Expression, Duration: *sch.Duration,
+		Timezone: api.Value(sch.Timezone)}
+	if in.MuteTargets != nil {
+		r.AlarmNames = in.MuteTargets.AlarmNames
+	}
+	if in.StartDate != nil {
+		r.StartDate = in.StartDate.UnixMilli()
+	}
+	if in.ExpireDate != nil {
+		r.ExpireDate = in.ExpireDate.UnixMilli()
+	}
+	return nil, alarmError(s.alarms.PutMuteRule(ctx, alarmScope(ctx), *in.Name, r, tagMap(in.Tags)))
+}
+
+// GetAlarmMuteRule describes an alarm mute rule.
+func (s *Provider) GetAlarmMuteRule(ctx context.Context, in *GetAlarmMuteRuleInput) (*GetAlarmMuteRuleOutput, error) {
+	v, err := s.alarms.GetMuteRule(ctx, alarmScope(ctx), *in.AlarmMuteRuleName)
+	if err != nil {
+		return nil, exceptionError(err)
+	}
+	r := v.Rule
+	out := &GetAlarmMuteRuleOutput{Name: api.Ptr(v.Name), AlarmMuteRuleArn: api.Ptr(v.ARN), Description: api.OptionalString(r.Description),
+		Rule:        &Rule{Schedule: &Schedule{Expression: api.Ptr(r.Expression), Duration: api.Ptr(r.Duration), Timezone: api.OptionalString(r.Timezone)}},
+		MuteTargets: &MuteTargets{AlarmNames: r.AlarmNames}, StartDate: optionalTime(r.StartDate), ExpireDate: optionalTime(r.ExpireDate),
+		Status: AlarmMuteRuleStatus(v.Status), LastUpdatedTimestamp: api.Ptr(v.Updated), MuteType: api.Ptr(v.Type)}
+	return out, nil
+}
+
+// optionalTime is a time in milliseconds, nil for 0.
+func optionalTime(ms int64) *time.Time {
+	if ms == 0 {
+		return nil
+	}
+	return api.Ptr(time.UnixMilli(ms))
+}
+
+// ListAlarmMuteRules lists alarm mute rules.
+func (s *Provider) ListAlarmMuteRules(ctx context.Context, in *ListAlarmMuteRulesInput) (*ListAlarmMuteRulesOutput, error) {
+	var statuses []string
+	for _, st := range in.Statuses {
+		statuses = append(statuses, string(st))
+	}
+	list, next, err := s.alarms.ListMuteRules(ctx, alarmScope(ctx), api.Value(in.AlarmName), statuses, int(api.Value(in.MaxRecords)), api.Value(in.NextToken))
+	if err != nil {
+		return nil, alarmError(err)
+	}
+	out := &ListAlarmMuteRulesOutput{AlarmMuteRuleSummaries: make([]AlarmMuteRuleSummary, len(list)), NextToken: api.OptionalString(next)}
+	for i, v := range list {
+		out.AlarmMuteRuleSummaries[i] = AlarmMuteRuleSummary{AlarmMuteRuleArn: api.Ptr(v.ARN), ExpireDate: optionalTime(v.Rule.ExpireDate),
+			Status: AlarmMuteRuleStatus(v.Status), MuteType: api.Ptr(v.Type), LastUpdatedTimestamp: api.Ptr(v.Updated)}
+	}
+	return out, nil
+}
+
+// DeleteAlarmMuteRule deletes an alarm mute rule.
+func (s *Provider) DeleteAlarmMuteRule(ctx context.Context, in *DeleteAlarmMuteRuleInput) (*DeleteAlarmMuteRuleOutput, error) {
+	return nil, alarmError(s.alarms.DeleteMuteRule(ctx, alarmScope(ctx), *in.AlarmMuteRuleName))
 }

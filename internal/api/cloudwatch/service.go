@@ -321,42 +321,41 @@ func (s *Provider) GetMetricWidgetImage(ctx context.Context, in *GetMetricWidget
 	return &GetMetricWidgetImageOutput{MetricWidgetImage: img}, nil
 }
 
-// alarmName returns the name of the alarm an ARN of the caller's account
-// and region names, or false for another resource (which CheckTaggable
-// answers for).
-func alarmName(ctx context.Context, arn string) (string, bool) {
-	prefix := alarms.ARN(alarmScope(ctx), "")
-	if len(arn) > len(prefix) && arn[:len(prefix)] == prefix {
-		return arn[len(prefix):], true
+// exceptionError maps the errors of the operations whose missing resource
+// is ResourceNotFoundException (tagging, GetAlarmMuteRule); the other
+// alarm operations' is ResourceNotFound.
+func exceptionError(err error) error {
+	var e *alarms.Error
+	if errors.As(err, &e) && e.Code == alarms.ResourceNotFound {
+		return &ResourceNotFoundException{Message: &e.Message}
 	}
-	return "", false
+	return alarmError(err)
 }
 
 // TagResource tags a CloudWatch resource.
 func (s *Provider) TagResource(ctx context.Context, in *TagResourceInput) (*TagResourceOutput, error) {
-	if name, ok := alarmName(ctx, *in.ResourceARN); ok {
-		return nil, alarmError(s.alarms.Tag(ctx, alarmScope(ctx), name, tagMap(in.Tags), nil))
+	if alarms.Owns(alarmScope(ctx), *in.ResourceARN) {
+		return nil, exceptionError(s.alarms.Tag(ctx, alarmScope(ctx), *in.ResourceARN, tagMap(in.Tags), nil))
 	}
 	return nil, apiError(s.engine.CheckTaggable(ctx, scope(ctx), *in.ResourceARN))
 }
 
 // UntagResource removes tags from a CloudWatch resource.
 func (s *Provider) UntagResource(ctx context.Context, in *UntagResourceInput) (*UntagResourceOutput, error) {
-	if name, ok := alarmName(ctx, *in.ResourceARN); ok {
-		return nil, alarmError(s.alarms.Tag(ctx, alarmScope(ctx), name, nil, in.TagKeys))
+	if alarms.Owns(alarmScope(ctx), *in.ResourceARN) {
+		return nil, exceptionError(s.alarms.Tag(ctx, alarmScope(ctx), *in.ResourceARN, nil, in.TagKeys))
 	}
 	return nil, apiError(s.engine.CheckTaggable(ctx, scope(ctx), *in.ResourceARN))
 }
 
 // ListTagsForResource lists the tags of a CloudWatch resource.
 func (s *Provider) ListTagsForResource(ctx context.Context, in *ListTagsForResourceInput) (*ListTagsForResourceOutput, error) {
-	name, ok := alarmName(ctx, *in.ResourceARN)
-	if !ok {
+	if !alarms.Owns(alarmScope(ctx), *in.ResourceARN) {
 		return nil, apiError(s.engine.CheckTaggable(ctx, scope(ctx), *in.ResourceARN))
 	}
-	tags, err := s.alarms.Tags(ctx, alarmScope(ctx), name)
+	tags, err := s.alarms.Tags(ctx, alarmScope(ctx), *in.ResourceARN)
 	if err != nil {
-		return nil, alarmError(err)
+		return nil, exceptionError(err)
 	}
 	out := &ListTagsForResourceOutput{Tags: make([]Tag, 0, len(tags))}
 	for _, k := range slices.Sorted(maps.Keys(tags)) {
