@@ -11,7 +11,25 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+
+	"github.com/vigilhq/vigil/internal/app"
+	"github.com/vigilhq/vigil/internal/clock"
 )
+
+// stillClock returns the clock of a --dev Vigil that stands at at and
+// moves only when moved through /_vigil/clock: nothing falls due behind a
+// test's back (an alarm is evaluated when the test moves the clock, not
+// whenever a real minute passes), and Vigils started at the same time
+// show the same times however long each takes over its work.
+func stillClock(at time.Time) *clock.Virtual {
+	return clock.NewVirtual(clock.NewFake(at))
+}
+
+// startStill runs a --dev Vigil whose clock stands at at (stillClock).
+func startStill(t *testing.T, at time.Time) *vigil {
+	t.Helper()
+	return startWith(t, app.Config{Dev: true, Clock: stillClock(at)})
+}
 
 // moveClock posts a move to /_vigil/clock and returns Vigil's time after it.
 func (v *vigil) moveClock(t *testing.T, body string) time.Time {

@@ -10,10 +10,12 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/smithy-go"
@@ -27,15 +29,29 @@ import (
 // in its protocol: CBOR, JSON 1.0 and awsQuery for CloudWatch.
 type scenario struct {
 	Service string `json:"service"`
-	Steps   []step `json:"steps"`
+	// Dev runs each client's Vigil in --dev mode on a clock that stands
+	// at the scenario's base time, {{T}}, and moves only by the
+	// scenario's clock steps (stillClock): what Vigil does on its clock,
+	// such as evaluating alarms, happens at the times the scenario says,
+	// and every client gets the same timestamps. The clients sign as
+	// devAccount.
+	Dev   bool   `json:"dev,omitempty"`
+	Steps []step `json:"steps"`
 }
 
+// devAccount is the account the clients of a Dev scenario sign as: in
+// --dev mode a 12-digit access key id is the caller's account, so the
+// scenario can write its ARNs.
+const devAccount = "123456789012"
+
+// A step is an API call, or a move of Vigil's clock.
 type step struct {
 	Name string `json:"name"`
 	// Service is the step's service when it is not the scenario's.
-	Service string         `json:"service,omitempty"`
-	Op      string         `json:"op"`
-	Params  map[string]any `json:"params"`
+	Service string `json:"service,omitempty"`
+	// Op and Params are the call; a clock step has none.
+	Op     string         `json:"op,omitempty"`
+	Params map[string]any `json:"params,omitempty"`
 	// Error is the error code the call must fail with.
 	Error string `json:"error,omitempty"`
 	// Expect is a subset of the response it must return: maps match by
@@ -48,6 +64,31 @@ type step struct {
 	// has nothing at this path: what Vigil derives asynchronously (metric
 	// filters' data points) shows up after a moment, as on AWS.
 	Until string `json:"until,omitempty"`
+	// Clock, in a Dev scenario, moves Vigil's clock instead of calling
+	// an API: it is the body of a POST to /_vigil/clock, {"advance":
+	// "60s"} or {"set": "{{T+1h}}"}, which answers once the jobs the move
+	// made due (and those under way) have finished; {"advance": "0s"}
+	// just waits for them. Its outcome is an empty response.
+	Clock map[string]any `json:"clock,omitempty"`
+	// Skip names the clients that leave the step out, those whose model
+	// predates its operation (the Debian AWS CLI 2.9 knows no alarm mute
+	// rules); their outcome of it is neither checked nor compared.
+	Skip []string `json:"skip,omitempty"`
+}
+
+// forClient returns the scenario as the client name plays it, without
+// the steps it skips, and the indices in sc of the steps it keeps.
+func (sc scenario) forClient(name string) (scenario, []int) {
+	own := sc
+	own.Steps = nil
+	var kept []int
+	for i, s := range sc.Steps {
+		if !slices.Contains(s.Skip, name) {
+			own.Steps = append(own.Steps, s)
+			kept = append(kept, i)
+		}
+	}
+	return own, kept
 }
 
 // untilTimeout bounds how long a step with Until is repeated.
@@ -75,12 +116,16 @@ type outcome struct {
 
 // timeRef matches the time placeholders of a scenario: {{T}}, {{T-90m}},
 // {{T+30s}}, relative to the scenario's base time.
-var timeRef = regexp.MustCompile(`\{\{T(?:([+-]\d+)([smhd]))?(\|unix|\|ms)?\}\}`)
+var timeRef = regexp.MustCompile(`\{\{T(?:([+-]\d+)([smhd]))?(\|unix|\|ms|\|reason)?\}\}`)
+
+// reasonTime is how alarms' state reasons write the times of datapoints:
+// dd/MM/yy HH:mm:ss in UTC.
+const reasonTime = "02/01/06 15:04:05"
 
 // loadScenario reads a scenario, replacing its time placeholders with
-// times relative to base (RFC 3339, or Unix seconds with |unix and
-// milliseconds with |ms).
-func loadScenario(t *testing.T, file string, base time.Time) (scenario, []byte) {
+// times relative to base (RFC 3339, or Unix seconds with |unix,
+// milliseconds with |ms and a state reason's time with |reason).
+func loadScenario(t *testing.T, file string, base time.Time) scenario {
 	t.Helper()
 	raw, err := os.ReadFile(file)
 	if err != nil {
@@ -100,6 +145,8 @@ func loadScenario(t *testing.T, file string, base time.Time) (scenario, []byte) 
 			return fmt.Sprint(at.Unix())
 		case "|ms":
 			return fmt.Sprint(at.UnixMilli())
+		case "|reason":
+			return at.UTC().Format(reasonTime)
 		}
 		return at.UTC().Format(time.RFC3339)
 	})
@@ -107,63 +154,128 @@ func loadScenario(t *testing.T, file string, base time.Time) (scenario, []byte) 
 	if err := json.Unmarshal([]byte(expanded), &sc); err != nil {
 		t.Fatalf("%s: %v", file, err)
 	}
-	for i := range sc.Steps {
-		if sc.Steps[i].Service == "" {
+	for i, s := range sc.Steps {
+		switch {
+		case s.Clock != nil && (s.Op != "" || !sc.Dev):
+			t.Fatalf("%s: step %q: a clock step makes no API call, and only a dev scenario has one", file, s.Name)
+		case s.Clock == nil && s.Op == "":
+			t.Fatalf("%s: step %q has neither an op nor a clock move", file, s.Name)
+		}
+		if s.Service == "" {
 			sc.Steps[i].Service = sc.Service
 		}
 	}
-	text, _ := json.Marshal(sc)
-	return sc, text
+	return sc
 }
 
 // runScenario runs a scenario with every client and checks that they
 // agree with each other and with the scenario's expectations.
 func runScenario(t *testing.T, file string) {
 	base := time.Now().UTC().Add(-time.Hour).Truncate(time.Hour)
-	sc, text := loadScenario(t, file, base)
-	path := filepath.Join(t.TempDir(), "scenario.json")
-	if err := os.WriteFile(path, text, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	sc := loadScenario(t, file, base)
 	clients := []struct {
 		name string
-		run  func(t *testing.T, v *vigil) []outcome
+		run  func(t *testing.T, v *vigil, sc scenario) []outcome
 	}{
-		{"aws-sdk-go-v2", func(t *testing.T, v *vigil) []outcome { return runGoSDK(t, v, sc) }},
-		{"boto3", func(t *testing.T, v *vigil) []outcome { return runBoto3(t, v, path) }},
-		{"awscli-1.45", func(t *testing.T, v *vigil) []outcome {
+		{"aws-sdk-go-v2", runGoSDK},
+		{"boto3", func(t *testing.T, v *vigil, sc scenario) []outcome {
+			text, err := json.Marshal(sc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(t.TempDir(), "scenario.json")
+			if err := os.WriteFile(path, text, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			return runBoto3(t, v, sc, path)
+		}},
+		{"awscli-1.45", func(t *testing.T, v *vigil, sc scenario) []outcome {
 			py := python3(t)
 			return runCLI(t, v, sc, py, "-m", "awscli")
 		}},
-		{"awscli-2.9-debian", func(t *testing.T, v *vigil) []outcome {
+		{"awscli-2.9-debian", func(t *testing.T, v *vigil, sc scenario) []outcome {
 			awscli2(t)
 			return runCLI(t, v, sc, debianAWSCLI, "--endpoint-url", v.endpoint)
 		}},
 	}
-	var reference []outcome
-	var refName string
+	// reference holds each step's first outcome, and refName the client
+	// that had it.
+	reference := make([]*outcome, len(sc.Steps))
+	refName := make([]string, len(sc.Steps))
 	for _, c := range clients {
 		t.Run(c.name, func(t *testing.T) {
-			got := c.run(t, start(t, false))
-			if len(got) != len(sc.Steps) {
-				t.Fatalf("%d outcomes for %d steps", len(got), len(sc.Steps))
+			own, kept := sc.forClient(c.name)
+			got := c.run(t, sc.start(t, base), own)
+			if len(got) != len(own.Steps) {
+				t.Fatalf("%d outcomes for %d steps", len(got), len(own.Steps))
 			}
-			for i, s := range sc.Steps {
-				checkStep(t, s, got[i])
-			}
-			if reference == nil {
-				reference, refName = got, c.name
-				return
-			}
-			for i, s := range sc.Steps {
-				if !sameJSON(reference[i], got[i]) {
+			for j, i := range kept {
+				s := sc.Steps[i]
+				checkStep(t, s, got[j])
+				if reference[i] == nil {
+					reference[i], refName[i] = &got[j], c.name
+					continue
+				}
+				if !sameJSON(*reference[i], got[j]) {
 					a, _ := json.Marshal(reference[i])
-					b, _ := json.Marshal(got[i])
-					t.Errorf("step %q: %s got\n%.2000s\nbut %s got\n%.2000s", s.Name, c.name, b, refName, a)
+					b, _ := json.Marshal(got[j])
+					t.Errorf("step %q: %s got\n%.2000s\nbut %s got\n%.2000s", s.Name, c.name, b, refName[i], a)
 				}
 			}
 		})
 	}
+}
+
+// start runs the Vigil a client plays the scenario against.
+func (sc scenario) start(t *testing.T, base time.Time) *vigil {
+	t.Helper()
+	if sc.Dev {
+		return startStill(t, base)
+	}
+	return start(t, false)
+}
+
+// env returns the environment of a client process playing the scenario.
+func (sc scenario) env(v *vigil) []string {
+	if sc.Dev {
+		return append(v.env(), "AWS_ACCESS_KEY_ID="+devAccount, "AWS_SECRET_ACCESS_KEY=dev")
+	}
+	return v.env()
+}
+
+// goConfig returns the Go SDK's configuration for playing the scenario.
+func (sc scenario) goConfig(v *vigil) aws.Config {
+	if sc.Dev {
+		return v.devConfig(devAccount)
+	}
+	return v.goConfig("", false)
+}
+
+// runSteps makes the steps of sc in order with a client driven from Go:
+// call returns the function that makes a step's API call, and the clock
+// steps, the same for every client, are made here.
+func runSteps(t *testing.T, v *vigil, sc scenario, call func(i int, s step) func() outcome) []outcome {
+	t.Helper()
+	out := make([]outcome, len(sc.Steps))
+	for i, s := range sc.Steps {
+		if s.Clock != nil {
+			out[i] = v.clockStep(t, s)
+			continue
+		}
+		out[i] = repeat(s.Until, call(i, s))
+	}
+	return out
+}
+
+// clockStep makes a clock step: its outcome is an empty response.
+func (v *vigil) clockStep(t *testing.T, s step) outcome {
+	t.Helper()
+	b, err := json.Marshal(s.Clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.moveClock(t, string(b))
+	return outcome{Response: map[string]any{}}
 }
 
 // checkStep checks one outcome against the step's expectations.
@@ -349,13 +461,12 @@ func decodeResponse(t *testing.T, b []byte) any {
 // runGoSDK makes the calls with aws-sdk-go-v2, through reflection on the
 // service client: the parameters decode into the operation's input type.
 func runGoSDK(t *testing.T, v *vigil, sc scenario) []outcome {
-	cfg := v.goConfig("", false)
+	cfg := sc.goConfig(v)
 	clients := map[string]reflect.Value{
 		"cloudwatch": reflect.ValueOf(cloudwatch.NewFromConfig(cfg)),
 		"logs":       reflect.ValueOf(cloudwatchlogs.NewFromConfig(cfg)),
 	}
-	var out []outcome
-	for _, s := range sc.Steps {
+	return runSteps(t, v, sc, func(_ int, s step) func() outcome {
 		client, ok := clients[s.Service]
 		if !ok {
 			t.Fatalf("step %q: no Go SDK client for %s", s.Name, s.Service)
@@ -369,7 +480,7 @@ func runGoSDK(t *testing.T, v *vigil, sc scenario) []outcome {
 		if err := json.Unmarshal(b, in.Interface()); err != nil {
 			t.Fatalf("step %q: parameters: %v", s.Name, err)
 		}
-		out = append(out, repeat(s.Until, func() outcome {
+		return func() outcome {
 			res := m.Call([]reflect.Value{reflect.ValueOf(context.Background()), in})
 			if err, _ := res[1].Interface().(error); err != nil {
 				var ae smithy.APIError
@@ -383,16 +494,16 @@ func runGoSDK(t *testing.T, v *vigil, sc scenario) []outcome {
 				t.Fatal(err)
 			}
 			return outcome{Response: decodeResponse(t, b)}
-		}))
-	}
-	return out
+		}
+	})
 }
 
-// runBoto3 runs testdata/scenario.py, which makes the calls with boto3.
-func runBoto3(t *testing.T, v *vigil, path string) []outcome {
+// runBoto3 runs testdata/scenario.py, which makes the calls with boto3
+// (and moves the clock itself).
+func runBoto3(t *testing.T, v *vigil, sc scenario, path string) []outcome {
 	py := python3(t)
 	cmd := exec.Command(py, "testdata/scenario.py", path)
-	cmd.Env = v.env()
+	cmd.Env = sc.env(v)
 	stdout, err := cmd.Output()
 	if err != nil {
 		var ee *exec.ExitError
@@ -424,17 +535,17 @@ var cliError = regexp.MustCompile(`An error occurred \((\w+)\)`)
 // --cli-input-json, without automatic pagination.
 func runCLI(t *testing.T, v *vigil, sc scenario, bin string, prefix ...string) []outcome {
 	dir := t.TempDir()
-	var out []outcome
-	for i, s := range sc.Steps {
+	env := sc.env(v)
+	return runSteps(t, v, sc, func(i int, s step) func() outcome {
 		in := filepath.Join(dir, fmt.Sprintf("step%d.json", i))
 		b, _ := json.Marshal(s.Params)
 		if err := os.WriteFile(in, b, 0o600); err != nil {
 			t.Fatal(err)
 		}
 		args := append(append([]string{}, prefix...), s.Service, kebab(s.Op), "--cli-input-json", "file://"+in, "--no-paginate", "--output", "json")
-		out = append(out, repeat(s.Until, func() outcome {
+		return func() outcome {
 			cmd := exec.Command(bin, args...)
-			cmd.Env = v.env()
+			cmd.Env = env
 			var stderr strings.Builder
 			cmd.Stderr = &stderr
 			stdout, err := cmd.Output()
@@ -446,9 +557,8 @@ func runCLI(t *testing.T, v *vigil, sc scenario, bin string, prefix ...string) [
 				return outcome{Error: m[1]}
 			}
 			return outcome{Response: decodeResponse(t, stdout)}
-		}))
-	}
-	return out
+		}
+	})
 }
 
 // kebab turns an operation name into its CLI command: PutMetricData →
@@ -476,4 +586,10 @@ func TestCloudWatchScenario(t *testing.T) {
 // and the embedded metric format publish metrics that CloudWatch serves.
 func TestLogsToMetricsScenario(t *testing.T) {
 	runScenario(t, "testdata/logs-metrics.json")
+}
+
+// TestAlarmsScenario runs testdata/alarms.json: metric alarms are created,
+// evaluated as Vigil's clock moves, set, silenced, tagged and deleted.
+func TestAlarmsScenario(t *testing.T) {
+	runScenario(t, "testdata/alarms.json")
 }

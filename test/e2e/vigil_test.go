@@ -25,7 +25,15 @@ type vigil struct {
 // start runs a Vigil on a fresh data directory until the test ends.
 func start(t *testing.T, dev bool) *vigil {
 	t.Helper()
-	a, err := app.New(context.Background(), app.Config{DataDir: t.TempDir(), Dev: dev, Listen: "127.0.0.1:0", Version: "e2e"})
+	return startWith(t, app.Config{Dev: dev})
+}
+
+// startWith runs a Vigil configured by cfg, on a fresh data directory,
+// until the test ends.
+func startWith(t *testing.T, cfg app.Config) *vigil {
+	t.Helper()
+	cfg.DataDir, cfg.Listen, cfg.Version = t.TempDir(), "127.0.0.1:0", "e2e"
+	a, err := app.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,11 @@ Usage: scenario.py SCENARIO.json (the environment points boto3 at Vigil).
 import base64
 import datetime
 import json
+import os
 import sys
 import time
+import urllib.error
+import urllib.request
 
 import boto3
 import botocore.config
@@ -30,6 +33,9 @@ def main():
     clients = {}
     out = []
     for step in scenario["steps"]:
+        if "clock" in step:
+            out.append(move_clock(step["clock"]))
+            continue
         service = step.get("service") or scenario["service"]
         if service not in clients:
             clients[service] = boto3.client(service, config=config)
@@ -44,6 +50,22 @@ def call(client, op, params):
         return {"response": getattr(client, xform_name(op))(**params)}
     except botocore.exceptions.ClientError as e:
         return {"error": e.response["Error"]["Code"]}
+
+
+def move_clock(move):
+    """Makes a clock step: posts the move to /_vigil/clock, which answers
+    once the jobs it made due have finished; the outcome is an empty
+    response."""
+    request = urllib.request.Request(os.environ["AWS_ENDPOINT_URL"] + "/_vigil/clock", data=json.dumps(move).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    try:
+        with urllib.request.urlopen(request) as response:
+            state = json.load(response)
+    except urllib.error.HTTPError as e:
+        sys.exit("POST /_vigil/clock %s = %d %s" % (json.dumps(move), e.code, e.read().decode()))
+    if not state.get("settled"):
+        sys.exit("POST /_vigil/clock %s answered before the jobs it made due had finished" % json.dumps(move))
+    return {"response": {}}
 
 
 def repeat(path, call):
