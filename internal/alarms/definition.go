@@ -3,7 +3,6 @@ package alarms
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -165,14 +164,4 @@ func (d *Definition) Actions(s State) []string {
 		return d.AlarmActions
 	}
 	return d.InsufficientDataActions
-}
-
-// insights reports whether the alarm is on a Metrics Insights query.
-func (d *Definition) insights() bool {
-	for _, q := range d.Metrics {
-		if strings.HasPrefix(strings.TrimSpace(strings.ToUpper(q.Expression)), "SELECT") {
-			return true
-		}
-	}
-	return false
 }

@@ -279,12 +279,15 @@ func (s *Service) SetActionsEnabled(ctx context.Context, sc Scope, names []strin
 
 // HistoryQuery is a DescribeAlarmHistory request.
 type HistoryQuery struct {
-	AlarmName  string
-	Types      []string
-	ItemType   string
-	Start, End *time.Time
-	MaxRecords int
-	NextToken  string
+	AlarmName string
+	// ContributorID keeps the items of a contributor of a
+	// multi-time-series alarm.
+	ContributorID string
+	Types         []string
+	ItemType      string
+	Start, End    *time.Time
+	MaxRecords    int
+	NextToken     string
 	// Ascending is ScanBy TimestampAscending.
 	Ascending bool
 }
@@ -300,7 +303,7 @@ func (s *Service) DescribeAlarmHistory(ctx context.Context, sc Scope, q HistoryQ
 	if err != nil {
 		return nil, "", err
 	}
-	hq := store.AlarmHistoryQuery{Account: sc.Account, Region: sc.Region, AlarmName: q.AlarmName, AlarmTypes: q.Types,
+	hq := store.AlarmHistoryQuery{Account: sc.Account, Region: sc.Region, AlarmName: q.AlarmName, ContributorID: q.ContributorID, AlarmTypes: q.Types,
 		Type: q.ItemType, Descending: !q.Ascending, Limit: limit + 1}
 	if len(hq.AlarmTypes) == 0 {
 		hq.AlarmTypes = []string{store.MetricAlarm}

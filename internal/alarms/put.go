@@ -313,9 +313,6 @@ func validateMetrics(d *Definition, op ComparisonOperator) error {
 		if q.ID == d.ThresholdMetricID {
 			band = strings.Contains(strings.ToUpper(q.Expression), "ANOMALY_DETECTION_BAND")
 		}
-		if up := strings.ToUpper(q.Expression); strings.HasPrefix(strings.TrimSpace(up), "SELECT") && strings.Contains(up, "GROUP BY") {
-			return errorf(ValidationError, "Vigil does not evaluate Metrics Insights alarms with GROUP BY (one state per contributor) yet; a query without GROUP BY is supported.")
-		}
 	}
 	switch {
 	case op.Band() && !band:

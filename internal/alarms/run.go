@@ -85,7 +85,9 @@ func (s *Service) evaluate(ctx context.Context, batch []Alarm, now time.Time) er
 	for i, r := range s.opt.Source.Datapoints(ctx, reqs) {
 		a := batch[i]
 		err := r.Err
-		if err == nil {
+		if err == nil && a.Definition.Grouped() {
+			err = s.evaluateGrouped(ctx, a, r.Contributors, now)
+		} else if err == nil {
 			res := Evaluate(a.Definition.Config(), State(a.State), now, r.Points)
 			if !res.Changed {
 				s.evaluations.WithLabelValues("unchanged").Inc()

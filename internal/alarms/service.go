@@ -68,10 +68,12 @@ type Request struct {
 	Start, End time.Time
 }
 
-// Response is a Source's answer to a Request.
+// Response is a Source's answer to a Request: the datapoints of the
+// alarm, or of each of its contributors for a multi-time-series alarm.
 type Response struct {
-	Points []Datapoint
-	Err    error
+	Points       []Datapoint
+	Contributors []Contributor
+	Err          error
 }
 
 // Options configure a Service.

@@ -54,6 +54,9 @@ type fakeSource struct {
 	err    error
 	// batches are the sizes of the calls.
 	batches []int
+	// hosts are the contributors of a multi-time-series alarm: one per
+	// host, of its value.
+	hosts map[string]float64
 }
 
 type sourceCall struct {
@@ -72,6 +75,13 @@ func (f *fakeSource) Datapoints(_ context.Context, reqs []Request) []Response {
 		f.last[d.MetricName] = sourceCall{r.Scope, r.Start, r.End}
 		if f.err != nil {
 			out[i].Err = f.err
+			continue
+		}
+		if d.Grouped() {
+			for host, v := range f.hosts {
+				out[i].Contributors = append(out[i].Contributors, Contributor{Attributes: map[string]string{"Host": host},
+					Points: []Datapoint{{Timestamp: r.End.Add(-d.EvaluationPeriod()), Value: v}}})
+			}
 			continue
 		}
 		v, ok := f.values[d.MetricName]
@@ -431,9 +441,6 @@ func TestPutMetricAlarmValidation(t *testing.T) {
 		{"duplicate ids", func(in *PutInput) {
 			metrics(&in.Definition, MetricQuery{ID: "m1", MetricStat: stat, ReturnData: bptr(false)}, MetricQuery{ID: "m1", Expression: "m1*2"})
 		}, ValidationError, "The value m1 for parameter Metrics.Id is not unique."},
-		{"Metrics Insights GROUP BY", func(in *PutInput) {
-			metrics(&in.Definition, MetricQuery{ID: "q1", Expression: "SELECT AVG(CPUUtilization) FROM SCHEMA(\"AWS/EC2\", InstanceId) GROUP BY InstanceId", Period: 60})
-		}, ValidationError, "Vigil does not evaluate Metrics Insights alarms with GROUP BY (one state per contributor) yet; a query without GROUP BY is supported."},
 		{"no query returns data", func(in *PutInput) {
 			metrics(&in.Definition, MetricQuery{ID: "m1", MetricStat: stat, ReturnData: bptr(false)})
 		}, ValidationError, "Exactly one element of the metrics list should return data."},

@@ -25,8 +25,10 @@ func (s *Service) transition(ctx context.Context, a Alarm, state State, reason, 
 
 // transitionActions is transition, running the actions of a changed
 // state only when runActions (a composite alarm's suppressor may hold
-// them back).
-func (s *Service) transitionActions(ctx context.Context, a Alarm, state State, reason, reasonData string, now time.Time, evaluation []byte, runActions bool) error {
+// them back), and writing the extra history items with the state (a
+// multi-time-series alarm's contributors').
+func (s *Service) transitionActions(ctx context.Context, a Alarm, state State, reason, reasonData string, now time.Time, evaluation []byte,
+	runActions bool, extra ...store.AlarmHistoryItem) error {
 	old := a.Alarm
 	changed := State(old.State) != state
 	transitioned := old.StateTransitioned
@@ -35,6 +37,7 @@ func (s *Service) transitionActions(ctx context.Context, a Alarm, state State, r
 		transitioned = ms(now)
 		items = append(items, stateItem(old, state, reason, reasonData, now))
 	}
+	items = append(items, extra...)
 	if err := s.opt.Store.SetAlarmState(ctx, old.Account, old.Region, old.Name, string(state), reason, reasonData,
 		ms(now), transitioned, evaluation, items...); err != nil {
 		return err

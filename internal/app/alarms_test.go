@@ -73,13 +73,17 @@ func TestAlarmsOnMetrics(t *testing.T) {
 	put(&cloudwatch.PutMetricAlarmInput{AlarmName: aws.String("insights"), Threshold: aws.Float64(100), ComparisonOperator: gt,
 		Metrics: []types.MetricDataQuery{{Id: aws.String("q1"), Period: aws.Int32(60), ReturnData: aws.Bool(true),
 			Expression: aws.String("SELECT MAX(Latency) FROM App")}}})
+	put(&cloudwatch.PutMetricAlarmInput{AlarmName: aws.String("per-host"), Threshold: aws.Float64(100), ComparisonOperator: gt,
+		Metrics: []types.MetricDataQuery{{Id: aws.String("q1"), Period: aws.Int32(60), ReturnData: aws.Bool(true),
+			Expression: aws.String("SELECT MAX(Latency) FROM App GROUP BY Host")}}})
 	// A band that is never crossed: the steady host.
 	put(&cloudwatch.PutMetricAlarmInput{AlarmName: aws.String("band-steady"), ThresholdMetricId: aws.String("ad1"),
 		ComparisonOperator: types.ComparisonOperatorLessThanLowerOrGreaterThanUpperThreshold,
 		Metrics: []types.MetricDataQuery{returning(stat("m1", "web-2")),
 			{Id: aws.String("ad1"), Expression: aws.String("ANOMALY_DETECTION_BAND(m1, 2)"), ReturnData: aws.Bool(true)}}})
 
-	if err := a.alarms.Run(ctx, now.Add(5*time.Second)); err != nil {
+	// Each put asked the alarms job to evaluate the alarm at once.
+	if err := a.sched.WaitIdle(ctx); err != nil {
 		t.Fatal(err)
 	}
 	out, err := c.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{})
@@ -92,6 +96,7 @@ func TestAlarmsOnMetrics(t *testing.T) {
 		"band":        "ALARM Thresholds Crossed: 1 datapoint [500.0 (",
 		"insights":    "ALARM Threshold Crossed: 1 datapoint [500.0 (",
 		"band-steady": "OK Thresholds Crossed: 1 datapoint [",
+		"per-host":    "ALARM 1 contributor of 2 in ALARM.",
 	}
 	for _, m := range out.MetricAlarms {
 		got := fmt.Sprintf("%s %s", m.StateValue, aws.ToString(m.StateReason))
@@ -102,5 +107,25 @@ func TestAlarmsOnMetrics(t *testing.T) {
 	}
 	if len(want) > 0 {
 		t.Errorf("alarms not described: %v", want)
+	}
+
+	// The multi-time-series alarm's contributors: web-1 in ALARM, with its
+	// own history.
+	cs, err := c.DescribeAlarmContributors(ctx, &cloudwatch.DescribeAlarmContributorsInput{AlarmName: aws.String("per-host")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs.AlarmContributors) != 1 || cs.AlarmContributors[0].ContributorAttributes["Host"] != "web-1" ||
+		!strings.HasPrefix(aws.ToString(cs.AlarmContributors[0].StateReason), "Threshold Crossed: 1 datapoint [500.0 (") {
+		t.Fatalf("contributors %+v", cs.AlarmContributors)
+	}
+	id := cs.AlarmContributors[0].ContributorId
+	h, err := c.DescribeAlarmHistory(ctx, &cloudwatch.DescribeAlarmHistoryInput{AlarmName: aws.String("per-host"), AlarmContributorId: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.AlarmHistoryItems) != 1 || h.AlarmHistoryItems[0].HistoryItemType != types.HistoryItemTypeAlarmContributorStateUpdate ||
+		h.AlarmHistoryItems[0].AlarmContributorAttributes["Host"] != "web-1" {
+		t.Errorf("history of contributor %s: %+v", *id, h.AlarmHistoryItems)
 	}
 }

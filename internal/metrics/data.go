@@ -57,7 +57,11 @@ type DataResult struct {
 
 // Result is one MetricDataResult.
 type Result struct {
-	ID, Label  string
+	ID, Label string
+	// Dimensions are those of the metric the series is of: the values a
+	// Metrics Insights query grouped it by, or the dimensions of a
+	// metric read by MetricStat or SEARCH; nil for computed series.
+	Dimensions map[string]string
 	Timestamps []time.Time
 	Values     []float64
 	// StatusCode is Complete, or PartialData when more points follow on
@@ -479,6 +483,9 @@ func results(dq Query, v mathexpr.Value, msgs []Message, opts mathexpr.LabelOpti
 	out := make([]Result, len(v.Series))
 	for i, s := range v.Series {
 		r := Result{ID: dq.ID, Label: labels[i], StatusCode: "Complete", Values: s.Values, Timestamps: make([]time.Time, len(s.Timestamps))}
+		if s.Metric != nil {
+			r.Dimensions = s.Metric.Dimensions
+		}
 		for j, t := range s.Timestamps {
 			r.Timestamps[j] = time.Unix(t, 0).UTC()
 		}

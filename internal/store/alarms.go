@@ -72,6 +72,10 @@ type AlarmHistoryItem struct {
 	Type string
 	// Summary is the human-readable summary; Data the item's JSON text.
 	Summary, Data string
+	// ContributorID and ContributorAttributes (a JSON object) name the
+	// contributor of a multi-time-series alarm the item is about ("" for
+	// the alarm's own items).
+	ContributorID, ContributorAttributes string
 }
 
 // AlarmQuery selects the alarms of an account and region. The filters
@@ -113,6 +117,9 @@ type AlarmHistoryQuery struct {
 	AlarmTypes []string
 	// Type keeps the items of this type ("": every type).
 	Type string
+	// ContributorID keeps the items of this contributor ("": of any or
+	// none).
+	ContributorID string
 	// Start and End keep the items whose Timestamp is in [Start, End):
 	// Start inclusive, End exclusive (ms; 0: unbounded on that side).
 	Start, End int64

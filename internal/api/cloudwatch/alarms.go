@@ -2,6 +2,7 @@ package cloudwatch
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strconv"
 	"time"
@@ -148,7 +149,7 @@ func (s alarmSource) Datapoints(ctx context.Context, reqs []alarms.Request) []al
 	var order []window
 	for i, r := range reqs {
 		if r.Definition.MetricName == "" {
-			out[i].Points, out[i].Err = s.one(ctx, r)
+			out[i] = s.one(ctx, r)
 			continue
 		}
 		w := window{r.Scope, r.Start.UnixMilli(), r.End.UnixMilli()}
@@ -199,13 +200,16 @@ func (s alarmSource) batch(ctx context.Context, reqs []alarms.Request, idx []int
 }
 
 // one reads an alarm on Metrics: math, a band or a Metrics Insights
-// query.
-func (s alarmSource) one(ctx context.Context, r alarms.Request) ([]alarms.Datapoint, error) {
+// query, with GROUP BY for a multi-time-series alarm.
+func (s alarmSource) one(ctx context.Context, r alarms.Request) alarms.Response {
 	d := r.Definition
 	res, err := s.e.GetMetricData(ctx, metrics.Scope{Account: r.Scope.Account, Region: r.Scope.Region},
 		metrics.DataQuery{Queries: metricsQueries(d), Start: r.Start, End: r.End, ScanBy: "TimestampAscending"})
 	if err != nil {
-		return nil, err
+		return alarms.Response{Err: err}
+	}
+	if d.Grouped() {
+		return alarms.Response{Contributors: contributors(res)}
 	}
 	var value *metrics.Result
 	var band []*metrics.Result
@@ -216,7 +220,17 @@ func (s alarmSource) one(ctx context.Context, r alarms.Request) ([]alarms.Datapo
 			value = &res.Results[i]
 		}
 	}
-	return points(value, nil, band, d.ThresholdMetricID != ""), nil
+	return alarms.Response{Points: points(value, nil, band, d.ThresholdMetricID != "")}
+}
+
+// contributors are the series of a multi-time-series alarm: every result
+// of its query, each a contributor named by its group's values.
+func contributors(res *metrics.DataResult) []alarms.Contributor {
+	out := make([]alarms.Contributor, len(res.Results))
+	for i := range res.Results {
+		out[i] = alarms.Contributor{Attributes: res.Results[i].Dimensions, Points: points(&res.Results[i], nil, nil, false)}
+	}
+	return out
 }
 
 // points joins an alarm's value with its sample counts and band by
@@ -409,10 +423,7 @@ func (s *Provider) DescribeAlarmsForMetric(ctx context.Context, in *DescribeAlar
 
 // DescribeAlarmHistory lists history items.
 func (s *Provider) DescribeAlarmHistory(ctx context.Context, in *DescribeAlarmHistoryInput) (*DescribeAlarmHistoryOutput, error) {
-	if in.AlarmContributorId != nil {
-		return nil, &InvalidParameterValueException{Message: api.Ptr("Vigil has no alarm contributors yet: AlarmContributorId is not supported.")}
-	}
-	q := alarms.HistoryQuery{AlarmName: api.Value(in.AlarmName), ItemType: string(in.HistoryItemType),
+	q := alarms.HistoryQuery{AlarmName: api.Value(in.AlarmName), ContributorID: api.Value(in.AlarmContributorId), ItemType: string(in.HistoryItemType),
 		Start: in.StartDate, End: in.EndDate, MaxRecords: int(api.Value(in.MaxRecords)), NextToken: api.Value(in.NextToken),
 		Ascending: in.ScanBy == ScanByTimestampAscending}
 	for _, t := range in.AlarmTypes {
@@ -426,7 +437,12 @@ func (s *Provider) DescribeAlarmHistory(ctx context.Context, in *DescribeAlarmHi
 	for i, it := range items {
 		out.AlarmHistoryItems[i] = AlarmHistoryItem{AlarmName: api.Ptr(it.AlarmName), AlarmType: AlarmType(it.AlarmType),
 			Timestamp: api.Ptr(time.UnixMilli(it.Timestamp)), HistoryItemType: HistoryItemType(it.Type),
-			HistorySummary: api.Ptr(it.Summary), HistoryData: api.Ptr(it.Data)}
+			HistorySummary: api.Ptr(it.Summary), HistoryData: api.Ptr(it.Data), AlarmContributorId: api.OptionalString(it.ContributorID)}
+		if it.ContributorAttributes != "" {
+			if err := json.Unmarshal([]byte(it.ContributorAttributes), &out.AlarmHistoryItems[i].AlarmContributorAttributes); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return out, nil
 }
@@ -512,4 +528,19 @@ func (s *Provider) ListAlarmMuteRules(ctx context.Context, in *ListAlarmMuteRule
 // DeleteAlarmMuteRule deletes an alarm mute rule.
 func (s *Provider) DeleteAlarmMuteRule(ctx context.Context, in *DeleteAlarmMuteRuleInput) (*DeleteAlarmMuteRuleOutput, error) {
 	return nil, alarmError(s.alarms.DeleteMuteRule(ctx, alarmScope(ctx), *in.AlarmMuteRuleName))
+}
+
+// DescribeAlarmContributors lists the contributors in ALARM of a
+// multi-time-series alarm.
+func (s *Provider) DescribeAlarmContributors(ctx context.Context, in *DescribeAlarmContributorsInput) (*DescribeAlarmContributorsOutput, error) {
+	list, next, err := s.alarms.DescribeAlarmContributors(ctx, alarmScope(ctx), *in.AlarmName, api.Value(in.NextToken))
+	if err != nil {
+		return nil, exceptionError(err)
+	}
+	out := &DescribeAlarmContributorsOutput{AlarmContributors: make([]AlarmContributor, len(list)), NextToken: api.OptionalString(next)}
+	for i, c := range list {
+		out.AlarmContributors[i] = AlarmContributor{ContributorId: api.Ptr(c.ID), ContributorAttributes: c.Attributes,
+			StateReason: api.Ptr(c.Reason), StateTransitionedTimestamp: api.Ptr(c.Transitioned)}
+	}
+	return out, nil
 }

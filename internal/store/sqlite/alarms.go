@@ -44,8 +44,9 @@ func blobOrNull(b []byte) any {
 // putHistory writes alarm history items.
 func putHistory(tx *Tx, items []store.AlarmHistoryItem) error {
 	for _, h := range items {
-		if _, err := tx.Exec(`INSERT INTO alarm_history (account, region, alarm_name, alarm_type, ts, type, summary, data)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, h.Account, h.Region, h.AlarmName, h.AlarmType, h.Timestamp, h.Type, h.Summary, h.Data); err != nil {
+		if _, err := tx.Exec(`INSERT INTO alarm_history (account, region, alarm_name, alarm_type, ts, type, summary, data,
+			contributor_id, contributor_attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			h.Account, h.Region, h.AlarmName, h.AlarmType, h.Timestamp, h.Type, h.Summary, h.Data, h.ContributorID, h.ContributorAttributes); err != nil {
 			return err
 		}
 	}
@@ -162,7 +163,7 @@ func (a alarms) AddAlarmHistory(ctx context.Context, items ...store.AlarmHistory
 	return nil
 }
 
-const historyColumns = `id, account, region, alarm_name, alarm_type, ts, type, summary, data`
+const historyColumns = `id, account, region, alarm_name, alarm_type, ts, type, summary, data, contributor_id, contributor_attributes`
 
 // historyQueries are AlarmHistory's queries, by order (descending) and by
 // whether they keep one alarm's items: apart, so that the latter is
@@ -178,6 +179,7 @@ var historyQueries = func() (q [2][2]string) {
 	WHERE account = ?1 AND region = ?2 ` + name + `
 	AND (json_array_length(?4) = 0 OR alarm_type IN (SELECT value FROM json_each(?4)))
 	AND (?5 = '' OR type = ?5)
+	AND (?11 = '' OR contributor_id = ?11)
 	AND ts >= ?6 AND ts < ?7 ` + order
 		}
 	}
@@ -203,9 +205,10 @@ func (a alarms) AlarmHistory(ctx context.Context, q store.AlarmHistoryQuery) ([]
 	query := historyQueries[b2i(q.Descending)][b2i(q.AlarmName != "")]
 	return list(ctx, a.s, "alarm history", func(row scanner) (store.AlarmHistoryItem, error) {
 		var h store.AlarmHistoryItem
-		err := row.Scan(&h.ID, &h.Account, &h.Region, &h.AlarmName, &h.AlarmType, &h.Timestamp, &h.Type, &h.Summary, &h.Data)
+		err := row.Scan(&h.ID, &h.Account, &h.Region, &h.AlarmName, &h.AlarmType, &h.Timestamp, &h.Type, &h.Summary, &h.Data,
+			&h.ContributorID, &h.ContributorAttributes)
 		return h, err
-	}, query, q.Account, q.Region, q.AlarmName, jsonList(q.AlarmTypes), q.Type, start, end, q.After.ID, q.After.Timestamp, limitArg(q.Limit))
+	}, query, q.Account, q.Region, q.AlarmName, jsonList(q.AlarmTypes), q.Type, start, end, q.After.ID, q.After.Timestamp, limitArg(q.Limit), q.ContributorID)
 }
 
 func (a alarms) DeleteAlarmHistoryBefore(ctx context.Context, before int64) (int64, error) {

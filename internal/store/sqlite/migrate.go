@@ -200,6 +200,12 @@ CREATE TABLE alarm_mute_rules (
 	PRIMARY KEY (account, region, name)
 );
 `},
+	{name: "alarm contributors in history", sql: `
+-- The contributor (one time series of a multi-time-series alarm) an item
+-- is about, and its attributes as a JSON object; '' for the alarm's own.
+ALTER TABLE alarm_history ADD COLUMN contributor_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE alarm_history ADD COLUMN contributor_attributes TEXT NOT NULL DEFAULT '';
+`},
 }
 
 // migrate brings the schema to the newest version, each migration in a

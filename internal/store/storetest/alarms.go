@@ -400,6 +400,8 @@ func Alarms(t *testing.T, open Open) {
 	// another account and region.
 	fill := func(t *testing.T, s store.Alarms) {
 		t.Helper()
+		contributor := item(acct, region, "cpu", store.MetricAlarm, 200, store.HistoryContributorStateUpdate, "cpu contributor")
+		contributor.ContributorID, contributor.ContributorAttributes = "c0ffee0123456789", `{"Host":"web-1"}`
 		put(t, s, alarm(acct, region, "cpu", store.MetricAlarm),
 			item(acct, region, "cpu", store.MetricAlarm, 100, store.HistoryConfigurationUpdate, "cpu created"),
 			item(acct, region, "cpu", store.MetricAlarm, 200, store.HistoryStateUpdate, "cpu to ALARM"))
@@ -408,8 +410,7 @@ func Alarms(t *testing.T, open Open) {
 		put(t, s, alarm(acct, region, "all", store.CompositeAlarm),
 			item(acct, region, "all", store.CompositeAlarm, 150, store.HistoryConfigurationUpdate, "all created"))
 		if err := s.SetAlarmState(ctx, acct, region, "cpu", "ALARM", "r", "", 200, 200, nil,
-			item(acct, region, "cpu", store.MetricAlarm, 200, store.HistoryAction, "cpu action"),
-			item(acct, region, "cpu", store.MetricAlarm, 200, store.HistoryContributorStateUpdate, "cpu contributor")); err != nil {
+			item(acct, region, "cpu", store.MetricAlarm, 200, store.HistoryAction, "cpu action"), contributor); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.SetAlarmState(ctx, acct, region, "all", "ALARM", "r", "", 200, 200, nil,
@@ -481,6 +482,16 @@ func Alarms(t *testing.T, open Open) {
 		historyIs(t, s, q, "cpu contributor")
 		q.AlarmName, q.Type = "mem", store.HistoryStateUpdate
 		historyIs(t, s, q, "mem to OK")
+
+		// A contributor's items, with their contributor.
+		q = base
+		q.ContributorID = "c0ffee0123456789"
+		got := history(t, s, q)
+		if len(got) != 1 || got[0].Summary != "cpu contributor" || got[0].ContributorAttributes != `{"Host":"web-1"}` {
+			t.Errorf("the contributor's items: %+v", got)
+		}
+		q.ContributorID = "nope"
+		historyIs(t, s, q)
 
 		// [Start, End): start inclusive, end exclusive.
 		q = base
