@@ -142,16 +142,12 @@ func ruleChildren(sc Scope, d *Definition) ([]string, error) {
 // parents returns the composite alarms of a scope whose rule or actions
 // suppressor names the alarm name.
 func (s *Service) parents(ctx context.Context, sc Scope, name string) ([]Alarm, error) {
-	all, err := s.opt.Store.Alarms(ctx, store.AlarmQuery{Account: sc.Account, Region: sc.Region, Types: []string{store.CompositeAlarm}})
+	all, err := s.alarmsOfType(ctx, sc, store.CompositeAlarm)
 	if err != nil {
 		return nil, err
 	}
 	var out []Alarm
-	for _, sa := range all {
-		a, err := read(sa)
-		if err != nil {
-			return nil, err
-		}
+	for _, a := range all {
 		children, err := ruleChildren(sc, a.Definition)
 		if err != nil {
 			return nil, err

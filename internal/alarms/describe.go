@@ -177,16 +177,12 @@ type ForMetricQuery struct {
 // DescribeAlarmsForMetric lists the alarms on one metric (not those on
 // expressions that read it, as in AWS), by name.
 func (s *Service) DescribeAlarmsForMetric(ctx context.Context, sc Scope, q ForMetricQuery) ([]Alarm, error) {
-	all, err := s.opt.Store.Alarms(ctx, store.AlarmQuery{Account: sc.Account, Region: sc.Region, Types: []string{store.MetricAlarm}})
+	all, err := s.alarmsOfType(ctx, sc, store.MetricAlarm)
 	if err != nil {
 		return nil, err
 	}
 	var out []Alarm
-	for _, sa := range all {
-		a, err := read(sa)
-		if err != nil {
-			return nil, err
-		}
+	for _, a := range all {
 		d := a.Definition
 		if d.Namespace != q.Namespace || d.MetricName != q.MetricName || !sameDimensions(d.Dimensions, q.Dimensions) ||
 			q.Statistic != "" && d.Statistic != q.Statistic || q.ExtendedStatistic != "" && d.ExtendedStatistic != q.ExtendedStatistic ||
@@ -194,6 +190,21 @@ func (s *Service) DescribeAlarmsForMetric(ctx context.Context, sc Scope, q ForMe
 			continue
 		}
 		out = append(out, a)
+	}
+	return out, nil
+}
+
+// alarmsOfType returns every alarm of a type of a scope, by name.
+func (s *Service) alarmsOfType(ctx context.Context, sc Scope, typ string) ([]Alarm, error) {
+	all, err := s.opt.Store.Alarms(ctx, store.AlarmQuery{Account: sc.Account, Region: sc.Region, Types: []string{typ}})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Alarm, len(all))
+	for i, sa := range all {
+		if out[i], err = read(sa); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
