@@ -19,7 +19,8 @@ const (
 )
 
 // NotificationKind is the dispatch kind of an alarm notification: its
-// payload is the JSON message AWS publishes to an SNS topic.
+// payload is the JSON message AWS publishes to an SNS topic, its subject
+// AWS's (`ALARM: "cpu-high" in US East (N. Virginia)`).
 const NotificationKind = "cloudwatch.alarm-notification"
 
 // actionPayload is an action waiting in the outbox: what to deliver and
@@ -29,8 +30,10 @@ type actionPayload struct {
 	AlarmType string `json:"alarmType"`
 	// StateUpdated is when the state the action is for was set (ms).
 	StateUpdated int64 `json:"stateUpdated"`
-	// Message is the notification, AWS's alarm JSON.
+	// Message is the notification, AWS's alarm JSON, and Subject its
+	// subject.
 	Message string `json:"message"`
+	Subject string `json:"subject,omitempty"`
 }
 
 // RegisterDeliveries makes the service the deliverer of its actions in p:
@@ -54,7 +57,7 @@ func (s *Service) enqueueActions(ctx context.Context, old, next store.Alarm, d *
 		return err
 	}
 	p, err := json.Marshal(actionPayload{AlarmName: next.Name, AlarmType: next.Type, StateUpdated: next.StateUpdated,
-		Message: string(notification(old, next, d))})
+		Message: string(notification(old, next, d)), Subject: subject(next)})
 	if err != nil {
 		return err
 	}
@@ -111,8 +114,21 @@ func (s *Service) execute(ctx context.Context, it store.OutboxItem, p actionPayl
 	return s.opt.Dispatcher.Dispatch(ctx, dispatch.Message{
 		ID: outbox.IdempotencyKey(it), Kind: NotificationKind, Version: 1,
 		Source: dispatch.Source{Service: "cloudwatch", Account: it.Account, Region: it.Region},
-		Target: it.Target, Payload: []byte(p.Message),
+		Target: it.Target, Payload: []byte(p.Message), Subject: p.Subject,
 	})
+}
+
+// maxSubject is the longest subject SNS takes.
+const maxSubject = 100
+
+// subject is the subject of an alarm's notification, as AWS writes it,
+// cut to SNS's limit.
+func subject(a store.Alarm) string {
+	s := a.State + ": \"" + a.Name + "\" in " + regionName(a.Region)
+	if len(s) > maxSubject {
+		s = strings.ToValidUTF8(s[:maxSubject], "")
+	}
+	return s
 }
 
 // actionType names the kind of action an ARN is, for the failure reason.

@@ -21,7 +21,7 @@ func TestStoredEncodingsGolden(t *testing.T) {
 		into any
 	}{
 		{"action-payload-v1.json", actionPayload{AlarmName: "cpu", AlarmType: "MetricAlarm", StateUpdated: 1796647988120,
-			Message: `{"AlarmName":"cpu","NewStateValue":"ALARM"}`}, &actionPayload{}},
+			Message: `{"AlarmName":"cpu","NewStateValue":"ALARM"}`, Subject: `ALARM: "cpu" in US East (N. Virginia)`}, &actionPayload{}},
 		{"mute-rule-v1.json", MuteRule{Version: muteRuleVersion, Description: "nightly backups", Expression: "cron(0 2 * * *)",
 			Duration: "PT4H", Timezone: "Europe/Paris", AlarmNames: []string{"cpu", "disk"}, StartDate: 1796601600000,
 			ExpireDate: 1799193600000}, &MuteRule{}},

@@ -951,7 +951,7 @@ func TestSNSNotification(t *testing.T) {
 		t.Fatalf("%d notifications", len(got))
 	}
 	m := got[0]
-	if m.Kind != NotificationKind || m.Version != 1 || m.Target != svcTopic || m.ID == "" ||
+	if m.Kind != NotificationKind || m.Version != 1 || m.Target != svcTopic || m.ID == "" || m.Subject != `ALARM: "cpu" in US East (N. Virginia)` ||
 		m.Source != (dispatch.Source{Service: "cloudwatch", Account: svcScope.Account, Region: svcScope.Region}) {
 		t.Errorf("message %+v", m)
 	}

@@ -98,6 +98,9 @@ type Message struct {
 	Target string
 	// Payload is the data.
 	Payload []byte
+	// Subject is the title of a notification, which SNS publishes as its
+	// Subject and email as its subject line ("" for other payloads).
+	Subject string
 }
 
 // Target receives the messages of the addresses it is registered for.
