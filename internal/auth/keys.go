@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigilhq/vigil/internal/atomicfile"
 	"github.com/vigilhq/vigil/internal/store"
 )
 
@@ -35,7 +36,7 @@ func OpenSealer(dir string) (*Sealer, error) {
 		if _, err := rand.Read(key); err != nil {
 			return nil, fmt.Errorf("cannot generate a master key: %w", err)
 		}
-		if err := writeFileAtomic(path, key); err != nil {
+		if err := atomicfile.Write(path, key, 0o600); err != nil {
 			return nil, fmt.Errorf("cannot write the master key: %w", err)
 		}
 	} else if err != nil {
@@ -73,31 +74,6 @@ func (s *Sealer) Open(sealed []byte) ([]byte, error) {
 	return s.aead.Open(nil, sealed[:n], sealed[n:], nil)
 }
 
-// writeFileAtomic writes a 0600 file through a temporary file and rename.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
 // RootCredentials are the root account's id and access key.
 type RootCredentials struct {
 	AccountID       string
@@ -133,7 +109,7 @@ func EnsureRoot(ctx context.Context, keys store.Accounts, sealer *Sealer, dir st
 	path := filepath.Join(dir, CredentialsFile)
 	if _, err := os.Stat(path); creds.Created || errors.Is(err, os.ErrNotExist) {
 		content := fmt.Sprintf("[%s]\naws_access_key_id = %s\naws_secret_access_key = %s\n", Profile, creds.AccessKeyID, creds.SecretAccessKey)
-		if err := writeFileAtomic(path, []byte(content)); err != nil {
+		if err := atomicfile.Write(path, []byte(content), 0o600); err != nil {
 			return nil, fmt.Errorf("cannot write %s: %w", path, err)
 		}
 	}
