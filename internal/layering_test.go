@@ -31,6 +31,7 @@ import (
 var infrastructure = []string{
 	"internal/api/...",      // service APIs
 	"internal/app",          // composition root
+	"internal/atomicfile",   // files written whole or not at all
 	"internal/audit/...",    // audit hook
 	"internal/auth/...",     // principals, keys, SigV4
 	"internal/binread",      // reader of Vigil's stored encodings
