@@ -112,6 +112,10 @@ func (s *Store) Leases() store.Leases { return s.state.Leases() }
 // with the resource state.
 func (s *Store) Alarms() store.Alarms { return s.state.Alarms() }
 
+// SNS returns the store of SNS topics and subscriptions, kept with the
+// resource state.
+func (s *Store) SNS() store.SNS { return s.state.SNS() }
+
 // Outbox returns the deliveries derived from ingestion.
 func (s *Store) Outbox() store.Outbox { return s.tel.Outbox() }
 

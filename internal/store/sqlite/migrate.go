@@ -206,6 +206,46 @@ CREATE TABLE alarm_mute_rules (
 ALTER TABLE alarm_history ADD COLUMN contributor_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE alarm_history ADD COLUMN contributor_attributes TEXT NOT NULL DEFAULT '';
 `},
+	{name: "sns", sql: `
+-- SNS topics, unique by ARN and by account, region and name. attributes
+-- is the SNS engine's encoding, opaque to the store; times are Unix
+-- milliseconds.
+CREATE TABLE sns_topics (
+	account    TEXT NOT NULL,
+	region     TEXT NOT NULL,
+	name       TEXT NOT NULL,
+	arn        TEXT PRIMARY KEY,
+	attributes BLOB NOT NULL,
+	created    INTEGER NOT NULL,
+	UNIQUE (account, region, name)
+);
+-- ListTopics pages through a scope's topics by ARN.
+CREATE INDEX sns_topics_scope ON sns_topics(account, region, arn);
+-- Subscriptions; account and region are their topic's, owner the account
+-- that subscribed. They are deleted with their topic, in the deletion's
+-- transaction.
+CREATE TABLE sns_subscriptions (
+	arn        TEXT PRIMARY KEY,
+	account    TEXT NOT NULL,
+	region     TEXT NOT NULL,
+	owner      TEXT NOT NULL,
+	topic_arn  TEXT NOT NULL,
+	protocol   TEXT NOT NULL,
+	endpoint   TEXT NOT NULL,
+	confirmed  INTEGER NOT NULL,
+	token      TEXT NOT NULL,
+	attributes BLOB NOT NULL,
+	created    INTEGER NOT NULL
+);
+-- ListSubscriptionsByTopic and DeleteTopic, by topic and ARN.
+CREATE INDEX sns_subscriptions_topic ON sns_subscriptions(topic_arn, arn);
+-- ListSubscriptions, of every topic of a scope, by ARN.
+CREATE INDEX sns_subscriptions_scope ON sns_subscriptions(account, region, arn);
+-- Subscribe finds the subscription of an endpoint to return it again.
+CREATE INDEX sns_subscriptions_endpoint ON sns_subscriptions(topic_arn, protocol, endpoint);
+-- ConfirmSubscription finds the subscription by its token.
+CREATE INDEX sns_subscriptions_token ON sns_subscriptions(topic_arn, token);
+`},
 }
 
 // migrate brings the schema to the newest version, each migration in a

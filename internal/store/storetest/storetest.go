@@ -40,6 +40,8 @@ type Backend struct {
 	Leases store.Leases
 	// Alarms is checked by the Alarms suite.
 	Alarms store.Alarms
+	// SNS is checked by the SNS suite.
+	SNS store.SNS
 }
 
 // Open opens the backend whose data lives under dir: a fresh, empty store
