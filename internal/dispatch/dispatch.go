@@ -101,6 +101,8 @@ type Message struct {
 	// Subject is the title of a notification, which SNS publishes as its
 	// Subject and email as its subject line ("" for other payloads).
 	Subject string
+	// Header are the HTTP headers of a delivery to an http or https URL.
+	Header map[string]string
 }
 
 // Target receives the messages of the addresses it is registered for.
