@@ -45,6 +45,7 @@ var infrastructure = []string{
 	"internal/request",      // a request's scope in its context
 	"internal/sched",        // the scheduler of periodic jobs
 	"internal/schedexpr",    // AWS schedule expressions and ISO 8601 durations
+	"internal/snsmsg",       // the messages SNS delivers, and their signatures
 	"internal/server/...",   // front door
 	"internal/store/...",    // storage interfaces and backends
 	"internal/svcevents",    // the bus of service events

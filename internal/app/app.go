@@ -46,6 +46,8 @@ import (
 	"github.com/vigilhq/vigil/internal/protocol"
 	"github.com/vigilhq/vigil/internal/sched"
 	"github.com/vigilhq/vigil/internal/server"
+	snsengine "github.com/vigilhq/vigil/internal/sns"
+	"github.com/vigilhq/vigil/internal/snsmsg"
 	"github.com/vigilhq/vigil/internal/store/embedded"
 	"github.com/vigilhq/vigil/internal/svcevents"
 )
@@ -79,6 +81,8 @@ type App struct {
 	logs    *logsengine.Engine
 	metrics *metrics.Engine
 	alarms  *alarms.Service
+	sns     *snsengine.Service
+	snsAPI  *sns.Provider
 	// clock is Vigil's time; devClock the same clock when /_vigil/clock
 	// may move it.
 	clock    clock.Clock
@@ -124,7 +128,7 @@ func (a *App) apis() []api {
 		{s3.Model, s3.Handlers(s3.Unimplemented{})},
 		{scheduler.Model, scheduler.Handlers(scheduler.Unimplemented{})},
 		{schemas.Model, schemas.Handlers(schemas.Unimplemented{})},
-		{sns.Model, sns.Handlers(sns.Unimplemented{})},
+		{sns.Model, sns.Handlers(a.snsAPI)},
 		{sqs.Model, sqs.Handlers(sqs.Unimplemented{})},
 		{sts.Model, sts.Handlers(&sts.Provider{})},
 		{support.Model, support.Handlers(support.Unimplemented{})},
@@ -228,6 +232,19 @@ func (a *App) build(ctx context.Context) error {
 		Evaluate: func() { a.sched.Kick(alarmsJob) }, Registerer: prom.Registry, Logger: a.logger.With("component", "alarms"),
 	})
 	a.alarms.RegisterDeliveries(a.outbox)
+	signer, err := snsmsg.LoadOrCreateSigner(a.cfg.DataDir, a.clock.Now())
+	if err != nil {
+		return fmt.Errorf("cannot set up the SNS signing key: %w", err)
+	}
+	a.sns = snsengine.New(snsengine.Options{
+		Store: a.store.SNS(), Tags: a.store.Tags(), Outbox: a.store.Outbox(), Notify: a.outbox.Kick, Signer: signer,
+		Dispatcher: a.dispatch, Clock: a.clock, Logger: a.logger.With("component", "sns"),
+	})
+	a.sns.RegisterDeliveries(a.outbox, a.dispatch)
+	web := dispatch.HTTPTarget(&http.Client{})
+	a.dispatch.Register(dispatch.Match{Service: "http", Type: "*"}, web)
+	a.dispatch.Register(dispatch.Match{Service: "https", Type: "*"}, web)
+	a.snsAPI = sns.New(a.sns)
 	a.router = protocol.NewRouter()
 	for _, api := range a.apis() {
 		a.router.Register(api.model, api.handlers)
@@ -260,7 +277,7 @@ func (a *App) build(ctx context.Context) error {
 		Version:     a.cfg.Version,
 		Clock:       a.clock,
 		DevClock:    a.devClock,
-		DeadLetters: a.outbox, OperatorAccount: a.root.AccountID,
+		DeadLetters: a.outbox, OperatorAccount: a.root.AccountID, Links: a.snsAPI.ServeLink,
 		Settle: a.sched.WaitIdle,
 	})
 	return nil
@@ -385,6 +402,8 @@ func (a *App) DataDir() string { return a.cfg.DataDir }
 
 // Serve serves HTTP on ln until Shutdown.
 func (a *App) Serve(ln net.Listener) error {
+	// The links in delivered messages lead back here.
+	a.sns.SetBaseURL("http://" + ln.Addr().String())
 	a.http = &http.Server{
 		Handler:           a.handler,
 		ReadHeaderTimeout: 30 * time.Second,

@@ -17,11 +17,15 @@ import (
 // HealthPath answers GET with the server's status as JSON.
 const HealthPath = "/_vigil/health"
 
-// serveInternal answers Vigil's own endpoints: the health check, the
-// clock of --dev mode and the Prometheus metrics. /metrics is also the path of an S3 bucket named
+// serveInternal answers Vigil's own endpoints: the links of delivered
+// messages, the health check, the clock of --dev mode and the Prometheus
+// metrics. /metrics is also the path of an S3 bucket named
 // "metrics", so only unsigned requests get the metrics there; signed ones
 // go to the APIs (/_vigil/metrics always serves the metrics).
 func (s *Server) serveInternal(w http.ResponseWriter, r *http.Request) bool {
+	if s.opt.Links != nil && s.opt.Links(w, r) {
+		return true
+	}
 	switch r.URL.Path {
 	case "/":
 		// A browser's visit; a signed GET / is S3's ListBuckets.

@@ -69,6 +69,10 @@ type Options struct {
 	// OperatorAccount is the root account, whose credentials manage
 	// Vigil itself (the dead letters) outside --dev mode.
 	OperatorAccount string
+	// Links answers the unsigned links Vigil hands out in the messages
+	// it delivers (SNS's SubscribeURL, UnsubscribeURL and SigningCertURL),
+	// which carry their own authorization, and reports whether r was one.
+	Links func(w http.ResponseWriter, r *http.Request) bool
 }
 
 // Server is the front door.

@@ -1,0 +1,167 @@
+package sns
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/vigilhq/vigil/internal/dispatch"
+	"github.com/vigilhq/vigil/internal/outbox"
+	"github.com/vigilhq/vigil/internal/request"
+	"github.com/vigilhq/vigil/internal/snsmsg"
+	"github.com/vigilhq/vigil/internal/store"
+)
+
+// The outbox kind of SNS deliveries, and the version of its payload.
+const (
+	KindDelivery    = "sns.delivery"
+	deliveryVersion = 1
+)
+
+// deliveryAttempts is how many times a delivery is tried before it is
+// kept as a dead letter: AWS's default HTTP policy retries 3 times.
+const deliveryAttempts = 4
+
+// The types of message delivered.
+const (
+	typeNotification             = snsmsg.Notification
+	typeSubscriptionConfirmation = snsmsg.SubscriptionConfirmation
+	typeUnsubscribeConfirmation  = snsmsg.UnsubscribeConfirmation
+)
+
+// delivery is a message on its way to one subscription: the outbox
+// payload.
+type delivery struct {
+	Type            string             `json:"type"`
+	SubscriptionARN string             `json:"subscriptionArn"`
+	TopicARN        string             `json:"topicArn"`
+	Protocol        string             `json:"protocol"`
+	Endpoint        string             `json:"endpoint"`
+	MessageID       string             `json:"messageId"`
+	Message         string             `json:"message"`
+	Subject         string             `json:"subject,omitempty"`
+	Token           string             `json:"token,omitempty"`
+	Timestamp       int64              `json:"timestamp"`
+	Attributes      []snsmsg.Attribute `json:"attributes,omitempty"`
+	// Raw delivers the message alone (RawMessageDelivery).
+	Raw bool `json:"raw,omitempty"`
+	// SignatureVersion is the topic's, "1" when unset.
+	SignatureVersion string `json:"signatureVersion,omitempty"`
+}
+
+// item returns the outbox item of a delivery to sub.
+func (s *Service) item(sub *store.Subscription, d delivery) (store.OutboxItem, error) {
+	d.SubscriptionARN, d.TopicARN, d.Protocol, d.Endpoint = sub.ARN, sub.TopicARN, sub.Protocol, sub.Endpoint
+	if d.MessageID == "" {
+		d.MessageID = request.NewUUID()
+	}
+	now := s.opt.Clock.Now().UnixMilli()
+	d.Timestamp = now
+	b, err := json.Marshal(d)
+	if err != nil {
+		return store.OutboxItem{}, err
+	}
+	return store.OutboxItem{Kind: KindDelivery, Version: deliveryVersion, Account: sub.Account, Region: sub.Region,
+		Target: sub.Endpoint, Payload: b, NextAttempt: now}, nil
+}
+
+// push enqueues items and tells the outbox.
+func (s *Service) push(ctx context.Context, items []store.OutboxItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	if err := s.opt.Outbox.EnqueueOutbox(ctx, items); err != nil {
+		return err
+	}
+	if s.opt.Notify != nil {
+		s.opt.Notify()
+	}
+	return nil
+}
+
+// enqueue enqueues one delivery to sub.
+func (s *Service) enqueue(ctx context.Context, sub *store.Subscription, d delivery) error {
+	it, err := s.item(sub, d)
+	if err != nil {
+		return err
+	}
+	return s.push(ctx, []store.OutboxItem{it})
+}
+
+// deliver makes a delivery: a notification to a subscription that still
+// exists and is confirmed, or a confirmation message, POSTed to the
+// endpoint; a 2xx answer delivers it, anything else is retried.
+func (s *Service) deliver(ctx context.Context, it store.OutboxItem) error {
+	if it.Version != deliveryVersion {
+		return outbox.Permanent(fmt.Errorf("SNS delivery payload of version %d; this Vigil reads version %d", it.Version, deliveryVersion))
+	}
+	var d delivery
+	if err := json.Unmarshal(it.Payload, &d); err != nil {
+		return outbox.Permanent(fmt.Errorf("cannot read an SNS delivery: %w", err))
+	}
+	if d.Type == typeNotification {
+		sub, err := s.opt.Store.Subscription(ctx, d.SubscriptionARN)
+		if errors.Is(err, store.ErrNotFound) || err == nil && !sub.Confirmed {
+			return nil // unsubscribed since: nothing to deliver
+		}
+		if err != nil {
+			return err
+		}
+	}
+	body, err := s.body(&d)
+	if err != nil {
+		return outbox.Permanent(err)
+	}
+	header := map[string]string{
+		"Content-Type": "text/plain; charset=UTF-8", "User-Agent": "Amazon Simple Notification Service Agent",
+		"x-amz-sns-message-type": d.Type, "x-amz-sns-message-id": d.MessageID, "x-amz-sns-topic-arn": d.TopicARN,
+	}
+	if d.Type == typeNotification {
+		header["x-amz-sns-subscription-arn"] = d.SubscriptionARN
+	}
+	if d.Raw {
+		header["x-amz-sns-rawdelivery"] = "true"
+	}
+	return s.opt.Dispatcher.Dispatch(ctx, dispatch.Message{ID: outbox.IdempotencyKey(it), Kind: KindDelivery, Version: deliveryVersion,
+		Source: dispatch.Source{Service: "sns", Account: it.Account, Region: it.Region}, Target: d.Endpoint, Payload: body, Header: header})
+}
+
+// body is what a delivery POSTs: the message alone for raw delivery,
+// else AWS's JSON document, signed.
+func (s *Service) body(d *delivery) ([]byte, error) {
+	if d.Raw && d.Type == typeNotification {
+		return []byte(d.Message), nil
+	}
+	m := &snsmsg.Message{
+		Type: d.Type, MessageId: d.MessageID, TopicArn: d.TopicARN, Message: d.Message,
+		Timestamp: snsmsg.FormatTimestamp(time.UnixMilli(d.Timestamp)), SigningCertURL: s.CertURL(),
+	}
+	switch d.Type {
+	case typeNotification:
+		m.Subject, m.MessageAttributes = d.Subject, d.Attributes
+		m.UnsubscribeURL = s.base() + "/?Action=Unsubscribe&SubscriptionArn=" + url.QueryEscape(d.SubscriptionARN)
+	default:
+		m.Token = d.Token
+		m.SubscribeURL = s.base() + "/?Action=ConfirmSubscription&TopicArn=" + url.QueryEscape(d.TopicARN) + "&Token=" + d.Token
+	}
+	version := d.SignatureVersion
+	if version == "" {
+		version = snsmsg.SignatureVersion1
+	}
+	if err := s.opt.Signer.Sign(m, version); err != nil {
+		return nil, err
+	}
+	return m.Marshal()
+}
+
+// CertPath is where Vigil serves its signing certificate, under which
+// CertURL names the certificate's file.
+const CertPath = "/_vigil/sns/"
+
+// CertURL is the SigningCertURL of the messages Vigil signs.
+func (s *Service) CertURL() string {
+	return s.base() + CertPath + s.opt.Signer.CertFileName()
+}

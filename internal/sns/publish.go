@@ -1,0 +1,176 @@
+package sns
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"maps"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/vigilhq/vigil/internal/dispatch"
+	"github.com/vigilhq/vigil/internal/outbox"
+	"github.com/vigilhq/vigil/internal/request"
+	"github.com/vigilhq/vigil/internal/snsmsg"
+	"github.com/vigilhq/vigil/internal/store"
+)
+
+// Limits of Publish.
+const (
+	// maxMessage is the largest message, with its attributes: 256 KiB.
+	maxMessage = 256 * 1024
+	maxSubject = 100
+	// maxAttributes is how many message attributes a message takes.
+	maxAttributes = 10
+)
+
+// Attribute is a message attribute of a publish.
+type Attribute struct {
+	// DataType is String, Number or Binary, optionally with a custom
+	// suffix (String.Array, Number.float).
+	DataType    string
+	StringValue string
+	BinaryValue []byte
+}
+
+// PublishInput is a Publish request.
+type PublishInput struct {
+	TopicARN, Message, Subject, MessageStructure string
+	Attributes                                   map[string]Attribute
+	MessageGroupID, MessageDeduplicationID       string
+}
+
+// Publish publishes a message to every confirmed subscription of a topic
+// and returns its message id: once it returns, the deliveries are in the
+// outbox.
+func (s *Service) Publish(ctx context.Context, sc Scope, in PublishInput) (string, error) {
+	t, err := s.topic(ctx, sc, in.TopicARN)
+	if err != nil {
+		return "", err
+	}
+	msgs, attrs, err := checkPublish(in)
+	if err != nil {
+		return "", err
+	}
+	topicAttrs, err := decodeAttributes(t.Attributes)
+	if err != nil {
+		return "", err
+	}
+	if topicAttrs["FifoTopic"] == "true" && in.MessageGroupID == "" {
+		return "", errorf(InvalidParameter, "Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
+	}
+	if topicAttrs["FifoTopic"] != "true" && (in.MessageGroupID != "" || in.MessageDeduplicationID != "") {
+		return "", errorf(InvalidParameter, "Invalid parameter: The request includes MessageGroupId or MessageDeduplicationId parameters which are not valid for this topic type")
+	}
+	id := request.NewUUID()
+	subs, err := s.opt.Store.Subscriptions(ctx, t.Account, t.Region, t.ARN, "", 0)
+	if err != nil {
+		return "", err
+	}
+	var items []store.OutboxItem
+	for i := range subs {
+		sub := &subs[i]
+		if !sub.Confirmed {
+			continue
+		}
+		subAttrs, err := decodeAttributes(sub.Attributes)
+		if err != nil {
+			return "", err
+		}
+		message, ok := msgs[sub.Protocol]
+		if !ok {
+			message = msgs["default"]
+		}
+		it, err := s.item(sub, delivery{Type: typeNotification, MessageID: id, Message: message, Subject: in.Subject,
+			Attributes: attrs, Raw: subAttrs["RawMessageDelivery"] == "true", SignatureVersion: topicAttrs["SignatureVersion"]})
+		if err != nil {
+			return "", err
+		}
+		items = append(items, it)
+	}
+	if err := s.push(ctx, items); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+// checkPublish checks a publish and returns its message by protocol
+// ("default" for those without their own) and its attributes as
+// delivered.
+func checkPublish(in PublishInput) (map[string]string, []snsmsg.Attribute, error) {
+	if in.Message == "" {
+		return nil, nil, errorf(InvalidParameter, "Invalid parameter: Empty message")
+	}
+	if in.Subject != "" {
+		if len(in.Subject) >= maxSubject+1 || !printableASCII(in.Subject) {
+			return nil, nil, errorf(InvalidParameter, "Invalid parameter: Subject")
+		}
+	}
+	if len(in.Attributes) > maxAttributes {
+		return nil, nil, errorf(InvalidParameter, "Invalid parameter: MessageAttributes: Number of message attributes [%d] exceeds the allowed maximum [%d].", len(in.Attributes), maxAttributes)
+	}
+	size := len(in.Message)
+	var attrs []snsmsg.Attribute
+	for _, name := range slices.Sorted(maps.Keys(in.Attributes)) {
+		a := in.Attributes[name]
+		base, _, _ := strings.Cut(a.DataType, ".")
+		var value string
+		switch {
+		case base == "String" || base == "Number":
+			if a.StringValue == "" {
+				return nil, nil, errorf(InvalidParameter, "Invalid parameter: The message attribute '%s' must contain non-empty message attribute value for message attribute type '%s'.", name, base)
+			}
+			value = a.StringValue
+		case base == "Binary":
+			if len(a.BinaryValue) == 0 {
+				return nil, nil, errorf(InvalidParameter, "Invalid parameter: The message attribute '%s' must contain non-empty message attribute value for message attribute type 'Binary'.", name)
+			}
+			value = base64.StdEncoding.EncodeToString(a.BinaryValue)
+		default:
+			return nil, nil, errorf(InvalidParameter, "Invalid parameter: The message attribute '%s' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.", name)
+		}
+		size += len(name) + len(a.DataType) + len(a.StringValue) + len(a.BinaryValue)
+		attrs = append(attrs, snsmsg.Attribute{Name: name, Type: a.DataType, Value: value})
+	}
+	if size > maxMessage {
+		return nil, nil, errorf(InvalidParameter, "Invalid parameter: Message too long")
+	}
+	msgs := map[string]string{"default": in.Message}
+	switch in.MessageStructure {
+	case "":
+	case "json":
+		var byProtocol map[string]string
+		if err := json.Unmarshal([]byte(in.Message), &byProtocol); err != nil {
+			return nil, nil, errorf(InvalidParameter, "Invalid parameter: Message Structure - JSON message body failed to parse")
+		}
+		if _, ok := byProtocol["default"]; !ok {
+			return nil, nil, errorf(InvalidParameter, "Invalid parameter: Message Structure - No default entry in JSON message body")
+		}
+		msgs = byProtocol
+	default:
+		return nil, nil, errorf(InvalidParameter, "Invalid parameter: MessageStructure")
+	}
+	return msgs, attrs, nil
+}
+
+// printableASCII reports whether a subject is ASCII without line breaks
+// or control characters, as SNS requires.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e {
+			return false
+		}
+	}
+	return utf8.ValidString(s)
+}
+
+// deliverToTopic is the dispatcher's target for SNS topic ARNs: another
+// service's notification (an alarm action) published to the topic.
+func (s *Service) deliverToTopic(ctx context.Context, to dispatch.Address, m *dispatch.Message) error {
+	_, err := s.Publish(ctx, Scope{Account: to.Account, Region: to.Region}, PublishInput{TopicARN: to.Raw, Message: string(m.Payload), Subject: m.Subject})
+	if _, refused := err.(*Error); refused {
+		return outbox.Permanent(err)
+	}
+	return err
+}

@@ -1,0 +1,160 @@
+// Package sns is Vigil's Amazon SNS: topics, subscriptions and the
+// delivery of what is published to them. A publish is durable once it is
+// in the outbox, one item per confirmed subscription; the outbox delivers
+// each at least once, with retries, signing HTTP(S) deliveries as AWS
+// does (package snsmsg), so that AWS's message validators accept them.
+//
+// Today it delivers to HTTP and HTTPS endpoints. SQS, email and the
+// other protocols answer a clear error at Subscribe naming what Vigil
+// does not deliver yet (see docs/sns.md).
+package sns
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+
+	"github.com/vigilhq/vigil/internal/clock"
+	"github.com/vigilhq/vigil/internal/dispatch"
+	"github.com/vigilhq/vigil/internal/outbox"
+	"github.com/vigilhq/vigil/internal/snsmsg"
+	"github.com/vigilhq/vigil/internal/store"
+)
+
+// Scope is the account and region of a request.
+type Scope struct {
+	Account, Region string
+}
+
+// Code is the kind of an Error, which the API maps to its exception.
+type Code int
+
+// The error codes.
+const (
+	InvalidParameter Code = iota + 1
+	NotFound
+	AuthorizationError
+	TagLimitExceeded
+	ResourceNotFound
+)
+
+// Error is a refused request, with the message the API returns.
+type Error struct {
+	Code    Code
+	Message string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+func errorf(code Code, format string, args ...any) error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Options configure a Service.
+type Options struct {
+	Store store.SNS
+	Tags  store.Tags
+	// Outbox and Notify enqueue deliveries and say so.
+	Outbox store.Outbox
+	Notify func()
+	// Signer signs what is delivered to HTTP(S) endpoints.
+	Signer *snsmsg.Signer
+	// Dispatcher makes the HTTP(S) deliveries (its http and https
+	// targets).
+	Dispatcher *dispatch.Dispatcher
+	Clock      clock.Clock
+	Logger     *slog.Logger
+}
+
+// Service is Vigil's SNS.
+type Service struct {
+	opt Options
+	// baseURL is where clients reach Vigil (http://127.0.0.1:4580): the
+	// links in messages (SubscribeURL, UnsubscribeURL, SigningCertURL)
+	// start with it.
+	baseURL atomic.Pointer[string]
+}
+
+// SetBaseURL sets where clients reach Vigil, once its listener is known.
+func (s *Service) SetBaseURL(u string) {
+	u = strings.TrimSuffix(u, "/")
+	s.baseURL.Store(&u)
+}
+
+// base returns the base URL of links ("" until SetBaseURL).
+func (s *Service) base() string {
+	if u := s.baseURL.Load(); u != nil {
+		return *u
+	}
+	return ""
+}
+
+// New returns a Service.
+func New(opt Options) *Service {
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Service{opt: opt}
+}
+
+// RegisterDeliveries makes the service the deliverer of its outbox kind
+// in p, and the target of SNS topic ARNs in d (alarm actions, event
+// rules): the composition root's wiring, which tests share.
+func (s *Service) RegisterDeliveries(p *outbox.Processor, d *dispatch.Dispatcher) {
+	p.Register(KindDelivery, outbox.DelivererFunc(s.deliver), outbox.Policy{MaxAttempts: deliveryAttempts})
+	d.Register(dispatch.Match{Service: "sns", Type: ""}, dispatch.NewTarget("sns:Publish", s.deliverToTopic))
+}
+
+// topicARN returns the ARN of a topic.
+func topicARN(sc Scope, name string) string {
+	return "arn:aws:sns:" + sc.Region + ":" + sc.Account + ":" + name
+}
+
+// topic reads the topic of an ARN in the caller's scope, or NotFound.
+func (s *Service) topic(ctx context.Context, sc Scope, arn string) (*store.Topic, error) {
+	if !strings.HasPrefix(arn, topicARN(sc, "")) {
+		if _, err := parseARN(arn); err != nil {
+			return nil, err
+		}
+		// Another account's or region's topic: Vigil has no topic
+		// policies yet, so it is not found here.
+		return nil, errorf(NotFound, "Topic does not exist")
+	}
+	t, err := s.opt.Store.Topic(ctx, arn)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errorf(NotFound, "Topic does not exist")
+	}
+	return t, err
+}
+
+// tokenPrefix marks Vigil's next tokens, so that another's is refused
+// rather than misread.
+const tokenPrefix = "sns1:"
+
+func encodeToken(s string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(tokenPrefix + s))
+}
+
+func decodeToken(t string) (string, error) {
+	if t == "" {
+		return "", nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(t)
+	if err != nil || !strings.HasPrefix(string(b), tokenPrefix) {
+		return "", errorf(InvalidParameter, "Invalid parameter: NextToken")
+	}
+	return strings.TrimPrefix(string(b), tokenPrefix), nil
+}
+
+// parseARN checks that s is an SNS topic ARN.
+func parseARN(arn string) (dispatch.Address, error) {
+	a, err := dispatch.Parse(arn)
+	if err != nil || a.Service != "sns" || a.Type != "" || a.Account == "" || a.Region == "" {
+		return a, errorf(InvalidParameter, "Invalid parameter: TopicArn")
+	}
+	return a, nil
+}

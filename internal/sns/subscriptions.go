@@ -1,0 +1,256 @@
+package sns
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"strings"
+
+	"github.com/vigilhq/vigil/internal/request"
+	"github.com/vigilhq/vigil/internal/store"
+)
+
+// PendingConfirmation is the SubscriptionArn AWS answers for a
+// subscription not yet confirmed.
+const PendingConfirmation = "pending confirmation"
+
+// subscriptionAttributes are the attributes Subscribe and
+// SetSubscriptionAttributes take.
+var subscriptionAttributes = map[string]bool{
+	"DeliveryPolicy": true, "FilterPolicy": true, "FilterPolicyScope": true, "RawMessageDelivery": true,
+	"RedrivePolicy": true, "SubscriptionRoleArn": true, "ReplayPolicy": true,
+}
+
+// checkSubscriptionAttribute checks one attribute's value.
+func checkSubscriptionAttribute(name, value string) error {
+	switch name {
+	case "RawMessageDelivery":
+		if value != "true" && value != "false" {
+			return errorf(InvalidParameter, "Invalid parameter: Attributes Reason: RawMessageDelivery: Invalid value [%s]. Must be true or false.", value)
+		}
+	case "FilterPolicy", "FilterPolicyScope", "RedrivePolicy", "ReplayPolicy":
+		if value != "" {
+			// Filter policies and redrive come with SQS and the shared
+			// event-pattern matcher; a silently ignored policy would
+			// deliver what the subscriber asked not to get.
+			return errorf(InvalidParameter, "Invalid parameter: Attributes Reason: %s is not supported by Vigil yet", name)
+		}
+	}
+	return nil
+}
+
+// checkEndpoint refuses the protocols Vigil does not deliver to, and an
+// endpoint that does not suit its protocol.
+func checkEndpoint(protocol, endpoint string) error {
+	switch protocol {
+	case "http", "https":
+		if !strings.HasPrefix(endpoint, protocol+"://") || len(endpoint) <= len(protocol)+3 {
+			return errorf(InvalidParameter, "Invalid parameter: Endpoint must match the specified protocol")
+		}
+		return nil
+	case "sqs":
+		return errorf(InvalidParameter, "Invalid parameter: Vigil does not deliver to SQS queues yet")
+	case "email", "email-json":
+		return errorf(InvalidParameter, "Invalid parameter: Vigil does not deliver email yet")
+	case "sms", "application", "lambda", "firehose":
+		return errorf(InvalidParameter, "Invalid parameter: Vigil does not deliver to %s endpoints", protocol)
+	}
+	return errorf(InvalidParameter, "Invalid parameter: Amazon SNS does not support this protocol string: %s", protocol)
+}
+
+// Subscribe subscribes an endpoint to a topic. An HTTP(S) subscription
+// is pending until its endpoint confirms it with the token of the
+// SubscriptionConfirmation Vigil sends it. Subscribing the same endpoint
+// again returns the existing subscription.
+func (s *Service) Subscribe(ctx context.Context, sc Scope, topicArn, protocol, endpoint string, attrs map[string]string, returnARN bool) (string, error) {
+	t, err := s.topic(ctx, sc, topicArn)
+	if err != nil {
+		return "", err
+	}
+	if err := checkEndpoint(protocol, endpoint); err != nil {
+		return "", err
+	}
+	for k, v := range attrs {
+		if !subscriptionAttributes[k] {
+			return "", errorf(InvalidParameter, "Invalid parameter: Attributes Reason: Unknown SubscribeAttribute %s", k)
+		}
+		if err := checkSubscriptionAttribute(k, v); err != nil {
+			return "", err
+		}
+	}
+	old, err := s.opt.Store.FindSubscription(ctx, topicArn, protocol, endpoint)
+	switch {
+	case err == nil:
+		if !old.Confirmed && !returnARN {
+			return PendingConfirmation, nil
+		}
+		return old.ARN, nil
+	case !errors.Is(err, store.ErrNotFound):
+		return "", err
+	}
+	owner := request.FromContext(ctx).Principal.Account
+	if owner == "" {
+		owner = sc.Account
+	}
+	sub := store.Subscription{
+		ARN: topicArn + ":" + request.NewUUID(), Account: t.Account, Region: t.Region, Owner: owner, TopicARN: topicArn,
+		Protocol: protocol, Endpoint: endpoint, Token: newToken(), Attributes: encodeAttributes(attrs),
+		Created: s.opt.Clock.Now().UnixMilli(),
+	}
+	if err := s.opt.Store.PutSubscription(ctx, sub); err != nil {
+		return "", err
+	}
+	if err := s.enqueue(ctx, &sub, delivery{Type: typeSubscriptionConfirmation, Token: sub.Token,
+		Message: "You have chosen to subscribe to the topic " + topicArn + ".\nTo confirm the subscription, visit the SubscribeURL included in this message."}); err != nil {
+		return "", err
+	}
+	if returnARN {
+		return sub.ARN, nil
+	}
+	return PendingConfirmation, nil
+}
+
+// newToken returns a confirmation token: 128 random hexadecimal digits.
+func newToken() string {
+	b := make([]byte, 64)
+	if _, err := rand.Read(b); err != nil {
+		panic("BUG: sns: no randomness: " + err.Error())
+	}
+	return hex.EncodeToString(b)
+}
+
+// ConfirmSubscription confirms the subscription of a topic whose token
+// is token, and returns its ARN. It is reached signed, through the API,
+// or unsigned, through the SubscribeURL Vigil sent: the token
+// authenticates.
+func (s *Service) ConfirmSubscription(ctx context.Context, topicArn, token string) (string, error) {
+	if _, err := parseARN(topicArn); err != nil {
+		return "", err
+	}
+	sub, err := s.opt.Store.ConfirmSubscription(ctx, topicArn, token)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", errorf(InvalidParameter, "Invalid token")
+	}
+	if err != nil {
+		return "", err
+	}
+	return sub.ARN, nil
+}
+
+// Unsubscribe deletes a subscription and tells an HTTP(S) endpoint so.
+func (s *Service) Unsubscribe(ctx context.Context, sc Scope, arn string) error {
+	sub, err := s.subscription(ctx, sc, arn)
+	if err != nil {
+		return err
+	}
+	if err := s.opt.Store.DeleteSubscription(ctx, arn); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return s.enqueue(ctx, sub, delivery{Type: typeUnsubscribeConfirmation, Token: sub.Token,
+		Message: "You have chosen to deactivate subscription " + arn + ".\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message."})
+}
+
+// subscription reads a subscription of the caller's scope, or NotFound.
+func (s *Service) subscription(ctx context.Context, sc Scope, arn string) (*store.Subscription, error) {
+	if arn == PendingConfirmation || !strings.HasPrefix(arn, topicARN(sc, "")) {
+		return nil, errorf(InvalidParameter, "Invalid parameter: SubscriptionArn")
+	}
+	sub, err := s.opt.Store.Subscription(ctx, arn)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errorf(NotFound, "Subscription does not exist")
+	}
+	return sub, err
+}
+
+// SubscriptionView is a subscription as the lists describe it.
+type SubscriptionView struct {
+	ARN, Owner, Protocol, Endpoint, TopicARN string
+}
+
+// ListSubscriptions lists the subscriptions of a topic ("": of every
+// topic of the scope), 100 at a time; a pending one's ARN is "pending
+// confirmation", as in AWS.
+func (s *Service) ListSubscriptions(ctx context.Context, sc Scope, topicArn, token string) ([]SubscriptionView, string, error) {
+	if topicArn != "" {
+		if _, err := s.topic(ctx, sc, topicArn); err != nil {
+			return nil, "", err
+		}
+	}
+	after, err := decodeToken(token)
+	if err != nil {
+		return nil, "", err
+	}
+	subs, err := s.opt.Store.Subscriptions(ctx, sc.Account, sc.Region, topicArn, after, subscriptionsPage+1)
+	if err != nil {
+		return nil, "", err
+	}
+	var next string
+	if len(subs) > subscriptionsPage {
+		subs = subs[:subscriptionsPage]
+		next = encodeToken(subs[subscriptionsPage-1].ARN)
+	}
+	out := make([]SubscriptionView, len(subs))
+	for i, sub := range subs {
+		arn := sub.ARN
+		if !sub.Confirmed {
+			arn = PendingConfirmation
+		}
+		out[i] = SubscriptionView{ARN: arn, Owner: sub.Owner, Protocol: sub.Protocol, Endpoint: sub.Endpoint, TopicARN: sub.TopicARN}
+	}
+	return out, next, nil
+}
+
+// GetSubscriptionAttributes returns a subscription's attributes, with
+// those AWS computes.
+func (s *Service) GetSubscriptionAttributes(ctx context.Context, sc Scope, arn string) (map[string]string, error) {
+	sub, err := s.subscription(ctx, sc, arn)
+	if err != nil {
+		return nil, err
+	}
+	attrs, err := decodeAttributes(sub.Attributes)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{
+		"SubscriptionArn": sub.ARN, "TopicArn": sub.TopicARN, "Owner": sub.Owner, "Protocol": sub.Protocol, "Endpoint": sub.Endpoint,
+		"PendingConfirmation": boolString(!sub.Confirmed), "ConfirmationWasAuthenticated": "false", "RawMessageDelivery": "false",
+		"EffectiveDeliveryPolicy": effectiveDeliveryPolicy,
+	}
+	for k, v := range attrs {
+		out[k] = v
+	}
+	return out, nil
+}
+
+func boolString(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
+
+// SetSubscriptionAttributes sets one attribute of a subscription.
+func (s *Service) SetSubscriptionAttributes(ctx context.Context, sc Scope, arn, name, value string) error {
+	sub, err := s.subscription(ctx, sc, arn)
+	if err != nil {
+		return err
+	}
+	if !subscriptionAttributes[name] {
+		return errorf(InvalidParameter, "Invalid parameter: AttributeName")
+	}
+	if err := checkSubscriptionAttribute(name, value); err != nil {
+		return err
+	}
+	attrs, err := decodeAttributes(sub.Attributes)
+	if err != nil {
+		return err
+	}
+	if value == "" {
+		delete(attrs, name)
+	} else {
+		attrs[name] = value
+	}
+	sub.Attributes = encodeAttributes(attrs)
+	return s.opt.Store.PutSubscription(ctx, *sub)
+}
