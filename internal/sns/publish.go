@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -45,54 +46,140 @@ type PublishInput struct {
 // and returns its message id: once it returns, the deliveries are in the
 // outbox.
 func (s *Service) Publish(ctx context.Context, sc Scope, in PublishInput) (string, error) {
-	t, err := s.topic(ctx, sc, in.TopicARN)
+	p, err := s.publisher(ctx, sc, in.TopicARN)
 	if err != nil {
 		return "", err
 	}
-	msgs, attrs, err := checkPublish(in)
+	id, items, err := p.items(in)
 	if err != nil {
 		return "", err
-	}
-	topicAttrs, err := decodeAttributes(t.Attributes)
-	if err != nil {
-		return "", err
-	}
-	if topicAttrs["FifoTopic"] == "true" && in.MessageGroupID == "" {
-		return "", errorf(InvalidParameter, "Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
-	}
-	if topicAttrs["FifoTopic"] != "true" && (in.MessageGroupID != "" || in.MessageDeduplicationID != "") {
-		return "", errorf(InvalidParameter, "Invalid parameter: The request includes MessageGroupId or MessageDeduplicationId parameters which are not valid for this topic type")
-	}
-	id := request.NewUUID()
-	subs, err := s.opt.Store.Subscriptions(ctx, t.Account, t.Region, t.ARN, "", 0)
-	if err != nil {
-		return "", err
-	}
-	var items []store.OutboxItem
-	for i := range subs {
-		sub := &subs[i]
-		if !sub.Confirmed {
-			continue
-		}
-		subAttrs, err := decodeAttributes(sub.Attributes)
-		if err != nil {
-			return "", err
-		}
-		message, ok := msgs[sub.Protocol]
-		if !ok {
-			message = msgs["default"]
-		}
-		it, err := s.item(sub, delivery{Type: typeNotification, MessageID: id, Message: message, Subject: in.Subject,
-			Attributes: attrs, Raw: subAttrs["RawMessageDelivery"] == "true", SignatureVersion: topicAttrs["SignatureVersion"]})
-		if err != nil {
-			return "", err
-		}
-		items = append(items, it)
 	}
 	if err := s.push(ctx, items); err != nil {
 		return "", err
 	}
 	return id, nil
+}
+
+// BatchResult is the outcome of one entry of PublishBatch: its message
+// id, or the error that refused it.
+type BatchResult struct {
+	ID, MessageID string
+	Err           error
+}
+
+// Limits of PublishBatch.
+const maxBatch = 10
+
+// batchIDs are the ids a batch entry takes.
+var batchIDs = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
+
+// PublishBatch publishes up to 10 messages to a topic, each as Publish
+// would; the entries refused are reported apart, and the deliveries of
+// the others are enqueued together.
+func (s *Service) PublishBatch(ctx context.Context, sc Scope, topic string, ids []string, entries []PublishInput) ([]BatchResult, error) {
+	switch {
+	case len(entries) == 0:
+		return nil, errorf(EmptyBatch, "The batch request doesn't contain any entries.")
+	case len(entries) > maxBatch:
+		return nil, errorf(TooManyEntries, "The batch request contains more entries than permissible.")
+	}
+	seen := map[string]bool{}
+	size := 0
+	for i, id := range ids {
+		if !batchIDs.MatchString(id) {
+			return nil, errorf(InvalidBatchEntryID, "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.")
+		}
+		if seen[id] {
+			return nil, errorf(BatchEntryIDsNotDistinct, "Two or more batch entries in the request have the same Id.")
+		}
+		seen[id] = true
+		size += len(entries[i].Message)
+	}
+	if size > maxMessage {
+		return nil, errorf(BatchRequestTooLong, "The length of all the messages put together is more than the limit.")
+	}
+	p, err := s.publisher(ctx, sc, topic)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]BatchResult, len(entries))
+	var items []store.OutboxItem
+	for i, in := range entries {
+		in.TopicARN = topic
+		id, its, err := p.items(in)
+		out[i] = BatchResult{ID: ids[i], MessageID: id, Err: err}
+		items = append(items, its...)
+	}
+	if err := s.push(ctx, items); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// publisher is a topic ready to publish to: its attributes and its
+// confirmed subscriptions with theirs.
+type publisher struct {
+	s          *Service
+	topicAttrs map[string]string
+	subs       []store.Subscription
+	subAttrs   []map[string]string
+}
+
+// publisher reads a topic and its confirmed subscriptions.
+func (s *Service) publisher(ctx context.Context, sc Scope, topic string) (*publisher, error) {
+	t, err := s.topic(ctx, sc, topic)
+	if err != nil {
+		return nil, err
+	}
+	p := &publisher{s: s}
+	if p.topicAttrs, err = decodeAttributes(t.Attributes); err != nil {
+		return nil, err
+	}
+	subs, err := s.opt.Store.Subscriptions(ctx, t.Account, t.Region, t.ARN, "", 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, sub := range subs {
+		if !sub.Confirmed {
+			continue
+		}
+		attrs, err := decodeAttributes(sub.Attributes)
+		if err != nil {
+			return nil, err
+		}
+		p.subs = append(p.subs, sub)
+		p.subAttrs = append(p.subAttrs, attrs)
+	}
+	return p, nil
+}
+
+// items checks a message and returns its id and its deliveries.
+func (p *publisher) items(in PublishInput) (string, []store.OutboxItem, error) {
+	msgs, attrs, err := checkPublish(in)
+	if err != nil {
+		return "", nil, err
+	}
+	if p.topicAttrs["FifoTopic"] == "true" && in.MessageGroupID == "" {
+		return "", nil, errorf(InvalidParameter, "Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
+	}
+	if p.topicAttrs["FifoTopic"] != "true" && (in.MessageGroupID != "" || in.MessageDeduplicationID != "") {
+		return "", nil, errorf(InvalidParameter, "Invalid parameter: The request includes MessageGroupId or MessageDeduplicationId parameters which are not valid for this topic type")
+	}
+	id := request.NewUUID()
+	items := make([]store.OutboxItem, len(p.subs))
+	for i := range p.subs {
+		sub := &p.subs[i]
+		message, ok := msgs[sub.Protocol]
+		if !ok {
+			message = msgs["default"]
+		}
+		items[i], err = p.s.item(sub, delivery{Type: typeNotification, MessageID: id, Message: message, Subject: in.Subject,
+			Attributes: attrs, Raw: p.subAttrs[i]["RawMessageDelivery"] == "true", SignatureVersion: p.topicAttrs["SignatureVersion"]})
+		if err != nil {
+			return "", nil, err
+		}
+	}
+	return id, items, nil
 }
 
 // checkPublish checks a publish and returns its message by protocol

@@ -40,6 +40,11 @@ const (
 	AuthorizationError
 	TagLimitExceeded
 	ResourceNotFound
+	EmptyBatch
+	TooManyEntries
+	InvalidBatchEntryID
+	BatchEntryIDsNotDistinct
+	BatchRequestTooLong
 )
 
 // Error is a refused request, with the message the API returns.

@@ -42,6 +42,16 @@ func apiError(err error) error {
 		return &TagLimitExceededException{Message: msg}
 	case snssvc.ResourceNotFound:
 		return &ResourceNotFoundException{Message: msg}
+	case snssvc.EmptyBatch:
+		return &EmptyBatchRequestException{Message: msg}
+	case snssvc.TooManyEntries:
+		return &TooManyEntriesInBatchRequestException{Message: msg}
+	case snssvc.InvalidBatchEntryID:
+		return &InvalidBatchEntryIdException{Message: msg}
+	case snssvc.BatchEntryIDsNotDistinct:
+		return &BatchEntryIdsNotDistinctException{Message: msg}
+	case snssvc.BatchRequestTooLong:
+		return &BatchRequestTooLongException{Message: msg}
 	}
 	return &InvalidParameterException{Message: msg}
 }
@@ -179,19 +189,50 @@ func (p *Provider) Publish(ctx context.Context, in *PublishInput) (*PublishRespo
 	if topic == "" {
 		topic = *in.TargetArn
 	}
-	pi := snssvc.PublishInput{TopicARN: topic, Message: *in.Message, Subject: api.Value(in.Subject), MessageStructure: api.Value(in.MessageStructure),
-		MessageGroupID: api.Value(in.MessageGroupId), MessageDeduplicationID: api.Value(in.MessageDeduplicationId)}
-	if len(in.MessageAttributes) > 0 {
-		pi.Attributes = map[string]snssvc.Attribute{}
-		for k, v := range in.MessageAttributes {
-			pi.Attributes[k] = snssvc.Attribute{DataType: *v.DataType, StringValue: api.Value(v.StringValue), BinaryValue: v.BinaryValue}
-		}
-	}
+	pi := publishInput(topic, *in.Message, in.Subject, in.MessageStructure, in.MessageGroupId, in.MessageDeduplicationId, in.MessageAttributes)
 	id, err := p.svc.Publish(ctx, scope(ctx), pi)
 	if err != nil {
 		return nil, apiError(err)
 	}
 	return &PublishResponse{MessageId: &id}, nil
+}
+
+// publishInput is a message to publish, from Publish or a PublishBatch
+// entry.
+func publishInput(topic, message string, subject, structure, group, dedup *string, attrs map[string]MessageAttributeValue) snssvc.PublishInput {
+	pi := snssvc.PublishInput{TopicARN: topic, Message: message, Subject: api.Value(subject), MessageStructure: api.Value(structure),
+		MessageGroupID: api.Value(group), MessageDeduplicationID: api.Value(dedup)}
+	if len(attrs) > 0 {
+		pi.Attributes = map[string]snssvc.Attribute{}
+		for k, v := range attrs {
+			pi.Attributes[k] = snssvc.Attribute{DataType: *v.DataType, StringValue: api.Value(v.StringValue), BinaryValue: v.BinaryValue}
+		}
+	}
+	return pi
+}
+
+// PublishBatch publishes up to 10 messages to a topic.
+func (p *Provider) PublishBatch(ctx context.Context, in *PublishBatchInput) (*PublishBatchResponse, error) {
+	ids := make([]string, len(in.PublishBatchRequestEntries))
+	entries := make([]snssvc.PublishInput, len(ids))
+	for i, e := range in.PublishBatchRequestEntries {
+		ids[i] = *e.Id
+		entries[i] = publishInput(*in.TopicArn, *e.Message, e.Subject, e.MessageStructure, e.MessageGroupId, e.MessageDeduplicationId, e.MessageAttributes)
+	}
+	results, err := p.svc.PublishBatch(ctx, scope(ctx), *in.TopicArn, ids, entries)
+	if err != nil {
+		return nil, apiError(err)
+	}
+	out := &PublishBatchResponse{Successful: []PublishBatchResultEntry{}, Failed: []BatchResultErrorEntry{}}
+	for _, r := range results {
+		if r.Err != nil {
+			msg := r.Err.Error()
+			out.Failed = append(out.Failed, BatchResultErrorEntry{Id: api.Ptr(r.ID), Code: api.Ptr("InvalidParameter"), Message: &msg, SenderFault: api.Ptr(true)})
+			continue
+		}
+		out.Successful = append(out.Successful, PublishBatchResultEntry{Id: api.Ptr(r.ID), MessageId: api.Ptr(r.MessageID)})
+	}
+	return out, nil
 }
 
 // TagResource tags a topic.
