@@ -49,6 +49,7 @@ var infrastructure = []string{
 	"internal/server/...",   // front door
 	"internal/store/...",    // storage interfaces and backends
 	"internal/svcevents",    // the bus of service events
+	"internal/tlsca",        // the HTTPS certificate and Vigil's own authority
 }
 
 // engines are the domain engines: every package under internal/ but the

@@ -33,6 +33,9 @@ type settings struct {
 	Dev      bool   `yaml:"dev"`
 	LogLevel string `yaml:"log-level"`
 	Region   string `yaml:"region"`
+	TLS      bool   `yaml:"tls"`
+	TLSCert  string `yaml:"tls-cert"`
+	TLSKey   string `yaml:"tls-key"`
 }
 
 const usage = `Usage: vigil [flags]
@@ -85,6 +88,7 @@ func run(args []string, out io.Writer) error {
 	started := time.Now()
 	a, err := app.New(ctx, app.Config{
 		Listen: s.Listen, DataDir: s.DataDir, Dev: s.Dev, Region: s.Region,
+		TLS: s.TLS, TLSCert: s.TLSCert, TLSKey: s.TLSKey,
 		Version: version(), Logger: logger,
 	})
 	if err != nil {
@@ -95,12 +99,15 @@ func run(args []string, out io.Writer) error {
 		a.Shutdown(context.Background())
 		return err
 	}
-	endpoint := "http://" + endpointHost(ln.Addr())
+	endpoint := a.Scheme() + "://" + endpointHost(ln.Addr())
 	fmt.Fprintf(out, "Vigil serving on %s (version %s, data in %s), ready in %s.\n", endpoint, version(), a.DataDir(), time.Since(started).Round(time.Millisecond))
 	if s.Dev {
 		fmt.Fprintln(out, "Dev mode: any well-formed credentials are accepted; POST "+endpoint+"/_vigil/clock moves Vigil's clock forward.")
 	} else if a.Root().Created {
 		fmt.Fprintf(out, "Created root account %s with access key %s.\n", a.Root().AccountID, a.Root().AccessKeyID)
+	}
+	if ca := a.CAFile(); ca != "" {
+		fmt.Fprintf(out, "HTTPS with a certificate from Vigil's own authority; clients trust it with %s.\n", ca)
 	}
 	fmt.Fprintln(out, "Point the AWS CLI and SDKs at it with:")
 	for _, line := range a.Exports(endpoint) {
@@ -137,6 +144,9 @@ func loadSettings(args []string, out io.Writer) (settings, error) {
 	dev := fs.Bool("dev", s.Dev, "accept any well-formed credentials and unsigned requests, and let /_vigil/clock move Vigil's clock (local testing only)")
 	logLevel := fs.String("log-level", s.LogLevel, "log level: debug, info, warn or error")
 	region := fs.String("region", s.Region, "region of unsigned dev-mode requests, printed in the exports")
+	useTLS := fs.Bool("tls", s.TLS, "serve HTTPS with a certificate Vigil issues from its own authority in the data directory")
+	tlsCert := fs.String("tls-cert", s.TLSCert, "serve HTTPS with this certificate (PEM file; with -tls-key)")
+	tlsKey := fs.String("tls-key", s.TLSKey, "the key of -tls-cert (PEM file)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return s, err
@@ -172,6 +182,8 @@ func loadSettings(args []string, out io.Writer) (settings, error) {
 		env("LISTEN", str(&s.Listen)), env("DATA_DIR", str(&s.DataDir)), env("LOG_LEVEL", str(&s.LogLevel)),
 		env("REGION", str(&s.Region)),
 		env("DEV", func(v string) (err error) { s.Dev, err = strconv.ParseBool(v); return err }),
+		env("TLS", func(v string) (err error) { s.TLS, err = strconv.ParseBool(v); return err }),
+		env("TLS_CERT", str(&s.TLSCert)), env("TLS_KEY", str(&s.TLSKey)),
 	}
 	if err := errors.Join(errs...); err != nil {
 		return s, err
@@ -188,6 +200,12 @@ func loadSettings(args []string, out io.Writer) (settings, error) {
 			s.LogLevel = *logLevel
 		case "region":
 			s.Region = *region
+		case "tls":
+			s.TLS = *useTLS
+		case "tls-cert":
+			s.TLSCert = *tlsCert
+		case "tls-key":
+			s.TLSKey = *tlsKey
 		}
 	})
 	return s, nil

@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -50,6 +52,7 @@ import (
 	"github.com/vigilhq/vigil/internal/snsmsg"
 	"github.com/vigilhq/vigil/internal/store/embedded"
 	"github.com/vigilhq/vigil/internal/svcevents"
+	"github.com/vigilhq/vigil/internal/tlsca"
 )
 
 // Config is what a user configures.
@@ -72,6 +75,11 @@ type Config struct {
 	// clock that /_vigil/clock moves). A *clock.Virtual given with Dev is
 	// the one /_vigil/clock moves; tests may pass a *clock.Fake.
 	Clock clock.Clock
+	// TLS serves HTTPS with a certificate Vigil issues from its own
+	// certificate authority in DataDir, unless TLSCert and TLSKey name
+	// the operator's (PEM files), which also serve HTTPS.
+	TLS             bool
+	TLSCert, TLSKey string
 }
 
 // App is a built Vigil.
@@ -83,6 +91,10 @@ type App struct {
 	alarms  *alarms.Service
 	sns     *snsengine.Service
 	snsAPI  *sns.Provider
+	// tls is the HTTPS configuration (nil: HTTP); caFile the certificate
+	// of Vigil's own authority when it issued the server's ("" else).
+	tls    *tls.Config
+	caFile string
 	// clock is Vigil's time; devClock the same clock when /_vigil/clock
 	// may move it.
 	clock    clock.Clock
@@ -186,6 +198,9 @@ func vigilClock(cfg Config) (clock.Clock, *clock.Virtual) {
 }
 
 func (a *App) build(ctx context.Context) error {
+	if err := a.setupTLS(); err != nil {
+		return err
+	}
 	sealer, err := auth.OpenSealer(a.cfg.DataDir)
 	if err != nil {
 		return err
@@ -403,7 +418,10 @@ func (a *App) DataDir() string { return a.cfg.DataDir }
 // Serve serves HTTP on ln until Shutdown.
 func (a *App) Serve(ln net.Listener) error {
 	// The links in delivered messages lead back here.
-	a.sns.SetBaseURL("http://" + ln.Addr().String())
+	a.sns.SetBaseURL(a.Scheme() + "://" + ln.Addr().String())
+	if a.tls != nil {
+		ln = tls.NewListener(ln, a.tls)
+	}
 	a.http = &http.Server{
 		Handler:           a.handler,
 		ReadHeaderTimeout: 30 * time.Second,
@@ -441,6 +459,10 @@ func (a *App) Exports(endpoint string) []string {
 		// botocore (the Python SDK and AWS CLI v1) reads only this one.
 		"export AWS_DEFAULT_REGION=" + a.cfg.Region,
 	}
+	if a.caFile != "" {
+		// Read by the AWS CLI, boto3 and aws-sdk-go-v2.
+		lines = append(lines, "export AWS_CA_BUNDLE="+a.caFile)
+	}
 	if !a.cfg.Dev {
 		lines = append([]string{
 			"export AWS_PROFILE=" + auth.Profile,
@@ -457,4 +479,35 @@ func (a *App) Listen() (net.Listener, error) {
 		return nil, fmt.Errorf("cannot listen on %s: %w", a.cfg.Listen, err)
 	}
 	return ln, nil
+}
+
+// Scheme is "https" when Vigil serves HTTPS, else "http".
+func (a *App) Scheme() string {
+	if a.tls != nil {
+		return "https"
+	}
+	return "http"
+}
+
+// CAFile is the certificate of the authority that issued Vigil's HTTPS
+// certificate, for clients to trust, when Vigil issued it ("" else).
+func (a *App) CAFile() string { return a.caFile }
+
+// setupTLS loads or issues the HTTPS certificate.
+func (a *App) setupTLS() error {
+	var err error
+	switch {
+	case a.cfg.TLSCert != "" || a.cfg.TLSKey != "":
+		a.tls, err = tlsca.Load(a.cfg.TLSCert, a.cfg.TLSKey)
+	case a.cfg.TLS:
+		hosts := []string{"localhost", "127.0.0.1", "::1"}
+		if h, _, err := net.SplitHostPort(a.cfg.Listen); err == nil && h != "" && !slices.Contains(hosts, h) && !net.ParseIP(h).IsUnspecified() {
+			hosts = append(hosts, h)
+		}
+		if name, err := os.Hostname(); err == nil && name != "" {
+			hosts = append(hosts, name)
+		}
+		a.tls, a.caFile, err = tlsca.LoadOrCreate(a.cfg.DataDir, hosts, a.clock.Now())
+	}
+	return err
 }
