@@ -36,6 +36,9 @@ type settings struct {
 	TLS      bool   `yaml:"tls"`
 	TLSCert  string `yaml:"tls-cert"`
 	TLSKey   string `yaml:"tls-key"`
+	// SMTPRelay and SMTPFrom send SNS's email.
+	SMTPRelay string `yaml:"smtp-relay"`
+	SMTPFrom  string `yaml:"smtp-from"`
 }
 
 const usage = `Usage: vigil [flags]
@@ -88,7 +91,7 @@ func run(args []string, out io.Writer) error {
 	started := time.Now()
 	a, err := app.New(ctx, app.Config{
 		Listen: s.Listen, DataDir: s.DataDir, Dev: s.Dev, Region: s.Region,
-		TLS: s.TLS, TLSCert: s.TLSCert, TLSKey: s.TLSKey,
+		TLS: s.TLS, TLSCert: s.TLSCert, TLSKey: s.TLSKey, SMTPRelay: s.SMTPRelay, SMTPFrom: s.SMTPFrom,
 		Version: version(), Logger: logger,
 	})
 	if err != nil {
@@ -147,6 +150,8 @@ func loadSettings(args []string, out io.Writer) (settings, error) {
 	useTLS := fs.Bool("tls", s.TLS, "serve HTTPS with a certificate Vigil issues from its own authority in the data directory")
 	tlsCert := fs.String("tls-cert", s.TLSCert, "serve HTTPS with this certificate (PEM file; with -tls-key)")
 	tlsKey := fs.String("tls-key", s.TLSKey, "the key of -tls-cert (PEM file)")
+	smtpRelay := fs.String("smtp-relay", s.SMTPRelay, "SMTP relay (host:port) that sends SNS's email; without it email subscriptions are refused")
+	smtpFrom := fs.String("smtp-from", s.SMTPFrom, "sender of SNS's email (default \"Vigil Notifications <no-reply@vigil.localhost>\")")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return s, err
@@ -184,6 +189,7 @@ func loadSettings(args []string, out io.Writer) (settings, error) {
 		env("DEV", func(v string) (err error) { s.Dev, err = strconv.ParseBool(v); return err }),
 		env("TLS", func(v string) (err error) { s.TLS, err = strconv.ParseBool(v); return err }),
 		env("TLS_CERT", str(&s.TLSCert)), env("TLS_KEY", str(&s.TLSKey)),
+		env("SMTP_RELAY", str(&s.SMTPRelay)), env("SMTP_FROM", str(&s.SMTPFrom)),
 	}
 	if err := errors.Join(errs...); err != nil {
 		return s, err
@@ -206,6 +212,10 @@ func loadSettings(args []string, out io.Writer) (settings, error) {
 			s.TLSCert = *tlsCert
 		case "tls-key":
 			s.TLSKey = *tlsKey
+		case "smtp-relay":
+			s.SMTPRelay = *smtpRelay
+		case "smtp-from":
+			s.SMTPFrom = *smtpFrom
 		}
 	})
 	return s, nil

@@ -80,6 +80,9 @@ type Config struct {
 	// the operator's (PEM files), which also serve HTTPS.
 	TLS             bool
 	TLSCert, TLSKey string
+	// SMTPRelay (host:port) sends SNS's email, from SMTPFrom; without it
+	// email subscriptions are refused.
+	SMTPRelay, SMTPFrom string
 }
 
 // App is a built Vigil.
@@ -253,8 +256,15 @@ func (a *App) build(ctx context.Context) error {
 	}
 	a.sns = snsengine.New(snsengine.Options{
 		Store: a.store.SNS(), Tags: a.store.Tags(), Outbox: a.store.Outbox(), Notify: a.outbox.Kick, Signer: signer,
-		Dispatcher: a.dispatch, Clock: a.clock, Logger: a.logger.With("component", "sns"),
+		Dispatcher: a.dispatch, Email: a.cfg.SMTPRelay != "", Clock: a.clock, Logger: a.logger.With("component", "sns"),
 	})
+	if a.cfg.SMTPRelay != "" {
+		from := a.cfg.SMTPFrom
+		if from == "" {
+			from = "Vigil Notifications <no-reply@vigil.localhost>"
+		}
+		a.dispatch.Register(dispatch.Match{Service: "mailto", Type: "*"}, dispatch.SMTPTarget(a.cfg.SMTPRelay, from, a.clock.Now))
+	}
 	a.sns.RegisterDeliveries(a.outbox, a.dispatch)
 	web := dispatch.HTTPTarget(&http.Client{})
 	a.dispatch.Register(dispatch.Match{Service: "http", Type: "*"}, web)

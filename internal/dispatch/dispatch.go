@@ -31,8 +31,9 @@ import (
 )
 
 // Address is a parsed target: an ARN
-// (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE), or an http or https
-// URL, whose Service is its scheme and Resource the whole URL.
+// (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE); an http or https URL,
+// whose Service is its scheme and Resource the whole URL; or a mailto:
+// URL, whose Service is "mailto" and Resource the email address.
 type Address struct {
 	Partition, Service, Region, Account string
 	// Type is the resource type, the part of the resource before its
@@ -51,6 +52,12 @@ func Parse(target string) (Address, error) {
 	if strings.HasPrefix(target, "https://") || strings.HasPrefix(target, "http://") {
 		scheme, _, _ := strings.Cut(target, ":")
 		return Address{Service: scheme, Resource: target, Raw: target}, nil
+	}
+	if to, ok := strings.CutPrefix(target, "mailto:"); ok {
+		if to == "" {
+			return Address{}, fmt.Errorf("%q names no address", target)
+		}
+		return Address{Service: "mailto", Resource: to, Raw: target}, nil
 	}
 	parts := strings.SplitN(target, ":", 6)
 	if len(parts) < 6 || parts[0] != "arn" || parts[1] == "" || parts[2] == "" || parts[5] == "" {

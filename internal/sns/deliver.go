@@ -111,6 +111,14 @@ func (s *Service) deliver(ctx context.Context, it store.OutboxItem) error {
 			return err
 		}
 	}
+	msg := dispatch.Message{ID: outbox.IdempotencyKey(it), Kind: KindDelivery, Version: deliveryVersion,
+		Source: dispatch.Source{Service: "sns", Account: it.Account, Region: it.Region}, Target: d.Endpoint}
+	if d.Protocol == "email" || d.Protocol == "email-json" {
+		if err := s.email(&d, &msg); err != nil {
+			return outbox.Permanent(err)
+		}
+		return s.opt.Dispatcher.Dispatch(ctx, msg)
+	}
 	body, err := s.body(&d)
 	if err != nil {
 		return outbox.Permanent(err)
@@ -125,8 +133,52 @@ func (s *Service) deliver(ctx context.Context, it store.OutboxItem) error {
 	if d.Raw {
 		header["x-amz-sns-rawdelivery"] = "true"
 	}
-	return s.opt.Dispatcher.Dispatch(ctx, dispatch.Message{ID: outbox.IdempotencyKey(it), Kind: KindDelivery, Version: deliveryVersion,
-		Source: dispatch.Source{Service: "sns", Account: it.Account, Region: it.Region}, Target: d.Endpoint, Payload: body, Header: header})
+	msg.Payload, msg.Header = body, header
+	return s.opt.Dispatcher.Dispatch(ctx, msg)
+}
+
+// email makes msg the email of a delivery to an email or email-json
+// subscription: AWS's subject, and the text AWS writes (email) or the
+// signed JSON document (email-json).
+func (s *Service) email(d *delivery, msg *dispatch.Message) error {
+	msg.Target = "mailto:" + d.Endpoint
+	switch {
+	case d.Type == typeSubscriptionConfirmation:
+		msg.Subject = "AWS Notification - Subscription Confirmation"
+	case d.Type == typeUnsubscribeConfirmation:
+		msg.Subject = "AWS Notification - Unsubscribe Confirmation"
+	case d.Subject != "":
+		msg.Subject = d.Subject
+	default:
+		msg.Subject = "AWS Notification Message"
+	}
+	if d.Protocol == "email-json" {
+		body, err := s.body(d)
+		msg.Payload = body
+		return err
+	}
+	switch d.Type {
+	case typeSubscriptionConfirmation:
+		msg.Payload = []byte("You have chosen to subscribe to the topic: \n" + d.TopicARN +
+			"\n\nTo confirm this subscription, click or visit the link below (If this was in error no action is necessary):\nConfirm subscription: " +
+			s.subscribeURL(d) + "\n")
+	case typeUnsubscribeConfirmation:
+		msg.Payload = []byte("You have chosen to deactivate subscription " + d.SubscriptionARN +
+			".\n\nTo cancel this operation and restore the subscription, visit: " + s.subscribeURL(d) + "\n")
+	default:
+		msg.Payload = []byte(d.Message + "\n\n--\nIf you wish to stop receiving notifications from this topic, please click or visit the link below to unsubscribe:\n" +
+			s.unsubscribeURL(d) + "\n\nPlease do not reply directly to this email. If you have any questions or comments regarding this email, please contact the owner of the topic.\n")
+	}
+	return nil
+}
+
+// subscribeURL and unsubscribeURL are the links of a delivery.
+func (s *Service) subscribeURL(d *delivery) string {
+	return s.base() + "/?Action=ConfirmSubscription&TopicArn=" + url.QueryEscape(d.TopicARN) + "&Token=" + d.Token
+}
+
+func (s *Service) unsubscribeURL(d *delivery) string {
+	return s.base() + "/?Action=Unsubscribe&SubscriptionArn=" + url.QueryEscape(d.SubscriptionARN)
 }
 
 // body is what a delivery POSTs: the message alone for raw delivery,
@@ -142,10 +194,10 @@ func (s *Service) body(d *delivery) ([]byte, error) {
 	switch d.Type {
 	case typeNotification:
 		m.Subject, m.MessageAttributes = d.Subject, d.Attributes
-		m.UnsubscribeURL = s.base() + "/?Action=Unsubscribe&SubscriptionArn=" + url.QueryEscape(d.SubscriptionARN)
+		m.UnsubscribeURL = s.unsubscribeURL(d)
 	default:
 		m.Token = d.Token
-		m.SubscribeURL = s.base() + "/?Action=ConfirmSubscription&TopicArn=" + url.QueryEscape(d.TopicARN) + "&Token=" + d.Token
+		m.SubscribeURL = s.subscribeURL(d)
 	}
 	version := d.SignatureVersion
 	if version == "" {

@@ -68,9 +68,13 @@ type Options struct {
 	Notify func()
 	// Signer signs what is delivered to HTTP(S) endpoints.
 	Signer *snsmsg.Signer
-	// Dispatcher makes the HTTP(S) deliveries (its http and https
-	// targets).
+	// Dispatcher makes the HTTP(S) deliveries and sends email (its http,
+	// https and mailto targets).
 	Dispatcher *dispatch.Dispatcher
+	// Email is true when the dispatcher can send email (an SMTP relay is
+	// configured): email and email-json subscriptions are refused
+	// otherwise.
+	Email bool
 	Clock      clock.Clock
 	Logger     *slog.Logger
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"net/mail"
 	"strings"
 
 	"github.com/vigilhq/vigil/internal/request"
@@ -42,7 +43,7 @@ func checkSubscriptionAttribute(name, value string) error {
 
 // checkEndpoint refuses the protocols Vigil does not deliver to, and an
 // endpoint that does not suit its protocol.
-func checkEndpoint(protocol, endpoint string) error {
+func (s *Service) checkEndpoint(protocol, endpoint string) error {
 	switch protocol {
 	case "http", "https":
 		if !strings.HasPrefix(endpoint, protocol+"://") || len(endpoint) <= len(protocol)+3 {
@@ -52,7 +53,13 @@ func checkEndpoint(protocol, endpoint string) error {
 	case "sqs":
 		return errorf(InvalidParameter, "Invalid parameter: Vigil does not deliver to SQS queues yet")
 	case "email", "email-json":
-		return errorf(InvalidParameter, "Invalid parameter: Vigil does not deliver email yet")
+		if !s.opt.Email {
+			return errorf(InvalidParameter, "Invalid parameter: Vigil sends email through an SMTP relay, and none is configured (--smtp-relay)")
+		}
+		if a, err := mail.ParseAddress(endpoint); err != nil || a.Address != endpoint {
+			return errorf(InvalidParameter, "Invalid parameter: Email address")
+		}
+		return nil
 	case "sms", "application", "lambda", "firehose":
 		return errorf(InvalidParameter, "Invalid parameter: Vigil does not deliver to %s endpoints", protocol)
 	}
@@ -68,7 +75,7 @@ func (s *Service) Subscribe(ctx context.Context, sc Scope, topicArn, protocol, e
 	if err != nil {
 		return "", err
 	}
-	if err := checkEndpoint(protocol, endpoint); err != nil {
+	if err := s.checkEndpoint(protocol, endpoint); err != nil {
 		return "", err
 	}
 	for k, v := range attrs {
