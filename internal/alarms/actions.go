@@ -118,15 +118,16 @@ func (s *Service) execute(ctx context.Context, it store.OutboxItem, p actionPayl
 	})
 }
 
-// maxSubject is the longest subject SNS takes.
-const maxSubject = 100
+// maxSubject is the longest subject SNS takes: "less than 100
+// characters".
+const maxSubject = 99
 
 // subject is the subject of an alarm's notification, as AWS writes it,
 // cut to SNS's limit.
 func subject(a store.Alarm) string {
 	s := a.State + ": \"" + a.Name + "\" in " + regionName(a.Region)
-	if len(s) > maxSubject {
-		s = strings.ToValidUTF8(s[:maxSubject], "")
+	if r := []rune(s); len(r) > maxSubject {
+		s = string(r[:maxSubject])
 	}
 	return s
 }

@@ -21,9 +21,9 @@ const (
 	deliveryVersion = 1
 )
 
-// deliveryAttempts is how many times a delivery is tried before it is
-// kept as a dead letter: AWS's default HTTP policy retries 3 times.
-const deliveryAttempts = 4
+// deliveryPolicy retries as AWS's default HTTP delivery policy: 3 retries,
+// 20 seconds apart; then the delivery is kept as a dead letter.
+var deliveryPolicy = outbox.Policy{MinBackoff: 20 * time.Second, MaxBackoff: 20 * time.Second, Jitter: 0.05, MaxAttempts: 4}
 
 // The types of message delivered.
 const (
@@ -127,7 +127,7 @@ func (s *Service) deliver(ctx context.Context, it store.OutboxItem) error {
 		"Content-Type": "text/plain; charset=UTF-8", "User-Agent": "Amazon Simple Notification Service Agent",
 		"x-amz-sns-message-type": d.Type, "x-amz-sns-message-id": d.MessageID, "x-amz-sns-topic-arn": d.TopicARN,
 	}
-	if d.Type == typeNotification {
+	if d.Type != typeSubscriptionConfirmation {
 		header["x-amz-sns-subscription-arn"] = d.SubscriptionARN
 	}
 	if d.Raw {

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/vigilhq/vigil/internal/dispatch"
@@ -21,6 +22,7 @@ import (
 const (
 	// maxMessage is the largest message, with its attributes: 256 KiB.
 	maxMessage = 256 * 1024
+	// maxSubject bounds a subject: "less than 100 characters long".
 	maxSubject = 100
 	// maxAttributes is how many message attributes a message takes.
 	maxAttributes = 10
@@ -189,10 +191,11 @@ func checkPublish(in PublishInput) (map[string]string, []snsmsg.Attribute, error
 	if in.Message == "" {
 		return nil, nil, errorf(InvalidParameter, "Invalid parameter: Empty message")
 	}
-	if in.Subject != "" {
-		if len(in.Subject) >= maxSubject+1 || !printableASCII(in.Subject) {
-			return nil, nil, errorf(InvalidParameter, "Invalid parameter: Subject")
-		}
+	if !utf8.ValidString(in.Message) {
+		return nil, nil, errorf(InvalidParameter, "Invalid parameter: Message must be UTF-8 text")
+	}
+	if in.Subject != "" && (utf8.RuneCountInString(in.Subject) >= maxSubject || !subjectText(in.Subject)) {
+		return nil, nil, errorf(InvalidParameter, "Invalid parameter: Subject")
 	}
 	if len(in.Attributes) > maxAttributes {
 		return nil, nil, errorf(InvalidParameter, "Invalid parameter: MessageAttributes: Number of message attributes [%d] exceeds the allowed maximum [%d].", len(in.Attributes), maxAttributes)
@@ -205,6 +208,9 @@ func checkPublish(in PublishInput) (map[string]string, []snsmsg.Attribute, error
 		var value string
 		switch {
 		case base == "String" || base == "Number":
+			if !utf8.ValidString(a.StringValue) {
+				return nil, nil, errorf(InvalidParameter, "Invalid parameter: The message attribute '%s' must be UTF-8 text.", name)
+			}
 			if a.StringValue == "" {
 				return nil, nil, errorf(InvalidParameter, "Invalid parameter: The message attribute '%s' must contain non-empty message attribute value for message attribute type '%s'.", name, base)
 			}
@@ -241,15 +247,18 @@ func checkPublish(in PublishInput) (map[string]string, []snsmsg.Attribute, error
 	return msgs, attrs, nil
 }
 
-// printableASCII reports whether a subject is ASCII without line breaks
-// or control characters, as SNS requires.
-func printableASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e {
+// subjectText reports whether a subject is what SNS takes: "UTF-8 text
+// with no line breaks or control characters".
+func subjectText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
 			return false
 		}
 	}
-	return utf8.ValidString(s)
+	return true
 }
 
 // deliverToTopic is the dispatcher's target for SNS topic ARNs: another

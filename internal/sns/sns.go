@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/vigilhq/vigil/internal/clock"
@@ -74,14 +75,18 @@ type Options struct {
 	// Email is true when the dispatcher can send email (an SMTP relay is
 	// configured): email and email-json subscriptions are refused
 	// otherwise.
-	Email bool
-	Clock      clock.Clock
-	Logger     *slog.Logger
+	Email  bool
+	Clock  clock.Clock
+	Logger *slog.Logger
 }
 
 // Service is Vigil's SNS.
 type Service struct {
 	opt Options
+	// subscribing serializes Subscribe's look-up and write, so that an
+	// endpoint subscribed twice at once gets one subscription (on this
+	// node; nodes sharing a database need the store to enforce it).
+	subscribing sync.Mutex
 	// baseURL is where clients reach Vigil (http://127.0.0.1:4580): the
 	// links in messages (SubscribeURL, UnsubscribeURL, SigningCertURL)
 	// start with it.
@@ -114,7 +119,7 @@ func New(opt Options) *Service {
 // in p, and the target of SNS topic ARNs in d (alarm actions, event
 // rules): the composition root's wiring, which tests share.
 func (s *Service) RegisterDeliveries(p *outbox.Processor, d *dispatch.Dispatcher) {
-	p.Register(KindDelivery, outbox.DelivererFunc(s.deliver), outbox.Policy{MaxAttempts: deliveryAttempts})
+	p.Register(KindDelivery, outbox.DelivererFunc(s.deliver), deliveryPolicy)
 	d.Register(dispatch.Match{Service: "sns", Type: ""}, dispatch.NewTarget("sns:Publish", s.deliverToTopic))
 }
 

@@ -86,6 +86,8 @@ func (s *Service) Subscribe(ctx context.Context, sc Scope, topicArn, protocol, e
 			return "", err
 		}
 	}
+	s.subscribing.Lock()
+	defer s.subscribing.Unlock()
 	old, err := s.opt.Store.FindSubscription(ctx, topicArn, protocol, endpoint)
 	switch {
 	case err == nil:

@@ -110,6 +110,9 @@ func (s *Service) CreateTopic(ctx context.Context, sc Scope, name string, attrs,
 	if !fifo && strings.HasSuffix(name, ".fifo") {
 		return "", errorf(InvalidParameter, "Invalid parameter: Topic Name")
 	}
+	if len(tags) > maxTags {
+		return "", errorf(TagLimitExceeded, "Could not complete request: tag quota of per resource exceeded")
+	}
 	arn := topicARN(sc, name)
 	t, created, err := s.opt.Store.CreateTopic(ctx, store.Topic{Account: sc.Account, Region: sc.Region, Name: name, ARN: arn,
 		Attributes: encodeAttributes(attrs), Created: s.opt.Clock.Now().UnixMilli()})
