@@ -45,7 +45,7 @@ func (q *queryDecoder) structure(prefix string, sv reflect.Value, st *structInfo
 		if f.loc != locBody {
 			continue
 		}
-		if err := q.value(prefix+f.wire, sv.Field(f.index), f.t, f); err != nil {
+		if err := q.value(prefix+f.queryName(), sv.Field(f.index), f.t, f); err != nil {
 			return err
 		}
 	}

@@ -29,6 +29,9 @@ import (
 //	payload                  the member is the REST body
 //	flat member=N key=N value=N
 //	                         XML and query list/map naming
+//	query=N                  the member's name in awsQuery requests and
+//	                         responses when it differs from its JSON name
+//	                         (SQS, whose JSON model dropped the query names)
 //	always                   a list responses carry even when empty
 //	attr ns=URI              XML attribute; XML namespace
 //	ts=iso8601|unixTimestamp|rfc822
@@ -112,6 +115,16 @@ type fieldInfo struct {
 	streaming, eventStream      bool
 	ns                          string
 	ts                          string
+	// query is the name in awsQuery requests and responses ("": wire).
+	query string
+}
+
+// queryName is the member's name in awsQuery requests and responses.
+func (f *fieldInfo) queryName() string {
+	if f.query != "" {
+		return f.query
+	}
+	return f.wire
 }
 
 // structInfo describes a generated structure.
@@ -286,6 +299,8 @@ func parseOption(f *fieldInfo, opt string) {
 		f.attr = true
 	case "ns":
 		f.ns = v
+	case "query":
+		f.query = v
 	case "ts":
 		f.ts = v
 	case "sensitive":

@@ -29,7 +29,7 @@ func appendXMLMembers(b []byte, v reflect.Value, st *structInfo) []byte {
 		if !f.written(fv) {
 			continue
 		}
-		b = appendXMLMember(b, f.wire, f.t.value(fv), f.t, f)
+		b = appendXMLMember(b, f.queryName(), f.t.value(fv), f.t, f)
 	}
 	return b
 }

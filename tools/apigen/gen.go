@@ -261,6 +261,9 @@ func (g *generator) tag(parent *shape, r *ref) string {
 		wire = r.LocationName
 	}
 	opts := []string{wire}
+	if r.queryName != "" && r.queryName != wire {
+		opts = append(opts, "query="+r.queryName)
+	}
 	for _, req := range parent.Required {
 		if req == r.name {
 			opts = append(opts, "req")

@@ -23,6 +23,7 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"go/format"
@@ -32,6 +33,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -136,7 +138,72 @@ func load(models, version string, svc service) (*generator, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := applyQueryNames(m, filepath.Join(filepath.Dir(models), queryNamesDir, svc.Pkg+".json")); err != nil {
+		return nil, err
+	}
 	return newGenerator(svc, m, fmt.Sprintf("botocore %s data/%s/service-2.json", version, svc.Dir)), nil
+}
+
+// queryNamesDir holds, beside the models, the awsQuery names of the
+// services whose JSON model lost them but whose clients still speak
+// awsQuery (SQS: the Debian awscli 2.9), one file per package.
+const queryNamesDir = "querynames"
+
+// queryNames are the awsQuery names of a service's members ("Shape.Member")
+// and of its lists' members and maps' keys and values ("Shape").
+type queryNames struct {
+	Source  string                       `json:"source"`
+	Members map[string]string            `json:"members"`
+	Shapes  map[string]map[string]string `json:"shapes"`
+}
+
+// applyQueryNames applies the query names at path to m, if there is such
+// a file: a member's becomes its query= option; a list member's and a
+// map key's and value's become the locationNames the JSON protocols
+// ignore.
+func applyQueryNames(m *model, path string) error {
+	b, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var q queryNames
+	if err := json.Unmarshal(b, &q); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	for key, name := range q.Members {
+		shapeName, member, _ := strings.Cut(key, ".")
+		sh, ok := m.Shapes[shapeName]
+		if !ok {
+			return fmt.Errorf("%s: no shape %s", path, shapeName)
+		}
+		i := slices.IndexFunc(sh.Members, func(r *ref) bool { return r.name == member })
+		if i < 0 {
+			return fmt.Errorf("%s: shape %s has no member %s", path, shapeName, member)
+		}
+		sh.Members[i].queryName = name
+	}
+	for shapeName, names := range q.Shapes {
+		sh, ok := m.Shapes[shapeName]
+		if !ok {
+			return fmt.Errorf("%s: no shape %s", path, shapeName)
+		}
+		for part, name := range names {
+			switch {
+			case part == "member" && sh.Member != nil:
+				sh.Member.LocationName = name
+			case part == "key" && sh.Key != nil:
+				sh.Key.LocationName = name
+			case part == "value" && sh.Value != nil:
+				sh.Value.LocationName = name
+			default:
+				return fmt.Errorf("%s: shape %s has no %s", path, shapeName, part)
+			}
+		}
+	}
+	return nil
 }
 
 // modelsVersion returns the botocore version the committed models came

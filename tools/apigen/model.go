@@ -66,6 +66,9 @@ type ref struct {
 	ResultWrapper    string `json:"resultWrapper"`
 	Documentation    string `json:"documentation"`
 	name             string // member name, set for structure members
+	// queryName is the member's name in the awsQuery protocol when the
+	// model (a JSON one) lost it: from the service's query-names.json.
+	queryName string
 }
 
 type xmlNS struct {

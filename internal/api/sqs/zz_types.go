@@ -11,10 +11,10 @@ type AddPermissionRequest struct {
 	Label *string `aws:"Label,req"`
 
 	// AWSAccountIds: The Amazon Web Services account numbers of the principals who are to receive permission.
-	AWSAccountIds []string `aws:"AWSAccountIds,req,flat"`
+	AWSAccountIds []string `aws:"AWSAccountIds,req,member=AWSAccountId,flat"`
 
 	// Actions: The action the client wants to allow for the specified principal.
-	Actions []string `aws:"Actions,req,flat"`
+	Actions []string `aws:"Actions,req,member=ActionName,flat"`
 }
 
 // BatchEntryIdsNotDistinct: Two or more batch entries in the request have the same Id .
@@ -84,7 +84,7 @@ type ChangeMessageVisibilityBatchRequest struct {
 	QueueUrl *string `aws:"QueueUrl,req"`
 
 	// Entries: Lists the receipt handles of the messages for which the visibility timeout must be changed.
-	Entries []ChangeMessageVisibilityBatchRequestEntry `aws:"Entries,req,flat"`
+	Entries []ChangeMessageVisibilityBatchRequestEntry `aws:"Entries,req,member=ChangeMessageVisibilityBatchRequestEntry,flat"`
 }
 
 // ChangeMessageVisibilityBatchRequestEntry: Encloses a receipt handle and an entry ID for each message in ChangeMessageVisibilityBatch .
@@ -102,10 +102,10 @@ type ChangeMessageVisibilityBatchRequestEntry struct {
 // ChangeMessageVisibilityBatchResult: For each message in the batch, the response contains a ChangeMessageVisibilityBatchResultEntry tag if the message succeeds or a BatchResultErrorEntry tag if the message fails.
 type ChangeMessageVisibilityBatchResult struct {
 	// Successful: A list of ChangeMessageVisibilityBatchResultEntry items.
-	Successful []ChangeMessageVisibilityBatchResultEntry `aws:"Successful,req,flat"`
+	Successful []ChangeMessageVisibilityBatchResultEntry `aws:"Successful,req,member=ChangeMessageVisibilityBatchResultEntry,flat"`
 
 	// Failed: A list of BatchResultErrorEntry items.
-	Failed []BatchResultErrorEntry `aws:"Failed,req,flat"`
+	Failed []BatchResultErrorEntry `aws:"Failed,req,member=BatchResultErrorEntry,flat"`
 }
 
 // ChangeMessageVisibilityBatchResultEntry: Encloses the Id of an entry in ChangeMessageVisibilityBatch .
@@ -132,10 +132,10 @@ type CreateQueueRequest struct {
 	QueueName *string `aws:"QueueName,req"`
 
 	// Attributes: A map of attributes with their corresponding values.
-	Attributes map[QueueAttributeName]string `aws:"Attributes,flat"`
+	Attributes map[QueueAttributeName]string `aws:"Attributes,query=Attribute,key=Name,value=Value,flat"`
 
 	// Tags: Add cost allocation tags to the specified Amazon SQS queue.
-	Tags map[string]string `aws:"tags,flat"`
+	Tags map[string]string `aws:"tags,query=Tag,key=Key,value=Value,flat"`
 }
 
 // CreateQueueResult: Returns the QueueUrl attribute of the created queue.
@@ -150,7 +150,7 @@ type DeleteMessageBatchRequest struct {
 	QueueUrl *string `aws:"QueueUrl,req"`
 
 	// Entries: Lists the receipt handles for the messages to be deleted.
-	Entries []DeleteMessageBatchRequestEntry `aws:"Entries,req,flat"`
+	Entries []DeleteMessageBatchRequestEntry `aws:"Entries,req,member=DeleteMessageBatchRequestEntry,flat"`
 }
 
 // DeleteMessageBatchRequestEntry: Encloses a receipt handle and an identifier for it.
@@ -165,10 +165,10 @@ type DeleteMessageBatchRequestEntry struct {
 // DeleteMessageBatchResult: For each message in the batch, the response contains a DeleteMessageBatchResultEntry tag if the message is deleted or a BatchResultErrorEntry tag if the message can't be deleted.
 type DeleteMessageBatchResult struct {
 	// Successful: A list of DeleteMessageBatchResultEntry items.
-	Successful []DeleteMessageBatchResultEntry `aws:"Successful,req,flat"`
+	Successful []DeleteMessageBatchResultEntry `aws:"Successful,req,member=DeleteMessageBatchResultEntry,flat"`
 
 	// Failed: A list of BatchResultErrorEntry items.
-	Failed []BatchResultErrorEntry `aws:"Failed,req,flat"`
+	Failed []BatchResultErrorEntry `aws:"Failed,req,member=BatchResultErrorEntry,flat"`
 }
 
 // DeleteMessageBatchResultEntry: Encloses the Id of an entry in DeleteMessageBatch .
@@ -215,13 +215,13 @@ type GetQueueAttributesRequest struct {
 	QueueUrl *string `aws:"QueueUrl,req"`
 
 	// AttributeNames: A list of attributes for which to retrieve information.
-	AttributeNames []QueueAttributeName `aws:"AttributeNames,flat"`
+	AttributeNames []QueueAttributeName `aws:"AttributeNames,member=AttributeName,flat"`
 }
 
 // GetQueueAttributesResult: A list of returned queue attributes.
 type GetQueueAttributesResult struct {
 	// Attributes: A map of attributes to their respective values.
-	Attributes map[QueueAttributeName]string `aws:"Attributes,flat"`
+	Attributes map[QueueAttributeName]string `aws:"Attributes,query=Attribute,key=Name,value=Value,flat"`
 }
 
 // GetQueueUrlRequest: Retrieves the URL of an existing queue based on its name and, optionally, the Amazon Web Services account ID.
@@ -492,7 +492,7 @@ type ListDeadLetterSourceQueuesRequest struct {
 // ListDeadLetterSourceQueuesResult: A list of your dead letter source queues.
 type ListDeadLetterSourceQueuesResult struct {
 	// QueueUrls: A list of source queue URLs that have the RedrivePolicy queue attribute configured with a dead-letter queue.
-	QueueUrls []string `aws:"queueUrls,req,flat"`
+	QueueUrls []string `aws:"queueUrls,req,member=QueueUrl,flat"`
 
 	// NextToken: Pagination token to include in the next request.
 	NextToken *string `aws:"NextToken"`
@@ -552,7 +552,7 @@ type ListQueueTagsRequest struct {
 // ListQueueTagsResult: the ListQueueTagsResult shape.
 type ListQueueTagsResult struct {
 	// Tags: The list of all tags added to the specified queue.
-	Tags map[string]string `aws:"Tags,flat"`
+	Tags map[string]string `aws:"Tags,query=Tag,key=Key,value=Value,flat"`
 }
 
 // ListQueuesRequest: the ListQueuesRequest shape.
@@ -570,7 +570,7 @@ type ListQueuesRequest struct {
 // ListQueuesResult: A list of your queues.
 type ListQueuesResult struct {
 	// QueueUrls: A list of queue URLs, up to 1,000 entries, or the value of MaxResults that you sent in the request.
-	QueueUrls []string `aws:"QueueUrls,flat"`
+	QueueUrls []string `aws:"QueueUrls,member=QueueUrl,flat"`
 
 	// NextToken: Pagination token to include in the next request.
 	NextToken *string `aws:"NextToken"`
@@ -591,13 +591,13 @@ type Message struct {
 	Body *string `aws:"Body"`
 
 	// Attributes: A map of the attributes requested in ReceiveMessage to their respective values.
-	Attributes map[MessageSystemAttributeName]string `aws:"Attributes,flat"`
+	Attributes map[MessageSystemAttributeName]string `aws:"Attributes,query=Attribute,key=Name,value=Value,flat"`
 
 	// MD5OfMessageAttributes: An MD5 digest of the non-URL-encoded message attribute string.
 	MD5OfMessageAttributes *string `aws:"MD5OfMessageAttributes"`
 
 	// MessageAttributes: Each message attribute consists of a Name , Type , and Value .
-	MessageAttributes map[string]MessageAttributeValue `aws:"MessageAttributes,flat"`
+	MessageAttributes map[string]MessageAttributeValue `aws:"MessageAttributes,query=MessageAttribute,key=Name,value=Value,flat"`
 }
 
 // MessageAttributeValue: The user-specified message attribute value.
@@ -609,10 +609,10 @@ type MessageAttributeValue struct {
 	BinaryValue []byte `aws:"BinaryValue"`
 
 	// StringListValues: Not implemented.
-	StringListValues []string `aws:"StringListValues,flat"`
+	StringListValues []string `aws:"StringListValues,query=StringListValue,member=StringListValue,flat"`
 
 	// BinaryListValues: Not implemented.
-	BinaryListValues [][]byte `aws:"BinaryListValues,flat"`
+	BinaryListValues [][]byte `aws:"BinaryListValues,query=BinaryListValue,member=BinaryListValue,flat"`
 
 	// DataType: Amazon SQS supports the following logical data types: String , Number , and Binary .
 	DataType *string `aws:"DataType,req"`
@@ -644,10 +644,10 @@ type MessageSystemAttributeValue struct {
 	BinaryValue []byte `aws:"BinaryValue"`
 
 	// StringListValues: Not implemented.
-	StringListValues []string `aws:"StringListValues,flat"`
+	StringListValues []string `aws:"StringListValues,query=StringListValue,member=StringListValue,flat"`
 
 	// BinaryListValues: Not implemented.
-	BinaryListValues [][]byte `aws:"BinaryListValues,flat"`
+	BinaryListValues [][]byte `aws:"BinaryListValues,query=BinaryListValue,member=BinaryListValue,flat"`
 
 	// DataType: Amazon SQS supports the following logical data types: String , Number , and Binary .
 	DataType *string `aws:"DataType,req"`
@@ -767,13 +767,13 @@ type ReceiveMessageRequest struct {
 	QueueUrl *string `aws:"QueueUrl,req"`
 
 	// AttributeNames: This parameter has been discontinued but will be supported for backward compatibility.
-	AttributeNames []QueueAttributeName `aws:"AttributeNames,flat"`
+	AttributeNames []QueueAttributeName `aws:"AttributeNames,member=AttributeName,flat"`
 
 	// MessageSystemAttributeNames: A list of attributes that need to be returned along with each message.
 	MessageSystemAttributeNames []MessageSystemAttributeName `aws:"MessageSystemAttributeNames,flat"`
 
 	// MessageAttributeNames: The name of the message attribute, where N is the index.
-	MessageAttributeNames []string `aws:"MessageAttributeNames,flat"`
+	MessageAttributeNames []string `aws:"MessageAttributeNames,member=MessageAttributeName,flat"`
 
 	// MaxNumberOfMessages: The maximum number of messages to return.
 	MaxNumberOfMessages *int32 `aws:"MaxNumberOfMessages"`
@@ -791,7 +791,7 @@ type ReceiveMessageRequest struct {
 // ReceiveMessageResult: A list of received messages.
 type ReceiveMessageResult struct {
 	// Messages: A list of messages.
-	Messages []Message `aws:"Messages,flat"`
+	Messages []Message `aws:"Messages,member=Message,flat"`
 }
 
 // RemovePermissionRequest: the RemovePermissionRequest shape.
@@ -843,7 +843,7 @@ type SendMessageBatchRequest struct {
 	QueueUrl *string `aws:"QueueUrl,req"`
 
 	// Entries: A list of SendMessageBatchRequestEntry items.
-	Entries []SendMessageBatchRequestEntry `aws:"Entries,req,flat"`
+	Entries []SendMessageBatchRequestEntry `aws:"Entries,req,member=SendMessageBatchRequestEntry,flat"`
 }
 
 // SendMessageBatchRequestEntry: Contains the details of a single Amazon SQS message along with an Id .
@@ -858,10 +858,10 @@ type SendMessageBatchRequestEntry struct {
 	DelaySeconds *int32 `aws:"DelaySeconds"`
 
 	// MessageAttributes: Each message attribute consists of a Name , Type , and Value .
-	MessageAttributes map[string]MessageAttributeValue `aws:"MessageAttributes,flat"`
+	MessageAttributes map[string]MessageAttributeValue `aws:"MessageAttributes,query=MessageAttribute,key=Name,value=Value,flat"`
 
 	// MessageSystemAttributes: The message system attribute to send Each message system attribute consists of a Name , Type , and Value .
-	MessageSystemAttributes map[MessageSystemAttributeNameForSends]MessageSystemAttributeValue `aws:"MessageSystemAttributes,flat"`
+	MessageSystemAttributes map[MessageSystemAttributeNameForSends]MessageSystemAttributeValue `aws:"MessageSystemAttributes,query=MessageSystemAttribute,key=Name,value=Value,flat"`
 
 	// MessageDeduplicationId: This parameter applies only to FIFO (first-in-first-out) queues.
 	MessageDeduplicationId *string `aws:"MessageDeduplicationId"`
@@ -873,10 +873,10 @@ type SendMessageBatchRequestEntry struct {
 // SendMessageBatchResult: For each message in the batch, the response contains a SendMessageBatchResultEntry tag if the message succeeds or a BatchResultErrorEntry tag if the message fails.
 type SendMessageBatchResult struct {
 	// Successful: A list of SendMessageBatchResultEntry items.
-	Successful []SendMessageBatchResultEntry `aws:"Successful,req,flat"`
+	Successful []SendMessageBatchResultEntry `aws:"Successful,req,member=SendMessageBatchResultEntry,flat"`
 
 	// Failed: A list of BatchResultErrorEntry items with error details about each message that can't be enqueued.
-	Failed []BatchResultErrorEntry `aws:"Failed,req,flat"`
+	Failed []BatchResultErrorEntry `aws:"Failed,req,member=BatchResultErrorEntry,flat"`
 }
 
 // SendMessageBatchResultEntry: Encloses a MessageId for a successfully-enqueued message in a SendMessageBatch .
@@ -912,10 +912,10 @@ type SendMessageRequest struct {
 	DelaySeconds *int32 `aws:"DelaySeconds"`
 
 	// MessageAttributes: Each message attribute consists of a Name , Type , and Value .
-	MessageAttributes map[string]MessageAttributeValue `aws:"MessageAttributes,flat"`
+	MessageAttributes map[string]MessageAttributeValue `aws:"MessageAttributes,query=MessageAttribute,key=Name,value=Value,flat"`
 
 	// MessageSystemAttributes: The message system attribute to send.
-	MessageSystemAttributes map[MessageSystemAttributeNameForSends]MessageSystemAttributeValue `aws:"MessageSystemAttributes,flat"`
+	MessageSystemAttributes map[MessageSystemAttributeNameForSends]MessageSystemAttributeValue `aws:"MessageSystemAttributes,query=MessageSystemAttribute,key=Name,value=Value,flat"`
 
 	// MessageDeduplicationId: This parameter applies only to FIFO (first-in-first-out) queues.
 	MessageDeduplicationId *string `aws:"MessageDeduplicationId"`
@@ -948,7 +948,7 @@ type SetQueueAttributesRequest struct {
 	QueueUrl *string `aws:"QueueUrl,req"`
 
 	// Attributes: A map of attributes to set.
-	Attributes map[QueueAttributeName]string `aws:"Attributes,req,flat"`
+	Attributes map[QueueAttributeName]string `aws:"Attributes,query=Attribute,req,key=Name,value=Value,flat"`
 }
 
 // StartMessageMoveTaskRequest: the StartMessageMoveTaskRequest shape.
@@ -975,7 +975,7 @@ type TagQueueRequest struct {
 	QueueUrl *string `aws:"QueueUrl,req"`
 
 	// Tags: The list of tags to be added to the specified queue.
-	Tags map[string]string `aws:"Tags,req,flat"`
+	Tags map[string]string `aws:"Tags,req,key=Key,value=Value,flat"`
 }
 
 // TooManyEntriesInBatchRequest: The batch request contains more entries than permissible.
@@ -1018,7 +1018,7 @@ type UntagQueueRequest struct {
 	QueueUrl *string `aws:"QueueUrl,req"`
 
 	// TagKeys: The list of tags to be removed from the specified queue.
-	TagKeys []string `aws:"TagKeys,req,flat"`
+	TagKeys []string `aws:"TagKeys,req,member=TagKey,flat"`
 }
 
 // AddPermissionOutput is the empty output of AddPermission.
