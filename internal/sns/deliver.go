@@ -50,6 +50,9 @@ type delivery struct {
 	Raw bool `json:"raw,omitempty"`
 	// SignatureVersion is the topic's, "1" when unset.
 	SignatureVersion string `json:"signatureVersion,omitempty"`
+	// GroupID and DedupID are a FIFO topic's publish's, for a FIFO queue.
+	GroupID string `json:"groupId,omitempty"`
+	DedupID string `json:"dedupId,omitempty"`
 }
 
 // item returns the outbox item of a delivery to sub.
@@ -113,6 +116,15 @@ func (s *Service) deliver(ctx context.Context, it store.OutboxItem) error {
 	}
 	msg := dispatch.Message{ID: outbox.IdempotencyKey(it), Kind: KindDelivery, Version: deliveryVersion,
 		Source: dispatch.Source{Service: "sns", Account: it.Account, Region: it.Region}, Target: d.Endpoint}
+	if d.Protocol == "sqs" {
+		body, err := s.body(&d)
+		if err != nil {
+			return outbox.Permanent(err)
+		}
+		msg.Payload = body
+		msg.Header = map[string]string{"MessageGroupId": d.GroupID, "MessageDeduplicationId": d.DedupID}
+		return s.opt.Dispatcher.Dispatch(ctx, msg)
+	}
 	if d.Protocol == "email" || d.Protocol == "email-json" {
 		if err := s.email(&d, &msg); err != nil {
 			return outbox.Permanent(err)

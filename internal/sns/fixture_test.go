@@ -68,8 +68,10 @@ type fixture struct {
 	clock  *clock.Fake
 	store  *embedded.Store
 	outbox *outbox.Processor
-	svc    *Service
-	srv    *httptest.Server
+	// dispatcher makes the deliveries; tests register more targets.
+	dispatcher *dispatch.Dispatcher
+	svc        *Service
+	srv        *httptest.Server
 
 	mu      sync.Mutex
 	hits    []hit
@@ -120,6 +122,7 @@ func newFixture(t *testing.T) *fixture {
 	})
 	f.svc.SetBaseURL(baseURL + "/")
 	f.svc.RegisterDeliveries(f.outbox, d)
+	f.dispatcher = d
 	return f
 }
 

@@ -2,7 +2,9 @@ package sns
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"maps"
 	"regexp"
@@ -167,6 +169,13 @@ func (p *publisher) items(in PublishInput) (string, []store.OutboxItem, error) {
 	if p.topicAttrs["FifoTopic"] != "true" && (in.MessageGroupID != "" || in.MessageDeduplicationID != "") {
 		return "", nil, errorf(InvalidParameter, "Invalid parameter: The request includes MessageGroupId or MessageDeduplicationId parameters which are not valid for this topic type")
 	}
+	if p.topicAttrs["FifoTopic"] == "true" && in.MessageDeduplicationID == "" {
+		if p.topicAttrs["ContentBasedDeduplication"] != "true" {
+			return "", nil, errorf(InvalidParameter, "Invalid parameter: The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
+		}
+		sum := sha256.Sum256([]byte(in.Message))
+		in.MessageDeduplicationID = hex.EncodeToString(sum[:])
+	}
 	id := request.NewUUID()
 	items := make([]store.OutboxItem, len(p.subs))
 	for i := range p.subs {
@@ -176,7 +185,8 @@ func (p *publisher) items(in PublishInput) (string, []store.OutboxItem, error) {
 			message = msgs["default"]
 		}
 		items[i], err = p.s.item(sub, delivery{Type: typeNotification, MessageID: id, Message: message, Subject: in.Subject,
-			Attributes: attrs, Raw: p.subAttrs[i]["RawMessageDelivery"] == "true", SignatureVersion: p.topicAttrs["SignatureVersion"]})
+			Attributes: attrs, Raw: p.subAttrs[i]["RawMessageDelivery"] == "true", SignatureVersion: p.topicAttrs["SignatureVersion"],
+			GroupID: in.MessageGroupID, DedupID: in.MessageDeduplicationID})
 		if err != nil {
 			return "", nil, err
 		}

@@ -8,6 +8,7 @@ import (
 	"net/mail"
 	"strings"
 
+	"github.com/vigilhq/vigil/internal/dispatch"
 	"github.com/vigilhq/vigil/internal/request"
 	"github.com/vigilhq/vigil/internal/store"
 )
@@ -51,7 +52,10 @@ func (s *Service) checkEndpoint(protocol, endpoint string) error {
 		}
 		return nil
 	case "sqs":
-		return errorf(InvalidParameter, "Invalid parameter: Vigil does not deliver to SQS queues yet")
+		if a, err := dispatch.Parse(endpoint); err != nil || a.Service != "sqs" || a.Type != "" || a.Account == "" || a.Region == "" {
+			return errorf(InvalidParameter, "Invalid parameter: SQS endpoint ARN")
+		}
+		return nil
 	case "email", "email-json":
 		if !s.opt.Email {
 			return errorf(InvalidParameter, "Invalid parameter: Vigil sends email through an SMTP relay, and none is configured (--smtp-relay)")
@@ -106,11 +110,20 @@ func (s *Service) Subscribe(ctx context.Context, sc Scope, topicArn, protocol, e
 		ARN: topicArn + ":" + request.NewUUID(), Account: t.Account, Region: t.Region, Owner: owner, TopicARN: topicArn,
 		Protocol: protocol, Endpoint: endpoint, Token: newToken(), Attributes: encodeAttributes(attrs),
 		Created: s.opt.Clock.Now().UnixMilli(),
+		// An SQS queue is subscribed at once: there is no one to confirm.
+		Confirmed: protocol == "sqs",
 	}
 	if err := s.opt.Store.PutSubscription(ctx, sub); err != nil {
 		return "", err
 	}
-	if err := s.enqueue(ctx, &sub, delivery{Type: typeSubscriptionConfirmation, Token: sub.Token,
+	if sub.Confirmed {
+		return sub.ARN, nil
+	}
+	topicAttrs, err := decodeAttributes(t.Attributes)
+	if err != nil {
+		return "", err
+	}
+	if err := s.enqueue(ctx, &sub, delivery{Type: typeSubscriptionConfirmation, Token: sub.Token, SignatureVersion: topicAttrs["SignatureVersion"],
 		Message: "You have chosen to subscribe to the topic " + topicArn + ".\nTo confirm the subscription, visit the SubscribeURL included in this message."}); err != nil {
 		return "", err
 	}
@@ -156,7 +169,13 @@ func (s *Service) Unsubscribe(ctx context.Context, sc Scope, arn string) error {
 	if err := s.opt.Store.DeleteSubscription(ctx, arn); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	return s.enqueue(ctx, sub, delivery{Type: typeUnsubscribeConfirmation, Token: sub.Token,
+	version := ""
+	if t, err := s.opt.Store.Topic(ctx, sub.TopicARN); err == nil {
+		if attrs, err := decodeAttributes(t.Attributes); err == nil {
+			version = attrs["SignatureVersion"]
+		}
+	}
+	return s.enqueue(ctx, sub, delivery{Type: typeUnsubscribeConfirmation, Token: sub.Token, SignatureVersion: version,
 		Message: "You have chosen to deactivate subscription " + arn + ".\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message."})
 }
 

@@ -1,6 +1,7 @@
 package sns
 
 import (
+	"context"
 	"net/url"
 	"strings"
 	"sync"
@@ -8,6 +9,8 @@ import (
 	"time"
 
 	"github.com/vigilhq/vigil/internal/snsmsg"
+
+	"github.com/vigilhq/vigil/internal/dispatch"
 )
 
 func TestSubscribePending(t *testing.T) {
@@ -68,7 +71,7 @@ func TestSubscribeRefusedProtocols(t *testing.T) {
 	f := newFixture(t)
 	topic := f.createTopic("ops", nil)
 	for _, c := range []struct{ protocol, endpoint, msg string }{
-		{"sqs", "arn:aws:sqs:us-east-1:123456789012:q", "Invalid parameter: Vigil does not deliver to SQS queues yet"},
+		{"sqs", "https://sqs.us-east-1.amazonaws.com/123456789012/q", "Invalid parameter: SQS endpoint ARN"},
 		{"sms", "+15555550100", "Invalid parameter: Vigil does not deliver to sms endpoints"},
 		{"lambda", "arn:aws:lambda:us-east-1:123456789012:function:f", "Invalid parameter: Vigil does not deliver to lambda endpoints"},
 		{"application", "arn:aws:sns:us-east-1:123456789012:endpoint/GCM/app/x", "Invalid parameter: Vigil does not deliver to application endpoints"},
@@ -403,4 +406,40 @@ func TestSubscriptionAttributesScope(t *testing.T) {
 	wantErr(t, err, InvalidParameter, "Invalid parameter: SubscriptionArn")
 	err = f.svc.Unsubscribe(f.ctx, scope, PendingConfirmation)
 	wantErr(t, err, InvalidParameter, "Invalid parameter: SubscriptionArn")
+}
+
+// An SQS queue's subscription is confirmed at once, and a publish reaches
+// the queue through the dispatcher's target for SQS ARNs, as AWS's signed
+// JSON document or, raw, as the message alone.
+func TestSubscribeSQS(t *testing.T) {
+	f := newFixture(t)
+	var got []dispatch.Message
+	f.dispatcher.Register(dispatch.Match{Service: "sqs", Type: ""}, dispatch.NewTarget("sqs:SendMessage",
+		func(_ context.Context, _ dispatch.Address, m *dispatch.Message) error {
+			got = append(got, *m)
+			return nil
+		}))
+	topic := f.createTopic("ops", nil)
+	queue := "arn:aws:sqs:us-east-1:123456789012:jobs"
+	arn, err := f.svc.Subscribe(f.ctx, scope, topic, "sqs", queue, nil, false)
+	if err != nil || arn == PendingConfirmation {
+		t.Fatalf("Subscribe sqs = %q, %v; want an ARN at once", arn, err)
+	}
+	f.publish(PublishInput{TopicARN: topic, Message: "m", Subject: "s"})
+	f.step()
+	if len(got) != 1 || got[0].Target != queue {
+		t.Fatalf("deliveries %+v", got)
+	}
+	m, err := snsmsg.Parse(got[0].Payload)
+	if err != nil || m.Message != "m" || m.Subject != "s" || testSigner.Verify(m) != nil {
+		t.Errorf("the queue got %s (%v)", got[0].Payload, err)
+	}
+	if err := f.svc.SetSubscriptionAttributes(f.ctx, scope, arn, "RawMessageDelivery", "true"); err != nil {
+		t.Fatal(err)
+	}
+	f.publish(PublishInput{TopicARN: topic, Message: "raw"})
+	f.step()
+	if len(got) != 2 || string(got[1].Payload) != "raw" {
+		t.Errorf("raw delivery %q", got[len(got)-1].Payload)
+	}
 }

@@ -131,7 +131,10 @@ func TestAlarmActions(t *testing.T) {
 			Namespace: aws.String("E2E/Actions"), MetricName: aws.String("CPU"), Statistic: types.StatisticAverage, Period: aws.Int32(60),
 			EvaluationPeriods: aws.Int32(2), Threshold: aws.Float64(75), ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold})
 		return err
-	}, func() error {
+	})
+	// The evaluation a put asks for runs before the data arrives.
+	v.settle(t)
+	mustDo(t, func() error {
 		_, err := a.cw.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String("E2E/Actions"), MetricData: []types.MetricDatum{
 			{MetricName: aws.String("CPU"), Timestamp: aws.Time(now.Add(-2 * time.Minute)), Value: aws.Float64(80)},
 			{MetricName: aws.String("CPU"), Timestamp: aws.Time(now.Add(-time.Minute)), Value: aws.Float64(90)},
@@ -182,7 +185,9 @@ func TestAlarmStateReasonData(t *testing.T) {
 			Unit: types.StandardUnitMilliseconds, EvaluationPeriods: aws.Int32(3), DatapointsToAlarm: aws.Int32(2), Threshold: aws.Float64(250.5),
 			ComparisonOperator: types.ComparisonOperatorGreaterThanOrEqualToThreshold})
 		return err
-	}, func() error {
+	})
+	v.settle(t)
+	mustDo(t, func() error {
 		at := func(ago time.Duration) *time.Time { return aws.Time(now.Add(-ago)) }
 		_, err := a.cw.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String("E2E/Reasons"), MetricData: []types.MetricDatum{
 			{MetricName: aws.String("Latency"), Timestamp: at(3 * time.Minute), Values: []float64{100, 300}, Unit: types.StandardUnitMilliseconds},
