@@ -50,6 +50,7 @@ import (
 	"github.com/vigilhq/vigil/internal/server"
 	snsengine "github.com/vigilhq/vigil/internal/sns"
 	"github.com/vigilhq/vigil/internal/snsmsg"
+	sqsengine "github.com/vigilhq/vigil/internal/sqs"
 	"github.com/vigilhq/vigil/internal/store/embedded"
 	"github.com/vigilhq/vigil/internal/svcevents"
 	"github.com/vigilhq/vigil/internal/tlsca"
@@ -93,6 +94,7 @@ type App struct {
 	metrics *metrics.Engine
 	alarms  *alarms.Service
 	sns     *snsengine.Service
+	sqs     *sqsengine.Service
 	snsAPI  *sns.Provider
 	// tls is the HTTPS configuration (nil: HTTP); caFile the certificate
 	// of Vigil's own authority when it issued the server's ("" else).
@@ -144,7 +146,7 @@ func (a *App) apis() []api {
 		{scheduler.Model, scheduler.Handlers(scheduler.Unimplemented{})},
 		{schemas.Model, schemas.Handlers(schemas.Unimplemented{})},
 		{sns.Model, sns.Handlers(a.snsAPI)},
-		{sqs.Model, sqs.Handlers(sqs.Unimplemented{})},
+		{sqs.Model, sqs.Handlers(sqs.New(a.sqs))},
 		{sts.Model, sts.Handlers(&sts.Provider{})},
 		{support.Model, support.Handlers(support.Unimplemented{})},
 	}
@@ -266,6 +268,8 @@ func (a *App) build(ctx context.Context) error {
 		a.dispatch.Register(dispatch.Match{Service: "mailto", Type: "*"}, dispatch.SMTPTarget(a.cfg.SMTPRelay, from, a.clock.Now))
 	}
 	a.sns.RegisterDeliveries(a.outbox, a.dispatch)
+	a.sqs = sqsengine.New(sqsengine.Options{Store: a.store.SQS(), Tags: a.store.Tags(), Clock: a.clock, Logger: a.logger.With("component", "sqs")})
+	a.dispatch.Register(dispatch.Match{Service: "sqs", Type: ""}, a.sqs.Target())
 	web := dispatch.HTTPTarget(&http.Client{})
 	a.dispatch.Register(dispatch.Match{Service: "http", Type: "*"}, web)
 	a.dispatch.Register(dispatch.Match{Service: "https", Type: "*"}, web)
@@ -353,6 +357,7 @@ func (a *App) schedule() error {
 		{Name: outboxJob, Every: deliveriesEvery, Step: a.outbox.Step},
 		{Name: alarmsJob, Every: alarmsEvery, Step: a.alarms.Run},
 		{Name: "alarm-history-expiry", Every: historyExpiryEvery, Step: a.alarms.ExpireHistory},
+		{Name: "sqs-retention", Every: retentionEvery, Step: a.sqs.ExpireMessages},
 		{Name: "logs-query-expiry", Every: queryExpiryEvery, Step: a.expireQueries},
 		// Every node keeps its own Insights queries alive.
 		{Name: "logs-query-heartbeat", Every: logsengine.QueryHeartbeatEvery, Step: a.logs.HeartbeatQueries, Local: true},
@@ -428,7 +433,9 @@ func (a *App) DataDir() string { return a.cfg.DataDir }
 // Serve serves HTTP on ln until Shutdown.
 func (a *App) Serve(ln net.Listener) error {
 	// The links in delivered messages lead back here.
-	a.sns.SetBaseURL(a.Scheme() + "://" + ln.Addr().String())
+	base := a.Scheme() + "://" + ln.Addr().String()
+	a.sns.SetBaseURL(base)
+	a.sqs.SetBaseURL(base)
 	if a.tls != nil {
 		ln = tls.NewListener(ln, a.tls)
 	}

@@ -28,7 +28,7 @@ func openBackend(t *testing.T, dir string) storetest.Backend {
 	return storetest.Backend{
 		Accounts: s.Accounts(), Metrics: s.Metrics(), Logs: s.Logs(), Outbox: s.Outbox(), Tags: s.Tags(),
 		LogQueries: s.LogQueries(), LogQuerier: s.Querier(), Leases: s.Leases(), Alarms: s.Alarms(),
-		SNS: s.SNS(),
+		SNS: s.SNS(), SQS: s.SQS(),
 	}
 }
 
@@ -42,3 +42,4 @@ func TestLogQuerierConformance(t *testing.T) { storetest.LogQuerier(t, openBacke
 func TestLeasesConformance(t *testing.T)     { storetest.Leases(t, openBackend) }
 func TestAlarmsConformance(t *testing.T)     { storetest.Alarms(t, openBackend) }
 func TestSNSConformance(t *testing.T)        { storetest.SNS(t, openBackend) }
+func TestSQSConformance(t *testing.T)        { storetest.SQS(t, openBackend) }

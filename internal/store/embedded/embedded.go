@@ -116,6 +116,10 @@ func (s *Store) Alarms() store.Alarms { return s.state.Alarms() }
 // resource state.
 func (s *Store) SNS() store.SNS { return s.state.SNS() }
 
+// SQS returns the store of SQS queues and their messages, kept with the
+// resource state.
+func (s *Store) SQS() store.SQS { return s.state.SQS() }
+
 // Outbox returns the deliveries derived from ingestion.
 func (s *Store) Outbox() store.Outbox { return s.tel.Outbox() }
 

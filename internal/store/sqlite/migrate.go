@@ -246,6 +246,70 @@ CREATE INDEX sns_subscriptions_endpoint ON sns_subscriptions(topic_arn, protocol
 -- ConfirmSubscription finds the subscription by its token.
 CREATE INDEX sns_subscriptions_token ON sns_subscriptions(topic_arn, token);
 `},
+	{name: "sqs", sql: `
+-- SQS queues, unique by ARN and by account, region and name (which also
+-- lists a scope's queues by name). attributes is the SQS engine's
+-- encoding, opaque to the store; times are Unix milliseconds.
+CREATE TABLE sqs_queues (
+	arn        TEXT PRIMARY KEY,
+	account    TEXT NOT NULL,
+	region     TEXT NOT NULL,
+	name       TEXT NOT NULL,
+	attributes BLOB NOT NULL,
+	created    INTEGER NOT NULL,
+	updated    INTEGER NOT NULL,
+	UNIQUE (account, region, name)
+);
+-- Messages, received by seq (AUTOINCREMENT: never reused, so that it
+-- orders every message ever sent, and is a FIFO message's
+-- SequenceNumber). attributes is the engine's encoding (NULL: none);
+-- group_id and dedup_id are a FIFO message's ('' else). visible_at is
+-- when it may be received next, expires when retention deletes it;
+-- receipt is the token of its latest receive ('' before the first).
+-- They are deleted with their queue, in the deletion's transaction.
+CREATE TABLE sqs_messages (
+	seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+	queue_arn      TEXT NOT NULL,
+	id             TEXT NOT NULL,
+	body           TEXT NOT NULL,
+	attributes     BLOB,
+	group_id       TEXT NOT NULL,
+	dedup_id       TEXT NOT NULL,
+	sent           INTEGER NOT NULL,
+	visible_at     INTEGER NOT NULL,
+	expires        INTEGER NOT NULL,
+	receive_count  INTEGER NOT NULL,
+	first_received INTEGER NOT NULL,
+	receipt        TEXT NOT NULL
+);
+-- ReceiveMessage scans a queue's messages by seq, oldest first, for the
+-- visible ones (it stops at its Max, and a receive changes no column of
+-- this index); Purge and DeleteQueue by queue.
+CREATE INDEX sqs_messages_queue ON sqs_messages(queue_arn, seq);
+-- DeleteMessage and ChangeMessageVisibility, by queue and id.
+CREATE INDEX sqs_messages_id ON sqs_messages(queue_arn, id);
+-- The expiry deletes by retention across queues.
+CREATE INDEX sqs_messages_expires ON sqs_messages(expires);
+-- A FIFO receive skips the groups with a message in flight: it finds
+-- them among the FIFO messages received at least once (a standard
+-- queue's messages have no group, and are not in this index).
+CREATE INDEX sqs_messages_received_groups ON sqs_messages(queue_arn, group_id)
+	WHERE receive_count > 0 AND group_id <> '';
+-- FIFO deduplication: the message (id and seq) each deduplication id of
+-- a queue was last added as, and when. A record outlives its message
+-- (AWS deduplicates for 5 minutes after the send, deleted or not) until
+-- the expiry deletes it by age; it is deleted with its queue.
+CREATE TABLE sqs_dedup (
+	queue_arn  TEXT NOT NULL,
+	dedup_id   TEXT NOT NULL,
+	message_id TEXT NOT NULL,
+	seq        INTEGER NOT NULL,
+	sent       INTEGER NOT NULL,
+	PRIMARY KEY (queue_arn, dedup_id)
+);
+-- The expiry deletes the records by age across queues.
+CREATE INDEX sqs_dedup_sent ON sqs_dedup(sent);
+`},
 }
 
 // migrate brings the schema to the newest version, each migration in a

@@ -42,6 +42,8 @@ type Backend struct {
 	Alarms store.Alarms
 	// SNS is checked by the SNS suite.
 	SNS store.SNS
+	// SQS is checked by the SQS suite.
+	SQS store.SQS
 }
 
 // Open opens the backend whose data lives under dir: a fresh, empty store
