@@ -32,14 +32,17 @@ var infrastructure = []string{
 	"internal/api/...",      // service APIs
 	"internal/app",          // composition root
 	"internal/atomicfile",   // files written whole or not at all
+	"internal/attrmap",      // the stored attributes of SNS and SQS resources
 	"internal/audit/...",    // audit hook
 	"internal/auth/...",     // principals, keys, SigV4
 	"internal/binread",      // reader of Vigil's stored encodings
 	"internal/cache",        // bounded caches
 	"internal/clock",        // time source
 	"internal/dispatch",     // delivery to targets by ARN
+	"internal/fault",        // the error of a refused request
 	"internal/golden",       // golden files of tests
 	"internal/outbox",       // durable deliveries
+	"internal/pagetoken",    // the NextToken of paged lists
 	"internal/promtest",     // metrics read in tests
 	"internal/protocol/...", // wire protocols
 	"internal/request",      // a request's scope in its context

@@ -2,7 +2,6 @@ package alarms
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigilhq/vigil/internal/pagetoken"
 	"github.com/vigilhq/vigil/internal/store"
 )
 
@@ -146,23 +146,17 @@ func pageSize(n int) (int, error) {
 	return n, nil
 }
 
-// tokenPrefix marks Vigil's next tokens, so that another service's token
-// is refused rather than misread.
+// tokenPrefix marks this service's next tokens.
 const tokenPrefix = "alarms1:"
 
-func encodeToken(s string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(tokenPrefix + s))
-}
+func encodeToken(key string) string { return pagetoken.Encode(tokenPrefix, key) }
 
 func decodeToken(t string) (string, error) {
-	if t == "" {
-		return "", nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(t)
-	if err != nil || !strings.HasPrefix(string(b), tokenPrefix) {
+	key, ok := pagetoken.Decode(tokenPrefix, t)
+	if !ok {
 		return "", errorf(InvalidNextToken, "The service cannot decode the next token %q.", t)
 	}
-	return strings.TrimPrefix(string(b), tokenPrefix), nil
+	return key, nil
 }
 
 // MetricQuery selects the alarms of DescribeAlarmsForMetric.
@@ -260,26 +254,12 @@ func (s *Service) DeleteAlarms(ctx context.Context, sc Scope, names []string) er
 	}
 	now := s.opt.Clock.Now()
 	for _, a := range found {
-		if err := s.untagAll(ctx, a.ARN); err != nil {
+		if err := store.RemoveTags(ctx, s.opt.Tags, a.ARN); err != nil {
 			return err
 		}
 		s.publishConfigChange(ctx, a, nil, nil, now)
 	}
 	return nil
-}
-
-// untagAll removes the tags of a deleted alarm, so that one created again
-// under its name starts without.
-func (s *Service) untagAll(ctx context.Context, arn string) error {
-	tags, err := s.opt.Tags.ResourceTags(ctx, arn)
-	if err != nil || len(tags) == 0 {
-		return err
-	}
-	keys := make([]string, 0, len(tags))
-	for k := range tags {
-		keys = append(keys, k)
-	}
-	return s.opt.Tags.TagResource(ctx, arn, nil, keys, 0)
 }
 
 // SetActionsEnabled enables or disables the actions of alarms; names of

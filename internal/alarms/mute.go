@@ -247,7 +247,7 @@ func (s *Service) DeleteMuteRule(ctx context.Context, sc Scope, name string) err
 	if err != nil {
 		return err
 	}
-	return s.untagAll(ctx, muteRuleARN(sc, name))
+	return store.RemoveTags(ctx, s.opt.Tags, muteRuleARN(sc, name))
 }
 
 // mutedBy returns the name of an active mute rule that mutes the alarm a

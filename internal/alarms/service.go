@@ -12,6 +12,7 @@ import (
 
 	"github.com/vigilhq/vigil/internal/clock"
 	"github.com/vigilhq/vigil/internal/dispatch"
+	"github.com/vigilhq/vigil/internal/fault"
 	"github.com/vigilhq/vigil/internal/store"
 	"github.com/vigilhq/vigil/internal/svcevents"
 )
@@ -22,7 +23,7 @@ type Scope struct {
 }
 
 // Code is the kind of an Error, which the API maps to its exception.
-type Code int
+type Code = fault.Code
 
 // The error codes.
 const (
@@ -37,16 +38,9 @@ const (
 )
 
 // Error is a refused request, with the message the API returns.
-type Error struct {
-	Code    Code
-	Message string
-}
+type Error = fault.Error
 
-func (e *Error) Error() string { return e.Message }
-
-func errorf(code Code, format string, args ...any) error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
-}
+var errorf = fault.Errorf
 
 // Source reads the datapoints alarms evaluate: the composition root
 // implements it on the metrics engine.

@@ -11,9 +11,7 @@ package sns
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -21,7 +19,9 @@ import (
 
 	"github.com/vigilhq/vigil/internal/clock"
 	"github.com/vigilhq/vigil/internal/dispatch"
+	"github.com/vigilhq/vigil/internal/fault"
 	"github.com/vigilhq/vigil/internal/outbox"
+	"github.com/vigilhq/vigil/internal/pagetoken"
 	"github.com/vigilhq/vigil/internal/snsmsg"
 	"github.com/vigilhq/vigil/internal/store"
 )
@@ -32,7 +32,7 @@ type Scope struct {
 }
 
 // Code is the kind of an Error, which the API maps to its exception.
-type Code int
+type Code = fault.Code
 
 // The error codes.
 const (
@@ -49,16 +49,9 @@ const (
 )
 
 // Error is a refused request, with the message the API returns.
-type Error struct {
-	Code    Code
-	Message string
-}
+type Error = fault.Error
 
-func (e *Error) Error() string { return e.Message }
-
-func errorf(code Code, format string, args ...any) error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
-}
+var errorf = fault.Errorf
 
 // Options configure a Service.
 type Options struct {
@@ -145,23 +138,17 @@ func (s *Service) topic(ctx context.Context, sc Scope, arn string) (*store.Topic
 	return t, err
 }
 
-// tokenPrefix marks Vigil's next tokens, so that another's is refused
-// rather than misread.
+// tokenPrefix marks this service's next tokens.
 const tokenPrefix = "sns1:"
 
-func encodeToken(s string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(tokenPrefix + s))
-}
+func encodeToken(key string) string { return pagetoken.Encode(tokenPrefix, key) }
 
 func decodeToken(t string) (string, error) {
-	if t == "" {
-		return "", nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(t)
-	if err != nil || !strings.HasPrefix(string(b), tokenPrefix) {
+	key, ok := pagetoken.Decode(tokenPrefix, t)
+	if !ok {
 		return "", errorf(InvalidParameter, "Invalid parameter: NextToken")
 	}
-	return strings.TrimPrefix(string(b), tokenPrefix), nil
+	return key, nil
 }
 
 // parseARN checks that s is an SNS topic ARN.

@@ -4,45 +4,20 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/vigilhq/vigil/internal/attrmap"
 	"github.com/vigilhq/vigil/internal/store"
 )
 
-// attributesVersion is the version of the stored attributes' encoding.
-const attributesVersion = 1
-
-// storedAttributes are a topic's or subscription's attributes as the
-// store keeps them.
-type storedAttributes struct {
-	Version    int               `json:"v"`
-	Attributes map[string]string `json:"attributes,omitempty"`
-}
-
-func encodeAttributes(attrs map[string]string) []byte {
-	b, err := json.Marshal(storedAttributes{Version: attributesVersion, Attributes: attrs})
-	if err != nil {
-		panic("BUG: sns: cannot encode attributes: " + err.Error())
-	}
-	return b
-}
-
-func decodeAttributes(b []byte) (map[string]string, error) {
-	var s storedAttributes
-	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("cannot read SNS attributes: %w", err)
-	}
-	if s.Version != attributesVersion {
-		return nil, fmt.Errorf("cannot read SNS attributes of version %d (this Vigil reads version %d)", s.Version, attributesVersion)
-	}
-	if s.Attributes == nil {
-		s.Attributes = map[string]string{}
-	}
-	return s.Attributes, nil
-}
+// encodeAttributes and decodeAttributes keep a resource's attributes in
+// the store.
+var (
+	encodeAttributes = attrmap.Encode
+	decodeAttributes = attrmap.Decode
+)
 
 // topicNames are the names a topic takes: "Topic names must be made up
 // of only uppercase and lowercase ASCII letters, numbers, underscores,
@@ -151,7 +126,7 @@ func (s *Service) DeleteTopic(ctx context.Context, sc Scope, arn string) error {
 	if err := s.opt.Store.DeleteTopic(ctx, arn); err != nil {
 		return err
 	}
-	return s.untagAll(ctx, arn)
+	return store.RemoveTags(ctx, s.opt.Tags, arn)
 }
 
 // listPage is the page size of ListTopics and the subscription lists.
@@ -288,17 +263,4 @@ func resourceNotFound(err error) error {
 		return &Error{Code: ResourceNotFound, Message: "Resource does not exist"}
 	}
 	return err
-}
-
-// untagAll removes the tags of a deleted topic.
-func (s *Service) untagAll(ctx context.Context, arn string) error {
-	tags, err := s.opt.Tags.ResourceTags(ctx, arn)
-	if err != nil || len(tags) == 0 {
-		return err
-	}
-	keys := make([]string, 0, len(tags))
-	for k := range tags {
-		keys = append(keys, k)
-	}
-	return s.opt.Tags.TagResource(ctx, arn, nil, keys, 0)
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"maps"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -229,11 +228,7 @@ func (s *Service) DeleteQueue(ctx context.Context, sc Scope, queueURL string) er
 	if err := s.opt.Store.DeleteQueue(ctx, q.ARN); err != nil {
 		return err
 	}
-	tags, err := s.opt.Tags.ResourceTags(ctx, q.ARN)
-	if err != nil || len(tags) == 0 {
-		return err
-	}
-	return s.opt.Tags.TagResource(ctx, q.ARN, nil, slices.Collect(maps.Keys(tags)), 0)
+	return store.RemoveTags(ctx, s.opt.Tags, q.ARN)
 }
 
 // GetQueueAttributes returns the attributes asked for ("All" for every

@@ -7,16 +7,16 @@ package sqs
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
 
+	"github.com/vigilhq/vigil/internal/attrmap"
 	"github.com/vigilhq/vigil/internal/clock"
+	"github.com/vigilhq/vigil/internal/fault"
+	"github.com/vigilhq/vigil/internal/pagetoken"
 	"github.com/vigilhq/vigil/internal/store"
 )
 
@@ -26,7 +26,7 @@ type Scope struct {
 }
 
 // Code is the kind of an Error, which the API maps to its exception.
-type Code int
+type Code = fault.Code
 
 // The error codes, as the SQS model names its errors.
 const (
@@ -49,16 +49,9 @@ const (
 )
 
 // Error is a refused request, with the message the API returns.
-type Error struct {
-	Code    Code
-	Message string
-}
+type Error = fault.Error
 
-func (e *Error) Error() string { return e.Message }
-
-func errorf(code Code, format string, args ...any) error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
-}
+var errorf = fault.Errorf
 
 // Options configure a Service.
 type Options struct {
@@ -150,50 +143,22 @@ func (s *Service) queueNamed(ctx context.Context, sc Scope, name string) (*store
 	return q, attrs, nil
 }
 
-// attributesVersion is the version of the stored attributes' encoding.
-const attributesVersion = 1
+// encodeAttributes and decodeAttributes keep a resource's attributes in
+// the store.
+var (
+	encodeAttributes = attrmap.Encode
+	decodeAttributes = attrmap.Decode
+)
 
-type storedAttributes struct {
-	Version    int               `json:"v"`
-	Attributes map[string]string `json:"attributes,omitempty"`
-}
-
-func encodeAttributes(attrs map[string]string) []byte {
-	b, err := json.Marshal(storedAttributes{Version: attributesVersion, Attributes: attrs})
-	if err != nil {
-		panic("BUG: sqs: cannot encode attributes: " + err.Error())
-	}
-	return b
-}
-
-func decodeAttributes(b []byte) (map[string]string, error) {
-	var s storedAttributes
-	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("cannot read SQS attributes: %w", err)
-	}
-	if s.Version != attributesVersion {
-		return nil, fmt.Errorf("cannot read SQS attributes of version %d (this Vigil reads version %d)", s.Version, attributesVersion)
-	}
-	if s.Attributes == nil {
-		s.Attributes = map[string]string{}
-	}
-	return s.Attributes, nil
-}
-
-// tokenPrefix marks Vigil's next tokens.
+// tokenPrefix marks this service's next tokens.
 const tokenPrefix = "sqs1:"
 
-func encodeToken(s string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(tokenPrefix + s))
-}
+func encodeToken(key string) string { return pagetoken.Encode(tokenPrefix, key) }
 
 func decodeToken(t string) (string, error) {
-	if t == "" {
-		return "", nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(t)
-	if err != nil || !strings.HasPrefix(string(b), tokenPrefix) {
+	key, ok := pagetoken.Decode(tokenPrefix, t)
+	if !ok {
 		return "", errorf(InvalidParameterValue, "Invalid NextToken value.")
 	}
-	return strings.TrimPrefix(string(b), tokenPrefix), nil
+	return key, nil
 }

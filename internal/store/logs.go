@@ -251,5 +251,19 @@ type Tags interface {
 	TagResource(ctx context.Context, arn string, add map[string]string, remove []string, limit int) error
 }
 
+// RemoveTags removes every tag of a resource (one deleted, so that one
+// created again under its ARN starts without).
+func RemoveTags(ctx context.Context, t Tags, arn string) error {
+	tags, err := t.ResourceTags(ctx, arn)
+	if err != nil || len(tags) == 0 {
+		return err
+	}
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	return t.TagResource(ctx, arn, nil, keys, 0)
+}
+
 // ErrLimit is returned when a write would exceed a limit.
 var ErrLimit = errors.New("limit exceeded")
