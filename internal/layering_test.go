@@ -39,6 +39,7 @@ var infrastructure = []string{
 	"internal/cache",        // bounded caches
 	"internal/clock",        // time source
 	"internal/dispatch",     // delivery to targets by ARN
+	"internal/eventpattern", // the event-pattern language of EventBridge and SNS filter policies
 	"internal/fault",        // the error of a refused request
 	"internal/golden",       // golden files of tests
 	"internal/outbox",       // durable deliveries
