@@ -105,6 +105,7 @@ func (s *Service) deliver(ctx context.Context, it store.OutboxItem) error {
 	if err := json.Unmarshal(it.Payload, &d); err != nil {
 		return outbox.Permanent(fmt.Errorf("cannot read an SNS delivery: %w", err))
 	}
+	var deadLetters string
 	if d.Type == typeNotification {
 		sub, err := s.opt.Store.Subscription(ctx, d.SubscriptionARN)
 		if errors.Is(err, store.ErrNotFound) || err == nil && !sub.Confirmed {
@@ -113,11 +114,54 @@ func (s *Service) deliver(ctx context.Context, it store.OutboxItem) error {
 		if err != nil {
 			return err
 		}
+		if deadLetters, err = redriveTarget(sub); err != nil {
+			return err
+		}
 	}
+	err := s.send(ctx, it, &d)
+	if err == nil || deadLetters == "" || !outbox.IsPermanent(err) && it.Attempts+1 < deliveryPolicy.MaxAttempts {
+		return err
+	}
+	// The last attempt failed: the message goes to the subscription's
+	// dead-letter queue, as SNS's redrive policy says.
+	body, berr := s.body(&delivery{Type: d.Type, SubscriptionARN: d.SubscriptionARN, TopicARN: d.TopicARN, MessageID: d.MessageID,
+		Message: d.Message, Subject: d.Subject, Timestamp: d.Timestamp, Attributes: d.Attributes, SignatureVersion: d.SignatureVersion})
+	if berr != nil {
+		return err
+	}
+	if derr := s.opt.Dispatcher.Dispatch(ctx, dispatch.Message{ID: outbox.IdempotencyKey(it) + "/dlq", Kind: KindDelivery, Version: deliveryVersion,
+		Source: dispatch.Source{Service: "sns", Account: it.Account, Region: it.Region}, Target: deadLetters, Payload: body}); derr != nil {
+		return fmt.Errorf("%w; and the dead-letter queue %s refused it: %v", err, deadLetters, derr)
+	}
+	s.opt.Logger.Info("SNS delivery moved to its dead-letter queue", "subscription", d.SubscriptionARN, "queue", deadLetters, "err", err)
+	return nil
+}
+
+// redrivePolicy is a subscription's RedrivePolicy.
+type redrivePolicy struct {
+	DeadLetterTargetArn string `json:"deadLetterTargetArn"`
+}
+
+// redriveTarget returns the dead-letter queue of a subscription ("" for
+// none).
+func redriveTarget(sub *store.Subscription) (string, error) {
+	attrs, err := decodeAttributes(sub.Attributes)
+	if err != nil || attrs["RedrivePolicy"] == "" {
+		return "", err
+	}
+	var p redrivePolicy
+	if err := json.Unmarshal([]byte(attrs["RedrivePolicy"]), &p); err != nil {
+		return "", err
+	}
+	return p.DeadLetterTargetArn, nil
+}
+
+// send makes one attempt at a delivery.
+func (s *Service) send(ctx context.Context, it store.OutboxItem, d *delivery) error {
 	msg := dispatch.Message{ID: outbox.IdempotencyKey(it), Kind: KindDelivery, Version: deliveryVersion,
 		Source: dispatch.Source{Service: "sns", Account: it.Account, Region: it.Region}, Target: d.Endpoint}
 	if d.Protocol == "sqs" {
-		body, err := s.body(&d)
+		body, err := s.body(d)
 		if err != nil {
 			return outbox.Permanent(err)
 		}
@@ -126,12 +170,12 @@ func (s *Service) deliver(ctx context.Context, it store.OutboxItem) error {
 		return s.opt.Dispatcher.Dispatch(ctx, msg)
 	}
 	if d.Protocol == "email" || d.Protocol == "email-json" {
-		if err := s.email(&d, &msg); err != nil {
+		if err := s.email(d, &msg); err != nil {
 			return outbox.Permanent(err)
 		}
 		return s.opt.Dispatcher.Dispatch(ctx, msg)
 	}
-	body, err := s.body(&d)
+	body, err := s.body(d)
 	if err != nil {
 		return outbox.Permanent(err)
 	}

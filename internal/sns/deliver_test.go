@@ -362,3 +362,38 @@ func TestDeliverRefusesUnknownPayloads(t *testing.T) {
 func readTestdata(name string) ([]byte, error) {
 	return os.ReadFile(filepath.Join("testdata", name))
 }
+
+// A subscription with a RedrivePolicy sends a message its endpoint
+// refused at the last attempt to its dead-letter queue, and keeps no dead
+// letter of its own.
+func TestRedriveToDeadLetterQueue(t *testing.T) {
+	f := newFixture(t)
+	var dlq []dispatch.Message
+	f.dispatcher.Register(dispatch.Match{Service: "sqs", Type: ""}, dispatch.NewTarget("sqs:SendMessage",
+		func(_ context.Context, _ dispatch.Address, m *dispatch.Message) error {
+			dlq = append(dlq, *m)
+			return nil
+		}))
+	topic := f.createTopic("ops", nil)
+	queue := "arn:aws:sqs:us-east-1:123456789012:dlq"
+	f.confirmed(topic, "/down", map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"` + queue + `"}`})
+	f.setStatus("/down", http.StatusInternalServerError)
+	id := f.publish(PublishInput{TopicARN: topic, Message: "m"})
+	for attempt := 1; attempt <= deliveryPolicy.MaxAttempts; attempt++ {
+		f.step()
+		f.takeOne()
+		if attempt < deliveryPolicy.MaxAttempts && len(dlq) != 0 {
+			t.Fatalf("moved to the dead-letter queue after %d attempts", attempt)
+		}
+		f.clock.Advance(deliveryPolicy.MaxBackoff)
+	}
+	if len(dlq) != 1 || dlq[0].Target != queue {
+		t.Fatalf("dead-letter queue got %+v", dlq)
+	}
+	if m, err := snsmsg.Parse(dlq[0].Payload); err != nil || m.MessageId != id || m.Message != "m" {
+		t.Errorf("dead-lettered %s (%v)", dlq[0].Payload, err)
+	}
+	if dead := f.dead(); len(dead) != 0 {
+		t.Errorf("%d dead letters kept as well", len(dead))
+	}
+}

@@ -127,6 +127,8 @@ type publisher struct {
 	topicAttrs map[string]string
 	subs       []store.Subscription
 	subAttrs   []map[string]string
+	// filters are the subscriptions' filter policies (nil: none).
+	filters []*filter
 }
 
 // publisher reads a topic and its confirmed subscriptions.
@@ -151,8 +153,13 @@ func (s *Service) publisher(ctx context.Context, sc Scope, topic string) (*publi
 		if err != nil {
 			return nil, err
 		}
+		f, err := filterOf(attrs)
+		if err != nil {
+			return nil, err
+		}
 		p.subs = append(p.subs, sub)
 		p.subAttrs = append(p.subAttrs, attrs)
+		p.filters = append(p.filters, f)
 	}
 	return p, nil
 }
@@ -177,19 +184,23 @@ func (p *publisher) items(in PublishInput) (string, []store.OutboxItem, error) {
 		in.MessageDeduplicationID = hex.EncodeToString(sum[:])
 	}
 	id := request.NewUUID()
-	items := make([]store.OutboxItem, len(p.subs))
+	var items []store.OutboxItem
 	for i := range p.subs {
 		sub := &p.subs[i]
 		message, ok := msgs[sub.Protocol]
 		if !ok {
 			message = msgs["default"]
 		}
-		items[i], err = p.s.item(sub, delivery{Type: typeNotification, MessageID: id, Message: message, Subject: in.Subject,
+		if f := p.filters[i]; f != nil && !f.accepts(message, attrs) {
+			continue
+		}
+		it, err := p.s.item(sub, delivery{Type: typeNotification, MessageID: id, Message: message, Subject: in.Subject,
 			Attributes: attrs, Raw: p.subAttrs[i]["RawMessageDelivery"] == "true", SignatureVersion: p.topicAttrs["SignatureVersion"],
 			GroupID: in.MessageGroupID, DedupID: in.MessageDeduplicationID})
 		if err != nil {
 			return "", nil, err
 		}
+		items = append(items, it)
 	}
 	return id, items, nil
 }

@@ -4,12 +4,15 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"net/mail"
 	"strings"
 
 	"github.com/vigilhq/vigil/internal/dispatch"
+	"github.com/vigilhq/vigil/internal/eventpattern"
 	"github.com/vigilhq/vigil/internal/request"
+	"github.com/vigilhq/vigil/internal/snsmsg"
 	"github.com/vigilhq/vigil/internal/store"
 )
 
@@ -31,12 +34,24 @@ func checkSubscriptionAttribute(name, value string) error {
 		if value != "true" && value != "false" {
 			return errorf(InvalidParameter, "Invalid parameter: Attributes Reason: RawMessageDelivery: Invalid value [%s]. Must be true or false.", value)
 		}
-	case "FilterPolicy", "FilterPolicyScope", "RedrivePolicy", "ReplayPolicy":
+	case "RedrivePolicy":
+		var p redrivePolicy
+		if value == "" {
+			return nil
+		}
+		if err := json.Unmarshal([]byte(value), &p); err != nil || p.DeadLetterTargetArn == "" {
+			return errorf(InvalidParameter, "Invalid parameter: RedrivePolicy: Redrive policy is not a valid JSON map or deadLetterTargetArn is missing")
+		}
+		if a, err := dispatch.Parse(p.DeadLetterTargetArn); err != nil || a.Service != "sqs" || a.Type != "" {
+			return errorf(InvalidParameter, "Invalid parameter: RedrivePolicy: deadLetterTargetArn is not an SQS queue ARN")
+		}
+	case "FilterPolicyScope":
+		if value != "" && value != scopeAttributes && value != scopeBody {
+			return errorf(InvalidParameter, "Invalid parameter: Attributes Reason: FilterPolicyScope: Invalid value [%s]. Please use either MessageBody or MessageAttributes", value)
+		}
+	case "ReplayPolicy":
 		if value != "" {
-			// Filter policies and redrive come with SQS and the shared
-			// event-pattern matcher; a silently ignored policy would
-			// deliver what the subscriber asked not to get.
-			return errorf(InvalidParameter, "Invalid parameter: Attributes Reason: %s is not supported by Vigil yet", name)
+			return errorf(InvalidParameter, "Invalid parameter: Attributes Reason: ReplayPolicy is not supported by Vigil (it replays FIFO topics' archives, which Vigil does not keep)")
 		}
 	}
 	return nil
@@ -89,6 +104,9 @@ func (s *Service) Subscribe(ctx context.Context, sc Scope, topicArn, protocol, e
 		if err := checkSubscriptionAttribute(k, v); err != nil {
 			return "", err
 		}
+	}
+	if _, err := filterOf(attrs); err != nil {
+		return "", err
 	}
 	s.subscribing.Lock()
 	defer s.subscribing.Unlock()
@@ -279,6 +297,72 @@ func (s *Service) SetSubscriptionAttributes(ctx context.Context, sc Scope, arn, 
 	} else {
 		attrs[name] = value
 	}
+	if _, err := filterOf(attrs); err != nil {
+		return err
+	}
 	sub.Attributes = encodeAttributes(attrs)
 	return s.opt.Store.PutSubscription(ctx, *sub)
+}
+
+// The scopes of a filter policy.
+const (
+	scopeAttributes = "MessageAttributes"
+	scopeBody       = "MessageBody"
+)
+
+// filter is a subscription's filter policy, compiled.
+type filter struct {
+	pattern *eventpattern.Pattern
+	body    bool
+}
+
+// filterOf compiles the filter policy of a subscription's attributes (nil
+// for none), refusing an invalid one with SNS's message.
+func filterOf(attrs map[string]string) (*filter, error) {
+	policy := attrs["FilterPolicy"]
+	if policy == "" {
+		return nil, nil
+	}
+	scope := attrs["FilterPolicyScope"]
+	if scope == "" {
+		scope = scopeAttributes
+	}
+	p, err := eventpattern.ParseFilterPolicy([]byte(policy), scope)
+	if err != nil {
+		var e *eventpattern.Error
+		if errors.As(err, &e) {
+			return nil, errorf(InvalidParameter, "Invalid parameter: Attributes Reason: %s", e.Reason)
+		}
+		return nil, errorf(InvalidParameter, "Invalid parameter: FilterPolicy: %s", err)
+	}
+	return &filter{pattern: p, body: scope == scopeBody}, nil
+}
+
+// accepts reports whether a message passes the filter: its attributes
+// (String as strings, Number as numbers, String.Array as the array it
+// holds; Binary ones are not matched), or its body, which must then be a
+// JSON object.
+func (f *filter) accepts(message string, attrs []snsmsg.Attribute) bool {
+	event := []byte(message)
+	if !f.body {
+		fields := map[string]json.RawMessage{}
+		for _, a := range attrs {
+			switch base, _, _ := strings.Cut(a.Type, "."); {
+			case base == "Number":
+				fields[a.Name] = json.RawMessage(a.Value)
+			case a.Type == "String.Array" && json.Valid([]byte(a.Value)):
+				fields[a.Name] = json.RawMessage(a.Value)
+			case base == "String":
+				b, _ := json.Marshal(a.Value)
+				fields[a.Name] = b
+			}
+		}
+		b, err := json.Marshal(fields)
+		if err != nil {
+			return false
+		}
+		event = b
+	}
+	ok, err := f.pattern.Matches(event)
+	return err == nil && ok
 }

@@ -3,6 +3,7 @@ package sns
 import (
 	"context"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -101,14 +102,14 @@ func TestSubscribeAttributes(t *testing.T) {
 		attrs map[string]string
 		msg   string
 	}{
-		{map[string]string{"FilterPolicy": `{"severity":["high"]}`}, "Invalid parameter: Attributes Reason: FilterPolicy is not supported by Vigil yet"},
-		{map[string]string{"FilterPolicyScope": "MessageBody"}, "Invalid parameter: Attributes Reason: FilterPolicyScope is not supported by Vigil yet"},
-		{map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:dlq"}`}, "Invalid parameter: Attributes Reason: RedrivePolicy is not supported by Vigil yet"},
+		{map[string]string{"FilterPolicy": `{"severity":"high"}`}, "Invalid parameter: Attributes Reason: "},
+		{map[string]string{"FilterPolicyScope": "Everything"}, "Invalid parameter: Attributes Reason: FilterPolicyScope: Invalid value [Everything]. Please use either MessageBody or MessageAttributes"},
+		{map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sns:us-east-1:123456789012:t"}`}, "Invalid parameter: RedrivePolicy: deadLetterTargetArn is not an SQS queue ARN"},
 		{map[string]string{"RawMessageDelivery": "yes"}, "Invalid parameter: Attributes Reason: RawMessageDelivery: Invalid value [yes]. Must be true or false."},
 		{map[string]string{"Colour": "red"}, "Invalid parameter: Attributes Reason: Unknown SubscribeAttribute Colour"},
 	} {
 		_, err := f.svc.Subscribe(f.ctx, scope, topic, "http", ep, c.attrs, true)
-		wantErr(t, err, InvalidParameter, c.msg)
+		wantPrefix(t, err, InvalidParameter, c.msg)
 	}
 	if n := f.pending(); n != 0 {
 		t.Fatalf("refused subscriptions enqueued %d confirmations", n)
@@ -118,8 +119,11 @@ func TestSubscribeAttributes(t *testing.T) {
 	if err != nil || attrs["RawMessageDelivery"] != "true" {
 		t.Fatalf("RawMessageDelivery = %q, %v", attrs["RawMessageDelivery"], err)
 	}
-	err = f.svc.SetSubscriptionAttributes(f.ctx, scope, arn, "FilterPolicy", `{"a":["b"]}`)
-	wantErr(t, err, InvalidParameter, "Invalid parameter: Attributes Reason: FilterPolicy is not supported by Vigil yet")
+	if err := f.svc.SetSubscriptionAttributes(f.ctx, scope, arn, "FilterPolicy", `{"a":["b"]}`); err != nil {
+		t.Fatalf("a valid filter policy: %v", err)
+	}
+	err = f.svc.SetSubscriptionAttributes(f.ctx, scope, arn, "FilterPolicy", `{"a":"b"}`)
+	wantPrefix(t, err, InvalidParameter, "Invalid parameter: Attributes Reason: ")
 	err = f.svc.SetSubscriptionAttributes(f.ctx, scope, arn, "Colour", "red")
 	wantErr(t, err, InvalidParameter, "Invalid parameter: AttributeName")
 	if err := f.svc.SetSubscriptionAttributes(f.ctx, scope, arn, "RawMessageDelivery", "false"); err != nil {
@@ -441,5 +445,42 @@ func TestSubscribeSQS(t *testing.T) {
 	f.step()
 	if len(got) != 2 || string(got[1].Payload) != "raw" {
 		t.Errorf("raw delivery %q", got[len(got)-1].Payload)
+	}
+}
+
+// A subscription's filter policy decides what it gets: on the message's
+// attributes by default, on its body with FilterPolicyScope MessageBody.
+func TestFilterPolicies(t *testing.T) {
+	f := newFixture(t)
+	topic := f.createTopic("ops", nil)
+	f.confirmed(topic, "/high", map[string]string{"FilterPolicy": `{"severity":["high"],"code":[{"numeric":[">=",500]}]}`})
+	f.confirmed(topic, "/body", map[string]string{"FilterPolicy": `{"service":[{"prefix":"pay"}]}`, "FilterPolicyScope": "MessageBody"})
+	f.confirmed(topic, "/all", nil)
+	publish := func(message string, attrs map[string]Attribute) []string {
+		t.Helper()
+		f.publish(PublishInput{TopicARN: topic, Message: message, Attributes: attrs})
+		f.step()
+		return paths(f.take())
+	}
+	high := map[string]Attribute{"severity": {DataType: "String", StringValue: "high"}, "code": {DataType: "Number", StringValue: "503"}}
+	low := map[string]Attribute{"severity": {DataType: "String", StringValue: "low"}, "code": {DataType: "Number", StringValue: "503"}}
+	for _, c := range []struct {
+		message string
+		attrs   map[string]Attribute
+		want    []string
+	}{
+		{"plain", high, []string{"/all", "/high"}},
+		{"plain", low, []string{"/all"}},
+		{`{"service":"payments"}`, nil, []string{"/all", "/body"}},
+		{`{"service":"search"}`, high, []string{"/all", "/high"}},
+	} {
+		var got []string
+		for _, p := range publish(c.message, c.attrs) {
+			got = append(got, strings.TrimSuffix(p, " Notification"))
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("publish %q %v reached %v; want %v", c.message, c.attrs, got, c.want)
+		}
 	}
 }
