@@ -78,6 +78,14 @@ type storedAttribute struct {
 	Binary   []byte `json:"binary,omitempty"`
 }
 
+// numbers are the values a Number attribute takes: decimal integers and
+// floating-point numbers, not NaN, infinities or hexadecimal.
+var numbers = regexp.MustCompile(`^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$`)
+
+// fifoIDs are the MessageGroupIds and MessageDeduplicationIds SQS takes:
+// "up to 128 characters ... alphanumeric characters and punctuation".
+var fifoIDs = regexp.MustCompile(`^[\x21-\x7e]{1,128}$`)
+
 // attributeNames are the names a message attribute takes.
 var attributeNames = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,256}$`)
 
@@ -101,7 +109,7 @@ func checkMessageAttributes(attrs []Attribute) (int, error) {
 				return 0, errorf(InvalidParameterValue, "Message (user) attribute '%s' must contain a non-empty value of type '%s'.", a.Name, base)
 			}
 			if base == "Number" {
-				if _, err := strconv.ParseFloat(a.StringValue, 64); err != nil {
+				if !numbers.MatchString(a.StringValue) {
 					return 0, errorf(InvalidParameterValue, "Can't cast the value of message (user) attribute '%s' to a number.", a.Name)
 				}
 			}
@@ -161,15 +169,15 @@ func bodyMD5(body string) string {
 func validBody(body string) (string, bool) {
 	ok := false
 	var b strings.Builder
-	for _, r := range strings.ToValidUTF8(body, "\uFFFD") {
-		if r == 0x9 || r == 0xA || r == 0xD || r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF {
-			if r != utf8.RuneError {
-				ok = true
-			}
-			b.WriteRune(r)
-		} else {
+	for i := 0; i < len(body); {
+		r, size := utf8.DecodeRuneInString(body[i:])
+		i += size
+		if r == utf8.RuneError && size == 1 || !(r == 0x9 || r == 0xA || r == 0xD || r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF) {
 			b.WriteRune(utf8.RuneError)
+			continue
 		}
+		ok = true
+		b.WriteRune(r)
 	}
 	return b.String(), ok
 }
@@ -179,7 +187,7 @@ func validBody(body string) (string, bool) {
 // refused are reported in their result; the others are stored together.
 func (s *Service) SendMessages(ctx context.Context, sc Scope, sender, queueURL string, in []SendInput, batch bool) ([]SendResult, error) {
 	if batch {
-		if err := checkBatch(len(in), func(i int) string { return in[i].ID }); err != nil {
+		if err := checkBatch(len(in), "SendMessageBatchRequestEntry", func(i int) string { return in[i].ID }); err != nil {
 			return nil, err
 		}
 	}
@@ -242,6 +250,9 @@ func (s *Service) SendMessages(ctx context.Context, sc Scope, sender, queueURL s
 // size.
 func (s *Service) message(q *store.Queue, attrs map[string]string, e SendInput, fifo bool, now time.Time, sender string) (store.QueueMessage, int, error) {
 	var m store.QueueMessage
+	if e.Body == "" {
+		return m, 0, errorf(MissingParameter, "The request must contain the parameter MessageBody.")
+	}
 	body, ok := validBody(e.Body)
 	if !ok {
 		return m, 0, errorf(InvalidMessageContents, "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF")
@@ -261,6 +272,11 @@ func (s *Service) message(q *store.Queue, attrs map[string]string, e SendInput, 
 		}
 		delay = *e.DelaySeconds
 	}
+	for _, id := range []struct{ name, value string }{{"MessageGroupId", e.GroupID}, {"MessageDeduplicationId", e.DedupID}} {
+		if id.value != "" && !fifoIDs.MatchString(id.value) {
+			return m, 0, errorf(InvalidParameterValue, "Value %s for parameter %s is invalid. Reason: %s can only include alphanumeric and punctuation characters. 1 to 128 in length.", id.value, id.name, id.name)
+		}
+	}
 	dedup := e.DedupID
 	if fifo {
 		if e.GroupID == "" {
@@ -272,6 +288,10 @@ func (s *Service) message(q *store.Queue, attrs map[string]string, e SendInput, 
 			}
 			sum := sha256.Sum256([]byte(e.Body))
 			dedup = hex.EncodeToString(sum[:])
+		}
+		if value(attrs, "DeduplicationScope") == "messageGroup" {
+			// Deduplicated within its group: the store's key names both.
+			dedup = e.GroupID + groupSeparator + dedup
 		}
 	} else if dedup != "" {
 		return m, 0, errorf(InvalidParameterValue, "Value %s for parameter MessageDeduplicationId is invalid. Reason: The request includes a parameter that is not valid for this queue type.", dedup)
@@ -290,14 +310,20 @@ func (s *Service) message(q *store.Queue, attrs map[string]string, e SendInput, 
 	return m, size, nil
 }
 
+// groupSeparator joins a message group and a deduplication id in the
+// key of a queue deduplicated per group; SQS's ids are printable ASCII,
+// which it is not.
+const groupSeparator = "\x00"
+
 // batchIDs are the ids a batch entry takes.
 var batchIDs = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
 
-// checkBatch checks a batch's size and its entries' ids.
-func checkBatch(n int, id func(int) string) error {
+// checkBatch checks a batch's size and its entries' ids; entry names
+// them in messages (SendMessageBatchRequestEntry).
+func checkBatch(n int, entry string, id func(int) string) error {
 	switch {
 	case n == 0:
-		return errorf(EmptyBatchRequest, "There should be at least one SendMessageBatchRequestEntry in the request.")
+		return errorf(EmptyBatchRequest, "There should be at least one %s in the request.", entry)
 	case n > maxBatch:
 		return errorf(TooManyEntriesInBatchRequest, "Maximum number of entries per request are %d. You have sent %d.", maxBatch, n)
 	}
@@ -458,8 +484,15 @@ func received(q *store.Queue, got []store.QueueMessage, in ReceiveInput) ([]Rece
 			system["AWSTraceHeader"] = data.TraceHeader
 		}
 		if m.GroupID != "" {
-			system["MessageGroupId"], system["MessageDeduplicationId"] = m.GroupID, m.DeduplicationID
-			system["SequenceNumber"] = fmt.Sprintf("%020d", m.Seq)
+			system["MessageGroupId"] = m.GroupID
+		}
+		if m.DeduplicationID != "" {
+			// A FIFO message: every one has a deduplication id.
+			_, dedup, grouped := strings.Cut(m.DeduplicationID, groupSeparator)
+			if !grouped {
+				dedup = m.DeduplicationID
+			}
+			system["MessageDeduplicationId"], system["SequenceNumber"] = dedup, fmt.Sprintf("%020d", m.Seq)
 		}
 		for k := range system {
 			if !slices.Contains(in.SystemAttributes, "All") && !slices.Contains(in.SystemAttributes, k) {
@@ -500,7 +533,7 @@ func wanted(names []string, name string) bool {
 // refused are reported by index (a single DeleteMessage fails instead).
 func (s *Service) DeleteMessages(ctx context.Context, sc Scope, queueURL string, ids, handles []string, batch bool) ([]error, error) {
 	if batch {
-		if err := checkBatch(len(handles), func(i int) string { return ids[i] }); err != nil {
+		if err := checkBatch(len(handles), "DeleteMessageBatchRequestEntry", func(i int) string { return ids[i] }); err != nil {
 			return nil, err
 		}
 	}
@@ -528,7 +561,7 @@ func (s *Service) DeleteMessages(ctx context.Context, sc Scope, queueURL string,
 // entries refused are reported by index (a single call fails instead).
 func (s *Service) ChangeVisibility(ctx context.Context, sc Scope, queueURL string, ids, handles []string, timeouts []int, batch bool) ([]error, error) {
 	if batch {
-		if err := checkBatch(len(handles), func(i int) string { return ids[i] }); err != nil {
+		if err := checkBatch(len(handles), "ChangeMessageVisibilityBatchRequestEntry", func(i int) string { return ids[i] }); err != nil {
 			return nil, err
 		}
 	}
@@ -582,8 +615,21 @@ func (s *Service) ExpireMessages(ctx context.Context, now time.Time) error {
 func (s *Service) Target() dispatch.Target {
 	return dispatch.NewTarget("sqs:SendMessage", func(ctx context.Context, to dispatch.Address, m *dispatch.Message) error {
 		sc := Scope{Account: to.Account, Region: to.Region}
-		in := SendInput{Body: string(m.Payload), GroupID: m.Header["MessageGroupId"], DedupID: m.Header["MessageDeduplicationId"]}
-		_, err := s.SendMessages(ctx, sc, m.Source.Account, "/"+to.Account+"/"+to.Resource, []SendInput{in}, false)
+		queueURL := "/" + to.Account + "/" + to.Resource
+		in := SendInput{Body: string(m.Payload)}
+		_, attrs, err := s.queueOf(ctx, sc, queueURL)
+		if err == nil && attrs["FifoQueue"] == "true" {
+			// A FIFO queue takes the sender's group, and its deduplication
+			// id or, without one, the delivery's, which its retries share.
+			in.GroupID, in.DedupID = m.Header["MessageGroupId"], m.Header["MessageDeduplicationId"]
+			if in.DedupID == "" {
+				sum := sha256.Sum256([]byte(m.ID))
+				in.DedupID = hex.EncodeToString(sum[:])
+			}
+		}
+		if err == nil {
+			_, err = s.SendMessages(ctx, sc, m.Source.Account, queueURL, []SendInput{in}, false)
+		}
 		var e *Error
 		if errors.As(err, &e) {
 			return &dispatch.Error{Code: "InvalidTarget", Err: err}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"regexp"
 	"strconv"
@@ -97,14 +98,15 @@ func parseRedrive(v string) (*store.Redrive, error) {
 		return nil, bad
 	}
 	var n int
+	shown := fmt.Sprint(p.MaxReceiveCount)
 	switch c := p.MaxReceiveCount.(type) {
 	case float64:
-		n = int(c)
+		n, shown = int(c), strconv.FormatFloat(c, 'f', -1, 64)
 	case string:
 		n, _ = strconv.Atoi(c)
 	}
 	if n < 1 || n > 1000 {
-		return nil, errorf(InvalidAttributeValue, "Value %s for parameter RedrivePolicy is invalid. Reason: Invalid value for maxReceiveCount: %v, valid values are from 1 to 1000 both inclusive.", v, p.MaxReceiveCount)
+		return nil, errorf(InvalidAttributeValue, "Value %s for parameter RedrivePolicy is invalid. Reason: Invalid value for maxReceiveCount: %s, valid values are from 1 to 1000 both inclusive.", v, shown)
 	}
 	return &store.Redrive{TargetARN: p.TargetARN, MaxReceiveCount: n}, nil
 }
@@ -141,6 +143,9 @@ func (s *Service) CreateQueue(ctx context.Context, sc Scope, base, name string, 
 	}
 	if err := checkAttributes(attrs, fifo); err != nil {
 		return "", err
+	}
+	if len(tags) > maxTags {
+		return "", errorf(InvalidParameterValue, "Too many tags added for queue %s.", name)
 	}
 	now := s.opt.Clock.Now().UnixMilli()
 	q, created, err := s.opt.Store.CreateQueue(ctx, store.Queue{Account: sc.Account, Region: sc.Region, Name: name,

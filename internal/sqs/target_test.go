@@ -1,0 +1,141 @@
+package sqs
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/vigilhq/vigil/internal/dispatch"
+	"github.com/vigilhq/vigil/internal/outbox"
+)
+
+// dispatcher returns a dispatcher with the service's target, as the
+// composition root registers it.
+func (f *fixture) dispatcher() *dispatch.Dispatcher {
+	d := dispatch.New(dispatch.Options{Clock: f.clock})
+	d.Register(dispatch.Match{Service: "sqs", Type: ""}, f.svc.Target())
+	return d
+}
+
+// delivery is a message an SNS topic of account sends to a queue.
+func delivery(id, account, queue, payload string, header map[string]string) dispatch.Message {
+	return dispatch.Message{ID: id, Kind: "sns.delivery", Version: 1,
+		Source: dispatch.Source{Service: "sns", Account: account, Region: scope.Region},
+		Target: arn(queue), Payload: []byte(payload), Header: header}
+}
+
+func TestTarget(t *testing.T) {
+	f := newFixture(t)
+	d := f.dispatcher()
+	if got := f.svc.Target().Action(); got != "sqs:SendMessage" {
+		t.Errorf("Action = %q", got)
+	}
+	u := f.create("q", nil)
+	payload := `{"Type":"Notification","Message":"hello"}`
+	if err := d.Dispatch(f.ctx, delivery("d-1", scope.Account, "q", payload, map[string]string{"MessageGroupId": "", "MessageDeduplicationId": ""})); err != nil {
+		t.Fatal(err)
+	}
+	// From another account (the dispatcher authorizes it: no policy
+	// here): its sender is that account.
+	if err := d.Dispatch(f.ctx, delivery("d-2", other.Account, "q", "from afar", nil)); err != nil {
+		t.Fatal(err)
+	}
+	got := f.receive(ReceiveInput{QueueURL: u, Max: ip(10), SystemAttributes: []string{"All"}})
+	if len(got) != 2 {
+		t.Fatalf("received %d", len(got))
+	}
+	if got[0].Body != payload || got[0].MD5Body != md5Hex(payload) || got[0].SystemAttributes["SenderId"] != scope.Account {
+		t.Errorf("first = %+v", got[0])
+	}
+	if got[1].Body != "from afar" || got[1].SystemAttributes["SenderId"] != other.Account {
+		t.Errorf("second = %+v", got[1])
+	}
+	if _, ok := got[0].SystemAttributes["MessageGroupId"]; ok {
+		t.Errorf("a standard delivery has a MessageGroupId: %v", got[0].SystemAttributes)
+	}
+}
+
+func TestTargetFIFO(t *testing.T) {
+	f := newFixture(t)
+	d := f.dispatcher()
+	u := f.fifo("f.fifo", nil)
+	header := map[string]string{"MessageGroupId": "orders", "MessageDeduplicationId": "order-1"}
+	for range 2 { // a retry is a duplicate
+		if err := d.Dispatch(f.ctx, dispatch.Message{ID: "d-1", Source: dispatch.Source{Service: "sns", Account: scope.Account, Region: scope.Region},
+			Target: arn("f.fifo"), Payload: []byte("order 1"), Header: header}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := f.receive(ReceiveInput{QueueURL: u, Max: ip(10), SystemAttributes: []string{"MessageGroupId", "MessageDeduplicationId"}})
+	if len(got) != 1 || got[0].Body != "order 1" || got[0].SystemAttributes["MessageGroupId"] != "orders" ||
+		got[0].SystemAttributes["MessageDeduplicationId"] != "order-1" {
+		t.Fatalf("received %+v", got)
+	}
+	// Without a group: refused for good.
+	err := d.Dispatch(f.ctx, dispatch.Message{ID: "d-2", Source: dispatch.Source{Service: "sns", Account: scope.Account, Region: scope.Region},
+		Target: arn("f.fifo"), Payload: []byte("x")})
+	if !outbox.IsPermanent(err) {
+		t.Fatalf("a FIFO delivery without a group = %v, want a permanent error", err)
+	}
+}
+
+func TestTargetErrors(t *testing.T) {
+	f := newFixture(t)
+	d := f.dispatcher()
+	f.create("q", map[string]string{"MaximumMessageSize": "1024"})
+	for _, m := range []dispatch.Message{
+		delivery("d-1", scope.Account, "missing", "x", nil),
+		delivery("d-2", scope.Account, "q", string(make([]byte, 1025)), nil),
+		delivery("d-3", scope.Account, "q", "\x00", nil),
+	} {
+		err := d.Dispatch(f.ctx, m)
+		var de *dispatch.Error
+		if !errors.As(err, &de) || !outbox.IsPermanent(err) {
+			t.Errorf("delivery to %s = %v, want a permanent dispatch.Error", m.Target, err)
+			continue
+		}
+		var e *Error
+		if !errors.As(err, &e) {
+			t.Errorf("delivery to %s = %v, does not wrap the SQS error", m.Target, err)
+		}
+	}
+	// A queue of another region is not found either.
+	m := delivery("d-4", scope.Account, "q", "x", nil)
+	m.Target = "arn:aws:sqs:eu-west-1:" + scope.Account + ":q"
+	if err := d.Dispatch(f.ctx, m); !outbox.IsPermanent(err) {
+		t.Errorf("delivery to another region's queue = %v", err)
+	}
+	f.wantCounts(url("q"), counts{})
+}
+
+// TestTargetStandardQueueFromFIFOTopic: an SNS FIFO topic delivers to
+// standard queues too; its deduplication id (and group) are not a
+// standard queue's to refuse.
+func TestTargetStandardQueueFromFIFOTopic(t *testing.T) {
+	f := newFixture(t)
+	d := f.dispatcher()
+	u := f.create("q", nil)
+	err := d.Dispatch(f.ctx, delivery("d-1", scope.Account, "q", "from a FIFO topic",
+		map[string]string{"MessageGroupId": "g", "MessageDeduplicationId": "dedup-1"}))
+	if err != nil {
+		t.Fatalf("delivery to a standard queue from a FIFO topic: %v", err)
+	}
+	f.receiveOne(u)
+}
+
+// TestTargetFIFODeliveryID: "a Message carries an ID, the same for every
+// retry, that targets able to deduplicate use (an SQS deduplication id
+// ...)": a delivery to a FIFO queue without a MessageDeduplicationId
+// header, nor content-based deduplication, is deduplicated by its ID.
+func TestTargetFIFODeliveryID(t *testing.T) {
+	f := newFixture(t)
+	d := f.dispatcher()
+	u := f.fifo("f.fifo", nil)
+	for range 2 {
+		m := dispatch.Message{ID: "delivery-1", Source: dispatch.Source{Service: "events", Account: scope.Account, Region: scope.Region},
+			Target: arn("f.fifo"), Payload: []byte(`{"detail":{}}`), Header: map[string]string{"MessageGroupId": "g"}}
+		if err := d.Dispatch(f.ctx, m); err != nil {
+			t.Fatalf("delivery without a deduplication id: %v", err)
+		}
+	}
+	f.receiveOne(u)
+}
