@@ -149,18 +149,21 @@ func load(models, version string, svc service) (*generator, error) {
 // awsQuery (SQS: the Debian awscli 2.9), one file per package.
 const queryNamesDir = "querynames"
 
-// queryNames are the awsQuery names of a service's members ("Shape.Member")
-// and of its lists' members and maps' keys and values ("Shape").
+// queryNames are the awsQuery names of a service's members ("Shape.Member"),
+// of its lists' members and maps' keys and values ("Shape"), and the
+// awsQuery codes and statuses of its errors.
 type queryNames struct {
 	Source  string                       `json:"source"`
 	Members map[string]string            `json:"members"`
 	Shapes  map[string]map[string]string `json:"shapes"`
+	Errors  map[string]*errorInfo        `json:"errors"`
 }
 
 // applyQueryNames applies the query names at path to m, if there is such
 // a file: a member's becomes its query= option; a list member's and a
 // map key's and value's become the locationNames the JSON protocols
-// ignore.
+// ignore; an error's code and status are those of an error the model
+// gives none.
 func applyQueryNames(m *model, path string) error {
 	b, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
@@ -184,6 +187,15 @@ func applyQueryNames(m *model, path string) error {
 			return fmt.Errorf("%s: shape %s has no member %s", path, shapeName, member)
 		}
 		sh.Members[i].queryName = name
+	}
+	for shapeName, e := range q.Errors {
+		sh, ok := m.Shapes[shapeName]
+		if !ok {
+			return fmt.Errorf("%s: no error shape %s", path, shapeName)
+		}
+		if sh.Error == nil {
+			sh.Error = e
+		}
 	}
 	for shapeName, names := range q.Shapes {
 		sh, ok := m.Shapes[shapeName]

@@ -975,7 +975,7 @@ type TagQueueRequest struct {
 	QueueUrl *string `aws:"QueueUrl,req"`
 
 	// Tags: The list of tags to be added to the specified queue.
-	Tags map[string]string `aws:"Tags,req,key=Key,value=Value,flat"`
+	Tags map[string]string `aws:"Tags,query=Tag,req,key=Key,value=Value,flat"`
 }
 
 // TooManyEntriesInBatchRequest: The batch request contains more entries than permissible.
