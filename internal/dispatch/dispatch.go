@@ -108,9 +108,16 @@ type Message struct {
 	// Subject is the title of a notification, which SNS publishes as its
 	// Subject and email as its subject line ("" for other payloads).
 	Subject string
-	// Header are the HTTP headers of a delivery to an http or https URL.
+	// Header are the HTTP headers of a delivery to an http or https URL,
+	// and the message's metadata for other targets (an SQS queue's
+	// MessageGroupId, MessageDeduplicationId and MessageAttributesHeader).
 	Header map[string]string
 }
+
+// MessageAttributesHeader carries a message's attributes to a queue, as
+// the JSON array of {"Name", "Type", "Value"} that SNS's documents hold
+// (binary values in base64).
+const MessageAttributesHeader = "MessageAttributes"
 
 // Target receives the messages of the addresses it is registered for.
 type Target interface {

@@ -167,6 +167,14 @@ func (s *Service) send(ctx context.Context, it store.OutboxItem, d *delivery) er
 		}
 		msg.Payload = body
 		msg.Header = map[string]string{"MessageGroupId": d.GroupID, "MessageDeduplicationId": d.DedupID}
+		if d.Raw && len(d.Attributes) > 0 {
+			// A raw delivery's attributes become the SQS message's.
+			b, err := json.Marshal(d.Attributes)
+			if err != nil {
+				return outbox.Permanent(err)
+			}
+			msg.Header[dispatch.MessageAttributesHeader] = string(b)
+		}
 		return s.opt.Dispatcher.Dispatch(ctx, msg)
 	}
 	if d.Protocol == "email" || d.Protocol == "email-json" {

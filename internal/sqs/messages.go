@@ -617,6 +617,13 @@ func (s *Service) Target() dispatch.Target {
 		sc := Scope{Account: to.Account, Region: to.Region}
 		queueURL := "/" + to.Account + "/" + to.Resource
 		in := SendInput{Body: string(m.Payload)}
+		if a := m.Header[dispatch.MessageAttributesHeader]; a != "" {
+			attrs, err := headerAttributes(a)
+			if err != nil {
+				return &dispatch.Error{Code: "InvalidTarget", Err: err}
+			}
+			in.Attributes = attrs
+		}
 		_, attrs, err := s.queueOf(ctx, sc, queueURL)
 		if err == nil && attrs["FifoQueue"] == "true" {
 			// A FIFO queue takes the sender's group, and its deduplication
@@ -636,4 +643,25 @@ func (s *Service) Target() dispatch.Target {
 		}
 		return err
 	})
+}
+
+// headerAttributes reads the attributes a delivery carries
+// (dispatch.MessageAttributesHeader).
+func headerAttributes(h string) ([]Attribute, error) {
+	var list []struct{ Name, Type, Value string }
+	if err := json.Unmarshal([]byte(h), &list); err != nil {
+		return nil, fmt.Errorf("cannot read the message attributes of a delivery: %w", err)
+	}
+	out := make([]Attribute, len(list))
+	for i, a := range list {
+		out[i] = Attribute{Name: a.Name, DataType: a.Type, StringValue: a.Value}
+		if strings.HasPrefix(a.Type, "Binary") {
+			b, err := base64.StdEncoding.DecodeString(a.Value)
+			if err != nil {
+				return nil, fmt.Errorf("the binary message attribute %s is not base64: %w", a.Name, err)
+			}
+			out[i].StringValue, out[i].BinaryValue = "", b
+		}
+	}
+	return out, nil
 }

@@ -139,3 +139,27 @@ func TestTargetFIFODeliveryID(t *testing.T) {
 	}
 	f.receiveOne(u)
 }
+
+// A delivery's attributes (SNS's raw delivery) become the message's.
+func TestTargetAttributes(t *testing.T) {
+	f := newFixture(t)
+	d := f.dispatcher()
+	u := f.create("q", nil)
+	header := map[string]string{dispatch.MessageAttributesHeader: `[{"Name":"severity","Type":"String","Value":"low"},{"Name":"blob","Type":"Binary","Value":"AAE="}]`}
+	if err := d.Dispatch(f.ctx, delivery("d-1", scope.Account, "q", "raw", header)); err != nil {
+		t.Fatal(err)
+	}
+	got := f.receive(ReceiveInput{QueueURL: u, MessageAttributes: []string{"All"}})
+	if len(got) != 1 || len(got[0].Attributes) != 2 {
+		t.Fatalf("received %+v", got)
+	}
+	for _, a := range got[0].Attributes {
+		if a.Name == "severity" && a.StringValue != "low" || a.Name == "blob" && string(a.BinaryValue) != "\x00\x01" {
+			t.Errorf("attribute %+v", a)
+		}
+	}
+	bad := map[string]string{dispatch.MessageAttributesHeader: `not json`}
+	if err := d.Dispatch(f.ctx, delivery("d-2", scope.Account, "q", "raw", bad)); err == nil {
+		t.Error("attributes that do not parse were accepted")
+	}
+}
