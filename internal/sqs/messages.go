@@ -589,7 +589,7 @@ func (s *Service) changeVisibility(ctx context.Context, q *store.Queue, handle s
 	if err != nil {
 		return err
 	}
-	err = s.opt.Store.ChangeVisibility(ctx, q.ARN, id, token, now.Add(time.Duration(timeout)*time.Second).UnixMilli())
+	err = s.opt.Store.ChangeVisibility(ctx, q.ARN, id, token, now.UnixMilli(), now.Add(time.Duration(timeout)*time.Second).UnixMilli())
 	if errors.Is(err, store.ErrNotFound) {
 		return errorf(MessageNotInflight, "Message does not exist or is not available for visibility timeout change.")
 	}

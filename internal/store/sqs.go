@@ -115,10 +115,12 @@ type SQS interface {
 	// DeleteMessages deletes messages of a queue by ID; IDs of no message
 	// are ignored (deleting a deleted message succeeds, as in AWS).
 	DeleteMessages(ctx context.Context, arn string, ids []string) error
-	// ChangeVisibility hides a message in flight under receipt until
-	// visibleAt (now: visible again), or fails with ErrNotFound when the
-	// message is gone or receipt is not its latest.
-	ChangeVisibility(ctx context.Context, arn, id, receipt string, visibleAt int64) error
+	// ChangeVisibility hides a message in flight at now under receipt
+	// until visibleAt (now: visible again), or fails with ErrNotFound when
+	// the message is gone or receipt is not its latest. A message whose
+	// visibility timeout has ended by now is left as it is, without an
+	// error: AWS answers such a change with success and changes nothing.
+	ChangeVisibility(ctx context.Context, arn, id, receipt string, now, visibleAt int64) error
 	// Counts counts a queue's messages by state at now (expired ones not
 	// counted).
 	Counts(ctx context.Context, arn string, now int64) (QueueCounts, error)

@@ -325,10 +325,12 @@ func (x sqs) DeleteMessages(ctx context.Context, arn string, ids []string) error
 }
 
 // ChangeVisibility sets visible_at of the message of this ID whose latest
-// receipt is receipt (a message never received has none to present).
-func (x sqs) ChangeVisibility(ctx context.Context, arn, id, receipt string, visibleAt int64) error {
-	return x.s.execOne(ctx, "message "+id+" of "+arn+" with this receipt", `UPDATE sqs_messages SET visible_at = ?
-		WHERE queue_arn = ? AND id = ? AND receipt = ? AND receive_count > 0`, visibleAt, arn, id, receipt)
+// receipt is receipt (a message never received has none to present),
+// when it is still in flight.
+func (x sqs) ChangeVisibility(ctx context.Context, arn, id, receipt string, now, visibleAt int64) error {
+	return x.s.execOne(ctx, "message "+id+" of "+arn+" with this receipt", `UPDATE sqs_messages
+		SET visible_at = CASE WHEN visible_at > ? THEN ? ELSE visible_at END
+		WHERE queue_arn = ? AND id = ? AND receipt = ? AND receive_count > 0`, now, visibleAt, arn, id, receipt)
 }
 
 func (x sqs) Counts(ctx context.Context, arn string, now int64) (store.QueueCounts, error) {

@@ -227,7 +227,7 @@ func SQS(t *testing.T, open Open) {
 	}
 	changeVisibility := func(t *testing.T, s store.SQS, arn, id, receipt string, visibleAt int64, want error) {
 		t.Helper()
-		err := s.ChangeVisibility(ctx, arn, id, receipt, visibleAt)
+		err := s.ChangeVisibility(ctx, arn, id, receipt, 0, visibleAt)
 		if want == nil && err != nil || want != nil && !errors.Is(err, want) {
 			t.Errorf("ChangeVisibility(%s, %s, %q, %d) = %v; want %v", arn, id, receipt, visibleAt, err, want)
 		}
@@ -535,6 +535,14 @@ func SQS(t *testing.T, open Open) {
 		changeVisibility(t, s, q.ARN, "m", r2, now, store.ErrNotFound)
 		r3 := got[0].Receipt
 		changeVisibility(t, s, q.ARN, "m", r3, now+1, nil)
+
+		// Once its timeout has ended, a change under its receipt succeeds
+		// and changes nothing.
+		ended := now + timeout + 1
+		if err := s.ChangeVisibility(ctx, q.ARN, "m", r3, ended, ended+60000); err != nil {
+			t.Errorf("ChangeVisibility after the timeout = %v; want nil", err)
+		}
+		countsAre(t, s, q.ARN, ended, store.QueueCounts{Visible: 1})
 
 		// A message never received has no receipt to present.
 		send(t, s, q.ARN, msg("new"))
