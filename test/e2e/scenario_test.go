@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go"
 )
 
@@ -74,6 +76,101 @@ type step struct {
 	// predates its operation (the Debian AWS CLI 2.9 knows no alarm mute
 	// rules); their outcome of it is neither checked nor compared.
 	Skip []string `json:"skip,omitempty"`
+	// Save names values of the step's response by path ("rh":
+	// "Messages.0.ReceiptHandle"), which later steps' parameters take as
+	// {{rh}}. What a client's Vigil makes up (message ids, receipt
+	// handles) differs from client to client: in every outcome, from
+	// this step's on, a value saved reads as its placeholder, so that
+	// outcomes compare, and expectations write "{{rh}}".
+	Save map[string]string `json:"save,omitempty"`
+}
+
+// placeholder matches the placeholders of step parameters that stand
+// for values saved by earlier steps, and {{endpoint}}, the URL of the
+// client's Vigil (its queue URLs start with it; outcomes read
+// "{{endpoint}}" for it). The time placeholders ({{T}}, …) are replaced
+// when the scenario is loaded.
+var placeholder = regexp.MustCompile(`\{\{(\w+)\}\}`)
+
+// expand returns a step's parameters with the placeholders of saved
+// values replaced; one whose value is not known (its step failed) stays.
+func expand(v any, vars map[string]string) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = expand(e, vars)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = expand(e, vars)
+		}
+		return out
+	case string:
+		return placeholder.ReplaceAllStringFunc(x, func(m string) string {
+			if val, ok := vars[m[2:len(m)-2]]; ok {
+				return val
+			}
+			return m
+		})
+	}
+	return v
+}
+
+// saveValues records the values a step's outcome saves.
+func saveValues(s step, o outcome, vars map[string]string) {
+	for name, path := range s.Save {
+		switch x := lookup(o.Response, path).(type) {
+		case string:
+			vars[name] = x
+		case float64:
+			vars[name] = strconv.FormatFloat(x, 'f', -1, 64)
+		}
+	}
+}
+
+// symbolize rewrites a client's outcomes of sc's steps as saved values'
+// placeholders: each value a step saved, wherever it appears from that
+// step on, becomes {{name}}, and the URL of the client's Vigil
+// {{endpoint}}.
+func symbolize(sc scenario, got []outcome, endpoint string) {
+	vars := map[string]string{}
+	for i := range min(len(got), len(sc.Steps)) {
+		saveValues(sc.Steps[i], got[i], vars)
+		names := make(map[string]string, len(vars))
+		for name, val := range vars {
+			names[val] = name
+		}
+		got[i].Response = symbolic(got[i].Response, names, endpoint)
+	}
+}
+
+// symbolic returns v with the strings that are saved values (names maps
+// each to its name) as their placeholders, and the endpoint as
+// {{endpoint}}.
+func symbolic(v any, names map[string]string, endpoint string) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = symbolic(e, names, endpoint)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = symbolic(e, names, endpoint)
+		}
+		return out
+	case string:
+		if name, ok := names[x]; ok {
+			return "{{" + name + "}}"
+		}
+		return strings.ReplaceAll(x, endpoint, "{{endpoint}}")
+	}
+	return v
 }
 
 // forClient returns the scenario as the client name plays it, without
@@ -164,6 +261,11 @@ func loadScenario(t *testing.T, file string, base time.Time) scenario {
 		if s.Service == "" {
 			sc.Steps[i].Service = sc.Service
 		}
+		for name := range s.Save {
+			if name == "T" || name == "endpoint" || !placeholder.MatchString("{{"+name+"}}") {
+				t.Fatalf("%s: step %q saves a value as %q, which is no placeholder of its own", file, s.Name, name)
+			}
+		}
 	}
 	return sc
 }
@@ -191,7 +293,9 @@ func runScenario(t *testing.T, file string) {
 		}},
 		{"awscli-1.45", func(t *testing.T, v *vigil, sc scenario) []outcome {
 			py := python3(t)
-			return runCLI(t, v, sc, py, "-m", "awscli")
+			// The CLI 1.x points SQS at queue.amazonaws.com whatever
+			// AWS_ENDPOINT_URL says.
+			return runCLI(t, v, sc, py, "-m", "awscli", "--endpoint-url", v.endpoint)
 		}},
 		{"awscli-2.9-debian", func(t *testing.T, v *vigil, sc scenario) []outcome {
 			awscli2(t)
@@ -205,10 +309,12 @@ func runScenario(t *testing.T, file string) {
 	for _, c := range clients {
 		t.Run(c.name, func(t *testing.T) {
 			own, kept := sc.forClient(c.name)
-			got := c.run(t, sc.start(t, base), own)
+			v := sc.start(t, base)
+			got := c.run(t, v, own)
 			if len(got) != len(own.Steps) {
 				t.Fatalf("%d outcomes for %d steps", len(got), len(own.Steps))
 			}
+			symbolize(own, got, v.endpoint)
 			for j, i := range kept {
 				s := sc.Steps[i]
 				checkStep(t, s, got[j])
@@ -257,12 +363,17 @@ func (sc scenario) goConfig(v *vigil) aws.Config {
 func runSteps(t *testing.T, v *vigil, sc scenario, call func(i int, s step) func() outcome) []outcome {
 	t.Helper()
 	out := make([]outcome, len(sc.Steps))
+	vars := map[string]string{"endpoint": v.endpoint}
 	for i, s := range sc.Steps {
 		if s.Clock != nil {
 			out[i] = v.clockStep(t, s)
 			continue
 		}
+		if params, ok := expand(s.Params, vars).(map[string]any); ok {
+			s.Params = params
+		}
 		out[i] = repeat(s.Until, call(i, s))
+		saveValues(s, out[i], vars)
 	}
 	return out
 }
@@ -465,6 +576,7 @@ func runGoSDK(t *testing.T, v *vigil, sc scenario) []outcome {
 	clients := map[string]reflect.Value{
 		"cloudwatch": reflect.ValueOf(cloudwatch.NewFromConfig(cfg)),
 		"logs":       reflect.ValueOf(cloudwatchlogs.NewFromConfig(cfg)),
+		"sqs":        reflect.ValueOf(sqs.NewFromConfig(cfg)),
 	}
 	return runSteps(t, v, sc, func(_ int, s step) func() outcome {
 		client, ok := clients[s.Service]
@@ -529,7 +641,9 @@ func runBoto3(t *testing.T, v *vigil, sc scenario, path string) []outcome {
 	return out
 }
 
-var cliError = regexp.MustCompile(`An error occurred \((\w+)\)`)
+// cliError finds the code of an error the CLI printed: SQS's awsQuery
+// codes have dots (AWS.SimpleQueueService.NonExistentQueue).
+var cliError = regexp.MustCompile(`An error occurred \(([\w.]+)\)`)
 
 // runCLI makes the calls with an AWS CLI: aws <service> <operation>
 // --cli-input-json, without automatic pagination.

@@ -7,6 +7,7 @@ import base64
 import datetime
 import json
 import os
+import re
 import sys
 import time
 import urllib.error
@@ -32,6 +33,9 @@ def main():
     config = botocore.config.Config(retries={"max_attempts": 1}, inject_host_prefix=False)
     clients = {}
     out = []
+    # The values saved by the steps, which later steps' parameters take
+    # as {{name}}; {{endpoint}} is Vigil's URL.
+    saved = {"endpoint": os.environ["AWS_ENDPOINT_URL"]}
     for step in scenario["steps"]:
         if "clock" in step:
             out.append(move_clock(step["clock"]))
@@ -40,9 +44,31 @@ def main():
         if service not in clients:
             clients[service] = boto3.client(service, config=config)
         client = clients[service]
-        params = coerce(client.meta.service_model.operation_model(step["op"]).input_shape, step.get("params") or {})
-        out.append(repeat(step.get("until"), lambda: call(client, step["op"], params)))
+        params = coerce(client.meta.service_model.operation_model(step["op"]).input_shape, expand(step.get("params") or {}, saved))
+        outcome = repeat(step.get("until"), lambda: call(client, step["op"], params))
+        for name, path in (step.get("save") or {}).items():
+            value = lookup(outcome.get("response"), path)
+            if isinstance(value, str):
+                saved[name] = value
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                saved[name] = str(value)
+        out.append(outcome)
     json.dump(out, sys.stdout, default=encode)
+
+
+PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+
+
+def expand(value, saved):
+    """Replaces the {{name}} placeholders of parameters with the values
+    saved by earlier steps (one not saved stays)."""
+    if isinstance(value, dict):
+        return {k: expand(v, saved) for k, v in value.items()}
+    if isinstance(value, list):
+        return [expand(v, saved) for v in value]
+    if isinstance(value, str):
+        return PLACEHOLDER.sub(lambda m: saved.get(m.group(1), m.group(0)), value)
+    return value
 
 
 def call(client, op, params):
