@@ -15,13 +15,13 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/vigilhq/vigil/internal/clock"
 	"github.com/vigilhq/vigil/internal/dispatch"
 	"github.com/vigilhq/vigil/internal/fault"
 	"github.com/vigilhq/vigil/internal/outbox"
 	"github.com/vigilhq/vigil/internal/pagetoken"
+	"github.com/vigilhq/vigil/internal/request"
 	"github.com/vigilhq/vigil/internal/snsmsg"
 	"github.com/vigilhq/vigil/internal/store"
 )
@@ -80,25 +80,16 @@ type Service struct {
 	// endpoint subscribed twice at once gets one subscription (on this
 	// node; nodes sharing a database need the store to enforce it).
 	subscribing sync.Mutex
-	// baseURL is where clients reach Vigil (http://127.0.0.1:4580): the
-	// links in messages (SubscribeURL, UnsubscribeURL, SigningCertURL)
-	// start with it.
-	baseURL atomic.Pointer[string]
+	// baseURL is where clients reach Vigil: the links in messages
+	// (SubscribeURL, UnsubscribeURL, SigningCertURL) start with it.
+	baseURL request.BaseURL
 }
 
 // SetBaseURL sets where clients reach Vigil, once its listener is known.
-func (s *Service) SetBaseURL(u string) {
-	u = strings.TrimSuffix(u, "/")
-	s.baseURL.Store(&u)
-}
+func (s *Service) SetBaseURL(u string) { s.baseURL.Set(u) }
 
 // base returns the base URL of links ("" until SetBaseURL).
-func (s *Service) base() string {
-	if u := s.baseURL.Load(); u != nil {
-		return *u
-	}
-	return ""
-}
+func (s *Service) base() string { return s.baseURL.String() }
 
 // New returns a Service.
 func New(opt Options) *Service {

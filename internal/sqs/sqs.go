@@ -11,12 +11,12 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/vigilhq/vigil/internal/attrmap"
 	"github.com/vigilhq/vigil/internal/clock"
 	"github.com/vigilhq/vigil/internal/fault"
 	"github.com/vigilhq/vigil/internal/pagetoken"
+	"github.com/vigilhq/vigil/internal/request"
 	"github.com/vigilhq/vigil/internal/store"
 )
 
@@ -70,22 +70,14 @@ type Service struct {
 	mu      sync.Mutex
 	waiters map[string]chan struct{}
 	// baseURL is where clients reach Vigil; queue URLs start with it.
-	baseURL atomic.Pointer[string]
+	baseURL request.BaseURL
 }
 
 // SetBaseURL sets where clients reach Vigil, once its listener is known.
-func (s *Service) SetBaseURL(u string) {
-	u = strings.TrimSuffix(u, "/")
-	s.baseURL.Store(&u)
-}
+func (s *Service) SetBaseURL(u string) { s.baseURL.Set(u) }
 
 // Base returns where clients reach Vigil ("" until SetBaseURL).
-func (s *Service) Base() string {
-	if u := s.baseURL.Load(); u != nil {
-		return *u
-	}
-	return ""
-}
+func (s *Service) Base() string { return s.baseURL.String() }
 
 // New returns a Service.
 func New(opt Options) *Service {
