@@ -48,6 +48,7 @@ import (
 	"github.com/vigilhq/vigil/internal/protocol"
 	"github.com/vigilhq/vigil/internal/sched"
 	"github.com/vigilhq/vigil/internal/server"
+	eventsengine "github.com/vigilhq/vigil/internal/events"
 	snsengine "github.com/vigilhq/vigil/internal/sns"
 	"github.com/vigilhq/vigil/internal/snsmsg"
 	sqsengine "github.com/vigilhq/vigil/internal/sqs"
@@ -96,6 +97,9 @@ type App struct {
 	sns     *snsengine.Service
 	sqs     *sqsengine.Service
 	snsAPI  *sns.Provider
+	// eventBridge is EventBridge, fed by PutEvents, its schedules and
+	// the service events of this node.
+	eventBridge *eventsengine.Service
 	// tls is the HTTPS configuration (nil: HTTP); caFile the certificate
 	// of Vigil's own authority when it issued the server's ("" else).
 	tls    *tls.Config
@@ -135,7 +139,7 @@ func (a *App) apis() []api {
 		{cloudtrail.Model, cloudtrail.Handlers(cloudtrail.Unimplemented{})},
 		{cloudwatch.Model, cloudwatch.Handlers(cloudwatch.New(a.metrics, a.alarms))},
 		{configservice.Model, configservice.Handlers(configservice.Unimplemented{})},
-		{events.Model, events.Handlers(events.Unimplemented{})},
+		{events.Model, events.Handlers(events.New(a.eventBridge))},
 		{glue.Model, glue.Handlers(glue.Unimplemented{})},
 		{guardduty.Model, guardduty.Handlers(guardduty.Unimplemented{})},
 		{iam.Model, iam.Handlers(iam.Unimplemented{})},
@@ -273,6 +277,13 @@ func (a *App) build(ctx context.Context) error {
 	web := dispatch.HTTPTarget(&http.Client{})
 	a.dispatch.Register(dispatch.Match{Service: "http", Type: "*"}, web)
 	a.dispatch.Register(dispatch.Match{Service: "https", Type: "*"}, web)
+	a.eventBridge = eventsengine.New(eventsengine.Options{
+		Store: a.store.Events(), Tags: a.store.Tags(), Outbox: a.store.Outbox(), Notify: a.outbox.Kick,
+		Dispatcher: a.dispatch, Clock: a.clock, Logger: a.logger.With("component", "events"),
+	})
+	a.eventBridge.RegisterDeliveries(a.outbox)
+	a.dispatch.Register(dispatch.Match{Service: "events", Type: "event-bus"}, a.eventBridge.BusTarget())
+	a.events.Subscribe("eventbridge", nil, a.eventBridge.ServiceEvents)
 	a.snsAPI = sns.New(a.sns)
 	a.router = protocol.NewRouter()
 	for _, api := range a.apis() {
@@ -336,6 +347,9 @@ const (
 	// alarmsEvery is the shortest alarm period: each run evaluates the
 	// alarms whose period (or minute) began since the previous one.
 	alarmsEvery = 10 * time.Second
+	// schedulesEvery is how often scheduled EventBridge rules are checked:
+	// a rule fires within it of its time.
+	schedulesEvery = time.Second
 )
 
 // outboxJob and alarmsJob name the jobs of the outbox and of alarm
@@ -358,6 +372,7 @@ func (a *App) schedule() error {
 		{Name: alarmsJob, Every: alarmsEvery, Step: a.alarms.Run},
 		{Name: "alarm-history-expiry", Every: historyExpiryEvery, Step: a.alarms.ExpireHistory},
 		{Name: "sqs-retention", Every: retentionEvery, Step: a.sqs.ExpireMessages},
+		{Name: "events-schedules", Every: schedulesEvery, Step: a.eventBridge.FireSchedules},
 		{Name: "logs-query-expiry", Every: queryExpiryEvery, Step: a.expireQueries},
 		// Every node keeps its own Insights queries alive.
 		{Name: "logs-query-heartbeat", Every: logsengine.QueryHeartbeatEvery, Step: a.logs.HeartbeatQueries, Local: true},

@@ -114,6 +114,11 @@ type Message struct {
 	Header map[string]string
 }
 
+// EventKind is the kind of what an EventBridge rule delivers: an event,
+// or what its target's input configuration makes of it. Its header
+// EventId names the event, and Time says when it happened (RFC 3339).
+const EventKind = "events.event"
+
 // MessageAttributesHeader carries a message's attributes to a queue, as
 // the JSON array of {"Name", "Type", "Value"} that SNS's documents hold
 // (binary values in base64).

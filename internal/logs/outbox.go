@@ -2,8 +2,10 @@ package logs
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/vigilhq/vigil/internal/dispatch"
 	"github.com/vigilhq/vigil/internal/outbox"
@@ -112,10 +114,18 @@ func (e *Engine) deliverToDestination(ctx context.Context, to dispatch.Address, 
 }
 
 func (e *Engine) deliverToGroup(ctx context.Context, to dispatch.Address, m *dispatch.Message) error {
-	if m.Kind != KindSubscription {
-		return outbox.Permanent(fmt.Errorf("a log group receives subscription data, not %s", m.Kind))
+	var (
+		msg *subscriptionMessage
+		err error
+	)
+	switch m.Kind {
+	case KindSubscription:
+		msg, err = decodeDataMessage(m.Version, m.Payload)
+	case dispatch.EventKind:
+		msg, err = eventMessage(m)
+	default:
+		err = fmt.Errorf("a log group receives subscription data and events, not %s", m.Kind)
 	}
-	msg, err := decodeDataMessage(m.Version, m.Payload)
 	if err != nil {
 		return outbox.Permanent(err)
 	}
@@ -128,7 +138,10 @@ func (e *Engine) deliverToGroup(ctx context.Context, to dispatch.Address, m *dis
 	if err != nil {
 		return fmt.Errorf("target log group %s: %w", target.resource, err)
 	}
-	streamName := msg.Owner + "/" + msg.LogGroup + "/" + msg.LogStream
+	streamName := msg.LogStream
+	if m.Kind == KindSubscription {
+		streamName = msg.Owner + "/" + msg.LogGroup + "/" + msg.LogStream
+	}
 	s, err := e.stream(ctx, g, streamName)
 	if errors.Is(err, errStreamNotFound) {
 		if err := e.CreateLogStream(ctx, sc, g.Name, streamName); err != nil && !isCode(err, ResourceAlreadyExists) {
@@ -161,4 +174,34 @@ func (e *Engine) deliverToGroup(ctx context.Context, to dispatch.Address, m *dis
 func isCode(err error, code Code) bool {
 	var e *Error
 	return errors.As(err, &e) && e.Code == code
+}
+
+// eventMessage is what an EventBridge rule's event (or its target's
+// input) puts in a log group: one event in a stream named by the event's
+// id, at the event's time, as AWS logs it; an input transformed to
+// {"timestamp": ms, "message": text} gives the time and the message.
+func eventMessage(m *dispatch.Message) (*subscriptionMessage, error) {
+	id := m.Header["EventId"]
+	if id == "" {
+		return nil, errors.New("an event delivered to a log group has no EventId")
+	}
+	t, err := time.Parse(time.RFC3339, m.Header["Time"])
+	if err != nil {
+		return nil, fmt.Errorf("an event delivered to a log group has no valid Time: %w", err)
+	}
+	ev := subscriptionEvent{Timestamp: t.UnixMilli(), Message: string(m.Payload)}
+	var shaped struct {
+		Timestamp *int64           `json:"timestamp"`
+		Message   *json.RawMessage `json:"message"`
+	}
+	if json.Unmarshal(m.Payload, &shaped) == nil && shaped.Timestamp != nil && shaped.Message != nil {
+		ev.Timestamp = *shaped.Timestamp
+		var text string
+		if json.Unmarshal(*shaped.Message, &text) == nil {
+			ev.Message = text
+		} else {
+			ev.Message = string(*shaped.Message)
+		}
+	}
+	return &subscriptionMessage{LogStream: id, LogEvents: []subscriptionEvent{ev}}, nil
 }

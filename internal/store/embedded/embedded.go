@@ -160,3 +160,7 @@ func (s *Store) CommitStats() CommitStats {
 // Maintain compacts the telemetry store's delta tables and records its
 // counters: a periodic job the composition root schedules.
 func (s *Store) Maintain(ctx context.Context) error { return s.tel.Maintain(ctx) }
+
+// Events returns the store of EventBridge buses, rules and targets, kept
+// with the resource state.
+func (s *Store) Events() store.Events { return s.state.Events() }

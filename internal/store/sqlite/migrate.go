@@ -310,6 +310,89 @@ CREATE TABLE sqs_dedup (
 -- The expiry deletes the records by age across queues.
 CREATE INDEX sqs_dedup_sent ON sqs_dedup(sent);
 `},
+	{name: "events", sql: `
+-- EventBridge buses, unique by ARN and by account, region and name.
+-- attributes is the engine's encoding; times are Unix milliseconds.
+CREATE TABLE events_buses (
+	arn        TEXT PRIMARY KEY,
+	account    TEXT NOT NULL,
+	region     TEXT NOT NULL,
+	name       TEXT NOT NULL,
+	attributes BLOB NOT NULL,
+	created    INTEGER NOT NULL,
+	updated    INTEGER NOT NULL,
+	UNIQUE (account, region, name)
+);
+-- Rules, by ARN, listed by bus and name; deleted with their bus.
+-- definition is the engine's encoding; next_fire is when an enabled
+-- scheduled rule fires next (0 for the others).
+CREATE TABLE events_rules (
+	arn        TEXT PRIMARY KEY,
+	account    TEXT NOT NULL,
+	region     TEXT NOT NULL,
+	bus        TEXT NOT NULL,
+	name       TEXT NOT NULL,
+	enabled    INTEGER NOT NULL,
+	scheduled  INTEGER NOT NULL,
+	definition BLOB NOT NULL,
+	next_fire  INTEGER NOT NULL,
+	created    INTEGER NOT NULL,
+	UNIQUE (account, region, bus, name),
+	FOREIGN KEY (account, region, bus) REFERENCES events_buses(account, region, name) ON DELETE CASCADE
+);
+-- The scheduler finds the rules due to fire.
+CREATE INDEX events_rules_due ON events_rules(next_fire) WHERE next_fire > 0;
+-- Targets of a rule by id; deleted with their rule (a rule is deleted
+-- with targets only with its bus). ListRuleNamesByTarget finds them by
+-- ARN.
+CREATE TABLE events_targets (
+	rule_arn   TEXT NOT NULL REFERENCES events_rules(arn) ON DELETE CASCADE,
+	id         TEXT NOT NULL,
+	arn        TEXT NOT NULL,
+	definition BLOB NOT NULL,
+	PRIMARY KEY (rule_arn, id)
+);
+CREATE INDEX events_targets_arn ON events_targets(arn, rule_arn);
+`},
+	{name: "sqs redrive", sql: `
+-- The queue a redrive moved a message from to its dead-letter queue
+-- ('': none), where a move task without a destination returns it.
+ALTER TABLE sqs_messages ADD COLUMN source_arn TEXT NOT NULL DEFAULT '';
+-- Message move tasks, listed by source queue, latest started first.
+-- Times are Unix milliseconds; rate 0 is none given, destination_arn ''
+-- none (each message back to its source_arn).
+CREATE TABLE sqs_move_tasks (
+	id              TEXT PRIMARY KEY,
+	account         TEXT NOT NULL,
+	region          TEXT NOT NULL,
+	source_arn      TEXT NOT NULL,
+	destination_arn TEXT NOT NULL,
+	rate            INTEGER NOT NULL,
+	status          TEXT NOT NULL,
+	failure_reason  TEXT NOT NULL,
+	started         INTEGER NOT NULL,
+	progressed      INTEGER NOT NULL,
+	to_move         INTEGER NOT NULL,
+	moved           INTEGER NOT NULL
+);
+CREATE INDEX sqs_move_tasks_source ON sqs_move_tasks(source_arn, started);
+-- One active task per source queue; the move job finds them.
+CREATE UNIQUE INDEX sqs_move_tasks_active ON sqs_move_tasks(source_arn)
+	WHERE status IN ('RUNNING', 'CANCELLING');
+-- FIFO receive attempts: the messages a receive returned (a JSON list
+-- of {"seq", "receipt"}), hidden until visible_until, which a retry of
+-- the attempt within 5 minutes of received returns again. The expiry
+-- deletes them by age; they are deleted with their queue.
+CREATE TABLE sqs_receive_attempts (
+	queue_arn     TEXT NOT NULL,
+	attempt_id    TEXT NOT NULL,
+	received      INTEGER NOT NULL,
+	visible_until INTEGER NOT NULL,
+	messages      TEXT NOT NULL,
+	PRIMARY KEY (queue_arn, attempt_id)
+);
+CREATE INDEX sqs_receive_attempts_received ON sqs_receive_attempts(received);
+`},
 }
 
 // migrate brings the schema to the newest version, each migration in a

@@ -44,6 +44,8 @@ type Backend struct {
 	SNS store.SNS
 	// SQS is checked by the SQS suite.
 	SQS store.SQS
+	// Events is checked by the Events suite.
+	Events store.Events
 }
 
 // Open opens the backend whose data lives under dir: a fresh, empty store

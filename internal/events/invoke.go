@@ -1,0 +1,245 @@
+package events
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/vigilhq/vigil/internal/dispatch"
+	"github.com/vigilhq/vigil/internal/outbox"
+	"github.com/vigilhq/vigil/internal/store"
+	"github.com/vigilhq/vigil/internal/svcevents"
+)
+
+// The outbox kind of target invocations, and the version of its payload.
+const (
+	KindInvocation    = "events.invocation"
+	invocationVersion = 1
+)
+
+// invocationPolicy retries as EventBridge does, with exponential backoff
+// and jitter, for at most 24 hours; each target's RetryPolicy lowers the
+// attempts and the age (invocation.give).
+var invocationPolicy = outbox.Policy{MinBackoff: time.Second, MaxBackoff: 10 * time.Minute, Jitter: 0.5,
+	MaxAge: defaultEventAge * time.Second}
+
+// invocation is a target's invocation waiting in the outbox.
+type invocation struct {
+	RuleARN  string `json:"rule"`
+	TargetID string `json:"targetId"`
+	EventID  string `json:"eventId"`
+	// Time is the event's time (RFC 3339).
+	Time string `json:"time"`
+	// Input is what the target receives.
+	Input          json.RawMessage `json:"input"`
+	RoleARN        string          `json:"roleArn,omitempty"`
+	MessageGroupID string          `json:"groupId,omitempty"`
+	MaxAttempts    int             `json:"maxAttempts"`
+	MaxAgeSeconds  int             `json:"maxAge"`
+	DeadLetterARN  string          `json:"deadLetter,omitempty"`
+}
+
+// invocations returns the outbox items of the targets of a rule an event
+// (its envelope's JSON) matched.
+func (s *Service) invocations(r *compiledRule, event []byte, now time.Time) ([]store.OutboxItem, error) {
+	var head struct {
+		ID, Account, Region, Time string
+	}
+	if err := json.Unmarshal(event, &head); err != nil {
+		return nil, err
+	}
+	items := make([]store.OutboxItem, 0, len(r.Targets))
+	for _, t := range r.Targets {
+		input, err := t.Input.apply(event, inputContext{RuleARN: r.ARN, RuleName: r.Name, Ingestion: now})
+		if err != nil {
+			s.opt.Logger.Warn("target input cannot be made from the event; not invoked", "rule", r.ARN, "target", t.ID, "err", err)
+			continue
+		}
+		inv := invocation{RuleARN: r.ARN, TargetID: t.ID, EventID: head.ID, Time: head.Time, Input: input, RoleARN: t.RoleARN,
+			MessageGroupID: t.MessageGroupID, MaxAttempts: defaultRetryAttempts + 1, MaxAgeSeconds: defaultEventAge,
+			DeadLetterARN: t.DeadLetterARN}
+		if t.MaximumRetryAttempts != nil {
+			inv.MaxAttempts = *t.MaximumRetryAttempts + 1
+		}
+		if t.MaximumEventAgeSeconds != nil {
+			inv.MaxAgeSeconds = *t.MaximumEventAgeSeconds
+		}
+		b, err := json.Marshal(inv)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, store.OutboxItem{Kind: KindInvocation, Version: invocationVersion, Account: head.Account,
+			Region: head.Region, Target: t.ARN, Payload: b, NextAttempt: now.UnixMilli()})
+	}
+	return items, nil
+}
+
+// deliver invokes a target. An invocation that fails past its target's
+// retry policy goes to the target's dead-letter queue; without one, it is
+// kept as the outbox's dead letter.
+func (s *Service) deliver(ctx context.Context, it store.OutboxItem) error {
+	if it.Version != invocationVersion {
+		return outbox.Permanent(fmt.Errorf("EventBridge invocation payload of version %d; this Vigil reads version %d", it.Version, invocationVersion))
+	}
+	var inv invocation
+	if err := json.Unmarshal(it.Payload, &inv); err != nil {
+		return outbox.Permanent(fmt.Errorf("cannot read an EventBridge invocation: %w", err))
+	}
+	err := s.invoke(ctx, it, &inv)
+	if err == nil {
+		return nil
+	}
+	age := s.opt.Clock.Now().Sub(time.UnixMilli(it.Created))
+	if !outbox.IsPermanent(err) && it.Attempts+1 < inv.MaxAttempts && age < time.Duration(inv.MaxAgeSeconds)*time.Second {
+		return err
+	}
+	if inv.DeadLetterARN == "" {
+		return outbox.Permanent(err)
+	}
+	if derr := s.opt.Dispatcher.Dispatch(ctx, dispatch.Message{ID: outbox.IdempotencyKey(it) + "/dlq", Kind: dispatch.EventKind, Version: 1,
+		Source: dispatch.Source{Service: "events", Account: it.Account, Region: it.Region}, Target: inv.DeadLetterARN,
+		Payload: inv.Input, Header: deadLetterHeader(&inv, it, err)}); derr != nil {
+		return fmt.Errorf("%w; and the dead-letter queue %s refused it: %v", err, inv.DeadLetterARN, derr)
+	}
+	s.opt.Logger.Info("EventBridge invocation moved to its dead-letter queue", "rule", inv.RuleARN, "target", inv.TargetID,
+		"queue", inv.DeadLetterARN, "err", err)
+	return nil
+}
+
+// deadLetterHeader is the metadata of an event sent to a dead-letter
+// queue: AWS's message attributes naming the rule, the target and the
+// error.
+func deadLetterHeader(inv *invocation, it store.OutboxItem, err error) map[string]string {
+	attrs := []map[string]string{
+		{"Name": "RULE_ARN", "Type": "String", "Value": inv.RuleARN},
+		{"Name": "TARGET_ARN", "Type": "String", "Value": it.Target},
+		{"Name": "ERROR_CODE", "Type": "String", "Value": errorCode(err)},
+		{"Name": "ERROR_MESSAGE", "Type": "String", "Value": err.Error()},
+		{"Name": "RETRY_ATTEMPTS", "Type": "Number", "Value": fmt.Sprint(it.Attempts)},
+	}
+	b, jerr := json.Marshal(attrs)
+	if jerr != nil {
+		panic("BUG: events: cannot encode dead-letter attributes: " + jerr.Error())
+	}
+	return map[string]string{dispatch.MessageAttributesHeader: string(b)}
+}
+
+// errorCode names an invocation's failure as AWS's dead-letter
+// attributes do.
+func errorCode(err error) string {
+	var de *dispatch.Error
+	if errors.As(err, &de) && de.Code != "" {
+		return de.Code
+	}
+	if outbox.IsPermanent(err) {
+		return "InvalidTarget"
+	}
+	return "SDK_CLIENT_ERROR"
+}
+
+// invoke makes one attempt at an invocation, through the dispatcher.
+func (s *Service) invoke(ctx context.Context, it store.OutboxItem, inv *invocation) error {
+	to, err := dispatch.Parse(it.Target)
+	if err != nil {
+		return outbox.Permanent(err)
+	}
+	if s.opt.Dispatcher.Route(to) == nil {
+		return outbox.Permanent(&dispatch.Error{Code: "InvalidTarget",
+			Err: fmt.Errorf("Vigil does not deliver to %s targets (%s)", to.Service, it.Target)})
+	}
+	header := map[string]string{"EventId": inv.EventID, "Time": inv.Time, "MessageGroupId": inv.MessageGroupID}
+	if inv.MessageGroupID != "" {
+		// A FIFO queue deduplicates an event's retries by its id.
+		header["MessageDeduplicationId"] = inv.EventID
+	}
+	return s.opt.Dispatcher.Dispatch(ctx, dispatch.Message{ID: outbox.IdempotencyKey(it), Kind: dispatch.EventKind, Version: 1,
+		Source: dispatch.Source{Service: "events", Account: it.Account, Region: it.Region, Principal: inv.RoleARN},
+		Target: it.Target, Payload: inv.Input, Header: header})
+}
+
+// BusTarget returns the dispatcher's target of event bus ARNs: an event
+// a rule sends to another bus is put on it, as PutEvents would, and
+// matched against that bus's rules.
+func (s *Service) BusTarget() dispatch.Target {
+	return dispatch.NewTarget("events:PutEvents", func(ctx context.Context, to dispatch.Address, m *dispatch.Message) error {
+		var evt svcevents.Event
+		if err := json.Unmarshal(m.Payload, &evt); err != nil {
+			return &dispatch.Error{Code: "InvalidTarget", Err: fmt.Errorf("an event bus receives events: %w", err)}
+		}
+		items, err := s.route(ctx, Scope{Account: to.Account, Region: to.Region}, to.Resource, &evt, false)
+		if err != nil {
+			return err
+		}
+		return s.push(ctx, items)
+	})
+}
+
+// maxDue bounds the scheduled rules one run fires.
+const maxDue = 1000
+
+// FireSchedules fires the scheduled rules due at now: each sends a
+// "Scheduled Event" of its time to its targets, once, and is set to fire
+// next at its first time after now (the times it missed while Vigil was
+// down are not made up). The scheduler's job.
+func (s *Service) FireSchedules(ctx context.Context, now time.Time) error {
+	due, err := s.opt.Store.DueRules(ctx, now.UnixMilli(), maxDue)
+	if err != nil {
+		return err
+	}
+	for i := range due {
+		r := &due[i]
+		def, err := decodeRule(r)
+		if err != nil {
+			return err
+		}
+		next := nextFire(def, r.Created, now.UnixMilli())
+		ok, err := s.opt.Store.AdvanceRule(ctx, r.ARN, r.NextFire, next)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue // changed, or fired by another node, since read
+		}
+		ts, err := s.opt.Store.Targets(ctx, r.ARN, "", 0)
+		if err != nil {
+			return err
+		}
+		c := &compiledRule{ARN: r.ARN, Name: r.Name, State: def.State}
+		for j := range ts {
+			t, err := decodeTarget(&ts[j])
+			if err != nil {
+				return err
+			}
+			c.Targets = append(c.Targets, t)
+		}
+		evt := scheduledEvent(r, time.UnixMilli(r.NextFire))
+		body, err := json.Marshal(&evt)
+		if err != nil {
+			return err
+		}
+		items, err := s.invocations(c, body, now)
+		if err != nil {
+			return err
+		}
+		if err := s.push(ctx, items); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ServiceEvents puts the events of Vigil's services (alarm state changes,
+// API calls recorded by CloudTrail) on their account's default bus: the
+// handler of the service-event bus's subscription. Read-only API calls
+// match only rules in state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS.
+func (s *Service) ServiceEvents(ctx context.Context, e *svcevents.Event) {
+	items, err := s.route(ctx, Scope{Account: e.Account, Region: e.Region}, DefaultBus, e, e.ReadOnly)
+	if err == nil {
+		err = s.push(ctx, items)
+	}
+	if err != nil {
+		s.opt.Logger.Warn("service event not routed", "source", e.Source, "detailType", e.DetailType, "err", err)
+	}
+}

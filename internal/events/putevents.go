@@ -1,0 +1,273 @@
+package events
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/vigilhq/vigil/internal/eventpattern"
+	"github.com/vigilhq/vigil/internal/store"
+	"github.com/vigilhq/vigil/internal/svcevents"
+)
+
+// maxEntrySize is the largest event PutEvents takes, and the largest
+// request (256 KiB), counted as AWS counts an entry's size.
+const maxEntrySize = 256 * 1024
+
+// Entry is an event PutEvents puts.
+type Entry struct {
+	Time                     *time.Time
+	Source, DetailType       string
+	Detail, Bus, TraceHeader string
+	Resources                []string
+	// Has says which of Source, DetailType and Detail were given.
+	HasSource, HasDetailType, HasDetail bool
+}
+
+// EntryResult is the outcome of an entry: its event's id, or the error
+// code and message AWS answers for it.
+type EntryResult struct {
+	EventID, Code, Message string
+}
+
+// entrySize is an entry's size as AWS calculates it: the UTF-8 bytes of
+// Source, DetailType, Detail and Resources, and 14 for a Time.
+func entrySize(e *Entry) int {
+	n := len(e.Source) + len(e.DetailType) + len(e.Detail)
+	for _, r := range e.Resources {
+		n += len(r)
+	}
+	if e.Time != nil {
+		n += 14
+	}
+	return n
+}
+
+// CheckSize refuses a request whose entries are larger together than
+// AWS takes.
+func CheckSize(entries []Entry) error {
+	total := 0
+	for i := range entries {
+		total += entrySize(&entries[i])
+	}
+	if total > maxEntrySize {
+		return errorf(Validation, "Total size of the entries in the request is over the limit.")
+	}
+	return nil
+}
+
+// checkEntry returns the error code and message of an entry AWS refuses
+// ("" when it takes it).
+func checkEntry(e *Entry) (string, string) {
+	switch {
+	case !e.HasSource || e.Source == "":
+		return "InvalidArgument", "Parameter Source is not valid. Reason: Source is a required argument."
+	case !e.HasDetailType || e.DetailType == "":
+		return "InvalidArgument", "Parameter DetailType is not valid. Reason: DetailType is a required argument."
+	case !e.HasDetail || e.Detail == "":
+		return "InvalidArgument", "Parameter Detail is not valid. Reason: Detail is a required argument."
+	case strings.HasPrefix(e.Source, "aws."):
+		return "NotAuthorizedForSourceException", "Not authorized for the source."
+	case !utf8.ValidString(e.Detail) || !json.Valid([]byte(e.Detail)) || !strings.HasPrefix(strings.TrimLeft(e.Detail, " \t\r\n"), "{"):
+		return "MalformedDetail", "Detail is malformed."
+	}
+	return "", ""
+}
+
+// PutEvents puts events on buses: each entry that AWS takes is matched
+// against the rules of its bus, and the invocations of the targets of the
+// rules it matches are in the outbox, durable, when PutEvents returns.
+func (s *Service) PutEvents(ctx context.Context, sc Scope, entries []Entry) ([]EntryResult, error) {
+	if err := CheckSize(entries); err != nil {
+		return nil, err
+	}
+	out := make([]EntryResult, len(entries))
+	var items []store.OutboxItem
+	now := s.opt.Clock.Now()
+	for i := range entries {
+		e := &entries[i]
+		if code, msg := checkEntry(e); code != "" {
+			out[i] = EntryResult{Code: code, Message: msg}
+			continue
+		}
+		bus, err := busName(sc, e.Bus)
+		if err != nil {
+			out[i] = EntryResult{Code: "InvalidArgument", Message: fmt.Sprintf("Parameter EventBusName is not valid. Reason: %s", err)}
+			continue
+		}
+		evt := svcevents.Event{ID: svcevents.NewID(), DetailType: e.DetailType, Source: e.Source, Account: sc.Account,
+			Region: sc.Region, Time: now, Resources: e.Resources, Detail: json.RawMessage(e.Detail)}
+		if e.Time != nil {
+			evt.Time = *e.Time
+		}
+		its, err := s.route(ctx, sc, bus, &evt, false)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, its...)
+		out[i] = EntryResult{EventID: evt.ID}
+	}
+	if err := s.push(ctx, items); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// route matches an event against the rules of a bus of sc and returns
+// the invocations of their targets. A bus that does not exist matches
+// nothing: AWS takes events put on it and delivers them nowhere.
+func (s *Service) route(ctx context.Context, sc Scope, bus string, evt *svcevents.Event, readOnly bool) ([]store.OutboxItem, error) {
+	m, err := s.matcher(ctx, sc, bus)
+	if err != nil || m == nil {
+		return nil, err
+	}
+	body, err := json.Marshal(evt)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := m.m.Match(body)
+	if err != nil {
+		return nil, err
+	}
+	var items []store.OutboxItem
+	for _, id := range ids {
+		r := m.rules[id]
+		if readOnly && r.State != StateEnabledAllManagement {
+			continue
+		}
+		its, err := s.invocations(r, body, s.opt.Clock.Now())
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, its...)
+	}
+	return items, nil
+}
+
+// compiledRule is an enabled rule of a bus, with its targets.
+type compiledRule struct {
+	ARN, Name, State string
+	Targets          []Target
+}
+
+// busMatcher is the compiled rules of a bus.
+type busMatcher struct {
+	m     *eventpattern.Matcher
+	rules map[string]*compiledRule
+	built time.Time
+}
+
+// matcherTTL is how long a bus's compiled rules are used before they are
+// read again: a rule changed on another node shows within it (a change
+// on this node at once). AWS's rule changes also take a moment.
+const matcherTTL = 5 * time.Second
+
+// matcher returns the compiled rules of a bus of sc (nil when the bus
+// does not exist), building them when they are not cached.
+func (s *Service) matcher(ctx context.Context, sc Scope, bus string) (*busMatcher, error) {
+	arn := busARN(sc, bus)
+	now := s.opt.Clock.Now()
+	s.mu.Lock()
+	m := s.matchers[arn]
+	s.mu.Unlock()
+	if m != nil && now.Sub(m.built) < matcherTTL && !now.Before(m.built) {
+		return m, nil
+	}
+	if _, err := s.opt.Store.Bus(ctx, arn); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	rules, err := s.opt.Store.Rules(ctx, sc.Account, sc.Region, bus, "", "", 0)
+	if err != nil {
+		return nil, err
+	}
+	m = &busMatcher{m: eventpattern.NewMatcher(), rules: map[string]*compiledRule{}, built: now}
+	for i := range rules {
+		r := &rules[i]
+		if !r.Enabled {
+			continue
+		}
+		def, err := decodeRule(r)
+		if err != nil {
+			return nil, err
+		}
+		if def.EventPattern == "" {
+			continue
+		}
+		p, err := eventpattern.Parse([]byte(def.EventPattern))
+		if err != nil {
+			s.opt.Logger.Warn("rule with a pattern that no longer parses; skipped", "rule", r.ARN, "err", err)
+			continue
+		}
+		ts, err := s.opt.Store.Targets(ctx, r.ARN, "", 0)
+		if err != nil {
+			return nil, err
+		}
+		c := &compiledRule{ARN: r.ARN, Name: r.Name, State: def.State}
+		for j := range ts {
+			t, err := decodeTarget(&ts[j])
+			if err != nil {
+				return nil, err
+			}
+			c.Targets = append(c.Targets, t)
+		}
+		m.rules[r.ARN] = c
+		m.m.Add(r.ARN, p)
+	}
+	s.mu.Lock()
+	s.matchers[arn] = m
+	s.mu.Unlock()
+	return m, nil
+}
+
+// invalidate drops the compiled rules of a bus after a change.
+func (s *Service) invalidate(busARN string) {
+	s.mu.Lock()
+	delete(s.matchers, busARN)
+	s.mu.Unlock()
+}
+
+// push enqueues invocations and tells the outbox.
+func (s *Service) push(ctx context.Context, items []store.OutboxItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	if err := s.opt.Outbox.EnqueueOutbox(ctx, items); err != nil {
+		return err
+	}
+	if s.opt.Notify != nil {
+		s.opt.Notify()
+	}
+	return nil
+}
+
+// TestEventPattern reports whether an event matches a pattern; the event
+// must have the envelope's fields, as AWS requires.
+func TestEventPattern(pattern, event string) (bool, error) {
+	p, err := parsePattern(pattern)
+	if err != nil {
+		return false, err
+	}
+	var env map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(event), &env); err != nil {
+		return false, errorf(Validation, "Parameter Event is not valid.")
+	}
+	for _, f := range []string{"id", "account", "source", "time", "region", "detail-type"} {
+		if _, ok := env[f]; !ok {
+			return false, errorf(Validation, "Parameter Event is not valid.")
+		}
+	}
+	m := eventpattern.NewMatcher()
+	m.Add("p", p)
+	ids, err := m.Match([]byte(event))
+	if err != nil {
+		return false, errorf(Validation, "Parameter Event is not valid.")
+	}
+	return len(ids) > 0, nil
+}
