@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go"
 )
@@ -577,6 +578,7 @@ func runGoSDK(t *testing.T, v *vigil, sc scenario) []outcome {
 		"cloudwatch": reflect.ValueOf(cloudwatch.NewFromConfig(cfg)),
 		"logs":       reflect.ValueOf(cloudwatchlogs.NewFromConfig(cfg)),
 		"sqs":        reflect.ValueOf(sqs.NewFromConfig(cfg)),
+		"events":     reflect.ValueOf(eventbridge.NewFromConfig(cfg)),
 	}
 	return runSteps(t, v, sc, func(_ int, s step) func() outcome {
 		client, ok := clients[s.Service]

@@ -29,6 +29,14 @@ func TestSQSScenario(t *testing.T) {
 	runScenario(t, "testdata/sqs.json")
 }
 
+// TestEventBridgeScenario runs testdata/events.json: buses, rules with
+// event patterns and schedules, targets, PutEvents delivering to an SQS
+// queue, a rate rule firing on Vigil's clock, TestEventPattern and
+// EventBridge's errors, with every client (awsJson 1.1).
+func TestEventBridgeScenario(t *testing.T) {
+	runScenario(t, "testdata/events.json")
+}
+
 // sqsClient returns the Go SDK's SQS client of a --dev Vigil.
 func (v *vigil) sqsClient() *sqs.Client { return sqs.NewFromConfig(v.devConfig(devAccount)) }
 
