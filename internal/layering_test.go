@@ -40,10 +40,12 @@ var infrastructure = []string{
 	"internal/clock",        // time source
 	"internal/dispatch",     // delivery to targets by ARN
 	"internal/eventpattern", // the event-pattern language of EventBridge and SNS filter policies
+	"internal/eventinput",   // what an EventBridge target receives of an event
 	"internal/fault",        // the error of a refused request
 	"internal/golden",       // golden files of tests
 	"internal/outbox",       // durable deliveries
 	"internal/pagetoken",    // the NextToken of paged lists
+	"internal/policy",       // AWS resource-based policy documents, shared by the services that have them
 	"internal/promtest",     // metrics read in tests
 	"internal/protocol/...", // wire protocols
 	"internal/request",      // a request's scope in its context

@@ -480,3 +480,27 @@ func TestTestEventPattern(t *testing.T) {
 		}
 	}
 }
+
+func TestTargetInput(t *testing.T) {
+	f := newFixture(t)
+	f.putRule(Rule{Name: "r", EventPattern: `{"source":["shop"]}`})
+	f.putTargets("", "r",
+		Target{ID: "path", ARN: queue + "-path", Input: Input{Path: ptr("$.detail.order")}},
+		Target{ID: "tmpl", ARN: queue + "-tmpl", Input: Input{PathsMap: map[string]string{"id": "$.detail.order.id", "src": "$.source"},
+			Template: ptr(`{"order": <id>, "from": "<src>", "rule": "<aws.events.rule-name>"}`)}})
+	if _, err := f.svc.PutTargets(f.ctx, scope, "", "r", []Target{{ID: "bad", ARN: queue,
+		Input: Input{PathsMap: map[string]string{"a": "$.x"}, Template: ptr(`"<b>"`)}}}); code(err) != Validation ||
+		err.Error() != "InputTemplate for target bad contains invalid placeholder b." {
+		t.Fatalf("a template with an unknown placeholder: %v", err)
+	}
+	f.put(entry("shop", "x", `{"order":{"id":"o-1","total":3}}`))
+	f.step()
+	got := map[string]string{}
+	for _, m := range f.take() {
+		got[strings.TrimPrefix(m.Target, queue)] = string(m.Payload)
+	}
+	want := map[string]string{"-path": `{"id":"o-1","total":3}`, "-tmpl": `{"order":"o-1","from":"shop","rule":"r"}`}
+	if len(got) != 2 || got["-path"] != want["-path"] || got["-tmpl"] != want["-tmpl"] {
+		t.Fatalf("delivered %v; want %v", got, want)
+	}
+}

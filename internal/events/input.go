@@ -1,13 +1,15 @@
 package events
 
 import (
-	"encoding/json"
+	"errors"
 	"time"
+
+	"github.com/vigilhq/vigil/internal/eventinput"
 )
 
-// Input is a target's input configuration: at most one of a constant
-// Input, an InputPath, or an InputTransformer (PathsMap and Template);
-// none sends the whole event.
+// Input is a target's input configuration as it is stored: at most one
+// of a constant Input, an InputPath, or an InputTransformer (PathsMap and
+// Template); none sends the whole event.
 type Input struct {
 	Constant, Path *string           `json:",omitempty"`
 	PathsMap       map[string]string `json:",omitempty"`
@@ -20,28 +22,31 @@ type inputContext struct {
 	Ingestion         time.Time
 }
 
-func (in Input) validate() error {
-	n := 0
-	for _, set := range []bool{in.Constant != nil, in.Path != nil, in.Template != nil} {
-		if set {
-			n++
-		}
+// config is the input configuration as package eventinput takes it.
+func (in Input) config() eventinput.Config {
+	c := eventinput.Config{Input: in.Constant, InputPath: in.Path}
+	if in.Template != nil {
+		c.Transformer = &eventinput.Transformer{PathsMap: in.PathsMap, Template: *in.Template}
 	}
-	if n > 1 {
-		return errorf(Validation, "Only one of Input, InputPath, or InputTransformer must be provided.")
-	}
-	if in.Path != nil || in.Template != nil {
-		return errorf(Validation, "Vigil does not apply InputPath and InputTransformer yet: give Input, or neither.")
-	}
-	if in.Constant != nil && !json.Valid([]byte(*in.Constant)) {
-		return errorf(Validation, "Input is not valid JSON text.")
-	}
-	return nil
+	return c
 }
 
-func (in Input) apply(event []byte, _ inputContext) ([]byte, error) {
-	if in.Constant != nil {
-		return []byte(*in.Constant), nil
+// compile checks a target's input configuration as PutTargets does and
+// returns it compiled.
+func (in Input) compile(targetID string) (*eventinput.Input, error) {
+	c, err := eventinput.Compile(targetID, in.config())
+	var e *eventinput.Error
+	if errors.As(err, &e) {
+		return nil, errorf(Validation, "%s", e.Message)
 	}
-	return event, nil
+	return c, err
+}
+
+// apply makes what a target read from the store (decodeTarget, which
+// compiles its input) receives of an event.
+func (t *Target) apply(event []byte, ctx inputContext) ([]byte, error) {
+	if t.compiled == nil {
+		return nil, errors.New("the target's input configuration does not compile")
+	}
+	return t.compiled.Apply(event, eventinput.Context{RuleARN: ctx.RuleARN, RuleName: ctx.RuleName, IngestionTime: ctx.Ingestion})
 }

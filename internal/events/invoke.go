@@ -51,8 +51,9 @@ func (s *Service) invocations(r *compiledRule, event []byte, now time.Time) ([]s
 		return nil, err
 	}
 	items := make([]store.OutboxItem, 0, len(r.Targets))
-	for _, t := range r.Targets {
-		input, err := t.Input.apply(event, inputContext{RuleARN: r.ARN, RuleName: r.Name, Ingestion: now})
+	for i := range r.Targets {
+		t := &r.Targets[i]
+		input, err := t.apply(event, inputContext{RuleARN: r.ARN, RuleName: r.Name, Ingestion: now})
 		if err != nil {
 			s.opt.Logger.Warn("target input cannot be made from the event; not invoked", "rule", r.ARN, "target", t.ID, "err", err)
 			continue

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/vigilhq/vigil/internal/dispatch"
+	"github.com/vigilhq/vigil/internal/eventinput"
 	"github.com/vigilhq/vigil/internal/store"
 )
 
@@ -31,6 +32,8 @@ type Target struct {
 	// Parameters are its other parameters (Kinesis, ECS, HTTP …) as the
 	// API encodes them, kept and returned as given.
 	Parameters json.RawMessage `json:",omitempty"`
+	// compiled is Input compiled (decodeTarget).
+	compiled *eventinput.Input
 }
 
 // AWS's defaults of a RetryPolicy.
@@ -50,7 +53,7 @@ func checkTarget(t *Target, fifoQueue func(arn string) bool) error {
 	if err != nil || !strings.HasPrefix(t.ARN, "arn:") {
 		return errorf(Validation, "Parameter %s is not valid. Reason: Provided Arn is not in correct format.", t.ARN)
 	}
-	if err := t.Input.validate(); err != nil {
+	if _, err := t.Input.compile(t.ID); err != nil {
 		return err
 	}
 	if err := checkDeadLetter(t.DeadLetterARN); err != nil {
@@ -122,6 +125,9 @@ func decodeTarget(t *store.EventTarget) (Target, error) {
 	if err := json.Unmarshal(t.Definition, &out); err != nil {
 		return Target{}, fmt.Errorf("cannot read target %s of %s: %w", t.ID, t.RuleARN, err)
 	}
+	// Checked when it was put: a failure here (a configuration an older
+	// Vigil took) leaves compiled nil, and its invocations are skipped.
+	out.compiled, _ = out.Input.compile(out.ID)
 	return out, nil
 }
 
