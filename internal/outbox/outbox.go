@@ -295,6 +295,9 @@ func (p *Processor) Step(ctx context.Context, now time.Time) error {
 	return err
 }
 
+// maxParallel bounds the targets a batch delivers to at once.
+const maxParallel = 16
+
 // batch claims up to a batch of a kind's due items, delivers them, and
 // settles them in one write. It returns how many it claimed.
 func (p *Processor) batch(ctx context.Context, k *kindState, now time.Time) (int, error) {
@@ -310,14 +313,42 @@ func (p *Processor) batch(ctx context.Context, k *kindState, now time.Time) (int
 		return 0, err
 	}
 	deadline := claimed.Add(k.policy.Lease / 2)
-	results := make([]store.OutboxResult, 0, len(items))
-	for _, it := range items {
-		r := store.OutboxResult{ID: it.ID, Claim: it.Claim, Outcome: store.Release}
-		if ctx.Err() == nil && p.opt.Clock.Now().Before(deadline) {
-			r = p.attempt(ctx, k, it, now)
+	results := make([]store.OutboxResult, len(items))
+	// Items to one target are delivered one after another, in the order
+	// claimed (a FIFO queue's messages keep their order); items to
+	// different targets at once, up to maxParallel: each waits on its own
+	// target, and writes to Vigil's own stores share their commits.
+	byTarget := map[string][]int{}
+	var targets []string
+	for i, it := range items {
+		if _, ok := byTarget[it.Target]; !ok {
+			targets = append(targets, it.Target)
 		}
-		results = append(results, r)
+		byTarget[it.Target] = append(byTarget[it.Target], i)
 	}
+	next := make(chan []int)
+	var wg sync.WaitGroup
+	for range min(len(targets), maxParallel) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for idx := range next {
+				for _, i := range idx {
+					it := items[i]
+					r := store.OutboxResult{ID: it.ID, Claim: it.Claim, Outcome: store.Release}
+					if ctx.Err() == nil && p.opt.Clock.Now().Before(deadline) {
+						r = p.attempt(ctx, k, it, now)
+					}
+					results[i] = r
+				}
+			}
+		}()
+	}
+	for _, t := range targets {
+		next <- byTarget[t]
+	}
+	close(next)
+	wg.Wait()
 	// The outcomes are settled even when ctx ended: deliveries made must
 	// not be made again.
 	if err := p.opt.Store.SettleOutbox(context.WithoutCancel(ctx), results); err != nil {

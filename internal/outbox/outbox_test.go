@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -305,20 +306,21 @@ func TestCancel(t *testing.T) {
 			f := newFixture(t)
 			ctx, cancel := context.WithCancel(f.ctx)
 			defer cancel()
+			// One target: its items are attempted one after another.
 			rec := f.register(f.p, "k", Policy{Batch: batch}, func(dctx context.Context, it store.OutboxItem) error {
-				if it.Target == "stop" {
+				if string(it.Payload) == "stop" {
 					cancel()
 					return dctx.Err()
 				}
 				return nil
 			})
-			f.enqueue(store.OutboxItem{Kind: "k", Target: "ok"}, store.OutboxItem{Kind: "k", Target: "stop"},
-				store.OutboxItem{Kind: "k", Target: "ok"}, store.OutboxItem{Kind: "k", Target: "ok"})
+			f.enqueue(store.OutboxItem{Kind: "k", Target: "t", Payload: []byte("ok")}, store.OutboxItem{Kind: "k", Target: "t", Payload: []byte("stop")},
+				store.OutboxItem{Kind: "k", Target: "t", Payload: []byte("ok")}, store.OutboxItem{Kind: "k", Target: "t", Payload: []byte("ok")})
 			if err := f.p.Step(ctx, t0); err != nil {
 				t.Errorf("cancelled step = %v; want nil (stopped, not failed)", err)
 			}
 			first := rec.take()
-			if len(first) != 2 || first[0].Target != "ok" || first[1].Target != "stop" {
+			if len(first) != 2 || string(first[0].Payload) != "ok" || string(first[1].Payload) != "stop" {
 				t.Fatalf("cancelled step attempted %+v; want the first two items", first)
 			}
 			var outcomes []store.Outcome
@@ -608,6 +610,46 @@ func TestPolicyDefaults(t *testing.T) {
 	for _, c := range cases {
 		if got := c.in.withDefaults(); got != c.want {
 			t.Errorf("%s: withDefaults() = %+v; want %+v", c.name, got, c.want)
+		}
+	}
+}
+
+// TestTargetsAtOnce: a batch delivers to different targets at once, and
+// to one target in the order of its items.
+func TestTargetsAtOnce(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	const targets, each = 4, 5
+	var (
+		mu      sync.Mutex
+		order   = map[string][]string{}
+		waiting atomic.Int32
+		release = make(chan struct{})
+	)
+	f.register(f.p, "k", Policy{Batch: targets * each}, func(_ context.Context, it store.OutboxItem) error {
+		// The first item of each target waits until every target has
+		// one under way: they can only all get there at once.
+		mu.Lock()
+		first := len(order[it.Target]) == 0
+		order[it.Target] = append(order[it.Target], string(it.Payload))
+		mu.Unlock()
+		if first && waiting.Add(1) == targets {
+			close(release)
+		}
+		<-release
+		return nil
+	})
+	var items []store.OutboxItem
+	for i := range each {
+		for tg := range targets {
+			items = append(items, store.OutboxItem{Kind: "k", Target: strconv.Itoa(tg), Payload: []byte(strconv.Itoa(i))})
+		}
+	}
+	f.enqueue(items...)
+	f.step(f.p, t0)
+	for tg := range targets {
+		if got := order[strconv.Itoa(tg)]; !slices.Equal(got, []string{"0", "1", "2", "3", "4"}) {
+			t.Errorf("target %d got its items in the order %v", tg, got)
 		}
 	}
 }
