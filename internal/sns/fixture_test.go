@@ -185,7 +185,7 @@ func (f *fixture) parse(h hit) *snsmsg.Message {
 
 func (f *fixture) createTopic(name string, attrs map[string]string) string {
 	f.t.Helper()
-	arn, err := f.svc.CreateTopic(f.ctx, scope, name, attrs, nil)
+	arn, err := f.svc.CreateTopic(f.ctx, scope, CreateTopicInput{Name: name, Attributes: attrs})
 	if err != nil {
 		f.t.Fatalf("CreateTopic %s: %v", name, err)
 	}
@@ -225,11 +225,11 @@ func (f *fixture) confirmed(topic, path string, attrs map[string]string) string 
 
 func (f *fixture) publish(in PublishInput) string {
 	f.t.Helper()
-	id, err := f.svc.Publish(f.ctx, scope, in)
+	p, err := f.svc.Publish(f.ctx, scope, in)
 	if err != nil {
 		f.t.Fatalf("Publish: %v", err)
 	}
-	return id
+	return p.MessageID
 }
 
 func (f *fixture) dead() []store.OutboxItem {

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"regexp"
 	"slices"
@@ -46,29 +47,39 @@ type PublishInput struct {
 	MessageGroupID, MessageDeduplicationID       string
 }
 
-// Publish publishes a message to every confirmed subscription of a topic
-// and returns its message id: once it returns, the deliveries are in the
-// outbox.
-func (s *Service) Publish(ctx context.Context, sc Scope, in PublishInput) (string, error) {
+// Published is a message published: its id and, on a FIFO topic, its
+// sequence number.
+type Published struct {
+	MessageID, SequenceNumber string
+}
+
+// Publish publishes a message to every confirmed subscription of a topic:
+// once it returns, the deliveries are in the outbox.
+func (s *Service) Publish(ctx context.Context, sc Scope, in PublishInput) (Published, error) {
 	p, err := s.publisher(ctx, sc, in.TopicARN)
 	if err != nil {
-		return "", err
+		return Published{}, err
 	}
 	id, items, err := p.items(in)
 	if err != nil {
-		return "", err
+		return Published{}, err
+	}
+	seqs, err := p.sequenceNumbers(ctx, 1)
+	if err != nil {
+		return Published{}, err
 	}
 	if err := s.push(ctx, items); err != nil {
-		return "", err
+		return Published{}, err
 	}
-	return id, nil
+	return Published{MessageID: id, SequenceNumber: seqs[0]}, nil
 }
 
-// BatchResult is the outcome of one entry of PublishBatch: its message
-// id, or the error that refused it.
+// BatchResult is the outcome of one entry of PublishBatch: the message
+// published, or the error that refused it.
 type BatchResult struct {
-	ID, MessageID string
-	Err           error
+	ID string
+	Published
+	Err error
 }
 
 // Limits of PublishBatch.
@@ -108,14 +119,53 @@ func (s *Service) PublishBatch(ctx context.Context, sc Scope, topic string, ids 
 	}
 	out := make([]BatchResult, len(entries))
 	var items []store.OutboxItem
+	published := 0
 	for i, in := range entries {
 		in.TopicARN = topic
 		id, its, err := p.items(in)
-		out[i] = BatchResult{ID: ids[i], MessageID: id, Err: err}
+		out[i] = BatchResult{ID: ids[i], Published: Published{MessageID: id}, Err: err}
 		items = append(items, its...)
+		if err == nil {
+			published++
+		}
+	}
+	seqs, err := p.sequenceNumbers(ctx, published)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Err == nil {
+			out[i].SequenceNumber, seqs = seqs[0], seqs[1:]
+		}
 	}
 	if err := s.push(ctx, items); err != nil {
 		return nil, err
+	}
+	return out, nil
+}
+
+// sequenceStride spaces a topic's sequence numbers: AWS's are "large,
+// non-consecutive" numbers that grow, and clients must not count on
+// them following each other.
+const sequenceStride = 1000
+
+// sequenceNumbers returns the SequenceNumbers of n messages published to
+// a FIFO topic, in increasing order, or n empty strings for a standard
+// topic. They are reserved in the store, so that they grow across
+// restarts; a publish that fails after reserving them leaves a gap.
+// Each is 20 digits, as AWS's look ("10000000000000003000"): 1
+// followed by the store's number times the stride.
+func (p *publisher) sequenceNumbers(ctx context.Context, n int) ([]string, error) {
+	out := make([]string, n)
+	if p.topicAttrs["FifoTopic"] != "true" || n == 0 {
+		return out, nil
+	}
+	last, err := p.s.opt.Store.NextSequence(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i] = fmt.Sprintf("1%019d", (last-int64(n-1-i))*sequenceStride)
 	}
 	return out, nil
 }

@@ -4,9 +4,11 @@
 // each at least once, with retries, signing HTTP(S) deliveries as AWS
 // does (package snsmsg), so that AWS's message validators accept them.
 //
-// Today it delivers to HTTP and HTTPS endpoints. SQS, email and the
-// other protocols answer a clear error at Subscribe naming what Vigil
-// does not deliver yet (see docs/sns.md).
+// It delivers to HTTP and HTTPS endpoints, SQS queues and, through an
+// SMTP relay, email; the other protocols (SMS, mobile push, Lambda,
+// Firehose) answer a clear error at Subscribe naming what Vigil does not
+// deliver. Topic policies are checked (package policy) and kept, not
+// enforced; see docs/sns.md.
 package sns
 
 import (
@@ -118,8 +120,8 @@ func (s *Service) topic(ctx context.Context, sc Scope, arn string) (*store.Topic
 		if _, err := parseARN(arn); err != nil {
 			return nil, err
 		}
-		// Another account's or region's topic: Vigil has no topic
-		// policies yet, so it is not found here.
+		// Another account's or region's topic: Vigil does not enforce
+		// topic policies yet, so it is not found here.
 		return nil, errorf(NotFound, "Topic does not exist")
 	}
 	t, err := s.opt.Store.Topic(ctx, arn)

@@ -56,13 +56,24 @@ func checkTopicAttribute(name, value string, fifo bool) error {
 		} else if value != "" && !json.Valid([]byte(value)) {
 			return errorf(InvalidParameter, "Invalid parameter: %s: failed to parse JSON", name)
 		}
+		if name == "Policy" && value != "" {
+			return checkTopicPolicy(value)
+		}
 	}
 	return nil
 }
 
+// CreateTopicInput is a CreateTopic request.
+type CreateTopicInput struct {
+	Name                 string
+	Attributes, Tags     map[string]string
+	DataProtectionPolicy string
+}
+
 // CreateTopic creates a topic, or returns the ARN of the topic of that
 // name, as AWS does when its attributes agree.
-func (s *Service) CreateTopic(ctx context.Context, sc Scope, name string, attrs, tags map[string]string) (string, error) {
+func (s *Service) CreateTopic(ctx context.Context, sc Scope, in CreateTopicInput) (string, error) {
+	name, attrs, tags := in.Name, in.Attributes, in.Tags
 	fifo := attrs["FifoTopic"] == "true"
 	base := name
 	if fifo {
@@ -88,9 +99,14 @@ func (s *Service) CreateTopic(ctx context.Context, sc Scope, name string, attrs,
 	if len(tags) > maxTags {
 		return "", errorf(TagLimitExceeded, "Could not complete request: tag quota of per resource exceeded")
 	}
+	if in.DataProtectionPolicy != "" {
+		if err := checkDataProtection(in.DataProtectionPolicy); err != nil {
+			return "", err
+		}
+	}
 	arn := topicARN(sc, name)
 	t, created, err := s.opt.Store.CreateTopic(ctx, store.Topic{Account: sc.Account, Region: sc.Region, Name: name, ARN: arn,
-		Attributes: encodeAttributes(attrs), Created: s.opt.Clock.Now().UnixMilli()})
+		Attributes: encodeAttributes(attrs), DataProtectionPolicy: in.DataProtectionPolicy, Created: s.opt.Clock.Now().UnixMilli()})
 	if err != nil {
 		return "", err
 	}
@@ -99,10 +115,12 @@ func (s *Service) CreateTopic(ctx context.Context, sc Scope, name string, attrs,
 		if err != nil {
 			return "", err
 		}
+		differs := in.DataProtectionPolicy != "" && in.DataProtectionPolicy != t.DataProtectionPolicy
 		for k, v := range attrs {
-			if old[k] != v {
-				return "", errorf(InvalidParameter, "Invalid parameter: Attributes Reason: Topic already exists with different attributes")
-			}
+			differs = differs || old[k] != v
+		}
+		if differs {
+			return "", errorf(InvalidParameter, "Invalid parameter: Attributes Reason: Topic already exists with different attributes")
 		}
 		return arn, nil
 	}
@@ -206,26 +224,44 @@ func (s *Service) GetTopicAttributes(ctx context.Context, sc Scope, arn string) 
 
 // SetTopicAttributes sets one attribute of a topic.
 func (s *Service) SetTopicAttributes(ctx context.Context, sc Scope, arn, name, value string) error {
-	t, err := s.topic(ctx, sc, arn)
-	if err != nil {
-		return err
-	}
-	attrs, err := decodeAttributes(t.Attributes)
-	if err != nil {
+	if _, err := s.topic(ctx, sc, arn); err != nil {
 		return err
 	}
 	if settable, ok := topicAttributes[name]; !ok || !settable {
 		return errorf(InvalidParameter, "Invalid parameter: AttributeName")
 	}
-	if err := checkTopicAttribute(name, value, attrs["FifoTopic"] == "true"); err != nil {
-		return err
+	return s.updateTopic(ctx, arn, func(_ *store.Topic, attrs map[string]string) error {
+		if err := checkTopicAttribute(name, value, attrs["FifoTopic"] == "true"); err != nil {
+			return err
+		}
+		if value == "" {
+			delete(attrs, name)
+		} else {
+			attrs[name] = value
+		}
+		return nil
+	})
+}
+
+// updateTopic changes a topic in one store transaction: update gets the
+// topic and its attributes, decoded, and what it leaves of them is
+// stored.
+func (s *Service) updateTopic(ctx context.Context, arn string, update func(t *store.Topic, attrs map[string]string) error) error {
+	err := s.opt.Store.UpdateTopic(ctx, arn, func(t *store.Topic) error {
+		attrs, err := decodeAttributes(t.Attributes)
+		if err != nil {
+			return err
+		}
+		if err := update(t, attrs); err != nil {
+			return err
+		}
+		t.Attributes = encodeAttributes(attrs)
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return errorf(NotFound, "Topic does not exist")
 	}
-	if value == "" {
-		delete(attrs, name)
-	} else {
-		attrs[name] = value
-	}
-	return s.opt.Store.SetTopicAttributes(ctx, arn, encodeAttributes(attrs))
+	return err
 }
 
 // maxTags is how many tags a topic takes.

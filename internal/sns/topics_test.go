@@ -35,7 +35,7 @@ func TestCreateTopicNames(t *testing.T) {
 		{".fifo", map[string]string{"FifoTopic": "true"}, false},         // nothing before .fifo
 		{"a.fifo.fifo", map[string]string{"FifoTopic": "true"}, false},   // a dot in the name
 	} {
-		arn, err := f.svc.CreateTopic(f.ctx, scope, c.name, c.attrs, nil)
+		arn, err := f.svc.CreateTopic(f.ctx, scope, CreateTopicInput{Name: c.name, Attributes: c.attrs})
 		if c.ok {
 			if err != nil {
 				t.Errorf("CreateTopic(%.20q, %v): %v", c.name, c.attrs, err)
@@ -54,25 +54,24 @@ func TestCreateTopicNames(t *testing.T) {
 
 func TestCreateTopicAttributes(t *testing.T) {
 	f := newFixture(t)
-	_, err := f.svc.CreateTopic(f.ctx, scope, "t", map[string]string{"Colour": "red"}, nil)
+	_, err := f.svc.CreateTopic(f.ctx, scope, CreateTopicInput{Name: "t", Attributes: map[string]string{"Colour": "red"}})
 	wantErr(t, err, InvalidParameter, "Invalid parameter: Attributes Reason: Unknown attribute Colour")
-	_, err = f.svc.CreateTopic(f.ctx, scope, "t", map[string]string{"SignatureVersion": "3"}, nil)
+	_, err = f.svc.CreateTopic(f.ctx, scope, CreateTopicInput{Name: "t", Attributes: map[string]string{"SignatureVersion": "3"}})
 	wantErr(t, err, InvalidParameter, "Invalid parameter: SignatureVersion")
-	_, err = f.svc.CreateTopic(f.ctx, scope, "t", map[string]string{"Policy": "{not json"}, nil)
+	_, err = f.svc.CreateTopic(f.ctx, scope, CreateTopicInput{Name: "t", Attributes: map[string]string{"Policy": "{not json"}})
 	wantErr(t, err, InvalidParameter, "Invalid parameter: Policy: failed to parse JSON")
-	_, err = f.svc.CreateTopic(f.ctx, scope, "t", map[string]string{"ContentBasedDeduplication": "true"}, nil)
+	_, err = f.svc.CreateTopic(f.ctx, scope, CreateTopicInput{Name: "t", Attributes: map[string]string{"ContentBasedDeduplication": "true"}})
 	wantErr(t, err, InvalidParameter, "Invalid parameter: Attributes Reason: Content based deduplication can only be set for FIFO topics")
-	_, err = f.svc.CreateTopic(f.ctx, scope, "t.fifo", map[string]string{"FifoTopic": "yes"}, nil)
+	_, err = f.svc.CreateTopic(f.ctx, scope, CreateTopicInput{Name: "t.fifo", Attributes: map[string]string{"FifoTopic": "yes"}})
 	wantPrefix(t, err, InvalidParameter, "Invalid parameter")
-	_, err = f.svc.CreateTopic(f.ctx, scope, "t", map[string]string{"TracingConfig": "Sometimes"}, nil)
+	_, err = f.svc.CreateTopic(f.ctx, scope, CreateTopicInput{Name: "t", Attributes: map[string]string{"TracingConfig": "Sometimes"}})
 	wantPrefix(t, err, InvalidParameter, "Invalid parameter: Attributes Reason: TracingConfig")
 	// None of the refused requests created the topic.
 	topics, _, err := f.svc.ListTopics(f.ctx, scope, "")
 	if err != nil || len(topics) != 0 {
 		t.Fatalf("ListTopics = %v, %v; want none", topics, err)
 	}
-	if _, err := f.svc.CreateTopic(f.ctx, scope, "t.fifo",
-		map[string]string{"FifoTopic": "true", "ContentBasedDeduplication": "true"}, nil); err != nil {
+	if _, err := f.svc.CreateTopic(f.ctx, scope, CreateTopicInput{Name: "t.fifo", Attributes: map[string]string{"FifoTopic": "true", "ContentBasedDeduplication": "true"}}); err != nil {
 		t.Fatalf("a FIFO topic with content-based deduplication: %v", err)
 	}
 }
@@ -81,16 +80,16 @@ func TestCreateTopicIdempotent(t *testing.T) {
 	f := newFixture(t)
 	attrs := map[string]string{"DisplayName": "Ops", "SignatureVersion": "2"}
 	arn := f.createTopic("ops", attrs)
-	again, err := f.svc.CreateTopic(f.ctx, scope, "ops", maps.Clone(attrs), nil)
+	again, err := f.svc.CreateTopic(f.ctx, scope, CreateTopicInput{Name: "ops", Attributes: maps.Clone(attrs)})
 	if err != nil || again != arn {
 		t.Fatalf("CreateTopic again with the same attributes = %q, %v; want %s", again, err, arn)
 	}
-	if again, err := f.svc.CreateTopic(f.ctx, scope, "ops", nil, nil); err != nil || again != arn {
+	if again, err := f.svc.CreateTopic(f.ctx, scope, CreateTopicInput{Name: "ops"}); err != nil || again != arn {
 		t.Fatalf("CreateTopic again without attributes = %q, %v; want %s", again, err, arn)
 	}
-	_, err = f.svc.CreateTopic(f.ctx, scope, "ops", map[string]string{"DisplayName": "Other"}, nil)
+	_, err = f.svc.CreateTopic(f.ctx, scope, CreateTopicInput{Name: "ops", Attributes: map[string]string{"DisplayName": "Other"}})
 	wantErr(t, err, InvalidParameter, "Invalid parameter: Attributes Reason: Topic already exists with different attributes")
-	_, err = f.svc.CreateTopic(f.ctx, scope, "ops", map[string]string{"DisplayName": "Ops", "SignatureVersion": "1"}, nil)
+	_, err = f.svc.CreateTopic(f.ctx, scope, CreateTopicInput{Name: "ops", Attributes: map[string]string{"DisplayName": "Ops", "SignatureVersion": "1"}})
 	wantErr(t, err, InvalidParameter, "Invalid parameter: Attributes Reason: Topic already exists with different attributes")
 	// The refused create changed nothing.
 	got, err := f.svc.GetTopicAttributes(f.ctx, scope, arn)
@@ -101,7 +100,7 @@ func TestCreateTopicIdempotent(t *testing.T) {
 		t.Fatalf("attributes after a refused create: %v", got)
 	}
 	// Topics are per account and region.
-	arn2, err := f.svc.CreateTopic(f.ctx, other, "ops", map[string]string{"DisplayName": "Other"}, nil)
+	arn2, err := f.svc.CreateTopic(f.ctx, other, CreateTopicInput{Name: "ops", Attributes: map[string]string{"DisplayName": "Other"}})
 	if err != nil || arn2 != "arn:aws:sns:us-east-1:210987654321:ops" {
 		t.Fatalf("CreateTopic in another account = %q, %v", arn2, err)
 	}
@@ -109,7 +108,7 @@ func TestCreateTopicIdempotent(t *testing.T) {
 
 func TestCreateTopicTags(t *testing.T) {
 	f := newFixture(t)
-	arn, err := f.svc.CreateTopic(f.ctx, scope, "ops", nil, map[string]string{"team": "sre", "env": "prod"})
+	arn, err := f.svc.CreateTopic(f.ctx, scope, CreateTopicInput{Name: "ops", Tags: map[string]string{"team": "sre", "env": "prod"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +146,7 @@ func TestCreateTopicTagLimitCreatesNothing(t *testing.T) {
 	for i := range maxTags + 1 {
 		many[fmt.Sprintf("k%02d", i)] = "v"
 	}
-	_, err := f.svc.CreateTopic(f.ctx, scope, "ops", nil, many)
+	_, err := f.svc.CreateTopic(f.ctx, scope, CreateTopicInput{Name: "ops", Tags: many})
 	wantErr(t, err, TagLimitExceeded, "")
 	topics, _, err := f.svc.ListTopics(f.ctx, scope, "")
 	if err != nil {
@@ -205,7 +204,7 @@ func TestGetTopicAttributes(t *testing.T) {
 	}
 
 	// A set Policy replaces the default.
-	const p = `{"Version":"2012-10-17","Statement":[]}`
+	const p = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"210987654321"},"Action":"sns:Publish","Resource":"*"}]}`
 	if err := f.svc.SetTopicAttributes(f.ctx, scope, arn, "Policy", p); err != nil {
 		t.Fatal(err)
 	}
@@ -281,7 +280,7 @@ func TestSetTopicAttributes(t *testing.T) {
 
 func TestDeleteTopic(t *testing.T) {
 	f := newFixture(t)
-	arn, err := f.svc.CreateTopic(f.ctx, scope, "ops", nil, map[string]string{"team": "sre"})
+	arn, err := f.svc.CreateTopic(f.ctx, scope, CreateTopicInput{Name: "ops", Tags: map[string]string{"team": "sre"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -350,10 +349,10 @@ func TestListTopicsPaging(t *testing.T) {
 		want[f.createTopic(fmt.Sprintf("topic-%03d", i), nil)] = true
 	}
 	// Another account's and another region's topics are not listed.
-	if _, err := f.svc.CreateTopic(f.ctx, other, "theirs", nil, nil); err != nil {
+	if _, err := f.svc.CreateTopic(f.ctx, other, CreateTopicInput{Name: "theirs"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.CreateTopic(f.ctx, Scope{Account: scope.Account, Region: "eu-west-1"}, "west", nil, nil); err != nil {
+	if _, err := f.svc.CreateTopic(f.ctx, Scope{Account: scope.Account, Region: "eu-west-1"}, CreateTopicInput{Name: "west"}); err != nil {
 		t.Fatal(err)
 	}
 

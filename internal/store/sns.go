@@ -15,6 +15,9 @@ type Topic struct {
 	ARN string
 	// Attributes are the topic's attributes, encoded by the engine.
 	Attributes []byte
+	// DataProtectionPolicy is the topic's data protection policy, as
+	// given ("" when it has none).
+	DataProtectionPolicy string
 	// Created is when the topic was created (ms).
 	Created int64
 }
@@ -53,9 +56,17 @@ type SNS interface {
 	// Topics lists the topics of an account and region by ARN, after the
 	// ARN after ("": from the first), at most limit (0: no cap).
 	Topics(ctx context.Context, account, region, after string, limit int) ([]Topic, error)
-	// SetTopicAttributes replaces a topic's attributes, or fails with
-	// ErrNotFound.
-	SetTopicAttributes(ctx context.Context, arn string, attributes []byte) error
+	// UpdateTopic changes a topic in one transaction: update gets the
+	// topic as stored and changes it, and its Attributes and
+	// DataProtectionPolicy are stored (its other fields are not). It
+	// fails with ErrNotFound when the topic does not exist, and with
+	// update's error, changing nothing.
+	UpdateTopic(ctx context.Context, arn string, update func(t *Topic) error) error
+	// NextSequence reserves n sequence numbers for the messages of FIFO
+	// topics and returns the last: the n numbers up to it are greater
+	// than any reserved before, for any topic, and are never reserved
+	// again, across restarts included.
+	NextSequence(ctx context.Context, n int) (int64, error)
 	// DeleteTopic deletes a topic and its subscriptions, in one
 	// transaction; a topic that does not exist is no error (AWS's
 	// DeleteTopic is idempotent).

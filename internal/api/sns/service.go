@@ -69,10 +69,8 @@ func tagMap(tags []Tag) map[string]string {
 
 // CreateTopic creates a topic.
 func (p *Provider) CreateTopic(ctx context.Context, in *CreateTopicInput) (*CreateTopicResponse, error) {
-	if in.DataProtectionPolicy != nil {
-		return nil, &InvalidParameterException{Message: api.Ptr("Invalid parameter: Vigil does not apply data protection policies: DataProtectionPolicy is not supported")}
-	}
-	arn, err := p.svc.CreateTopic(ctx, scope(ctx), *in.Name, in.Attributes, tagMap(in.Tags))
+	arn, err := p.svc.CreateTopic(ctx, scope(ctx), snssvc.CreateTopicInput{Name: *in.Name, Attributes: in.Attributes, Tags: tagMap(in.Tags),
+		DataProtectionPolicy: api.Value(in.DataProtectionPolicy)})
 	if err != nil {
 		return nil, apiError(err)
 	}
@@ -179,7 +177,7 @@ func (p *Provider) SetSubscriptionAttributes(ctx context.Context, in *SetSubscri
 func (p *Provider) Publish(ctx context.Context, in *PublishInput) (*PublishResponse, error) {
 	switch {
 	case in.PhoneNumber != nil:
-		return nil, &InvalidParameterException{Message: api.Ptr("Invalid parameter: Vigil does not send SMS: PhoneNumber is not supported")}
+		return nil, noSMS("PhoneNumber")
 	case in.TargetArn != nil && in.TopicArn != nil:
 		return nil, &InvalidParameterException{Message: api.Ptr("Invalid parameter: TopicArn or TargetArn Reason: Only one of TopicArn or TargetArn may be specified")}
 	case in.TopicArn == nil && in.TargetArn == nil:
@@ -190,11 +188,11 @@ func (p *Provider) Publish(ctx context.Context, in *PublishInput) (*PublishRespo
 		topic = *in.TargetArn
 	}
 	pi := publishInput(topic, *in.Message, in.Subject, in.MessageStructure, in.MessageGroupId, in.MessageDeduplicationId, in.MessageAttributes)
-	id, err := p.svc.Publish(ctx, scope(ctx), pi)
+	out, err := p.svc.Publish(ctx, scope(ctx), pi)
 	if err != nil {
 		return nil, apiError(err)
 	}
-	return &PublishResponse{MessageId: &id}, nil
+	return &PublishResponse{MessageId: &out.MessageID, SequenceNumber: api.OptionalString(out.SequenceNumber)}, nil
 }
 
 // publishInput is a message to publish, from Publish or a PublishBatch
@@ -230,7 +228,8 @@ func (p *Provider) PublishBatch(ctx context.Context, in *PublishBatchInput) (*Pu
 			out.Failed = append(out.Failed, BatchResultErrorEntry{Id: api.Ptr(r.ID), Code: api.Ptr("InvalidParameter"), Message: &msg, SenderFault: api.Ptr(true)})
 			continue
 		}
-		out.Successful = append(out.Successful, PublishBatchResultEntry{Id: api.Ptr(r.ID), MessageId: api.Ptr(r.MessageID)})
+		out.Successful = append(out.Successful, PublishBatchResultEntry{Id: api.Ptr(r.ID), MessageId: api.Ptr(r.MessageID),
+			SequenceNumber: api.OptionalString(r.SequenceNumber)})
 	}
 	return out, nil
 }

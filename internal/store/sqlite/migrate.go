@@ -393,6 +393,15 @@ CREATE TABLE sqs_receive_attempts (
 );
 CREATE INDEX sqs_receive_attempts_received ON sqs_receive_attempts(received);
 `},
+	{name: "sns data protection policies and sequence numbers", sql: `
+-- A topic's data protection policy as given ('' when it has none).
+ALTER TABLE sns_topics ADD COLUMN data_protection_policy TEXT NOT NULL DEFAULT '';
+-- The last sequence number given to a message of a FIFO topic: one
+-- counter for every topic, so that a topic's numbers grow even across
+-- its deletion and creation again.
+CREATE TABLE sns_sequence (last INTEGER NOT NULL);
+INSERT INTO sns_sequence VALUES (0);
+`},
 }
 
 // migrate brings the schema to the newest version, each migration in a

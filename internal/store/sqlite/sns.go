@@ -24,11 +24,11 @@ func blobOrEmpty(b []byte) []byte {
 	return b
 }
 
-const topicColumns = `account, region, name, arn, attributes, created`
+const topicColumns = `account, region, name, arn, attributes, data_protection_policy, created`
 
 func scanTopic(row scanner) (store.Topic, error) {
 	var t store.Topic
-	err := row.Scan(&t.Account, &t.Region, &t.Name, &t.ARN, &t.Attributes, &t.Created)
+	err := row.Scan(&t.Account, &t.Region, &t.Name, &t.ARN, &t.Attributes, &t.DataProtectionPolicy, &t.Created)
 	return t, err
 }
 
@@ -48,8 +48,8 @@ func (n sns) CreateTopic(ctx context.Context, t store.Topic) (*store.Topic, bool
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if _, err := tx.Exec(`INSERT INTO sns_topics (`+topicColumns+`) VALUES (?, ?, ?, ?, ?, ?)`,
-			t.Account, t.Region, t.Name, t.ARN, t.Attributes, t.Created); err != nil {
+		if _, err := tx.Exec(`INSERT INTO sns_topics (`+topicColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			t.Account, t.Region, t.Name, t.ARN, t.Attributes, t.DataProtectionPolicy, t.Created); err != nil {
 			return err
 		}
 		got, created = t, true
@@ -74,8 +74,33 @@ func (n sns) Topics(ctx context.Context, account, region, after string, limit in
 		WHERE account = ? AND region = ? AND arn > ? ORDER BY arn LIMIT ?`, account, region, after, limitArg(limit))
 }
 
-func (n sns) SetTopicAttributes(ctx context.Context, arn string, attributes []byte) error {
-	return n.s.execOne(ctx, "topic "+arn, `UPDATE sns_topics SET attributes = ? WHERE arn = ?`, blobOrEmpty(attributes), arn)
+func (n sns) UpdateTopic(ctx context.Context, arn string, update func(t *store.Topic) error) error {
+	err := n.s.write(ctx, func(tx *Tx) error {
+		t, err := scanTopic(tx.QueryRow(`SELECT `+topicColumns+` FROM sns_topics WHERE arn = ?`, arn))
+		if errors.Is(err, sql.ErrNoRows) {
+			return store.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if err := update(&t); err != nil {
+			return err
+		}
+		return txOne(tx, `UPDATE sns_topics SET attributes = ?, data_protection_policy = ? WHERE arn = ?`,
+			blobOrEmpty(t.Attributes), t.DataProtectionPolicy, arn)
+	})
+	return wrapOne(err, "topic "+arn)
+}
+
+func (n sns) NextSequence(ctx context.Context, count int) (int64, error) {
+	var last int64
+	err := n.s.write(ctx, func(tx *Tx) error {
+		return tx.QueryRow(`UPDATE sns_sequence SET last = last + ? RETURNING last`, count).Scan(&last)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("cannot reserve SNS sequence numbers: %w", err)
+	}
+	return last, nil
 }
 
 func (n sns) DeleteTopic(ctx context.Context, arn string) error {

@@ -11,11 +11,12 @@ import (
 )
 
 // SNS checks the backend's store.SNS: topics created once per account,
-// region and name, read, listed and paged by ARN, their attributes
-// replaced, and deleted with their subscriptions; subscriptions put only
-// to topics that exist, replaced, read, found by endpoint, listed by
-// topic and by scope, confirmed by token and deleted; accounts and
-// regions apart; and all of it kept across a reopen.
+// region and name, read, listed and paged by ARN, their attributes and
+// data protection policies updated in one transaction, and deleted with
+// their subscriptions; sequence numbers that only grow; subscriptions
+// put only to topics that exist, replaced, read, found by endpoint,
+// listed by topic and by scope, confirmed by token and deleted; accounts
+// and regions apart; and all of it kept across a reopen.
 func SNS(t *testing.T, open Open) {
 	ctx := context.Background()
 	const acct, region = "111111111111", "us-east-1"
@@ -215,29 +216,71 @@ func SNS(t *testing.T, open Open) {
 		topicsListed(t, s, acct, region, topic(acct, region, "web-latency").ARN, 0)
 	})
 
-	t.Run("attributes", func(t *testing.T) {
+	t.Run("update", func(t *testing.T) {
 		s := snsOf(t, fresh(t, open))
 		orders, other := topic(acct, region, "orders"), topic(acct, region, "other")
+		orders.DataProtectionPolicy = `{"Name":"p"}`
 		create(t, s, orders)
 		create(t, s, other)
-		if err := s.SetTopicAttributes(ctx, orders.ARN, []byte(`{"DisplayName":"Orders","Policy":"{}"}`)); err != nil {
-			t.Fatalf("SetTopicAttributes: %v", err)
-		}
+		readTopic(t, s, orders)
 		want := orders
-		want.Attributes = []byte(`{"DisplayName":"Orders","Policy":"{}"}`)
+		want.Attributes, want.DataProtectionPolicy = []byte(`{"DisplayName":"Orders","Policy":"{}"}`), ""
+		err := s.UpdateTopic(ctx, orders.ARN, func(tp *store.Topic) error {
+			if !reflect.DeepEqual(*tp, orders) {
+				t.Errorf("UpdateTopic's update got\n%+v\nwant\n%+v", *tp, orders)
+			}
+			// Only the attributes and the data protection policy change.
+			*tp = store.Topic{Attributes: want.Attributes, Name: "renamed", Created: 1}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("UpdateTopic: %v", err)
+		}
 		readTopic(t, s, want)
 		readTopic(t, s, other)
+		topicsListed(t, s, acct, region, "", 0, "orders", "other")
+
+		// An update that fails changes nothing, and its error comes back.
+		refused := errors.New("refused")
+		err = s.UpdateTopic(ctx, orders.ARN, func(tp *store.Topic) error {
+			tp.Attributes, tp.DataProtectionPolicy = []byte(`{}`), "x"
+			return refused
+		})
+		if !errors.Is(err, refused) {
+			t.Errorf("UpdateTopic(failing) = %v; want its error", err)
+		}
+		readTopic(t, s, want)
+
 		for _, arn := range []string{topic(acct, region, "nosuch").ARN, topic(otherAcct, region, "orders").ARN} {
-			if err := s.SetTopicAttributes(ctx, arn, []byte(`{}`)); !errors.Is(err, store.ErrNotFound) {
-				t.Errorf("SetTopicAttributes(%s) = %v; want ErrNotFound", arn, err)
+			err := s.UpdateTopic(ctx, arn, func(*store.Topic) error {
+				t.Errorf("UpdateTopic(%s) called its update", arn)
+				return nil
+			})
+			if !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("UpdateTopic(%s) = %v; want ErrNotFound", arn, err)
 			}
 			missingTopic(t, s, arn)
 		}
 		if err := s.DeleteTopic(ctx, orders.ARN); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SetTopicAttributes(ctx, orders.ARN, []byte(`{}`)); !errors.Is(err, store.ErrNotFound) {
-			t.Errorf("SetTopicAttributes(deleted) = %v; want ErrNotFound", err)
+		if err := s.UpdateTopic(ctx, orders.ARN, func(*store.Topic) error { return nil }); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("UpdateTopic(deleted) = %v; want ErrNotFound", err)
+		}
+	})
+
+	t.Run("sequence", func(t *testing.T) {
+		s := snsOf(t, fresh(t, open))
+		last := int64(0)
+		for _, n := range []int{1, 1, 10, 3} {
+			got, err := s.NextSequence(ctx, n)
+			if err != nil {
+				t.Fatalf("NextSequence(%d): %v", n, err)
+			}
+			if got-int64(n) < last {
+				t.Fatalf("NextSequence(%d) = %d after %d: the numbers reserved overlap those before", n, got, last)
+			}
+			last = got
 		}
 	})
 
@@ -522,13 +565,21 @@ func SNS(t *testing.T, open Open) {
 		d := sub(gone, "00000000-0000-4000-8000-00000000000d", "sqs", "arn:aws:sqs:us-east-1:111111111111:q")
 		e := sub(other, "00000000-0000-4000-8000-00000000000e", "email", "ops@example.com")
 		attributes := []byte(`{"DisplayName":"Orders"}`)
+		var sequence int64
 		s := snsOf(t, reopen(t, open, func(t *testing.T, bk Backend) {
 			s := snsOf(t, bk)
 			for _, tp := range []store.Topic{orders, gone, other} {
 				create(t, s, tp)
 			}
 			put(t, s, a, b, c, d, e)
-			if err := s.SetTopicAttributes(ctx, orders.ARN, attributes); err != nil {
+			if err := s.UpdateTopic(ctx, orders.ARN, func(tp *store.Topic) error {
+				tp.Attributes, tp.DataProtectionPolicy = attributes, `{"Name":"p"}`
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			var err error
+			if sequence, err = s.NextSequence(ctx, 5); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := s.ConfirmSubscription(ctx, orders.ARN, a.Token); err != nil {
@@ -542,8 +593,11 @@ func SNS(t *testing.T, open Open) {
 			}
 		}))
 		wantOrders := orders
-		wantOrders.Attributes = attributes
+		wantOrders.Attributes, wantOrders.DataProtectionPolicy = attributes, `{"Name":"p"}`
 		readTopic(t, s, wantOrders)
+		if got, err := s.NextSequence(ctx, 1); err != nil || got <= sequence {
+			t.Errorf("NextSequence after a reopen = %d, %v; want more than %d", got, err, sequence)
+		}
 		readTopic(t, s, other)
 		missingTopic(t, s, gone.ARN)
 		topicsListed(t, s, acct, region, "", 0, "orders")
