@@ -42,13 +42,13 @@ import (
 	"github.com/vigilhq/vigil/internal/auth"
 	"github.com/vigilhq/vigil/internal/clock"
 	"github.com/vigilhq/vigil/internal/dispatch"
+	eventsengine "github.com/vigilhq/vigil/internal/events"
 	logsengine "github.com/vigilhq/vigil/internal/logs"
 	"github.com/vigilhq/vigil/internal/metrics"
 	"github.com/vigilhq/vigil/internal/outbox"
 	"github.com/vigilhq/vigil/internal/protocol"
 	"github.com/vigilhq/vigil/internal/sched"
 	"github.com/vigilhq/vigil/internal/server"
-	eventsengine "github.com/vigilhq/vigil/internal/events"
 	snsengine "github.com/vigilhq/vigil/internal/sns"
 	"github.com/vigilhq/vigil/internal/snsmsg"
 	sqsengine "github.com/vigilhq/vigil/internal/sqs"
@@ -372,6 +372,7 @@ func (a *App) schedule() error {
 		{Name: alarmsJob, Every: alarmsEvery, Step: a.alarms.Run},
 		{Name: "alarm-history-expiry", Every: historyExpiryEvery, Step: a.alarms.ExpireHistory},
 		{Name: "sqs-retention", Every: retentionEvery, Step: a.sqs.ExpireMessages},
+		{Name: "sqs-move-tasks", Every: sqsengine.MoveEvery, Step: a.sqs.RunMoveTasks},
 		{Name: "events-schedules", Every: schedulesEvery, Step: a.eventBridge.FireSchedules},
 		{Name: "logs-query-expiry", Every: queryExpiryEvery, Step: a.expireQueries},
 		// Every node keeps its own Insights queries alive.

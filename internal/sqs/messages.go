@@ -34,6 +34,10 @@ const (
 	// successfully but aren't delivered during the 5-minute
 	// deduplication interval."
 	dedupWindow = 5 * time.Minute
+	// attemptWindow is how long a FIFO receive may be retried by its
+	// ReceiveRequestAttemptId; the expiry deletes the attempts with the
+	// deduplication records, past the same 5 minutes.
+	attemptWindow = dedupWindow
 )
 
 // Attribute is a message attribute.
@@ -372,6 +376,9 @@ type ReceiveInput struct {
 	// for every one); MessageAttributes the message attribute names
 	// ("All", ".*", or a prefix followed by ".*").
 	SystemAttributes, MessageAttributes []string
+	// AttemptID is a FIFO receive's ReceiveRequestAttemptId ("": none),
+	// which a standard queue ignores.
+	AttemptID string
 }
 
 // Received is a received message.
@@ -409,6 +416,13 @@ func (s *Service) ReceiveMessages(ctx context.Context, sc Scope, in ReceiveInput
 			return nil, errorf(InvalidParameterValue, "Value %d for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.", wait)
 		}
 	}
+	fifo := attrs["FifoQueue"] == "true"
+	attempt := ""
+	if fifo {
+		if attempt = in.AttemptID; attempt != "" && !fifoIDs.MatchString(attempt) {
+			return nil, errorf(InvalidParameterValue, "Value %s for parameter ReceiveRequestAttemptId is invalid. Reason: ReceiveRequestAttemptId can only include alphanumeric and punctuation characters. 1 to 128 in length.", attempt)
+		}
+	}
 	var redrive *store.Redrive
 	if p := attrs["RedrivePolicy"]; p != "" {
 		if redrive, err = parseRedrive(p); err != nil {
@@ -419,9 +433,13 @@ func (s *Service) ReceiveMessages(ctx context.Context, sc Scope, in ReceiveInput
 	for {
 		woken := s.waiter(q.ARN)
 		now := s.opt.Clock.Now()
+		// A retried attempt returns its messages again: "You can use
+		// ReceiveRequestAttemptId only for 5 minutes after a
+		// ReceiveMessage action."
 		got, err := s.opt.Store.ReceiveMessages(ctx, store.ReceiveRequest{
 			QueueARN: q.ARN, Now: now.UnixMilli(), VisibleUntil: now.Add(time.Duration(visibility) * time.Second).UnixMilli(),
-			Max: max, FIFO: attrs["FifoQueue"] == "true", Receipt: func(*store.QueueMessage) string { return newReceipt() }, Redrive: redrive,
+			Max: max, FIFO: fifo, Receipt: func(*store.QueueMessage) string { return newReceipt() }, Redrive: redrive,
+			AttemptID: attempt, AttemptSince: now.Add(-attemptWindow).UnixMilli(),
 		})
 		if err != nil {
 			return nil, err
@@ -485,6 +503,9 @@ func received(q *store.Queue, got []store.QueueMessage, in ReceiveInput) ([]Rece
 		}
 		if m.GroupID != "" {
 			system["MessageGroupId"] = m.GroupID
+		}
+		if m.SourceARN != "" {
+			system["DeadLetterQueueSourceArn"] = m.SourceARN
 		}
 		if m.DeduplicationID != "" {
 			// A FIFO message: every one has a deduplication id.
@@ -599,9 +620,9 @@ func (s *Service) changeVisibility(ctx context.Context, q *store.Queue, handle s
 	return err
 }
 
-// ExpireMessages deletes the messages past their queues' retention and
-// the deduplication records past their window: the job of the
-// composition root.
+// ExpireMessages deletes the messages past their queues' retention, and
+// the deduplication records and receive attempts past their window: the
+// job of the composition root.
 func (s *Service) ExpireMessages(ctx context.Context, now time.Time) error {
 	_, err := s.opt.Store.DeleteExpiredMessages(ctx, now.UnixMilli(), now.Add(-dedupWindow).UnixMilli())
 	return err

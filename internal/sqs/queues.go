@@ -144,12 +144,16 @@ func (s *Service) CreateQueue(ctx context.Context, sc Scope, base, name string, 
 	if err := checkAttributes(attrs, fifo); err != nil {
 		return "", err
 	}
+	stored := maps.Clone(attrs)
+	if err := encryption(attrs, stored); err != nil {
+		return "", err
+	}
 	if len(tags) > maxTags {
 		return "", errorf(InvalidParameterValue, "Too many tags added for queue %s.", name)
 	}
 	now := s.opt.Clock.Now().UnixMilli()
 	q, created, err := s.opt.Store.CreateQueue(ctx, store.Queue{Account: sc.Account, Region: sc.Region, Name: name,
-		ARN: queueARN(sc, name), Attributes: encodeAttributes(attrs), Created: now, Updated: now})
+		ARN: queueARN(sc, name), Attributes: encodeAttributes(stored), Created: now, Updated: now})
 	if err != nil {
 		return "", err
 	}
@@ -191,37 +195,64 @@ func (s *Service) GetQueueURL(ctx context.Context, sc Scope, base, name, owner s
 // listMax is the most queues ListQueues returns: 1,000, or MaxResults.
 const listMax = 1000
 
-// ListQueues lists the URLs of the queues whose names begin with prefix,
-// by name; with maxResults (1 to 1,000) a page at a time.
-func (s *Service) ListQueues(ctx context.Context, sc Scope, base, prefix string, maxResults int, token string) ([]string, string, error) {
+// page is a page of a list of queues by name, as ListQueues and
+// ListDeadLetterSourceQueues take it.
+type page struct {
+	// after is the name the page starts after; limit how many queues to
+	// read: one more than MaxResults (max) to know whether a page
+	// follows, or listMax without it.
+	after      string
+	limit, max int
+}
+
+// newPage checks MaxResults (1 to 1,000; 0 when not given) and the
+// NextToken of the page before.
+func newPage(maxResults int, token string) (page, error) {
 	if maxResults < 0 || maxResults > listMax {
-		return nil, "", errorf(InvalidParameterValue, "Value %d for parameter MaxResults is invalid. Reason: MaxResults must be an integer between 1 and 1000.", maxResults)
+		return page{}, errorf(InvalidParameterValue, "Value %d for parameter MaxResults is invalid. Reason: MaxResults must be an integer between 1 and 1000.", maxResults)
 	}
 	if token != "" && maxResults == 0 {
-		return nil, "", errorf(InvalidParameterValue, "MaxResults is a mandatory parameter when you provide a value for NextToken.")
+		return page{}, errorf(InvalidParameterValue, "MaxResults is a mandatory parameter when you provide a value for NextToken.")
 	}
 	after, err := decodeToken(token)
 	if err != nil {
-		return nil, "", err
+		return page{}, err
 	}
-	limit := listMax
+	p := page{after: after, limit: listMax, max: maxResults}
 	if maxResults > 0 {
-		limit = maxResults + 1
+		p.limit = maxResults + 1
 	}
-	qs, err := s.opt.Store.Queues(ctx, sc.Account, sc.Region, prefix, after, limit)
-	if err != nil {
-		return nil, "", err
-	}
+	return p, nil
+}
+
+// urls returns the URLs of the page's queues (qs, as read) and the
+// token of the next page ("" when none follows).
+func (p page) urls(base string, qs []store.Queue) ([]string, string) {
 	var next string
-	if maxResults > 0 && len(qs) > maxResults {
-		qs = qs[:maxResults]
-		next = encodeToken(qs[maxResults-1].Name)
+	if p.max > 0 && len(qs) > p.max {
+		qs = qs[:p.max]
+		next = encodeToken(qs[p.max-1].Name)
 	}
 	out := make([]string, len(qs))
 	for i := range qs {
 		out[i] = QueueURL(base, &qs[i])
 	}
-	return out, next, nil
+	return out, next
+}
+
+// ListQueues lists the URLs of the queues whose names begin with prefix,
+// by name; with maxResults (1 to 1,000) a page at a time.
+func (s *Service) ListQueues(ctx context.Context, sc Scope, base, prefix string, maxResults int, token string) ([]string, string, error) {
+	p, err := newPage(maxResults, token)
+	if err != nil {
+		return nil, "", err
+	}
+	qs, err := s.opt.Store.Queues(ctx, sc.Account, sc.Region, prefix, p.after, p.limit)
+	if err != nil {
+		return nil, "", err
+	}
+	urls, next := p.urls(base, qs)
+	return urls, next, nil
 }
 
 // DeleteQueue deletes a queue and its messages.
@@ -247,7 +278,7 @@ func (s *Service) GetQueueAttributes(ctx context.Context, sc Scope, queueURL str
 	if err != nil {
 		return nil, err
 	}
-	fifo := attrs["FifoQueue"] == "true"
+	fifo, kms := attrs["FifoQueue"] == "true", attrs["KmsMasterKeyId"] != ""
 	all := map[string]string{
 		"QueueArn":                              q.ARN,
 		"ApproximateNumberOfMessages":           strconv.FormatInt(counts.Visible, 10),
@@ -257,7 +288,9 @@ func (s *Service) GetQueueAttributes(ctx context.Context, sc Scope, queueURL str
 		"LastModifiedTimestamp":                 strconv.FormatInt(q.Updated/1000, 10),
 	}
 	for k, a := range attributes {
-		if fifoOnly[k] && !fifo || k == "FifoQueue" && !fifo {
+		// FIFO queues' attributes are a FIFO queue's only; the data key
+		// reuse period is reported with a KMS key only, as AWS does.
+		if (fifoOnly[k] || k == "FifoQueue") && !fifo || k == "KmsDataKeyReusePeriodSeconds" && !kms {
 			continue
 		}
 		if v := value(attrs, k); v != "" || a.def != "" {
@@ -299,7 +332,27 @@ func (s *Service) SetQueueAttributes(ctx context.Context, sc Scope, queueURL str
 	for k, v := range set {
 		next[k] = v
 	}
+	if err := encryption(set, next); err != nil {
+		return err
+	}
 	return s.opt.Store.SetQueueAttributes(ctx, q.ARN, encodeAttributes(next), s.opt.Clock.Now().UnixMilli())
+}
+
+// encryption applies to the attributes a queue gets (next) from those a
+// request sets AWS's rule that a queue is encrypted one way at a time:
+// a KMS key set turns SQS-managed encryption off, and both at once are
+// refused (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html).
+func encryption(set, next map[string]string) error {
+	if next["KmsMasterKeyId"] == "" {
+		return nil
+	}
+	if set["SqsManagedSseEnabled"] == "true" {
+		return errorf(InvalidAttributeName, "You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE.")
+	}
+	if set["KmsMasterKeyId"] != "" {
+		next["SqsManagedSseEnabled"] = "false"
+	}
+	return nil
 }
 
 // purgeEvery is how often a queue may be purged: "Only one PurgeQueue

@@ -300,7 +300,8 @@ func TestReceiveMessageRedrive(t *testing.T) {
 	if m.MessageID != sent.MessageID || m.Body != "poison" || m.MD5Attributes != sent.MD5Attributes || len(m.Attributes) != 1 {
 		t.Fatalf("dead letter = %+v, want the message sent %+v", m, sent)
 	}
-	if m.SystemAttributes["SentTimestamp"] != ms(t0) || m.SystemAttributes["ApproximateReceiveCount"] != "1" {
+	if m.SystemAttributes["SentTimestamp"] != ms(t0) || m.SystemAttributes["ApproximateReceiveCount"] != "1" ||
+		m.SystemAttributes["DeadLetterQueueSourceArn"] != arn("q") {
 		t.Fatalf("dead letter's system attributes = %v", m.SystemAttributes)
 	}
 
@@ -332,8 +333,11 @@ func TestReceiveMessageRedriveFIFO(t *testing.T) {
 	if got := f.receiveN(u, 1); !slices.Equal(bodies(got), []string{"second"}) {
 		t.Fatalf("received %v, want the group's next", bodies(got))
 	}
-	got := f.receive(ReceiveInput{QueueURL: dlq, SystemAttributes: []string{"MessageGroupId", "MessageDeduplicationId"}})
-	if len(got) != 1 || got[0].Body != "first" || got[0].SystemAttributes["MessageGroupId"] != "g" || got[0].SystemAttributes["MessageDeduplicationId"] != "1" {
+	// Its deduplication id is its message id there, and it names the
+	// queue it came from.
+	got := f.receive(ReceiveInput{QueueURL: dlq, SystemAttributes: []string{"All"}})
+	if len(got) != 1 || got[0].Body != "first" || got[0].SystemAttributes["MessageGroupId"] != "g" ||
+		got[0].SystemAttributes["MessageDeduplicationId"] != got[0].MessageID || got[0].SystemAttributes["DeadLetterQueueSourceArn"] != arn("f.fifo") {
 		t.Fatalf("dead letter = %+v", got)
 	}
 }

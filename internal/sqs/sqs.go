@@ -1,14 +1,15 @@
 // Package sqs is Vigil's Amazon SQS: standard and FIFO queues whose
 // messages are durable once SendMessage answers, received with
 // visibility timeouts and long polling on Vigil's clock, moved to
-// dead-letter queues after their maximum receives, and expired after
-// their retention period.
+// dead-letter queues after their maximum receives and back by message
+// move tasks, and expired after their retention period.
 package sqs
 
 import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 
@@ -45,7 +46,8 @@ const (
 	BatchRequestTooLong
 	PurgeQueueInProgress
 	MissingParameter
-	UnsupportedOperation
+	ResourceNotFound
+	OverLimit
 )
 
 // Error is a refused request, with the message the API returns.
@@ -101,7 +103,8 @@ func QueueURL(base string, q *store.Queue) string {
 // queueOf reads the queue a QueueUrl names, in the caller's region: the
 // account and name are its last two path segments, whatever its host
 // (clients build queue URLs from their endpoint). A queue of another
-// account is not found: Vigil has no queue policies yet.
+// account is not found: Vigil keeps queue policies without enforcing
+// them.
 func (s *Service) queueOf(ctx context.Context, sc Scope, queueURL string) (*store.Queue, map[string]string, error) {
 	path := queueURL
 	if i := strings.Index(path, "://"); i >= 0 {
@@ -121,9 +124,29 @@ func (s *Service) queueOf(ctx context.Context, sc Scope, queueURL string) (*stor
 
 // queueNamed reads a queue of the caller's scope and its attributes.
 func (s *Service) queueNamed(ctx context.Context, sc Scope, name string) (*store.Queue, map[string]string, error) {
+	return s.readQueue(ctx, sc, name, errorf(QueueDoesNotExist, "The specified queue does not exist."))
+}
+
+// queueByARN reads the queue an ARN names (the parameter param) and its
+// attributes: a queue of the caller's scope, as queueOf reads them.
+func (s *Service) queueByARN(ctx context.Context, sc Scope, arn, param string) (*store.Queue, map[string]string, error) {
+	parts := strings.Split(arn, ":")
+	if len(parts) != 6 || parts[0] != "arn" || slices.Contains(parts, "") {
+		return nil, nil, errorf(InvalidParameterValue, "You must use this format to specify the %s: arn:<partition>:<service>:<region>:<account-id>:<resource-id>", param)
+	}
+	missing := errorf(ResourceNotFound, "The resource that you specified for the %s parameter doesn't exist.", param)
+	if parts[2] != "sqs" || parts[3] != sc.Region || parts[4] != sc.Account {
+		return nil, nil, missing
+	}
+	return s.readQueue(ctx, sc, parts[5], missing)
+}
+
+// readQueue reads a queue of the caller's scope and its attributes, or
+// fails with missing.
+func (s *Service) readQueue(ctx context.Context, sc Scope, name string, missing error) (*store.Queue, map[string]string, error) {
 	q, err := s.opt.Store.Queue(ctx, sc.Account, sc.Region, name)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, errorf(QueueDoesNotExist, "The specified queue does not exist.")
+		return nil, nil, missing
 	}
 	if err != nil {
 		return nil, nil, err

@@ -43,6 +43,9 @@ type QueueMessage struct {
 	// Receipt is the token of its latest receive ("" before the first),
 	// which ChangeVisibility must present.
 	Receipt string
+	// SourceARN is, for a message a redrive moved to a dead-letter queue,
+	// the queue it came from ("" else).
+	SourceARN string
 }
 
 // Redrive is a queue's dead-letter queue: a message received
@@ -68,9 +71,20 @@ type ReceiveRequest struct {
 	Receipt func(m *QueueMessage) string
 	// Redrive, when set, moves the messages already received
 	// MaxReceiveCount times to its target queue, as new messages (Seq,
-	// receive count and visibility anew; Sent and ID kept), instead of
+	// receive count and visibility anew; Sent and ID kept; SourceARN the
+	// queue; a FIFO message's DeduplicationID its ID), instead of
 	// receiving them, in the same transaction.
 	Redrive *Redrive
+	// AttemptID, when set, names the receive so that it can be retried:
+	// a receive of the AttemptID of an earlier one of the queue made at or
+	// after AttemptSince returns the messages that one returned, with
+	// their receipts and receive counts, hidden anew until VisibleUntil —
+	// as long as each is still in the queue (not expired) under that
+	// receipt with the visibility that receive (or its latest retry) gave
+	// it. Otherwise the receive is made afresh, and becomes the
+	// AttemptID's when it returns messages.
+	AttemptID    string
+	AttemptSince int64
 }
 
 // QueueCounts are the numbers of a queue's messages by state at a time.
@@ -127,7 +141,89 @@ type SQS interface {
 	// PurgeQueue deletes every message of a queue and returns how many.
 	PurgeQueue(ctx context.Context, arn string) (int64, error)
 	// DeleteExpiredMessages deletes the messages of every queue whose
-	// Expires is at or before now, and the deduplication records older
-	// than dedupBefore, and returns how many messages.
+	// Expires is at or before now, and the deduplication records and
+	// receive attempts older than dedupBefore, and returns how many
+	// messages.
 	DeleteExpiredMessages(ctx context.Context, now, dedupBefore int64) (int64, error)
+
+	// StartMoveTask stores a new task, or fails with ErrExists when a
+	// task of its source is RUNNING or CANCELLING. It keeps the source's
+	// MoveTaskHistory latest tasks, deleting the older ones.
+	StartMoveTask(ctx context.Context, t MoveTask) error
+	// MoveTask returns a task by ID, or ErrNotFound.
+	MoveTask(ctx context.Context, id string) (*MoveTask, error)
+	// MoveTasks lists the tasks of a source queue, the latest started
+	// first, at most limit (0: no cap).
+	MoveTasks(ctx context.Context, sourceARN string, limit int) ([]MoveTask, error)
+	// ActiveMoveTasks lists the tasks RUNNING or CANCELLING, of every
+	// queue, by start.
+	ActiveMoveTasks(ctx context.Context) ([]MoveTask, error)
+	// CancelMoveTask makes a RUNNING task CANCELLING and returns it, or
+	// fails with ErrNotFound when no task of that ID is RUNNING.
+	CancelMoveTask(ctx context.Context, id string) (*MoveTask, error)
+	// StepMoveTask runs a step of a task (ErrNotFound when there is no
+	// such task) and returns it as updated, all in one transaction: a
+	// task CANCELLING becomes CANCELLED; a RUNNING one moves up to s.Max
+	// messages of its source queue, those s.FIFO receives at s.Now, oldest
+	// first, to its destination, or each to its SourceARN: deleted, and
+	// added there as s.Moved makes them (SourceARN cleared, a new Seq).
+	// Its Moved grows by their number and its Progressed becomes
+	// s.Progressed; it is COMPLETED when fewer than s.Max were left, and
+	// FAILED for the reason s.Missing when its source, its destination or
+	// a message's source queue does not exist (the messages moved before
+	// stay moved). A task in another state is returned as it is.
+	StepMoveTask(ctx context.Context, s MoveStep) (*MoveTask, error)
+}
+
+// MoveTaskHistory is how many tasks of a source queue StartMoveTask
+// keeps.
+const MoveTaskHistory = 10
+
+// The statuses of a move task.
+const (
+	MoveRunning    = "RUNNING"
+	MoveCancelling = "CANCELLING"
+	MoveCancelled  = "CANCELLED"
+	MoveCompleted  = "COMPLETED"
+	MoveFailed     = "FAILED"
+)
+
+// MoveTask is a message move task: the redrive of a dead-letter queue's
+// messages to another queue, or back to the queues they came from.
+type MoveTask struct {
+	// ID names the task; Account and Region are its source queue's.
+	ID, Account, Region string
+	// SourceARN is the queue the messages move from; DestinationARN the
+	// queue they move to ("": each to its SourceARN).
+	SourceARN, DestinationARN string
+	// Rate is the most messages it moves per second (0: not given).
+	Rate int
+	// Status is one of the Move statuses; FailureReason says why a task
+	// FAILED.
+	Status, FailureReason string
+	// Started is when it started; Progressed is when its moves are
+	// accounted up to, which its rate counts from (ms).
+	Started, Progressed int64
+	// ToMove is how many messages its source had when it started; Moved
+	// how many it moved.
+	ToMove, Moved int64
+}
+
+// MoveStep is a step of a move task.
+type MoveStep struct {
+	TaskID string
+	// Now is when the step happens; FIFO takes the source's messages as
+	// a FIFO receive does (nothing of a group with a message in flight).
+	Now  int64
+	FIFO bool
+	// Max is how many messages to move at most; Progressed is the task's
+	// after the step.
+	Max        int
+	Progressed int64
+	// Moved returns the message that m becomes in the queue to: its ID,
+	// Sent, VisibleAt and Expires are the caller's to set; the store
+	// makes it a message never received.
+	Moved func(m QueueMessage, to *Queue) (QueueMessage, error)
+	// Missing is the FailureReason of a task that finds a queue missing.
+	Missing string
 }

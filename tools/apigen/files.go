@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -125,6 +126,9 @@ func (g *generator) enumsFile() []byte {
 			fmt.Fprintf(&b, "\t%s %s = %q\n", c, name, v)
 		}
 		b.WriteString(")\n\n")
+		if slices.Contains(g.svc.ServiceEnums, n) {
+			continue
+		}
 		fmt.Fprintf(&b, "// Values lists the values the model declares for %s.\nfunc (%s) Values() []string {\n\treturn []string{", name, name)
 		for i, v := range sh.Enum {
 			if i > 0 {

@@ -57,6 +57,12 @@ type service struct {
 	// IAMPrefix is the service prefix of IAM actions when it differs from
 	// Pkg.
 	IAMPrefix string
+	// ServiceEnums names the enums whose values the service checks itself,
+	// answering its own error rather than a validation error (SQS answers
+	// InvalidAttributeName "Unknown Attribute Foo." for a queue attribute
+	// name outside QueueAttributeName). Their types get no Values method,
+	// so that the protocol layer lets any value through.
+	ServiceEnums []string
 }
 
 var services = []service{
@@ -76,7 +82,8 @@ var services = []service{
 	{Pkg: "scheduler", Dir: "scheduler/2021-06-30", Validation: "ValidationException"},
 	{Pkg: "schemas", Dir: "schemas/2019-12-02", Validation: "BadRequestException"},
 	{Pkg: "sns", Dir: "sns/2010-03-31", Validation: "ValidationError"},
-	{Pkg: "sqs", Dir: "sqs/2012-11-05", Validation: "ValidationException", ValidationQuery: "ValidationError", Namespace: "com.amazonaws.sqs"},
+	{Pkg: "sqs", Dir: "sqs/2012-11-05", Validation: "ValidationException", ValidationQuery: "ValidationError", Namespace: "com.amazonaws.sqs",
+		ServiceEnums: []string{"QueueAttributeName"}},
 	{Pkg: "sts", Dir: "sts/2011-06-15", Validation: "ValidationError"},
 	{Pkg: "support", Dir: "support/2013-04-15", Validation: "ValidationException"},
 }

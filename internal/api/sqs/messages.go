@@ -69,17 +69,7 @@ func failed(id string, err error) BatchResultErrorEntry {
 
 // ReceiveMessage receives messages, long-polling when asked.
 func (p *Provider) ReceiveMessage(ctx context.Context, in *ReceiveMessageRequest) (*ReceiveMessageResult, error) {
-	if in.ReceiveRequestAttemptId != nil {
-		return nil, apiError(&sqssvc.Error{Code: sqssvc.UnsupportedOperation, Message: "Vigil does not support ReceiveRequestAttemptId (retries of a FIFO receive) yet."})
-	}
-	r := sqssvc.ReceiveInput{QueueURL: *in.QueueUrl, MessageAttributes: in.MessageAttributeNames}
-	optional := func(v *int32) *int {
-		if v == nil {
-			return nil
-		}
-		n := int(*v)
-		return &n
-	}
+	r := sqssvc.ReceiveInput{QueueURL: *in.QueueUrl, MessageAttributes: in.MessageAttributeNames, AttemptID: api.Value(in.ReceiveRequestAttemptId)}
 	r.Max, r.Visibility, r.Wait = optional(in.MaxNumberOfMessages), optional(in.VisibilityTimeout), optional(in.WaitTimeSeconds)
 	for _, n := range in.AttributeNames {
 		r.SystemAttributes = append(r.SystemAttributes, string(n))

@@ -60,8 +60,10 @@ func apiError(err error) error {
 		return &BatchRequestTooLong{Message: msg}
 	case sqssvc.PurgeQueueInProgress:
 		return &PurgeQueueInProgress{Message: msg}
-	case sqssvc.UnsupportedOperation:
-		return &UnsupportedOperation{Message: msg}
+	case sqssvc.ResourceNotFound:
+		return &ResourceNotFoundException{Message: msg}
+	case sqssvc.OverLimit:
+		return &OverLimit{Message: msg}
 	}
 	return invalidParameter(e)
 }
@@ -176,6 +178,16 @@ func (p *Provider) TagQueue(ctx context.Context, in *TagQueueRequest) (*TagQueue
 // UntagQueue removes a queue's tags.
 func (p *Provider) UntagQueue(ctx context.Context, in *UntagQueueRequest) (*UntagQueueOutput, error) {
 	return nil, apiError(p.svc.Tag(ctx, scope(ctx), *in.QueueUrl, nil, in.TagKeys))
+}
+
+// AddPermission adds a statement to a queue's policy.
+func (p *Provider) AddPermission(ctx context.Context, in *AddPermissionRequest) (*AddPermissionOutput, error) {
+	return nil, apiError(p.svc.AddPermission(ctx, scope(ctx), *in.QueueUrl, *in.Label, in.AWSAccountIds, in.Actions))
+}
+
+// RemovePermission removes a statement from a queue's policy.
+func (p *Provider) RemovePermission(ctx context.Context, in *RemovePermissionRequest) (*RemovePermissionOutput, error) {
+	return nil, apiError(p.svc.RemovePermission(ctx, scope(ctx), *in.QueueUrl, *in.Label))
 }
 
 // ListQueueTags lists a queue's tags.

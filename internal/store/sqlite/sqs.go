@@ -3,14 +3,16 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/vigilhq/vigil/internal/store"
 )
 
-// SQS returns the store of SQS queues and their messages (tables
-// sqs_queues, sqs_messages and sqs_dedup).
+// SQS returns the store of SQS queues, their messages and move tasks
+// (tables sqs_queues, sqs_messages, sqs_dedup, sqs_receive_attempts and
+// sqs_move_tasks).
 //
 // Every change is one write of the group-commit writer, so that the
 // sends, receives and deletes of many clients share commits; each runs
@@ -84,29 +86,44 @@ func (x sqs) SetQueueAttributes(ctx context.Context, arn string, attributes []by
 		blobOrEmpty(attributes), updated, arn)
 }
 
-// DeleteQueue deletes the queue, its messages and its deduplication
-// records, or nothing (ErrNotFound).
+// DeleteQueue deletes the queue, its messages, its deduplication
+// records and its receive attempts, or nothing (ErrNotFound). Its move
+// tasks are kept: a task moving from or to it fails.
 func (x sqs) DeleteQueue(ctx context.Context, arn string) error {
 	return wrapOne(x.s.write(ctx, func(tx *Tx) error {
 		if err := txOne(tx, `DELETE FROM sqs_queues WHERE arn = ?`, arn); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`DELETE FROM sqs_messages WHERE queue_arn = ?`, arn); err != nil {
-			return err
+		for _, table := range []string{"sqs_messages", "sqs_dedup", "sqs_receive_attempts"} {
+			if _, err := tx.Exec(`DELETE FROM `+table+` WHERE queue_arn = ?`, arn); err != nil {
+				return err
+			}
 		}
-		_, err := tx.Exec(`DELETE FROM sqs_dedup WHERE queue_arn = ?`, arn)
-		return err
+		return nil
 	}), "queue "+arn)
 }
 
 const messageColumns = `queue_arn, id, seq, body, attributes, group_id, dedup_id, sent, visible_at, expires,
-	receive_count, first_received, receipt`
+	receive_count, first_received, receipt, source_arn`
 
 func scanMessage(row scanner) (store.QueueMessage, error) {
 	var m store.QueueMessage
 	err := row.Scan(&m.QueueARN, &m.ID, &m.Seq, &m.Body, &m.Attributes, &m.GroupID, &m.DeduplicationID, &m.Sent, &m.VisibleAt,
-		&m.Expires, &m.ReceiveCount, &m.FirstReceived, &m.Receipt)
+		&m.Expires, &m.ReceiveCount, &m.FirstReceived, &m.Receipt, &m.SourceARN)
 	return m, err
+}
+
+// insertMessage adds a message, its fields as given (Seq aside), to its
+// QueueARN, and returns its Seq.
+func insertMessage(tx *Tx, m *store.QueueMessage) (int64, error) {
+	res, err := tx.Exec(`INSERT INTO sqs_messages (queue_arn, id, body, attributes, group_id, dedup_id, sent, visible_at,
+		expires, receive_count, first_received, receipt, source_arn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.QueueARN, m.ID, m.Body, blobOrNull(m.Attributes), m.GroupID, m.DeduplicationID, m.Sent, m.VisibleAt,
+		m.Expires, m.ReceiveCount, m.FirstReceived, m.Receipt, m.SourceARN)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
 }
 
 // SendMessages adds the messages in one write, in their order: each gets
@@ -145,14 +162,8 @@ func (x sqs) SendMessages(ctx context.Context, arn string, msgs []store.QueueMes
 					return err
 				}
 			}
-			res, err := tx.Exec(`INSERT INTO sqs_messages (queue_arn, id, body, attributes, group_id, dedup_id, sent, visible_at,
-				expires, receive_count, first_received, receipt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				arn, m.ID, m.Body, blobOrNull(m.Attributes), m.GroupID, m.DeduplicationID, m.Sent, m.VisibleAt,
-				m.Expires, m.ReceiveCount, m.FirstReceived, m.Receipt)
-			if err != nil {
-				return err
-			}
-			if m.Seq, err = res.LastInsertId(); err != nil {
+			var err error
+			if m.Seq, err = insertMessage(tx, &m); err != nil {
 				return err
 			}
 			if m.DeduplicationID != "" {
@@ -215,6 +226,10 @@ var receiveQueries = [2]string{
 // incremented, FirstReceived set to r.Now if it was 0, and then its
 // Receipt set to r.Receipt(m), m so updated (a nil r.Receipt gives "").
 // A queue that does not exist has nothing to receive.
+//
+// With r.AttemptID, the attempt's record of the queue (if received at or
+// after r.AttemptSince) is retried first (retryAttempt); a receive made
+// afresh that takes messages replaces the record.
 func (x sqs) ReceiveMessages(ctx context.Context, r store.ReceiveRequest) ([]store.QueueMessage, error) {
 	if r.Max <= 0 {
 		return nil, nil
@@ -222,6 +237,13 @@ func (x sqs) ReceiveMessages(ctx context.Context, r store.ReceiveRequest) ([]sto
 	var taken []store.QueueMessage
 	err := x.s.write(ctx, func(tx *Tx) error {
 		taken = taken[:0]
+		if r.AttemptID != "" {
+			again, ok, err := retryAttempt(tx, r)
+			if ok || err != nil {
+				taken = again
+				return err
+			}
+		}
 		var (
 			query      = receiveQueries[b2i(r.FIFO)]
 			after      int64
@@ -275,12 +297,87 @@ func (x sqs) ReceiveMessages(ctx context.Context, r store.ReceiveRequest) ([]sto
 				break // no more candidates
 			}
 		}
-		return nil
+		if r.AttemptID == "" || len(taken) == 0 {
+			return nil
+		}
+		return recordAttempt(tx, r, taken)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cannot receive messages from %s: %w", r.QueueARN, err)
 	}
 	return taken, nil
+}
+
+// attemptMessage is a message of a receive attempt's record.
+type attemptMessage struct {
+	Seq     int64  `json:"seq"`
+	Receipt string `json:"receipt"`
+}
+
+// recordAttempt makes the messages of a receive r's attempt.
+func recordAttempt(tx *Tx, r store.ReceiveRequest, taken []store.QueueMessage) error {
+	list := make([]attemptMessage, len(taken))
+	for i, m := range taken {
+		list[i] = attemptMessage{m.Seq, m.Receipt}
+	}
+	b, err := json.Marshal(list)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(`INSERT INTO sqs_receive_attempts (queue_arn, attempt_id, received, visible_until, messages)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (queue_arn, attempt_id) DO UPDATE SET received = excluded.received,
+		visible_until = excluded.visible_until, messages = excluded.messages`,
+		r.QueueARN, r.AttemptID, r.Now, r.VisibleUntil, string(b))
+	return err
+}
+
+// retryAttempt returns, in a write, the messages of r's attempt, hidden
+// anew until r.VisibleUntil, when its record (received at or after
+// r.AttemptSince) can be retried: each of its messages is still in the
+// queue, not expired at r.Now, with the record's receipt and visibility.
+func retryAttempt(tx *Tx, r store.ReceiveRequest) ([]store.QueueMessage, bool, error) {
+	var (
+		visibleUntil int64
+		record       string
+	)
+	err := tx.QueryRow(`SELECT visible_until, messages FROM sqs_receive_attempts WHERE queue_arn = ? AND attempt_id = ? AND received >= ?`,
+		r.QueueARN, r.AttemptID, r.AttemptSince).Scan(&visibleUntil, &record)
+	if isNoRows(err) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	var list []attemptMessage
+	if err := json.Unmarshal([]byte(record), &list); err != nil {
+		return nil, false, fmt.Errorf("cannot read receive attempt %s: %w", r.AttemptID, err)
+	}
+	seqs := make([]int64, len(list))
+	for i, a := range list {
+		seqs[i] = a.Seq
+	}
+	b, err := json.Marshal(seqs)
+	if err != nil {
+		return nil, false, err
+	}
+	ms, err := txMessages(tx, nil, `SELECT `+messageColumns+` FROM sqs_messages WHERE seq IN (SELECT value FROM json_each(?))
+		AND queue_arn = ? AND visible_at = ? AND expires > ? ORDER BY seq`, string(b), r.QueueARN, visibleUntil, r.Now)
+	if err != nil || len(ms) != len(list) {
+		return nil, false, err
+	}
+	for i := range ms {
+		if ms[i].Seq != list[i].Seq || ms[i].Receipt != list[i].Receipt {
+			return nil, false, nil
+		}
+		ms[i].VisibleAt = r.VisibleUntil
+	}
+	if _, err := tx.Exec(`UPDATE sqs_messages SET visible_at = ? WHERE seq IN (SELECT value FROM json_each(?))`,
+		r.VisibleUntil, string(b)); err != nil {
+		return nil, false, err
+	}
+	_, err = tx.Exec(`UPDATE sqs_receive_attempts SET visible_until = ? WHERE queue_arn = ? AND attempt_id = ?`,
+		r.VisibleUntil, r.QueueARN, r.AttemptID)
+	return ms, err == nil, err
 }
 
 // txMessages appends to ms the messages a query of a write returns.
@@ -301,11 +398,17 @@ func txMessages(tx *Tx, ms []store.QueueMessage, query string, args ...any) ([]s
 }
 
 // moveMessage moves a message (by seq) to the queue target as a new
-// message, visible at now and never received.
+// message, visible at now and never received, whose SourceARN is the
+// queue it leaves and whose deduplication id (a FIFO message's) is its
+// ID: "When a message is moved from a FIFO queue to a FIFO DLQ, the
+// original message's deduplication ID will be replaced with the original
+// message's ID"
+// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-dead-letter-queue-redrive.html).
 func moveMessage(tx *Tx, seq int64, target string, now int64) error {
 	if err := txOne(tx, `INSERT INTO sqs_messages (queue_arn, id, body, attributes, group_id, dedup_id, sent, visible_at,
-		expires, receive_count, first_received, receipt)
-		SELECT ?, id, body, attributes, group_id, dedup_id, sent, ?, expires, 0, 0, '' FROM sqs_messages WHERE seq = ?`,
+		expires, receive_count, first_received, receipt, source_arn)
+		SELECT ?, id, body, attributes, group_id, CASE WHEN dedup_id = '' THEN '' ELSE id END, sent, ?, expires, 0, 0, '',
+		queue_arn FROM sqs_messages WHERE seq = ?`,
 		target, now, seq); err != nil {
 		return err
 	}
@@ -371,16 +474,20 @@ func (x sqs) PurgeQueue(ctx context.Context, arn string) (int64, error) {
 const expiryBatch = 5000
 
 // DeleteExpiredMessages deletes the expired messages, then the
-// deduplication records sent before dedupBefore, in writes of at most
-// expiryBatch rows each.
+// deduplication records sent and the receive attempts made before
+// dedupBefore, in writes of at most expiryBatch rows each.
 func (x sqs) DeleteExpiredMessages(ctx context.Context, now, dedupBefore int64) (int64, error) {
 	n, err := x.deleteInBatches(ctx, "expired messages",
 		`DELETE FROM sqs_messages WHERE seq IN (SELECT seq FROM sqs_messages WHERE expires <= ? LIMIT ?)`, now)
 	if err != nil {
 		return n, err
 	}
-	_, err = x.deleteInBatches(ctx, "old deduplication records",
-		`DELETE FROM sqs_dedup WHERE rowid IN (SELECT rowid FROM sqs_dedup WHERE sent < ? LIMIT ?)`, dedupBefore)
+	if _, err = x.deleteInBatches(ctx, "old deduplication records",
+		`DELETE FROM sqs_dedup WHERE rowid IN (SELECT rowid FROM sqs_dedup WHERE sent < ? LIMIT ?)`, dedupBefore); err != nil {
+		return n, err
+	}
+	_, err = x.deleteInBatches(ctx, "old receive attempts",
+		`DELETE FROM sqs_receive_attempts WHERE rowid IN (SELECT rowid FROM sqs_receive_attempts WHERE received < ? LIMIT ?)`, dedupBefore)
 	return n, err
 }
 
@@ -407,4 +514,170 @@ func (x sqs) deleteInBatches(ctx context.Context, what, query string, at int64) 
 			return total, nil
 		}
 	}
+}
+
+const moveTaskColumns = `id, account, region, source_arn, destination_arn, rate, status, failure_reason, started, progressed,
+	to_move, moved`
+
+func scanMoveTask(row scanner) (store.MoveTask, error) {
+	var t store.MoveTask
+	err := row.Scan(&t.ID, &t.Account, &t.Region, &t.SourceARN, &t.DestinationARN, &t.Rate, &t.Status, &t.FailureReason,
+		&t.Started, &t.Progressed, &t.ToMove, &t.Moved)
+	return t, err
+}
+
+// StartMoveTask adds the task; the partial unique index on the sources of
+// the tasks RUNNING or CANCELLING refuses a second one. The tasks of the
+// source past the store.MoveTaskHistory latest are deleted with it.
+func (x sqs) StartMoveTask(ctx context.Context, t store.MoveTask) error {
+	err := x.s.write(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(`INSERT INTO sqs_move_tasks (`+moveTaskColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			t.ID, t.Account, t.Region, t.SourceARN, t.DestinationARN, t.Rate, t.Status, t.FailureReason, t.Started, t.Progressed,
+			t.ToMove, t.Moved); err != nil {
+			return err
+		}
+		_, err := tx.Exec(`DELETE FROM sqs_move_tasks WHERE source_arn = ?1 AND id NOT IN
+			(SELECT id FROM sqs_move_tasks WHERE source_arn = ?1 ORDER BY started DESC, rowid DESC LIMIT ?2)`,
+			t.SourceARN, store.MoveTaskHistory)
+		return err
+	})
+	if isUnique(err) {
+		return fmt.Errorf("an active move task of %s: %w", t.SourceARN, store.ErrExists)
+	}
+	if err != nil {
+		return fmt.Errorf("cannot start a move task of %s: %w", t.SourceARN, err)
+	}
+	return nil
+}
+
+func (x sqs) MoveTask(ctx context.Context, id string) (*store.MoveTask, error) {
+	t, err := one(ctx, x.s, "move task "+id, scanMoveTask, `SELECT `+moveTaskColumns+` FROM sqs_move_tasks WHERE id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+func (x sqs) MoveTasks(ctx context.Context, sourceARN string, limit int) ([]store.MoveTask, error) {
+	return list(ctx, x.s, "move tasks of "+sourceARN, scanMoveTask, `SELECT `+moveTaskColumns+` FROM sqs_move_tasks
+		WHERE source_arn = ? ORDER BY started DESC, rowid DESC LIMIT ?`, sourceARN, limitArg(limit))
+}
+
+func (x sqs) ActiveMoveTasks(ctx context.Context) ([]store.MoveTask, error) {
+	return list(ctx, x.s, "active move tasks", scanMoveTask, `SELECT `+moveTaskColumns+` FROM sqs_move_tasks
+		WHERE status IN ('RUNNING', 'CANCELLING') ORDER BY started, rowid`)
+}
+
+func (x sqs) CancelMoveTask(ctx context.Context, id string) (*store.MoveTask, error) {
+	var t store.MoveTask
+	err := wrapOne(x.s.write(ctx, func(tx *Tx) error {
+		if err := txOne(tx, `UPDATE sqs_move_tasks SET status = ? WHERE id = ? AND status = ?`,
+			store.MoveCancelling, id, store.MoveRunning); err != nil {
+			return err
+		}
+		var err error
+		t, err = scanMoveTask(tx.QueryRow(`SELECT `+moveTaskColumns+` FROM sqs_move_tasks WHERE id = ?`, id))
+		return err
+	}), "running move task "+id)
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// StepMoveTask runs the step in one write (stepMoves for a RUNNING
+// task).
+func (x sqs) StepMoveTask(ctx context.Context, s store.MoveStep) (*store.MoveTask, error) {
+	var t store.MoveTask
+	err := wrapOne(x.s.write(ctx, func(tx *Tx) error {
+		var err error
+		t, err = scanMoveTask(tx.QueryRow(`SELECT `+moveTaskColumns+` FROM sqs_move_tasks WHERE id = ?`, s.TaskID))
+		switch {
+		case isNoRows(err):
+			return store.ErrNotFound
+		case err != nil:
+			return err
+		case t.Status == store.MoveCancelling:
+			t.Status = store.MoveCancelled
+		case t.Status == store.MoveRunning:
+			if err := stepMoves(tx, &t, s); err != nil {
+				return err
+			}
+		default:
+			return nil
+		}
+		_, err = tx.Exec(`UPDATE sqs_move_tasks SET status = ?, failure_reason = ?, progressed = ?, moved = ? WHERE id = ?`,
+			t.Status, t.FailureReason, t.Progressed, t.Moved, t.ID)
+		return err
+	}), "move task "+s.TaskID)
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// stepMoves moves, in a write, the messages of a step of the RUNNING task
+// t, and updates t (but not its row).
+func stepMoves(tx *Tx, t *store.MoveTask, s store.MoveStep) error {
+	queues := map[string]*store.Queue{} // by ARN; nil: missing
+	queue := func(arn string) (*store.Queue, error) {
+		if q, ok := queues[arn]; ok || arn == "" {
+			return q, nil
+		}
+		q, err := scanQueue(tx.QueryRow(`SELECT `+queueColumns+` FROM sqs_queues WHERE arn = ?`, arn))
+		if isNoRows(err) {
+			queues[arn] = nil
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		queues[arn] = &q
+		return &q, nil
+	}
+	t.Progressed = s.Progressed
+	src, err := queue(t.SourceARN)
+	if err != nil {
+		return err
+	}
+	if src == nil {
+		t.Status, t.FailureReason = store.MoveFailed, s.Missing
+		return nil
+	}
+	candidates, err := txMessages(tx, nil, receiveQueries[b2i(s.FIFO)], t.SourceARN, s.Now, 0, s.Max)
+	if err != nil {
+		return err
+	}
+	for _, m := range candidates {
+		target := t.DestinationARN
+		if target == "" {
+			target = m.SourceARN
+		}
+		to, err := queue(target)
+		if err != nil {
+			return err
+		}
+		if to == nil {
+			t.Status, t.FailureReason = store.MoveFailed, s.Missing
+			return nil
+		}
+		moved, err := s.Moved(m, to)
+		if err != nil {
+			return err
+		}
+		// A new message of the queue, never received.
+		moved.QueueARN, moved.SourceARN = to.ARN, ""
+		moved.ReceiveCount, moved.FirstReceived, moved.Receipt = 0, 0, ""
+		if _, err := insertMessage(tx, &moved); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`DELETE FROM sqs_messages WHERE seq = ?`, m.Seq); err != nil {
+			return err
+		}
+		t.Moved++
+	}
+	if len(candidates) < s.Max {
+		t.Status = store.MoveCompleted
+	}
+	return nil
 }

@@ -21,8 +21,9 @@ import (
 // messages is in flight; duplicates within the deduplication window not
 // added; messages received too often moved to the dead-letter queue;
 // expired messages neither received nor counted, then deleted with the
-// old deduplication records; queues purged; and all of it kept across a
-// reopen.
+// old deduplication records; queues purged; FIFO receive attempts
+// retried (sqsReceiveAttempts); message move tasks (sqsMoveTasks); and
+// all of it kept across a reopen.
 func SQS(t *testing.T, open Open) {
 	ctx := context.Background()
 	const acct, region = "111111111111", "us-east-1"
@@ -710,13 +711,13 @@ func SQS(t *testing.T, open Open) {
 		received(t, recv(now+timeout, 10), "n")
 		// In the dead-letter queue, a new message after those there (a
 		// new Seq) with its ID, body, attributes, Sent and Expires,
-		// visible at the move, never received.
+		// visible at the move, never received, from the source queue.
 		got := receive(t, s, dlq.ARN, now, 10)
 		received(t, got, "old", "m")
 		if len(got) == 2 {
 			m := got[1]
 			want := receivedAs(sent[0], now, now, 1, m.Receipt)
-			want.QueueARN, want.Seq = dlq.ARN, m.Seq
+			want.QueueARN, want.Seq, want.SourceARN = dlq.ARN, m.Seq, src.ARN
 			if !same(m, want) || m.Seq <= sent[1].Seq {
 				t.Errorf("moved, received\n%+v\nwant\n%+v, with a Seq above %d", m, want, sent[1].Seq)
 			}
@@ -745,7 +746,7 @@ func SQS(t *testing.T, open Open) {
 		fq, fdlq := queue(acct, region, "src.fifo"), queue(acct, region, "dlq.fifo")
 		create(t, s, fq)
 		create(t, s, fdlq)
-		send(t, s, fq.ARN, fifo("a1", "A", "a1"), fifo("a2", "A", "a2"), fifo("b1", "B", "b1"))
+		send(t, s, fq.ARN, fifo("a1", "A", "dedup-a1"), fifo("a2", "A", "dedup-a2"), fifo("b1", "B", "dedup-b1"))
 		fifoRedrive := &store.Redrive{TargetARN: fdlq.ARN, MaxReceiveCount: 1}
 		frecv := func(now int64, max int) []store.QueueMessage {
 			t.Helper()
@@ -755,7 +756,11 @@ func SQS(t *testing.T, open Open) {
 		received(t, frecv(1000, 1), "a1")
 		received(t, frecv(1000+timeout, 1), "a2")
 		received(t, frecv(1000+timeout, 10), "b1")
-		received(t, receiveFIFO(t, s, fdlq.ARN, 1000+timeout, 10), "a1")
+		// Its deduplication id there is its ID.
+		got = receiveFIFO(t, s, fdlq.ARN, 1000+timeout, 10)
+		if received(t, got, "a1"); len(got) == 1 && (got[0].DeduplicationID != "a1" || got[0].SourceARN != fq.ARN || got[0].GroupID != "A") {
+			t.Errorf("moved to the FIFO dead-letter queue: %+v; want deduplication id a1, group A, from %s", got[0], fq.ARN)
+		}
 	})
 
 	t.Run("expiry", func(t *testing.T) {
@@ -844,6 +849,9 @@ func SQS(t *testing.T, open Open) {
 		send(t, s, q.ARN, msg("m3"))
 		received(t, receive(t, s, q.ARN, 1000, 10), "m3")
 	})
+
+	t.Run("receive attempts", func(t *testing.T) { sqsReceiveAttempts(t, open) })
+	t.Run("move tasks", func(t *testing.T) { sqsMoveTasks(t, open) })
 
 	t.Run("durable", func(t *testing.T) {
 		q, f, gone := queue(acct, region, "q"), queue(acct, region, "f.fifo"), queue(acct, region, "gone")
