@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"mime"
+	"mime/quotedprintable"
 	"net"
 	"net/mail"
 	"net/smtp"
@@ -24,8 +25,16 @@ func SMTPTarget(relay, from string, now func() time.Time) Target {
 		var b strings.Builder
 		fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s@vigil>\r\n",
 			from, to.Resource, mime.QEncoding.Encode("utf-8", m.Subject), now().UTC().Format(time.RFC1123Z), m.ID)
-		b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
-		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(string(m.Payload), "\r\n", "\n"), "\n", "\r\n"))
+		// Quoted-printable keeps every line within SMTP's 998 octets
+		// (RFC 5321 4.5.3.1.6): a notification's JSON is one long line.
+		b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
+		qp := quotedprintable.NewWriter(&b)
+		if _, err := qp.Write([]byte(strings.ReplaceAll(string(m.Payload), "\r\n", "\n"))); err != nil {
+			return err
+		}
+		if err := qp.Close(); err != nil {
+			return err
+		}
 		sender, err := mail.ParseAddress(from)
 		if err != nil {
 			return &Error{Code: "InvalidTarget", Err: fmt.Errorf("the sender %q is not an email address: %w", from, err)}

@@ -345,6 +345,12 @@ func filterOf(attrs map[string]string) (*filter, error) {
 func (f *filter) accepts(message string, attrs []snsmsg.Attribute) bool {
 	event := []byte(message)
 	if !f.body {
+		if len(attrs) == 0 {
+			// "An empty set of attributes results in the filter not
+			// matching", "exists": false included
+			// (https://docs.aws.amazon.com/sns/latest/dg/attribute-key-matching.html).
+			return false
+		}
 		fields := map[string]json.RawMessage{}
 		for _, a := range attrs {
 			switch base, _, _ := strings.Cut(a.Type, "."); {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"mime/quotedprintable"
 	"net"
 	"net/http"
 	"net/mail"
@@ -78,11 +79,19 @@ func (s *smtpServer) session(t *testing.T, c net.Conn) {
 				}
 				b.WriteString(strings.TrimPrefix(l, "."))
 			}
+			for _, line := range strings.Split(b.String(), "\r\n") {
+				if len(line) > 998 {
+					t.Errorf("an email has a line of %d octets; SMTP allows 998 (RFC 5321 4.5.3.1.6), so a relay may refuse it", len(line))
+				}
+			}
 			m, err := mail.ReadMessage(strings.NewReader(b.String()))
 			if err != nil {
 				t.Errorf("an email that does not parse: %v\n%s", err, b.String())
 				say("554 bad")
 				continue
+			}
+			if strings.EqualFold(m.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
+				m.Body = quotedprintable.NewReader(m.Body)
 			}
 			s.mu.Lock()
 			s.mail = append(s.mail, m)
