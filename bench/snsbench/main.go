@@ -51,6 +51,10 @@ func main() {
 	b.fanout(context.Background(), *queues, *workers, *batch, *size, *duration, *wait)
 }
 
+// queuePolicy lets SNS send to the queues, as AWS requires.
+const queuePolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},` +
+	`"Action":"sqs:SendMessage","Resource":"*"}]}`
+
 type bench struct {
 	sns *sns.Client
 	sqs *sqs.Client
@@ -66,7 +70,8 @@ func (b *bench) setup(ctx context.Context, queues int) (string, []string) {
 	}
 	urls := make([]string, queues)
 	for i := range urls {
-		q, err := b.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(fmt.Sprintf("snsbench-%s-%d", run, i))})
+		q, err := b.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(fmt.Sprintf("snsbench-%s-%d", run, i)),
+			Attributes: map[string]string{"Policy": queuePolicy}})
 		if err != nil {
 			log.Fatalf("CreateQueue: %v", err)
 		}

@@ -89,6 +89,10 @@ type Source struct {
 	// Principal is the identity the delivery acts as (the role a
 	// subscription or a destination names); "" for the account's root.
 	Principal string
+	// ARN is the resource that sends it (an SNS topic, an EventBridge
+	// rule), which a target's resource policy may name as aws:SourceArn;
+	// "" when there is none.
+	ARN string
 }
 
 // Message is a payload on its way to a target.

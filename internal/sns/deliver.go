@@ -130,7 +130,7 @@ func (s *Service) deliver(ctx context.Context, it store.OutboxItem) error {
 		return err
 	}
 	if derr := s.opt.Dispatcher.Dispatch(ctx, dispatch.Message{ID: outbox.IdempotencyKey(it) + "/dlq", Kind: KindDelivery, Version: deliveryVersion,
-		Source: dispatch.Source{Service: "sns", Account: it.Account, Region: it.Region}, Target: deadLetters, Payload: body}); derr != nil {
+		Source: dispatch.Source{Service: "sns", Account: it.Account, Region: it.Region, ARN: d.TopicARN}, Target: deadLetters, Payload: body}); derr != nil {
 		return fmt.Errorf("%w; and the dead-letter queue %s refused it: %v", err, deadLetters, derr)
 	}
 	s.opt.Logger.Info("SNS delivery moved to its dead-letter queue", "subscription", d.SubscriptionARN, "queue", deadLetters, "err", err)
@@ -159,7 +159,7 @@ func redriveTarget(sub *store.Subscription) (string, error) {
 // send makes one attempt at a delivery.
 func (s *Service) send(ctx context.Context, it store.OutboxItem, d *delivery) error {
 	msg := dispatch.Message{ID: outbox.IdempotencyKey(it), Kind: KindDelivery, Version: deliveryVersion,
-		Source: dispatch.Source{Service: "sns", Account: it.Account, Region: it.Region}, Target: d.Endpoint}
+		Source: dispatch.Source{Service: "sns", Account: it.Account, Region: it.Region, ARN: d.TopicARN}, Target: d.Endpoint}
 	if d.Protocol == "sqs" {
 		body, err := s.body(d)
 		if err != nil {

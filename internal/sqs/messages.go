@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/vigilhq/vigil/internal/dispatch"
+	"github.com/vigilhq/vigil/internal/policy"
 	"github.com/vigilhq/vigil/internal/request"
 	"github.com/vigilhq/vigil/internal/store"
 )
@@ -645,7 +646,12 @@ func (s *Service) Target() dispatch.Target {
 			}
 			in.Attributes = attrs
 		}
-		_, attrs, err := s.queueOf(ctx, sc, queueURL)
+		q, attrs, err := s.queueOf(ctx, sc, queueURL)
+		if err == nil {
+			if err := allowsService(q.ARN, attrs["Policy"], m.Source); err != nil {
+				return err
+			}
+		}
 		if err == nil && attrs["FifoQueue"] == "true" {
 			// A FIFO queue takes the sender's group, and its deduplication
 			// id or, without one, the delivery's, which its retries share.
@@ -664,6 +670,41 @@ func (s *Service) Target() dispatch.Target {
 		}
 		return err
 	})
+}
+
+// servicePrincipals are the service principals of the services that
+// deliver to queues: a queue takes their messages only when its policy
+// allows them sqs:SendMessage, in the sender's account too, as in AWS
+// (https://docs.aws.amazon.com/sns/latest/dg/subscribe-sqs-queue-to-sns-topic.html).
+var servicePrincipals = map[string]string{"sns": "sns.amazonaws.com", "events": "events.amazonaws.com"}
+
+// allowsService checks that a queue's policy lets a service's delivery
+// in; deliveries of other sources (a Vigil component acting as the
+// account) need none.
+func allowsService(queueARN, doc string, src dispatch.Source) error {
+	service, ok := servicePrincipals[src.Service]
+	if !ok {
+		return nil
+	}
+	denied := func(why string) error {
+		return &dispatch.Error{Code: "AccessDenied", Err: fmt.Errorf("the policy of %s does not allow %s to send it messages%s", queueARN, service, why)}
+	}
+	if doc == "" {
+		return denied(": the queue has no policy")
+	}
+	p, err := policy.Parse([]byte(doc))
+	if err != nil {
+		return denied(": " + err.Error())
+	}
+	ctx := map[string][]string{"aws:SourceAccount": {src.Account}}
+	if src.ARN != "" {
+		ctx["aws:SourceArn"] = []string{src.ARN}
+	}
+	if p.Evaluate(&policy.Request{Principal: policy.Principal{Service: service}, Action: "sqs:SendMessage", Resource: queueARN,
+		Context: ctx}) != policy.Allow {
+		return denied("")
+	}
+	return nil
 }
 
 // headerAttributes reads the attributes a delivery carries

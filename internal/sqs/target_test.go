@@ -16,6 +16,19 @@ func (f *fixture) dispatcher() *dispatch.Dispatcher {
 	return d
 }
 
+// servicesPolicy lets SNS topics and EventBridge rules send to a queue.
+const servicesPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+	"Principal":{"Service":["sns.amazonaws.com","events.amazonaws.com"]},"Action":"sqs:SendMessage","Resource":"*"}]}`
+
+// deliverable returns queue attributes with servicesPolicy added.
+func deliverable(attrs map[string]string) map[string]string {
+	out := map[string]string{"Policy": servicesPolicy}
+	for k, v := range attrs {
+		out[k] = v
+	}
+	return out
+}
+
 // delivery is a message an SNS topic of account sends to a queue.
 func delivery(id, account, queue, payload string, header map[string]string) dispatch.Message {
 	return dispatch.Message{ID: id, Kind: "sns.delivery", Version: 1,
@@ -29,7 +42,7 @@ func TestTarget(t *testing.T) {
 	if got := f.svc.Target().Action(); got != "sqs:SendMessage" {
 		t.Errorf("Action = %q", got)
 	}
-	u := f.create("q", nil)
+	u := f.create("q", deliverable(nil))
 	payload := `{"Type":"Notification","Message":"hello"}`
 	if err := d.Dispatch(f.ctx, delivery("d-1", scope.Account, "q", payload, map[string]string{"MessageGroupId": "", "MessageDeduplicationId": ""})); err != nil {
 		t.Fatal(err)
@@ -57,7 +70,7 @@ func TestTarget(t *testing.T) {
 func TestTargetFIFO(t *testing.T) {
 	f := newFixture(t)
 	d := f.dispatcher()
-	u := f.fifo("f.fifo", nil)
+	u := f.fifo("f.fifo", deliverable(nil))
 	header := map[string]string{"MessageGroupId": "orders", "MessageDeduplicationId": "order-1"}
 	for range 2 { // a retry is a duplicate
 		if err := d.Dispatch(f.ctx, dispatch.Message{ID: "d-1", Source: dispatch.Source{Service: "sns", Account: scope.Account, Region: scope.Region},
@@ -81,7 +94,7 @@ func TestTargetFIFO(t *testing.T) {
 func TestTargetErrors(t *testing.T) {
 	f := newFixture(t)
 	d := f.dispatcher()
-	f.create("q", map[string]string{"MaximumMessageSize": "1024"})
+	f.create("q", deliverable(map[string]string{"MaximumMessageSize": "1024"}))
 	for _, m := range []dispatch.Message{
 		delivery("d-1", scope.Account, "missing", "x", nil),
 		delivery("d-2", scope.Account, "q", string(make([]byte, 1025)), nil),
@@ -113,7 +126,7 @@ func TestTargetErrors(t *testing.T) {
 func TestTargetStandardQueueFromFIFOTopic(t *testing.T) {
 	f := newFixture(t)
 	d := f.dispatcher()
-	u := f.create("q", nil)
+	u := f.create("q", deliverable(nil))
 	err := d.Dispatch(f.ctx, delivery("d-1", scope.Account, "q", "from a FIFO topic",
 		map[string]string{"MessageGroupId": "g", "MessageDeduplicationId": "dedup-1"}))
 	if err != nil {
@@ -129,7 +142,7 @@ func TestTargetStandardQueueFromFIFOTopic(t *testing.T) {
 func TestTargetFIFODeliveryID(t *testing.T) {
 	f := newFixture(t)
 	d := f.dispatcher()
-	u := f.fifo("f.fifo", nil)
+	u := f.fifo("f.fifo", deliverable(nil))
 	for range 2 {
 		m := dispatch.Message{ID: "delivery-1", Source: dispatch.Source{Service: "events", Account: scope.Account, Region: scope.Region},
 			Target: arn("f.fifo"), Payload: []byte(`{"detail":{}}`), Header: map[string]string{"MessageGroupId": "g"}}
@@ -144,7 +157,7 @@ func TestTargetFIFODeliveryID(t *testing.T) {
 func TestTargetAttributes(t *testing.T) {
 	f := newFixture(t)
 	d := f.dispatcher()
-	u := f.create("q", nil)
+	u := f.create("q", deliverable(nil))
 	header := map[string]string{dispatch.MessageAttributesHeader: `[{"Name":"severity","Type":"String","Value":"low"},{"Name":"blob","Type":"Binary","Value":"AAE="}]`}
 	if err := d.Dispatch(f.ctx, delivery("d-1", scope.Account, "q", "raw", header)); err != nil {
 		t.Fatal(err)
@@ -161,5 +174,44 @@ func TestTargetAttributes(t *testing.T) {
 	bad := map[string]string{dispatch.MessageAttributesHeader: `not json`}
 	if err := d.Dispatch(f.ctx, delivery("d-2", scope.Account, "q", "raw", bad)); err == nil {
 		t.Error("attributes that do not parse were accepted")
+	}
+}
+
+// TestTargetQueuePolicy: a service delivers to a queue only as far as
+// the queue's policy allows it, in the queue's own account too; other
+// senders (a Vigil component acting as the account) need no policy.
+func TestTargetQueuePolicy(t *testing.T) {
+	f := newFixture(t)
+	d := f.dispatcher()
+	const topic = "arn:aws:sns:us-east-1:123456789012:alerts"
+	f.create("none", nil)
+	f.create("scoped", map[string]string{"Policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+		"Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` + arn("scoped") + `",
+		"Condition":{"ArnEquals":{"aws:SourceArn":"` + topic + `"}}}]}`})
+	send := func(queue, service, source string) error {
+		return d.Dispatch(f.ctx, dispatch.Message{ID: "m-" + queue + service + source, Kind: "k", Version: 1,
+			Source: dispatch.Source{Service: service, Account: scope.Account, Region: scope.Region, ARN: source},
+			Target: arn(queue), Payload: []byte("x")})
+	}
+	cases := []struct {
+		queue, service, source string
+		allowed                bool
+	}{
+		{"none", "sns", topic, false},
+		{"none", "events", "arn:aws:events:us-east-1:123456789012:rule/r", false},
+		{"none", "logs", "", true},
+		{"scoped", "sns", topic, true},
+		{"scoped", "sns", topic + "-other", false},
+		{"scoped", "events", topic, false},
+	}
+	for _, c := range cases {
+		err := send(c.queue, c.service, c.source)
+		var de *dispatch.Error
+		switch {
+		case c.allowed && err != nil:
+			t.Errorf("%s from %s (%s) = %v; want delivered", c.queue, c.service, c.source, err)
+		case !c.allowed && (!errors.As(err, &de) || de.Code != "AccessDenied" || !outbox.IsPermanent(err)):
+			t.Errorf("%s from %s (%s) = %v; want a permanent AccessDenied", c.queue, c.service, c.source, err)
+		}
 	}
 }

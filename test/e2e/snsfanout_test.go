@@ -107,8 +107,10 @@ func fanOut(t *testing.T, c flowClient) {
 			expect(map[string]any{"SubscriptionArn": want})
 	}
 	c.calls(t, v,
-		api("sqs", "CreateQueue", map[string]any{"QueueName": "filtered"}).expect(map[string]any{"QueueUrl": queueURL("filtered")}),
-		api("sqs", "CreateQueue", map[string]any{"QueueName": "http-dlq"}).expect(map[string]any{"QueueUrl": queueURL("http-dlq")}),
+		api("sqs", "CreateQueue", map[string]any{"QueueName": "filtered", "Attributes": map[string]any{"Policy": servicePolicy("sns.amazonaws.com")}}).
+			expect(map[string]any{"QueueUrl": queueURL("filtered")}),
+		api("sqs", "CreateQueue", map[string]any{"QueueName": "http-dlq", "Attributes": map[string]any{"Policy": servicePolicy("sns.amazonaws.com")}}).
+			expect(map[string]any{"QueueUrl": queueURL("http-dlq")}),
 		api("sns", "CreateTopic", map[string]any{"Name": "orders"}).expect(map[string]any{"TopicArn": topic}),
 		subscribe("http", hook.url("/orders"), map[string]any{"FilterPolicy": httpPolicy}, "pending confirmation"),
 		subscribe("http", broken.url("/broken"), map[string]any{"RedrivePolicy": `{"deadLetterTargetArn": "` + dlq + `"}`}, "pending confirmation"),

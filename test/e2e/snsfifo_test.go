@@ -32,7 +32,8 @@ func TestSNSFIFOTopicToFIFOQueue(t *testing.T) {
 				return doc.Message
 			}}
 			steps := []step{
-				api("sqs", "CreateQueue", map[string]any{"QueueName": "orders.fifo", "Attributes": map[string]any{"FifoQueue": "true"}}),
+				api("sqs", "CreateQueue", map[string]any{"QueueName": "orders.fifo", "Attributes": map[string]any{"FifoQueue": "true",
+					"Policy": servicePolicy("sns.amazonaws.com")}}),
 				api("sns", "CreateTopic", map[string]any{"Name": "orders.fifo",
 					"Attributes": map[string]any{"FifoTopic": "true", "ContentBasedDeduplication": "true"}}).expect(map[string]any{"TopicArn": topic}),
 				api("sns", "Subscribe", map[string]any{"TopicArn": topic, "Protocol": "sqs", "Endpoint": "arn:aws:sqs:us-east-1:" + devAccount + ":orders.fifo"}).

@@ -40,6 +40,14 @@ func TestEventBridgeScenario(t *testing.T) {
 // sqsClient returns the Go SDK's SQS client of a --dev Vigil.
 func (v *vigil) sqsClient() *sqs.Client { return sqs.NewFromConfig(v.devConfig(devAccount)) }
 
+// servicePolicy is a queue policy that lets a service (sns.amazonaws.com,
+// events.amazonaws.com) send to the queue: AWS delivers a topic's or a
+// rule's messages to a queue only when its policy allows it.
+func servicePolicy(service string) string {
+	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"` + service +
+		`"},"Action":"sqs:SendMessage","Resource":"*"}]}`
+}
+
 // createQueue creates a queue and returns its URL and ARN.
 func createQueue(t *testing.T, c *sqs.Client, name string, attrs map[string]string) (string, string) {
 	t.Helper()
@@ -92,7 +100,7 @@ func TestSNSToSQS(t *testing.T) {
 	v := start(t, true)
 	q, n := v.sqsClient(), v.snsClient()
 	ctx := context.Background()
-	inbox, inboxARN := createQueue(t, q, "inbox", nil)
+	inbox, inboxARN := createQueue(t, q, "inbox", map[string]string{"Policy": servicePolicy("sns.amazonaws.com")})
 
 	created, err := n.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("events")})
 	if err != nil {
@@ -187,7 +195,7 @@ func TestSNSToSQS(t *testing.T) {
 
 	// A FIFO topic to a FIFO queue: each group in order, a duplicate
 	// (same deduplication id) once.
-	orders, ordersARN := createQueue(t, q, "orders.fifo", map[string]string{"FifoQueue": "true"})
+	orders, ordersARN := createQueue(t, q, "orders.fifo", map[string]string{"FifoQueue": "true", "Policy": servicePolicy("sns.amazonaws.com")})
 	fifo, err := n.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("orders.fifo"), Attributes: map[string]string{"FifoTopic": "true"}})
 	if err != nil {
 		t.Fatal(err)
