@@ -320,6 +320,13 @@ func (a *App) build(ctx context.Context) error {
 		DeadLetters: a.outbox, OperatorAccount: a.root.AccountID, Links: a.snsAPI.ServeLink,
 		Settle: a.sched.WaitIdle,
 	})
+	// Made here, not in Serve, so that a Shutdown before Serve stops it.
+	a.http = &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       5 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
+	}
 	return nil
 }
 
@@ -455,12 +462,6 @@ func (a *App) Serve(ln net.Listener) error {
 	if a.tls != nil {
 		ln = tls.NewListener(ln, a.tls)
 	}
-	a.http = &http.Server{
-		Handler:           a.handler,
-		ReadHeaderTimeout: 30 * time.Second,
-		IdleTimeout:       5 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
-	}
 	err := a.http.Serve(ln)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
@@ -471,11 +472,7 @@ func (a *App) Serve(ln net.Listener) error {
 // Shutdown stops accepting requests, waits for those in flight (until ctx
 // ends) and closes the storage.
 func (a *App) Shutdown(ctx context.Context) error {
-	var errs []error
-	if a.http != nil {
-		errs = append(errs, a.http.Shutdown(ctx))
-	}
-	errs = append(errs, a.sched.Shutdown(ctx), a.logs.StopQueries(ctx))
+	errs := []error{a.http.Shutdown(ctx), a.sched.Shutdown(ctx), a.logs.StopQueries(ctx)}
 	// Before the store closes: subscribers may enqueue deliveries while
 	// the queue drains.
 	errs = append(errs, a.audit.Close(ctx))
