@@ -161,7 +161,7 @@ func (b *bench) fanout(ctx context.Context, queues, workers, batch, size int, d,
 	var got int64
 	giveUp := time.Now().Add(wait)
 	for got = b.delivered(ctx, urls); got < want && time.Now().Before(giveUp); got = b.delivered(ctx, urls) {
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(250 * time.Millisecond)
 	}
 	elapsed := time.Since(start)
 	used, cpuOK := cpu()

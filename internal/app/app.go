@@ -48,6 +48,7 @@ import (
 	"github.com/vigilhq/vigil/internal/outbox"
 	"github.com/vigilhq/vigil/internal/protocol"
 	"github.com/vigilhq/vigil/internal/sched"
+	schedulerengine "github.com/vigilhq/vigil/internal/scheduler"
 	"github.com/vigilhq/vigil/internal/server"
 	snsengine "github.com/vigilhq/vigil/internal/sns"
 	"github.com/vigilhq/vigil/internal/snsmsg"
@@ -100,6 +101,8 @@ type App struct {
 	// eventBridge is EventBridge, fed by PutEvents, its schedules and
 	// the service events of this node.
 	eventBridge *eventsengine.Service
+	// eventScheduler is EventBridge Scheduler.
+	eventScheduler *schedulerengine.Service
 	// tls is the HTTPS configuration (nil: HTTP); caFile the certificate
 	// of Vigil's own authority when it issued the server's ("" else).
 	tls    *tls.Config
@@ -147,7 +150,7 @@ func (a *App) apis() []api {
 		{inspector2.Model, inspector2.Handlers(inspector2.Unimplemented{})},
 		{logs.Model, logs.Handlers(logs.New(a.logs))},
 		{s3.Model, s3.Handlers(s3.Unimplemented{})},
-		{scheduler.Model, scheduler.Handlers(scheduler.Unimplemented{})},
+		{scheduler.Model, scheduler.Handlers(scheduler.New(a.eventScheduler))},
 		{schemas.Model, schemas.Handlers(schemas.Unimplemented{})},
 		{sns.Model, sns.Handlers(a.snsAPI)},
 		{sqs.Model, sqs.Handlers(sqs.New(a.sqs))},
@@ -284,6 +287,11 @@ func (a *App) build(ctx context.Context) error {
 	a.eventBridge.RegisterDeliveries(a.outbox)
 	a.dispatch.Register(dispatch.Match{Service: "events", Type: "event-bus"}, a.eventBridge.BusTarget())
 	a.events.Subscribe("eventbridge", nil, a.eventBridge.ServiceEvents)
+	a.eventScheduler = schedulerengine.New(schedulerengine.Options{
+		Store: a.store.Schedules(), Tags: a.store.Tags(), Notify: a.outbox.Kick,
+		Dispatcher: a.dispatch, Clock: a.clock, Logger: a.logger.With("component", "eventbridge-scheduler"),
+	})
+	a.eventScheduler.RegisterDeliveries(a.outbox)
 	a.snsAPI = sns.New(a.sns)
 	a.router = protocol.NewRouter()
 	for _, api := range a.apis() {
@@ -354,8 +362,9 @@ const (
 	// alarmsEvery is the shortest alarm period: each run evaluates the
 	// alarms whose period (or minute) began since the previous one.
 	alarmsEvery = 10 * time.Second
-	// schedulesEvery is how often scheduled EventBridge rules are checked:
-	// a rule fires within it of its time.
+	// schedulesEvery is how often scheduled EventBridge rules and
+	// EventBridge Scheduler's schedules are checked: each fires within it
+	// of its time.
 	schedulesEvery = time.Second
 )
 
@@ -381,6 +390,9 @@ func (a *App) schedule() error {
 		{Name: "sqs-retention", Every: retentionEvery, Step: a.sqs.ExpireMessages},
 		{Name: "sqs-move-tasks", Every: sqsengine.MoveEvery, Step: a.sqs.RunMoveTasks},
 		{Name: "events-schedules", Every: schedulesEvery, Step: a.eventBridge.FireSchedules},
+		{Name: "events-replays", Every: eventsengine.ReplayEvery, Step: a.eventBridge.RunReplays},
+		{Name: "events-archive-retention", Every: retentionEvery, Step: a.eventBridge.ExpireArchives},
+		{Name: "scheduler-schedules", Every: schedulesEvery, Step: a.eventScheduler.FireSchedules},
 		{Name: "logs-query-expiry", Every: queryExpiryEvery, Step: a.expireQueries},
 		// Every node keeps its own Insights queries alive.
 		{Name: "logs-query-heartbeat", Every: logsengine.QueryHeartbeatEvery, Step: a.logs.HeartbeatQueries, Local: true},

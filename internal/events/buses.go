@@ -127,16 +127,41 @@ func (s *Service) UpdateBus(ctx context.Context, sc Scope, nameOrARN string, set
 	if err != nil {
 		return Bus{}, err
 	}
-	a, err := decodeBus(b.Attributes)
-	if err != nil {
-		return Bus{}, err
-	}
-	a.Description, a.KmsKeyIdentifier, a.DeadLetterARN = set.Description, set.KmsKeyIdentifier, set.DeadLetterARN
-	b.Attributes, b.Updated = encodeBus(a), s.now()
-	if err := s.opt.Store.SetBusAttributes(ctx, b.ARN, b.Attributes, b.Updated); err != nil {
+	if b, err = s.updateBus(ctx, b.ARN, func(a *busAttributes) error {
+		a.Description, a.KmsKeyIdentifier, a.DeadLetterARN = set.Description, set.KmsKeyIdentifier, set.DeadLetterARN
+		return nil
+	}); err != nil {
 		return Bus{}, err
 	}
 	return describeBus(b)
+}
+
+// updateBus changes a bus's attributes in one store transaction and
+// returns the bus as changed.
+func (s *Service) updateBus(ctx context.Context, arn string, edit func(a *busAttributes) error) (*store.EventBus, error) {
+	var out store.EventBus
+	err := s.opt.Store.UpdateBus(ctx, arn, func(b *store.EventBus) error {
+		a, err := decodeBus(b.Attributes)
+		if err != nil {
+			return err
+		}
+		if err := edit(&a); err != nil {
+			return err
+		}
+		b.Attributes, b.Updated = encodeBus(a), s.now()
+		out = *b
+		return nil
+	})
+	var refused *Error
+	switch {
+	case errors.As(err, &refused):
+		return nil, refused
+	case errors.Is(err, store.ErrNotFound):
+		return nil, errorf(ResourceNotFound, "Event bus %s does not exist.", resourceName(arn))
+	case err != nil:
+		return nil, err
+	}
+	return &out, nil
 }
 
 // ListBuses lists the buses whose names begin with prefix, the default

@@ -1,8 +1,10 @@
-// Package events is Vigil's Amazon EventBridge: event buses, rules that
-// match the events put on a bus (package eventpattern) or fire on a
-// schedule (package schedexpr), and the delivery of what they match to
-// their targets through the outbox and the dispatcher. An event put is
-// durable once PutEvents answers: each invocation of a target is an
+// Package events is Vigil's Amazon EventBridge: event buses and their
+// policies (package policy), rules that match the events put on a bus
+// (package eventpattern) or fire on a schedule (package schedexpr), the
+// delivery of what they match to their targets through the outbox and
+// the dispatcher, archives of the events put on a bus, and replays of
+// archived events. An event put is durable once PutEvents answers: the
+// archives that keep it have it, and each invocation of a target is an
 // outbox item, delivered at least once.
 package events
 
@@ -22,9 +24,12 @@ import (
 	"github.com/vigilhq/vigil/internal/store"
 )
 
-// Scope is the account and region of a request.
+// Scope is the account and region of a request, and who makes it.
 type Scope struct {
 	Account, Region string
+	// Principal is the caller's ARN ("": the account's root), which a
+	// bus's policy decides on.
+	Principal string
 }
 
 // Code is the kind of an Error, which the API maps to its exception.
@@ -38,6 +43,8 @@ const (
 	InvalidEventPattern
 	LimitExceeded
 	ManagedRule
+	IllegalStatus
+	PolicyLengthExceeded
 )
 
 // Error is a refused request, with the message the API returns.
@@ -134,6 +141,9 @@ func (s *Service) bus(ctx context.Context, sc Scope, name string) (*store.EventB
 	}
 	return b, err
 }
+
+// resourceName is the name an ARN ends with, after its last '/'.
+func resourceName(arn string) string { return arn[strings.LastIndexByte(arn, '/')+1:] }
 
 // now is the clock's time in milliseconds.
 func (s *Service) now() int64 { return s.opt.Clock.Now().UnixMilli() }

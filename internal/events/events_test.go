@@ -32,6 +32,7 @@ type fixture struct {
 	t      *testing.T
 	ctx    context.Context
 	clock  *clock.Fake
+	store  *embedded.Store
 	outbox *outbox.Processor
 	svc    *Service
 
@@ -51,7 +52,7 @@ func newFixture(t *testing.T) *fixture {
 			t.Error(err)
 		}
 	})
-	f := &fixture{t: t, ctx: context.Background(), clock: clock.NewFake(t0), fail: map[string]error{}}
+	f := &fixture{t: t, ctx: context.Background(), clock: clock.NewFake(t0), store: st, fail: map[string]error{}}
 	f.outbox = outbox.New(outbox.Options{Store: st.Outbox(), Clock: f.clock, Rand: func() float64 { return 0.5 }})
 	d := dispatch.New(dispatch.Options{Clock: f.clock})
 	d.Register(dispatch.Match{Service: "sqs", Type: ""}, dispatch.NewTarget("sqs:SendMessage",

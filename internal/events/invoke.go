@@ -41,21 +41,30 @@ type invocation struct {
 	DeadLetterARN  string          `json:"deadLetter,omitempty"`
 }
 
-// invocations returns the outbox items of the targets of a rule an event
-// (its envelope's JSON) matched.
-func (s *Service) invocations(r *compiledRule, event []byte, now time.Time) ([]store.OutboxItem, error) {
+// invocations returns what the targets of a rule an event (its
+// envelope's JSON) matched are owed: an outbox item for each target but
+// an archive's, and for an archive's target the event it archives.
+func (s *Service) invocations(r *compiledRule, event []byte, now time.Time) (delivery, error) {
 	var head struct {
 		ID, Account, Region, Time string
 	}
 	if err := json.Unmarshal(event, &head); err != nil {
-		return nil, err
+		return delivery{}, err
 	}
-	items := make([]store.OutboxItem, 0, len(r.Targets))
+	var d delivery
 	for i := range r.Targets {
 		t := &r.Targets[i]
 		input, err := t.apply(event, inputContext{RuleARN: r.ARN, RuleName: r.Name, Ingestion: now})
 		if err != nil {
 			s.opt.Logger.Warn("target input cannot be made from the event; not invoked", "rule", r.ARN, "target", t.ID, "err", err)
+			continue
+		}
+		if isArchiveTarget(t.ARN) {
+			ev, err := archivedEvent(input, now)
+			if err != nil {
+				return delivery{}, fmt.Errorf("cannot archive event %s matched by rule %s: %w", head.ID, r.ARN, err)
+			}
+			d.archived = append(d.archived, ev)
 			continue
 		}
 		inv := invocation{RuleARN: r.ARN, TargetID: t.ID, EventID: head.ID, Time: head.Time, Input: input, RoleARN: t.RoleARN,
@@ -69,12 +78,12 @@ func (s *Service) invocations(r *compiledRule, event []byte, now time.Time) ([]s
 		}
 		b, err := json.Marshal(inv)
 		if err != nil {
-			return nil, err
+			return delivery{}, err
 		}
-		items = append(items, store.OutboxItem{Kind: KindInvocation, Version: invocationVersion, Account: head.Account,
+		d.items = append(d.items, store.OutboxItem{Kind: KindInvocation, Version: invocationVersion, Account: head.Account,
 			Region: head.Region, Target: t.ARN, Payload: b, NextAttempt: now.UnixMilli()})
 	}
-	return items, nil
+	return d, nil
 }
 
 // deliver invokes a target. An invocation that fails past its target's
@@ -100,7 +109,7 @@ func (s *Service) deliver(ctx context.Context, it store.OutboxItem) error {
 		return outbox.Permanent(err)
 	}
 	if derr := s.opt.Dispatcher.Dispatch(ctx, dispatch.Message{ID: outbox.IdempotencyKey(it) + "/dlq", Kind: dispatch.EventKind, Version: 1,
-		Source: dispatch.Source{Service: "events", Account: it.Account, Region: it.Region}, Target: inv.DeadLetterARN,
+		Source: dispatch.Source{Service: "events", Account: it.Account, Region: it.Region, ARN: inv.RuleARN}, Target: inv.DeadLetterARN,
 		Payload: inv.Input, Header: deadLetterHeader(&inv, it, err)}); derr != nil {
 		return fmt.Errorf("%w; and the dead-letter queue %s refused it: %v", err, inv.DeadLetterARN, derr)
 	}
@@ -156,24 +165,35 @@ func (s *Service) invoke(ctx context.Context, it store.OutboxItem, inv *invocati
 		header["MessageDeduplicationId"] = inv.EventID
 	}
 	return s.opt.Dispatcher.Dispatch(ctx, dispatch.Message{ID: outbox.IdempotencyKey(it), Kind: dispatch.EventKind, Version: 1,
-		Source: dispatch.Source{Service: "events", Account: it.Account, Region: it.Region, Principal: inv.RoleARN},
+		Source: dispatch.Source{Service: "events", Account: it.Account, Region: it.Region, Principal: inv.RoleARN, ARN: inv.RuleARN},
 		Target: it.Target, Payload: inv.Input, Header: header})
 }
 
 // BusTarget returns the dispatcher's target of event bus ARNs: an event
 // a rule sends to another bus is put on it, as PutEvents would, and
-// matched against that bus's rules.
+// matched against that bus's rules. The bus's policy decides on a
+// delivery as on a PutEvents call by the rule's account (or role), the
+// rule its aws:SourceArn: one from another account must be allowed, and
+// none explicitly denied.
 func (s *Service) BusTarget() dispatch.Target {
 	return dispatch.NewTarget("events:PutEvents", func(ctx context.Context, to dispatch.Address, m *dispatch.Message) error {
 		var evt svcevents.Event
 		if err := json.Unmarshal(m.Payload, &evt); err != nil {
 			return &dispatch.Error{Code: "InvalidTarget", Err: fmt.Errorf("an event bus receives events: %w", err)}
 		}
-		items, err := s.route(ctx, Scope{Account: to.Account, Region: to.Region}, to.Resource, &evt, false)
+		sc := Scope{Account: to.Account, Region: to.Region}
+		msg, err := s.permits(ctx, sc, to.Resource, caller(m.Source.Account, m.Source.Principal), &evt, m.Source.ARN)
 		if err != nil {
 			return err
 		}
-		return s.push(ctx, items)
+		if msg != "" {
+			return &dispatch.Error{Code: "AccessDenied", Err: errors.New(msg)}
+		}
+		d, err := s.route(ctx, sc, to.Resource, &evt, nil)
+		if err != nil {
+			return err
+		}
+		return s.commit(ctx, d)
 	})
 }
 
@@ -220,11 +240,11 @@ func (s *Service) FireSchedules(ctx context.Context, now time.Time) error {
 		if err != nil {
 			return err
 		}
-		items, err := s.invocations(c, body, now)
+		d, err := s.invocations(c, body, now)
 		if err != nil {
 			return err
 		}
-		if err := s.push(ctx, items); err != nil {
+		if err := s.commit(ctx, d); err != nil {
 			return err
 		}
 	}
@@ -236,9 +256,13 @@ func (s *Service) FireSchedules(ctx context.Context, now time.Time) error {
 // handler of the service-event bus's subscription. Read-only API calls
 // match only rules in state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS.
 func (s *Service) ServiceEvents(ctx context.Context, e *svcevents.Event) {
-	items, err := s.route(ctx, Scope{Account: e.Account, Region: e.Region}, DefaultBus, e, e.ReadOnly)
+	var only func(*compiledRule) bool
+	if e.ReadOnly {
+		only = func(r *compiledRule) bool { return r.State == StateEnabledAllManagement }
+	}
+	d, err := s.route(ctx, Scope{Account: e.Account, Region: e.Region}, DefaultBus, e, only)
 	if err == nil {
-		err = s.push(ctx, items)
+		err = s.commit(ctx, d)
 	}
 	if err != nil {
 		s.opt.Logger.Warn("service event not routed", "source", e.Source, "detailType", e.DetailType, "err", err)

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/vigilhq/vigil/internal/eventpattern"
+	"github.com/vigilhq/vigil/internal/policy"
 	"github.com/vigilhq/vigil/internal/store"
 	"github.com/vigilhq/vigil/internal/svcevents"
 )
@@ -79,14 +80,17 @@ func checkEntry(e *Entry) (string, string) {
 }
 
 // PutEvents puts events on buses: each entry that AWS takes is matched
-// against the rules of its bus, and the invocations of the targets of the
-// rules it matches are in the outbox, durable, when PutEvents returns.
+// against the rules of its bus, and, when PutEvents returns, the events
+// the bus's archives keep are archived and the invocations of the
+// targets of the rules it matches are in the outbox, durable. An entry
+// may name another account's bus of the caller's region by its ARN: the
+// bus's policy must allow the caller events:PutEvents on it.
 func (s *Service) PutEvents(ctx context.Context, sc Scope, entries []Entry) ([]EntryResult, error) {
 	if err := CheckSize(entries); err != nil {
 		return nil, err
 	}
 	out := make([]EntryResult, len(entries))
-	var items []store.OutboxItem
+	var d delivery
 	now := s.opt.Clock.Now()
 	for i := range entries {
 		e := &entries[i]
@@ -94,7 +98,7 @@ func (s *Service) PutEvents(ctx context.Context, sc Scope, entries []Entry) ([]E
 			out[i] = EntryResult{Code: code, Message: msg}
 			continue
 		}
-		bus, err := busName(sc, e.Bus)
+		owner, bus, err := putBus(sc, e.Bus)
 		if err != nil {
 			out[i] = EntryResult{Code: "InvalidArgument", Message: fmt.Sprintf("Parameter EventBusName is not valid. Reason: %s", err)}
 			continue
@@ -104,48 +108,101 @@ func (s *Service) PutEvents(ctx context.Context, sc Scope, entries []Entry) ([]E
 		if e.Time != nil {
 			evt.Time = *e.Time
 		}
-		its, err := s.route(ctx, sc, bus, &evt, false)
+		msg, err := s.permits(ctx, owner, bus, caller(sc.Account, sc.Principal), &evt, "")
 		if err != nil {
 			return nil, err
 		}
-		items = append(items, its...)
+		if msg != "" {
+			out[i] = EntryResult{Code: "AccessDeniedException", Message: msg}
+			continue
+		}
+		routed, err := s.route(ctx, owner, bus, &evt, nil)
+		if err != nil {
+			return nil, err
+		}
+		d.add(routed)
 		out[i] = EntryResult{EventID: evt.ID}
 	}
-	if err := s.push(ctx, items); err != nil {
+	if err := s.commit(ctx, d); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-// route matches an event against the rules of a bus of sc and returns
-// the invocations of their targets. A bus that does not exist matches
-// nothing: AWS takes events put on it and delivers them nowhere.
-func (s *Service) route(ctx context.Context, sc Scope, bus string, evt *svcevents.Event, readOnly bool) ([]store.OutboxItem, error) {
+// putBus resolves the EventBusName of a PutEvents entry ("": the
+// default bus) to a bus: a name or ARN of the caller's scope, or the ARN
+// of another account's bus in the caller's region.
+func putBus(sc Scope, nameOrARN string) (Scope, string, error) {
+	if account, region, name, ok := parseBusARN(nameOrARN); ok && region == sc.Region && account != sc.Account {
+		return Scope{Account: account, Region: region}, name, nil
+	}
+	name, err := busName(sc, nameOrARN)
+	return sc, name, err
+}
+
+// delivery is what putting events on buses owes before the put is
+// answered: the events archives keep, and the invocations of targets.
+type delivery struct {
+	archived []store.ArchivedEvent
+	items    []store.OutboxItem
+}
+
+func (d *delivery) add(o delivery) {
+	d.archived = append(d.archived, o.archived...)
+	d.items = append(d.items, o.items...)
+}
+
+// commit makes a delivery durable, the events archived first, and tells
+// the outbox.
+func (s *Service) commit(ctx context.Context, d delivery) error {
+	if len(d.archived) > 0 {
+		if err := s.opt.Store.ArchiveEvents(ctx, d.archived); err != nil {
+			return err
+		}
+	}
+	if len(d.items) == 0 {
+		return nil
+	}
+	if err := s.opt.Outbox.EnqueueOutbox(ctx, d.items); err != nil {
+		return err
+	}
+	if s.opt.Notify != nil {
+		s.opt.Notify()
+	}
+	return nil
+}
+
+// route matches an event against the enabled rules of a bus of sc —
+// those only selects, all when it is nil — and returns what the
+// targets of the rules it matches are owed. A bus that does not exist
+// matches nothing: AWS takes events put on it and delivers them nowhere.
+func (s *Service) route(ctx context.Context, sc Scope, bus string, evt *svcevents.Event, only func(*compiledRule) bool) (delivery, error) {
 	m, err := s.matcher(ctx, sc, bus)
 	if err != nil || m == nil {
-		return nil, err
+		return delivery{}, err
 	}
 	body, err := json.Marshal(evt)
 	if err != nil {
-		return nil, err
+		return delivery{}, err
 	}
 	ids, err := m.m.Match(body)
 	if err != nil {
-		return nil, err
+		return delivery{}, err
 	}
-	var items []store.OutboxItem
+	var d delivery
+	now := s.opt.Clock.Now()
 	for _, id := range ids {
 		r := m.rules[id]
-		if readOnly && r.State != StateEnabledAllManagement {
+		if only != nil && !only(r) {
 			continue
 		}
-		its, err := s.invocations(r, body, s.opt.Clock.Now())
+		routed, err := s.invocations(r, body, now)
 		if err != nil {
-			return nil, err
+			return delivery{}, err
 		}
-		items = append(items, its...)
+		d.add(routed)
 	}
-	return items, nil
+	return d, nil
 }
 
 // compiledRule is an enabled rule of a bus, with its targets.
@@ -154,11 +211,13 @@ type compiledRule struct {
 	Targets          []Target
 }
 
-// busMatcher is the compiled rules of a bus.
+// busMatcher is the compiled rules of a bus, and its policy.
 type busMatcher struct {
 	m     *eventpattern.Matcher
 	rules map[string]*compiledRule
-	built time.Time
+	// policy is the bus's policy (nil: it has none).
+	policy *policy.Policy
+	built  time.Time
 }
 
 // matcherTTL is how long a bus's compiled rules are used before they are
@@ -166,8 +225,8 @@ type busMatcher struct {
 // on this node at once). AWS's rule changes also take a moment.
 const matcherTTL = 5 * time.Second
 
-// matcher returns the compiled rules of a bus of sc (nil when the bus
-// does not exist), building them when they are not cached.
+// matcher returns the compiled rules and the policy of a bus of sc (nil
+// when the bus does not exist), building them when they are not cached.
 func (s *Service) matcher(ctx context.Context, sc Scope, bus string) (*busMatcher, error) {
 	arn := busARN(sc, bus)
 	now := s.opt.Clock.Now()
@@ -177,17 +236,18 @@ func (s *Service) matcher(ctx context.Context, sc Scope, bus string) (*busMatche
 	if m != nil && now.Sub(m.built) < matcherTTL && !now.Before(m.built) {
 		return m, nil
 	}
-	if _, err := s.opt.Store.Bus(ctx, arn); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, nil
-		}
+	b, err := s.opt.Store.Bus(ctx, arn)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
 		return nil, err
 	}
 	rules, err := s.opt.Store.Rules(ctx, sc.Account, sc.Region, bus, "", "", 0)
 	if err != nil {
 		return nil, err
 	}
-	m = &busMatcher{m: eventpattern.NewMatcher(), rules: map[string]*compiledRule{}, built: now}
+	m = &busMatcher{m: eventpattern.NewMatcher(), rules: map[string]*compiledRule{}, policy: s.busPolicy(b), built: now}
 	for i := range rules {
 		r := &rules[i]
 		if !r.Enabled {
@@ -231,20 +291,6 @@ func (s *Service) invalidate(busARN string) {
 	s.mu.Lock()
 	delete(s.matchers, busARN)
 	s.mu.Unlock()
-}
-
-// push enqueues invocations and tells the outbox.
-func (s *Service) push(ctx context.Context, items []store.OutboxItem) error {
-	if len(items) == 0 {
-		return nil
-	}
-	if err := s.opt.Outbox.EnqueueOutbox(ctx, items); err != nil {
-		return err
-	}
-	if s.opt.Notify != nil {
-		s.opt.Notify()
-	}
-	return nil
 }
 
 // TestEventPattern reports whether an event matches a pattern; the event

@@ -176,7 +176,7 @@ func (s *Service) RuleNamesByTarget(ctx context.Context, sc Scope, bus, targetAR
 	arns, next := page(arns, limit, func(a string) string { return a })
 	names := make([]string, len(arns))
 	for i, a := range arns {
-		names[i] = a[strings.LastIndexByte(a, '/')+1:]
+		names[i] = resourceName(a)
 	}
 	return names, next, nil
 }

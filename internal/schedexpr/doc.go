@@ -1,7 +1,7 @@
 // Package schedexpr parses AWS schedule expressions and ISO 8601
 // durations, and computes when a schedule next activates. It serves
-// CloudWatch alarm mute rules now, and EventBridge rules and EventBridge
-// Scheduler later. It is a library of pure functions: it never reads the
+// CloudWatch alarm mute rules, EventBridge's scheduled rules and
+// EventBridge Scheduler. It is a library of pure functions: it never reads the
 // clock, so callers pass the time they evaluate a schedule at.
 //
 // # Three dialects

@@ -5,10 +5,11 @@ import (
 	"errors"
 )
 
-// EventBridge buses, their rules and the rules' targets. What a bus, a
-// rule or a target holds beyond what the store looks them up by is the
-// engine's to encode. Times are milliseconds since the epoch, on the
-// caller's clock.
+// EventBridge buses, their rules and the rules' targets, archives of the
+// events put on buses, and replays of archived events. What a bus, a
+// rule, a target, an archive or a replay holds beyond what the store
+// looks them up by is the engine's to encode. Times are milliseconds
+// since the epoch, on the caller's clock.
 
 // ErrHasTargets is returned when deleting a rule that still has targets:
 // AWS requires them removed first.
@@ -72,11 +73,14 @@ type Events interface {
 	// with prefix, by name, after the name after, at most limit (0: no
 	// cap).
 	Buses(ctx context.Context, account, region, prefix, after string, limit int) ([]EventBus, error)
-	// SetBusAttributes replaces a bus's attributes, or fails with
-	// ErrNotFound.
-	SetBusAttributes(ctx context.Context, arn string, attributes []byte, updated int64) error
-	// DeleteBus deletes a bus with its rules and their targets in one
-	// transaction; a bus that does not exist is no error.
+	// UpdateBus changes a bus in one transaction: update gets the bus
+	// and sets its Attributes and Updated (the rest is kept); an error of
+	// update is returned and changes nothing. It fails with ErrNotFound
+	// when the bus does not exist.
+	UpdateBus(ctx context.Context, arn string, update func(b *EventBus) error) error
+	// DeleteBus deletes a bus with its rules and their targets, and its
+	// archives and their events, in one transaction; a bus that does not
+	// exist is no error.
 	DeleteBus(ctx context.Context, arn string) error
 
 	// PutRule creates or replaces a rule (by ARN), keeping its targets
@@ -115,4 +119,149 @@ type Events interface {
 	// target whose ARN is targetARN, by ARN, after the ARN after, at most
 	// limit (0: no cap).
 	RulesByTarget(ctx context.Context, account, region, bus, targetARN, after string, limit int) ([]string, error)
+
+	EventArchives
+	EventReplays
+}
+
+// EventArchive is an archive of the events put on a bus.
+type EventArchive struct {
+	// ARN is arn:aws:events:REGION:ACCOUNT:archive/NAME.
+	ARN                   string
+	Account, Region, Name string
+	// ID tells the archive from one created again under its name: the
+	// events its rule sends carry it.
+	ID string
+	// BusARN is the bus it archives the events of; RuleARN the rule of
+	// that bus that sends them to it.
+	BusARN, RuleARN string
+	// RetentionDays is how many days of 24 hours it keeps an event after
+	// archiving it (0: for ever).
+	RetentionDays int
+	// Attributes are its description, pattern and settings, encoded by
+	// the engine.
+	Attributes []byte
+	// Created is when it was created (ms).
+	Created int64
+	// EventCount and SizeBytes count its events and the bytes of their
+	// Event; the store keeps them (what CreateArchive is given is
+	// ignored).
+	EventCount, SizeBytes int64
+}
+
+// ArchivedEvent is an event in an archive.
+type ArchivedEvent struct {
+	// ArchiveARN and ArchiveID are its archive's.
+	ArchiveARN, ArchiveID string
+	// Time is the event's time; Archived when it was archived (ms).
+	Time, Archived int64
+	// Seq is assigned by ArchiveEvents, growing with each event of the
+	// archive: with Time, the order of its events.
+	Seq int64
+	// Event is the event as the engine encodes it.
+	Event []byte
+}
+
+// EventArchives stores archives and their events.
+type EventArchives interface {
+	// CreateArchive creates an archive with the rule that sends it
+	// events and that rule's target, in one transaction. It fails with
+	// ErrExists when the archive's account, region and name have one, or
+	// the rule's ARN has one, and with ErrNotFound when the archive's bus
+	// or the rule's does not exist; either way it writes nothing.
+	CreateArchive(ctx context.Context, a EventArchive, r EventRule, t EventTarget) error
+	// Archive returns the archive of an ARN, or ErrNotFound.
+	Archive(ctx context.Context, arn string) (*EventArchive, error)
+	// Archives lists the archives of an account and region whose names
+	// begin with prefix, of the bus busARN ("": of every bus), by name,
+	// after the name after, at most limit (0: no cap).
+	Archives(ctx context.Context, account, region, prefix, busARN, after string, limit int) ([]EventArchive, error)
+	// UpdateArchive changes an archive in one transaction: update gets
+	// the archive, sets its Attributes and RetentionDays (the rest is
+	// kept) and returns the definition of its rule, which replaces the
+	// rule's when the rule exists; an error of update is returned and
+	// changes nothing. It fails with ErrNotFound when the archive does not
+	// exist.
+	UpdateArchive(ctx context.Context, arn string, update func(a *EventArchive) (ruleDefinition []byte, err error)) error
+	// DeleteArchive deletes an archive with its events, and its rule with
+	// the rule's targets, in one transaction, or fails with ErrNotFound.
+	DeleteArchive(ctx context.Context, arn string) error
+	// ArchiveEvents adds events to their archives in one transaction,
+	// each with the next Seq of its archive; an event whose archive does
+	// not exist, or has another ID, is dropped.
+	ArchiveEvents(ctx context.Context, events []ArchivedEvent) error
+	// ArchivedEvents lists the events of an archive after (afterTime,
+	// afterSeq) and with a Time before before, by Time and Seq, at most
+	// limit.
+	ArchivedEvents(ctx context.Context, archiveARN string, afterTime, afterSeq, before int64, limit int) ([]ArchivedEvent, error)
+	// ExpireArchivedEvents deletes, in every archive whose RetentionDays
+	// is not 0, the events archived RetentionDays days of 24 hours or
+	// more before now, and returns how many.
+	ExpireArchivedEvents(ctx context.Context, now int64) (int64, error)
+}
+
+// The states of a replay.
+const (
+	ReplayStarting   = "STARTING"
+	ReplayRunning    = "RUNNING"
+	ReplayCancelling = "CANCELLING"
+	ReplayCompleted  = "COMPLETED"
+	ReplayCancelled  = "CANCELLED"
+	ReplayFailed     = "FAILED"
+)
+
+// EventReplay is a replay of an archive's events to its bus.
+type EventReplay struct {
+	// ARN is arn:aws:events:REGION:ACCOUNT:replay/NAME.
+	ARN                   string
+	Account, Region, Name string
+	// ArchiveARN is the archive it replays.
+	ArchiveARN string
+	// Definition is its description and destination, encoded by the
+	// engine.
+	Definition []byte
+	// EventStart and EventEnd bound the times of the events it replays:
+	// from EventStart, before EventEnd (ms).
+	EventStart, EventEnd int64
+	// Started is when it was started (ms).
+	Started int64
+	ReplayProgress
+}
+
+// ReplayProgress is how far a replay has gone.
+type ReplayProgress struct {
+	// State is one of the Replay states; Reason says why it is in it.
+	State, Reason string
+	// CursorTime and CursorSeq are the Time and Seq of the last event
+	// replayed (EventStart and 0 before the first).
+	CursorTime, CursorSeq int64
+	// LastReplayed is the Time of the last event replayed, and Ended when
+	// the replay ended (ms; 0 before).
+	LastReplayed, Ended int64
+}
+
+// EventReplays stores replays.
+type EventReplays interface {
+	// StartReplay stores a new replay, or fails with ErrExists when its
+	// account, region and name have one, or with ErrLimit when its
+	// account and region have maxActive replays STARTING or RUNNING.
+	StartReplay(ctx context.Context, r EventReplay, maxActive int) error
+	// Replay returns the replay of an ARN, or ErrNotFound.
+	Replay(ctx context.Context, arn string) (*EventReplay, error)
+	// Replays lists the replays of an account and region whose names
+	// begin with prefix, of the archive archiveARN ("": of any), in the
+	// state state ("": in any), by name, after the name after, at most
+	// limit (0: no cap).
+	Replays(ctx context.Context, account, region, prefix, archiveARN, state, after string, limit int) ([]EventReplay, error)
+	// ActiveReplays lists the replays STARTING, RUNNING or CANCELLING, of
+	// every account, by Started, at most limit.
+	ActiveReplays(ctx context.Context, limit int) ([]EventReplay, error)
+	// CancelReplay makes a STARTING or RUNNING replay CANCELLING and
+	// returns it, or fails with ErrNotFound when no replay of that ARN is
+	// STARTING or RUNNING.
+	CancelReplay(ctx context.Context, arn string) (*EventReplay, error)
+	// AdvanceReplay sets the progress of a replay whose State, CursorTime
+	// and CursorSeq are still from's, and reports whether it did (false:
+	// the replay is gone, or was cancelled or advanced since read).
+	AdvanceReplay(ctx context.Context, arn string, from, to ReplayProgress) (bool, error)
 }

@@ -63,6 +63,10 @@ type Event struct {
 	// Detail is the event's detail, a JSON object whose shape DetailType
 	// and Source determine.
 	Detail json.RawMessage
+	// ReplayName names the replay that sends the event again from an
+	// archive ("" for an event that is not replayed); the envelope
+	// carries it as replay-name, after region, only when it is set.
+	ReplayName string
 	// ReadOnly marks a read-only management event (an API call that
 	// changes nothing). It is not part of the envelope: EventBridge
 	// matches such events only against rules whose state is
@@ -84,18 +88,19 @@ type envelope struct {
 	Account    string          `json:"account"`
 	Time       string          `json:"time"`
 	Region     string          `json:"region"`
+	ReplayName string          `json:"replay-name,omitempty"`
 	Resources  []string        `json:"resources"`
 	Detail     json.RawMessage `json:"detail"`
 }
 
 // MarshalJSON returns the EventBridge envelope of e: version, id,
 // detail-type, source, account, time (RFC 3339, UTC, in seconds), region,
-// resources (an empty list when there are none) and detail (an empty
-// object when there is none).
+// replay-name (when set), resources (an empty list when there are none)
+// and detail (an empty object when there is none).
 func (e Event) MarshalJSON() ([]byte, error) {
 	env := envelope{
 		Version: envelopeVersion, ID: e.ID, DetailType: e.DetailType, Source: e.Source, Account: e.Account,
-		Time: e.Time.UTC().Format(time.RFC3339), Region: e.Region, Resources: e.Resources, Detail: e.Detail,
+		Time: e.Time.UTC().Format(time.RFC3339), Region: e.Region, ReplayName: e.ReplayName, Resources: e.Resources, Detail: e.Detail,
 	}
 	if env.Resources == nil {
 		env.Resources = []string{}
@@ -128,7 +133,7 @@ func (e *Event) UnmarshalJSON(data []byte) error {
 	}
 	*e = Event{
 		ID: env.ID, DetailType: env.DetailType, Source: env.Source, Account: env.Account, Region: env.Region,
-		Time: t, Resources: env.Resources, Detail: env.Detail,
+		Time: t, ReplayName: env.ReplayName, Resources: env.Resources, Detail: env.Detail,
 	}
 	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go"
 )
@@ -214,7 +215,7 @@ type outcome struct {
 
 // timeRef matches the time placeholders of a scenario: {{T}}, {{T-90m}},
 // {{T+30s}}, relative to the scenario's base time.
-var timeRef = regexp.MustCompile(`\{\{T(?:([+-]\d+)([smhd]))?(\|unix|\|ms|\|reason)?\}\}`)
+var timeRef = regexp.MustCompile(`\{\{T(?:([+-]\d+)([smhd]))?(\|unix|\|ms|\|reason|\|at)?\}\}`)
 
 // reasonTime is how alarms' state reasons write the times of datapoints:
 // dd/MM/yy HH:mm:ss in UTC.
@@ -222,7 +223,8 @@ const reasonTime = "02/01/06 15:04:05"
 
 // loadScenario reads a scenario, replacing its time placeholders with
 // times relative to base (RFC 3339, or Unix seconds with |unix,
-// milliseconds with |ms and a state reason's time with |reason).
+// milliseconds with |ms, a state reason's time with |reason, and the
+// time of a schedule's at() expression with |at).
 func loadScenario(t *testing.T, file string, base time.Time) scenario {
 	t.Helper()
 	raw, err := os.ReadFile(file)
@@ -245,6 +247,8 @@ func loadScenario(t *testing.T, file string, base time.Time) scenario {
 			return fmt.Sprint(at.UnixMilli())
 		case "|reason":
 			return at.UTC().Format(reasonTime)
+		case "|at":
+			return at.UTC().Format("2006-01-02T15:04:05")
 		}
 		return at.UTC().Format(time.RFC3339)
 	})
@@ -579,6 +583,7 @@ func runGoSDK(t *testing.T, v *vigil, sc scenario) []outcome {
 		"logs":       reflect.ValueOf(cloudwatchlogs.NewFromConfig(cfg)),
 		"sqs":        reflect.ValueOf(sqs.NewFromConfig(cfg)),
 		"events":     reflect.ValueOf(eventbridge.NewFromConfig(cfg)),
+		"scheduler":  reflect.ValueOf(scheduler.NewFromConfig(cfg)),
 	}
 	return runSteps(t, v, sc, func(_ int, s step) func() outcome {
 		client, ok := clients[s.Service]

@@ -37,6 +37,21 @@ func TestEventBridgeScenario(t *testing.T) {
 	runScenario(t, "testdata/events.json")
 }
 
+// TestEventArchiveScenario runs testdata/events-archive.json: an archive
+// of a bus fed by its managed rule, a replay of it to one rule on the
+// clock, bus policies, with every client.
+func TestEventArchiveScenario(t *testing.T) {
+	runScenario(t, "testdata/events-archive.json")
+}
+
+// TestSchedulerScenario runs testdata/scheduler.json: EventBridge
+// Scheduler's groups and schedules (rate from a start date, a one-time
+// schedule that deletes itself, a disabled one) invoking an SQS queue on
+// Vigil's clock, with every client (restJson1).
+func TestSchedulerScenario(t *testing.T) {
+	runScenario(t, "testdata/scheduler.json")
+}
+
 // sqsClient returns the Go SDK's SQS client of a --dev Vigil.
 func (v *vigil) sqsClient() *sqs.Client { return sqs.NewFromConfig(v.devConfig(devAccount)) }
 

@@ -23,10 +23,10 @@ type Provider struct {
 // New returns the EventBridge API over the service.
 func New(s *eventssvc.Service) *Provider { return &Provider{svc: s} }
 
-// scope returns the request's account and region.
+// scope returns the request's account and region, and its caller.
 func scope(ctx context.Context) eventssvc.Scope {
 	info := request.FromContext(ctx)
-	return eventssvc.Scope{Account: info.Principal.Account, Region: info.Region}
+	return eventssvc.Scope{Account: info.Principal.Account, Region: info.Region, Principal: info.Principal.ARN}
 }
 
 // apiError maps the service's errors to the modeled exceptions.
@@ -47,6 +47,10 @@ func apiError(err error) error {
 		return &LimitExceededException{Message: msg}
 	case eventssvc.ManagedRule:
 		return &ManagedRuleException{Message: msg}
+	case eventssvc.IllegalStatus:
+		return &IllegalStatusException{Message: msg}
+	case eventssvc.PolicyLengthExceeded:
+		return &PolicyLengthExceededException{Message: msg}
 	}
 	return validationError(*msg)
 }

@@ -9,17 +9,13 @@ import (
 	"strings"
 
 	"github.com/vigilhq/vigil/internal/store"
+	"github.com/vigilhq/vigil/internal/store/outboxsql"
 )
 
 // Outbox returns the store of pending deliveries.
 func (s *Store) Outbox() store.Outbox { return outbox{s} }
 
 type outbox struct{ s *Store }
-
-// outboxColumns are the outbox's columns in the order of the table (the
-// order enqueue appends them in).
-const outboxColumns = `id, kind, account, region, target, payload, attempts, next_attempt, last_error,
-	version, created, claim, claimed_until, dead_at`
 
 // enqueue appends outbox items in the caller's transaction, numbering
 // them from the store's counter.
@@ -51,26 +47,13 @@ func (o outbox) EnqueueOutbox(ctx context.Context, items []store.OutboxItem) err
 	return nil
 }
 
-// scanner is *sql.Rows or *sql.Row.
-type scanner interface{ Scan(dest ...any) error }
-
-func scanItem(r scanner) (store.OutboxItem, error) {
-	var it store.OutboxItem
-	err := r.Scan(&it.ID, &it.Kind, &it.Account, &it.Region, &it.Target, &it.Payload, &it.Attempts, &it.NextAttempt, &it.LastError,
-		&it.Version, &it.Created, &it.Claim, &it.ClaimedUntil, &it.DeadAt)
-	return it, err
-}
-
-// claimable is the condition of items a claim at ? (now, twice) may take.
-const claimable = `dead_at = 0 AND next_attempt <= ? AND claimed_until <= ?`
-
 func (o outbox) ClaimOutbox(ctx context.Context, kind string, now, until int64, limit int) ([]store.OutboxItem, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
 	// Find the candidates with a read, so that a step that finds nothing
 	// due costs no write.
-	rows, err := o.s.db.QueryContext(ctx, `SELECT id FROM outbox WHERE kind = ? AND `+claimable+` ORDER BY id LIMIT ?`, kind, now, now, limit)
+	rows, err := o.s.db.QueryContext(ctx, `SELECT id FROM outbox WHERE kind = ? AND `+outboxsql.Claimable+` ORDER BY id LIMIT ?`, kind, now, now, limit)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the outbox: %w", err)
 	}
@@ -93,22 +76,14 @@ func (o outbox) ClaimOutbox(ctx context.Context, kind string, now, until int64, 
 	// the update makes the claim exclusive.
 	var out []store.OutboxItem
 	err = o.s.write(ctx, func(tx *Tx) error {
-		out = out[:0]
 		rows, err := tx.Query(`UPDATE outbox SET claim = claim + 1, claimed_until = ?
-			WHERE id IN (`+placeholders(len(args))+`) AND `+claimable+` RETURNING `+outboxColumns,
+			WHERE id IN (`+placeholders(len(args))+`) AND `+outboxsql.Claimable+` RETURNING `+outboxsql.Columns,
 			slices.Concat([]any{until}, args, []any{now, now})...)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			it, err := scanItem(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, it)
-		}
-		return rows.Err()
+		out, err = outboxsql.Items(rows)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cannot claim deliveries of %s: %w", kind, err)
@@ -162,41 +137,11 @@ func (o outbox) SettleOutbox(ctx context.Context, results []store.OutboxResult) 
 }
 
 func (o outbox) DeadOutbox(ctx context.Context, q store.DeadOutboxQuery) ([]store.OutboxItem, error) {
-	query, args := `SELECT `+outboxColumns+` FROM outbox WHERE dead_at > 0 AND id > ?`, []any{q.After}
-	if q.Kind != "" {
-		query, args = query+` AND kind = ?`, append(args, q.Kind)
-	}
-	query += ` ORDER BY id`
-	if q.Limit > 0 {
-		query, args = query+` LIMIT ?`, append(args, q.Limit)
-	}
-	rows, err := o.s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read the dead deliveries: %w", err)
-	}
-	defer rows.Close()
-	var out []store.OutboxItem
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, fmt.Errorf("cannot read the dead deliveries: %w", err)
-		}
-		out = append(out, it)
-	}
-	return out, rows.Err()
+	return outboxsql.DeadOutbox(ctx, o.s.db.QueryContext, q)
 }
 
 func (o outbox) ReviveOutbox(ctx context.Context, kind string, ids []int64, now int64) (int, error) {
-	query, args := `UPDATE outbox SET dead_at = 0, attempts = 0, next_attempt = ?, created = ?, claimed_until = 0 WHERE dead_at > 0`, []any{now, now}
-	switch {
-	case len(ids) > 0:
-		query += ` AND id IN (` + placeholders(len(ids)) + `)`
-		for _, id := range ids {
-			args = append(args, id)
-		}
-	case kind != "":
-		query, args = query+` AND kind = ?`, append(args, kind)
-	}
+	query, args := outboxsql.Revive(kind, ids, now)
 	var n int64
 	err := o.s.write(ctx, func(tx *Tx) error {
 		res, err := tx.Exec(query, args...)
@@ -213,23 +158,5 @@ func (o outbox) ReviveOutbox(ctx context.Context, kind string, ids []int64, now 
 }
 
 func (o outbox) OutboxStats(ctx context.Context) ([]store.OutboxStats, error) {
-	rows, err := o.s.db.QueryContext(ctx, `SELECT kind,
-			count(*) FILTER (WHERE dead_at = 0),
-			count(*) FILTER (WHERE dead_at = 0 AND attempts > 0),
-			count(*) FILTER (WHERE dead_at > 0),
-			coalesce(min(created) FILTER (WHERE dead_at = 0), 0)
-		FROM outbox GROUP BY kind ORDER BY kind`)
-	if err != nil {
-		return nil, fmt.Errorf("cannot count the outbox: %w", err)
-	}
-	defer rows.Close()
-	var out []store.OutboxStats
-	for rows.Next() {
-		var st store.OutboxStats
-		if err := rows.Scan(&st.Kind, &st.Pending, &st.Retrying, &st.Dead, &st.OldestPending); err != nil {
-			return nil, fmt.Errorf("cannot count the outbox: %w", err)
-		}
-		out = append(out, st)
-	}
-	return out, rows.Err()
+	return outboxsql.OutboxStats(ctx, o.s.db.QueryContext)
 }

@@ -28,7 +28,7 @@ func openBackend(t *testing.T, dir string) storetest.Backend {
 	return storetest.Backend{
 		Accounts: s.Accounts(), Metrics: s.Metrics(), Logs: s.Logs(), Outbox: s.Outbox(), Tags: s.Tags(),
 		LogQueries: s.LogQueries(), LogQuerier: s.Querier(), Leases: s.Leases(), Alarms: s.Alarms(),
-		SNS: s.SNS(), SQS: s.SQS(), Events: s.Events(),
+		SNS: s.SNS(), SQS: s.SQS(), Events: s.Events(), Schedules: s.Schedules(),
 	}
 }
 
@@ -44,3 +44,4 @@ func TestAlarmsConformance(t *testing.T)     { storetest.Alarms(t, openBackend) 
 func TestSNSConformance(t *testing.T)        { storetest.SNS(t, openBackend) }
 func TestSQSConformance(t *testing.T)        { storetest.SQS(t, openBackend) }
 func TestEventsConformance(t *testing.T)     { storetest.Events(t, openBackend) }
+func TestSchedulesConformance(t *testing.T)  { storetest.Schedules(t, openBackend) }

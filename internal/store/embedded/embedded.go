@@ -39,8 +39,9 @@ type Options struct {
 
 // Store is the embedded storage of one data directory.
 type Store struct {
-	state *sqlite.Store
-	tel   *duckdb.Store
+	state  *sqlite.Store
+	tel    *duckdb.Store
+	outbox *outbox
 }
 
 // Open opens (creating if needed) the databases in dir. Resource state
@@ -63,8 +64,14 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	return s, nil
 }
 
-// start moves legacy state and finishes the purges a crash left.
+// start opens the outbox, moves legacy state and finishes the purges a
+// crash left.
 func (s *Store) start(ctx context.Context) error {
+	o, err := newOutbox(ctx, s.state.Outbox(), s.tel.Outbox())
+	if err != nil {
+		return err
+	}
+	s.outbox = o
 	legacy, err := s.tel.LegacyState(ctx)
 	if err != nil {
 		return err
@@ -120,8 +127,9 @@ func (s *Store) SNS() store.SNS { return s.state.SNS() }
 // resource state.
 func (s *Store) SQS() store.SQS { return s.state.SQS() }
 
-// Outbox returns the deliveries derived from ingestion.
-func (s *Store) Outbox() store.Outbox { return s.tel.Outbox() }
+// Outbox returns the pending deliveries: those of ingestion in DuckDB,
+// the others with the resource state.
+func (s *Store) Outbox() store.Outbox { return s.outbox }
 
 // Metrics returns the store of CloudWatch metrics.
 func (s *Store) Metrics() store.Metrics { return metrics{s.tel.Metrics(), s.state} }
@@ -164,3 +172,7 @@ func (s *Store) Maintain(ctx context.Context) error { return s.tel.Maintain(ctx)
 // Events returns the store of EventBridge buses, rules and targets, kept
 // with the resource state.
 func (s *Store) Events() store.Events { return s.state.Events() }
+
+// Schedules returns the store of EventBridge Scheduler's groups and
+// schedules, kept with the resource state.
+func (s *Store) Schedules() store.Schedules { return s.state.Schedules() }

@@ -13,11 +13,12 @@ import (
 
 // Logs returns the CloudWatch Logs store: resource state from SQLite,
 // events and their statistics from DuckDB.
-func (s *Store) Logs() store.Logs { return logs{s.state.Logs(), s.tel.Logs()} }
+func (s *Store) Logs() store.Logs { return logs{s.state.Logs(), s.tel.Logs(), s.outbox} }
 
 type logs struct {
 	sqlite.LogState
 	events duckdb.LogEvents
+	outbox *outbox
 }
 
 func (l logs) LogGroups(ctx context.Context, q store.LogGroupQuery) ([]store.LogGroup, error) {
@@ -183,7 +184,12 @@ func (l logs) ReserveSeqs(ctx context.Context, n int) (int64, error) {
 	return l.events.ReserveSeqs(ctx, n)
 }
 
-func (l logs) Ingest(ctx context.Context, b *store.IngestBatch) error { return l.events.Ingest(ctx, b) }
+// Ingest stores a batch, and the deliveries it sets off with it, in
+// DuckDB.
+func (l logs) Ingest(ctx context.Context, b *store.IngestBatch) error {
+	l.outbox.ingesting(b.Outbox)
+	return l.events.Ingest(ctx, b)
+}
 
 func (l logs) DeleteEventsBefore(ctx context.Context, groupID, ts int64) (int64, error) {
 	return l.events.DeleteEventsBefore(ctx, groupID, ts)

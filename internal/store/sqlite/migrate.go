@@ -402,6 +402,139 @@ ALTER TABLE sns_topics ADD COLUMN data_protection_policy TEXT NOT NULL DEFAULT '
 CREATE TABLE sns_sequence (last INTEGER NOT NULL);
 INSERT INTO sns_sequence VALUES (0);
 `},
+	{name: "events archives and replays", sql: `
+-- EventBridge archives, unique by ARN and by account, region and name;
+-- deleted with their bus. id tells an archive from one created again
+-- under its name; rule_arn is the rule that feeds it; attributes is the
+-- engine's encoding. event_count and size_bytes count its events,
+-- last_seq numbers them. Times are Unix milliseconds.
+CREATE TABLE events_archives (
+	arn            TEXT PRIMARY KEY,
+	account        TEXT NOT NULL,
+	region         TEXT NOT NULL,
+	name           TEXT NOT NULL,
+	id             TEXT NOT NULL,
+	bus_arn        TEXT NOT NULL REFERENCES events_buses(arn) ON DELETE CASCADE,
+	rule_arn       TEXT NOT NULL,
+	retention_days INTEGER NOT NULL,
+	attributes     BLOB NOT NULL,
+	created        INTEGER NOT NULL,
+	event_count    INTEGER NOT NULL,
+	size_bytes     INTEGER NOT NULL,
+	last_seq       INTEGER NOT NULL DEFAULT 0,
+	UNIQUE (account, region, name)
+);
+CREATE INDEX events_archives_bus ON events_archives(bus_arn);
+-- Archived events by archive, time and sequence number, the order a
+-- replay reads them in; deleted with their archive. The retention job
+-- finds them by archive and archiving time.
+CREATE TABLE events_archived (
+	archive_arn TEXT NOT NULL REFERENCES events_archives(arn) ON DELETE CASCADE,
+	time        INTEGER NOT NULL,
+	seq         INTEGER NOT NULL,
+	archived    INTEGER NOT NULL,
+	event       BLOB NOT NULL,
+	PRIMARY KEY (archive_arn, time, seq)
+) WITHOUT ROWID;
+CREATE INDEX events_archived_age ON events_archived(archive_arn, archived);
+-- Replays, unique by ARN and by account, region and name; a replay
+-- outlives its archive. definition is the engine's encoding; the cursor
+-- is the time and sequence number of the last event replayed;
+-- last_replayed and ended are 0 until set.
+CREATE TABLE events_replays (
+	arn           TEXT PRIMARY KEY,
+	account       TEXT NOT NULL,
+	region        TEXT NOT NULL,
+	name          TEXT NOT NULL,
+	archive_arn   TEXT NOT NULL,
+	definition    BLOB NOT NULL,
+	event_start   INTEGER NOT NULL,
+	event_end     INTEGER NOT NULL,
+	started       INTEGER NOT NULL,
+	state         TEXT NOT NULL,
+	reason        TEXT NOT NULL,
+	cursor_time   INTEGER NOT NULL,
+	cursor_seq    INTEGER NOT NULL,
+	last_replayed INTEGER NOT NULL,
+	ended         INTEGER NOT NULL,
+	UNIQUE (account, region, name)
+);
+-- The replay job finds the replays under way.
+CREATE INDEX events_replays_active ON events_replays(state, started)
+	WHERE state IN ('STARTING', 'RUNNING', 'CANCELLING');
+`},
+	{name: "scheduler", sql: `
+-- EventBridge Scheduler's schedule groups, unique by ARN and by account,
+-- region and name. Times are Unix milliseconds.
+CREATE TABLE scheduler_groups (
+	arn     TEXT PRIMARY KEY,
+	account TEXT NOT NULL,
+	region  TEXT NOT NULL,
+	name    TEXT NOT NULL,
+	created INTEGER NOT NULL,
+	updated INTEGER NOT NULL,
+	UNIQUE (account, region, name)
+);
+-- Schedules by ARN, listed by group and name; deleted with their group.
+-- definition is the engine's encoding; next_fire is the scheduled time
+-- of the next invocation and due when it is made (0 and 0 when the
+-- schedule invokes nothing more).
+CREATE TABLE scheduler_schedules (
+	arn        TEXT PRIMARY KEY,
+	account    TEXT NOT NULL,
+	region     TEXT NOT NULL,
+	group_name TEXT NOT NULL,
+	name       TEXT NOT NULL,
+	enabled    INTEGER NOT NULL,
+	definition BLOB NOT NULL,
+	next_fire  INTEGER NOT NULL,
+	due        INTEGER NOT NULL,
+	created    INTEGER NOT NULL,
+	updated    INTEGER NOT NULL,
+	UNIQUE (account, region, group_name, name),
+	FOREIGN KEY (account, region, group_name) REFERENCES scheduler_groups(account, region, name) ON DELETE CASCADE
+);
+-- The firing job finds the schedules due.
+CREATE INDEX scheduler_schedules_due ON scheduler_schedules(due) WHERE due > 0;
+-- The client tokens of writes, by account, region and operation, with
+-- the fingerprint of their request; forgotten by the time they were
+-- used.
+CREATE TABLE scheduler_tokens (
+	account     TEXT NOT NULL,
+	region      TEXT NOT NULL,
+	operation   TEXT NOT NULL,
+	token       TEXT NOT NULL,
+	fingerprint TEXT NOT NULL,
+	used        INTEGER NOT NULL,
+	PRIMARY KEY (account, region, operation, token)
+);
+CREATE INDEX scheduler_tokens_used ON scheduler_tokens(used);
+`},
+	{name: "outbox", sql: `
+-- The deliveries that state changes set off, until they are made (see
+-- package store). Ids are never used again (AUTOINCREMENT) and start at
+-- 2^52, above the telemetry store's outbox ids.
+CREATE TABLE outbox (
+	id            INTEGER PRIMARY KEY AUTOINCREMENT,
+	kind          TEXT NOT NULL,
+	account       TEXT NOT NULL,
+	region        TEXT NOT NULL,
+	target        TEXT NOT NULL,
+	payload       BLOB NOT NULL,
+	attempts      INTEGER NOT NULL,
+	next_attempt  INTEGER NOT NULL,
+	last_error    TEXT NOT NULL,
+	version       INTEGER NOT NULL,
+	created       INTEGER NOT NULL,
+	claim         INTEGER NOT NULL,
+	claimed_until INTEGER NOT NULL,
+	dead_at       INTEGER NOT NULL
+);
+INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', 4503599627370495);
+-- Claims take the pending items of a kind in id order.
+CREATE INDEX outbox_pending ON outbox(kind, id) WHERE dead_at = 0;
+CREATE INDEX outbox_dead ON outbox(id) WHERE dead_at > 0;
+`},
 }
 
 // migrate brings the schema to the newest version, each migration in a

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"testing"
@@ -12,12 +13,20 @@ import (
 
 // Events checks the backend's store.Events: buses created once per
 // account, region and name, read, listed by prefix and paged, their
-// attributes replaced, and deleted with their rules and targets; rules
-// put only on buses that exist, replaced keeping their targets and
-// creation time, listed per bus, deleted only without targets, and found
-// when due, advanced once by one caller; targets put up to a maximum,
-// replaced by id, removed, listed and found by ARN; accounts, regions
-// and buses apart; and all of it kept across a reopen.
+// attributes updated in a transaction, and deleted with their rules and
+// targets, and their archives; rules put only on buses that exist,
+// replaced keeping their targets and creation time, listed per bus,
+// deleted only without targets, and found when due, advanced once by one
+// caller; targets put up to a maximum, replaced by id, removed, listed
+// and found by ARN; archives created with their rule and its target or
+// not at all, listed by prefix and bus, updated with their rule, and
+// deleted with their events and rule; events archived only in the
+// archive of their ID, counted, read in order of time and sequence from
+// a cursor, and expired by their archive's retention; replays started
+// once per name and up to a number under way, listed by prefix, archive
+// and state, cancelled only when starting or running, and advanced once
+// from the progress read; accounts, regions and buses apart; and all of
+// it kept across a reopen.
 func Events(t *testing.T, open Open) {
 	ctx := context.Background()
 	const acct, region = "111111111111", "us-east-1"
@@ -100,14 +109,30 @@ func Events(t *testing.T, open Open) {
 		if list, _ := e.Buses(ctx, acct, region, "", "audit", 1); len(list) != 1 || list[0].Name != "orders" {
 			t.Fatalf("Buses after audit = %+v", list)
 		}
-		if err := e.SetBusAttributes(ctx, a.ARN, []byte(`{"Policy":"x"}`), 3000); err != nil {
+		update := func(attributes string, updated int64) func(b *store.EventBus) error {
+			return func(b *store.EventBus) error {
+				if b.ARN != a.ARN {
+					return fmt.Errorf("UpdateBus(%s) gave bus %s to update", a.ARN, b.ARN)
+				}
+				b.Attributes, b.Updated = []byte(attributes), updated
+				return nil
+			}
+		}
+		if err := e.UpdateBus(ctx, a.ARN, update(`{"Policy":"x"}`, 3000)); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := e.Bus(ctx, a.ARN); string(got.Attributes) != `{"Policy":"x"}` || got.Updated != 3000 || got.Created != 1000 {
-			t.Fatalf("after SetBusAttributes: %+v", got)
+			t.Fatalf("after UpdateBus: %+v", got)
 		}
-		if err := e.SetBusAttributes(ctx, a.ARN+"x", nil, 1); !errors.Is(err, store.ErrNotFound) {
-			t.Fatalf("SetBusAttributes of none: %v", err)
+		refused := errors.New("refused")
+		if err := e.UpdateBus(ctx, a.ARN, func(b *store.EventBus) error { b.Updated = 9; return refused }); !errors.Is(err, refused) {
+			t.Fatalf("UpdateBus whose update fails: %v; want its error", err)
+		}
+		if got, _ := e.Bus(ctx, a.ARN); got.Updated != 3000 {
+			t.Fatalf("a failed UpdateBus changed the bus: %+v", got)
+		}
+		if err := e.UpdateBus(ctx, a.ARN+"x", update("", 1)); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("UpdateBus of none: %v", err)
 		}
 		r := rule(a, "r1", 0)
 		mustPut(t, e, r, true)
@@ -268,10 +293,32 @@ func Events(t *testing.T, open Open) {
 		}
 	})
 
+	t.Run("archives", func(t *testing.T) {
+		e := eventsOf(t, fresh(t, open))
+		a, b := bus(acct, region, "default"), bus(acct, region, "orders")
+		mustCreate(t, e, a)
+		mustCreate(t, e, b)
+		eventArchives(t, e, a, b)
+	})
+
+	t.Run("archived events", func(t *testing.T) {
+		e := eventsOf(t, fresh(t, open))
+		a := bus(acct, region, "default")
+		mustCreate(t, e, a)
+		archivedEvents(t, e, a)
+	})
+
+	t.Run("replays", func(t *testing.T) {
+		eventReplays(t, eventsOf(t, fresh(t, open)))
+	})
+
 	t.Run("durable", func(t *testing.T) {
 		a := bus(acct, region, "default")
 		r := rule(a, "r", 4000)
 		x := target(r, "t", "arn:aws:sns:us-east-1:111111111111:topic")
+		ar, ar1, ar2 := archive(a, "keep", 0)
+		ev := archived(ar, 5000, `{"id":"e1"}`)
+		rp := replay(acct, "again", ar.ARN)
 		e := eventsOf(t, reopen(t, open, func(t *testing.T, b Backend) {
 			e := eventsOf(t, b)
 			mustCreate(t, e, a)
@@ -279,7 +326,27 @@ func Events(t *testing.T, open Open) {
 			if err := e.PutTargets(ctx, r.ARN, []store.EventTarget{x}, 5); err != nil {
 				t.Fatal(err)
 			}
+			if err := e.CreateArchive(ctx, ar, ar1, ar2); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.ArchiveEvents(ctx, []store.ArchivedEvent{ev}); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.StartReplay(ctx, rp, 10); err != nil {
+				t.Fatal(err)
+			}
 		}))
+		ar.EventCount, ar.SizeBytes = 1, int64(len(ev.Event))
+		if got, err := e.Archive(ctx, ar.ARN); err != nil || !reflect.DeepEqual(*got, ar) {
+			t.Fatalf("archive after reopening = %+v, %v; want %+v", got, err, ar)
+		}
+		ev.Seq = 1
+		if got, err := e.ArchivedEvents(ctx, ar.ARN, 0, 0, 1<<62, 10); err != nil || len(got) != 1 || !reflect.DeepEqual(got[0], ev) {
+			t.Fatalf("archived events after reopening = %+v, %v; want %+v", got, err, ev)
+		}
+		if got, err := e.Replay(ctx, rp.ARN); err != nil || !reflect.DeepEqual(*got, rp) {
+			t.Fatalf("replay after reopening = %+v, %v; want %+v", got, err, rp)
+		}
 		if got, err := e.Bus(ctx, a.ARN); err != nil || !reflect.DeepEqual(*got, a) {
 			t.Fatalf("bus after reopening = %+v, %v", got, err)
 		}
@@ -290,4 +357,360 @@ func Events(t *testing.T, open Open) {
 			t.Fatalf("targets after reopening = %+v, %v", ts, err)
 		}
 	})
+}
+
+// archive returns an archive of bus named name, with its rule and the
+// rule's target.
+func archive(bus store.EventBus, name string, retentionDays int) (store.EventArchive, store.EventRule, store.EventTarget) {
+	prefix := "arn:aws:events:" + bus.Region + ":" + bus.Account + ":"
+	a := store.EventArchive{ARN: prefix + "archive/" + name, Account: bus.Account, Region: bus.Region, Name: name, ID: name + "-id",
+		BusARN: bus.ARN, RuleARN: prefix + "rule/" + bus.Name + "/Events-Archive-" + name, RetentionDays: retentionDays,
+		Attributes: []byte(`{"description":"` + name + `"}`), Created: 1000}
+	r := store.EventRule{ARN: a.RuleARN, Account: bus.Account, Region: bus.Region, Bus: bus.Name, Name: "Events-Archive-" + name,
+		Enabled: true, Definition: []byte(`{"archive":"` + name + `"}`), Created: 1000}
+	return a, r, store.EventTarget{RuleARN: r.ARN, ID: r.Name, ARN: "arn:aws:events:" + bus.Region + ":::", Definition: []byte(`{}`)}
+}
+
+// archived returns an event of archive a at time t, archived at t.
+func archived(a store.EventArchive, t int64, event string) store.ArchivedEvent {
+	return store.ArchivedEvent{ArchiveARN: a.ARN, ArchiveID: a.ID, Time: t, Archived: t, Event: []byte(event)}
+}
+
+// eventArchives checks archives, on the buses a and b of one account.
+func eventArchives(t *testing.T, e store.Events, a, b store.EventBus) {
+	ctx := context.Background()
+	x, xr, xt := archive(a, "x", 0)
+	if err := e.CreateArchive(ctx, x, xr, xt); err != nil {
+		t.Fatalf("CreateArchive: %v", err)
+	}
+	if got, err := e.Archive(ctx, x.ARN); err != nil || !reflect.DeepEqual(*got, x) {
+		t.Fatalf("Archive = %+v, %v; want %+v", got, err, x)
+	}
+	if got, err := e.Rule(ctx, xr.ARN); err != nil || !reflect.DeepEqual(*got, xr) {
+		t.Fatalf("the archive's rule = %+v, %v; want %+v", got, err, xr)
+	}
+	if ts, err := e.Targets(ctx, xr.ARN, "", 0); err != nil || len(ts) != 1 || !reflect.DeepEqual(ts[0], xt) {
+		t.Fatalf("the archive's rule's targets = %+v, %v", ts, err)
+	}
+	if err := e.CreateArchive(ctx, x, xr, xt); !errors.Is(err, store.ErrExists) {
+		t.Fatalf("CreateArchive twice: %v; want ErrExists", err)
+	}
+	// Another archive whose rule is taken, or whose bus does not exist, is
+	// not created, nor is its rule.
+	y, _, _ := archive(a, "y", 0)
+	if err := e.CreateArchive(ctx, y, xr, xt); !errors.Is(err, store.ErrExists) {
+		t.Fatalf("CreateArchive with a rule that exists: %v; want ErrExists", err)
+	}
+	none := store.EventBus{Account: a.Account, Region: a.Region, Name: "none", ARN: a.ARN + "-none"}
+	z, zr, zt := archive(none, "z", 0)
+	if err := e.CreateArchive(ctx, z, zr, zt); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("CreateArchive on no bus: %v; want ErrNotFound", err)
+	}
+	for _, arn := range []string{y.ARN, z.ARN} {
+		if _, err := e.Archive(ctx, arn); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("Archive(%s) after a refused create: %v", arn, err)
+		}
+	}
+	if _, err := e.Rule(ctx, zr.ARN); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("the rule of a refused archive: %v", err)
+	}
+	w, wr, wt := archive(b, "w", 3)
+	other, or, ot := archive(store.EventBus{Account: "222222222222", Region: a.Region, Name: "default",
+		ARN: "arn:aws:events:" + a.Region + ":222222222222:event-bus/default"}, "x", 0)
+	if err := e.CreateArchive(ctx, w, wr, wt); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.CreateArchive(ctx, other, or, ot); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("CreateArchive on another account's bus that does not exist: %v", err)
+	}
+	names := func(prefix, busARN, after string, limit int) []string {
+		t.Helper()
+		as, err := e.Archives(ctx, a.Account, a.Region, prefix, busARN, after, limit)
+		if err != nil {
+			t.Fatalf("Archives: %v", err)
+		}
+		var out []string
+		for _, x := range as {
+			out = append(out, x.Name)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		prefix, bus, after string
+		limit              int
+		want               []string
+	}{
+		{"", "", "", 0, []string{"w", "x"}},
+		{"w", "", "", 0, []string{"w"}},
+		{"", a.ARN, "", 0, []string{"x"}},
+		{"", "", "", 1, []string{"w"}},
+		{"", "", "w", 1, []string{"x"}},
+	} {
+		if got := names(c.prefix, c.bus, c.after, c.limit); !slices.Equal(got, c.want) {
+			t.Errorf("Archives(prefix %q, bus %q, after %q, limit %d) = %v; want %v", c.prefix, c.bus, c.after, c.limit, got, c.want)
+		}
+	}
+	if as, _ := e.Archives(ctx, "222222222222", a.Region, "", "", "", 0); len(as) != 0 {
+		t.Fatalf("another account's archives: %+v", as)
+	}
+
+	// UpdateArchive changes the attributes, the retention and the rule's
+	// definition, or nothing when its update fails.
+	if err := e.UpdateArchive(ctx, x.ARN, func(got *store.EventArchive) ([]byte, error) {
+		if !reflect.DeepEqual(*got, x) {
+			return nil, fmt.Errorf("UpdateArchive gave %+v to update; want %+v", *got, x)
+		}
+		got.Attributes, got.RetentionDays, got.Created = []byte(`{"description":"new"}`), 7, 1
+		return []byte(`{"new":true}`), nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	x.Attributes, x.RetentionDays = []byte(`{"description":"new"}`), 7
+	if got, _ := e.Archive(ctx, x.ARN); !reflect.DeepEqual(*got, x) {
+		t.Fatalf("after UpdateArchive: %+v; want %+v (Created kept)", got, x)
+	}
+	if got, _ := e.Rule(ctx, xr.ARN); string(got.Definition) != `{"new":true}` {
+		t.Fatalf("the rule after UpdateArchive: %s", got.Definition)
+	}
+	refused := errors.New("refused")
+	if err := e.UpdateArchive(ctx, x.ARN, func(got *store.EventArchive) ([]byte, error) {
+		got.RetentionDays = 1
+		return nil, refused
+	}); !errors.Is(err, refused) {
+		t.Fatalf("UpdateArchive whose update fails: %v", err)
+	}
+	if got, _ := e.Archive(ctx, x.ARN); got.RetentionDays != 7 {
+		t.Fatalf("a failed UpdateArchive changed the archive: %+v", got)
+	}
+	if err := e.UpdateArchive(ctx, y.ARN, func(*store.EventArchive) ([]byte, error) { return nil, nil }); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("UpdateArchive of none: %v", err)
+	}
+
+	// DeleteArchive deletes the archive, its events and its rule.
+	if err := e.ArchiveEvents(ctx, []store.ArchivedEvent{archived(x, 1, `{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.DeleteArchive(ctx, x.ARN); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.DeleteArchive(ctx, x.ARN); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("DeleteArchive twice: %v; want ErrNotFound", err)
+	}
+	if _, err := e.Rule(ctx, xr.ARN); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("the rule of a deleted archive: %v", err)
+	}
+	// Created again under its name, it has none of the old events.
+	if err := e.CreateArchive(ctx, x, xr, xt); err != nil {
+		t.Fatal(err)
+	}
+	if evs, _ := e.ArchivedEvents(ctx, x.ARN, 0, 0, 1<<62, 10); len(evs) != 0 {
+		t.Fatalf("events of an archive created again: %+v", evs)
+	}
+	// A bus is deleted with its archives.
+	if err := e.DeleteBus(ctx, b.ARN); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Archive(ctx, w.ARN); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("the archive of a deleted bus: %v", err)
+	}
+}
+
+// archivedEvents checks the events of archives of the bus a.
+func archivedEvents(t *testing.T, e store.Events, a store.EventBus) {
+	ctx := context.Background()
+	x, xr, xt := archive(a, "x", 0)
+	if err := e.CreateArchive(ctx, x, xr, xt); err != nil {
+		t.Fatal(err)
+	}
+	y, yr, yt := archive(a, "y", 1)
+	if err := e.CreateArchive(ctx, y, yr, yt); err != nil {
+		t.Fatal(err)
+	}
+	stale := archived(x, 100, `{"stale":1}`)
+	stale.ArchiveID = "an archive deleted since"
+	gone := archived(x, 100, `{}`)
+	gone.ArchiveARN += "-gone"
+	evs := []store.ArchivedEvent{
+		archived(x, 300, `{"n":1}`), archived(x, 100, `{"n":2}`), archived(y, 200, `{"n":3}`), stale, gone,
+		archived(x, 300, `{"n":4}`), archived(x, 200, `{"n":5}`),
+	}
+	if err := e.ArchiveEvents(ctx, evs); err != nil {
+		t.Fatalf("ArchiveEvents: %v", err)
+	}
+	got, _ := e.Archive(ctx, x.ARN)
+	if size := int64(len(`{"n":1}`) * 4); got.EventCount != 4 || got.SizeBytes != size {
+		t.Fatalf("archive x counts %d events, %d bytes; want 4, %d", got.EventCount, got.SizeBytes, size)
+	}
+	read := func(afterTime, afterSeq, before int64, limit int) []string {
+		t.Helper()
+		evs, err := e.ArchivedEvents(ctx, x.ARN, afterTime, afterSeq, before, limit)
+		if err != nil {
+			t.Fatalf("ArchivedEvents: %v", err)
+		}
+		var out []string
+		for _, ev := range evs {
+			if ev.ArchiveARN != x.ARN || ev.ArchiveID != x.ID {
+				t.Fatalf("an event of %s is of %s, %s", x.ARN, ev.ArchiveARN, ev.ArchiveID)
+			}
+			out = append(out, fmt.Sprintf("%d/%d %s", ev.Time, ev.Seq, ev.Event))
+		}
+		return out
+	}
+	// Seq numbers each archive's events in the order they were archived.
+	all := []string{`100/2 {"n":2}`, `200/4 {"n":5}`, `300/1 {"n":1}`, `300/3 {"n":4}`}
+	for _, c := range []struct {
+		afterTime, afterSeq, before int64
+		limit                       int
+		want                        []string
+	}{
+		{0, 0, 1000, 10, all},
+		{100, 0, 1000, 10, all},
+		{100, 2, 1000, 10, all[1:]},
+		{300, 1, 1000, 10, all[3:]},
+		{0, 0, 300, 10, all[:2]},
+		{0, 0, 1000, 1, all[:1]},
+	} {
+		if got := read(c.afterTime, c.afterSeq, c.before, c.limit); !slices.Equal(got, c.want) {
+			t.Errorf("ArchivedEvents(after %d/%d, before %d, limit %d) = %v; want %v", c.afterTime, c.afterSeq, c.before, c.limit, got, c.want)
+		}
+	}
+
+	// Retention: y keeps an event one day after archiving it; x, for
+	// ever.
+	const day = 24 * 60 * 60 * 1000
+	later := archived(y, 50, `{"n":6}`)
+	later.Archived = 200 + day
+	if err := e.ArchiveEvents(ctx, []store.ArchivedEvent{later}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.ExpireArchivedEvents(ctx, 200+day-1); err != nil || n != 0 {
+		t.Fatalf("ExpireArchivedEvents before a day = %d, %v; want 0", n, err)
+	}
+	if n, err := e.ExpireArchivedEvents(ctx, 200+day); err != nil || n != 1 {
+		t.Fatalf("ExpireArchivedEvents after a day = %d, %v; want 1", n, err)
+	}
+	got, _ = e.Archive(ctx, y.ARN)
+	if got.EventCount != 1 || got.SizeBytes != int64(len(later.Event)) {
+		t.Fatalf("archive y after expiry counts %d events, %d bytes; want 1, %d", got.EventCount, got.SizeBytes, len(later.Event))
+	}
+	if evs, _ := e.ArchivedEvents(ctx, y.ARN, 0, 0, 1000, 10); len(evs) != 1 || string(evs[0].Event) != `{"n":6}` {
+		t.Fatalf("events of y after expiry: %+v", evs)
+	}
+	if got := read(0, 0, 1000, 10); !slices.Equal(got, all) {
+		t.Fatalf("events of x, kept for ever, after expiry: %v", got)
+	}
+}
+
+// replay returns a replay of an account's archive, STARTING.
+func replay(account, name, archiveARN string) store.EventReplay {
+	return store.EventReplay{ARN: "arn:aws:events:us-east-1:" + account + ":replay/" + name, Account: account, Region: "us-east-1",
+		Name: name, ArchiveARN: archiveARN, Definition: []byte(`{"name":"` + name + `"}`), EventStart: 100, EventEnd: 900, Started: 50,
+		ReplayProgress: store.ReplayProgress{State: store.ReplayStarting, CursorTime: 100}}
+}
+
+// eventReplays checks replays.
+func eventReplays(t *testing.T, e store.Events) {
+	ctx := context.Background()
+	const acct, archiveA, archiveB = "111111111111", "arn:aws:events:us-east-1:111111111111:archive/a",
+		"arn:aws:events:us-east-1:111111111111:archive/b"
+	a := replay(acct, "a-one", archiveA)
+	if err := e.StartReplay(ctx, a, 2); err != nil {
+		t.Fatalf("StartReplay: %v", err)
+	}
+	if got, err := e.Replay(ctx, a.ARN); err != nil || !reflect.DeepEqual(*got, a) {
+		t.Fatalf("Replay = %+v, %v; want %+v", got, err, a)
+	}
+	if err := e.StartReplay(ctx, a, 2); !errors.Is(err, store.ErrExists) {
+		t.Fatalf("StartReplay twice: %v; want ErrExists", err)
+	}
+	b := replay(acct, "b-two", archiveB)
+	b.Started = 40
+	if err := e.StartReplay(ctx, b, 2); err != nil {
+		t.Fatal(err)
+	}
+	c := replay(acct, "c-three", archiveA)
+	if err := e.StartReplay(ctx, c, 2); !errors.Is(err, store.ErrLimit) {
+		t.Fatalf("a third replay under way of 2: %v; want ErrLimit", err)
+	}
+	if err := e.StartReplay(ctx, replay("222222222222", "c-three", archiveA), 2); err != nil {
+		t.Fatalf("another account's replay: %v", err)
+	}
+
+	// AdvanceReplay moves a replay on from the progress read, once.
+	running := a.ReplayProgress
+	running.State, running.CursorTime, running.CursorSeq, running.LastReplayed = store.ReplayRunning, 300, 7, 300
+	if ok, err := e.AdvanceReplay(ctx, a.ARN, a.ReplayProgress, running); err != nil || !ok {
+		t.Fatalf("AdvanceReplay = %v, %v; want true", ok, err)
+	}
+	if ok, err := e.AdvanceReplay(ctx, a.ARN, a.ReplayProgress, running); err != nil || ok {
+		t.Fatalf("AdvanceReplay from a stale progress = %v, %v; want false", ok, err)
+	}
+	if ok, err := e.AdvanceReplay(ctx, a.ARN+"x", a.ReplayProgress, running); err != nil || ok {
+		t.Fatalf("AdvanceReplay of none = %v, %v; want false", ok, err)
+	}
+	a.ReplayProgress = running
+	if got, _ := e.Replay(ctx, a.ARN); !reflect.DeepEqual(*got, a) {
+		t.Fatalf("after AdvanceReplay: %+v; want %+v", got, a)
+	}
+
+	// CancelReplay: a running replay is cancelling, which frees its
+	// place under way; then it cannot be cancelled again.
+	got, err := e.CancelReplay(ctx, a.ARN)
+	if err != nil || got.State != store.ReplayCancelling || got.CursorSeq != 7 {
+		t.Fatalf("CancelReplay = %+v, %v; want it CANCELLING", got, err)
+	}
+	if _, err := e.CancelReplay(ctx, a.ARN); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("CancelReplay of a cancelling replay: %v; want ErrNotFound", err)
+	}
+	if _, err := e.CancelReplay(ctx, a.ARN+"x"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("CancelReplay of none: %v; want ErrNotFound", err)
+	}
+	if err := e.StartReplay(ctx, c, 2); err != nil {
+		t.Fatalf("a replay when another is cancelling: %v", err)
+	}
+	done := c.ReplayProgress
+	done.State, done.Ended = store.ReplayCompleted, 99
+	if ok, err := e.AdvanceReplay(ctx, c.ARN, c.ReplayProgress, done); err != nil || !ok {
+		t.Fatalf("AdvanceReplay to COMPLETED = %v, %v", ok, err)
+	}
+
+	active, err := e.ActiveReplays(ctx, 10)
+	var arns []string
+	for _, r := range active {
+		arns = append(arns, r.ARN)
+	}
+	if want := []string{b.ARN, a.ARN, replay("222222222222", "c-three", archiveA).ARN}; err != nil || !slices.Equal(arns, want) {
+		t.Fatalf("ActiveReplays = %v, %v; want %v (by start, CANCELLING included, COMPLETED not)", arns, err, want)
+	}
+	if active, _ := e.ActiveReplays(ctx, 1); len(active) != 1 {
+		t.Fatalf("ActiveReplays limit 1 = %d replays", len(active))
+	}
+	names := func(prefix, archiveARN, state, after string, limit int) []string {
+		t.Helper()
+		rs, err := e.Replays(ctx, acct, "us-east-1", prefix, archiveARN, state, after, limit)
+		if err != nil {
+			t.Fatalf("Replays: %v", err)
+		}
+		var out []string
+		for _, r := range rs {
+			out = append(out, r.Name)
+		}
+		return out
+	}
+	for _, x := range []struct {
+		prefix, archive, state, after string
+		limit                         int
+		want                          []string
+	}{
+		{"", "", "", "", 0, []string{"a-one", "b-two", "c-three"}},
+		{"b", "", "", "", 0, []string{"b-two"}},
+		{"", archiveA, "", "", 0, []string{"a-one", "c-three"}},
+		{"", "", store.ReplayCompleted, "", 0, []string{"c-three"}},
+		{"", "", "", "a-one", 1, []string{"b-two"}},
+	} {
+		if got := names(x.prefix, x.archive, x.state, x.after, x.limit); !slices.Equal(got, x.want) {
+			t.Errorf("Replays(prefix %q, archive %q, state %q, after %q, limit %d) = %v; want %v",
+				x.prefix, x.archive, x.state, x.after, x.limit, got, x.want)
+		}
+	}
 }

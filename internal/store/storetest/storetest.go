@@ -46,6 +46,9 @@ type Backend struct {
 	SQS store.SQS
 	// Events is checked by the Events suite.
 	Events store.Events
+	// Schedules is checked by the Schedules suite, with Outbox (an advance
+	// enqueues its invocation).
+	Schedules store.Schedules
 }
 
 // Open opens the backend whose data lives under dir: a fresh, empty store
