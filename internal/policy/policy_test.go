@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"fmt"
 	"testing"
 )
 
@@ -106,5 +107,34 @@ func TestContextOverridesPrincipalKeys(t *testing.T) {
 	r.Context = map[string][]string{"aws:principalaccount": {"222222222222"}}
 	if got := p.Evaluate(r); got != ImplicitDeny {
 		t.Errorf("aws:PrincipalAccount of the context: %v, want implicit deny", got)
+	}
+}
+
+// TestCache: a cached parse returns the policy of the first, and the
+// error of a document that does not parse.
+func TestCache(t *testing.T) {
+	var c Cache
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sqs:SendMessage","Resource":"*"}]}`
+	p1, err := c.Parse(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, err := c.Parse(doc)
+	if err != nil || p1 != p2 {
+		t.Fatalf("second Parse = %p, %v; want the first's %p", p2, err, p1)
+	}
+	if p1.Evaluate(&Request{Principal: Principal{Account: "111122223333", ARN: "arn:aws:iam::111122223333:root"}, Action: "sqs:SendMessage", Resource: "arn:aws:sqs:us-east-1:111122223333:q"}) != Allow {
+		t.Errorf("the cached policy does not allow what it says")
+	}
+	for range 2 {
+		if _, err := c.Parse(`{"Statement":`); err == nil {
+			t.Fatal("a document that does not parse parsed")
+		}
+	}
+	for i := range maxCached + 1 {
+		c.Parse(fmt.Sprintf(`{"Id":"%d","Statement":[]}`, i))
+	}
+	if len(c.m) > maxCached {
+		t.Errorf("the cache holds %d documents; at most %d", len(c.m), maxCached)
 	}
 }

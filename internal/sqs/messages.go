@@ -678,6 +678,10 @@ func (s *Service) Target() dispatch.Target {
 // (https://docs.aws.amazon.com/sns/latest/dg/subscribe-sqs-queue-to-sns-topic.html).
 var servicePrincipals = map[string]string{"sns": "sns.amazonaws.com", "events": "events.amazonaws.com"}
 
+// queuePolicies holds the queue policies parsed for deliveries: a
+// queue's policy is read at every one.
+var queuePolicies policy.Cache
+
 // allowsService checks that a queue's policy lets a service's delivery
 // in; deliveries of other sources (a Vigil component acting as the
 // account) need none.
@@ -692,7 +696,7 @@ func allowsService(queueARN, doc string, src dispatch.Source) error {
 	if doc == "" {
 		return denied(": the queue has no policy")
 	}
-	p, err := policy.Parse([]byte(doc))
+	p, err := queuePolicies.Parse(doc)
 	if err != nil {
 		return denied(": " + err.Error())
 	}
