@@ -35,10 +35,16 @@ func (s metricSink) PutMetrics(ctx context.Context, account, region string, data
 
 // dataCalls are the high-volume data-plane operations that the bus of
 // service events does not carry: CloudTrail records none of them as
-// management events, which are what EventBridge receives.
+// management events, which are what EventBridge receives (SQS's message
+// operations and SNS's publishes are CloudTrail data events, logged only
+// by trails that ask for them).
 var dataCalls = map[string]bool{
 	"logs:PutLogEvents": true, "logs:GetLogEvents": true, "logs:FilterLogEvents": true,
 	"cloudwatch:PutMetricData": true, "cloudwatch:GetMetricData": true,
+	"sqs:SendMessage": true, "sqs:SendMessageBatch": true, "sqs:ReceiveMessage": true,
+	"sqs:DeleteMessage": true, "sqs:DeleteMessageBatch": true,
+	"sqs:ChangeMessageVisibility": true, "sqs:ChangeMessageVisibilityBatch": true,
+	"sns:Publish": true, "sns:PublishBatch": true,
 }
 
 // managementCall selects the API calls published on the bus.

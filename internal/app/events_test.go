@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/vigilhq/vigil/internal/audit"
 	"github.com/vigilhq/vigil/internal/svcevents"
 )
 
@@ -47,5 +48,23 @@ func TestAPICallsOnTheBus(t *testing.T) {
 	}
 	if want := []string{"CreateLogGroup", "CreateLogStream", "DescribeLogGroups"}; !slices.Equal(names, want) {
 		t.Errorf("published %v; want %v (no PutLogEvents: a data-plane call)", names, want)
+	}
+}
+
+// TestDataCallsLeftOut: CloudTrail's data events of SQS and SNS stay off
+// the bus; the same services' management calls are on it.
+func TestDataCallsLeftOut(t *testing.T) {
+	for _, c := range []struct {
+		service, op string
+		on          bool
+	}{
+		{"sqs", "SendMessageBatch", false}, {"sqs", "ReceiveMessage", false}, {"sqs", "DeleteMessage", false},
+		{"sqs", "CreateQueue", true}, {"sqs", "SetQueueAttributes", true},
+		{"sns", "Publish", false}, {"sns", "Subscribe", true},
+		{"logs", "PutLogEvents", false}, {"events", "PutRule", true},
+	} {
+		if got := managementCall(&audit.Event{Service: c.service, Operation: c.op}); got != c.on {
+			t.Errorf("%s:%s on the bus = %v; want %v", c.service, c.op, got, c.on)
+		}
 	}
 }
