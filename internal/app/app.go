@@ -281,7 +281,7 @@ func (a *App) build(ctx context.Context) error {
 	a.dispatch.Register(dispatch.Match{Service: "http", Type: "*"}, web)
 	a.dispatch.Register(dispatch.Match{Service: "https", Type: "*"}, web)
 	a.eventBridge = eventsengine.New(eventsengine.Options{
-		Store: a.store.Events(), Tags: a.store.Tags(), Outbox: a.store.Outbox(), Notify: a.outbox.Kick,
+		Store: a.store.Events(), Tags: a.store.Tags(), Notify: a.outbox.Kick,
 		Dispatcher: a.dispatch, Clock: a.clock, Logger: a.logger.With("component", "events"),
 	})
 	a.eventBridge.RegisterDeliveries(a.outbox)

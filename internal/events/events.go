@@ -59,8 +59,8 @@ const DefaultBus = "default"
 type Options struct {
 	Store store.Events
 	Tags  store.Tags
-	// Outbox and Notify enqueue the invocations of targets and say so.
-	Outbox store.Outbox
+	// Notify says invocations were enqueued (Store enqueues them to the
+	// backend's outbox with the events archived).
 	Notify func()
 	// Dispatcher delivers invocations to the targets' services.
 	Dispatcher *dispatch.Dispatcher

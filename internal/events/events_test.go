@@ -65,7 +65,7 @@ func newFixture(t *testing.T) *fixture {
 			f.delivered = append(f.delivered, *m)
 			return nil
 		}))
-	f.svc = New(Options{Store: st.Events(), Tags: st.Tags(), Outbox: st.Outbox(), Dispatcher: d, Clock: f.clock})
+	f.svc = New(Options{Store: st.Events(), Tags: st.Tags(), Dispatcher: d, Clock: f.clock})
 	f.svc.RegisterDeliveries(f.outbox)
 	d.Register(dispatch.Match{Service: "events", Type: "event-bus"}, f.svc.BusTarget())
 	return f

@@ -152,21 +152,16 @@ func (d *delivery) add(o delivery) {
 	d.items = append(d.items, o.items...)
 }
 
-// commit makes a delivery durable, the events archived first, and tells
-// the outbox.
+// commit makes a delivery durable, its archived events and its
+// invocations in one transaction, and tells the outbox.
 func (s *Service) commit(ctx context.Context, d delivery) error {
-	if len(d.archived) > 0 {
-		if err := s.opt.Store.ArchiveEvents(ctx, d.archived); err != nil {
-			return err
-		}
-	}
-	if len(d.items) == 0 {
+	if len(d.archived) == 0 && len(d.items) == 0 {
 		return nil
 	}
-	if err := s.opt.Outbox.EnqueueOutbox(ctx, d.items); err != nil {
+	if err := s.opt.Store.ArchiveEvents(ctx, d.archived, d.items); err != nil {
 		return err
 	}
-	if s.opt.Notify != nil {
+	if len(d.items) > 0 && s.opt.Notify != nil {
 		s.opt.Notify()
 	}
 	return nil

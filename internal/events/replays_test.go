@@ -150,7 +150,7 @@ func TestReplayInBatchesAcrossRestart(t *testing.T) {
 	}
 	// Another Service over the same store (Vigil restarted) goes on from
 	// where the first stopped.
-	restarted := New(Options{Store: f.store.Events(), Tags: f.store.Tags(), Outbox: f.store.Outbox(), Clock: f.clock})
+	restarted := New(Options{Store: f.store.Events(), Tags: f.store.Tags(), Clock: f.clock})
 	if got := f.runReplays(restarted); len(got) != 5 {
 		t.Fatalf("after a restart the replay sent %d events; want the 5 left", len(got))
 	}

@@ -186,10 +186,11 @@ type EventArchives interface {
 	// DeleteArchive deletes an archive with its events, and its rule with
 	// the rule's targets, in one transaction, or fails with ErrNotFound.
 	DeleteArchive(ctx context.Context, arn string) error
-	// ArchiveEvents adds events to their archives in one transaction,
-	// each with the next Seq of its archive; an event whose archive does
-	// not exist, or has another ID, is dropped.
-	ArchiveEvents(ctx context.Context, events []ArchivedEvent) error
+	// ArchiveEvents adds events to their archives, each with the next Seq
+	// of its archive (an event whose archive does not exist, or has
+	// another ID, is dropped), and enqueues the deliveries of outbox to
+	// the backend's Outbox (setting their IDs), in one transaction.
+	ArchiveEvents(ctx context.Context, events []ArchivedEvent, outbox []OutboxItem) error
 	// ArchivedEvents lists the events of an archive after (afterTime,
 	// afterSeq) and with a Time before before, by Time and Seq, at most
 	// limit.

@@ -40,7 +40,7 @@ func newWire(t *testing.T) *wire {
 	}
 	t.Cleanup(func() { st.Close() })
 	w := &wire{t: t, router: protocol.NewRouter()}
-	w.svc = eventssvc.New(eventssvc.Options{Store: st.Events(), Tags: st.Tags(), Outbox: st.Outbox(),
+	w.svc = eventssvc.New(eventssvc.Options{Store: st.Events(), Tags: st.Tags(),
 		Clock: clock.NewFake(time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC))})
 	w.router.Register(Model, Handlers(New(w.svc)))
 	return w

@@ -301,8 +301,11 @@ func (e events) DeleteArchive(ctx context.Context, arn string) error {
 
 // ArchiveEvents numbers each event with its archive's next sequence
 // number, counting it in the same statement.
-func (e events) ArchiveEvents(ctx context.Context, evs []store.ArchivedEvent) error {
+func (e events) ArchiveEvents(ctx context.Context, evs []store.ArchivedEvent, outbox []store.OutboxItem) error {
 	err := e.s.write(ctx, func(tx *Tx) error {
+		if err := enqueue(tx, outbox); err != nil {
+			return err
+		}
 		for _, ev := range evs {
 			var seq int64
 			err := tx.QueryRow(`UPDATE events_archives SET last_seq = last_seq + 1, event_count = event_count + 1,
@@ -321,7 +324,7 @@ func (e events) ArchiveEvents(ctx context.Context, evs []store.ArchivedEvent) er
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("cannot archive %d events: %w", len(evs), err)
+		return fmt.Errorf("cannot archive %d events and enqueue %d deliveries: %w", len(evs), len(outbox), err)
 	}
 	return nil
 }

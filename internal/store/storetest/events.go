@@ -308,6 +308,36 @@ func Events(t *testing.T, open Open) {
 		archivedEvents(t, e, a)
 	})
 
+	t.Run("archive and enqueue", func(t *testing.T) {
+		be := fresh(t, open)
+		e := eventsOf(t, be)
+		need(t, be.Outbox != nil, "Outbox")
+		a := bus(acct, region, "default")
+		mustCreate(t, e, a)
+		x, xr, xt := archive(a, "x", 0)
+		if err := e.CreateArchive(ctx, x, xr, xt); err != nil {
+			t.Fatal(err)
+		}
+		items := []store.OutboxItem{{Kind: "events.test", Version: 1, Account: acct, Region: region, Target: "arn:t", Payload: []byte("p"), NextAttempt: 1}}
+		if err := e.ArchiveEvents(ctx, []store.ArchivedEvent{{ArchiveARN: x.ARN, ArchiveID: x.ID, Time: 1, Archived: 1, Event: []byte(`{}`)}}, items); err != nil {
+			t.Fatal(err)
+		}
+		if items[0].ID == 0 {
+			t.Errorf("the enqueued item has no id")
+		}
+		// Deliveries without events to archive are enqueued too.
+		if err := e.ArchiveEvents(ctx, nil, []store.OutboxItem{items[0]}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := be.Outbox.ClaimOutbox(ctx, "events.test", 1, 2, 10)
+		if err != nil || len(got) != 2 || string(got[0].Payload) != "p" {
+			t.Fatalf("ClaimOutbox = %+v, %v; want the two items enqueued", got, err)
+		}
+		if arch, _ := e.Archive(ctx, x.ARN); arch.EventCount != 1 {
+			t.Errorf("archive counts %d events; want 1", arch.EventCount)
+		}
+	})
+
 	t.Run("replays", func(t *testing.T) {
 		eventReplays(t, eventsOf(t, fresh(t, open)))
 	})
@@ -329,8 +359,8 @@ func Events(t *testing.T, open Open) {
 			if err := e.CreateArchive(ctx, ar, ar1, ar2); err != nil {
 				t.Fatal(err)
 			}
-			if err := e.ArchiveEvents(ctx, []store.ArchivedEvent{ev}); err != nil {
-				t.Fatal(err)
+			if err := e.ArchiveEvents(ctx, []store.ArchivedEvent{ev}, nil); err != nil {
+				t.Fatal(err, nil)
 			}
 			if err := e.StartReplay(ctx, rp, 10); err != nil {
 				t.Fatal(err)
@@ -487,7 +517,7 @@ func eventArchives(t *testing.T, e store.Events, a, b store.EventBus) {
 	}
 
 	// DeleteArchive deletes the archive, its events and its rule.
-	if err := e.ArchiveEvents(ctx, []store.ArchivedEvent{archived(x, 1, `{}`)}); err != nil {
+	if err := e.ArchiveEvents(ctx, []store.ArchivedEvent{archived(x, 1, `{}`)}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.DeleteArchive(ctx, x.ARN); err != nil {
@@ -534,7 +564,7 @@ func archivedEvents(t *testing.T, e store.Events, a store.EventBus) {
 		archived(x, 300, `{"n":1}`), archived(x, 100, `{"n":2}`), archived(y, 200, `{"n":3}`), stale, gone,
 		archived(x, 300, `{"n":4}`), archived(x, 200, `{"n":5}`),
 	}
-	if err := e.ArchiveEvents(ctx, evs); err != nil {
+	if err := e.ArchiveEvents(ctx, evs, nil); err != nil {
 		t.Fatalf("ArchiveEvents: %v", err)
 	}
 	got, _ := e.Archive(ctx, x.ARN)
@@ -580,8 +610,8 @@ func archivedEvents(t *testing.T, e store.Events, a store.EventBus) {
 	const day = 24 * 60 * 60 * 1000
 	later := archived(y, 50, `{"n":6}`)
 	later.Archived = 200 + day
-	if err := e.ArchiveEvents(ctx, []store.ArchivedEvent{later}); err != nil {
-		t.Fatal(err)
+	if err := e.ArchiveEvents(ctx, []store.ArchivedEvent{later}, nil); err != nil {
+		t.Fatal(err, nil)
 	}
 	if n, err := e.ExpireArchivedEvents(ctx, 200+day-1); err != nil || n != 0 {
 		t.Fatalf("ExpireArchivedEvents before a day = %d, %v; want 0", n, err)

@@ -44,7 +44,8 @@ type Backend struct {
 	SNS store.SNS
 	// SQS is checked by the SQS suite.
 	SQS store.SQS
-	// Events is checked by the Events suite.
+	// Events is checked by the Events suite, with Outbox (archiving
+	// enqueues the deliveries of the events).
 	Events store.Events
 	// Schedules is checked by the Schedules suite, with Outbox (an advance
 	// enqueues its invocation).
