@@ -42,37 +42,39 @@ func (s *Service) RegisterDeliveries(p *outbox.Processor) {
 	p.Register(KindAction, outbox.DelivererFunc(s.deliverAction), outbox.Policy{})
 }
 
-// enqueueActions enqueues the actions of next's state, the state old
-// changed to, when its actions are enabled.
-func (s *Service) enqueueActions(ctx context.Context, old, next store.Alarm, d *Definition) error {
+// actionItems returns the outbox items of the actions of next's state,
+// the state old changed to, when its actions are enabled and no mute rule
+// holds them back; they are enqueued with the state.
+func (s *Service) actionItems(ctx context.Context, old, next store.Alarm, d *Definition) ([]store.OutboxItem, error) {
 	actions := d.Actions(State(next.State))
 	if !next.ActionsEnabled || len(actions) == 0 {
-		return nil
+		return nil, nil
 	}
 	now := s.opt.Clock.Now()
 	if rule, err := s.mutedBy(ctx, next, now); err != nil || rule != "" {
 		if rule != "" {
 			s.opt.Logger.Info("alarm actions muted", "alarm", next.ARN, "state", next.State, "muteRule", rule)
 		}
-		return err
+		return nil, err
 	}
 	p, err := json.Marshal(actionPayload{AlarmName: next.Name, AlarmType: next.Type, StateUpdated: next.StateUpdated,
 		Message: string(notification(old, next, d)), Subject: subject(next)})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	items := make([]store.OutboxItem, len(actions))
 	for i, a := range actions {
 		items[i] = store.OutboxItem{Kind: KindAction, Version: actionVersion, Account: next.Account, Region: next.Region,
 			Target: a, Payload: p, NextAttempt: next.StateUpdated}
 	}
-	if err := s.opt.Outbox.EnqueueOutbox(ctx, items); err != nil {
-		return err
-	}
-	if s.opt.Notify != nil {
+	return items, nil
+}
+
+// enqueued tells the outbox that a write enqueued items.
+func (s *Service) enqueued(items []store.OutboxItem) {
+	if len(items) > 0 && s.opt.Notify != nil {
 		s.opt.Notify()
 	}
-	return nil
 }
 
 // deliverAction executes an action and records its outcome in the

@@ -305,22 +305,28 @@ func (s *Service) suppression(ctx context.Context, a Alarm, now time.Time) (comp
 // its wait period without its suppressor going into ALARM, and records
 // the suppression.
 func (s *Service) settlePending(ctx context.Context, a Alarm, ev compositeEvaluation, now time.Time) error {
+	var actions []store.OutboxItem
 	if ev.PendingSince > 0 && ev.SuppressedBy == "" {
 		ev.PendingSince = 0
 		if State(a.State) == StateAlarm {
 			prev := a.Alarm
 			prev.State = string(StateOK)
-			if err := s.enqueueActions(ctx, prev, a.Alarm, a.Definition); err != nil {
+			var err error
+			if actions, err = s.actionItems(ctx, prev, a.Alarm, a.Definition); err != nil {
 				return err
 			}
 		}
 	}
 	evaluation := encodeComposite(ev)
-	if string(evaluation) == string(a.Evaluation) {
+	if string(evaluation) == string(a.Evaluation) && len(actions) == 0 {
 		return nil
 	}
-	return s.opt.Store.SetAlarmState(ctx, a.Account, a.Region, a.Name, a.State, a.StateReason, a.StateReasonData,
-		a.StateUpdated, a.StateTransitioned, evaluation)
+	if err := s.opt.Store.SetAlarmState(ctx, a.Account, a.Region, a.Name, a.State, a.StateReason, a.StateReasonData,
+		a.StateUpdated, a.StateTransitioned, evaluation, actions); err != nil {
+		return err
+	}
+	s.enqueued(actions)
+	return nil
 }
 
 func encodeComposite(ev compositeEvaluation) []byte {

@@ -126,7 +126,7 @@ func (s *Service) evaluateGrouped(ctx context.Context, a Alarm, series []Contrib
 			return nil
 		}
 		return s.opt.Store.SetAlarmState(ctx, a.Account, a.Region, a.Name, a.State, a.StateReason, a.StateReasonData,
-			a.StateUpdated, a.StateTransitioned, evaluation)
+			a.StateUpdated, a.StateTransitioned, evaluation, nil)
 	}
 	s.evaluations.WithLabelValues("changed").Inc()
 	if state == State(a.State) {

@@ -75,8 +75,8 @@ type Options struct {
 	Store store.Alarms
 	// Tags keeps alarms' tags, by ARN.
 	Tags store.Tags
-	// Outbox and Notify enqueue the executions of actions and say so.
-	Outbox store.Outbox
+	// Notify says actions were enqueued (Store enqueues them to the
+	// backend's outbox with the state that runs them).
 	Notify func()
 	// Dispatcher delivers notifications to their targets.
 	Dispatcher *dispatch.Dispatcher

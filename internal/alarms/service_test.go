@@ -166,7 +166,7 @@ func newSvcFixture(t *testing.T, withSNS bool) *svcFixture {
 		f.events = append(f.events, e)
 	})
 	f.svc = New(Options{
-		Store: st.Alarms(), Tags: st.Tags(), Outbox: st.Outbox(),
+		Store: st.Alarms(), Tags: st.Tags(),
 		Notify:     func() { f.mu.Lock(); f.notifies++; f.mu.Unlock() },
 		Dispatcher: d, Source: f.src, Bus: bus, Clock: f.clock,
 		Evaluate:   func() { f.mu.Lock(); f.evaluates++; f.mu.Unlock() },
@@ -825,7 +825,7 @@ func TestRunDue(t *testing.T) {
 	}
 	// A new service (another node, or a restart) evaluates everything at
 	// its first run.
-	g := New(Options{Store: f.store.Alarms(), Tags: f.store.Tags(), Outbox: f.store.Outbox(), Source: f.src, Clock: f.clock})
+	g := New(Options{Store: f.store.Alarms(), Tags: f.store.Tags(), Source: f.src, Clock: f.clock})
 	if err := g.Run(f.ctx, time.Date(2026, 3, 2, 10, 1, 35, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}

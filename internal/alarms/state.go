@@ -38,23 +38,29 @@ func (s *Service) transitionActions(ctx context.Context, a Alarm, state State, r
 		items = append(items, stateItem(old, state, reason, reasonData, now))
 	}
 	items = append(items, extra...)
-	if err := s.opt.Store.SetAlarmState(ctx, old.Account, old.Region, old.Name, string(state), reason, reasonData,
-		ms(now), transitioned, evaluation, items...); err != nil {
-		return err
-	}
-	if !changed {
-		return nil
-	}
 	next := old
 	next.State, next.StateReason, next.StateReasonData = string(state), reason, reasonData
 	next.StateUpdated, next.StateTransitioned, next.Evaluation = ms(now), transitioned, evaluation
 	if !runActions {
 		next.ActionsEnabled = false
 	}
-	if err := s.enqueueActions(ctx, old, next, a.Definition); err != nil {
-		// The state is recorded; the actions are lost, and the log says so.
-		s.opt.Logger.Error("cannot enqueue alarm actions", "alarm", old.ARN, "state", state, "err", err)
+	var actions []store.OutboxItem
+	if changed {
+		var err error
+		if actions, err = s.actionItems(ctx, old, next, a.Definition); err != nil {
+			// The state is recorded all the same; the actions are lost,
+			// and the log says so.
+			s.opt.Logger.Error("cannot make alarm actions", "alarm", old.ARN, "state", state, "err", err)
+		}
 	}
+	if err := s.opt.Store.SetAlarmState(ctx, old.Account, old.Region, old.Name, string(state), reason, reasonData,
+		ms(now), transitioned, evaluation, actions, items...); err != nil {
+		return err
+	}
+	if !changed {
+		return nil
+	}
+	s.enqueued(actions)
 	s.publishStateChange(ctx, old, next, a.Definition)
 	return nil
 }

@@ -254,7 +254,7 @@ func (a *App) build(ctx context.Context) error {
 	})
 	a.logs.RegisterDeliveries(a.outbox, a.dispatch)
 	a.alarms = alarms.New(alarms.Options{
-		Store: a.store.Alarms(), Tags: a.store.Tags(), Outbox: a.store.Outbox(), Notify: a.outbox.Kick,
+		Store: a.store.Alarms(), Tags: a.store.Tags(), Notify: a.outbox.Kick,
 		Dispatcher: a.dispatch, Source: cloudwatch.AlarmSource(a.metrics), Bus: a.events, Clock: a.clock,
 		Evaluate: func() { a.sched.Kick(alarmsJob) }, Registerer: prom.Registry, Logger: a.logger.With("component", "alarms"),
 	})

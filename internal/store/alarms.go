@@ -185,11 +185,12 @@ type Alarms interface {
 	// StateReason, StateReasonData, StateUpdated (updated),
 	// StateTransitioned (transitioned) and Evaluation (nil stores nil) —
 	// leaving its configuration (Definition, ARN, Type, ActionsEnabled,
-	// ConfigUpdated) as it is, and writes the history items, in one
-	// transaction. It fails with ErrNotFound, writing nothing, when there
-	// is no such alarm.
+	// ConfigUpdated) as it is, writes the history items and enqueues the
+	// deliveries of outbox to the backend's Outbox (setting their IDs), in
+	// one transaction. It fails with ErrNotFound, writing nothing, when
+	// there is no such alarm.
 	SetAlarmState(ctx context.Context, account, region, name string, state, reason, reasonData string,
-		updated, transitioned int64, evaluation []byte, history ...AlarmHistoryItem) error
+		updated, transitioned int64, evaluation []byte, outbox []OutboxItem, history ...AlarmHistoryItem) error
 	// AddAlarmHistory writes history items alone (the outcomes of
 	// actions), in one transaction.
 	AddAlarmHistory(ctx context.Context, items ...AlarmHistoryItem) error

@@ -143,14 +143,17 @@ func (a alarms) DeleteAlarms(ctx context.Context, account, region string, names 
 }
 
 func (a alarms) SetAlarmState(ctx context.Context, account, region, name string, state, reason, reasonData string,
-	updated, transitioned int64, evaluation []byte, history ...store.AlarmHistoryItem) error {
+	updated, transitioned int64, evaluation []byte, outbox []store.OutboxItem, history ...store.AlarmHistoryItem) error {
 	err := a.s.write(ctx, func(tx *Tx) error {
 		if err := txOne(tx, `UPDATE alarms SET state = ?, state_reason = ?, state_reason_data = ?, state_updated = ?,
 			state_transitioned = ?, evaluation = ? WHERE account = ? AND region = ? AND name = ?`,
 			state, reason, reasonData, updated, transitioned, blobOrNull(evaluation), account, region, name); err != nil {
 			return err
 		}
-		return putHistory(tx, history)
+		if err := putHistory(tx, history); err != nil {
+			return err
+		}
+		return enqueue(tx, outbox)
 	})
 	return wrapOne(err, "alarm "+name)
 }

@@ -136,7 +136,7 @@ func Alarms(t *testing.T, open Open) {
 		read(t, s, acct, region, "cpu", want)
 
 		// A state written since is kept too.
-		if err := s.SetAlarmState(ctx, acct, region, "cpu", "ALARM", "why", "", 5000, 5000, []byte{7}); err != nil {
+		if err := s.SetAlarmState(ctx, acct, region, "cpu", "ALARM", "why", "", 5000, 5000, []byte{7}, nil); err != nil {
 			t.Fatalf("SetAlarmState: %v", err)
 		}
 		putCreates(t, s, a, false)
@@ -340,13 +340,18 @@ func Alarms(t *testing.T, open Open) {
 	})
 
 	t.Run("state", func(t *testing.T) {
-		s := alarmsOf(t, fresh(t, open))
+		b := fresh(t, open)
+		s := alarmsOf(t, b)
+		need(t, b.Outbox != nil, "Outbox")
 		a := alarm(acct, region, "cpu", store.MetricAlarm)
 		a.ActionsEnabled = false
 		put(t, s, a, item(acct, region, "cpu", store.MetricAlarm, 1000, store.HistoryConfigurationUpdate, "created"))
+		action := func(payload string) []store.OutboxItem {
+			return []store.OutboxItem{{Kind: "alarms.test", Version: 1, Account: acct, Region: region, Target: "arn:t", Payload: []byte(payload), NextAttempt: 5000}}
+		}
 
 		evaluation := []byte(`{"contributors":{"i-1":"ALARM"}}`)
-		err := s.SetAlarmState(ctx, acct, region, "cpu", "ALARM", "Threshold Crossed", `{"version":"1.0"}`, 5000, 4000, evaluation,
+		err := s.SetAlarmState(ctx, acct, region, "cpu", "ALARM", "Threshold Crossed", `{"version":"1.0"}`, 5000, 4000, evaluation, action("sent"),
 			item(acct, region, "cpu", store.MetricAlarm, 5000, store.HistoryStateUpdate, "to ALARM"),
 			item(acct, region, "cpu", store.MetricAlarm, 5000, store.HistoryAction, "action"))
 		if err != nil {
@@ -363,7 +368,7 @@ func Alarms(t *testing.T, open Open) {
 		historyIs(t, s, store.AlarmHistoryQuery{Account: acct, Region: region, Type: store.HistoryAction}, "action", "action done")
 
 		// An evaluation without engine state clears it.
-		if err := s.SetAlarmState(ctx, acct, region, "cpu", "OK", "fine", "", 6000, 6000, nil); err != nil {
+		if err := s.SetAlarmState(ctx, acct, region, "cpu", "OK", "fine", "", 6000, 6000, nil, nil); err != nil {
 			t.Fatalf("SetAlarmState: %v", err)
 		}
 		want.State, want.StateReason, want.StateReasonData = "OK", "fine", ""
@@ -377,7 +382,7 @@ func Alarms(t *testing.T, open Open) {
 			{Account: "222222222222", Region: region, Name: "cpu"},
 			{Account: acct, Region: "eu-west-1", Name: "cpu"},
 		} {
-			err := s.SetAlarmState(ctx, k.Account, k.Region, k.Name, "ALARM", "x", "", 7000, 7000, nil,
+			err := s.SetAlarmState(ctx, k.Account, k.Region, k.Name, "ALARM", "x", "", 7000, 7000, nil, action("lost"),
 				item(k.Account, k.Region, k.Name, store.MetricAlarm, 7000, store.HistoryStateUpdate, "lost"))
 			if !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("SetAlarmState(%+v) = %v; want ErrNotFound", k, err)
@@ -385,12 +390,17 @@ func Alarms(t *testing.T, open Open) {
 			historyIs(t, s, store.AlarmHistoryQuery{Account: k.Account, Region: k.Region, AlarmName: k.Name, Start: 7000})
 		}
 		read(t, s, acct, region, "cpu", want)
+		// The state's actions were enqueued with it; the missing alarms'
+		// were not.
+		if items, err := b.Outbox.ClaimOutbox(ctx, "alarms.test", 9000, 10000, 10); err != nil || len(items) != 1 || string(items[0].Payload) != "sent" {
+			t.Errorf("ClaimOutbox = %+v, %v; want the one action of the state set", items, err)
+		}
 
 		// A deleted alarm has no state to set.
 		if err := s.DeleteAlarms(ctx, acct, region, []string{"cpu"}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SetAlarmState(ctx, acct, region, "cpu", "ALARM", "x", "", 8000, 8000, nil); !errors.Is(err, store.ErrNotFound) {
+		if err := s.SetAlarmState(ctx, acct, region, "cpu", "ALARM", "x", "", 8000, 8000, nil, nil); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("SetAlarmState(deleted) = %v; want ErrNotFound", err)
 		}
 	})
@@ -409,15 +419,15 @@ func Alarms(t *testing.T, open Open) {
 			item(acct, region, "mem", store.MetricAlarm, 100, store.HistoryConfigurationUpdate, "mem created"))
 		put(t, s, alarm(acct, region, "all", store.CompositeAlarm),
 			item(acct, region, "all", store.CompositeAlarm, 150, store.HistoryConfigurationUpdate, "all created"))
-		if err := s.SetAlarmState(ctx, acct, region, "cpu", "ALARM", "r", "", 200, 200, nil,
+		if err := s.SetAlarmState(ctx, acct, region, "cpu", "ALARM", "r", "", 200, 200, nil, nil,
 			item(acct, region, "cpu", store.MetricAlarm, 200, store.HistoryAction, "cpu action"), contributor); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SetAlarmState(ctx, acct, region, "all", "ALARM", "r", "", 200, 200, nil,
+		if err := s.SetAlarmState(ctx, acct, region, "all", "ALARM", "r", "", 200, 200, nil, nil,
 			item(acct, region, "all", store.CompositeAlarm, 200, store.HistoryStateUpdate, "all to ALARM")); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SetAlarmState(ctx, acct, region, "mem", "OK", "r", "", 300, 300, nil,
+		if err := s.SetAlarmState(ctx, acct, region, "mem", "OK", "r", "", 300, 300, nil, nil,
 			item(acct, region, "mem", store.MetricAlarm, 300, store.HistoryStateUpdate, "mem to OK")); err != nil {
 			t.Fatal(err)
 		}
@@ -592,7 +602,7 @@ func Alarms(t *testing.T, open Open) {
 		put(t, s, otherRegion)
 		missing(t, s, "333333333333", region, "cpu")
 		missing(t, s, acct, "ap-south-1", "cpu")
-		if err := s.SetAlarmState(ctx, acct, region, "cpu", "ALARM", "r", "", 2000, 2000, nil); err != nil {
+		if err := s.SetAlarmState(ctx, acct, region, "cpu", "ALARM", "r", "", 2000, 2000, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.DeleteAlarms(ctx, "222222222222", "eu-west-1", []string{"cpu"}); err != nil {
@@ -617,7 +627,7 @@ func Alarms(t *testing.T, open Open) {
 		s := alarmsOf(t, reopen(t, open, func(t *testing.T, b Backend) {
 			s := alarmsOf(t, b)
 			fill(t, s)
-			if err := s.SetAlarmState(ctx, acct, region, "cpu", "ALARM", "r", `{"v":1}`, 200, 200, []byte("engine state")); err != nil {
+			if err := s.SetAlarmState(ctx, acct, region, "cpu", "ALARM", "r", `{"v":1}`, 200, 200, []byte("engine state"), nil); err != nil {
 				t.Fatal(err)
 			}
 			if err := s.DeleteAlarms(ctx, acct, region, []string{"mem"}); err != nil {
@@ -630,7 +640,7 @@ func Alarms(t *testing.T, open Open) {
 		historyIs(t, s, base, ascending...)
 		// IDs keep growing after a reopen.
 		before := history(t, s, base)
-		if err := s.SetAlarmState(ctx, acct, region, "cpu", "OK", "r", "", 200, 200, nil,
+		if err := s.SetAlarmState(ctx, acct, region, "cpu", "OK", "r", "", 200, 200, nil, nil,
 			item(acct, region, "cpu", store.MetricAlarm, 200, store.HistoryStateUpdate, "cpu to OK")); err != nil {
 			t.Fatal(err)
 		}

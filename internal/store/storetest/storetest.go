@@ -38,7 +38,8 @@ type Backend struct {
 	LogQuerier store.LogQuerier
 	// Leases is checked by the Leases suite.
 	Leases store.Leases
-	// Alarms is checked by the Alarms suite.
+	// Alarms is checked by the Alarms suite, with Outbox (a state change
+	// enqueues its actions).
 	Alarms store.Alarms
 	// SNS is checked by the SNS suite.
 	SNS store.SNS
