@@ -282,7 +282,7 @@ func (a *App) build(ctx context.Context) error {
 	a.dispatch.Register(dispatch.Match{Service: "https", Type: "*"}, web)
 	a.eventBridge = eventsengine.New(eventsengine.Options{
 		Store: a.store.Events(), Tags: a.store.Tags(), Notify: a.outbox.Kick,
-		Dispatcher: a.dispatch, Clock: a.clock, Logger: a.logger.With("component", "events"),
+		Dispatcher: a.dispatch, Metrics: metricSink{a.metrics}, Clock: a.clock, Logger: a.logger.With("component", "events"),
 	})
 	a.eventBridge.RegisterDeliveries(a.outbox)
 	a.dispatch.Register(dispatch.Match{Service: "events", Type: "event-bus"}, a.eventBridge.BusTarget())
@@ -391,6 +391,7 @@ func (a *App) schedule() error {
 		{Name: "sqs-move-tasks", Every: sqsengine.MoveEvery, Step: a.sqs.RunMoveTasks},
 		{Name: "events-schedules", Every: schedulesEvery, Step: a.eventBridge.FireSchedules},
 		{Name: "events-replays", Every: eventsengine.ReplayEvery, Step: a.eventBridge.RunReplays},
+		{Name: "events-metrics", Every: eventsengine.MetricsEvery, Step: a.eventBridge.PublishMetrics},
 		{Name: "events-archive-retention", Every: retentionEvery, Step: a.eventBridge.ExpireArchives},
 		{Name: "scheduler-schedules", Every: schedulesEvery, Step: a.eventScheduler.FireSchedules},
 		{Name: "logs-query-expiry", Every: queryExpiryEvery, Step: a.expireQueries},

@@ -6,6 +6,7 @@ import (
 
 	"github.com/vigilhq/vigil/internal/audit"
 
+	eventsengine "github.com/vigilhq/vigil/internal/events"
 	logsengine "github.com/vigilhq/vigil/internal/logs"
 	"github.com/vigilhq/vigil/internal/metrics"
 	"github.com/vigilhq/vigil/internal/outbox"
@@ -31,6 +32,29 @@ func (s metricSink) PutMetrics(ctx context.Context, account, region string, data
 		return outbox.Permanent(err)
 	}
 	return err
+}
+
+// PutCounts stores EventBridge's metrics (events.MetricSink), in their
+// AWS/Events namespace.
+func (s metricSink) PutCounts(ctx context.Context, account, region string, counts []eventsengine.Count) error {
+	out := make([]metrics.Datum, 0, len(counts))
+	for _, c := range counts {
+		d := metrics.Datum{Namespace: eventsengine.MetricsNamespace, Name: c.Name, Timestamp: c.Minute, Value: c.Value,
+			Unit: "Count", StorageResolution: 60}
+		for _, dim := range c.Dimensions {
+			d.Dimensions = append(d.Dimensions, metrics.Dimension(dim))
+		}
+		out = append(out, d)
+	}
+	// A PutMetricData takes at most 1,000 data points.
+	for len(out) > 0 {
+		n := min(len(out), 1000)
+		if err := s.m.IngestAWS(ctx, account, region, out[:n]); err != nil {
+			return err
+		}
+		out = out[n:]
+	}
+	return nil
 }
 
 // dataCalls are the high-volume data-plane operations that the bus of

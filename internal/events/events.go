@@ -64,8 +64,10 @@ type Options struct {
 	Notify func()
 	// Dispatcher delivers invocations to the targets' services.
 	Dispatcher *dispatch.Dispatcher
-	Clock      clock.Clock
-	Logger     *slog.Logger
+	// Metrics receives EventBridge's metrics (none when nil).
+	Metrics MetricSink
+	Clock   clock.Clock
+	Logger  *slog.Logger
 }
 
 // Service is Vigil's EventBridge.
@@ -76,6 +78,8 @@ type Service struct {
 	// rule changed on another node).
 	mu       sync.Mutex
 	matchers map[string]*busMatcher
+	// counts are the metrics not yet published.
+	counts counters
 }
 
 // New returns a Service.

@@ -98,14 +98,18 @@ func (s *Service) deliver(ctx context.Context, it store.OutboxItem) error {
 		return outbox.Permanent(fmt.Errorf("cannot read an EventBridge invocation: %w", err))
 	}
 	err := s.invoke(ctx, it, &inv)
+	now := s.opt.Clock.Now()
 	if err == nil {
+		s.countRule(it.Account, it.Region, metricInvocations, inv.RuleARN, now)
 		return nil
 	}
-	age := s.opt.Clock.Now().Sub(time.UnixMilli(it.Created))
+	age := now.Sub(time.UnixMilli(it.Created))
 	if !outbox.IsPermanent(err) && it.Attempts+1 < inv.MaxAttempts && age < time.Duration(inv.MaxAgeSeconds)*time.Second {
 		return err
 	}
 	if inv.DeadLetterARN == "" {
+		s.countRule(it.Account, it.Region, metricInvocations, inv.RuleARN, now)
+		s.countRule(it.Account, it.Region, metricFailedInvocations, inv.RuleARN, now)
 		return outbox.Permanent(err)
 	}
 	if derr := s.opt.Dispatcher.Dispatch(ctx, dispatch.Message{ID: outbox.IdempotencyKey(it) + "/dlq", Kind: dispatch.EventKind, Version: 1,
@@ -113,6 +117,7 @@ func (s *Service) deliver(ctx context.Context, it store.OutboxItem) error {
 		Payload: inv.Input, Header: deadLetterHeader(&inv, it, err)}); derr != nil {
 		return fmt.Errorf("%w; and the dead-letter queue %s refused it: %v", err, inv.DeadLetterARN, derr)
 	}
+	s.countRule(it.Account, it.Region, metricDeadLetterInvocations, inv.RuleARN, now)
 	s.opt.Logger.Info("EventBridge invocation moved to its dead-letter queue", "rule", inv.RuleARN, "target", inv.TargetID,
 		"queue", inv.DeadLetterARN, "err", err)
 	return nil

@@ -186,6 +186,7 @@ func (s *Service) route(ctx context.Context, sc Scope, bus string, evt *svcevent
 	}
 	var d delivery
 	now := s.opt.Clock.Now()
+	matched := false
 	for _, id := range ids {
 		r := m.rules[id]
 		if only != nil && !only(r) {
@@ -196,6 +197,12 @@ func (s *Service) route(ctx context.Context, sc Scope, bus string, evt *svcevent
 			return delivery{}, err
 		}
 		d.add(routed)
+		s.countRule(sc.Account, sc.Region, metricTriggeredRules, r.ARN, now)
+		if !matched {
+			matched = true
+			b, _ := ruleOf(r.ARN)
+			s.counts.add(sc.Account, sc.Region, metricMatchedEvents, b, "", now, 1)
+		}
 	}
 	return d, nil
 }

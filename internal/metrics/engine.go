@@ -87,12 +87,28 @@ var Units = []string{
 // Ingest validates and stores data points. The whole call fails on the
 // first invalid datum, with the error PutMetricData answers.
 func (e *Engine) Ingest(ctx context.Context, account, region string, data []Datum) error {
+	return e.ingest(ctx, account, region, data, false)
+}
+
+// IngestAWS stores the data points of Vigil's own services, which alone
+// may use the AWS/ namespaces (AWS/Events …), validated as Ingest does.
+func (e *Engine) IngestAWS(ctx context.Context, account, region string, data []Datum) error {
+	return e.ingest(ctx, account, region, data, true)
+}
+
+func (e *Engine) ingest(ctx context.Context, account, region string, data []Datum, aws bool) error {
 	if len(data) > maxDatumsInPut {
 		return errorf(InvalidParameterValue, "The collection MetricData must not have a size greater than %d.", maxDatumsInPut)
 	}
 	now := e.opt.Clock.Now()
 	points := make([]store.MetricPoint, 0, len(data))
 	for i, d := range data {
+		if aws != strings.HasPrefix(d.Namespace, "AWS/") {
+			if aws {
+				return fmt.Errorf("BUG: a service's metric in namespace %q, outside AWS/", d.Namespace)
+			}
+			return errorf(InvalidParameterValue, "The value %s for parameter Namespace is invalid.", d.Namespace)
+		}
 		p, err := point(d, i+1, now)
 		if err != nil {
 			return err
@@ -107,9 +123,6 @@ func (e *Engine) Ingest(ctx context.Context, account, region string, data []Datu
 // aggregates it.
 func point(d Datum, n int, now time.Time) (store.MetricPoint, error) {
 	param := paramPath{prefix: "MetricData.member.", n: n}
-	if strings.HasPrefix(d.Namespace, "AWS/") {
-		return store.MetricPoint{}, errorf(InvalidParameterValue, "The value %s for parameter Namespace is invalid.", d.Namespace)
-	}
 	if d.Namespace == "" {
 		return store.MetricPoint{}, errorf(MissingParameter, "The parameter Namespace is required.")
 	}

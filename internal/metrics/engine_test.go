@@ -561,3 +561,27 @@ func TestMetricsInsightsAndAnomalyBand(t *testing.T) {
 		t.Errorf("deleting a missing detector = %v; want ResourceNotFound", err)
 	}
 }
+
+// TestIngestAWS: Vigil's own services store metrics in the AWS/
+// namespaces that PutMetricData refuses, and only there.
+func TestIngestAWS(t *testing.T) {
+	e, clk := newTestEngine(t)
+	ctx := context.Background()
+	d := Datum{Namespace: "AWS/Events", Name: "Invocations", Dimensions: []Dimension{{Name: "RuleName", Value: "r"}},
+		Value: 2, Unit: "Count", Timestamp: clk.Now()}
+	if err := e.Ingest(ctx, testScope.Account, testScope.Region, []Datum{d}); engineCode(err) != InvalidParameterValue {
+		t.Fatalf("Ingest of AWS/Events: %v; want InvalidParameterValue", err)
+	}
+	if err := e.IngestAWS(ctx, testScope.Account, testScope.Region, []Datum{d}); err != nil {
+		t.Fatal(err)
+	}
+	ids, _, err := e.ListMetrics(ctx, testScope, ListQuery{Namespace: "AWS/Events"})
+	if err != nil || len(ids) != 1 || ids[0].Name != "Invocations" {
+		t.Fatalf("ListMetrics(AWS/Events) = %+v, %v", ids, err)
+	}
+	app := d
+	app.Namespace = "App"
+	if err := e.IngestAWS(ctx, testScope.Account, testScope.Region, []Datum{app}); err == nil {
+		t.Fatal("IngestAWS took a metric outside AWS/")
+	}
+}
