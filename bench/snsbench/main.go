@@ -1,16 +1,23 @@
-// Command snsbench measures SNS fan-out to SQS against any endpoint that
-// speaks SNS and SQS (Vigil, or moto's server for comparison), through
+// Command snsbench measures fan-out to SQS queues, from an SNS topic or
+// from an EventBridge rule, against any endpoint that speaks SNS,
+// EventBridge and SQS (Vigil, or moto's server for comparison), through
 // aws-sdk-go-v2.
 //
 //	snsbench -endpoint http://127.0.0.1:4580 -server-pid PID fanout -queues 10 -workers 8 -d 20s
+//	snsbench -endpoint http://127.0.0.1:4580 -server-pid PID events -queues 1 -workers 8 -d 20s
 //
 // fanout: one standard topic with -queues SQS queues subscribed (raw
 // message delivery); -workers workers publish batches of -batch messages
-// (PublishBatch, or Publish when -batch is 1) for -d. Then it waits until
-// every queue holds every message published (or -wait passes). It
-// reports the publishes accepted per second while publishing, and the
-// messages delivered per second: publishes × queues over the time from
-// the first publish until the last delivery arrived.
+// (PublishBatch, or Publish when -batch is 1) for -d.
+//
+// events: one rule on the default bus, matching the events the workers
+// put, with -queues SQS queues as its targets (at most 5, as AWS allows);
+// -workers workers put batches of -batch events (PutEvents) for -d.
+//
+// Then it waits until every queue holds every message sent (or -wait
+// passes). It reports the messages accepted per second while sending,
+// and the messages delivered per second: messages × queues over the time
+// from the first send until the last delivery arrived.
 package main
 
 import (
@@ -25,6 +32,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -33,68 +42,142 @@ import (
 )
 
 func main() {
-	cfg, cmd, fs := benchsdk.Parse("snsbench [-endpoint URL] [-server-pid PID] fanout [flags]")
-	queues := fs.Int("queues", 10, "SQS queues subscribed to the topic")
-	workers := fs.Int("workers", 8, "concurrent publishers")
-	duration := fs.Duration("d", 20*time.Second, "how long to publish")
-	batch := fs.Int("batch", 10, "messages per PublishBatch (1: Publish)")
+	cfg, cmd, fs := benchsdk.Parse("snsbench [-endpoint URL] [-server-pid PID] fanout|events [flags]")
+	queues := fs.Int("queues", 10, "SQS queues subscribed to the topic, or targets of the rule")
+	workers := fs.Int("workers", 8, "concurrent senders")
+	duration := fs.Duration("d", 20*time.Second, "how long to send")
+	batch := fs.Int("batch", 10, "messages per PublishBatch (1: Publish) or PutEvents")
 	size := fs.Int("size", 200, "message size in bytes")
-	wait := fs.Duration("wait", 2*time.Minute, "longest wait for the deliveries after publishing")
+	wait := fs.Duration("wait", 2*time.Minute, "longest wait for the deliveries after sending")
 	fs.Parse(benchsdk.Args())
-	if cmd != "fanout" {
+	if *batch < 1 || *batch > 10 {
+		log.Fatalf("-batch %d: batches hold 1 to 10 messages", *batch)
+	}
+	b := &bench{sns: sns.NewFromConfig(cfg), sqs: sqs.NewFromConfig(cfg), events: eventbridge.NewFromConfig(cfg)}
+	ctx := context.Background()
+	var send sender
+	var urls []string
+	switch cmd {
+	case "fanout":
+		send, urls = b.topic(ctx, *queues, *batch, *size)
+	case "events":
+		if *queues > 5 {
+			log.Fatalf("-queues %d: a rule has at most 5 targets", *queues)
+		}
+		send, urls = b.rule(ctx, *queues, *batch, *size)
+	default:
 		log.Fatalf("unknown command %q", cmd)
 	}
-	if *batch < 1 || *batch > 10 {
-		log.Fatalf("-batch %d: SNS batches hold 1 to 10 messages", *batch)
-	}
-	b := &bench{sns: sns.NewFromConfig(cfg), sqs: sqs.NewFromConfig(cfg)}
-	b.fanout(context.Background(), *queues, *workers, *batch, *size, *duration, *wait)
+	b.fanout(ctx, send, urls, *workers, *batch, *size, *duration, *wait)
 }
 
-// queuePolicy lets SNS send to the queues, as AWS requires.
-const queuePolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},` +
+// queuePolicy lets SNS and EventBridge send to the queues, as AWS
+// requires.
+const queuePolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["sns.amazonaws.com","events.amazonaws.com"]},` +
 	`"Action":"sqs:SendMessage","Resource":"*"}]}`
 
 type bench struct {
-	sns *sns.Client
-	sqs *sqs.Client
+	sns    *sns.Client
+	sqs    *sqs.Client
+	events *eventbridge.Client
 }
 
-// setup creates the topic and the queues, subscribed, and returns the
-// topic's ARN and the queues' URLs.
-func (b *bench) setup(ctx context.Context, queues int) (string, []string) {
-	run := strconv.FormatInt(time.Now().UnixNano(), 36)
-	topic, err := b.sns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("snsbench-" + run)})
-	if err != nil {
-		log.Fatalf("CreateTopic: %v", err)
-	}
-	urls := make([]string, queues)
-	for i := range urls {
+// sender sends one batch (a worker's own sender: it keeps its request).
+type sender func(ctx context.Context) func() error
+
+// queues creates n queues and returns their URLs and ARNs.
+func (b *bench) queues(ctx context.Context, run string, n int) (urls, arns []string) {
+	for i := range n {
 		q, err := b.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(fmt.Sprintf("snsbench-%s-%d", run, i)),
 			Attributes: map[string]string{"Policy": queuePolicy}})
 		if err != nil {
 			log.Fatalf("CreateQueue: %v", err)
 		}
-		urls[i] = aws.ToString(q.QueueUrl)
 		attrs, err := b.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: q.QueueUrl,
 			AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
 		if err != nil {
 			log.Fatalf("GetQueueAttributes: %v", err)
 		}
+		urls, arns = append(urls, aws.ToString(q.QueueUrl)), append(arns, attrs.Attributes["QueueArn"])
+	}
+	return urls, arns
+}
+
+// topic creates a topic with n queues subscribed (raw delivery) and
+// returns its sender and the queues' URLs.
+func (b *bench) topic(ctx context.Context, n, batch, size int) (sender, []string) {
+	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	topic, err := b.sns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("snsbench-" + run)})
+	if err != nil {
+		log.Fatalf("CreateTopic: %v", err)
+	}
+	urls, arns := b.queues(ctx, run, n)
+	for _, arn := range arns {
 		if _, err := b.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
-			Endpoint: aws.String(attrs.Attributes["QueueArn"]), Attributes: map[string]string{"RawMessageDelivery": "true"}}); err != nil {
+			Endpoint: aws.String(arn), Attributes: map[string]string{"RawMessageDelivery": "true"}}); err != nil {
 			log.Fatalf("Subscribe: %v", err)
 		}
 	}
-	return aws.ToString(topic.TopicArn), urls
+	body := aws.String(strings.Repeat("x", size))
+	return func(ctx context.Context) func() error {
+		if batch == 1 {
+			in := &sns.PublishInput{TopicArn: topic.TopicArn, Message: body}
+			return func() error { _, err := b.sns.Publish(ctx, in); return err }
+		}
+		in := &sns.PublishBatchInput{TopicArn: topic.TopicArn}
+		for i := range batch {
+			in.PublishBatchRequestEntries = append(in.PublishBatchRequestEntries,
+				snstypes.PublishBatchRequestEntry{Id: aws.String(fmt.Sprintf("m%d", i)), Message: body})
+		}
+		return func() error {
+			out, err := b.sns.PublishBatch(ctx, in)
+			if err == nil && len(out.Failed) > 0 {
+				err = fmt.Errorf("%d entries failed: %s", len(out.Failed), aws.ToString(out.Failed[0].Message))
+			}
+			return err
+		}
+	}, urls
 }
 
-// publish publishes for d from workers and returns how many messages
-// were accepted, the publish latencies, and when it began.
-func (b *bench) publish(ctx context.Context, topic string, workers, batch, size int, d time.Duration) (int64, []time.Duration, time.Time) {
-	body := aws.String(strings.Repeat("x", size))
+// rule creates a rule on the default bus with n queues as its targets
+// and returns the sender of its events and the queues' URLs.
+func (b *bench) rule(ctx context.Context, n, batch, size int) (sender, []string) {
+	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	source := "snsbench." + run
+	name := aws.String("snsbench-" + run)
+	if _, err := b.events.PutRule(ctx, &eventbridge.PutRuleInput{Name: name,
+		EventPattern: aws.String(`{"source":["` + source + `"]}`)}); err != nil {
+		log.Fatalf("PutRule: %v", err)
+	}
+	urls, arns := b.queues(ctx, run, n)
+	var targets []ebtypes.Target
+	for i, arn := range arns {
+		targets = append(targets, ebtypes.Target{Id: aws.String(strconv.Itoa(i)), Arn: aws.String(arn)})
+	}
+	if out, err := b.events.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: name, Targets: targets}); err != nil || out.FailedEntryCount > 0 {
+		log.Fatalf("PutTargets: %v (%d failed)", err, out.FailedEntryCount)
+	}
+	detail := aws.String(`{"data":"` + strings.Repeat("x", max(size-11, 0)) + `"}`)
+	return func(ctx context.Context) func() error {
+		in := &eventbridge.PutEventsInput{}
+		for range batch {
+			in.Entries = append(in.Entries, ebtypes.PutEventsRequestEntry{Source: aws.String(source), DetailType: aws.String("bench"), Detail: detail})
+		}
+		return func() error {
+			out, err := b.events.PutEvents(ctx, in)
+			if err == nil && out.FailedEntryCount > 0 {
+				err = fmt.Errorf("%d entries failed: %s", out.FailedEntryCount, aws.ToString(out.Entries[0].ErrorMessage))
+			}
+			return err
+		}
+	}, urls
+}
+
+// send sends for d from workers and returns how many messages were
+// accepted, the call latencies, and when it began.
+func (b *bench) send(ctx context.Context, send sender, workers, batch int, d time.Duration) (int64, []time.Duration, time.Time) {
 	var (
-		published atomic.Int64
+		sent      atomic.Int64
 		mu        sync.Mutex
 		latencies []time.Duration
 		wg        sync.WaitGroup
@@ -105,28 +188,15 @@ func (b *bench) publish(ctx context.Context, topic string, workers, batch, size 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			entries := make([]snstypes.PublishBatchRequestEntry, batch)
-			for i := range entries {
-				entries[i] = snstypes.PublishBatchRequestEntry{Id: aws.String(fmt.Sprintf("m%d", i)), Message: body}
-			}
+			call := send(ctx)
 			var mine []time.Duration
 			for time.Now().Before(deadline) {
 				began := time.Now()
-				if batch == 1 {
-					if _, err := b.sns.Publish(ctx, &sns.PublishInput{TopicArn: &topic, Message: body}); err != nil {
-						log.Fatalf("Publish: %v", err)
-					}
-				} else {
-					out, err := b.sns.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: &topic, PublishBatchRequestEntries: entries})
-					if err != nil {
-						log.Fatalf("PublishBatch: %v", err)
-					}
-					if len(out.Failed) > 0 {
-						log.Fatalf("PublishBatch: %d entries failed: %s", len(out.Failed), aws.ToString(out.Failed[0].Message))
-					}
+				if err := call(); err != nil {
+					log.Fatalf("send: %v", err)
 				}
 				mine = append(mine, time.Since(began))
-				published.Add(int64(batch))
+				sent.Add(int64(batch))
 			}
 			mu.Lock()
 			latencies = append(latencies, mine...)
@@ -134,7 +204,7 @@ func (b *bench) publish(ctx context.Context, topic string, workers, batch, size 
 		}()
 	}
 	wg.Wait()
-	return published.Load(), latencies, start
+	return sent.Load(), latencies, start
 }
 
 // delivered counts the messages in the queues.
@@ -152,10 +222,10 @@ func (b *bench) delivered(ctx context.Context, urls []string) int64 {
 	return n
 }
 
-func (b *bench) fanout(ctx context.Context, queues, workers, batch, size int, d, wait time.Duration) {
-	topic, urls := b.setup(ctx, queues)
+func (b *bench) fanout(ctx context.Context, send sender, urls []string, workers, batch, size int, d, wait time.Duration) {
+	queues := len(urls)
 	cpu := benchsdk.ServerCPU()
-	published, latencies, start := b.publish(ctx, topic, workers, batch, size, d)
+	published, latencies, start := b.send(ctx, send, workers, batch, d)
 	publishing := time.Since(start)
 	want := published * int64(queues)
 	var got int64
