@@ -282,10 +282,13 @@ func (a *App) build(ctx context.Context) error {
 	a.dispatch.Register(dispatch.Match{Service: "https", Type: "*"}, web)
 	a.eventBridge = eventsengine.New(eventsengine.Options{
 		Store: a.store.Events(), Tags: a.store.Tags(), Notify: a.outbox.Kick,
-		Dispatcher: a.dispatch, Metrics: metricSink{a.metrics}, Clock: a.clock, Logger: a.logger.With("component", "events"),
+		Dispatcher: a.dispatch, Metrics: metricSink{a.metrics}, Sealer: sealer, Clock: a.clock, Logger: a.logger.With("component", "events"),
+		// API destinations answer within 5 seconds, as on AWS.
+		HTTP: dispatch.NewHTTPCaller(&http.Client{Timeout: 5 * time.Second}, 64<<10),
 	})
 	a.eventBridge.RegisterDeliveries(a.outbox)
 	a.dispatch.Register(dispatch.Match{Service: "events", Type: "event-bus"}, a.eventBridge.BusTarget())
+	a.dispatch.Register(dispatch.Match{Service: "events", Type: "api-destination"}, a.eventBridge.APIDestinationTarget())
 	a.events.Subscribe("eventbridge", nil, a.eventBridge.ServiceEvents)
 	a.eventScheduler = schedulerengine.New(schedulerengine.Options{
 		Store: a.store.Schedules(), Tags: a.store.Tags(), Notify: a.outbox.Kick,

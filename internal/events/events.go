@@ -66,8 +66,14 @@ type Options struct {
 	Dispatcher *dispatch.Dispatcher
 	// Metrics receives EventBridge's metrics (none when nil).
 	Metrics MetricSink
-	Clock   clock.Clock
-	Logger  *slog.Logger
+	// HTTP calls API destinations and their connections' OAuth
+	// endpoints (nil: their invocations fail).
+	HTTP dispatch.HTTPCaller
+	// Sealer seals the connections' secrets at rest (nil: stored as
+	// they are, for tests).
+	Sealer Sealer
+	Clock  clock.Clock
+	Logger *slog.Logger
 }
 
 // Service is Vigil's EventBridge.
@@ -80,6 +86,10 @@ type Service struct {
 	matchers map[string]*busMatcher
 	// counts are the metrics not yet published.
 	counts counters
+	// tokens are the connections' OAuth tokens this node holds; limits
+	// the API destinations' invocation rates on this node.
+	tokens tokenCache
+	limits rateLimiter
 }
 
 // New returns a Service.

@@ -39,6 +39,9 @@ type invocation struct {
 	MaxAttempts    int             `json:"maxAttempts"`
 	MaxAgeSeconds  int             `json:"maxAge"`
 	DeadLetterARN  string          `json:"deadLetter,omitempty"`
+	// HTTP are the HttpParameters of a target that is an API
+	// destination.
+	HTTP *targetHTTPParameters `json:"http,omitempty"`
 }
 
 // invocations returns what the targets of a rule an event (its
@@ -70,6 +73,9 @@ func (s *Service) invocations(r *compiledRule, event []byte, now time.Time) (del
 		inv := invocation{RuleARN: r.ARN, TargetID: t.ID, EventID: head.ID, Time: head.Time, Input: input, RoleARN: t.RoleARN,
 			MessageGroupID: t.MessageGroupID, MaxAttempts: defaultRetryAttempts + 1, MaxAgeSeconds: defaultEventAge,
 			DeadLetterARN: t.DeadLetterARN}
+		if isAPIDestination(t.ARN) {
+			inv.HTTP = t.httpParameters()
+		}
 		if t.MaximumRetryAttempts != nil {
 			inv.MaxAttempts = *t.MaximumRetryAttempts + 1
 		}
@@ -168,6 +174,13 @@ func (s *Service) invoke(ctx context.Context, it store.OutboxItem, inv *invocati
 	if inv.MessageGroupID != "" {
 		// A FIFO queue deduplicates an event's retries by its id.
 		header["MessageDeduplicationId"] = inv.EventID
+	}
+	if inv.HTTP != nil {
+		b, err := json.Marshal(inv.HTTP)
+		if err != nil {
+			return outbox.Permanent(err)
+		}
+		header[httpParametersHeader] = string(b)
 	}
 	return s.opt.Dispatcher.Dispatch(ctx, dispatch.Message{ID: outbox.IdempotencyKey(it), Kind: dispatch.EventKind, Version: 1,
 		Source: dispatch.Source{Service: "events", Account: it.Account, Region: it.Region, Principal: inv.RoleARN, ARN: inv.RuleARN},

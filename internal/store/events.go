@@ -122,6 +122,7 @@ type Events interface {
 
 	EventArchives
 	EventReplays
+	EventConnections
 }
 
 // EventArchive is an archive of the events put on a bus.
@@ -265,4 +266,80 @@ type EventReplays interface {
 	// and CursorSeq are still from's, and reports whether it did (false:
 	// the replay is gone, or was cancelled or advanced since read).
 	AdvanceReplay(ctx context.Context, arn string, from, to ReplayProgress) (bool, error)
+}
+
+// EventConnection is a connection: the authorization, and the HTTP
+// parameters, of the API destinations that use it.
+type EventConnection struct {
+	// ARN is arn:aws:events:REGION:ACCOUNT:connection/NAME/UUID.
+	ARN                   string
+	Account, Region, Name string
+	// State is its ConnectionState (AUTHORIZED, AUTHORIZING,
+	// DEAUTHORIZED …), which ListConnections filters on.
+	State string
+	// Definition is its authorization type, parameters (their secrets
+	// included) and description, encoded by the engine.
+	Definition []byte
+	// Created and Updated are when it was created and last changed;
+	// Authorized when it was last authorized (ms, 0 for never).
+	Created, Updated, Authorized int64
+}
+
+// EventAPIDestination is an API destination: an HTTP endpoint that
+// rules invoke through a connection.
+type EventAPIDestination struct {
+	// ARN is arn:aws:events:REGION:ACCOUNT:api-destination/NAME/UUID.
+	ARN                   string
+	Account, Region, Name string
+	// ConnectionARN is the connection it invokes its endpoint with.
+	ConnectionARN string
+	// Definition is its endpoint, method, rate and description, encoded
+	// by the engine.
+	Definition []byte
+	// Created and Updated are when it was created and last changed (ms).
+	Created, Updated int64
+}
+
+// EventConnections stores connections and API destinations, each unique
+// by account, region and name.
+type EventConnections interface {
+	// CreateConnection creates a connection, or fails with ErrExists
+	// when its account, region and name have one.
+	CreateConnection(ctx context.Context, c EventConnection) error
+	// Connection returns the connection of a name, or ErrNotFound.
+	Connection(ctx context.Context, account, region, name string) (*EventConnection, error)
+	// Connections lists the connections of an account and region whose
+	// names begin with prefix and, when state is not "", whose State is
+	// state, by name, after the name after, at most limit (0: no cap).
+	Connections(ctx context.Context, account, region, prefix, state, after string, limit int) ([]EventConnection, error)
+	// UpdateConnection changes a connection in one transaction: update
+	// gets it and sets its State, Definition, Updated and Authorized (the
+	// rest is kept); an error of update is returned and changes nothing.
+	// It fails with ErrNotFound when the connection does not exist, and
+	// returns the connection as changed.
+	UpdateConnection(ctx context.Context, account, region, name string, update func(c *EventConnection) error) (*EventConnection, error)
+	// DeleteConnection deletes a connection and returns it, or fails with
+	// ErrNotFound.
+	DeleteConnection(ctx context.Context, account, region, name string) (*EventConnection, error)
+
+	// CreateAPIDestination creates an API destination, or fails with
+	// ErrExists when its account, region and name have one.
+	CreateAPIDestination(ctx context.Context, d EventAPIDestination) error
+	// APIDestination returns the API destination of a name, or
+	// ErrNotFound.
+	APIDestination(ctx context.Context, account, region, name string) (*EventAPIDestination, error)
+	// APIDestinations lists the API destinations of an account and region
+	// whose names begin with prefix and, when connectionARN is not "",
+	// that use that connection, by name, after the name after, at most
+	// limit (0: no cap).
+	APIDestinations(ctx context.Context, account, region, prefix, connectionARN, after string, limit int) ([]EventAPIDestination, error)
+	// UpdateAPIDestination changes an API destination in one transaction:
+	// update gets it and sets its ConnectionARN, Definition and Updated
+	// (the rest is kept); an error of update is returned and changes
+	// nothing. It fails with ErrNotFound when the destination does not
+	// exist, and returns it as changed.
+	UpdateAPIDestination(ctx context.Context, account, region, name string, update func(d *EventAPIDestination) error) (*EventAPIDestination, error)
+	// DeleteAPIDestination deletes an API destination, or fails with
+	// ErrNotFound.
+	DeleteAPIDestination(ctx context.Context, account, region, name string) error
 }

@@ -535,6 +535,34 @@ INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', 4503599627370495);
 CREATE INDEX outbox_pending ON outbox(kind, id) WHERE dead_at = 0;
 CREATE INDEX outbox_dead ON outbox(id) WHERE dead_at > 0;
 `},
+	{name: "events connections and api destinations", sql: `
+-- EventBridge connections and API destinations, unique by account,
+-- region and name (their ARNs end with a UUID). definition is the
+-- engine's encoding; times are Unix milliseconds.
+CREATE TABLE events_connections (
+	account    TEXT NOT NULL,
+	region     TEXT NOT NULL,
+	name       TEXT NOT NULL,
+	arn        TEXT NOT NULL UNIQUE,
+	state      TEXT NOT NULL,
+	definition BLOB NOT NULL,
+	created    INTEGER NOT NULL,
+	updated    INTEGER NOT NULL,
+	authorized INTEGER NOT NULL,
+	PRIMARY KEY (account, region, name)
+);
+CREATE TABLE events_api_destinations (
+	account        TEXT NOT NULL,
+	region         TEXT NOT NULL,
+	name           TEXT NOT NULL,
+	arn            TEXT NOT NULL UNIQUE,
+	connection_arn TEXT NOT NULL,
+	definition     BLOB NOT NULL,
+	created        INTEGER NOT NULL,
+	updated        INTEGER NOT NULL,
+	PRIMARY KEY (account, region, name)
+);
+`},
 }
 
 // migrate brings the schema to the newest version, each migration in a

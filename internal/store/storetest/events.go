@@ -25,8 +25,9 @@ import (
 // a cursor, and expired by their archive's retention; replays started
 // once per name and up to a number under way, listed by prefix, archive
 // and state, cancelled only when starting or running, and advanced once
-// from the progress read; accounts, regions and buses apart; and all of
-// it kept across a reopen.
+// from the progress read; connections and API destinations
+// (eventConnections); accounts, regions and buses apart; and all of it
+// kept across a reopen.
 func Events(t *testing.T, open Open) {
 	ctx := context.Background()
 	const acct, region = "111111111111", "us-east-1"
@@ -340,6 +341,10 @@ func Events(t *testing.T, open Open) {
 
 	t.Run("replays", func(t *testing.T) {
 		eventReplays(t, eventsOf(t, fresh(t, open)))
+	})
+
+	t.Run("connections and api destinations", func(t *testing.T) {
+		eventConnections(t, eventsOf(t, fresh(t, open)))
 	})
 
 	t.Run("durable", func(t *testing.T) {
