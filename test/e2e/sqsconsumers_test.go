@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -85,20 +84,24 @@ func (l *sqsLoad) keeps(e consumerEvent, kept map[string]bool) bool {
 	return false
 }
 
-// consumer receives with the Go SDK, most messages at a time and without
-// waiting (Vigil's clock stands still), and deletes what it does not keep,
-// until stop is set.
-func (l *sqsLoad) consumer(c *sqs.Client, name string, most int32, stop *atomic.Bool, events chan<- consumerEvent) error {
-	ctx := context.Background()
-	for call := 1; !stop.Load(); call++ {
-		out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &l.queue, MaxNumberOfMessages: most,
+// consumer receives with the Go SDK, most messages at a time, long
+// polling (a receive waits for a message to arrive: Vigil's clock stands
+// still, so the wait ends only with one, or with ctx), and deletes what
+// it does not keep, until ctx ends.
+func (l *sqsLoad) consumer(ctx context.Context, c *sqs.Client, name string, most int32, events chan<- consumerEvent) error {
+	for call := 1; ctx.Err() == nil; call++ {
+		out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &l.queue, MaxNumberOfMessages: most, WaitTimeSeconds: 20,
 			MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll}})
 		at := time.Now().UnixNano()
+		if ctx.Err() != nil {
+			// Stopped once every message was taken: a receive under way
+			// has none to return.
+			return nil
+		}
 		if err != nil {
 			return fmt.Errorf("%s: ReceiveMessage: %w", name, err)
 		}
 		if len(out.Messages) == 0 {
-			time.Sleep(5 * time.Millisecond)
 			continue
 		}
 		got := make([]consumerEvent, len(out.Messages))
@@ -118,7 +121,9 @@ func (l *sqsLoad) consumer(c *sqs.Client, name string, most int32, stop *atomic.
 				continue
 			}
 			events <- e
-			if _, err := c.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &l.queue, ReceiptHandle: m.ReceiptHandle}); err != nil {
+			// Not under ctx: the phase may end (all its messages taken)
+			// while this delete is under way, which must still be made.
+			if _, err := c.DeleteMessage(context.Background(), &sqs.DeleteMessageInput{QueueUrl: &l.queue, ReceiptHandle: m.ReceiptHandle}); err != nil {
 				return fmt.Errorf("%s: DeleteMessage: %w", name, err)
 			}
 		}
@@ -222,12 +227,13 @@ func (l *sqsLoad) run(t *testing.T, v *vigil, most []int32, python bool, produce
 	if python {
 		py = l.startPyConsumer(t, v, "boto3", events)
 	}
-	var stop atomic.Bool
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
 	var wg sync.WaitGroup
 	c := v.sqsClient()
 	for i, n := range most {
 		wg.Go(func() {
-			if err := l.consumer(c, fmt.Sprintf("go-%d", i), n, &stop, events); err != nil {
+			if err := l.consumer(ctx, c, fmt.Sprintf("go-%d", i), n, events); err != nil {
 				errs <- err
 			}
 		})
@@ -264,7 +270,7 @@ wait:
 	}
 	// Stop the consumers, keeping what they do meanwhile: a message a
 	// receive returns now was due to nobody.
-	stop.Store(true)
+	stop()
 	stopped := make(chan struct{})
 	go func() {
 		wg.Wait()
