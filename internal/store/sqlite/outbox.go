@@ -3,6 +3,7 @@ package sqlite
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -65,9 +66,12 @@ func (o outbox) ClaimOutbox(ctx context.Context, kind string, now, until int64, 
 		return nil, nil
 	}
 	// A read first, so that a step that finds nothing due costs no write.
-	var due bool
-	err := o.s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM outbox WHERE kind = ? AND `+outboxsql.Claimable+`)`, kind, now, now).Scan(&due)
+	rows, err := o.s.query(ctx, `SELECT 1 FROM outbox WHERE kind = ? AND `+outboxsql.Claimable+` LIMIT 1`, kind, now, now)
 	if err != nil {
+		return nil, fmt.Errorf("cannot read the outbox: %w", err)
+	}
+	due := rows.Next()
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return nil, fmt.Errorf("cannot read the outbox: %w", err)
 	}
 	if !due {
