@@ -109,8 +109,7 @@ func (s *Service) deliver(ctx context.Context, it store.OutboxItem) error {
 		s.countRule(it.Account, it.Region, metricInvocations, inv.RuleARN, now)
 		return nil
 	}
-	age := now.Sub(time.UnixMilli(it.Created))
-	if !outbox.IsPermanent(err) && it.Attempts+1 < inv.MaxAttempts && age < time.Duration(inv.MaxAgeSeconds)*time.Second {
+	if _, over := outbox.Exhausted(it, err, inv.MaxAttempts, time.Duration(inv.MaxAgeSeconds)*time.Second, now); !over {
 		return err
 	}
 	if inv.DeadLetterARN == "" {

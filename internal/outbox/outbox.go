@@ -86,6 +86,25 @@ func IsPermanent(err error) bool {
 	return errors.As(err, &p) && p.Permanent()
 }
 
+// Exhausted tells whether an attempt at it that failed with err at now
+// ends its retries under a target's own retry policy (AWS's
+// MaximumRetryAttempts, counting the first attempt in maxAttempts, and
+// MaximumEventAgeInSeconds), which services that send what is given up to
+// a dead-letter queue apply: "" and false while it may be retried; true
+// with the condition that ran out ("MaximumRetryAttempts" or
+// "MaximumEventAgeInSeconds", "" for a permanent error) otherwise.
+func Exhausted(it store.OutboxItem, err error, maxAttempts int, maxAge time.Duration, now time.Time) (string, bool) {
+	switch {
+	case IsPermanent(err):
+		return "", true
+	case it.Attempts+1 >= maxAttempts:
+		return "MaximumRetryAttempts", true
+	case now.Sub(time.UnixMilli(it.Created)) >= maxAge:
+		return "MaximumEventAgeInSeconds", true
+	}
+	return "", false
+}
+
 // Policy says how a kind's deliveries are retried and when they are given
 // up. Zero fields take the values of DefaultPolicy.
 type Policy struct {

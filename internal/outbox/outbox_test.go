@@ -657,3 +657,27 @@ func TestTargetsAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestExhausted: a target's retry policy ends at its attempts or its
+// age, whichever comes first, and at once for a permanent error.
+func TestExhausted(t *testing.T) {
+	created := t0.UnixMilli()
+	for _, c := range []struct {
+		attempts int
+		err      error
+		at       time.Time
+		why      string
+		over     bool
+	}{
+		{0, errors.New("down"), t0, "", false},
+		{1, errors.New("down"), t0.Add(59 * time.Second), "", false},
+		{2, errors.New("down"), t0, "MaximumRetryAttempts", true},
+		{0, errors.New("down"), t0.Add(time.Minute), "MaximumEventAgeInSeconds", true},
+		{0, Permanent(errors.New("gone")), t0, "", true},
+	} {
+		it := store.OutboxItem{Attempts: c.attempts, Created: created}
+		if why, over := Exhausted(it, c.err, 3, time.Minute, c.at); why != c.why || over != c.over {
+			t.Errorf("Exhausted(attempts %d, %v, at +%v) = %q, %v; want %q, %v", c.attempts, c.err, c.at.Sub(t0), why, over, c.why, c.over)
+		}
+	}
+}

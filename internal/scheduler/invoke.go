@@ -133,14 +133,8 @@ func (s *Service) deliver(ctx context.Context, it store.OutboxItem) error {
 	if err == nil {
 		return nil
 	}
-	exhausted := ""
-	switch {
-	case outbox.IsPermanent(err):
-	case it.Attempts+1 >= inv.MaxAttempts:
-		exhausted = "MaximumRetryAttempts"
-	case s.opt.Clock.Now().Sub(time.UnixMilli(it.Created)) >= time.Duration(inv.MaxAgeSeconds)*time.Second:
-		exhausted = "MaximumEventAgeInSeconds"
-	default:
+	exhausted, over := outbox.Exhausted(it, err, inv.MaxAttempts, time.Duration(inv.MaxAgeSeconds)*time.Second, s.opt.Clock.Now())
+	if !over {
 		return err
 	}
 	if inv.DeadLetterARN == "" {
