@@ -3,6 +3,7 @@ package events
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -95,6 +96,23 @@ func (f *fixture) routeTo(destARN, params string, retries int) {
 	f.putTargets("", "r", t)
 }
 
+// TestHTTPParametersPaths: a JSONPath in a target's HttpParameters that
+// does not parse is refused when the target is put.
+func TestHTTPParametersPaths(t *testing.T) {
+	f := newFixture(t)
+	f.putRule(Rule{Name: "r", EventPattern: `{"source":["shop"]}`})
+	bad := Target{ID: "api", ARN: "arn:aws:events:us-east-1:123456789012:api-destination/d/1",
+		Parameters: json.RawMessage(`{"HttpParameters":{"HeaderParameters":{"X":"$.detail[oops"}}}`)}
+	failed, err := f.svc.PutTargets(f.ctx, scope, "", "r", []Target{bad})
+	msg := fmt.Sprint(err)
+	if len(failed) == 1 {
+		msg = failed[0].Message
+	}
+	if !strings.Contains(msg, "JSONPath $.detail[oops is invalid") {
+		t.Fatalf("PutTargets with a JSONPath that does not parse = %+v, %v; want it refused naming the path", failed, err)
+	}
+}
+
 // xorSealer stands for auth.Sealer: what it seals reads as nothing.
 type xorSealer struct{}
 
@@ -133,7 +151,7 @@ func TestAPIDestinationAPIKey(t *testing.T) {
 	if d.RateLimit != 300 || d.State != APIDestinationActive {
 		t.Fatalf("CreateAPIDestination = %+v", d)
 	}
-	f.routeTo(d.ARN, `{"HttpParameters":{"PathParameterValues":["42"],"HeaderParameters":{"X-Target":"t","X-Env":"target"},`+
+	f.routeTo(d.ARN, `{"HttpParameters":{"PathParameterValues":["42"],"HeaderParameters":{"X-Target":"t","X-Env":"target","X-Source":"$.source","X-N":"$.detail.n"},`+
 		`"QueryStringParameters":{"q":"1","from":"target"}}}`, 3)
 	f.put(entry("shop", "order", `{"n":1}`))
 	f.step()
@@ -145,7 +163,7 @@ func TestAPIDestinationAPIKey(t *testing.T) {
 	if r.Method != "POST" || r.Path != "/orders/42" || r.Query != "from=connection&q=1" {
 		t.Errorf("request = %s %s?%s", r.Method, r.Path, r.Query)
 	}
-	for k, v := range map[string]string{"X-Api-Key": "s3cret", "X-Target": "t", "X-Env": "prod", "User-Agent": userAgent,
+	for k, v := range map[string]string{"X-Api-Key": "s3cret", "X-Target": "t", "X-Env": "prod", "X-Source": "shop", "X-N": "1", "User-Agent": userAgent,
 		"Content-Type": "application/json; charset=utf-8"} {
 		if r.Header.Get(k) != v {
 			t.Errorf("header %s = %q; want %q", k, r.Header.Get(k), v)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vigilhq/vigil/internal/dispatch"
+	"github.com/vigilhq/vigil/internal/eventinput"
 	"github.com/vigilhq/vigil/internal/outbox"
 	"github.com/vigilhq/vigil/internal/store"
 )
@@ -48,6 +49,78 @@ func (t *Target) httpParameters() *targetHTTPParameters {
 		return nil
 	}
 	return p.HttpParameters
+}
+
+// each calls f with every value of the parameters, which it may replace;
+// it stops at f's first error.
+func (p *targetHTTPParameters) each(f func(v *string) error) error {
+	for i := range p.PathParameterValues {
+		if err := f(&p.PathParameterValues[i]); err != nil {
+			return err
+		}
+	}
+	for _, m := range []map[string]string{p.HeaderParameters, p.QueryStringParameters} {
+		for k, v := range m {
+			if err := f(&v); err != nil {
+				return err
+			}
+			m[k] = v
+		}
+	}
+	return nil
+}
+
+// isPath reports whether a parameter value is a JSONPath reference to
+// the event ("$.detail.id"), which AWS replaces with what it selects.
+func isPath(v string) bool { return strings.HasPrefix(v, "$.") || v == "$" }
+
+// checkHTTPParameters refuses a target whose HttpParameters hold a
+// JSONPath reference that does not parse.
+func checkHTTPParameters(t *Target) error {
+	p := t.httpParameters()
+	if p == nil {
+		return nil
+	}
+	return p.each(func(v *string) error {
+		if !isPath(*v) {
+			return nil
+		}
+		if _, err := eventinput.Compile(t.ID, eventinput.Config{InputPath: v}); err != nil {
+			return errorf(Validation, "HttpParameters of target %s: JSONPath %s is invalid.", t.ID, *v)
+		}
+		return nil
+	})
+}
+
+// resolvedHTTPParameters returns a target's HttpParameters with their JSONPath
+// references replaced by what they select of the event: a string as it
+// is, another value as its JSON, nothing as "".
+func (t *Target) resolvedHTTPParameters(event []byte) *targetHTTPParameters {
+	p := t.httpParameters()
+	if p == nil {
+		return nil
+	}
+	p.each(func(v *string) error {
+		if !isPath(*v) {
+			return nil
+		}
+		in, err := eventinput.Compile(t.ID, eventinput.Config{InputPath: v})
+		if err != nil {
+			return nil // checked when the target was put
+		}
+		got, err := in.Apply(event, eventinput.Context{})
+		var s string
+		switch {
+		case err != nil:
+			*v = ""
+		case json.Unmarshal(got, &s) == nil:
+			*v = s
+		default:
+			*v = string(got)
+		}
+		return nil
+	})
+	return p
 }
 
 // isAPIDestination reports whether an ARN names an API destination.

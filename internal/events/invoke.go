@@ -74,7 +74,7 @@ func (s *Service) invocations(r *compiledRule, event []byte, now time.Time) (del
 			MessageGroupID: t.MessageGroupID, MaxAttempts: defaultRetryAttempts + 1, MaxAgeSeconds: defaultEventAge,
 			DeadLetterARN: t.DeadLetterARN}
 		if isAPIDestination(t.ARN) {
-			inv.HTTP = t.httpParameters()
+			inv.HTTP = t.resolvedHTTPParameters(event)
 		}
 		if t.MaximumRetryAttempts != nil {
 			inv.MaxAttempts = *t.MaximumRetryAttempts + 1

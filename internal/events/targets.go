@@ -56,6 +56,9 @@ func checkTarget(t *Target, fifoQueue func(arn string) bool) error {
 	if _, err := t.Input.compile(t.ID); err != nil {
 		return err
 	}
+	if err := checkHTTPParameters(t); err != nil {
+		return err
+	}
 	if err := checkDeadLetter(t.DeadLetterARN); err != nil {
 		return err
 	}
