@@ -1,7 +1,12 @@
 // Package api holds small helpers shared by the service API packages under
 // it: reading and writing the optional (pointer) members of the generated
-// types.
+// types, and their lists of tags.
 package api
+
+import (
+	"maps"
+	"slices"
+)
 
 // Ptr returns a pointer to v.
 func Ptr[T any](v T) *T { return &v }
@@ -22,4 +27,27 @@ func OptionalString(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// TagMap reads a request's list of tags, kv giving each one's key and
+// value, as a map (nil when there are none).
+func TagMap[T any](tags []T, kv func(T) (key, value *string)) map[string]string {
+	if len(tags) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(tags))
+	for _, t := range tags {
+		k, v := kv(t)
+		m[Value(k)] = Value(v)
+	}
+	return m
+}
+
+// TagList lists tags as a response does, sorted by key, tag making each.
+func TagList[T any](tags map[string]string, tag func(key, value *string) T) []T {
+	out := make([]T, 0, len(tags))
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		out = append(out, tag(Ptr(k), Ptr(tags[k])))
+	}
+	return out
 }

@@ -310,14 +310,7 @@ func (s *Provider) PutMetricAlarm(ctx context.Context, in *PutMetricAlarmInput) 
 }
 
 func tagMap(tags []Tag) map[string]string {
-	if len(tags) == 0 {
-		return nil
-	}
-	m := make(map[string]string, len(tags))
-	for _, t := range tags {
-		m[*t.Key] = *t.Value
-	}
-	return m
+	return api.TagMap(tags, func(t Tag) (*string, *string) { return t.Key, t.Value })
 }
 
 // PutCompositeAlarm creates or updates a composite alarm.

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"net/http"
-	"slices"
 
 	"github.com/vigilhq/vigil/internal/alarms"
 	"github.com/vigilhq/vigil/internal/api"
@@ -357,10 +355,7 @@ func (s *Provider) ListTagsForResource(ctx context.Context, in *ListTagsForResou
 	if err != nil {
 		return nil, exceptionError(err)
 	}
-	out := &ListTagsForResourceOutput{Tags: make([]Tag, 0, len(tags))}
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		out.Tags = append(out.Tags, Tag{Key: api.Ptr(k), Value: api.Ptr(tags[k])})
-	}
+	out := &ListTagsForResourceOutput{Tags: api.TagList(tags, func(k, v *string) Tag { return Tag{Key: k, Value: v} })}
 	return out, nil
 }
 

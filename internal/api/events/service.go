@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"maps"
 	"net/http"
-	"slices"
 
 	"github.com/vigilhq/vigil/internal/api"
 	eventssvc "github.com/vigilhq/vigil/internal/events"
@@ -62,14 +60,7 @@ func validationError(msg string) error {
 }
 
 func tagMap(tags []Tag) map[string]string {
-	if len(tags) == 0 {
-		return nil
-	}
-	m := make(map[string]string, len(tags))
-	for _, t := range tags {
-		m[*t.Key] = *t.Value
-	}
-	return m
+	return api.TagMap(tags, func(t Tag) (*string, *string) { return t.Key, t.Value })
 }
 
 func deadLetterARN(d *DeadLetterConfig) string {
@@ -397,9 +388,6 @@ func (p *Provider) ListTagsForResource(ctx context.Context, in *ListTagsForResou
 	if err != nil {
 		return nil, apiError(err)
 	}
-	out := &ListTagsForResourceResponse{Tags: []Tag{}}
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		out.Tags = append(out.Tags, Tag{Key: api.Ptr(k), Value: api.Ptr(tags[k])})
-	}
+	out := &ListTagsForResourceResponse{Tags: api.TagList(tags, func(k, v *string) Tag { return Tag{Key: k, Value: v} })}
 	return out, nil
 }

@@ -3,8 +3,6 @@ package sns
 import (
 	"context"
 	"errors"
-	"maps"
-	"slices"
 
 	"github.com/vigilhq/vigil/internal/api"
 	"github.com/vigilhq/vigil/internal/request"
@@ -57,14 +55,7 @@ func apiError(err error) error {
 }
 
 func tagMap(tags []Tag) map[string]string {
-	if len(tags) == 0 {
-		return nil
-	}
-	m := make(map[string]string, len(tags))
-	for _, t := range tags {
-		m[*t.Key] = *t.Value
-	}
-	return m
+	return api.TagMap(tags, func(t Tag) (*string, *string) { return t.Key, t.Value })
 }
 
 // CreateTopic creates a topic.
@@ -250,9 +241,6 @@ func (p *Provider) ListTagsForResource(ctx context.Context, in *ListTagsForResou
 	if err != nil {
 		return nil, apiError(err)
 	}
-	out := &ListTagsForResourceResponse{Tags: make([]Tag, 0, len(tags))}
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		out.Tags = append(out.Tags, Tag{Key: api.Ptr(k), Value: api.Ptr(tags[k])})
-	}
+	out := &ListTagsForResourceResponse{Tags: api.TagList(tags, func(k, v *string) Tag { return Tag{Key: k, Value: v} })}
 	return out, nil
 }
