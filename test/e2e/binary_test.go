@@ -130,20 +130,9 @@ func TestKill9DuringIngestion(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := buildVigil(t)
-	dataDir := filepath.Join(t.TempDir(), "data")
-	port := freePort(t)
-	endpoint := fmt.Sprintf("http://127.0.0.1:%d", port)
-	startProc := func() *exec.Cmd {
-		cmd := exec.Command(bin, "--dev", "--data-dir", dataDir, "--listen", fmt.Sprintf("127.0.0.1:%d", port))
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		waitHealthy(t, endpoint)
-		return cmd
-	}
-	proc := startProc()
-	v := &vigil{endpoint: endpoint}
+	d := newDevBinary(t)
+	proc := d.start()
+	v := &vigil{endpoint: d.endpoint}
 	cfg := v.devConfig("123456789012")
 	ctx := context.Background()
 	c := cloudwatchlogs.NewFromConfig(cfg)
@@ -198,7 +187,7 @@ func TestKill9DuringIngestion(t *testing.T) {
 	close(stop)
 	wg.Wait()
 
-	proc = startProc()
+	proc = d.start()
 	defer func() { proc.Process.Signal(syscall.SIGTERM); proc.Wait() }()
 	stored := map[string]bool{}
 	pager := cloudwatchlogs.NewFilterLogEventsPaginator(c, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: group})
@@ -221,6 +210,30 @@ func TestKill9DuringIngestion(t *testing.T) {
 	if lost > 0 {
 		t.Errorf("%d acknowledged events lost after kill -9", lost)
 	}
+}
+
+// devBinary is a built vigil run --dev on a data directory and port of
+// its own, which a test may kill and start again.
+type devBinary struct {
+	t                      *testing.T
+	bin, dataDir, endpoint string
+	port                   int
+}
+
+func newDevBinary(t *testing.T) *devBinary {
+	port := freePort(t)
+	return &devBinary{t: t, bin: buildVigil(t), dataDir: filepath.Join(t.TempDir(), "data"), port: port,
+		endpoint: fmt.Sprintf("http://127.0.0.1:%d", port)}
+}
+
+// start runs the binary and waits until it is healthy.
+func (d *devBinary) start() *exec.Cmd {
+	cmd := exec.Command(d.bin, "--dev", "--data-dir", d.dataDir, "--listen", fmt.Sprintf("127.0.0.1:%d", d.port))
+	if err := cmd.Start(); err != nil {
+		d.t.Fatal(err)
+	}
+	waitHealthy(d.t, d.endpoint)
+	return cmd
 }
 
 func waitHealthy(t *testing.T, endpoint string) {
