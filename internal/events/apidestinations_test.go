@@ -89,7 +89,7 @@ func (f *fixture) destination(name, connARN, endpoint string) APIDestination {
 func (f *fixture) routeTo(destARN, params string, retries int) {
 	f.t.Helper()
 	f.putRule(Rule{Name: "r", EventPattern: `{"source":["shop"]}`})
-	t := Target{ID: "api", ARN: destARN, MaximumRetryAttempts: &retries}
+	t := Target{ID: "api", ARN: destARN, RoleARN: "arn:aws:iam::123456789012:role/events", MaximumRetryAttempts: &retries}
 	if params != "" {
 		t.Parameters = json.RawMessage(params)
 	}

@@ -65,6 +65,15 @@ func checkTarget(t *Target, fifoQueue func(arn string) bool) error {
 	if to.Service == "sqs" && fifoQueue(t.ARN) && t.MessageGroupID == "" {
 		return errorf(Validation, "Parameter(s) SqsParameters must be specified for target: %s.", t.ID)
 	}
+	// EventBridge invokes an API destination as the target's role
+	// (events:InvokeApiDestination), and AWS refuses the target without
+	// one. (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-rule-api-destination-target.html)
+	// Nothing AWS documents has PutTargets check that the destination
+	// exists or that its connection is authorized: those fail the
+	// invocations (invokeAPIDestination).
+	if isAPIDestination(t.ARN) && t.RoleARN == "" {
+		return errorf(Validation, "RoleArn is required for target %s.", t.ARN)
+	}
 	return nil
 }
 

@@ -80,6 +80,21 @@ func (h *hookServer) took() (int, []hookCall) {
 	return h.tokens, append([]hookCall(nil), h.calls...)
 }
 
+// expect checks that the endpoint issued one token and then got n events
+// of source with detail at path, each sent with X-Client: client.
+func (h *hookServer) expect(t *testing.T, n int, path, client, source, detail string) {
+	t.Helper()
+	tokens, calls := h.took()
+	ok := tokens == 1 && len(calls) == n
+	for _, c := range calls {
+		ok = ok && c.Path == path && c.Client == client &&
+			string(c.Event.Source) == `"`+source+`"` && string(c.Event.Detail) == detail
+	}
+	if !ok {
+		t.Fatalf("the endpoint got %d token requests and calls %+v; want 1 token and %d events from %s at %s", tokens, calls, n, client, path)
+	}
+}
+
 // TestAPIDestinationOAuth: a rule's events reach a local HTTP endpoint
 // through an API destination whose connection fetches an OAuth token,
 // set up with aws-sdk-go-v2 and with boto3.
@@ -124,11 +139,7 @@ func TestAPIDestinationOAuth(t *testing.T) {
 			}
 		}
 		v.moveClock(t, `{"advance": "2s"}`)
-		tokens, calls := h.took()
-		if tokens != 1 || len(calls) != 2 || calls[0].Path != "/orders/42" || calls[0].Client != "go" ||
-			string(calls[0].Event.Source) != `"shop"` || string(calls[0].Event.Detail) != `{"n":42}` {
-			t.Fatalf("the endpoint got %d token requests and calls %+v; want 1 token and the 2 events at /orders/42", tokens, calls)
-		}
+		h.expect(t, 2, "/orders/42", "go", "shop", `{"n":42}`)
 		got, err := ev.DescribeConnection(ctx, &eventbridge.DescribeConnectionInput{Name: aws.String("hooks")})
 		if err != nil || got.ConnectionState != ebtypes.ConnectionStateAuthorized {
 			t.Errorf("DescribeConnection after the token = %v, %v; want AUTHORIZED", got.ConnectionState, err)
@@ -152,10 +163,57 @@ func TestAPIDestinationOAuth(t *testing.T) {
 			t.Fatalf("apidest_boto3.py printed %s", outb)
 		}
 		v.moveClock(t, `{"advance": "2s"}`)
-		tokens, calls := h.took()
-		if tokens != 1 || len(calls) != 1 || calls[0].Path != "/orders/7" || calls[0].Client != "boto3" ||
-			string(calls[0].Event.Detail) != `{"n":7}` {
-			t.Fatalf("the endpoint got %d token requests and calls %+v; want 1 token and the event at /orders/7", tokens, calls)
-		}
+		h.expect(t, 1, "/orders/7", "boto3", "shop.boto3", `{"n":7}`)
 	})
+	for _, c := range flowClients() {
+		if c.name == "boto3" {
+			continue // apidest_boto3.py, above
+		}
+		t.Run(c.name, func(t *testing.T) {
+			c.need(t)
+			v := startStill(t, time.Now().UTC().Truncate(time.Minute))
+			h := newHookServer(t)
+			c.calls(t, v, apiDestSteps(h.srv.URL, c.name)...)
+			h.expect(t, 1, "/orders/9", c.name, "shop.cli", `{"n":9}`)
+		})
+	}
+}
+
+// apiDestSteps are the API calls, in the API's terms, that send the
+// events of source shop.cli to base's /orders/9 through an API
+// destination whose connection fetches a token from base's /token, with
+// the header X-Client: client; then Vigil's clock moves for the delivery,
+// and the connection is AUTHORIZED.
+func apiDestSteps(base, client string) []step {
+	noneFailed := map[string]any{"FailedEntryCount": 0.0}
+	return []step{
+		api("events", "CreateConnection", map[string]any{"Name": "hooks-cli", "AuthorizationType": "OAUTH_CLIENT_CREDENTIALS",
+			"AuthParameters": map[string]any{"OAuthParameters": map[string]any{
+				"ClientParameters":      map[string]any{"ClientID": "vigil", "ClientSecret": "s3cret"},
+				"AuthorizationEndpoint": base + "/token", "HttpMethod": "POST",
+				"OAuthHttpParameters": map[string]any{"BodyParameters": []any{
+					map[string]any{"Key": "grant_type", "Value": "client_credentials"}}}}}}).
+			expect(map[string]any{"ConnectionState": "AUTHORIZING"}).saves("conn", "ConnectionArn"),
+		api("events", "CreateApiDestination", map[string]any{"Name": "orders-cli", "ConnectionArn": "{{conn}}",
+			"InvocationEndpoint": base + "/orders/*", "HttpMethod": "POST"}).
+			expect(map[string]any{"ApiDestinationArn": "arn:aws:events:us-east-1:" + devAccount + ":api-destination/orders-cli/*"}).
+			saves("dest", "ApiDestinationArn"),
+		api("events", "PutRule", map[string]any{"Name": "to-hook-cli", "EventPattern": `{"source":["shop.cli"]}`}),
+		api("events", "PutTargets", map[string]any{"Rule": "to-hook-cli", "Targets": []any{map[string]any{
+			"Id": "hook", "Arn": "{{dest}}", "RoleArn": "arn:aws:iam::" + devAccount + ":role/events",
+			"HttpParameters": map[string]any{"PathParameterValues": []any{"9"}, "HeaderParameters": map[string]any{"X-Client": client}}}}}).
+			expect(noneFailed),
+		api("events", "PutEvents", map[string]any{"Entries": []any{map[string]any{
+			"Source": "shop.cli", "DetailType": "order", "Detail": `{"n":9}`}}}).expect(noneFailed),
+		{Name: "delivery", Clock: map[string]any{"advance": "2s"}},
+		api("events", "DescribeConnection", map[string]any{"Name": "hooks-cli"}).expect(map[string]any{"ConnectionState": "AUTHORIZED",
+			"AuthParameters": map[string]any{"OAuthParameters": map[string]any{"ClientParameters": map[string]any{"ClientID": "vigil"}}}}),
+	}
+}
+
+// saves returns the step saving the value at path of its response as
+// {{name}} for the steps after it.
+func (s step) saves(name, path string) step {
+	s.Save = map[string]string{name: path}
+	return s
 }
