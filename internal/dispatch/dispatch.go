@@ -139,6 +139,15 @@ type Target interface {
 	Deliver(ctx context.Context, to Address, m *Message) error
 }
 
+// BatchTarget is a Target that can take several messages to one address
+// at once (one write for all of them).
+type BatchTarget interface {
+	Target
+	// DeliverBatch delivers ms, in order, to the resource at to and
+	// returns one outcome per message, as Deliver would.
+	DeliverBatch(ctx context.Context, to Address, ms []*Message) []error
+}
+
 // NewTarget returns a Target of an action and a function.
 func NewTarget(action string, deliver func(ctx context.Context, to Address, m *Message) error) Target {
 	return funcTarget{action, deliver}
@@ -249,6 +258,34 @@ func (d *Dispatcher) Dispatch(ctx context.Context, m Message) error {
 	}
 	d.record(ctx, p, to, action, &m, err)
 	return err
+}
+
+// DispatchBatch delivers messages that share their Target, in order, and
+// returns one outcome per message: in one call of the target when it is
+// a BatchTarget and every message stays within the target's account,
+// else one Dispatch after another.
+func (d *Dispatcher) DispatchBatch(ctx context.Context, ms []Message) []error {
+	errs := make([]error, len(ms))
+	if len(ms) == 0 {
+		return errs
+	}
+	to, err := Parse(ms[0].Target)
+	bt, batches := d.Route(to).(BatchTarget)
+	ptrs := make([]*Message, len(ms))
+	for i := range ms {
+		if ms[i].Target != ms[0].Target {
+			panic("BUG: DispatchBatch of messages to different targets")
+		}
+		batches = batches && (to.Account == "" || to.Account == ms[i].Source.Account)
+		ptrs[i] = &ms[i]
+	}
+	if err != nil || !batches {
+		for i := range ms {
+			errs[i] = d.Dispatch(ctx, ms[i])
+		}
+		return errs
+	}
+	return bt.DeliverBatch(ctx, to, ptrs)
 }
 
 // principal is the identity a source acts as.

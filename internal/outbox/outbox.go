@@ -50,6 +50,17 @@ type Deliverer interface {
 	Deliver(ctx context.Context, it store.OutboxItem) error
 }
 
+// BatchDeliverer is a Deliverer that can make several deliveries to one
+// target at once (one write for all of them, where the target is one of
+// Vigil's own stores). The processor hands it the claimed items of a
+// target, in the order claimed.
+type BatchDeliverer interface {
+	Deliverer
+	// DeliverBatch makes the deliveries of items, which share their
+	// Target, and returns one outcome per item, as Deliver would.
+	DeliverBatch(ctx context.Context, items []store.OutboxItem) []error
+}
+
 // DelivererFunc adapts a function to Deliverer.
 type DelivererFunc func(ctx context.Context, it store.OutboxItem) error
 
@@ -352,6 +363,10 @@ func (p *Processor) batch(ctx context.Context, k *kindState, now time.Time) (int
 		go func() {
 			defer wg.Done()
 			for idx := range next {
+				if bd, ok := k.d.(BatchDeliverer); ok && len(idx) > 1 {
+					p.attemptBatch(ctx, k, bd, items, idx, results, now, deadline)
+					continue
+				}
 				for _, i := range idx {
 					it := items[i]
 					r := store.OutboxResult{ID: it.ID, Claim: it.Claim, Outcome: store.Release}
@@ -388,12 +403,39 @@ func (p *Processor) batch(ctx context.Context, k *kindState, now time.Time) (int
 
 // attempt delivers one item and decides its outcome.
 func (p *Processor) attempt(ctx context.Context, k *kindState, it store.OutboxItem, now time.Time) store.OutboxResult {
-	r := store.OutboxResult{ID: it.ID, Claim: it.Claim}
 	// A delivery's timeout is the wall clock's: it bounds waiting for a
 	// target, which virtual time does not speed up.
 	dctx, cancel := context.WithTimeout(ctx, k.policy.Timeout)
 	err := deliver(dctx, k.d, it)
 	cancel()
+	return p.outcome(ctx, k, it, err, now)
+}
+
+// attemptBatch delivers the items at idx, which share their target, in
+// one call of the kind's BatchDeliverer, and puts their outcomes in
+// results; past the batch's deadline it gives them back.
+func (p *Processor) attemptBatch(ctx context.Context, k *kindState, bd BatchDeliverer, items []store.OutboxItem, idx []int,
+	results []store.OutboxResult, now, deadline time.Time) {
+	batch := make([]store.OutboxItem, len(idx))
+	for j, i := range idx {
+		batch[j] = items[i]
+		results[i] = store.OutboxResult{ID: items[i].ID, Claim: items[i].Claim, Outcome: store.Release}
+	}
+	if ctx.Err() != nil || !p.opt.Clock.Now().Before(deadline) {
+		return
+	}
+	dctx, cancel := context.WithTimeout(ctx, k.policy.Timeout)
+	errs := deliverBatch(dctx, bd, batch)
+	cancel()
+	for j, i := range idx {
+		results[i] = p.outcome(ctx, k, batch[j], errs[j], now)
+	}
+}
+
+// outcome decides what becomes of an item after an attempt that ended
+// with err.
+func (p *Processor) outcome(ctx context.Context, k *kindState, it store.OutboxItem, err error, now time.Time) store.OutboxResult {
+	r := store.OutboxResult{ID: it.ID, Claim: it.Claim}
 	switch {
 	case err == nil:
 		r.Outcome = store.Delivered
@@ -437,4 +479,19 @@ func deliver(ctx context.Context, d Deliverer, it store.OutboxItem) (err error) 
 		}
 	}()
 	return d.Deliver(ctx, it)
+}
+
+// deliverBatch calls a batch deliverer as deliver calls a deliverer; it
+// holds it to one outcome per item.
+func deliverBatch(ctx context.Context, d BatchDeliverer, items []store.OutboxItem) (errs []error) {
+	defer func() {
+		if r := recover(); r != nil {
+			errs = slices.Repeat([]error{Permanent(fmt.Errorf("BUG: panic delivering %d %s items from %d: %v", len(items), items[0].Kind, items[0].ID, r))}, len(items))
+		}
+	}()
+	errs = d.DeliverBatch(ctx, items)
+	if len(errs) != len(items) {
+		errs = slices.Repeat([]error{Permanent(fmt.Errorf("BUG: %d outcomes for %d %s items", len(errs), len(items), items[0].Kind))}, len(items))
+	}
+	return errs
 }

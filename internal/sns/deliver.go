@@ -23,7 +23,7 @@ const (
 
 // deliveryPolicy retries as AWS's default HTTP delivery policy: 3 retries,
 // 20 seconds apart; then the delivery is kept as a dead letter.
-var deliveryPolicy = outbox.Policy{MinBackoff: 20 * time.Second, MaxBackoff: 20 * time.Second, Jitter: 0.05, MaxAttempts: 4}
+var deliveryPolicy = outbox.Policy{MinBackoff: 20 * time.Second, MaxBackoff: 20 * time.Second, Jitter: 0.05, MaxAttempts: 4, Batch: 1024}
 
 // The types of message delivered.
 const (
@@ -98,42 +98,101 @@ func (s *Service) enqueue(ctx context.Context, sub *store.Subscription, d delive
 // exists and is confirmed, or a confirmation message, POSTed to the
 // endpoint; a 2xx answer delivers it, anything else is retried.
 func (s *Service) deliver(ctx context.Context, it store.OutboxItem) error {
+	return s.deliverBatch(ctx, []store.OutboxItem{it})[0]
+}
+
+// deliverBatch makes the deliveries of items to one endpoint, as deliver
+// makes each; those to an SQS queue are sent in one write.
+func (s *Service) deliverBatch(ctx context.Context, items []store.OutboxItem) []error {
+	errs := make([]error, len(items))
+	subs := map[string]*store.Subscription{}
+	pend := make([]*pending, len(items))
+	var queued []dispatch.Message
+	var at []int
+	for i, it := range items {
+		p, err := s.prepare(ctx, it, subs)
+		if err != nil || p == nil {
+			errs[i] = err
+			continue
+		}
+		pend[i] = p
+		msg, err := s.message(it, &p.d)
+		switch {
+		case err != nil:
+			errs[i] = s.finish(ctx, it, p, err)
+		case p.d.Protocol == "sqs":
+			queued, at = append(queued, msg), append(at, i)
+		default:
+			errs[i] = s.finish(ctx, it, p, s.opt.Dispatcher.Dispatch(ctx, msg))
+		}
+	}
+	for j, err := range s.opt.Dispatcher.DispatchBatch(ctx, queued) {
+		errs[at[j]] = s.finish(ctx, items[at[j]], pend[at[j]], err)
+	}
+	return errs
+}
+
+// pending is a delivery read from its outbox item, to be made.
+type pending struct {
+	d delivery
+	// deadLetters is the subscription's dead-letter queue ("": none).
+	deadLetters string
+}
+
+// prepare reads the delivery of an item, or nil when there is nothing to
+// deliver: a notification to a subscription deleted or unconfirmed
+// since. subs holds the subscriptions read, by ARN.
+func (s *Service) prepare(ctx context.Context, it store.OutboxItem, subs map[string]*store.Subscription) (*pending, error) {
 	if it.Version != deliveryVersion {
-		return outbox.Permanent(fmt.Errorf("SNS delivery payload of version %d; this Vigil reads version %d", it.Version, deliveryVersion))
+		return nil, outbox.Permanent(fmt.Errorf("SNS delivery payload of version %d; this Vigil reads version %d", it.Version, deliveryVersion))
 	}
-	var d delivery
-	if err := json.Unmarshal(it.Payload, &d); err != nil {
-		return outbox.Permanent(fmt.Errorf("cannot read an SNS delivery: %w", err))
+	p := &pending{}
+	if err := json.Unmarshal(it.Payload, &p.d); err != nil {
+		return nil, outbox.Permanent(fmt.Errorf("cannot read an SNS delivery: %w", err))
 	}
-	var deadLetters string
-	if d.Type == typeNotification {
-		sub, err := s.opt.Store.Subscription(ctx, d.SubscriptionARN)
-		if errors.Is(err, store.ErrNotFound) || err == nil && !sub.Confirmed {
-			return nil // unsubscribed since: nothing to deliver
-		}
-		if err != nil {
-			return err
-		}
-		if deadLetters, err = redriveTarget(sub); err != nil {
-			return err
-		}
+	if p.d.Type != typeNotification {
+		return p, nil
 	}
-	err := s.send(ctx, it, &d)
-	if err == nil || deadLetters == "" || !outbox.IsPermanent(err) && it.Attempts+1 < deliveryPolicy.MaxAttempts {
+	sub, ok := subs[p.d.SubscriptionARN]
+	if !ok {
+		var err error
+		sub, err = s.opt.Store.Subscription(ctx, p.d.SubscriptionARN)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			sub = nil
+		case err != nil:
+			return nil, err
+		}
+		subs[p.d.SubscriptionARN] = sub
+	}
+	if sub == nil || !sub.Confirmed {
+		return nil, nil // unsubscribed since: nothing to deliver
+	}
+	var err error
+	if p.deadLetters, err = redriveTarget(sub); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// finish ends an attempt at a delivery that ended with err: when it was
+// the last attempt, the message goes to the subscription's dead-letter
+// queue, as SNS's redrive policy says.
+func (s *Service) finish(ctx context.Context, it store.OutboxItem, p *pending, err error) error {
+	d := &p.d
+	if err == nil || p.deadLetters == "" || !outbox.IsPermanent(err) && it.Attempts+1 < deliveryPolicy.MaxAttempts {
 		return err
 	}
-	// The last attempt failed: the message goes to the subscription's
-	// dead-letter queue, as SNS's redrive policy says.
 	body, berr := s.body(&delivery{Type: d.Type, SubscriptionARN: d.SubscriptionARN, TopicARN: d.TopicARN, MessageID: d.MessageID,
 		Message: d.Message, Subject: d.Subject, Timestamp: d.Timestamp, Attributes: d.Attributes, SignatureVersion: d.SignatureVersion})
 	if berr != nil {
 		return err
 	}
 	if derr := s.opt.Dispatcher.Dispatch(ctx, dispatch.Message{ID: outbox.IdempotencyKey(it) + "/dlq", Kind: KindDelivery, Version: deliveryVersion,
-		Source: dispatch.Source{Service: "sns", Account: it.Account, Region: it.Region, ARN: d.TopicARN}, Target: deadLetters, Payload: body}); derr != nil {
-		return fmt.Errorf("%w; and the dead-letter queue %s refused it: %v", err, deadLetters, derr)
+		Source: dispatch.Source{Service: "sns", Account: it.Account, Region: it.Region, ARN: d.TopicARN}, Target: p.deadLetters, Payload: body}); derr != nil {
+		return fmt.Errorf("%w; and the dead-letter queue %s refused it: %v", err, p.deadLetters, derr)
 	}
-	s.opt.Logger.Info("SNS delivery moved to its dead-letter queue", "subscription", d.SubscriptionARN, "queue", deadLetters, "err", err)
+	s.opt.Logger.Info("SNS delivery moved to its dead-letter queue", "subscription", d.SubscriptionARN, "queue", p.deadLetters, "err", err)
 	return nil
 }
 
@@ -156,14 +215,14 @@ func redriveTarget(sub *store.Subscription) (string, error) {
 	return p.DeadLetterTargetArn, nil
 }
 
-// send makes one attempt at a delivery.
-func (s *Service) send(ctx context.Context, it store.OutboxItem, d *delivery) error {
+// message returns the dispatcher's message of one attempt at a delivery.
+func (s *Service) message(it store.OutboxItem, d *delivery) (dispatch.Message, error) {
 	msg := dispatch.Message{ID: outbox.IdempotencyKey(it), Kind: KindDelivery, Version: deliveryVersion,
 		Source: dispatch.Source{Service: "sns", Account: it.Account, Region: it.Region, ARN: d.TopicARN}, Target: d.Endpoint}
 	if d.Protocol == "sqs" {
 		body, err := s.body(d)
 		if err != nil {
-			return outbox.Permanent(err)
+			return msg, outbox.Permanent(err)
 		}
 		msg.Payload = body
 		msg.Header = map[string]string{"MessageGroupId": d.GroupID, "MessageDeduplicationId": d.DedupID}
@@ -171,21 +230,18 @@ func (s *Service) send(ctx context.Context, it store.OutboxItem, d *delivery) er
 			// A raw delivery's attributes become the SQS message's.
 			b, err := json.Marshal(d.Attributes)
 			if err != nil {
-				return outbox.Permanent(err)
+				return msg, outbox.Permanent(err)
 			}
 			msg.Header[dispatch.MessageAttributesHeader] = string(b)
 		}
-		return s.opt.Dispatcher.Dispatch(ctx, msg)
+		return msg, nil
 	}
 	if d.Protocol == "email" || d.Protocol == "email-json" {
-		if err := s.email(d, &msg); err != nil {
-			return outbox.Permanent(err)
-		}
-		return s.opt.Dispatcher.Dispatch(ctx, msg)
+		return msg, outbox.Permanent(s.email(d, &msg))
 	}
 	body, err := s.body(d)
 	if err != nil {
-		return outbox.Permanent(err)
+		return msg, outbox.Permanent(err)
 	}
 	header := map[string]string{
 		"Content-Type": "text/plain; charset=UTF-8", "User-Agent": "Amazon Simple Notification Service Agent",
@@ -198,7 +254,7 @@ func (s *Service) send(ctx context.Context, it store.OutboxItem, d *delivery) er
 		header["x-amz-sns-rawdelivery"] = "true"
 	}
 	msg.Payload, msg.Header = body, header
-	return s.opt.Dispatcher.Dispatch(ctx, msg)
+	return msg, nil
 }
 
 // email makes msg the email of a delivery to an email or email-json

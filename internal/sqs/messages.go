@@ -200,6 +200,14 @@ func (s *Service) SendMessages(ctx context.Context, sc Scope, sender, queueURL s
 	if err != nil {
 		return nil, err
 	}
+	return s.send(ctx, q, attrs, sender, in, batch, batch)
+}
+
+// send sends messages to queue q, whose attributes are attrs. With
+// perEntry an entry refused is reported in its result, else it fails the
+// call; with limitTotal the entries' sizes together must stay within the
+// queue's MaximumMessageSize, as a batch's must.
+func (s *Service) send(ctx context.Context, q *store.Queue, attrs map[string]string, sender string, in []SendInput, perEntry, limitTotal bool) ([]SendResult, error) {
 	fifo := attrs["FifoQueue"] == "true"
 	maxSize := intValue(attrs, "MaximumMessageSize")
 	now := s.opt.Clock.Now()
@@ -215,7 +223,7 @@ func (s *Service) SendMessages(ctx context.Context, sc Scope, sender, queueURL s
 			err = errorf(InvalidParameterValue, "One or more parameters are invalid. Reason: Message must be shorter than %d bytes.", maxSize)
 		}
 		if err != nil {
-			if !batch {
+			if !perEntry {
 				return nil, err
 			}
 			results[i].Err = err
@@ -224,7 +232,7 @@ func (s *Service) SendMessages(ctx context.Context, sc Scope, sender, queueURL s
 		msgs = append(msgs, m)
 		index = append(index, i)
 	}
-	if batch && total > maxSize {
+	if limitTotal && total > maxSize {
 		return nil, errorf(BatchRequestTooLong, "Batch requests cannot be longer than %d bytes. You have sent %d bytes.", maxSize, total)
 	}
 	if len(msgs) > 0 {
@@ -633,43 +641,81 @@ func (s *Service) ExpireMessages(ctx context.Context, now time.Time) error {
 // service's delivery (an SNS notification, an event rule's) sent to the
 // queue as a message whose body is the payload; a FIFO queue takes its
 // group and deduplication ids from the message's MessageGroupId and
-// MessageDeduplicationId headers.
-func (s *Service) Target() dispatch.Target {
-	return dispatch.NewTarget("sqs:SendMessage", func(ctx context.Context, to dispatch.Address, m *dispatch.Message) error {
-		sc := Scope{Account: to.Account, Region: to.Region}
-		queueURL := "/" + to.Account + "/" + to.Resource
-		in := SendInput{Body: string(m.Payload)}
-		if a := m.Header[dispatch.MessageAttributesHeader]; a != "" {
-			attrs, err := headerAttributes(a)
-			if err != nil {
-				return &dispatch.Error{Code: "InvalidTarget", Err: err}
-			}
-			in.Attributes = attrs
-		}
-		q, attrs, err := s.queueOf(ctx, sc, queueURL)
-		if err == nil {
-			if err := allowsService(q.ARN, attrs["Policy"], m.Source); err != nil {
-				return err
-			}
-		}
-		if err == nil && attrs["FifoQueue"] == "true" {
-			// A FIFO queue takes the sender's group, and its deduplication
-			// id or, without one, the delivery's, which its retries share.
-			in.GroupID, in.DedupID = m.Header["MessageGroupId"], m.Header["MessageDeduplicationId"]
-			if in.DedupID == "" {
-				sum := sha256.Sum256([]byte(m.ID))
-				in.DedupID = hex.EncodeToString(sum[:])
-			}
-		}
-		if err == nil {
-			_, err = s.SendMessages(ctx, sc, m.Source.Account, queueURL, []SendInput{in}, false)
-		}
+// MessageDeduplicationId headers. Several deliveries to a queue are sent
+// in one write (dispatch.BatchTarget).
+func (s *Service) Target() dispatch.BatchTarget { return target{s} }
+
+type target struct{ s *Service }
+
+func (target) Action() string { return "sqs:SendMessage" }
+
+func (t target) Deliver(ctx context.Context, to dispatch.Address, m *dispatch.Message) error {
+	return t.DeliverBatch(ctx, to, []*dispatch.Message{m})[0]
+}
+
+func (t target) DeliverBatch(ctx context.Context, to dispatch.Address, ms []*dispatch.Message) []error {
+	s := t.s
+	errs := make([]error, len(ms))
+	refused := func(err error) error {
 		var e *Error
 		if errors.As(err, &e) {
 			return &dispatch.Error{Code: "InvalidTarget", Err: err}
 		}
 		return err
-	})
+	}
+	q, attrs, err := s.queueOf(ctx, Scope{Account: to.Account, Region: to.Region}, "/"+to.Account+"/"+to.Resource)
+	if err != nil {
+		for i := range errs {
+			errs[i] = refused(err)
+		}
+		return errs
+	}
+	var in []SendInput
+	var at []int
+	allowed := map[dispatch.Source]error{}
+	for i, m := range ms {
+		aerr, ok := allowed[m.Source]
+		if !ok {
+			aerr = allowsService(q.ARN, attrs["Policy"], m.Source)
+			allowed[m.Source] = aerr
+		}
+		e := SendInput{Body: string(m.Payload)}
+		if a := m.Header[dispatch.MessageAttributesHeader]; a != "" && aerr == nil {
+			if e.Attributes, aerr = headerAttributes(a); aerr != nil {
+				aerr = &dispatch.Error{Code: "InvalidTarget", Err: aerr}
+			}
+		}
+		if aerr != nil {
+			errs[i] = aerr
+			continue
+		}
+		if attrs["FifoQueue"] == "true" {
+			// A FIFO queue takes the sender's group, and its deduplication
+			// id or, without one, the delivery's, which its retries share.
+			e.GroupID, e.DedupID = m.Header["MessageGroupId"], m.Header["MessageDeduplicationId"]
+			if e.DedupID == "" {
+				sum := sha256.Sum256([]byte(m.ID))
+				e.DedupID = hex.EncodeToString(sum[:])
+			}
+		}
+		in = append(in, e)
+		at = append(at, i)
+	}
+	if len(in) == 0 {
+		return errs
+	}
+	// A message is sent from its source's account: one Deliver's, or the
+	// queue's own, as DispatchBatch batches only those.
+	results, err := s.send(ctx, q, attrs, ms[at[0]].Source.Account, in, true, false)
+	for j, i := range at {
+		switch {
+		case err != nil:
+			errs[i] = refused(err)
+		case results[j].Err != nil:
+			errs[i] = refused(results[j].Err)
+		}
+	}
+	return errs
 }
 
 // servicePrincipals are the service principals of the services that

@@ -2,6 +2,7 @@ package sqs
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/vigilhq/vigil/internal/dispatch"
@@ -213,5 +214,43 @@ func TestTargetQueuePolicy(t *testing.T) {
 		case !c.allowed && (!errors.As(err, &de) || de.Code != "AccessDenied" || !outbox.IsPermanent(err)):
 			t.Errorf("%s from %s (%s) = %v; want a permanent AccessDenied", c.queue, c.service, c.source, err)
 		}
+	}
+}
+
+// TestTargetBatch: deliveries to a queue dispatched together are sent in
+// order in one write; one the queue refuses (bad attributes, too large)
+// fails alone; a batch with a delivery from another account goes one by
+// one, each from its own account.
+func TestTargetBatch(t *testing.T) {
+	f := newFixture(t)
+	d := f.dispatcher()
+	u := f.create("q", deliverable(map[string]string{"MaximumMessageSize": "1024"}))
+	attrs := map[string]string{dispatch.MessageAttributesHeader: `[{"Name":"n","Type":"String","Value":"v"}]`}
+	errs := d.DispatchBatch(f.ctx, []dispatch.Message{
+		delivery("d-1", scope.Account, "q", "one", attrs),
+		delivery("d-2", scope.Account, "q", "bad attributes", map[string]string{dispatch.MessageAttributesHeader: "nope"}),
+		delivery("d-3", scope.Account, "q", string(make([]byte, 2000)), nil),
+		delivery("d-4", scope.Account, "q", "four", nil),
+	})
+	if len(errs) != 4 || errs[0] != nil || errs[3] != nil || !outbox.IsPermanent(errs[1]) || !outbox.IsPermanent(errs[2]) {
+		t.Fatalf("outcomes = %v; want the second and third refused for good, the others sent", errs)
+	}
+	errs = d.DispatchBatch(f.ctx, []dispatch.Message{
+		delivery("d-5", scope.Account, "q", "five", nil),
+		delivery("d-6", other.Account, "q", "six", nil),
+	})
+	if errs[0] != nil || errs[1] != nil {
+		t.Fatalf("outcomes = %v", errs)
+	}
+	got := f.receive(ReceiveInput{QueueURL: u, Max: ip(10), SystemAttributes: []string{"All"}, MessageAttributes: []string{"All"}})
+	var bodies []string
+	for _, m := range got {
+		bodies = append(bodies, m.Body)
+	}
+	if want := []string{"one", "four", "five", "six"}; !slices.Equal(bodies, want) {
+		t.Fatalf("received %q; want %q", bodies, want)
+	}
+	if got[0].Attributes[0].Name != "n" || got[3].SystemAttributes["SenderId"] != other.Account {
+		t.Errorf("first = %+v, last = %+v", got[0], got[3])
 	}
 }
