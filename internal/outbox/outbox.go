@@ -297,23 +297,14 @@ func (p *Processor) Step(ctx context.Context, now time.Time) error {
 	var errs []error
 	more := false
 	for _, k := range p.registered() {
-		for i := range maxBatchesPerStep {
-			if ctx.Err() != nil {
-				break // stopped, not failed
-			}
-			n, err := p.batch(ctx, k, now)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("cannot deliver %s items: %w", k.name, err))
-				break
-			}
-			if n < k.policy.Batch {
-				break
-			}
-			more = more || i == maxBatchesPerStep-1
-		}
 		if ctx.Err() != nil {
-			break
+			break // stopped, not failed
 		}
+		left, err := p.drain(ctx, k, now)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("cannot deliver %s items: %w", k.name, err))
+		}
+		more = more || left
 	}
 	err := errors.Join(errs...)
 	p.mu.Lock()
@@ -328,9 +319,16 @@ func (p *Processor) Step(ctx context.Context, now time.Time) error {
 // maxParallel bounds the targets a batch delivers to at once.
 const maxParallel = 16
 
-// batch claims up to a batch of a kind's due items, delivers them, and
-// settles them in one write. It returns how many it claimed.
-func (p *Processor) batch(ctx context.Context, k *kindState, now time.Time) (int, error) {
+// claim is a batch of a kind's items claimed, and when the claim is half
+// over.
+type claim struct {
+	items    []store.OutboxItem
+	deadline time.Time
+	err      error
+}
+
+// claim claims up to a batch of a kind's items due at now.
+func (p *Processor) claim(ctx context.Context, k *kindState, now time.Time) claim {
 	// Items due at the step's time are claimed from the clock's present
 	// (a step may run late, or a batch after a slow one): the claims last
 	// until then+Lease, and past half of it the rest is given back.
@@ -339,10 +337,106 @@ func (p *Processor) batch(ctx context.Context, k *kindState, now time.Time) (int
 		claimed = c
 	}
 	items, err := p.opt.Store.ClaimOutbox(ctx, k.name, now.UnixMilli(), claimed.Add(k.policy.Lease).UnixMilli(), k.policy.Batch)
-	if err != nil || len(items) == 0 {
-		return 0, err
+	return claim{items, claimed.Add(k.policy.Lease / 2), err}
+}
+
+// drain delivers up to maxBatchesPerStep batches of a kind's items due at
+// now, and reports whether it stopped at that bound with more due. The
+// batches overlap where order allows: the next batch is claimed while one
+// is delivered, and a batch is settled while the next is delivered; the
+// deliveries of two batches never overlap, so a target gets its items in
+// the order claimed. A batch that gave items back (its time ran out, or
+// ctx ended) gives back the batch claimed after it too, so that those
+// items keep their place.
+func (p *Processor) drain(ctx context.Context, k *kindState, now time.Time) (bool, error) {
+	var (
+		mu       sync.Mutex
+		errs     []error
+		settling sync.WaitGroup
+	)
+	settle := func(results []store.OutboxResult) {
+		defer settling.Done()
+		if err := p.settle(ctx, k, results); err != nil {
+			mu.Lock()
+			errs = append(errs, err)
+			mu.Unlock()
+		}
 	}
-	deadline := claimed.Add(k.policy.Lease / 2)
+	c := p.claim(ctx, k, now)
+	more := false
+	for i := 0; c.err == nil && len(c.items) > 0; i++ {
+		full, last := len(c.items) == k.policy.Batch, i+1 >= maxBatchesPerStep
+		var next chan claim
+		if full && !last && ctx.Err() == nil {
+			next = make(chan claim, 1)
+			go func() { next <- p.claim(ctx, k, now) }()
+		}
+		results := p.deliverBatch(ctx, k, c, now)
+		settling.Add(1)
+		if !slices.ContainsFunc(results, func(r store.OutboxResult) bool { return r.Outcome == store.Release }) {
+			go settle(results)
+			if next == nil {
+				more = full && last
+				break
+			}
+			c = <-next
+			continue
+		}
+		// The batch claimed ahead is given back after it is claimed (it
+		// holds none of this batch's items) and before this batch's are.
+		if next != nil {
+			if ahead := <-next; len(ahead.items) > 0 {
+				settling.Add(1)
+				settle(releaseAll(ahead.items))
+			}
+		}
+		settle(results)
+		if ctx.Err() != nil || last {
+			more = last
+			c = claim{}
+			break
+		}
+		c = p.claim(ctx, k, now)
+	}
+	settling.Wait()
+	if c.err != nil && ctx.Err() == nil {
+		errs = append(errs, c.err)
+	}
+	return more && ctx.Err() == nil, errors.Join(errs...)
+}
+
+// releaseAll returns the outcomes that give claimed items back.
+func releaseAll(items []store.OutboxItem) []store.OutboxResult {
+	out := make([]store.OutboxResult, len(items))
+	for i, it := range items {
+		out[i] = store.OutboxResult{ID: it.ID, Claim: it.Claim, Outcome: store.Release}
+	}
+	return out
+}
+
+// settle settles a batch's outcomes in one write and counts them. The
+// outcomes are settled even when ctx ended: deliveries made must not be
+// made again.
+func (p *Processor) settle(ctx context.Context, k *kindState, results []store.OutboxResult) error {
+	if err := p.opt.Store.SettleOutbox(context.WithoutCancel(ctx), results); err != nil {
+		return err
+	}
+	for _, r := range results {
+		switch r.Outcome {
+		case store.Delivered:
+			p.m.delivered.WithLabelValues(k.name).Inc()
+		case store.Retry:
+			p.m.retried.WithLabelValues(k.name).Inc()
+		case store.Dead:
+			p.m.dead.WithLabelValues(k.name).Inc()
+		}
+	}
+	return nil
+}
+
+// deliverBatch delivers a batch claimed and returns the outcomes.
+func (p *Processor) deliverBatch(ctx context.Context, k *kindState, c claim, now time.Time) []store.OutboxResult {
+	items, deadline := c.items, c.deadline
 	results := make([]store.OutboxResult, len(items))
 	// Items to one target are delivered one after another, in the order
 	// claimed (a FIFO queue's messages keep their order); items to
@@ -383,22 +477,7 @@ func (p *Processor) batch(ctx context.Context, k *kindState, now time.Time) (int
 	}
 	close(next)
 	wg.Wait()
-	// The outcomes are settled even when ctx ended: deliveries made must
-	// not be made again.
-	if err := p.opt.Store.SettleOutbox(context.WithoutCancel(ctx), results); err != nil {
-		return len(items), err
-	}
-	for _, r := range results {
-		switch r.Outcome {
-		case store.Delivered:
-			p.m.delivered.WithLabelValues(k.name).Inc()
-		case store.Retry:
-			p.m.retried.WithLabelValues(k.name).Inc()
-		case store.Dead:
-			p.m.dead.WithLabelValues(k.name).Inc()
-		}
-	}
-	return len(items), nil
+	return results
 }
 
 // attempt delivers one item and decides its outcome.

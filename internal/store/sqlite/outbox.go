@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/vigilhq/vigil/internal/store"
 	"github.com/vigilhq/vigil/internal/store/outboxsql"
@@ -37,16 +38,25 @@ func enqueue(tx *Tx, items []store.OutboxItem) error {
 			it.Created = it.NextAttempt
 		}
 		it.Claim, it.ClaimedUntil, it.DeadAt = 0, 0, 0
-		err := tx.QueryRow(`INSERT INTO outbox (kind, account, region, target, payload, attempts, next_attempt, last_error,
-				version, created, claim, claimed_until, dead_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0) RETURNING id`,
-			it.Kind, it.Account, it.Region, it.Target, blobOrEmpty(it.Payload), it.Attempts, it.NextAttempt, it.LastError,
-			it.Version, it.Created).Scan(&it.ID)
-		if err != nil {
-			return err
-		}
 	}
-	return nil
+	return outboxInsert.exec(tx, len(items), func(i int, args []any) []any {
+		it := &items[i]
+		return append(args, it.Kind, it.Account, it.Region, it.Target, blobOrEmpty(it.Payload), it.Attempts, it.NextAttempt, it.LastError,
+			it.Version, it.Created)
+	}, func(i int, id int64) { items[i].ID = id })
 }
+
+// deleteOutboxSQLs delete 1, 2, 4 … maxRowsPerInsert items by id.
+var deleteOutboxSQLs = func() []string {
+	var out []string
+	for n := 1; n <= maxRowsPerInsert; n *= 2 {
+		out = append(out, `DELETE FROM outbox WHERE id IN (?`+strings.Repeat(", ?", n-1)+`)`)
+	}
+	return out
+}()
+
+var outboxInsert = newMultiInsert(`INSERT INTO outbox (kind, account, region, target, payload, attempts, next_attempt, last_error,
+	version, created, claim, claimed_until, dead_at)`, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0)")
 
 func (o outbox) EnqueueOutbox(ctx context.Context, items []store.OutboxItem) error {
 	if len(items) == 0 {
@@ -106,12 +116,25 @@ func (o outbox) SettleOutbox(ctx context.Context, results []store.OutboxResult) 
 	if len(results) == 0 {
 		return nil
 	}
+	var delivered []any
+	for _, r := range results {
+		if r.Outcome == store.Delivered {
+			delivered = append(delivered, r.ID)
+		}
+	}
 	err := o.s.write(ctx, func(tx *Tx) error {
+		// Delivered items go in statements of up to maxRowsPerInsert ids,
+		// in powers of two, as multiInsert adds rows.
+		for ids := delivered; len(ids) > 0; {
+			n, stmt := chunk(len(ids))
+			if _, err := tx.Exec(deleteOutboxSQLs[stmt], ids[:n]...); err != nil {
+				return err
+			}
+			ids = ids[n:]
+		}
 		for _, r := range results {
 			var err error
 			switch r.Outcome {
-			case store.Delivered:
-				_, err = tx.Exec(`DELETE FROM outbox WHERE id = ?`, r.ID)
 			case store.Retry:
 				_, err = tx.Exec(`UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, last_error = ?, claimed_until = 0
 					WHERE id = ? AND claim = ? AND dead_at = 0`, r.Next, r.Error, r.ID, r.Claim)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/vigilhq/vigil/internal/store"
 )
@@ -113,18 +114,18 @@ func scanMessage(row scanner) (store.QueueMessage, error) {
 	return m, err
 }
 
-// insertMessage adds a message, its fields as given (Seq aside), to its
-// QueueARN, and returns its Seq.
-func insertMessage(tx *Tx, m *store.QueueMessage) (int64, error) {
-	res, err := tx.Exec(`INSERT INTO sqs_messages (queue_arn, id, body, attributes, group_id, dedup_id, sent, visible_at,
-		expires, receive_count, first_received, receipt, source_arn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.QueueARN, m.ID, m.Body, blobOrNull(m.Attributes), m.GroupID, m.DeduplicationID, m.Sent, m.VisibleAt,
-		m.Expires, m.ReceiveCount, m.FirstReceived, m.Receipt, m.SourceARN)
-	if err != nil {
-		return 0, err
-	}
-	return res.LastInsertId()
+// insertMessages adds messages, their fields as given (Seq aside), to
+// their QueueARN, and sets their Seq.
+func insertMessages(tx *Tx, ms []store.QueueMessage) error {
+	return messageInsert.exec(tx, len(ms), func(i int, args []any) []any {
+		m := &ms[i]
+		return append(args, m.QueueARN, m.ID, m.Body, blobOrNull(m.Attributes), m.GroupID, m.DeduplicationID, m.Sent, m.VisibleAt,
+			m.Expires, m.ReceiveCount, m.FirstReceived, m.Receipt, m.SourceARN)
+	}, func(i int, seq int64) { ms[i].Seq = seq })
 }
+
+var messageInsert = newMultiInsert(`INSERT INTO sqs_messages (queue_arn, id, body, attributes, group_id, dedup_id, sent, visible_at,
+	expires, receive_count, first_received, receipt, source_arn)`, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 // SendMessages adds the messages in one write, in their order: each gets
 // the next seq of the table's AUTOINCREMENT. A message with a
@@ -144,6 +145,14 @@ func (x sqs) SendMessages(ctx context.Context, arn string, msgs []store.QueueMes
 		if queues == 0 {
 			return store.ErrNotFound
 		}
+		if !slices.ContainsFunc(msgs, func(m store.QueueMessage) bool { return m.DeduplicationID != "" }) {
+			// Nothing to deduplicate: the messages go in together.
+			copy(out, msgs)
+			for i := range out {
+				out[i].QueueARN = arn
+			}
+			return insertMessages(tx, out)
+		}
 		for i, m := range msgs {
 			m.QueueARN = arn
 			if m.DeduplicationID != "" {
@@ -162,10 +171,11 @@ func (x sqs) SendMessages(ctx context.Context, arn string, msgs []store.QueueMes
 					return err
 				}
 			}
-			var err error
-			if m.Seq, err = insertMessage(tx, &m); err != nil {
+			one := []store.QueueMessage{m}
+			if err := insertMessages(tx, one); err != nil {
 				return err
 			}
+			m = one[0]
 			if m.DeduplicationID != "" {
 				if _, err := tx.Exec(`INSERT INTO sqs_dedup (queue_arn, dedup_id, message_id, seq, sent) VALUES (?, ?, ?, ?, ?)
 					ON CONFLICT (queue_arn, dedup_id) DO UPDATE SET message_id = excluded.message_id, seq = excluded.seq,
@@ -668,7 +678,7 @@ func stepMoves(tx *Tx, t *store.MoveTask, s store.MoveStep) error {
 		// A new message of the queue, never received.
 		moved.QueueARN, moved.SourceARN = to.ARN, ""
 		moved.ReceiveCount, moved.FirstReceived, moved.Receipt = 0, 0, ""
-		if _, err := insertMessage(tx, &moved); err != nil {
+		if err := insertMessages(tx, []store.QueueMessage{moved}); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(`DELETE FROM sqs_messages WHERE seq = ?`, m.Seq); err != nil {
