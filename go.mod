@@ -23,6 +23,8 @@ require (
 
 require github.com/aws/aws-sdk-go-v2/service/scheduler v1.17.14
 
+require github.com/aws/aws-sdk-go-v2/service/schemas v1.34.5
+
 require (
 	codeberg.org/go-fonts/liberation v0.5.0 // indirect
 	codeberg.org/go-latex/latex v0.2.0 // indirect

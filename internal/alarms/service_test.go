@@ -24,6 +24,7 @@ import (
 	"github.com/vigilhq/vigil/internal/outbox"
 	"github.com/vigilhq/vigil/internal/store"
 	"github.com/vigilhq/vigil/internal/store/embedded"
+	"github.com/vigilhq/vigil/internal/store/embedded/embeddedtest"
 	"github.com/vigilhq/vigil/internal/svcevents"
 )
 
@@ -135,15 +136,7 @@ type svcFixture struct {
 
 func newSvcFixture(t *testing.T, withSNS bool) *svcFixture {
 	t.Helper()
-	st, err := embedded.Open(context.Background(), t.TempDir(), embedded.Options{Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := st.Close(); err != nil {
-			t.Error(err)
-		}
-	})
+	st := embeddedtest.Open(t)
 	f := &svcFixture{
 		t: t, ctx: context.Background(), clock: clock.NewFake(svcT0), store: st, reg: prometheus.NewRegistry(),
 		src: &fakeSource{values: map[string]float64{}, calls: map[string]int{}, last: map[string]sourceCall{}},

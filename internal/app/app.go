@@ -49,10 +49,12 @@ import (
 	"github.com/vigilhq/vigil/internal/protocol"
 	"github.com/vigilhq/vigil/internal/sched"
 	schedulerengine "github.com/vigilhq/vigil/internal/scheduler"
+	"github.com/vigilhq/vigil/internal/schemaregistry"
 	"github.com/vigilhq/vigil/internal/server"
 	snsengine "github.com/vigilhq/vigil/internal/sns"
 	"github.com/vigilhq/vigil/internal/snsmsg"
 	sqsengine "github.com/vigilhq/vigil/internal/sqs"
+	"github.com/vigilhq/vigil/internal/store"
 	"github.com/vigilhq/vigil/internal/store/embedded"
 	"github.com/vigilhq/vigil/internal/svcevents"
 	"github.com/vigilhq/vigil/internal/tlsca"
@@ -103,6 +105,11 @@ type App struct {
 	eventBridge *eventsengine.Service
 	// eventScheduler is EventBridge Scheduler.
 	eventScheduler *schedulerengine.Service
+	// schemaRegistry is EventBridge Schema Registry, whose discoverers
+	// eventBridge shows the events of their buses; apiSources are the
+	// sources of the API call events of the services Vigil serves.
+	schemaRegistry *schemaregistry.Service
+	apiSources     []string
 	// tls is the HTTPS configuration (nil: HTTP); caFile the certificate
 	// of Vigil's own authority when it issued the server's ("" else).
 	tls    *tls.Config
@@ -151,7 +158,7 @@ func (a *App) apis() []api {
 		{logs.Model, logs.Handlers(logs.New(a.logs))},
 		{s3.Model, s3.Handlers(s3.Unimplemented{})},
 		{scheduler.Model, scheduler.Handlers(scheduler.New(a.eventScheduler))},
-		{schemas.Model, schemas.Handlers(schemas.Unimplemented{})},
+		{schemas.Model, schemas.Handlers(schemas.New(a.schemaRegistry))},
 		{sns.Model, sns.Handlers(a.snsAPI)},
 		{sqs.Model, sqs.Handlers(sqs.New(a.sqs))},
 		{sts.Model, sts.Handlers(&sts.Provider{})},
@@ -280,8 +287,13 @@ func (a *App) build(ctx context.Context) error {
 	web := dispatch.HTTPTarget(&http.Client{})
 	a.dispatch.Register(dispatch.Match{Service: "http", Type: "*"}, web)
 	a.dispatch.Register(dispatch.Match{Service: "https", Type: "*"}, web)
+	a.schemaRegistry = schemaregistry.New(schemaregistry.Options{
+		Store: a.store.SchemaRegistry(), Tags: a.store.Tags(), BusExists: a.busExists,
+		APISources: func() []string { return a.apiSources }, Notify: func() { a.sched.Kick(discoveryJob) },
+		Clock: a.clock, Logger: a.logger.With("component", "schemas"),
+	})
 	a.eventBridge = eventsengine.New(eventsengine.Options{
-		Store: a.store.Events(), Tags: a.store.Tags(), Notify: a.outbox.Kick,
+		Store: a.store.Events(), Tags: a.store.Tags(), Notify: a.outbox.Kick, Observer: a.schemaRegistry,
 		Dispatcher: a.dispatch, Metrics: metricSink{a.metrics}, Sealer: sealer, Clock: a.clock, Logger: a.logger.With("component", "events"),
 		// API destinations answer within 5 seconds, as on AWS.
 		HTTP: dispatch.NewHTTPCaller(&http.Client{Timeout: 5 * time.Second}, 64<<10),
@@ -299,6 +311,9 @@ func (a *App) build(ctx context.Context) error {
 	a.router = protocol.NewRouter()
 	for _, api := range a.apis() {
 		a.router.Register(api.model, api.handlers)
+		if len(api.handlers) > 0 {
+			a.apiSources = append(a.apiSources, "aws."+api.model.IAMPrefix)
+		}
 	}
 	prom.Registry.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigil_storage_bytes", Help: "Bytes the database occupies on disk."},
@@ -371,12 +386,27 @@ const (
 	schedulesEvery = time.Second
 )
 
-// outboxJob and alarmsJob name the jobs of the outbox and of alarm
-// evaluation, which Kick runs at once.
+// outboxJob, alarmsJob and discoveryJob name the jobs of the outbox, of
+// alarm evaluation and of schema discovery, which Kick runs at once.
 const (
-	outboxJob = "outbox"
-	alarmsJob = "alarms"
+	outboxJob    = "outbox"
+	alarmsJob    = "alarms"
+	discoveryJob = "schemas-discovery"
 )
+
+// discoveryEvery is how often the discovery job runs unkicked: every
+// sample kicks it, so the period is only a safety net.
+const discoveryEvery = 10 * time.Second
+
+// busExists says whether an event bus exists, for the Schema Registry's
+// discoverers.
+func (a *App) busExists(ctx context.Context, arn string) (bool, error) {
+	_, err := a.store.Events().Bus(ctx, arn)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
 
 // schedule registers the periodic jobs. Each step is a function of (ctx,
 // now) that tests may call directly.
@@ -397,6 +427,8 @@ func (a *App) schedule() error {
 		{Name: "events-metrics", Every: eventsengine.MetricsEvery, Step: a.eventBridge.PublishMetrics},
 		{Name: "events-archive-retention", Every: retentionEvery, Step: a.eventBridge.ExpireArchives},
 		{Name: "scheduler-schedules", Every: schedulesEvery, Step: a.eventScheduler.FireSchedules},
+		// Each node infers the events it sampled itself.
+		{Name: discoveryJob, Every: discoveryEvery, Step: a.schemaRegistry.Discover, Local: true},
 		{Name: "logs-query-expiry", Every: queryExpiryEvery, Step: a.expireQueries},
 		// Every node keeps its own Insights queries alive.
 		{Name: "logs-query-heartbeat", Every: logsengine.QueryHeartbeatEvery, Step: a.logs.HeartbeatQueries, Local: true},

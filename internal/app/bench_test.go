@@ -45,15 +45,24 @@ func cloudWatchClient(tr http.RoundTripper) *cloudwatch.Client {
 // logsCaller returns a function that makes a CloudWatch Logs call through
 // h and fails b unless it succeeds.
 func logsCaller(b testing.TB, h http.Handler) func(op string, body []byte) {
-	return func(op string, body []byte) {
+	call := jsonCaller(b, h, "Logs_20140328.")
+	return func(op string, body []byte) { call(op, body) }
+}
+
+// jsonCaller returns a function that makes an awsJson1.1 call of the
+// service of a target prefix through h, fails b unless it succeeds, and
+// returns the response's body.
+func jsonCaller(b testing.TB, h http.Handler, prefix string) func(op string, body []byte) []byte {
+	return func(op string, body []byte) []byte {
 		r := httptest.NewRequest("POST", "/", io.NopCloser(bytes.NewReader(body)))
-		r.Header.Set("X-Amz-Target", "Logs_20140328."+op)
+		r.Header.Set("X-Amz-Target", prefix+op)
 		r.Header.Set("Content-Type", "application/x-amz-json-1.1")
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
 		if w.Code != http.StatusOK {
 			b.Fatalf("%s: %d %s", op, w.Code, w.Body)
 		}
+		return w.Body.Bytes()
 	}
 }
 

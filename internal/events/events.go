@@ -22,6 +22,7 @@ import (
 	"github.com/vigilhq/vigil/internal/outbox"
 	"github.com/vigilhq/vigil/internal/pagetoken"
 	"github.com/vigilhq/vigil/internal/store"
+	"github.com/vigilhq/vigil/internal/svcevents"
 )
 
 // Scope is the account and region of a request, and who makes it.
@@ -72,8 +73,19 @@ type Options struct {
 	// Sealer seals the connections' secrets at rest (nil: stored as
 	// they are, for tests).
 	Sealer Sealer
-	Clock  clock.Clock
-	Logger *slog.Logger
+	// Observer sees every event a bus accepts (nil: none).
+	Observer Observer
+	Clock    clock.Clock
+	Logger   *slog.Logger
+}
+
+// Observer sees the events a bus accepts (a bus that exists, or an
+// account's default bus), whatever put them there (PutEvents, a rule of
+// another bus, a service, a replay): the Schema Registry's discoverers,
+// which infer their schemas. Observe runs on the path of the put, in its
+// goroutine, so it must be quick; it must not keep or change evt.
+type Observer interface {
+	Observe(ctx context.Context, busARN string, evt *svcevents.Event)
 }
 
 // Service is Vigil's EventBridge.

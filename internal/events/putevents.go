@@ -173,8 +173,19 @@ func (s *Service) commit(ctx context.Context, d delivery) error {
 // matches nothing: AWS takes events put on it and delivers them nowhere.
 func (s *Service) route(ctx context.Context, sc Scope, bus string, evt *svcevents.Event, only func(*compiledRule) bool) (delivery, error) {
 	m, err := s.matcher(ctx, sc, bus)
-	if err != nil || m == nil {
+	if err != nil {
 		return delivery{}, err
+	}
+	switch {
+	case s.opt.Observer == nil:
+	case m != nil:
+		s.opt.Observer.Observe(ctx, m.arn, evt)
+	case bus == DefaultBus:
+		// Every account has a default bus, stored or not yet.
+		s.opt.Observer.Observe(ctx, busARN(sc, bus), evt)
+	}
+	if m == nil {
+		return delivery{}, nil
 	}
 	body, err := json.Marshal(evt)
 	if err != nil {
@@ -213,8 +224,9 @@ type compiledRule struct {
 	Targets          []Target
 }
 
-// busMatcher is the compiled rules of a bus, and its policy.
+// busMatcher is the compiled rules of a bus (of ARN arn), and its policy.
 type busMatcher struct {
+	arn   string
 	m     *eventpattern.Matcher
 	rules map[string]*compiledRule
 	// policy is the bus's policy (nil: it has none).
@@ -249,7 +261,7 @@ func (s *Service) matcher(ctx context.Context, sc Scope, bus string) (*busMatche
 	if err != nil {
 		return nil, err
 	}
-	m = &busMatcher{m: eventpattern.NewMatcher(), rules: map[string]*compiledRule{}, policy: s.busPolicy(b), built: now}
+	m = &busMatcher{arn: arn, m: eventpattern.NewMatcher(), rules: map[string]*compiledRule{}, policy: s.busPolicy(b), built: now}
 	for i := range rules {
 		r := &rules[i]
 		if !r.Enabled {

@@ -14,7 +14,7 @@ import (
 
 	"github.com/vigilhq/vigil/internal/clock"
 	"github.com/vigilhq/vigil/internal/store"
-	"github.com/vigilhq/vigil/internal/store/embedded"
+	"github.com/vigilhq/vigil/internal/store/embedded/embeddedtest"
 )
 
 // t0 is when the tests start; whole milliseconds, as the store keeps them.
@@ -37,15 +37,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	st, err := embedded.Open(context.Background(), t.TempDir(), embedded.Options{Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := st.Close(); err != nil {
-			t.Error(err)
-		}
-	})
+	st := embeddedtest.Open(t)
 	f := &fixture{t: t, ctx: context.Background(), clock: clock.NewFake(t0), store: &recStore{Outbox: st.Outbox()}, reg: prometheus.NewRegistry()}
 	f.p = f.newProcessor(f.reg)
 	return f

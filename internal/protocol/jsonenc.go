@@ -29,6 +29,12 @@ func appendJSONStruct(b []byte, v reflect.Value, st *structInfo) []byte {
 		first = false
 		b = AppendJSONString(b, f.wire)
 		b = append(b, ':')
+		if f.ts != "" && f.ts != "unixTimestamp" && f.t.kind == kTime {
+			// A member whose model names its format (schemas' iso8601
+			// dates): clients parse only that format.
+			b = AppendJSONString(b, formatTimestamp(f.t.value(fv).Interface().(time.Time), f.ts))
+			continue
+		}
 		b = appendJSONValue(b, f.t.value(fv), f.t)
 	}
 	return append(b, '}')

@@ -14,6 +14,7 @@ import (
 	"github.com/vigilhq/vigil/internal/outbox"
 	"github.com/vigilhq/vigil/internal/store"
 	"github.com/vigilhq/vigil/internal/store/embedded"
+	"github.com/vigilhq/vigil/internal/store/embedded/embeddedtest"
 )
 
 // The tests run the service on a real embedded store, a fake clock, the
@@ -47,15 +48,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	st, err := embedded.Open(context.Background(), t.TempDir(), embedded.Options{Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := st.Close(); err != nil {
-			t.Error(err)
-		}
-	})
+	st := embeddedtest.Open(t)
 	f := &fixture{t: t, ctx: context.Background(), clock: clock.NewFake(t0), store: st, fail: map[string]error{}}
 	f.outbox = outbox.New(outbox.Options{Store: st.Outbox(), Clock: f.clock, Rand: func() float64 { return 0.5 }})
 	d := dispatch.New(dispatch.Options{Clock: f.clock})

@@ -15,6 +15,7 @@ import (
 	"github.com/vigilhq/vigil/internal/clock"
 	"github.com/vigilhq/vigil/internal/request"
 	"github.com/vigilhq/vigil/internal/store/embedded"
+	"github.com/vigilhq/vigil/internal/store/embedded/embeddedtest"
 )
 
 // The tests run the service on a real embedded store and a fake clock:
@@ -40,15 +41,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	st, err := embedded.Open(context.Background(), t.TempDir(), embedded.Options{Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := st.Close(); err != nil {
-			t.Error(err)
-		}
-	})
+	st := embeddedtest.Open(t)
 	f := &fixture{t: t, clock: clock.NewFake(t0), store: st}
 	f.ctx = request.NewContext(context.Background(), &request.Info{
 		ID: "req-1", Time: t0, Region: scope.Region, Service: "sqs",

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+	"github.com/aws/aws-sdk-go-v2/service/schemas"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go"
 )
@@ -584,6 +585,7 @@ func runGoSDK(t *testing.T, v *vigil, sc scenario) []outcome {
 		"sqs":        reflect.ValueOf(sqs.NewFromConfig(cfg)),
 		"events":     reflect.ValueOf(eventbridge.NewFromConfig(cfg)),
 		"scheduler":  reflect.ValueOf(scheduler.NewFromConfig(cfg)),
+		"schemas":    reflect.ValueOf(schemas.NewFromConfig(cfg)),
 	}
 	return runSteps(t, v, sc, func(_ int, s step) func() outcome {
 		client, ok := clients[s.Service]

@@ -28,20 +28,21 @@ func openBackend(t *testing.T, dir string) storetest.Backend {
 	return storetest.Backend{
 		Accounts: s.Accounts(), Metrics: s.Metrics(), Logs: s.Logs(), Outbox: s.Outbox(), Tags: s.Tags(),
 		LogQueries: s.LogQueries(), LogQuerier: s.Querier(), Leases: s.Leases(), Alarms: s.Alarms(),
-		SNS: s.SNS(), SQS: s.SQS(), Events: s.Events(), Schedules: s.Schedules(),
+		SNS: s.SNS(), SQS: s.SQS(), Events: s.Events(), Schedules: s.Schedules(), SchemaRegistry: s.SchemaRegistry(),
 	}
 }
 
-func TestAccountsConformance(t *testing.T)   { storetest.Accounts(t, openBackend) }
-func TestMetricsConformance(t *testing.T)    { storetest.Metrics(t, openBackend) }
-func TestLogsConformance(t *testing.T)       { storetest.Logs(t, openBackend) }
-func TestOutboxConformance(t *testing.T)     { storetest.Outbox(t, openBackend) }
-func TestTagsConformance(t *testing.T)       { storetest.Tags(t, openBackend) }
-func TestLogQueriesConformance(t *testing.T) { storetest.LogQueries(t, openBackend) }
-func TestLogQuerierConformance(t *testing.T) { storetest.LogQuerier(t, openBackend) }
-func TestLeasesConformance(t *testing.T)     { storetest.Leases(t, openBackend) }
-func TestAlarmsConformance(t *testing.T)     { storetest.Alarms(t, openBackend) }
-func TestSNSConformance(t *testing.T)        { storetest.SNS(t, openBackend) }
-func TestSQSConformance(t *testing.T)        { storetest.SQS(t, openBackend) }
-func TestEventsConformance(t *testing.T)     { storetest.Events(t, openBackend) }
-func TestSchedulesConformance(t *testing.T)  { storetest.Schedules(t, openBackend) }
+func TestAccountsConformance(t *testing.T)       { storetest.Accounts(t, openBackend) }
+func TestMetricsConformance(t *testing.T)        { storetest.Metrics(t, openBackend) }
+func TestLogsConformance(t *testing.T)           { storetest.Logs(t, openBackend) }
+func TestOutboxConformance(t *testing.T)         { storetest.Outbox(t, openBackend) }
+func TestTagsConformance(t *testing.T)           { storetest.Tags(t, openBackend) }
+func TestLogQueriesConformance(t *testing.T)     { storetest.LogQueries(t, openBackend) }
+func TestLogQuerierConformance(t *testing.T)     { storetest.LogQuerier(t, openBackend) }
+func TestLeasesConformance(t *testing.T)         { storetest.Leases(t, openBackend) }
+func TestAlarmsConformance(t *testing.T)         { storetest.Alarms(t, openBackend) }
+func TestSNSConformance(t *testing.T)            { storetest.SNS(t, openBackend) }
+func TestSQSConformance(t *testing.T)            { storetest.SQS(t, openBackend) }
+func TestEventsConformance(t *testing.T)         { storetest.Events(t, openBackend) }
+func TestSchedulesConformance(t *testing.T)      { storetest.Schedules(t, openBackend) }
+func TestSchemaRegistryConformance(t *testing.T) { storetest.SchemaRegistry(t, openBackend) }

@@ -176,3 +176,7 @@ func (s *Store) Events() store.Events { return s.state.Events() }
 // Schedules returns the store of EventBridge Scheduler's groups and
 // schedules, kept with the resource state.
 func (s *Store) Schedules() store.Schedules { return s.state.Schedules() }
+
+// SchemaRegistry returns the store of EventBridge Schema Registry's
+// registries, schemas and discoverers, kept in the state database.
+func (s *Store) SchemaRegistry() store.SchemaRegistry { return s.state.SchemaRegistry() }

@@ -563,6 +563,58 @@ CREATE TABLE events_api_destinations (
 	PRIMARY KEY (account, region, name)
 );
 `},
+	{name: "schema registry", sql: `
+CREATE TABLE schemas_registries (
+	account         TEXT NOT NULL,
+	region          TEXT NOT NULL,
+	name            TEXT NOT NULL,
+	arn             TEXT NOT NULL UNIQUE,
+	description     TEXT NOT NULL,
+	policy          TEXT NOT NULL,
+	policy_revision TEXT NOT NULL,
+	created         INTEGER NOT NULL,
+	updated         INTEGER NOT NULL,
+	PRIMARY KEY (account, region, name)
+);
+-- next_version numbers a schema's next version: numbers are never
+-- reused, even those of deleted versions.
+CREATE TABLE schemas_schemas (
+	account      TEXT NOT NULL,
+	region       TEXT NOT NULL,
+	registry     TEXT NOT NULL,
+	name         TEXT NOT NULL,
+	arn          TEXT NOT NULL UNIQUE,
+	description  TEXT NOT NULL,
+	latest       INTEGER NOT NULL,
+	next_version INTEGER NOT NULL,
+	created      INTEGER NOT NULL,
+	modified     INTEGER NOT NULL,
+	PRIMARY KEY (account, region, registry, name),
+	FOREIGN KEY (account, region, registry) REFERENCES schemas_registries(account, region, name) ON DELETE CASCADE
+);
+CREATE TABLE schemas_versions (
+	schema_arn TEXT NOT NULL REFERENCES schemas_schemas(arn) ON DELETE CASCADE,
+	version    INTEGER NOT NULL,
+	type       TEXT NOT NULL,
+	content    TEXT NOT NULL,
+	created    INTEGER NOT NULL,
+	PRIMARY KEY (schema_arn, version)
+);
+CREATE TABLE schemas_discoverers (
+	account       TEXT NOT NULL,
+	region        TEXT NOT NULL,
+	id            TEXT NOT NULL,
+	arn           TEXT NOT NULL UNIQUE,
+	source        TEXT NOT NULL,
+	description   TEXT NOT NULL,
+	started       INTEGER NOT NULL,
+	cross_account INTEGER NOT NULL,
+	created       INTEGER NOT NULL,
+	updated       INTEGER NOT NULL,
+	PRIMARY KEY (account, region, id)
+);
+CREATE INDEX schemas_discoverers_source ON schemas_discoverers(source);
+`},
 }
 
 // migrate brings the schema to the newest version, each migration in a

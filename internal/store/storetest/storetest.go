@@ -51,6 +51,8 @@ type Backend struct {
 	// Schedules is checked by the Schedules suite, with Outbox (an advance
 	// enqueues its invocation).
 	Schedules store.Schedules
+	// SchemaRegistry is checked by the SchemaRegistry suite.
+	SchemaRegistry store.SchemaRegistry
 }
 
 // Open opens the backend whose data lives under dir: a fresh, empty store
