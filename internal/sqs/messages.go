@@ -318,7 +318,7 @@ func (s *Service) message(q *store.Queue, attrs map[string]string, e SendInput, 
 		return m, 0, err
 	}
 	at := now.UnixMilli()
-	m = store.QueueMessage{QueueARN: q.ARN, ID: request.NewUUID(), Body: body, Attributes: b, GroupID: e.GroupID, DeduplicationID: dedup,
+	m = store.QueueMessage{QueueARN: q.ARN, ID: request.NewTimeUUID(now), Body: body, Attributes: b, GroupID: e.GroupID, DeduplicationID: dedup,
 		Sent: at, VisibleAt: at + int64(delay)*1000, Expires: at + int64(intValue(attrs, "MessageRetentionPeriod"))*1000}
 	return m, size, nil
 }

@@ -307,7 +307,7 @@ func movedMessage(now int64) func(store.QueueMessage, *store.Queue) (store.Queue
 		if err != nil {
 			return m, err
 		}
-		m.ID, m.Sent = request.NewUUID(), now
+		m.ID, m.Sent = request.NewTimeUUID(time.UnixMilli(now)), now
 		m.VisibleAt = now + int64(intValue(attrs, "DelaySeconds"))*1000
 		m.Expires = now + int64(intValue(attrs, "MessageRetentionPeriod"))*1000
 		return m, nil
