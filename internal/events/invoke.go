@@ -92,18 +92,51 @@ func (s *Service) invocations(r *compiledRule, event []byte, now time.Time) (del
 	return d, nil
 }
 
-// deliver invokes a target. An invocation that fails past its target's
-// retry policy goes to the target's dead-letter queue; without one, it is
-// kept as the outbox's dead letter.
-func (s *Service) deliver(ctx context.Context, it store.OutboxItem) error {
+// deliverBatch invokes a target for items, which share it; those to an
+// SQS queue are sent in one write (dispatch.DispatchBatch). An invocation
+// that fails past its target's retry policy goes to the target's
+// dead-letter queue; without one, it is kept as the outbox's dead letter.
+func (s *Service) deliverBatch(ctx context.Context, items []store.OutboxItem) []error {
+	errs := make([]error, len(items))
+	invs := make([]*invocation, len(items))
+	var msgs []dispatch.Message
+	var at []int
+	for i, it := range items {
+		inv, err := readInvocation(it)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		invs[i] = inv
+		msg, err := s.message(it, inv)
+		if err != nil {
+			errs[i] = s.finish(ctx, it, inv, err)
+			continue
+		}
+		msgs, at = append(msgs, msg), append(at, i)
+	}
+	for j, err := range s.opt.Dispatcher.DispatchBatch(ctx, msgs) {
+		errs[at[j]] = s.finish(ctx, items[at[j]], invs[at[j]], err)
+	}
+	return errs
+}
+
+// readInvocation decodes the invocation of an outbox item.
+func readInvocation(it store.OutboxItem) (*invocation, error) {
 	if it.Version != invocationVersion {
-		return outbox.Permanent(fmt.Errorf("EventBridge invocation payload of version %d; this Vigil reads version %d", it.Version, invocationVersion))
+		return nil, outbox.Permanent(fmt.Errorf("EventBridge invocation payload of version %d; this Vigil reads version %d", it.Version, invocationVersion))
 	}
 	var inv invocation
 	if err := json.Unmarshal(it.Payload, &inv); err != nil {
-		return outbox.Permanent(fmt.Errorf("cannot read an EventBridge invocation: %w", err))
+		return nil, outbox.Permanent(fmt.Errorf("cannot read an EventBridge invocation: %w", err))
 	}
-	err := s.invoke(ctx, it, &inv)
+	return &inv, nil
+}
+
+// finish ends an attempt at an invocation that ended with err: it counts
+// it, and past the target's retry policy sends the event to the target's
+// dead-letter queue.
+func (s *Service) finish(ctx context.Context, it store.OutboxItem, inv *invocation, err error) error {
 	now := s.opt.Clock.Now()
 	if err == nil {
 		s.countRule(it.Account, it.Region, metricInvocations, inv.RuleARN, now)
@@ -119,7 +152,7 @@ func (s *Service) deliver(ctx context.Context, it store.OutboxItem) error {
 	}
 	if derr := s.opt.Dispatcher.Dispatch(ctx, dispatch.Message{ID: outbox.IdempotencyKey(it) + "/dlq", Kind: dispatch.EventKind, Version: 1,
 		Source: dispatch.Source{Service: "events", Account: it.Account, Region: it.Region, ARN: inv.RuleARN}, Target: inv.DeadLetterARN,
-		Payload: inv.Input, Header: deadLetterHeader(&inv, it, err)}); derr != nil {
+		Payload: inv.Input, Header: deadLetterHeader(inv, it, err)}); derr != nil {
 		return fmt.Errorf("%w; and the dead-letter queue %s refused it: %v", err, inv.DeadLetterARN, derr)
 	}
 	s.countRule(it.Account, it.Region, metricDeadLetterInvocations, inv.RuleARN, now)
@@ -159,14 +192,15 @@ func errorCode(err error) string {
 	return "SDK_CLIENT_ERROR"
 }
 
-// invoke makes one attempt at an invocation, through the dispatcher.
-func (s *Service) invoke(ctx context.Context, it store.OutboxItem, inv *invocation) error {
+// message returns the dispatcher's message of one attempt at an
+// invocation.
+func (s *Service) message(it store.OutboxItem, inv *invocation) (dispatch.Message, error) {
 	to, err := dispatch.Parse(it.Target)
 	if err != nil {
-		return outbox.Permanent(err)
+		return dispatch.Message{}, outbox.Permanent(err)
 	}
 	if s.opt.Dispatcher.Route(to) == nil {
-		return outbox.Permanent(&dispatch.Error{Code: "InvalidTarget",
+		return dispatch.Message{}, outbox.Permanent(&dispatch.Error{Code: "InvalidTarget",
 			Err: fmt.Errorf("Vigil does not deliver to %s targets (%s)", to.Service, it.Target)})
 	}
 	header := map[string]string{"EventId": inv.EventID, "Time": inv.Time, "MessageGroupId": inv.MessageGroupID}
@@ -177,13 +211,13 @@ func (s *Service) invoke(ctx context.Context, it store.OutboxItem, inv *invocati
 	if inv.HTTP != nil {
 		b, err := json.Marshal(inv.HTTP)
 		if err != nil {
-			return outbox.Permanent(err)
+			return dispatch.Message{}, outbox.Permanent(err)
 		}
 		header[httpParametersHeader] = string(b)
 	}
-	return s.opt.Dispatcher.Dispatch(ctx, dispatch.Message{ID: outbox.IdempotencyKey(it), Kind: dispatch.EventKind, Version: 1,
+	return dispatch.Message{ID: outbox.IdempotencyKey(it), Kind: dispatch.EventKind, Version: 1,
 		Source: dispatch.Source{Service: "events", Account: it.Account, Region: it.Region, Principal: inv.RoleARN, ARN: inv.RuleARN},
-		Target: it.Target, Payload: inv.Input, Header: header})
+		Target: it.Target, Payload: inv.Input, Header: header}, nil
 }
 
 // BusTarget returns the dispatcher's target of event bus ARNs: an event

@@ -61,6 +61,20 @@ type BatchDeliverer interface {
 	DeliverBatch(ctx context.Context, items []store.OutboxItem) []error
 }
 
+// BatchFunc adapts a function that makes the deliveries of a target's
+// items at once to BatchDeliverer; its Deliver calls it with one item.
+type BatchFunc func(ctx context.Context, items []store.OutboxItem) []error
+
+// Deliver calls f with it alone.
+func (f BatchFunc) Deliver(ctx context.Context, it store.OutboxItem) error {
+	return f(ctx, []store.OutboxItem{it})[0]
+}
+
+// DeliverBatch calls f.
+func (f BatchFunc) DeliverBatch(ctx context.Context, items []store.OutboxItem) []error {
+	return f(ctx, items)
+}
+
 // DelivererFunc adapts a function to Deliverer.
 type DelivererFunc func(ctx context.Context, it store.OutboxItem) error
 

@@ -94,15 +94,11 @@ func (s *Service) enqueue(ctx context.Context, sub *store.Subscription, d delive
 	return s.push(ctx, []store.OutboxItem{it})
 }
 
-// deliver makes a delivery: a notification to a subscription that still
-// exists and is confirmed, or a confirmation message, POSTed to the
-// endpoint; a 2xx answer delivers it, anything else is retried.
-func (s *Service) deliver(ctx context.Context, it store.OutboxItem) error {
-	return s.deliverBatch(ctx, []store.OutboxItem{it})[0]
-}
-
-// deliverBatch makes the deliveries of items to one endpoint, as deliver
-// makes each; those to an SQS queue are sent in one write.
+// deliverBatch makes the deliveries of items to one endpoint: a
+// notification to a subscription that still exists and is confirmed, or
+// a confirmation message, sent to the endpoint (a 2xx answer delivers an
+// HTTP one, anything else is retried); those to an SQS queue are sent in
+// one write.
 func (s *Service) deliverBatch(ctx context.Context, items []store.OutboxItem) []error {
 	errs := make([]error, len(items))
 	subs := map[string]*store.Subscription{}

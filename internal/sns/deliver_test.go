@@ -350,7 +350,7 @@ func TestDeliverRefusesUnknownPayloads(t *testing.T) {
 		{Kind: KindDelivery, Version: 1, Payload: []byte(`{not json`)},
 		{Kind: KindDelivery, Version: 1, Payload: []byte(`{"type":"Mystery","endpoint":"http://127.0.0.1:1/"}`)},
 	} {
-		if err := f.svc.deliver(f.ctx, it); !outbox.IsPermanent(err) {
+		if err := f.svc.deliverBatch(f.ctx, []store.OutboxItem{it})[0]; !outbox.IsPermanent(err) {
 			t.Errorf("version %d payload %s: %v, want a permanent error", it.Version, it.Payload, err)
 		}
 	}

@@ -105,20 +105,8 @@ func New(opt Options) *Service {
 // in p, and the target of SNS topic ARNs in d (alarm actions, event
 // rules): the composition root's wiring, which tests share.
 func (s *Service) RegisterDeliveries(p *outbox.Processor, d *dispatch.Dispatcher) {
-	p.Register(KindDelivery, deliverer{s}, deliveryPolicy)
+	p.Register(KindDelivery, outbox.BatchFunc(s.deliverBatch), deliveryPolicy)
 	d.Register(dispatch.Match{Service: "sns", Type: ""}, dispatch.NewTarget("sns:Publish", s.deliverToTopic))
-}
-
-// deliverer is the outbox's deliverer of SNS deliveries; those to one
-// SQS queue go in one write.
-type deliverer struct{ s *Service }
-
-func (d deliverer) Deliver(ctx context.Context, it store.OutboxItem) error {
-	return d.s.deliver(ctx, it)
-}
-
-func (d deliverer) DeliverBatch(ctx context.Context, items []store.OutboxItem) []error {
-	return d.s.deliverBatch(ctx, items)
 }
 
 // topicARN returns the ARN of a topic.
