@@ -5,6 +5,7 @@
 //
 //	snsbench -endpoint http://127.0.0.1:4580 -server-pid PID fanout -queues 10 -workers 8 -d 20s
 //	snsbench -endpoint http://127.0.0.1:4580 -server-pid PID events -queues 1 -workers 8 -d 20s
+//	snsbench -endpoint http://127.0.0.1:4580 schedule -n 3
 //
 // fanout: one standard topic with -queues SQS queues subscribed (raw
 // message delivery); -workers workers publish batches of -batch messages
@@ -18,6 +19,9 @@
 // passes). It reports the messages accepted per second while sending,
 // and the messages delivered per second: messages × queues over the time
 // from the first send until the last delivery arrived.
+//
+// schedule: a rule firing every minute on the real clock, and how late
+// each of -n firings reached its queue.
 package main
 
 import (
@@ -42,13 +46,14 @@ import (
 )
 
 func main() {
-	cfg, cmd, fs := benchsdk.Parse("snsbench [-endpoint URL] [-server-pid PID] fanout|events [flags]")
+	cfg, cmd, fs := benchsdk.Parse("snsbench [-endpoint URL] [-server-pid PID] fanout|events|schedule [flags]")
 	queues := fs.Int("queues", 10, "SQS queues subscribed to the topic, or targets of the rule")
 	workers := fs.Int("workers", 8, "concurrent senders")
 	duration := fs.Duration("d", 20*time.Second, "how long to send")
 	batch := fs.Int("batch", 10, "messages per PublishBatch (1: Publish) or PutEvents")
 	size := fs.Int("size", 200, "message size in bytes")
 	wait := fs.Duration("wait", 2*time.Minute, "longest wait for the deliveries after sending")
+	firings := fs.Int("n", 3, "schedule: the firings to wait for")
 	fs.Parse(benchsdk.Args())
 	if *batch < 1 || *batch > 10 {
 		log.Fatalf("-batch %d: batches hold 1 to 10 messages", *batch)
@@ -65,6 +70,9 @@ func main() {
 			log.Fatalf("-queues %d: a rule has at most 5 targets", *queues)
 		}
 		send, urls = b.rule(ctx, *queues, *batch, *size)
+	case "schedule":
+		b.schedule(ctx, *firings)
+		return
 	default:
 		log.Fatalf("unknown command %q", cmd)
 	}

@@ -380,11 +380,13 @@ const (
 	// alarmsEvery is the shortest alarm period: each run evaluates the
 	// alarms whose period (or minute) began since the previous one.
 	alarmsEvery = 10 * time.Second
-	// schedulesEvery is how often scheduled EventBridge rules and
-	// EventBridge Scheduler's schedules are checked: each fires within it
-	// of its time.
-	schedulesEvery = time.Second
 )
+
+// onTheSecond is when scheduled EventBridge rules and EventBridge
+// Scheduler's schedules are checked: at every whole second of the clock,
+// when cron and at() times fall, so that those fire at once; a rate
+// counted from a time within a second fires within the second after it.
+func onTheSecond(after time.Time) time.Time { return after.Truncate(time.Second).Add(time.Second) }
 
 // outboxJob, alarmsJob and discoveryJob name the jobs of the outbox, of
 // alarm evaluation and of schema discovery, which Kick runs at once.
@@ -422,11 +424,11 @@ func (a *App) schedule() error {
 		{Name: "alarm-history-expiry", Every: historyExpiryEvery, Step: a.alarms.ExpireHistory},
 		{Name: "sqs-retention", Every: retentionEvery, Step: a.sqs.ExpireMessages},
 		{Name: "sqs-move-tasks", Every: sqsengine.MoveEvery, Step: a.sqs.RunMoveTasks},
-		{Name: "events-schedules", Every: schedulesEvery, Step: a.eventBridge.FireSchedules},
+		{Name: "events-schedules", Next: onTheSecond, Step: a.eventBridge.FireSchedules},
 		{Name: "events-replays", Every: eventsengine.ReplayEvery, Step: a.eventBridge.RunReplays},
 		{Name: "events-metrics", Every: eventsengine.MetricsEvery, Step: a.eventBridge.PublishMetrics},
 		{Name: "events-archive-retention", Every: retentionEvery, Step: a.eventBridge.ExpireArchives},
-		{Name: "scheduler-schedules", Every: schedulesEvery, Step: a.eventScheduler.FireSchedules},
+		{Name: "scheduler-schedules", Next: onTheSecond, Step: a.eventScheduler.FireSchedules},
 		// Each node infers the events it sampled itself.
 		{Name: discoveryJob, Every: discoveryEvery, Step: a.schemaRegistry.Discover, Local: true},
 		{Name: "logs-query-expiry", Every: queryExpiryEvery, Step: a.expireQueries},
