@@ -260,9 +260,20 @@ func (d *Dispatcher) Dispatch(ctx context.Context, m Message) error {
 	return err
 }
 
+// Batches reports whether the messages to target go in one call of its
+// Target (a BatchTarget), so that a sender may hand them over together.
+func (d *Dispatcher) Batches(target string) bool {
+	to, err := Parse(target)
+	if err != nil {
+		return false
+	}
+	_, ok := d.Route(to).(BatchTarget)
+	return ok
+}
+
 // DispatchBatch delivers messages that share their Target, in order, and
 // returns one outcome per message: in one call of the target when it is
-// a BatchTarget and every message stays within the target's account,
+// a BatchTarget and every message comes from the target's own account,
 // else one Dispatch after another.
 func (d *Dispatcher) DispatchBatch(ctx context.Context, ms []Message) []error {
 	errs := make([]error, len(ms))
@@ -276,7 +287,7 @@ func (d *Dispatcher) DispatchBatch(ctx context.Context, ms []Message) []error {
 		if ms[i].Target != ms[0].Target {
 			panic("BUG: DispatchBatch of messages to different targets")
 		}
-		batches = batches && (to.Account == "" || to.Account == ms[i].Source.Account)
+		batches = batches && to.Account == ms[i].Source.Account
 		ptrs[i] = &ms[i]
 	}
 	if err != nil || !batches {

@@ -115,7 +115,7 @@ func New(opt Options) *Service {
 // RegisterDeliveries makes the service the deliverer of its outbox kind
 // in p: the composition root's wiring, which tests share.
 func (s *Service) RegisterDeliveries(p *outbox.Processor) {
-	p.Register(KindInvocation, outbox.BatchFunc(s.deliverBatch), invocationPolicy)
+	p.Register(KindInvocation, outbox.Batched(s.opt.Dispatcher.Batches, s.deliverBatch), invocationPolicy)
 }
 
 // busARN is the ARN of a bus.

@@ -40,6 +40,9 @@ func (b *batcher) Deliver(_ context.Context, it store.OutboxItem) error {
 	return outcomeOf(it)
 }
 
+// Batches takes the targets whose names begin with "q" (queues).
+func (b *batcher) Batches(target string) bool { return strings.HasPrefix(target, "q") }
+
 func (b *batcher) DeliverBatch(_ context.Context, items []store.OutboxItem) []error {
 	ids := make([]int64, len(items))
 	errs := make([]error, len(items))
@@ -59,8 +62,9 @@ func (b *batcher) DeliverBatch(_ context.Context, items []store.OutboxItem) []er
 }
 
 // TestDeliverBatch: the items of a kind with a BatchDeliverer go to it a
-// target at a time, in the order claimed, a lone item through Deliver;
-// each item's outcome is its own.
+// target at a time, in the order claimed, for the targets it batches; a
+// lone item, and the items of other targets, go one by one through
+// Deliver (each under its own timeout); each item's outcome is its own.
 func TestDeliverBatch(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
@@ -72,6 +76,8 @@ func TestDeliverBatch(t *testing.T) {
 		store.OutboxItem{Kind: "k", Target: "q1", Payload: []byte("fail")},
 		store.OutboxItem{Kind: "k", Target: "q1", Payload: []byte("dead")},
 		store.OutboxItem{Kind: "k", Target: "q1", Payload: []byte("ok")},
+		store.OutboxItem{Kind: "k", Target: "http", Payload: []byte("ok")},
+		store.OutboxItem{Kind: "k", Target: "http", Payload: []byte("ok")},
 	)
 	f.step(f.p, t0)
 	if len(b.batches) != 1 || len(b.batches[0]) != 4 {
@@ -82,8 +88,8 @@ func TestDeliverBatch(t *testing.T) {
 			t.Errorf("batch %v is not in the order claimed", b.batches[0])
 		}
 	}
-	if len(b.singles) != 1 {
-		t.Errorf("Deliver calls = %v; want the one item to q2", b.singles)
+	if len(b.singles) != 3 {
+		t.Errorf("Deliver calls = %v; want the one item to q2 and the two to http", b.singles)
 	}
 	h := f.kindHealth("k")
 	if h.Pending != 1 || h.Dead != 1 {
@@ -92,26 +98,36 @@ func TestDeliverBatch(t *testing.T) {
 }
 
 // TestDeliverBatchBroken: a batch deliverer that panics, or answers the
-// wrong number of outcomes, makes dead letters of its batch, naming why.
+// wrong number of outcomes, has its batch delivered again item by item:
+// only the bad items fail, as dead letters naming why.
 func TestDeliverBatchBroken(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name, payload string
-		short         bool
-		want          string
+		name     string
+		payloads []string
+		short    bool
+		dead     int
 	}{
-		{"panic", "panic", false, "panic"},
-		{"short", "ok", true, "1 outcomes for 2"},
+		{"panic", []string{"ok", "panic", "ok"}, false, 1},
+		{"short", []string{"ok", "ok"}, true, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t)
-			f.p.Register("k", &batcher{short: tc.short}, Policy{MaxAttempts: 3})
-			f.enqueue(store.OutboxItem{Kind: "k", Target: "q", Payload: []byte(tc.payload)},
-				store.OutboxItem{Kind: "k", Target: "q", Payload: []byte(tc.payload)})
+			b := &batcher{short: tc.short}
+			f.p.Register("k", b, Policy{MaxAttempts: 3})
+			for _, p := range tc.payloads {
+				f.enqueue(store.OutboxItem{Kind: "k", Target: "q", Payload: []byte(p)})
+			}
 			f.step(f.p, t0)
 			dead := f.dead("k")
-			if len(dead) != 2 || !strings.Contains(dead[0].LastError, tc.want) {
-				t.Errorf("dead letters = %+v; want both, with %q", dead, tc.want)
+			if len(dead) != tc.dead || tc.dead > 0 && !strings.Contains(dead[0].LastError, "panic") {
+				t.Errorf("dead letters = %+v; want %d, from the panic", dead, tc.dead)
+			}
+			if h := f.kindHealth("k"); h.Pending != 0 {
+				t.Errorf("health = %+v; want the others delivered", h)
+			}
+			if len(b.batches) != 1 || len(b.singles) != len(tc.payloads) {
+				t.Errorf("batches %v, singles %v; want one batch, then each item alone", b.batches, b.singles)
 			}
 		})
 	}

@@ -50,29 +50,41 @@ type Deliverer interface {
 	Deliver(ctx context.Context, it store.OutboxItem) error
 }
 
-// BatchDeliverer is a Deliverer that can make several deliveries to one
-// target at once (one write for all of them, where the target is one of
-// Vigil's own stores). The processor hands it the claimed items of a
-// target, in the order claimed.
+// BatchDeliverer is a Deliverer that can make several deliveries to some
+// targets at once (one write for all of them, where the target is one of
+// Vigil's own stores). The processor hands it the claimed items of such a
+// target, in the order claimed, under one timeout; the items of other
+// targets go one by one through Deliver, each under its own.
 type BatchDeliverer interface {
 	Deliverer
+	// Batches reports whether the items to target may go in one
+	// DeliverBatch call.
+	Batches(target string) bool
 	// DeliverBatch makes the deliveries of items, which share their
 	// Target, and returns one outcome per item, as Deliver would.
 	DeliverBatch(ctx context.Context, items []store.OutboxItem) []error
 }
 
-// BatchFunc adapts a function that makes the deliveries of a target's
-// items at once to BatchDeliverer; its Deliver calls it with one item.
-type BatchFunc func(ctx context.Context, items []store.OutboxItem) []error
-
-// Deliver calls f with it alone.
-func (f BatchFunc) Deliver(ctx context.Context, it store.OutboxItem) error {
-	return f(ctx, []store.OutboxItem{it})[0]
+// Batched returns the BatchDeliverer of deliver, a function that makes
+// the deliveries of a target's items at once, for the targets batches
+// accepts; its Deliver calls deliver with one item.
+func Batched(batches func(target string) bool, deliver func(ctx context.Context, items []store.OutboxItem) []error) BatchDeliverer {
+	return batched{batches, deliver}
 }
 
-// DeliverBatch calls f.
-func (f BatchFunc) DeliverBatch(ctx context.Context, items []store.OutboxItem) []error {
-	return f(ctx, items)
+type batched struct {
+	batches func(string) bool
+	deliver func(context.Context, []store.OutboxItem) []error
+}
+
+func (b batched) Deliver(ctx context.Context, it store.OutboxItem) error {
+	return b.deliver(ctx, []store.OutboxItem{it})[0]
+}
+
+func (b batched) Batches(target string) bool { return b.batches(target) }
+
+func (b batched) DeliverBatch(ctx context.Context, items []store.OutboxItem) []error {
+	return b.deliver(ctx, items)
 }
 
 // DelivererFunc adapts a function to Deliverer.
@@ -368,17 +380,29 @@ func (p *Processor) drain(ctx context.Context, k *kindState, now time.Time) (boo
 		errs     []error
 		settling sync.WaitGroup
 	)
+	failed := func(err error) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			errs = append(errs, err)
+		}
+		return len(errs) > 0
+	}
 	settle := func(results []store.OutboxResult) {
 		defer settling.Done()
-		if err := p.settle(ctx, k, results); err != nil {
-			mu.Lock()
-			errs = append(errs, err)
-			mu.Unlock()
-		}
+		failed(p.settle(ctx, k, results))
 	}
 	c := p.claim(ctx, k, now)
 	more := false
 	for i := 0; c.err == nil && len(c.items) > 0; i++ {
+		if failed(nil) {
+			// A settle failed: its items stay claimed until their lease
+			// ends. Claim no more; give this batch back.
+			settling.Add(1)
+			settle(releaseAll(c.items))
+			c = claim{}
+			break
+		}
 		full, last := len(c.items) == k.policy.Batch, i+1 >= maxBatchesPerStep
 		var next chan claim
 		if full && !last && ctx.Err() == nil {
@@ -399,9 +423,13 @@ func (p *Processor) drain(ctx context.Context, k *kindState, now time.Time) (boo
 		// The batch claimed ahead is given back after it is claimed (it
 		// holds none of this batch's items) and before this batch's are.
 		if next != nil {
-			if ahead := <-next; len(ahead.items) > 0 {
+			ahead := <-next
+			if len(ahead.items) > 0 {
 				settling.Add(1)
 				settle(releaseAll(ahead.items))
+			}
+			if ctx.Err() == nil {
+				failed(ahead.err)
 			}
 		}
 		settle(results)
@@ -413,8 +441,8 @@ func (p *Processor) drain(ctx context.Context, k *kindState, now time.Time) (boo
 		c = p.claim(ctx, k, now)
 	}
 	settling.Wait()
-	if c.err != nil && ctx.Err() == nil {
-		errs = append(errs, c.err)
+	if ctx.Err() == nil {
+		failed(c.err)
 	}
 	return more && ctx.Err() == nil, errors.Join(errs...)
 }
@@ -471,7 +499,7 @@ func (p *Processor) deliverBatch(ctx context.Context, k *kindState, c claim, now
 		go func() {
 			defer wg.Done()
 			for idx := range next {
-				if bd, ok := k.d.(BatchDeliverer); ok && len(idx) > 1 {
+				if bd, ok := k.d.(BatchDeliverer); ok && len(idx) > 1 && bd.Batches(items[idx[0]].Target) {
 					p.attemptBatch(ctx, k, bd, items, idx, results, now, deadline)
 					continue
 				}
@@ -575,16 +603,27 @@ func deliver(ctx context.Context, d Deliverer, it store.OutboxItem) (err error) 
 }
 
 // deliverBatch calls a batch deliverer as deliver calls a deliverer; it
-// holds it to one outcome per item.
+// holds it to one outcome per item. A batch that panics, or answers the
+// wrong number of outcomes, is delivered again item by item, so that the
+// one bad item alone fails (the others may be delivered twice: at least
+// once).
 func deliverBatch(ctx context.Context, d BatchDeliverer, items []store.OutboxItem) (errs []error) {
 	defer func() {
 		if r := recover(); r != nil {
-			errs = slices.Repeat([]error{Permanent(fmt.Errorf("BUG: panic delivering %d %s items from %d: %v", len(items), items[0].Kind, items[0].ID, r))}, len(items))
+			errs = deliverEach(ctx, d, items)
 		}
 	}()
-	errs = d.DeliverBatch(ctx, items)
-	if len(errs) != len(items) {
-		errs = slices.Repeat([]error{Permanent(fmt.Errorf("BUG: %d outcomes for %d %s items", len(errs), len(items), items[0].Kind))}, len(items))
+	if errs = d.DeliverBatch(ctx, items); len(errs) != len(items) {
+		errs = deliverEach(ctx, d, items)
+	}
+	return errs
+}
+
+// deliverEach delivers items one by one.
+func deliverEach(ctx context.Context, d Deliverer, items []store.OutboxItem) []error {
+	errs := make([]error, len(items))
+	for i, it := range items {
+		errs[i] = deliver(ctx, d, it)
 	}
 	return errs
 }

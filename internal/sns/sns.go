@@ -105,7 +105,7 @@ func New(opt Options) *Service {
 // in p, and the target of SNS topic ARNs in d (alarm actions, event
 // rules): the composition root's wiring, which tests share.
 func (s *Service) RegisterDeliveries(p *outbox.Processor, d *dispatch.Dispatcher) {
-	p.Register(KindDelivery, outbox.BatchFunc(s.deliverBatch), deliveryPolicy)
+	p.Register(KindDelivery, outbox.Batched(d.Batches, s.deliverBatch), deliveryPolicy)
 	d.Register(dispatch.Match{Service: "sns", Type: ""}, dispatch.NewTarget("sns:Publish", s.deliverToTopic))
 }
 

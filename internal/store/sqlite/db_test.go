@@ -118,3 +118,32 @@ func BenchmarkLookups(b *testing.B) {
 		}
 	})
 }
+
+// TestStatementsPastTheCache: once the writer holds maxStatements
+// prepared statements, other queries still run (prepared and closed each
+// time by the connection), and the cache does not grow.
+func TestStatementsPastTheCache(t *testing.T) {
+	s := open(t, t.TempDir())
+	ctx := context.Background()
+	for i := range maxStatements + 20 {
+		err := s.write(ctx, func(tx *Tx) error {
+			var got int
+			if err := tx.QueryRow(fmt.Sprintf("SELECT %d + ?", i), 1).Scan(&got); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(fmt.Sprintf("SELECT %d", i)); err != nil {
+				return err
+			}
+			if got != i+1 {
+				return fmt.Errorf("query %d answered %d", i, got)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(s.w.stmts); n != maxStatements {
+		t.Errorf("%d statements cached; want the cap, %d", n, maxStatements)
+	}
+}

@@ -24,6 +24,9 @@ type Tx struct {
 // Exec runs a statement.
 func (tx *Tx) Exec(query string, args ...any) (sql.Result, error) {
 	st, err := tx.w.prepare(tx.ctx, query)
+	if st == nil && err == nil {
+		return tx.w.conn.ExecContext(tx.ctx, query, args...)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -33,6 +36,9 @@ func (tx *Tx) Exec(query string, args ...any) (sql.Result, error) {
 // Query runs a query.
 func (tx *Tx) Query(query string, args ...any) (*sql.Rows, error) {
 	st, err := tx.w.prepare(tx.ctx, query)
+	if st == nil && err == nil {
+		return tx.w.conn.QueryContext(tx.ctx, query, args...)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -41,37 +47,37 @@ func (tx *Tx) Query(query string, args ...any) (*sql.Rows, error) {
 
 // QueryRow runs a query expected to return at most one row.
 func (tx *Tx) QueryRow(query string, args ...any) *sql.Row {
-	st, err := tx.w.prepare(tx.ctx, query)
-	if err != nil {
-		// A Row carrying the error: QueryRowContext of a conn does
-		// that for a query that fails to prepare.
+	st, _ := tx.w.prepare(tx.ctx, query)
+	if st == nil {
+		// Not cached, or a Row carrying the error: QueryRowContext of
+		// a conn does that for a query that fails to prepare.
 		return tx.w.conn.QueryRowContext(tx.ctx, query, args...)
 	}
 	return st.QueryRowContext(tx.ctx, args...)
 }
 
-// prepare returns the writer connection's prepared statement of query.
-// Only the writer goroutine calls it.
+// prepare returns the writer connection's prepared statement of query,
+// or nil (and no error) when the cache of statements is full: the
+// caller runs such a query on the connection, which prepares and closes
+// it. Only the writer goroutine calls it.
 func (w *writer) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := w.stmts[query]; ok {
 		return st, nil
+	}
+	if len(w.stmts) >= maxStatements {
+		return nil, nil
 	}
 	st, err := w.conn.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	if len(w.stmts) < maxStatements {
-		w.stmts[query] = st
-	}
+	w.stmts[query] = st
 	return st, nil
 }
 
 // exec runs a statement of the writer's own (BEGIN, SAVEPOINT, …).
 func (w *writer) exec(ctx context.Context, query string) error {
-	st, err := w.prepare(ctx, query)
-	if err == nil {
-		_, err = st.ExecContext(ctx)
-	}
+	_, err := (&Tx{w: w, ctx: ctx}).Exec(query)
 	return err
 }
 
