@@ -45,13 +45,14 @@ const usage = `Usage: vigil [flags]
 
 Vigil serves AWS monitoring APIs on one endpoint for the unmodified AWS
 CLI, boto3 and the AWS SDKs. Today it implements CloudWatch Logs (with
-Logs Insights and Live Tail), CloudWatch metrics and alarms (without
-dashboards), SNS, SQS, EventBridge (with API destinations, archives and
-replays), EventBridge Scheduler, EventBridge Schema Registry and STS
+Logs Insights and Live Tail), CloudWatch metrics, alarms and the
+dashboards API, SNS, SQS, EventBridge (with API destinations, archives
+and replays), EventBridge Scheduler, EventBridge Schema Registry and STS
 GetCallerIdentity; the other modeled services (CloudTrail, Config,
 GuardDuty, Inspector, Trusted Advisor, Athena, …) are routed but answer
-NotImplemented until they are built. On first start it creates a root account and an access key and
-prints the environment to point clients at it.
+NotImplemented until they are built. On first start it creates a root
+account and an access key and prints the environment to point clients
+at it.
 
 Every flag can also be set with an environment variable VIGIL_<NAME>
 (VIGIL_LISTEN, VIGIL_DATA_DIR, …) or a key of the YAML file given with

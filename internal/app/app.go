@@ -45,6 +45,7 @@ import (
 	eventsengine "github.com/vigilhq/vigil/internal/events"
 	logsengine "github.com/vigilhq/vigil/internal/logs"
 	"github.com/vigilhq/vigil/internal/metrics"
+	"github.com/vigilhq/vigil/internal/metrics/dashboards"
 	"github.com/vigilhq/vigil/internal/outbox"
 	"github.com/vigilhq/vigil/internal/protocol"
 	"github.com/vigilhq/vigil/internal/sched"
@@ -97,9 +98,11 @@ type App struct {
 	logs    *logsengine.Engine
 	metrics *metrics.Engine
 	alarms  *alarms.Service
-	sns     *snsengine.Service
-	sqs     *sqsengine.Service
-	snsAPI  *sns.Provider
+	// dashboards is CloudWatch's dashboards.
+	dashboards *dashboards.Service
+	sns        *snsengine.Service
+	sqs        *sqsengine.Service
+	snsAPI     *sns.Provider
 	// eventBridge is EventBridge, fed by PutEvents, its schedules and
 	// the service events of this node.
 	eventBridge *eventsengine.Service
@@ -147,7 +150,7 @@ func (a *App) apis() []api {
 	return []api{
 		{athena.Model, athena.Handlers(athena.Unimplemented{})},
 		{cloudtrail.Model, cloudtrail.Handlers(cloudtrail.Unimplemented{})},
-		{cloudwatch.Model, cloudwatch.Handlers(cloudwatch.New(a.metrics, a.alarms))},
+		{cloudwatch.Model, cloudwatch.Handlers(cloudwatch.New(a.metrics, a.alarms, a.dashboards))},
 		{configservice.Model, configservice.Handlers(configservice.Unimplemented{})},
 		{events.Model, events.Handlers(events.New(a.eventBridge))},
 		{glue.Model, glue.Handlers(glue.Unimplemented{})},
@@ -254,6 +257,7 @@ func (a *App) build(ctx context.Context) error {
 		Registerer: prom.Registry, Logger: a.logger.With("component", "outbox"),
 	})
 	a.metrics = metrics.New(metrics.Options{Store: a.store.Metrics(), Clock: a.clock})
+	a.dashboards = dashboards.New(a.store.Dashboards(), a.store.Tags(), a.clock)
 	a.logs = logsengine.New(logsengine.Options{
 		Store: a.store.Logs(), Tags: a.store.Tags(), Metrics: metricSink{a.metrics}, Dispatcher: a.dispatch, Notify: a.outbox.Kick,
 		Queries: a.store.LogQueries(), Querier: a.store.Querier(),

@@ -716,3 +716,10 @@ func TestLogsToMetricsScenario(t *testing.T) {
 func TestAlarmsScenario(t *testing.T) {
 	runScenario(t, "testdata/alarms.json")
 }
+
+// TestDashboardsScenario runs testdata/dashboards.json: CloudWatch
+// dashboards are put (or refused for their name or body), read, listed by
+// prefix, tagged and deleted all or none.
+func TestDashboardsScenario(t *testing.T) {
+	runScenario(t, "testdata/dashboards.json")
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/vigilhq/vigil/internal/api"
 	"github.com/vigilhq/vigil/internal/metrics"
 	"github.com/vigilhq/vigil/internal/metrics/anomaly"
+	"github.com/vigilhq/vigil/internal/metrics/dashboards"
 	"github.com/vigilhq/vigil/internal/protocol"
 	"github.com/vigilhq/vigil/internal/request"
 )
@@ -18,13 +19,16 @@ import (
 // and the alarms service.
 type Provider struct {
 	Unimplemented
-	engine *metrics.Engine
-	alarms *alarms.Service
+	engine     *metrics.Engine
+	alarms     *alarms.Service
+	dashboards *dashboards.Service
 }
 
-// New returns the CloudWatch API over the metrics engine and the alarms
-// service.
-func New(e *metrics.Engine, a *alarms.Service) *Provider { return &Provider{engine: e, alarms: a} }
+// New returns the CloudWatch API over the metrics engine, the alarms
+// service and the dashboards service.
+func New(e *metrics.Engine, a *alarms.Service, d *dashboards.Service) *Provider {
+	return &Provider{engine: e, alarms: a, dashboards: d}
+}
 
 // scope returns the request's account and region.
 func scope(ctx context.Context) metrics.Scope {
@@ -335,6 +339,9 @@ func (s *Provider) TagResource(ctx context.Context, in *TagResourceInput) (*TagR
 	if alarms.Owns(alarmScope(ctx), *in.ResourceARN) {
 		return nil, exceptionError(s.alarms.Tag(ctx, alarmScope(ctx), *in.ResourceARN, tagMap(in.Tags), nil))
 	}
+	if dashboards.Owns(account(ctx), *in.ResourceARN) {
+		return nil, s.tagDashboard(ctx, *in.ResourceARN, tagMap(in.Tags), nil)
+	}
 	return nil, apiError(s.engine.CheckTaggable(ctx, scope(ctx), *in.ResourceARN))
 }
 
@@ -343,17 +350,28 @@ func (s *Provider) UntagResource(ctx context.Context, in *UntagResourceInput) (*
 	if alarms.Owns(alarmScope(ctx), *in.ResourceARN) {
 		return nil, exceptionError(s.alarms.Tag(ctx, alarmScope(ctx), *in.ResourceARN, nil, in.TagKeys))
 	}
+	if dashboards.Owns(account(ctx), *in.ResourceARN) {
+		return nil, s.tagDashboard(ctx, *in.ResourceARN, nil, in.TagKeys)
+	}
 	return nil, apiError(s.engine.CheckTaggable(ctx, scope(ctx), *in.ResourceARN))
 }
 
 // ListTagsForResource lists the tags of a CloudWatch resource.
 func (s *Provider) ListTagsForResource(ctx context.Context, in *ListTagsForResourceInput) (*ListTagsForResourceOutput, error) {
-	if !alarms.Owns(alarmScope(ctx), *in.ResourceARN) {
+	var tags map[string]string
+	var err error
+	switch {
+	case alarms.Owns(alarmScope(ctx), *in.ResourceARN):
+		tags, err = s.alarms.Tags(ctx, alarmScope(ctx), *in.ResourceARN)
+		err = exceptionError(err)
+	case dashboards.Owns(account(ctx), *in.ResourceARN):
+		tags, err = s.dashboards.Tags(ctx, account(ctx), *in.ResourceARN)
+		err = taggingError(err)
+	default:
 		return nil, apiError(s.engine.CheckTaggable(ctx, scope(ctx), *in.ResourceARN))
 	}
-	tags, err := s.alarms.Tags(ctx, alarmScope(ctx), *in.ResourceARN)
 	if err != nil {
-		return nil, exceptionError(err)
+		return nil, err
 	}
 	out := &ListTagsForResourceOutput{Tags: api.TagList(tags, func(k, v *string) Tag { return Tag{Key: k, Value: v} })}
 	return out, nil

@@ -163,7 +163,7 @@ func (w *Widget) parseTop(o *object) error {
 	if !ok {
 		return missing(o.sub("metrics"))
 	}
-	if err := w.parseMetrics(o.sub("metrics"), raw); err != nil {
+	if err := w.parseMetrics(o.sub("metrics"), raw, MaxMetrics); err != nil {
 		return err
 	}
 	if err := o.rest(unsupportedTop); err != nil {

@@ -15,13 +15,14 @@ var unsupportedOption = map[string]string{
 // [{expression, …}]. In a metric row "." repeats the previous row's entry
 // at the same position, and "..." stands for the previous row's entries
 // that the row does not list, the listed ones replacing its last entries.
-func (w *Widget) parseMetrics(path string, raw json.RawMessage) error {
+// At most max rows are accepted.
+func (w *Widget) parseMetrics(path string, raw json.RawMessage, max int) error {
 	rows, err := asArray(path, raw)
 	if err != nil {
 		return err
 	}
-	if len(rows) == 0 || len(rows) > MaxMetrics {
-		return invalid("The parameter %s must have from 1 to %d metrics and expressions; it has %d.", path, MaxMetrics, len(rows))
+	if len(rows) == 0 || len(rows) > max {
+		return invalid("The parameter %s must have from 1 to %d metrics and expressions; it has %d.", path, max, len(rows))
 	}
 	var prev []string // the previous row's expanded strings
 	ids := map[string]bool{}
@@ -113,6 +114,15 @@ func expandRow(path string, i int, strs, prev []string) ([]string, error) {
 		out[j] = prev[j]
 	}
 	return out, nil
+}
+
+// CheckMetrics validates the metrics array of a dashboard's metric
+// widget (path names it in messages) as ParseWidget validates
+// MetricWidget's, but for its count, at most max rows. The *Error's
+// Unsupported marks what dashboards accept and Vigil does not draw.
+func CheckMetrics(path string, raw json.RawMessage, max int) error {
+	var w Widget
+	return w.parseMetrics(path, raw, max)
 }
 
 // setMetric fills a metric row's identity from its expanded strings.

@@ -29,6 +29,7 @@ func openBackend(t *testing.T, dir string) storetest.Backend {
 		Accounts: s.Accounts(), Metrics: s.Metrics(), Logs: s.Logs(), Outbox: s.Outbox(), Tags: s.Tags(),
 		LogQueries: s.LogQueries(), LogQuerier: s.Querier(), Leases: s.Leases(), Alarms: s.Alarms(),
 		SNS: s.SNS(), SQS: s.SQS(), Events: s.Events(), Schedules: s.Schedules(), SchemaRegistry: s.SchemaRegistry(),
+		Dashboards: s.Dashboards(),
 	}
 }
 
@@ -46,3 +47,4 @@ func TestSQSConformance(t *testing.T)            { storetest.SQS(t, openBackend)
 func TestEventsConformance(t *testing.T)         { storetest.Events(t, openBackend) }
 func TestSchedulesConformance(t *testing.T)      { storetest.Schedules(t, openBackend) }
 func TestSchemaRegistryConformance(t *testing.T) { storetest.SchemaRegistry(t, openBackend) }
+func TestDashboardsConformance(t *testing.T)     { storetest.Dashboards(t, openBackend) }

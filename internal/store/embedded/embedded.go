@@ -180,3 +180,7 @@ func (s *Store) Schedules() store.Schedules { return s.state.Schedules() }
 // SchemaRegistry returns the store of EventBridge Schema Registry's
 // registries, schemas and discoverers, kept in the state database.
 func (s *Store) SchemaRegistry() store.SchemaRegistry { return s.state.SchemaRegistry() }
+
+// Dashboards returns the store of CloudWatch dashboards, kept in the
+// state database.
+func (s *Store) Dashboards() store.Dashboards { return s.state.Dashboards() }

@@ -615,6 +615,16 @@ CREATE TABLE schemas_discoverers (
 );
 CREATE INDEX schemas_discoverers_source ON schemas_discoverers(source);
 `},
+	{name: "cloudwatch dashboards", sql: `
+CREATE TABLE cloudwatch_dashboards (
+	account  TEXT NOT NULL,
+	name     TEXT NOT NULL,
+	arn      TEXT NOT NULL UNIQUE,
+	body     TEXT NOT NULL,
+	modified INTEGER NOT NULL,
+	PRIMARY KEY (account, name)
+);
+`},
 }
 
 // migrate brings the schema to the newest version, each migration in a

@@ -53,6 +53,9 @@ type Backend struct {
 	Schedules store.Schedules
 	// SchemaRegistry is checked by the SchemaRegistry suite.
 	SchemaRegistry store.SchemaRegistry
+	// Dashboards is checked by the Dashboards suite, with Tags (a
+	// dashboard's tags go with it).
+	Dashboards store.Dashboards
 }
 
 // Open opens the backend whose data lives under dir: a fresh, empty store
