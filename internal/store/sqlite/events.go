@@ -49,10 +49,7 @@ func (e events) Buses(ctx context.Context, account, region, prefix, after string
 
 func (e events) UpdateBus(ctx context.Context, arn string, update func(b *store.EventBus) error) error {
 	err := e.s.write(ctx, func(tx *Tx) error {
-		b, err := scanBus(tx.QueryRow(`SELECT `+busColumns+` FROM events_buses WHERE arn = ?`, arn))
-		if isNoRows(err) {
-			return store.ErrNotFound
-		}
+		b, err := txRow(tx, scanBus, `SELECT `+busColumns+` FROM events_buses WHERE arn = ?`, arn)
 		if err != nil {
 			return err
 		}
@@ -268,10 +265,7 @@ func (e events) Archives(ctx context.Context, account, region, prefix, busARN, a
 
 func (e events) UpdateArchive(ctx context.Context, arn string, update func(a *store.EventArchive) ([]byte, error)) error {
 	return wrapOne(e.s.write(ctx, func(tx *Tx) error {
-		a, err := scanArchive(tx.QueryRow(`SELECT `+archiveColumns+` FROM events_archives WHERE arn = ?`, arn))
-		if isNoRows(err) {
-			return store.ErrNotFound
-		}
+		a, err := txRow(tx, scanArchive, `SELECT `+archiveColumns+` FROM events_archives WHERE arn = ?`, arn)
 		if err != nil {
 			return err
 		}

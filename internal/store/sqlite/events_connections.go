@@ -12,6 +12,9 @@ import (
 
 const connectionColumns = `account, region, name, arn, state, definition, created, updated, authorized`
 
+// connectionByName reads a connection by account, region and name.
+const connectionByName = `SELECT ` + connectionColumns + ` FROM events_connections WHERE account = ? AND region = ? AND name = ?`
+
 func scanConnection(row scanner) (store.EventConnection, error) {
 	var c store.EventConnection
 	err := row.Scan(&c.Account, &c.Region, &c.Name, &c.ARN, &c.State, &c.Definition, &c.Created, &c.Updated, &c.Authorized)
@@ -29,8 +32,7 @@ func (e events) CreateConnection(ctx context.Context, c store.EventConnection) e
 }
 
 func (e events) Connection(ctx context.Context, account, region, name string) (*store.EventConnection, error) {
-	c, err := one(ctx, e.s, "connection "+name, scanConnection, `SELECT `+connectionColumns+` FROM events_connections
-		WHERE account = ? AND region = ? AND name = ?`, account, region, name)
+	c, err := one(ctx, e.s, "connection "+name, scanConnection, connectionByName, account, region, name)
 	if err != nil {
 		return nil, err
 	}
@@ -46,11 +48,7 @@ func (e events) Connections(ctx context.Context, account, region, prefix, state,
 func (e events) UpdateConnection(ctx context.Context, account, region, name string, update func(c *store.EventConnection) error) (*store.EventConnection, error) {
 	var out store.EventConnection
 	err := wrapOne(e.s.write(ctx, func(tx *Tx) error {
-		c, err := scanConnection(tx.QueryRow(`SELECT `+connectionColumns+` FROM events_connections
-			WHERE account = ? AND region = ? AND name = ?`, account, region, name))
-		if isNoRows(err) {
-			return store.ErrNotFound
-		}
+		c, err := txRow(tx, scanConnection, connectionByName, account, region, name)
 		if err != nil {
 			return err
 		}
@@ -74,11 +72,7 @@ func (e events) UpdateConnection(ctx context.Context, account, region, name stri
 func (e events) DeleteConnection(ctx context.Context, account, region, name string) (*store.EventConnection, error) {
 	var out store.EventConnection
 	err := wrapOne(e.s.write(ctx, func(tx *Tx) error {
-		c, err := scanConnection(tx.QueryRow(`SELECT `+connectionColumns+` FROM events_connections
-			WHERE account = ? AND region = ? AND name = ?`, account, region, name))
-		if isNoRows(err) {
-			return store.ErrNotFound
-		}
+		c, err := txRow(tx, scanConnection, connectionByName, account, region, name)
 		if err != nil {
 			return err
 		}
@@ -92,6 +86,10 @@ func (e events) DeleteConnection(ctx context.Context, account, region, name stri
 }
 
 const apiDestinationColumns = `account, region, name, arn, connection_arn, definition, created, updated`
+
+// apiDestinationByName reads an API destination by account, region and
+// name.
+const apiDestinationByName = `SELECT ` + apiDestinationColumns + ` FROM events_api_destinations WHERE account = ? AND region = ? AND name = ?`
 
 func scanAPIDestination(row scanner) (store.EventAPIDestination, error) {
 	var d store.EventAPIDestination
@@ -110,8 +108,7 @@ func (e events) CreateAPIDestination(ctx context.Context, d store.EventAPIDestin
 }
 
 func (e events) APIDestination(ctx context.Context, account, region, name string) (*store.EventAPIDestination, error) {
-	d, err := one(ctx, e.s, "api destination "+name, scanAPIDestination, `SELECT `+apiDestinationColumns+`
-		FROM events_api_destinations WHERE account = ? AND region = ? AND name = ?`, account, region, name)
+	d, err := one(ctx, e.s, "api destination "+name, scanAPIDestination, apiDestinationByName, account, region, name)
 	if err != nil {
 		return nil, err
 	}
@@ -127,11 +124,7 @@ func (e events) APIDestinations(ctx context.Context, account, region, prefix, co
 func (e events) UpdateAPIDestination(ctx context.Context, account, region, name string, update func(d *store.EventAPIDestination) error) (*store.EventAPIDestination, error) {
 	var out store.EventAPIDestination
 	err := wrapOne(e.s.write(ctx, func(tx *Tx) error {
-		d, err := scanAPIDestination(tx.QueryRow(`SELECT `+apiDestinationColumns+` FROM events_api_destinations
-			WHERE account = ? AND region = ? AND name = ?`, account, region, name))
-		if isNoRows(err) {
-			return store.ErrNotFound
-		}
+		d, err := txRow(tx, scanAPIDestination, apiDestinationByName, account, region, name)
 		if err != nil {
 			return err
 		}

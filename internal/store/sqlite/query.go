@@ -91,6 +91,16 @@ func txOne(tx *Tx, query string, args ...any) error {
 	return nil
 }
 
+// txRow reads, in a write, one row that must exist: store.ErrNotFound
+// when there is none.
+func txRow[T any](tx *Tx, scan func(scanner) (T, error), query string, args ...any) (T, error) {
+	v, err := scan(tx.QueryRow(query, args...))
+	if isNoRows(err) {
+		return v, store.ErrNotFound
+	}
+	return v, err
+}
+
 // nullIfZero stores a zero value as NULL.
 func nullIfZero[T comparable](v T) any {
 	var zero T
