@@ -163,14 +163,7 @@ func (s *Service) ListAPIDestinations(ctx context.Context, sc Scope, prefix, con
 	if err != nil {
 		return nil, "", err
 	}
-	ds, next := page(ds, limit, func(d store.EventAPIDestination) string { return d.Name })
-	out := make([]APIDestination, len(ds))
-	for i := range ds {
-		if out[i], err = describeAPIDestination(&ds[i]); err != nil {
-			return nil, "", err
-		}
-	}
-	return out, next, nil
+	return listPage(ds, limit, func(d store.EventAPIDestination) string { return d.Name }, describeAPIDestination)
 }
 
 // UpdateAPIDestination changes an API destination.

@@ -278,14 +278,7 @@ func (s *Service) ListArchives(ctx context.Context, sc Scope, prefix, sourceARN,
 	if err != nil {
 		return nil, "", err
 	}
-	as, next := page(as, limit, func(a store.EventArchive) string { return a.Name })
-	out := make([]Archive, len(as))
-	for i := range as {
-		if out[i], err = describeArchive(&as[i]); err != nil {
-			return nil, "", err
-		}
-	}
-	return out, next, nil
+	return listPage(as, limit, func(a store.EventArchive) string { return a.Name }, describeArchive)
 }
 
 // UpdateArchive changes an archive's description, pattern, retention or

@@ -178,14 +178,7 @@ func (s *Service) ListBuses(ctx context.Context, sc Scope, prefix, token string,
 	if err != nil {
 		return nil, "", err
 	}
-	bs, next := page(bs, limit, func(b store.EventBus) string { return b.Name })
-	out := make([]Bus, len(bs))
-	for i := range bs {
-		if out[i], err = describeBus(&bs[i]); err != nil {
-			return nil, "", err
-		}
-	}
-	return out, next, nil
+	return listPage(bs, limit, func(b store.EventBus) string { return b.Name }, describeBus)
 }
 
 // DeleteBus deletes a custom bus with its rules and their targets; a bus

@@ -345,14 +345,7 @@ func (s *Service) ListConnections(ctx context.Context, sc Scope, prefix, state, 
 	if err != nil {
 		return nil, "", err
 	}
-	cs, next := page(cs, limit, func(c store.EventConnection) string { return c.Name })
-	out := make([]Connection, len(cs))
-	for i := range cs {
-		if out[i], err = s.describeConnection(&cs[i]); err != nil {
-			return nil, "", err
-		}
-	}
-	return out, next, nil
+	return listPage(cs, limit, func(c store.EventConnection) string { return c.Name }, s.describeConnection)
 }
 
 // UpdateConnection changes a connection. New credentials authorize it

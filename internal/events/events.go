@@ -203,6 +203,21 @@ func page[T any](items []T, limit int, key func(T) string) ([]T, string) {
 	return items, encodeToken(key(items[limit-1]))
 }
 
+// listPage makes the page of a listing from the items read with
+// limitPlusOne: at most limit of them (the token names the last one
+// kept), described.
+func listPage[S, T any](items []S, limit int, key func(S) string, describe func(*S) (T, error)) ([]T, string, error) {
+	items, next := page(items, limit, key)
+	out := make([]T, len(items))
+	for i := range items {
+		var err error
+		if out[i], err = describe(&items[i]); err != nil {
+			return nil, "", err
+		}
+	}
+	return out, next, nil
+}
+
 // maxTags is how many tags a bus or rule takes.
 const maxTags = 50
 

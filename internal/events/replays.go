@@ -161,14 +161,7 @@ func (s *Service) ListReplays(ctx context.Context, sc Scope, prefix, archiveARN,
 	if err != nil {
 		return nil, "", err
 	}
-	rs, next := page(rs, limit, func(r store.EventReplay) string { return r.Name })
-	out := make([]Replay, len(rs))
-	for i := range rs {
-		if out[i], err = describeReplay(&rs[i]); err != nil {
-			return nil, "", err
-		}
-	}
-	return out, next, nil
+	return listPage(rs, limit, func(r store.EventReplay) string { return r.Name }, describeReplay)
 }
 
 // CancelReplay cancels a STARTING or RUNNING replay: it is CANCELLING

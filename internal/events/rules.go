@@ -232,14 +232,7 @@ func (s *Service) ListRules(ctx context.Context, sc Scope, bus, prefix, token st
 	if err != nil {
 		return nil, "", err
 	}
-	stored, next := page(stored, limit, func(r store.EventRule) string { return r.Name })
-	out := make([]Rule, len(stored))
-	for i := range stored {
-		if out[i], err = decodeRule(&stored[i]); err != nil {
-			return nil, "", err
-		}
-	}
-	return out, next, nil
+	return listPage(stored, limit, func(r store.EventRule) string { return r.Name }, decodeRule)
 }
 
 // DeleteRule deletes a rule without targets; a rule that does not exist

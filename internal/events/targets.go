@@ -157,14 +157,7 @@ func (s *Service) ListTargets(ctx context.Context, sc Scope, bus, rule, token st
 	if err != nil {
 		return nil, "", err
 	}
-	ts, next := page(ts, limit, func(t store.EventTarget) string { return t.ID })
-	out := make([]Target, len(ts))
-	for i := range ts {
-		if out[i], err = decodeTarget(&ts[i]); err != nil {
-			return nil, "", err
-		}
-	}
-	return out, next, nil
+	return listPage(ts, limit, func(t store.EventTarget) string { return t.ID }, decodeTarget)
 }
 
 // RuleNamesByTarget lists the names of the rules of a bus with a target
