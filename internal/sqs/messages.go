@@ -241,14 +241,10 @@ func (s *Service) send(ctx context.Context, q *store.Queue, attrs map[string]str
 			return nil, err
 		}
 		for j, m := range stored {
-			r := &results[index[j]]
-			var data messageData
-			if err := json.Unmarshal(msgs[j].Attributes, &data); err != nil {
-				return nil, err
-			}
-			r.MessageID, r.MD5Body, r.MD5Attributes = m.ID, bodyMD5(in[index[j]].Body), attributesMD5(data.Attributes)
-			if data.TraceHeader != "" {
-				r.MD5System = attributesMD5([]storedAttribute{{Name: "AWSTraceHeader", DataType: "String", String: data.TraceHeader}})
+			r, e := &results[index[j]], &in[index[j]]
+			r.MessageID, r.MD5Body, r.MD5Attributes = m.ID, bodyMD5(e.Body), attributesMD5(storedAttributes(e.Attributes))
+			if e.TraceHeader != "" {
+				r.MD5System = attributesMD5([]storedAttribute{{Name: "AWSTraceHeader", DataType: "String", String: e.TraceHeader}})
 			}
 			if fifo {
 				r.SequenceNumber = fmt.Sprintf("%020d", m.Seq)
@@ -309,11 +305,7 @@ func (s *Service) message(q *store.Queue, attrs map[string]string, e SendInput, 
 	} else if dedup != "" {
 		return m, 0, errorf(InvalidParameterValue, "Value %s for parameter MessageDeduplicationId is invalid. Reason: The request includes a parameter that is not valid for this queue type.", dedup)
 	}
-	data := messageData{TraceHeader: e.TraceHeader, SenderID: sender}
-	for _, a := range e.Attributes {
-		data.Attributes = append(data.Attributes, storedAttribute{Name: a.Name, DataType: a.DataType, String: a.StringValue, Binary: a.BinaryValue})
-	}
-	b, err := json.Marshal(data)
+	b, err := json.Marshal(messageData{TraceHeader: e.TraceHeader, SenderID: sender, Attributes: storedAttributes(e.Attributes)})
 	if err != nil {
 		return m, 0, err
 	}
@@ -321,6 +313,15 @@ func (s *Service) message(q *store.Queue, attrs map[string]string, e SendInput, 
 	m = store.QueueMessage{QueueARN: q.ARN, ID: request.NewTimeUUID(now), Body: body, Attributes: b, GroupID: e.GroupID, DeduplicationID: dedup,
 		Sent: at, VisibleAt: at + int64(delay)*1000, Expires: at + int64(intValue(attrs, "MessageRetentionPeriod"))*1000}
 	return m, size, nil
+}
+
+// storedAttributes returns message attributes as a message keeps them.
+func storedAttributes(as []Attribute) []storedAttribute {
+	var out []storedAttribute
+	for _, a := range as {
+		out = append(out, storedAttribute{Name: a.Name, DataType: a.DataType, String: a.StringValue, Binary: a.BinaryValue})
+	}
+	return out
 }
 
 // groupSeparator joins a message group and a deduplication id in the
