@@ -409,7 +409,7 @@ func (p *Processor) drain(ctx context.Context, k *kindState, now time.Time) (boo
 			next = make(chan claim, 1)
 			go func() { next <- p.claim(ctx, k, now) }()
 		}
-		results := p.deliverBatch(ctx, k, c, now)
+		results := p.deliverClaim(ctx, k, c, now)
 		settling.Add(1)
 		if !slices.ContainsFunc(results, func(r store.OutboxResult) bool { return r.Outcome == store.Release }) {
 			go settle(results)
@@ -476,8 +476,8 @@ func (p *Processor) settle(ctx context.Context, k *kindState, results []store.Ou
 	return nil
 }
 
-// deliverBatch delivers a batch claimed and returns the outcomes.
-func (p *Processor) deliverBatch(ctx context.Context, k *kindState, c claim, now time.Time) []store.OutboxResult {
+// deliverClaim delivers a batch claimed and returns the outcomes.
+func (p *Processor) deliverClaim(ctx context.Context, k *kindState, c claim, now time.Time) []store.OutboxResult {
 	items, deadline := c.items, c.deadline
 	results := make([]store.OutboxResult, len(items))
 	// Items to one target are delivered one after another, in the order
