@@ -191,22 +191,8 @@ func SNS(t *testing.T, open Open) {
 		topicsListed(t, s, "333333333333", region, "", 0)
 
 		// Paging by the ARN of the last topic of a page.
-		var pages [][]string
-		after := ""
-		for i := 0; i < 20; i++ {
-			got, err := s.Topics(ctx, acct, region, after, 2)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(got) == 0 {
-				break
-			}
-			if len(got) > 2 {
-				t.Fatalf("Topics(after %q, 2) returned %d topics; want at most 2", after, len(got))
-			}
-			pages = append(pages, topicNames(got))
-			after = got[len(got)-1].ARN
-		}
+		pages := pages(t, "Topics", 2, func(after string) ([]store.Topic, error) { return s.Topics(ctx, acct, region, after, 2) },
+			func(tp store.Topic) string { return tp.ARN }, func(tp store.Topic) string { return tp.Name })
 		if got := slices.Concat(pages...); !slices.Equal(got, all) || len(pages) != 4 {
 			t.Errorf("pages of 2 = %q; want %q in 4 pages", pages, all)
 		}
@@ -454,22 +440,10 @@ func SNS(t *testing.T, open Open) {
 			want     []string
 		}{{ta.ARN, sorted(ofA...)}, {"", scope}} {
 			for _, size := range []int{1, 2, 3, 100} {
-				var got []string
-				after := ""
-				for i := 0; i < 20; i++ {
-					page, err := s.Subscriptions(ctx, acct, region, c.topicARN, after, size)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if len(page) == 0 {
-						break
-					}
-					if len(page) > size {
-						t.Fatalf("Subscriptions(%q, after %q, %d) returned %d", c.topicARN, after, size, len(page))
-					}
-					got = append(got, subARNs(page)...)
-					after = page[len(page)-1].ARN
-				}
+				subARN := func(s store.Subscription) string { return s.ARN }
+				got := slices.Concat(pages(t, "Subscriptions "+c.topicARN, size, func(after string) ([]store.Subscription, error) {
+					return s.Subscriptions(ctx, acct, region, c.topicARN, after, size)
+				}, subARN, subARN)...)
 				if !slices.Equal(got, c.want) {
 					t.Errorf("Subscriptions(%q) by pages of %d = %q; want %q", c.topicARN, size, got, c.want)
 				}

@@ -77,22 +77,10 @@ func (k *sqsSuite) queues(t *testing.T) {
 			want   []string
 		}{{"", all}, {"d", all[1:6]}, {"web", all[7:]}} {
 			for _, size := range []int{1, 2, 3, 100} {
-				var got []string
-				after := ""
-				for i := 0; i < 20; i++ {
-					page, err := s.Queues(ctx, acct, region, c.prefix, after, size)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if len(page) == 0 {
-						break
-					}
-					if len(page) > size {
-						t.Fatalf("Queues(%q, after %q, %d) returned %d queues", c.prefix, after, size, len(page))
-					}
-					got = append(got, k.queueNames(page)...)
-					after = page[len(page)-1].Name
-				}
+				queueName := func(q store.Queue) string { return q.Name }
+				got := slices.Concat(pages(t, "Queues "+c.prefix, size, func(after string) ([]store.Queue, error) {
+					return s.Queues(ctx, acct, region, c.prefix, after, size)
+				}, queueName, queueName)...)
 				if !slices.Equal(got, c.want) {
 					t.Errorf("Queues(%q) by pages of %d = %q; want %q", c.prefix, size, got, c.want)
 				}

@@ -92,3 +92,33 @@ func need(t *testing.T, ok bool, what string) {
 		t.Fatalf("the backend has no %s: the suite needs it", what)
 	}
 }
+
+// pages reads a listing page by page, each read with the cursor of the
+// last item before it (after), until a page is empty, and returns the
+// names of each page's items. It fails t on an error, on a page of more
+// than size items, or past 20 pages.
+func pages[T any](t *testing.T, what string, size int, read func(after string) ([]T, error), cursor, name func(T) string) [][]string {
+	t.Helper()
+	var out [][]string
+	after := ""
+	for range 20 {
+		page, err := read(after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			return out
+		}
+		if len(page) > size {
+			t.Fatalf("%s(after %q, %d) returned %d items", what, after, size, len(page))
+		}
+		names := make([]string, len(page))
+		for i, v := range page {
+			names[i] = name(v)
+		}
+		out = append(out, names)
+		after = cursor(page[len(page)-1])
+	}
+	t.Fatalf("%s by pages of %d: more than 20 pages", what, size)
+	return nil
+}
