@@ -418,20 +418,20 @@ func (s *Service) DeauthorizeConnection(ctx context.Context, sc Scope, name stri
 		c.State, c.Authorized, c.Updated = ConnectionDeauthorized, 0, s.now()
 		return nil
 	})
-	if errors.Is(err, store.ErrNotFound) {
-		return Connection{}, connectionNotFound(name)
-	}
-	if err != nil {
-		return Connection{}, err
-	}
-	s.tokens.drop(c.ARN)
-	return s.describeConnection(c)
+	return s.forgotten(c, name, err)
 }
 
 // DeleteConnection deletes a connection; the invocations of the API
 // destinations that use it fail.
 func (s *Service) DeleteConnection(ctx context.Context, sc Scope, name string) (Connection, error) {
 	c, err := s.opt.Store.DeleteConnection(ctx, sc.Account, sc.Region, name)
+	return s.forgotten(c, name, err)
+}
+
+// forgotten describes connection c, named name, after a change that
+// leaves it without credentials (deauthorized or deleted): its cached
+// OAuth token is dropped.
+func (s *Service) forgotten(c *store.EventConnection, name string, err error) (Connection, error) {
 	if errors.Is(err, store.ErrNotFound) {
 		return Connection{}, connectionNotFound(name)
 	}
