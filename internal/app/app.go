@@ -40,7 +40,9 @@ import (
 	"github.com/vigilhq/vigil/internal/api/support"
 	"github.com/vigilhq/vigil/internal/audit"
 	"github.com/vigilhq/vigil/internal/auth"
+	"github.com/vigilhq/vigil/internal/buckets"
 	"github.com/vigilhq/vigil/internal/clock"
+	cloudtrailengine "github.com/vigilhq/vigil/internal/cloudtrail"
 	"github.com/vigilhq/vigil/internal/dispatch"
 	eventsengine "github.com/vigilhq/vigil/internal/events"
 	logsengine "github.com/vigilhq/vigil/internal/logs"
@@ -100,9 +102,14 @@ type App struct {
 	alarms  *alarms.Service
 	// dashboards is CloudWatch's dashboards.
 	dashboards *dashboards.Service
-	sns        *snsengine.Service
-	sqs        *sqsengine.Service
-	snsAPI     *sns.Provider
+	// cloudTrail is CloudTrail, whose recorder is an audit sink.
+	cloudTrail *cloudtrailengine.Service
+	recorder   *cloudtrailengine.Recorder
+	// buckets is the built-in S3 bucket store.
+	buckets *buckets.Service
+	sns     *snsengine.Service
+	sqs     *sqsengine.Service
+	snsAPI  *sns.Provider
 	// eventBridge is EventBridge, fed by PutEvents, its schedules and
 	// the service events of this node.
 	eventBridge *eventsengine.Service
@@ -149,7 +156,7 @@ type api struct {
 func (a *App) apis() []api {
 	return []api{
 		{athena.Model, athena.Handlers(athena.Unimplemented{})},
-		{cloudtrail.Model, cloudtrail.Handlers(cloudtrail.Unimplemented{})},
+		{cloudtrail.Model, cloudtrail.Handlers(cloudtrail.New(a.cloudTrail))},
 		{cloudwatch.Model, cloudwatch.Handlers(cloudwatch.New(a.metrics, a.alarms, a.dashboards))},
 		{configservice.Model, configservice.Handlers(configservice.Unimplemented{})},
 		{events.Model, events.Handlers(events.New(a.eventBridge))},
@@ -159,7 +166,7 @@ func (a *App) apis() []api {
 		{inspector.Model, inspector.Handlers(inspector.Unimplemented{})},
 		{inspector2.Model, inspector2.Handlers(inspector2.Unimplemented{})},
 		{logs.Model, logs.Handlers(logs.New(a.logs))},
-		{s3.Model, s3.Handlers(s3.Unimplemented{})},
+		{s3.Model, s3.Handlers(s3.New(a.buckets))},
 		{scheduler.Model, scheduler.Handlers(scheduler.New(a.eventScheduler))},
 		{schemas.Model, schemas.Handlers(schemas.New(a.schemaRegistry))},
 		{sns.Model, sns.Handlers(a.snsAPI)},
@@ -244,7 +251,13 @@ func (a *App) build(ctx context.Context) error {
 	// trails will subscribe, and handed to Config.Audit — off the
 	// request's goroutine.
 	a.events = svcevents.New(svcevents.Options{Registerer: prom.Registry, Logger: a.logger.With("component", "svcevents")})
-	sinks := []audit.Sink{audit.NewBusSink(a.events, audit.BusSinkOptions{Filter: managementCall})}
+	// CloudTrail records every management call into its event history.
+	a.cloudTrail = cloudtrailengine.New(cloudtrailengine.Options{
+		Store: a.store.CloudTrail(), Tags: a.store.Tags(), Buckets: trailBuckets{a}, Sealer: sealer,
+		Clock: a.clock, Logger: a.logger.With("component", "cloudtrail"),
+	})
+	a.recorder = a.cloudTrail.Recorder(managementCall)
+	sinks := []audit.Sink{audit.NewBusSink(a.events, audit.BusSinkOptions{Filter: managementCall}), a.recorder}
 	if a.cfg.Audit != nil {
 		sinks = append(sinks, a.cfg.Audit)
 	}
@@ -258,6 +271,10 @@ func (a *App) build(ctx context.Context) error {
 	})
 	a.metrics = metrics.New(metrics.Options{Store: a.store.Metrics(), Clock: a.clock})
 	a.dashboards = dashboards.New(a.store.Dashboards(), a.store.Tags(), a.clock)
+	a.buckets, err = buckets.Open(ctx, buckets.Options{Store: a.store.Buckets(), Dir: filepath.Join(a.cfg.DataDir, "s3"), Clock: a.clock})
+	if err != nil {
+		return err
+	}
 	a.logs = logsengine.New(logsengine.Options{
 		Store: a.store.Logs(), Tags: a.store.Tags(), Metrics: metricSink{a.metrics}, Dispatcher: a.dispatch, Notify: a.outbox.Kick,
 		Queries: a.store.LogQueries(), Querier: a.store.Querier(),
@@ -427,6 +444,9 @@ func (a *App) schedule() error {
 		{Name: alarmsJob, Every: alarmsEvery, Step: a.alarms.Run},
 		{Name: "alarm-history-expiry", Every: historyExpiryEvery, Step: a.alarms.ExpireHistory},
 		{Name: "sqs-retention", Every: retentionEvery, Step: a.sqs.ExpireMessages},
+		{Name: "cloudtrail-deliveries", Next: cloudtrailengine.NextDelivery, Step: a.cloudTrail.Deliver},
+		{Name: "cloudtrail-retention", Every: historyExpiryEvery, Step: a.cloudTrail.ExpireEvents},
+		{Name: "s3-lifecycle", Every: retentionEvery, Step: a.buckets.ExpireObjects},
 		{Name: "sqs-move-tasks", Every: sqsengine.MoveEvery, Step: a.sqs.RunMoveTasks},
 		{Name: "events-schedules", Next: onTheSecond, Step: a.eventBridge.FireSchedules},
 		{Name: "events-replays", Every: eventsengine.ReplayEvery, Step: a.eventBridge.RunReplays},
@@ -529,7 +549,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 	errs := []error{a.http.Shutdown(ctx), a.sched.Shutdown(ctx), a.logs.StopQueries(ctx)}
 	// Before the store closes: subscribers may enqueue deliveries while
 	// the queue drains.
-	errs = append(errs, a.audit.Close(ctx))
+	errs = append(errs, a.audit.Close(ctx), a.recorder.Close(ctx))
 	errs = append(errs, a.store.Close())
 	return errors.Join(errs...)
 }

@@ -52,6 +52,8 @@ type UserIdentity struct {
 	ARN         string `json:"arn,omitempty"`
 	AccountID   string `json:"accountId,omitempty"`
 	AccessKeyID string `json:"accessKeyId,omitempty"`
+	// UserName is an IAM user's name.
+	UserName string `json:"userName,omitempty"`
 	// InvokedBy names the AWS service that made the call on the
 	// principal's behalf ("logs.amazonaws.com").
 	InvokedBy string `json:"invokedBy,omitempty"`
@@ -135,6 +137,7 @@ func (r *TrailRecord) AppendJSON(b []byte) []byte {
 	optional("arn", u.ARN)
 	optional("accountId", u.AccountID)
 	optional("accessKeyId", u.AccessKeyID)
+	optional("userName", u.UserName)
 	optional("invokedBy", u.InvokedBy)
 	b = append(b, '}')
 	str("eventTime", r.EventTime)

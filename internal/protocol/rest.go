@@ -18,7 +18,12 @@ type restRoute struct {
 	re     *regexp.Regexp
 	labels []string
 	query  [][2]string // key, and value when the template gives one
-	score  int
+	// headers and params are the required members bound to headers
+	// and the query string, which tell apart operations of one template
+	// (S3's CopyObject from PutObject by x-amz-copy-source,
+	// AbortMultipartUpload from DeleteObject by uploadId).
+	headers, params []string
+	score           int
 }
 
 // compileRoutes builds the REST routes of a service, most specific first.
@@ -56,6 +61,18 @@ func compileRoutes(svc *Service) []*restRoute {
 		}
 		pat.WriteString("$")
 		rt.re = regexp.MustCompile(pat.String())
+		if op.Input != nil {
+			for _, f := range infoOf(op.Input).st.fields {
+				switch {
+				case f.loc == locHeader && f.required:
+					rt.headers = append(rt.headers, f.wire)
+					rt.score += 1000
+				case f.loc == locQuery && f.required:
+					rt.params = append(rt.params, f.wire)
+					rt.score += 1000
+				}
+			}
+		}
 		if rawQuery != "" {
 			for _, kv := range strings.Split(rawQuery, "&") {
 				k, v, _ := strings.Cut(kv, "=")
@@ -75,9 +92,19 @@ func compileRoutes(svc *Service) []*restRoute {
 }
 
 // match returns the labels of a request that matches the route.
-func (rt *restRoute) match(method, escapedPath string, query url.Values) (map[string]string, bool) {
+func (rt *restRoute) match(method, escapedPath string, query url.Values, h http.Header) (map[string]string, bool) {
 	if rt.op.Method != method {
 		return nil, false
+	}
+	for _, name := range rt.headers {
+		if h.Get(name) == "" {
+			return nil, false
+		}
+	}
+	for _, name := range rt.params {
+		if !query.Has(name) {
+			return nil, false
+		}
 	}
 	for _, q := range rt.query {
 		vals, ok := query[q[0]]
@@ -224,10 +251,19 @@ func writeRESTBindings(h http.Header, v reflect.Value, st *structInfo, status in
 		case locHeader:
 			h.Set(f.wire, headerText(val, f))
 		case locHeaders:
+			// Written as S3 writes them, in lower case (not in Go's
+			// canonical form): clients keep the case of the name after
+			// the prefix (botocore's Metadata["signature"]).
+			prefix := strings.ToLower(f.wire)
 			for _, k := range sortedMapKeys(val) {
-				h.Set(f.wire+k.String(), val.MapIndex(k).String())
+				h[prefix+k.String()] = []string{val.MapIndex(k).String()}
 			}
 		}
+	}
+	if status == http.StatusOK && h.Get("Content-Range") != "" {
+		// A response carrying a range of its representation is partial
+		// (RFC 9110 section 15.3.7): S3's ranged GetObject.
+		status = http.StatusPartialContent
 	}
 	return status
 }

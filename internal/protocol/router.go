@@ -3,6 +3,7 @@ package protocol
 import (
 	"fmt"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"sort"
@@ -15,6 +16,12 @@ import (
 // query parameter (awsQuery); else a REST route (method and URI template),
 // preferring the service the request was signed for.
 type Router struct {
+	// VirtualHosts are the endpoint host names under which restXml
+	// (S3) requests may name their bucket in the Host header
+	// (virtual-hosted addressing, BUCKET.localhost:4566/KEY), as
+	// botocore does for a named endpoint; NewRouter sets "localhost".
+	VirtualHosts []string
+
 	services  []*entry
 	byTarget  map[string]*entry
 	bySigning map[string][]*entry
@@ -28,7 +35,7 @@ type entry struct {
 
 // NewRouter returns an empty router.
 func NewRouter() *Router {
-	return &Router{byTarget: map[string]*entry{}, bySigning: map[string][]*entry{}}
+	return &Router{byTarget: map[string]*entry{}, bySigning: map[string][]*entry{}, VirtualHosts: []string{"localhost"}}
 }
 
 // Register adds a service and the handlers of the operations it implements.
@@ -257,13 +264,19 @@ func (rt *Router) routeREST(r *http.Request, signingName string) (*Call, error) 
 		if first == nil {
 			first = e
 		}
+		path := path
+		if e.speaks(RESTXML) {
+			if bucket := rt.virtualBucket(r.Host); bucket != "" {
+				path = "/" + bucket + path
+			}
+		}
 		paths := []string{path}
 		if len(path) > 1 && strings.HasSuffix(path, "/") {
 			paths = append(paths, strings.TrimSuffix(path, "/"))
 		}
 		for _, p := range paths {
 			for _, route := range e.routes {
-				if labels, ok := route.match(r.Method, p, query); ok {
+				if labels, ok := route.match(r.Method, p, query, r.Header); ok {
 					kind := RESTJSON
 					if e.speaks(RESTXML) {
 						kind = RESTXML
@@ -282,6 +295,21 @@ func (rt *Router) routeREST(r *http.Request, signingName string) (*Call, error) 
 	}
 	return c, &Error{Code: "UnknownOperationException", QueryCode: "InvalidAction", Status: http.StatusNotFound,
 		Message: fmt.Sprintf("No operation matches %s %s", r.Method, r.URL.Path)}
+}
+
+// virtualBucket returns the bucket a Host header names in front of one
+// of the virtual hosts, or "".
+func (rt *Router) virtualBucket(host string) string {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.ToLower(host)
+	for _, vh := range rt.VirtualHosts {
+		if bucket, ok := strings.CutSuffix(host, "."+vh); ok && bucket != "" {
+			return bucket
+		}
+	}
+	return ""
 }
 
 // call builds the call of operation op; an operation the model does not

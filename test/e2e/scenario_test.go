@@ -17,9 +17,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/schemas"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -86,6 +88,12 @@ type step struct {
 	// this step's on, a value saved reads as its placeholder, so that
 	// outcomes compare, and expectations write "{{rh}}".
 	Save map[string]string `json:"save,omitempty"`
+	// Ignore names members of the response (by path, "Contents" or
+	// "Events.0.Size") that the comparison between clients leaves out:
+	// what only newer models have (CreateBucket's BucketArn), what the
+	// clients ask differently (the CLI's EncodingType=url), numbers made
+	// up per client. Expect and Count still see them.
+	Ignore []string `json:"ignore,omitempty"`
 }
 
 // placeholder matches the placeholders of step parameters that stand
@@ -324,6 +332,7 @@ func runScenario(t *testing.T, file string) {
 			for j, i := range kept {
 				s := sc.Steps[i]
 				checkStep(t, s, got[j])
+				ignore(s, &got[j])
 				if reference[i] == nil {
 					reference[i], refName[i] = &got[j], c.name
 					continue
@@ -421,6 +430,23 @@ func lenOf(v any) int {
 		return len(l)
 	}
 	return 0
+}
+
+// ignore removes from o's response the members s ignores.
+func ignore(s step, o *outcome) {
+	for _, path := range s.Ignore {
+		parent, last := "", path
+		if i := strings.LastIndexByte(path, '.'); i >= 0 {
+			parent, last = path[:i], path[i+1:]
+		}
+		target := o.Response
+		if parent != "" {
+			target = lookup(o.Response, parent)
+		}
+		if m, ok := target.(map[string]any); ok {
+			delete(m, last)
+		}
+	}
 }
 
 // lookup follows a dotted path of keys and list indexes.
@@ -586,6 +612,8 @@ func runGoSDK(t *testing.T, v *vigil, sc scenario) []outcome {
 		"events":     reflect.ValueOf(eventbridge.NewFromConfig(cfg)),
 		"scheduler":  reflect.ValueOf(scheduler.NewFromConfig(cfg)),
 		"schemas":    reflect.ValueOf(schemas.NewFromConfig(cfg)),
+		"cloudtrail": reflect.ValueOf(cloudtrail.NewFromConfig(cfg)),
+		"s3":         reflect.ValueOf(s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })),
 	}
 	return runSteps(t, v, sc, func(_ int, s step) func() outcome {
 		client, ok := clients[s.Service]
@@ -665,7 +693,11 @@ func runCLI(t *testing.T, v *vigil, sc scenario, bin string, prefix ...string) [
 		if err := os.WriteFile(in, b, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		args := append(append([]string{}, prefix...), s.Service, kebab(s.Op), "--cli-input-json", "file://"+in, "--no-paginate", "--output", "json")
+		command := s.Service
+		if command == "s3" {
+			command = "s3api" // the CLI's "s3" is its high-level commands
+		}
+		args := append(append([]string{}, prefix...), command, kebab(s.Op), "--cli-input-json", "file://"+in, "--no-paginate", "--output", "json")
 		return func() outcome {
 			cmd := exec.Command(bin, args...)
 			cmd.Env = env
@@ -722,4 +754,12 @@ func TestAlarmsScenario(t *testing.T) {
 // prefix, tagged and deleted all or none.
 func TestDashboardsScenario(t *testing.T) {
 	runScenario(t, "testdata/dashboards.json")
+}
+
+// TestCloudTrailScenario: a bucket with CloudTrail's policy, a trail
+// with validation, its selectors and tags, an API call in the event
+// history, an hour of deliveries (log files and a digest in the bucket),
+// and the trail stopped and deleted.
+func TestCloudTrailScenario(t *testing.T) {
+	runScenario(t, "testdata/cloudtrail.json")
 }

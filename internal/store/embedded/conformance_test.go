@@ -29,7 +29,7 @@ func openBackend(t *testing.T, dir string) storetest.Backend {
 		Accounts: s.Accounts(), Metrics: s.Metrics(), Logs: s.Logs(), Outbox: s.Outbox(), Tags: s.Tags(),
 		LogQueries: s.LogQueries(), LogQuerier: s.Querier(), Leases: s.Leases(), Alarms: s.Alarms(),
 		SNS: s.SNS(), SQS: s.SQS(), Events: s.Events(), Schedules: s.Schedules(), SchemaRegistry: s.SchemaRegistry(),
-		Dashboards: s.Dashboards(),
+		Dashboards: s.Dashboards(), CloudTrail: s.CloudTrail(), Buckets: s.Buckets(),
 	}
 }
 
@@ -48,3 +48,5 @@ func TestEventsConformance(t *testing.T)         { storetest.Events(t, openBacke
 func TestSchedulesConformance(t *testing.T)      { storetest.Schedules(t, openBackend) }
 func TestSchemaRegistryConformance(t *testing.T) { storetest.SchemaRegistry(t, openBackend) }
 func TestDashboardsConformance(t *testing.T)     { storetest.Dashboards(t, openBackend) }
+func TestCloudTrailConformance(t *testing.T)     { storetest.CloudTrail(t, openBackend) }
+func TestBucketsConformance(t *testing.T)        { storetest.Buckets(t, openBackend) }

@@ -184,3 +184,11 @@ func (s *Store) SchemaRegistry() store.SchemaRegistry { return s.state.SchemaReg
 // Dashboards returns the store of CloudWatch dashboards, kept in the
 // state database.
 func (s *Store) Dashboards() store.Dashboards { return s.state.Dashboards() }
+
+// CloudTrail returns the store of CloudTrail's events, trails and keys,
+// kept in the state database.
+func (s *Store) CloudTrail() store.CloudTrail { return s.state.CloudTrail() }
+
+// Buckets returns the store of S3 buckets and objects' metadata, kept in
+// the state database (the objects' bytes are the bucket engine's files).
+func (s *Store) Buckets() store.Buckets { return s.state.Buckets() }

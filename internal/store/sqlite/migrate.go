@@ -625,6 +625,108 @@ CREATE TABLE cloudwatch_dashboards (
 	PRIMARY KEY (account, name)
 );
 `},
+	{name: "cloudtrail", sql: `
+CREATE TABLE cloudtrail_events (
+	seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+	account    TEXT NOT NULL,
+	region     TEXT NOT NULL,
+	time       INTEGER NOT NULL,
+	id         TEXT NOT NULL,
+	name       TEXT NOT NULL,
+	source     TEXT NOT NULL,
+	username   TEXT NOT NULL,
+	access_key TEXT NOT NULL,
+	read_only  INTEGER NOT NULL,
+	record     BLOB NOT NULL
+);
+CREATE INDEX cloudtrail_events_time ON cloudtrail_events(account, region, time, seq);
+CREATE INDEX cloudtrail_events_id ON cloudtrail_events(id);
+CREATE INDEX cloudtrail_events_name ON cloudtrail_events(account, region, name, time, seq);
+CREATE INDEX cloudtrail_events_source ON cloudtrail_events(account, region, source, time, seq);
+CREATE INDEX cloudtrail_events_username ON cloudtrail_events(account, region, username, time, seq);
+CREATE INDEX cloudtrail_events_access_key ON cloudtrail_events(account, region, access_key, time, seq);
+CREATE TABLE cloudtrail_trails (
+	account   TEXT NOT NULL,
+	region    TEXT NOT NULL,
+	name      TEXT NOT NULL,
+	arn       TEXT NOT NULL UNIQUE,
+	settings  BLOB NOT NULL,
+	state     BLOB NOT NULL,
+	delivered INTEGER NOT NULL,
+	created   INTEGER NOT NULL,
+	PRIMARY KEY (account, region, name)
+);
+CREATE TABLE cloudtrail_log_files (
+	id        INTEGER PRIMARY KEY,
+	trail_arn TEXT NOT NULL,
+	region    TEXT NOT NULL,
+	bucket    TEXT NOT NULL,
+	key       TEXT NOT NULL,
+	hash      TEXT NOT NULL,
+	oldest    INTEGER NOT NULL,
+	newest    INTEGER NOT NULL,
+	delivered INTEGER NOT NULL
+);
+CREATE INDEX cloudtrail_log_files_trail ON cloudtrail_log_files(trail_arn, region, delivered);
+CREATE TABLE cloudtrail_keys (
+	region         TEXT NOT NULL,
+	fingerprint    TEXT NOT NULL PRIMARY KEY,
+	public         BLOB NOT NULL,
+	sealed_private BLOB NOT NULL,
+	valid_from     INTEGER NOT NULL,
+	valid_to       INTEGER NOT NULL
+);
+`},
+	{name: "s3 buckets", sql: `
+CREATE TABLE s3_buckets (
+	name       TEXT PRIMARY KEY,
+	account    TEXT NOT NULL,
+	region     TEXT NOT NULL,
+	created    INTEGER NOT NULL,
+	versioning TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX s3_buckets_account ON s3_buckets(account, name);
+CREATE TABLE s3_bucket_configs (
+	bucket TEXT NOT NULL,
+	kind   TEXT NOT NULL,
+	doc    TEXT NOT NULL,
+	PRIMARY KEY (bucket, kind)
+);
+CREATE TABLE s3_objects (
+	seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+	bucket        TEXT NOT NULL,
+	key           TEXT NOT NULL,
+	version_id    TEXT NOT NULL,
+	delete_marker INTEGER NOT NULL,
+	size          INTEGER NOT NULL,
+	etag          TEXT NOT NULL,
+	modified      INTEGER NOT NULL,
+	headers       TEXT NOT NULL,
+	metadata      TEXT NOT NULL,
+	blob          TEXT NOT NULL,
+	parts         INTEGER NOT NULL,
+	UNIQUE (bucket, key, version_id)
+);
+CREATE INDEX s3_objects_key ON s3_objects(bucket, key, seq);
+CREATE TABLE s3_uploads (
+	id        TEXT PRIMARY KEY,
+	bucket    TEXT NOT NULL,
+	key       TEXT NOT NULL,
+	initiated INTEGER NOT NULL,
+	headers   TEXT NOT NULL,
+	metadata  TEXT NOT NULL
+);
+CREATE INDEX s3_uploads_bucket ON s3_uploads(bucket, key, id);
+CREATE TABLE s3_parts (
+	upload_id TEXT NOT NULL,
+	number    INTEGER NOT NULL,
+	size      INTEGER NOT NULL,
+	etag      TEXT NOT NULL,
+	modified  INTEGER NOT NULL,
+	blob      TEXT NOT NULL,
+	PRIMARY KEY (upload_id, number)
+);
+`},
 }
 
 // migrate brings the schema to the newest version, each migration in a

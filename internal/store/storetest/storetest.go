@@ -56,6 +56,10 @@ type Backend struct {
 	// Dashboards is checked by the Dashboards suite, with Tags (a
 	// dashboard's tags go with it).
 	Dashboards store.Dashboards
+	// Buckets is checked by the Buckets suite.
+	Buckets store.Buckets
+	// CloudTrail is checked by the CloudTrail suite, with Tags.
+	CloudTrail store.CloudTrail
 }
 
 // Open opens the backend whose data lives under dir: a fresh, empty store

@@ -1,0 +1,393 @@
+package cloudtrail
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vigilhq/vigil/internal/audit"
+	"github.com/vigilhq/vigil/internal/clock"
+	"github.com/vigilhq/vigil/internal/request"
+	"github.com/vigilhq/vigil/internal/store/embedded/embeddedtest"
+)
+
+const acct = "123456789012"
+
+// memBuckets is a bucket store in memory: one bucket, "logs", refusing
+// the others.
+type memBuckets struct {
+	mu      sync.Mutex
+	objects map[string]Object
+	refuse  bool
+}
+
+func (m *memBuckets) CheckDelivery(_ context.Context, o Object) error {
+	switch {
+	case o.Bucket != "logs":
+		return &DeliveryError{Code: "NoSuchBucket", Message: "The specified bucket does not exist"}
+	case m.refuse:
+		return &DeliveryError{Code: "AccessDenied", Message: "Access Denied"}
+	}
+	return nil
+}
+
+func (m *memBuckets) Deliver(ctx context.Context, o Object) error {
+	if err := m.CheckDelivery(ctx, o); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.objects[o.Key] = o
+	return nil
+}
+
+func (m *memBuckets) keys(prefix string) []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for k := range m.objects {
+		if strings.HasPrefix(k, prefix) {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// sealer seals nothing: the tests need no secrecy.
+type sealer struct{}
+
+func (sealer) Seal(b []byte) []byte          { return b }
+func (sealer) Open(b []byte) ([]byte, error) { return b, nil }
+
+type world struct {
+	svc     *Service
+	rec     *Recorder
+	buckets *memBuckets
+	clk     *clock.Fake
+}
+
+func newWorld(t *testing.T) *world {
+	st := embeddedtest.Open(t)
+	w := &world{buckets: &memBuckets{objects: map[string]Object{}}, clk: clock.NewFake(time.Date(2026, 3, 1, 10, 2, 0, 0, time.UTC))}
+	w.svc = New(Options{Store: st.CloudTrail(), Tags: st.Tags(), Buckets: w.buckets, Sealer: sealer{}, Clock: w.clk})
+	w.rec = w.svc.Recorder(nil)
+	return w
+}
+
+// call records an API call made now, and waits until it is stored.
+func (w *world) call(t *testing.T, region, op string, readOnly bool) {
+	t.Helper()
+	w.rec.Record(context.Background(), &audit.Event{
+		Time: w.clk.Now(), Region: region, Service: "logs", EventSource: "logs.amazonaws.com", Operation: op, ReadOnly: readOnly,
+		Principal: request.Principal{Account: acct, ARN: "arn:aws:iam::" + acct + ":root", AccessKey: "AKIAEXAMPLE", UserID: acct},
+		RequestID: "r-" + op,
+	})
+	w.flush(t)
+}
+
+// flush waits until the recorder stored what it was given: a fresh
+// recorder replaces it after the old one closed.
+func (w *world) flush(t *testing.T) {
+	t.Helper()
+	if err := w.rec.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	w.rec = w.svc.Recorder(nil)
+}
+
+func TestLookupEvents(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	for i, op := range []string{"CreateLogGroup", "DescribeLogGroups", "PutRetentionPolicy"} {
+		w.call(t, "us-east-1", op, i == 1)
+		w.clk.Advance(time.Second)
+	}
+	w.call(t, "eu-west-1", "CreateLogGroup", false)
+	events, next, err := w.svc.LookupEvents(ctx, Lookup{Account: acct, Region: "us-east-1", Limit: 2})
+	if err != nil || len(events) != 2 || events[0].Name != "PutRetentionPolicy" || next == "" {
+		t.Fatalf("LookupEvents = %v, %q, %v; want the 2 newest and a token", events, next, err)
+	}
+	rest, next, err := w.svc.LookupEvents(ctx, Lookup{Account: acct, Region: "us-east-1", Limit: 2, Token: next})
+	if err != nil || len(rest) != 1 || rest[0].Name != "CreateLogGroup" || next != "" {
+		t.Fatalf("page 2 = %v, %q, %v", rest, next, err)
+	}
+	var rec map[string]any
+	if err := json.Unmarshal(rest[0].Record, &rec); err != nil {
+		t.Fatal(err)
+	}
+	if rec["eventName"] != "CreateLogGroup" || rec["eventSource"] != "logs.amazonaws.com" || rec["awsRegion"] != "us-east-1" {
+		t.Errorf("record = %v", rec)
+	}
+	if rest[0].Username != "root" {
+		t.Errorf("Username = %q; want root", rest[0].Username)
+	}
+	ro, _, _ := w.svc.LookupEvents(ctx, Lookup{Account: acct, Region: "us-east-1", Attribute: "ReadOnly", Value: "true"})
+	if len(ro) != 1 || ro[0].Name != "DescribeLogGroups" {
+		t.Errorf("ReadOnly=true = %v", ro)
+	}
+	var e *Error
+	if _, _, err := w.svc.LookupEvents(ctx, Lookup{Account: acct, Region: "us-east-1", Attribute: "ResourceName", Value: "x"}); !errors.As(err, &e) || e.Code != InvalidLookupAttributes {
+		t.Errorf("ResourceName lookup = %v; want InvalidLookupAttributes", err)
+	}
+	if _, _, err := w.svc.LookupEvents(ctx, Lookup{Account: acct, Region: "us-east-1", Token: "garbage"}); !errors.As(err, &e) || e.Code != InvalidNextToken {
+		t.Errorf("bad token = %v; want InvalidNextToken", err)
+	}
+	now := w.clk.Now()
+	if _, _, err := w.svc.LookupEvents(ctx, Lookup{Account: acct, Region: "us-east-1", From: now, To: now.Add(-time.Hour)}); !errors.As(err, &e) || e.Code != InvalidTimeRange {
+		t.Errorf("reversed range = %v; want InvalidTimeRange", err)
+	}
+	// 90 days later the events are gone.
+	w.clk.Advance(Retention + time.Minute)
+	if err := w.svc.ExpireEvents(ctx, w.clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if left, _, _ := w.svc.LookupEvents(ctx, Lookup{Account: acct, Region: "us-east-1", From: now.Add(-time.Hour)}); len(left) != 0 {
+		t.Errorf("after 90 days: %d events", len(left))
+	}
+}
+
+func TestTrailSettings(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	change := func(name, bucket string) TrailChange {
+		return TrailChange{Account: acct, Region: "us-east-1", Name: name, Bucket: &bucket}
+	}
+	var e *Error
+	for _, c := range []struct {
+		change TrailChange
+		code   Code
+	}{
+		{change("ab", "logs"), InvalidTrailName},
+		{change("a..b", "logs"), InvalidTrailName},
+		{change("-ab", "logs"), InvalidTrailName},
+		{change("10.0.0.1", "logs"), InvalidTrailName},
+		{change("good", "Bad_Bucket"), InvalidBucketName},
+		{change("good", "absent"), BucketDoesNotExist},
+	} {
+		if _, err := w.svc.CreateTrail(ctx, c.change); !errors.As(err, &e) || e.Code != c.code {
+			t.Errorf("CreateTrail(%s, %s) = %v; want %s", c.change.Name, *c.change.Bucket, err, c.code)
+		}
+	}
+	w.buckets.refuse = true
+	if _, err := w.svc.CreateTrail(ctx, change("good", "logs")); !errors.As(err, &e) || e.Code != InsufficientBucket {
+		t.Errorf("CreateTrail(bucket refusing) = %v; want InsufficientS3BucketPolicy", err)
+	}
+	w.buckets.refuse = false
+	multi := true
+	c := change("good", "logs")
+	c.MultiRegion = &multi
+	tr, err := w.svc.CreateTrail(ctx, c)
+	if err != nil || tr.ARN != "arn:aws:cloudtrail:us-east-1:"+acct+":trail/good" || !tr.IncludeGlobal || !tr.MultiRegion {
+		t.Fatalf("CreateTrail = %+v, %v", tr, err)
+	}
+	if _, err := w.svc.CreateTrail(ctx, c); !errors.As(err, &e) || e.Code != TrailAlreadyExists {
+		t.Errorf("CreateTrail(again) = %v; want TrailAlreadyExists", err)
+	}
+	// A multi-region trail shows in the other regions, and changes only
+	// in its home region.
+	shadow, err := w.svc.Trail(ctx, acct, "eu-west-1", "good")
+	if err != nil || shadow.Region != "us-east-1" {
+		t.Fatalf("Trail(from eu-west-1) = %+v, %v", shadow, err)
+	}
+	if err := w.svc.SetLogging(ctx, acct, "eu-west-1", "good", true); !errors.As(err, &e) || e.Code != InvalidHomeRegion {
+		t.Errorf("StartLogging(from eu-west-1) = %v; want InvalidHomeRegion", err)
+	}
+	if _, err := w.svc.Trail(ctx, "999999999999", "us-east-1", tr.ARN); !errors.As(err, &e) || e.Code != TrailNotFound {
+		t.Errorf("Trail(another account's ARN) = %v; want TrailNotFound", err)
+	}
+	if _, err := w.svc.PutEventSelectors(ctx, acct, "us-east-1", "good", []EventSelector{{ReadWriteType: "Sometimes"}}, nil, false); !errors.As(err, &e) || e.Code != InvalidEventSelectors {
+		t.Errorf("PutEventSelectors(bad type) = %v", err)
+	}
+	if _, err := w.svc.PutEventSelectors(ctx, acct, "us-east-1", "good", []EventSelector{{ReadWriteType: "All", IncludeManagementEvents: true}}, nil, true); !errors.As(err, &e) || e.Code != InvalidEventSelectors {
+		t.Errorf("PutEventSelectors(data resources) = %v; want a refusal", err)
+	}
+	for i := 2; i <= MaxTrailsPerRegion; i++ {
+		if _, err := w.svc.CreateTrail(ctx, change("trail"+string(rune('0'+i)), "logs")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.svc.CreateTrail(ctx, change("onetoomany", "logs")); !errors.As(err, &e) || e.Code != TooManyTrails {
+		t.Errorf("CreateTrail(6th) = %v; want MaximumNumberOfTrailsExceeded", err)
+	}
+}
+
+// startTrail creates a logging trail with validation over the bucket.
+func startTrail(t *testing.T, w *world, name string, selectors []EventSelector) *Trail {
+	t.Helper()
+	ctx := context.Background()
+	bucket, on := "logs", true
+	tr, err := w.svc.CreateTrail(ctx, TrailChange{Account: acct, Region: "us-east-1", Name: name, Bucket: &bucket, Validation: &on})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if selectors != nil {
+		if _, err := w.svc.PutEventSelectors(ctx, acct, "us-east-1", name, selectors, nil, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.svc.SetLogging(ctx, acct, "us-east-1", name, true); err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+// tick moves the clock to the next delivery time and runs the delivery.
+func (w *world) tick(t *testing.T) {
+	t.Helper()
+	w.clk.Set(NextDelivery(w.clk.Now()))
+	if err := w.svc.Deliver(context.Background(), w.clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func gunzip(t *testing.T, b []byte) []byte {
+	t.Helper()
+	r, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestDeliveryAndDigests(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	w.call(t, "us-east-1", "BeforeTheTrail", false)
+	startTrail(t, w, "audit", []EventSelector{{ReadWriteType: "WriteOnly", IncludeManagementEvents: true}})
+	for h := 0; h < 3; h++ {
+		for i := 0; i < 12; i++ {
+			w.call(t, "us-east-1", "CreateLogGroup", false)
+			w.call(t, "us-east-1", "DescribeLogGroups", true)
+			w.tick(t)
+		}
+	}
+	logs := w.buckets.keys("AWSLogs/" + acct + "/CloudTrail/us-east-1/")
+	if len(logs) != 36 {
+		t.Fatalf("log files = %d; want 36 (one a delivery)", len(logs))
+	}
+	names := 0
+	for _, k := range logs {
+		if !strings.HasPrefix(k, "AWSLogs/"+acct+"/CloudTrail/us-east-1/2026/03/01/"+acct+"_CloudTrail_us-east-1_20260301T") || !strings.HasSuffix(k, ".json.gz") || len(k) != len(logs[0]) {
+			t.Errorf("log file key %s", k)
+		}
+		var file struct{ Records []map[string]any }
+		if err := json.Unmarshal(gunzip(t, w.buckets.objects[k].Body), &file); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range file.Records {
+			if r["eventName"] != "CreateLogGroup" {
+				t.Errorf("a WriteOnly trail delivered %v", r["eventName"])
+			}
+			names++
+		}
+	}
+	if names != 36 {
+		t.Errorf("records delivered = %d; want 36 (not the call before the trail, nor the reads)", names)
+	}
+	digests := w.buckets.keys("AWSLogs/" + acct + "/CloudTrail-Digest/us-east-1/")
+	if len(digests) != 3 {
+		t.Fatalf("digests = %v; want 3 (hourly)", digests)
+	}
+	keys, err := w.svc.PublicKeys(ctx, "us-east-1", w.clk.Now().Add(-4*time.Hour), w.clk.Now())
+	if err != nil || len(keys) != 1 {
+		t.Fatalf("PublicKeys = %v, %v", keys, err)
+	}
+	validate(t, w.buckets, keys, digests)
+	st, _ := w.svc.Status(ctx, acct, "us-east-1", "audit")
+	if !st.Logging || st.Delivered != ms(w.clk.Now()) || st.DigestDelivered == 0 || st.DeliveryError != "" {
+		t.Errorf("status = %+v", st)
+	}
+	// A bucket that refuses keeps the events for later, and says why.
+	w.buckets.refuse = true
+	w.call(t, "us-east-1", "DeleteLogGroup", false)
+	w.tick(t)
+	st, _ = w.svc.Status(ctx, acct, "us-east-1", "audit")
+	if st.DeliveryError != "AccessDenied" {
+		t.Errorf("status after a refusal = %+v", st)
+	}
+	w.buckets.refuse = false
+	w.tick(t)
+	if n := len(w.buckets.keys("AWSLogs/" + acct + "/CloudTrail/us-east-1/")); n != 37 {
+		t.Errorf("log files after the bucket came back = %d; want 37", n)
+	}
+}
+
+// validate checks digests as `aws cloudtrail validate-logs` does: each
+// signed by a listed key over the string to sign, each naming the one
+// before it, each log file's hash that of its uncompressed content.
+func validate(t *testing.T, b *memBuckets, keys []PublicKey, digests []string) {
+	t.Helper()
+	byPrint := map[string]*rsa.PublicKey{}
+	for _, k := range keys {
+		pub, err := x509.ParsePKCS1PublicKey(k.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byPrint[k.Fingerprint] = pub
+	}
+	var previous map[string]any
+	var previousKey, previousSignature string
+	for _, key := range digests {
+		o := b.objects[key]
+		raw := gunzip(t, o.Body)
+		var d map[string]any
+		if err := json.Unmarshal(raw, &d); err != nil {
+			t.Fatal(err)
+		}
+		if d["digestS3Object"] != key || d["digestS3Bucket"] != "logs" || o.Metadata["signature-algorithm"] != "SHA256withRSA" {
+			t.Errorf("digest %s: %v, metadata %v", key, d, o.Metadata)
+		}
+		sum := sha256.Sum256(raw)
+		prev := "null"
+		if previous != nil {
+			prev = previousSignature
+			if d["previousDigestS3Object"] != previousKey || d["previousDigestSignature"] != previousSignature || d["digestStartTime"] != previous["digestEndTime"] {
+				t.Errorf("digest %s does not chain to %s", key, previousKey)
+			}
+		} else if d["previousDigestSignature"] != nil {
+			t.Errorf("first digest names a previous one: %v", d["previousDigestSignature"])
+		}
+		toSign := d["digestEndTime"].(string) + "\n" + "logs/" + key + "\n" + hex.EncodeToString(sum[:]) + "\n" + prev
+		signed := sha256.Sum256([]byte(toSign))
+		sig, _ := hex.DecodeString(o.Metadata["signature"])
+		pub := byPrint[d["digestPublicKeyFingerprint"].(string)]
+		if pub == nil || rsa.VerifyPKCS1v15(pub, crypto.SHA256, signed[:], sig) != nil {
+			t.Errorf("digest %s: bad signature", key)
+		}
+		// Files delivered at an hour's end go in the next hour's digest:
+		// the first hour (from 10:02) has 11 deliveries, the others 12.
+		files, want := d["logFiles"].([]any), 12
+		if previous == nil {
+			want = 11
+		}
+		if len(files) != want {
+			t.Errorf("digest %s lists %d log files; want %d", key, len(files), want)
+		}
+		for _, f := range files {
+			f := f.(map[string]any)
+			sum := sha256.Sum256(gunzip(t, b.objects[f["s3Object"].(string)].Body))
+			if f["hashValue"] != hex.EncodeToString(sum[:]) {
+				t.Errorf("log file %s: hash differs", f["s3Object"])
+			}
+		}
+		previous, previousKey, previousSignature = d, key, o.Metadata["signature"]
+	}
+}

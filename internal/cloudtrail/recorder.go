@@ -1,0 +1,117 @@
+package cloudtrail
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+
+	"github.com/vigilhq/vigil/internal/audit"
+	"github.com/vigilhq/vigil/internal/request"
+	"github.com/vigilhq/vigil/internal/store"
+)
+
+// recordBatch bounds the events the recorder stores in one write.
+const recordBatch = 1024
+
+// Recorder is the audit sink that stores API calls as CloudTrail events.
+// Its Record only queues an event (it runs on audit.Async's goroutine);
+// a goroutine of its own stores what is queued in batches, so that
+// recording keeps up with many calls a second while each write waits for
+// the disk.
+type Recorder struct {
+	store  store.CloudTrail
+	filter func(*audit.Event) bool
+	log    *slog.Logger
+	queue  chan store.TrailEvent
+	done   chan struct{}
+}
+
+// Recorder returns the sink that records the API calls filter accepts
+// (all when nil), and starts its goroutine; Close stops it.
+func (s *Service) Recorder(filter func(*audit.Event) bool) *Recorder {
+	r := &Recorder{
+		store: s.opt.Store, filter: filter, log: s.opt.Logger,
+		queue: make(chan store.TrailEvent, 4*recordBatch), done: make(chan struct{}),
+	}
+	go r.run()
+	return r
+}
+
+// Record queues e's event, unless it names no operation (a request Vigil
+// could not route) or the filter refuses it. It must not be called
+// after Close.
+func (r *Recorder) Record(_ context.Context, e *audit.Event) {
+	if e.Operation == "" || (r.filter != nil && !r.filter(e)) {
+		return
+	}
+	id := request.NewUUID()
+	rec := audit.NewTrailRecord(e, id)
+	rec.UserIdentity.UserName = userName(e.Principal.ARN)
+	r.queue <- store.TrailEvent{
+		Account: e.Principal.Account, Region: e.Region, Time: ms(e.Time),
+		ID: id, Name: e.Operation, Source: e.EventSource,
+		Username: lookupName(e.Principal.ARN), AccessKey: e.Principal.AccessKey, ReadOnly: e.ReadOnly,
+		Record: rec.AppendJSON(nil),
+	}
+}
+
+func (r *Recorder) run() {
+	defer close(r.done)
+	batch := make([]store.TrailEvent, 0, recordBatch)
+	for e := range r.queue {
+		batch = append(batch[:0], e)
+	more:
+		for len(batch) < recordBatch {
+			select {
+			case e, ok := <-r.queue:
+				if !ok {
+					break more
+				}
+				batch = append(batch, e)
+			default:
+				break more
+			}
+		}
+		// The events' own context is the request's, long gone.
+		if err := r.store.AppendEvents(context.Background(), batch); err != nil {
+			r.log.Error("cannot record CloudTrail events", "events", len(batch), "err", err)
+		}
+	}
+}
+
+// Close stores what is queued and stops the goroutine, or gives up when
+// ctx ends.
+func (r *Recorder) Close(ctx context.Context) error {
+	close(r.queue)
+	select {
+	case <-r.done:
+		return nil
+	case <-ctx.Done():
+		return errors.New("CloudTrail recorder: " + ctx.Err().Error())
+	}
+}
+
+// userName is the userName of an IAM user's userIdentity: the last part
+// of its ARN's path ("" for other principals).
+func userName(arn string) string {
+	_, rest, ok := strings.Cut(arn, ":user/")
+	if !ok {
+		return ""
+	}
+	return rest[strings.LastIndexByte(rest, '/')+1:]
+}
+
+// lookupName is the Username LookupEvents shows and matches: "root" for
+// an account's root, the user's name, or an assumed role's session name.
+func lookupName(arn string) string {
+	switch {
+	case strings.HasSuffix(arn, ":root"):
+		return "root"
+	case strings.Contains(arn, ":user/"):
+		return userName(arn)
+	case strings.Contains(arn, ":assumed-role/") || strings.Contains(arn, ":federated-user/"):
+		return arn[strings.LastIndexByte(arn, '/')+1:]
+	}
+	return ""
+}
