@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"net/http"
 	"reflect"
 	"strconv"
 	"time"
@@ -178,7 +179,7 @@ func xmlScalarText(v reflect.Value, ti *typeInfo, ts string) string {
 func formatTimestamp(t time.Time, format string) string {
 	switch format {
 	case "rfc822":
-		return t.UTC().Format(time.RFC1123)
+		return t.UTC().Format(http.TimeFormat) // "GMT", as RFC 7231 writes it; RFC1123 would write "UTC"
 	case "unixTimestamp":
 		return string(appendEpoch(nil, t))
 	}
