@@ -253,7 +253,7 @@ func (a *App) build(ctx context.Context) error {
 	a.events = svcevents.New(svcevents.Options{Registerer: prom.Registry, Logger: a.logger.With("component", "svcevents")})
 	// CloudTrail records every management call into its event history.
 	a.cloudTrail = cloudtrailengine.New(cloudtrailengine.Options{
-		Store: a.store.CloudTrail(), Tags: a.store.Tags(), Buckets: trailBuckets{a}, Sealer: sealer,
+		Store: a.store.CloudTrail(), Tags: a.store.Tags(), Buckets: trailBuckets{a}, Destinations: trailDestinations{a}, Sealer: sealer,
 		Clock: a.clock, Logger: a.logger.With("component", "cloudtrail"),
 	})
 	a.recorder = a.cloudTrail.Recorder(managementCall)
@@ -365,7 +365,7 @@ func (a *App) build(ctx context.Context) error {
 		Clock:       a.clock,
 		DevClock:    a.devClock,
 		DeadLetters: a.outbox, OperatorAccount: a.root.AccountID, Links: a.snsAPI.ServeLink,
-		Settle: a.sched.WaitIdle,
+		Settle: a.sched.WaitIdle, Flush: a.flushAudit,
 	})
 	// Made here, not in Serve, so that a Shutdown before Serve stops it.
 	a.http = &http.Server{

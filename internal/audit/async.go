@@ -54,10 +54,11 @@ type Async struct {
 	testHookFull func()
 }
 
-// queued is one recorded event.
+// queued is one recorded event, or a Flush's mark (flushed not nil).
 type queued struct {
-	ctx context.Context
-	e   *Event
+	ctx     context.Context
+	e       *Event
+	flushed chan struct{}
 }
 
 // NewAsync returns an Async feeding next, and starts its goroutine; Close
@@ -106,7 +107,7 @@ func (a *Async) Record(ctx context.Context, e *Event) {
 		return
 	}
 	select {
-	case a.queue <- queued{ctx, e}:
+	case a.queue <- queued{ctx: ctx, e: e}:
 		return
 	default:
 	}
@@ -114,7 +115,31 @@ func (a *Async) Record(ctx context.Context, e *Event) {
 	if a.testHookFull != nil {
 		a.testHookFull()
 	}
-	a.queue <- queued{ctx, e}
+	a.queue <- queued{ctx: ctx, e: e}
+}
+
+// Flush waits until the events recorded before it have reached the next
+// sink, or until ctx ends.
+func (a *Async) Flush(ctx context.Context) error {
+	mark := make(chan struct{})
+	a.mu.RLock()
+	if a.closed {
+		a.mu.RUnlock()
+		return nil
+	}
+	select {
+	case a.queue <- queued{flushed: mark}:
+		a.mu.RUnlock()
+	case <-ctx.Done():
+		a.mu.RUnlock()
+		return ctx.Err()
+	}
+	select {
+	case <-mark:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Close stops queuing and waits until the queued events have reached the
@@ -144,6 +169,10 @@ func (a *Async) Close(ctx context.Context) error {
 func (a *Async) run() {
 	defer close(a.done)
 	for q := range a.queue {
+		if q.flushed != nil {
+			close(q.flushed)
+			continue
+		}
 		a.record(q.ctx, q.e)
 	}
 }

@@ -254,3 +254,30 @@ func TestMulti(t *testing.T) {
 		t.Errorf("sinks got %v and %v; want [1] each", a.got(), b.got())
 	}
 }
+
+// TestAsyncFlush: Flush returns once the events recorded before it have
+// reached the next sink, and at once after Close.
+func TestAsyncFlush(t *testing.T) {
+	gate := make(chan struct{})
+	r := &recorder{gate: gate}
+	a := NewAsync(r, AsyncOptions{})
+	ctx := context.Background()
+	for i := 1; i <= 3; i++ {
+		a.Record(ctx, ev(strconv.Itoa(i)))
+	}
+	flushed := make(chan error)
+	go func() { flushed <- a.Flush(ctx) }()
+	close(gate)
+	if err := <-flushed; err != nil {
+		t.Fatal(err)
+	}
+	if got := r.got(); !slices.Equal(got, ids(1, 3)) {
+		t.Errorf("after Flush the sink had %v; want 1 to 3", got)
+	}
+	if err := a.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Flush(ctx); err != nil {
+		t.Errorf("Flush after Close = %v", err)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/vigilhq/vigil/internal/clock"
+	"github.com/vigilhq/vigil/internal/dispatch"
 	"github.com/vigilhq/vigil/internal/store"
 )
 
@@ -39,6 +40,8 @@ const (
 	TooManyTrails           Code = "MaximumNumberOfTrailsExceeded"
 	InvalidHomeRegion       Code = "InvalidHomeRegion"
 	InvalidLogGroup         Code = "InvalidCloudWatchLogsLogGroupArn"
+	InvalidLogsRole         Code = "InvalidCloudWatchLogsRoleArn"
+	InsufficientTopic       Code = "InsufficientSnsTopicPolicy"
 	InvalidSNSTopic         Code = "InvalidSnsTopicName"
 	InvalidKMSKey           Code = "InvalidKmsKeyId"
 	NotOrganizationAccount  Code = "OrganizationsNotInUse"
@@ -93,6 +96,19 @@ type Buckets interface {
 	CheckDelivery(ctx context.Context, o Object) error
 }
 
+// Destinations are the topics and log groups trails deliver to, through
+// the dispatcher.
+type Destinations interface {
+	// CheckTopic says whether the topic exists and its policy lets the
+	// trail publish (SNS:Publish for cloudtrail.amazonaws.com).
+	CheckTopic(ctx context.Context, topicARN, trailARN string) error
+	// CheckLogGroup says whether the log group exists.
+	CheckLogGroup(ctx context.Context, groupARN string) error
+	// Dispatch sends a notification to a topic, or log events
+	// (dispatch.LogEventsKind) to a log group.
+	Dispatch(ctx context.Context, m dispatch.Message) error
+}
+
 // Sealer seals the private keys of the signing key pairs.
 type Sealer interface {
 	Seal(plaintext []byte) []byte
@@ -104,9 +120,11 @@ type Options struct {
 	Store   store.CloudTrail
 	Tags    store.Tags
 	Buckets Buckets
-	Sealer  Sealer
-	Clock   clock.Clock
-	Logger  *slog.Logger
+	// Destinations are the trails' topics and log groups.
+	Destinations Destinations
+	Sealer       Sealer
+	Clock        clock.Clock
+	Logger       *slog.Logger
 }
 
 // Service is CloudTrail for every account of this Vigil.

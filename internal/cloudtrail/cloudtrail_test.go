@@ -20,6 +20,7 @@ import (
 
 	"github.com/vigilhq/vigil/internal/audit"
 	"github.com/vigilhq/vigil/internal/clock"
+	"github.com/vigilhq/vigil/internal/dispatch"
 	"github.com/vigilhq/vigil/internal/request"
 	"github.com/vigilhq/vigil/internal/store/embedded/embeddedtest"
 )
@@ -67,6 +68,38 @@ func (m *memBuckets) keys(prefix string) []string {
 	return out
 }
 
+// memDestinations records what trails send: topic "alerts" and log
+// group "trail" exist; fail makes every dispatch fail.
+type memDestinations struct {
+	mu   sync.Mutex
+	sent []dispatch.Message
+	fail bool
+}
+
+func (m *memDestinations) CheckTopic(_ context.Context, topic, _ string) error {
+	if !strings.HasSuffix(topic, ":alerts") {
+		return errors.New("no such topic")
+	}
+	return nil
+}
+
+func (m *memDestinations) CheckLogGroup(_ context.Context, group string) error {
+	if !strings.Contains(group, ":log-group:trail:") {
+		return errors.New("no such log group")
+	}
+	return nil
+}
+
+func (m *memDestinations) Dispatch(_ context.Context, msg dispatch.Message) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail {
+		return errors.New("throttled")
+	}
+	m.sent = append(m.sent, msg)
+	return nil
+}
+
 // sealer seals nothing: the tests need no secrecy.
 type sealer struct{}
 
@@ -77,14 +110,20 @@ type world struct {
 	svc     *Service
 	rec     *Recorder
 	buckets *memBuckets
+	dests   *memDestinations
 	clk     *clock.Fake
 }
 
 func newWorld(t *testing.T) *world {
 	st := embeddedtest.Open(t)
-	w := &world{buckets: &memBuckets{objects: map[string]Object{}}, clk: clock.NewFake(time.Date(2026, 3, 1, 10, 2, 0, 0, time.UTC))}
-	w.svc = New(Options{Store: st.CloudTrail(), Tags: st.Tags(), Buckets: w.buckets, Sealer: sealer{}, Clock: w.clk})
+	w := &world{buckets: &memBuckets{objects: map[string]Object{}}, dests: &memDestinations{}, clk: clock.NewFake(time.Date(2026, 3, 1, 10, 2, 0, 0, time.UTC))}
+	w.svc = New(Options{Store: st.CloudTrail(), Tags: st.Tags(), Buckets: w.buckets, Destinations: w.dests, Sealer: sealer{}, Clock: w.clk})
 	w.rec = w.svc.Recorder(nil)
+	t.Cleanup(func() {
+		if err := w.rec.Close(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
 	return w
 }
 
@@ -99,14 +138,12 @@ func (w *world) call(t *testing.T, region, op string, readOnly bool) {
 	w.flush(t)
 }
 
-// flush waits until the recorder stored what it was given: a fresh
-// recorder replaces it after the old one closed.
+// flush waits until the recorder stored what it was given.
 func (w *world) flush(t *testing.T) {
 	t.Helper()
-	if err := w.rec.Close(context.Background()); err != nil {
+	if err := w.rec.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	w.rec = w.svc.Recorder(nil)
 }
 
 func TestLookupEvents(t *testing.T) {
@@ -389,5 +426,83 @@ func validate(t *testing.T, b *memBuckets, keys []PublicKey, digests []string) {
 			}
 		}
 		previous, previousKey, previousSignature = d, key, o.Metadata["signature"]
+	}
+}
+
+func TestNotificationsAndLogGroup(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	bucket, topic, group, role := "logs", "nope", "arn:aws:logs:us-east-1:"+acct+":log-group:trail:*", "arn:aws:iam::"+acct+":role/ct"
+	c := TrailChange{Account: acct, Region: "us-east-1", Name: "notified", Bucket: &bucket, SNSTopic: &topic}
+	var e *Error
+	if _, err := w.svc.CreateTrail(ctx, c); !errors.As(err, &e) || e.Code != InsufficientTopic {
+		t.Errorf("CreateTrail(absent topic) = %v; want InsufficientSnsTopicPolicy", err)
+	}
+	topic = "alerts"
+	c.LogGroupARN = &group
+	if _, err := w.svc.CreateTrail(ctx, c); !errors.As(err, &e) || e.Code != InvalidLogsRole {
+		t.Errorf("CreateTrail(log group without role) = %v; want InvalidCloudWatchLogsRoleArn", err)
+	}
+	c.LogsRoleARN = &role
+	other := "arn:aws:logs:us-east-1:" + acct + ":log-group:other:*"
+	c.LogGroupARN = &other
+	if _, err := w.svc.CreateTrail(ctx, c); !errors.As(err, &e) || e.Code != InvalidLogGroup {
+		t.Errorf("CreateTrail(absent log group) = %v; want InvalidCloudWatchLogsLogGroupArn", err)
+	}
+	c.LogGroupARN = &group
+	tr, err := w.svc.CreateTrail(ctx, c)
+	if err != nil || tr.SNSTopicARN != "arn:aws:sns:us-east-1:"+acct+":alerts" {
+		t.Fatalf("CreateTrail = %+v, %v", tr, err)
+	}
+	if err := w.svc.SetLogging(ctx, acct, "us-east-1", "notified", true); err != nil {
+		t.Fatal(err)
+	}
+	w.call(t, "us-east-1", "CreateLogGroup", false)
+	w.call(t, "us-east-1", "DescribeLogGroups", true)
+	w.dests.fail = true
+	w.tick(t)
+	st, _ := w.svc.Status(ctx, acct, "us-east-1", "notified")
+	if st.NotificationError == "" || st.LogsError == "" || st.Delivered == 0 {
+		t.Errorf("status after failing destinations = %+v; want both errors, the file delivered", st)
+	}
+	w.dests.fail = false
+	w.call(t, "us-east-1", "DeleteLogGroup", false)
+	w.tick(t)
+	var notes, events []string
+	for _, m := range w.dests.sent {
+		switch m.Kind {
+		case NotificationKind:
+			var n struct {
+				S3Bucket    string
+				S3ObjectKey []string
+			}
+			if err := json.Unmarshal(m.Payload, &n); err != nil || n.S3Bucket != "logs" || len(n.S3ObjectKey) != 1 || m.Target != tr.SNSTopicARN {
+				t.Errorf("notification %s to %s", m.Payload, m.Target)
+			}
+			notes = append(notes, n.S3ObjectKey[0])
+		case dispatch.LogEventsKind:
+			var le dispatch.LogEvents
+			if err := json.Unmarshal(m.Payload, &le); err != nil || le.Stream != acct+"_CloudTrail_us-east-1" || m.Target != group {
+				t.Errorf("log events %s to %s", m.Payload, m.Target)
+			}
+			for _, ev := range le.Events {
+				var rec struct{ EventName string }
+				json.Unmarshal([]byte(ev.Message), &rec)
+				events = append(events, rec.EventName)
+			}
+		}
+	}
+	// The second run notifies of its own file only (the first file's
+	// notification failed), and delivers to the log group what the first
+	// run could not: all three calls, reads too (the default selector).
+	if len(notes) != 1 {
+		t.Errorf("notifications = %v; want the second file's", notes)
+	}
+	if strings.Join(events, " ") != "CreateLogGroup DescribeLogGroups DeleteLogGroup" {
+		t.Errorf("events in the log group = %v", events)
+	}
+	st, _ = w.svc.Status(ctx, acct, "us-east-1", "notified")
+	if st.NotificationError != "" || st.LogsError != "" || st.Notified == 0 || st.LogsDelivered == 0 {
+		t.Errorf("status after the destinations came back = %+v", st)
 	}
 }

@@ -9,8 +9,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"slices"
+	"strconv"
 	"time"
 
+	"github.com/vigilhq/vigil/internal/dispatch"
 	"github.com/vigilhq/vigil/internal/store"
 )
 
@@ -72,51 +74,165 @@ func (s *Service) deliverTrail(ctx context.Context, arn string, through int64, n
 	if err != nil || !t.State.Logging {
 		return err
 	}
-	var regions []string
-	if !t.MultiRegion {
-		regions = []string{t.Region}
+	d := &delivery{svc: s, trail: t, cursor: stored.Delivered, through: through, now: now}
+	if t.LogGroupARN != "" && t.State.LogsCursor == nil {
+		// A log group newly set gets the events from this run on.
+		from := d.cursor
+		t.State.LogsCursor = &from
 	}
-	cursor := stored.Delivered
-	for cursor < through {
-		events, err := s.opt.Store.EventsAfter(ctx, t.Account, regions, cursor, through, deliverBatch)
+	if err := d.files(ctx); err != nil {
+		return err
+	}
+	if t.LogGroupARN != "" {
+		if err := d.logs(ctx); err != nil {
+			return err
+		}
+	}
+	if t.Validation {
+		return s.digest(ctx, t, now)
+	}
+	return nil
+}
+
+// delivery is a run of a trail's deliveries.
+type delivery struct {
+	svc   *Service
+	trail *Trail
+	// cursor is the Seq of the last event delivered to the bucket;
+	// through the last to deliver in this run.
+	cursor, through int64
+	now             time.Time
+}
+
+// regions are the regions whose events the trail delivers (nil: all).
+func (d *delivery) regions() []string {
+	if d.trail.MultiRegion {
+		return nil
+	}
+	return []string{d.trail.Region}
+}
+
+// save stores the trail's state and the bucket's cursor, and log files.
+func (d *delivery) save(ctx context.Context, files ...store.TrailLogFile) error {
+	return d.svc.opt.Store.SetTrailState(ctx, d.trail.ARN, mustJSON(d.trail.State), d.cursor, files...)
+}
+
+// files delivers the events after the cursor to the bucket, as a log file
+// a region and batch, and notifies the trail's topic of each.
+func (d *delivery) files(ctx context.Context) error {
+	t, st := d.trail, &d.trail.State
+	for d.cursor < d.through {
+		events, err := d.svc.opt.Store.EventsAfter(ctx, t.Account, d.regions(), d.cursor, d.through, deliverBatch)
+		if err != nil || len(events) == 0 {
+			return err
+		}
+		files, err := d.svc.writeLogFiles(ctx, t, events, d.now)
+		st.DeliveryAttempt = ms(d.now)
+		var refused *DeliveryError
+		if errors.As(err, &refused) {
+			st.DeliveryError = refused.Code
+			return d.save(ctx)
+		}
 		if err != nil {
 			return err
 		}
-		if len(events) == 0 {
-			break
-		}
-		last := events[len(events)-1].Seq
-		files, err := s.writeLogFiles(ctx, t, events, now)
-		t.State.DeliveryAttempt = ms(now)
-		if err != nil {
-			var d *DeliveryError
-			if !errors.As(err, &d) {
-				return err
-			}
-			t.State.DeliveryError = d.Code
-			return s.opt.Store.SetTrailState(ctx, arn, mustJSON(t.State), cursor)
-		}
 		if len(files) > 0 {
-			t.State.Delivered, t.State.DeliveryError = ms(now), ""
+			st.Delivered, st.DeliveryError = ms(d.now), ""
 		}
+		d.notify(ctx, files)
 		if !t.Validation {
 			files = nil
 		}
 		for _, f := range files {
-			if t.State.Chains == nil {
-				t.State.Chains = map[string]*Chain{}
+			if st.Chains == nil {
+				st.Chains = map[string]*Chain{}
 			}
-			if t.State.Chains[f.Region] == nil {
-				t.State.Chains[f.Region] = &Chain{End: t.State.StartLogging}
+			if st.Chains[f.Region] == nil {
+				st.Chains[f.Region] = &Chain{End: st.StartLogging}
 			}
 		}
-		if err := s.opt.Store.SetTrailState(ctx, arn, mustJSON(t.State), last, files...); err != nil {
+		d.cursor = events[len(events)-1].Seq
+		if err := d.save(ctx, files...); err != nil {
 			return err
 		}
-		cursor = last
 	}
-	if t.Validation {
-		return s.digest(ctx, t, now)
+	return nil
+}
+
+// notify publishes a notification of each file to the trail's topic, as
+// CloudTrail does: {"s3Bucket": …, "s3ObjectKey": [key]}. A refusal is
+// reported in the trail's status; the files stay delivered.
+func (d *delivery) notify(ctx context.Context, files []store.TrailLogFile) {
+	t, st := d.trail, &d.trail.State
+	if t.SNSTopicARN == "" || len(files) == 0 {
+		return
+	}
+	st.NotificationAttempt = ms(d.now)
+	for _, f := range files {
+		body := mustJSON(map[string]any{"s3Bucket": f.Bucket, "s3ObjectKey": []string{f.Key}})
+		err := d.svc.opt.Destinations.CheckTopic(ctx, t.SNSTopicARN, t.ARN)
+		if err == nil {
+			err = d.svc.opt.Destinations.Dispatch(ctx, dispatch.Message{
+				ID: f.Key, Kind: NotificationKind, Version: 1, Target: t.SNSTopicARN, Payload: body,
+				Source: dispatch.Source{Service: "cloudtrail", Account: t.Account, Region: t.Region, ARN: t.ARN},
+			})
+		}
+		if err != nil {
+			st.NotificationError = err.Error()
+			return
+		}
+	}
+	st.Notified, st.NotificationError = ms(d.now), ""
+}
+
+// NotificationKind is the kind of the messages a trail publishes to its
+// topic.
+const NotificationKind = "cloudtrail.notification"
+
+// logEventsBatch bounds the events of one delivery to a log group, as
+// PutLogEvents bounds a call.
+const logEventsBatch = 10000
+
+// logs delivers the events after the trail's log group cursor to the log
+// group, in the stream ACCOUNT_CloudTrail_REGION of each region. A
+// refusal is reported in the trail's status and retried at the next run.
+func (d *delivery) logs(ctx context.Context) error {
+	t, st := d.trail, &d.trail.State
+	for *st.LogsCursor < d.through {
+		events, err := d.svc.opt.Store.EventsAfter(ctx, t.Account, d.regions(), *st.LogsCursor, d.through, logEventsBatch)
+		if err != nil || len(events) == 0 {
+			return err
+		}
+		byRegion := map[string]*dispatch.LogEvents{}
+		var regions []string
+		for i := range events {
+			e := &events[i]
+			if !t.selects(e) {
+				continue
+			}
+			le := byRegion[e.Region]
+			if le == nil {
+				le = &dispatch.LogEvents{Stream: t.Account + "_CloudTrail_" + e.Region}
+				byRegion[e.Region] = le
+				regions = append(regions, e.Region)
+			}
+			le.Events = append(le.Events, dispatch.LogEvent{Timestamp: e.Time, Message: string(e.Record)})
+		}
+		for _, r := range regions {
+			err := d.svc.opt.Destinations.Dispatch(ctx, dispatch.Message{
+				ID: t.ARN + "/" + r + "/" + strconv.FormatInt(events[0].Seq, 10), Kind: dispatch.LogEventsKind, Version: 1,
+				Target: t.LogGroupARN, Payload: mustJSON(byRegion[r]),
+				Source: dispatch.Source{Service: "cloudtrail", Account: t.Account, Region: t.Region, Principal: t.LogsRoleARN, ARN: t.ARN},
+			})
+			if err != nil {
+				st.LogsError = err.Error()
+				return d.save(ctx)
+			}
+		}
+		*st.LogsCursor, st.LogsDelivered, st.LogsError = events[len(events)-1].Seq, ms(d.now), ""
+		if err := d.save(ctx); err != nil {
+			return err
+		}
 	}
 	return nil
 }

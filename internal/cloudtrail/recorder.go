@@ -23,8 +23,14 @@ type Recorder struct {
 	store  store.CloudTrail
 	filter func(*audit.Event) bool
 	log    *slog.Logger
-	queue  chan store.TrailEvent
+	queue  chan recorded
 	done   chan struct{}
+}
+
+// recorded is a queued event, or a Flush's mark (flushed not nil).
+type recorded struct {
+	e       store.TrailEvent
+	flushed chan struct{}
 }
 
 // Recorder returns the sink that records the API calls filter accepts
@@ -32,7 +38,7 @@ type Recorder struct {
 func (s *Service) Recorder(filter func(*audit.Event) bool) *Recorder {
 	r := &Recorder{
 		store: s.opt.Store, filter: filter, log: s.opt.Logger,
-		queue: make(chan store.TrailEvent, 4*recordBatch), done: make(chan struct{}),
+		queue: make(chan recorded, 4*recordBatch), done: make(chan struct{}),
 	}
 	go r.run()
 	return r
@@ -48,34 +54,60 @@ func (r *Recorder) Record(_ context.Context, e *audit.Event) {
 	id := request.NewUUID()
 	rec := audit.NewTrailRecord(e, id)
 	rec.UserIdentity.UserName = userName(e.Principal.ARN)
-	r.queue <- store.TrailEvent{
+	r.queue <- recorded{e: store.TrailEvent{
 		Account: e.Principal.Account, Region: e.Region, Time: ms(e.Time),
 		ID: id, Name: e.Operation, Source: e.EventSource,
 		Username: lookupName(e.Principal.ARN), AccessKey: e.Principal.AccessKey, ReadOnly: e.ReadOnly,
 		Record: rec.AppendJSON(nil),
+	}}
+}
+
+// Flush waits until the events recorded before it are stored, or until
+// ctx ends. It must not be called after Close.
+func (r *Recorder) Flush(ctx context.Context) error {
+	mark := make(chan struct{})
+	select {
+	case r.queue <- recorded{flushed: mark}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-mark:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
 func (r *Recorder) run() {
 	defer close(r.done)
 	batch := make([]store.TrailEvent, 0, recordBatch)
-	for e := range r.queue {
-		batch = append(batch[:0], e)
-	more:
-		for len(batch) < recordBatch {
+	var marks []chan struct{}
+	for q := range r.queue {
+		batch, marks = batch[:0], marks[:0]
+		for ok := true; ok; {
+			if q.flushed != nil {
+				marks = append(marks, q.flushed)
+			} else {
+				batch = append(batch, q.e)
+			}
+			if len(batch) == recordBatch {
+				break
+			}
 			select {
-			case e, ok := <-r.queue:
-				if !ok {
-					break more
-				}
-				batch = append(batch, e)
+			case q, ok = <-r.queue:
 			default:
-				break more
+				ok = false
 			}
 		}
 		// The events' own context is the request's, long gone.
-		if err := r.store.AppendEvents(context.Background(), batch); err != nil {
-			r.log.Error("cannot record CloudTrail events", "events", len(batch), "err", err)
+		if len(batch) > 0 {
+			if err := r.store.AppendEvents(context.Background(), batch); err != nil {
+				r.log.Error("cannot record CloudTrail events", "events", len(batch), "err", err)
+			}
+		}
+		for _, m := range marks {
+			close(m)
 		}
 	}
 }

@@ -23,6 +23,12 @@ type Settings struct {
 	IncludeGlobal bool   `json:"includeGlobal"`
 	MultiRegion   bool   `json:"multiRegion"`
 	Validation    bool   `json:"validation"`
+	// SNSTopicARN is notified of each log file ("": none).
+	SNSTopicARN string `json:"snsTopic,omitempty"`
+	// LogGroupARN receives the events too, through the role
+	// LogsRoleARN ("": none).
+	LogGroupARN string `json:"logGroup,omitempty"`
+	LogsRoleARN string `json:"logsRole,omitempty"`
 	// Selectors choose the events delivered (all management events when
 	// there are none).
 	Selectors         []EventSelector    `json:"selectors,omitempty"`
@@ -41,6 +47,16 @@ type State struct {
 	DeliveryError   string `json:"deliveryError,omitempty"`
 	DigestDelivered int64  `json:"digestDelivered,omitempty"`
 	DigestError     string `json:"digestError,omitempty"`
+	// Notifications to the topic: the last success, attempt and error.
+	Notified            int64  `json:"notified,omitempty"`
+	NotificationAttempt int64  `json:"notificationAttempt,omitempty"`
+	NotificationError   string `json:"notificationError,omitempty"`
+	// LogsCursor is the Seq of the last event delivered to the log group
+	// (nil until the first run that delivers to it); LogsDelivered and
+	// LogsError the last delivery's time and the last refusal.
+	LogsCursor    *int64 `json:"logsCursor,omitempty"`
+	LogsDelivered int64  `json:"logsDelivered,omitempty"`
+	LogsError     string `json:"logsError,omitempty"`
 	// Chains are the digest chains of the regions whose events the trail
 	// delivers.
 	Chains map[string]*Chain `json:"chains,omitempty"`
@@ -71,6 +87,9 @@ type TrailChange struct {
 	Name                                   string
 	Bucket, Prefix                         *string
 	IncludeGlobal, MultiRegion, Validation *bool
+	// SNSTopic is a topic's name or ARN ("" removes it); LogGroupARN and
+	// LogsRoleARN the log group ("" removes it) and the role.
+	SNSTopic, LogGroupARN, LogsRoleARN *string
 	// Unsupported names the settings given that Vigil does not do yet.
 	Unsupported []string
 	Tags        map[string]string
@@ -130,10 +149,48 @@ func mustJSON(v any) []byte {
 	return b
 }
 
-// checkDestination refuses a bucket name or prefix CloudTrail refuses,
-// and a bucket that is absent or whose policy does not let CloudTrail
-// write the trail's files.
-func (s *Service) checkDestination(ctx context.Context, account, arn string, st *Settings) error {
+// checkDestinations refuses a bucket, topic or log group a trail cannot
+// deliver to: a name CloudTrail refuses, a bucket that is absent or whose
+// policy does not let CloudTrail write the trail's files, a topic that is
+// absent or does not let the trail publish, a log group that is absent
+// or given without a role.
+func (s *Service) checkDestinations(ctx context.Context, account, region, arn string, st *Settings) error {
+	if err := s.checkBucket(ctx, account, arn, st); err != nil {
+		return err
+	}
+	if st.SNSTopicARN != "" {
+		if !strings.HasPrefix(st.SNSTopicARN, "arn:") {
+			st.SNSTopicARN = "arn:aws:sns:" + region + ":" + account + ":" + st.SNSTopicARN
+		}
+		if err := s.opt.Destinations.CheckTopic(ctx, st.SNSTopicARN, arn); err != nil {
+			return errorf(InsufficientTopic, "SNS Topic does not exist or the topic policy is incorrect!")
+		}
+	}
+	switch {
+	case st.LogGroupARN == "" && st.LogsRoleARN == "":
+		return nil
+	case st.LogGroupARN == "":
+		return errorf(InvalidLogGroup, "You must specify a log group ARN together with the role ARN.")
+	case !roleARN.MatchString(st.LogsRoleARN):
+		return errorf(InvalidLogsRole, "Invalid CloudWatch Logs role ARN: %q. It must be the ARN of an IAM role of account %s.", st.LogsRoleARN, account)
+	case !logGroupARN.MatchString(st.LogGroupARN):
+		return errorf(InvalidLogGroup, "CloudWatch Logs log group ARN %q is invalid: it must be arn:aws:logs:REGION:ACCOUNT:log-group:NAME:*.", st.LogGroupARN)
+	}
+	if err := s.opt.Destinations.CheckLogGroup(ctx, st.LogGroupARN); err != nil {
+		return errorf(InvalidLogGroup, "Access denied. Verify in IAM that the role has adequate permissions: %v", err)
+	}
+	return nil
+}
+
+var (
+	roleARN     = regexp.MustCompile(`^arn:aws:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}$`)
+	logGroupARN = regexp.MustCompile(`^arn:aws:logs:[a-z0-9-]+:[0-9]{12}:log-group:[\w#./-]{1,512}:\*$`)
+)
+
+// checkBucket refuses a bucket name or prefix CloudTrail refuses, and a
+// bucket that is absent or whose policy does not let CloudTrail write
+// the trail's files.
+func (s *Service) checkBucket(ctx context.Context, account, arn string, st *Settings) error {
 	if !bucketName.MatchString(st.Bucket) || strings.Contains(st.Bucket, "..") {
 		return errorf(InvalidBucketName, "Bucket name should not contain uppercase characters, be between 3 and 63 characters long, and start and end with a letter or number: %s", st.Bucket)
 	}
@@ -180,7 +237,7 @@ func (s *Service) CreateTrail(ctx context.Context, c TrailChange) (*Trail, error
 	if inRegion >= MaxTrailsPerRegion {
 		return nil, errorf(TooManyTrails, "User: %s already has %d trails in %s.", c.Account, MaxTrailsPerRegion, c.Region)
 	}
-	if err := s.checkDestination(ctx, c.Account, arn, &st); err != nil {
+	if err := s.checkDestinations(ctx, c.Account, c.Region, arn, &st); err != nil {
 		return nil, err
 	}
 	t := store.Trail{Account: c.Account, Region: c.Region, Name: c.Name, ARN: arn,
@@ -216,6 +273,13 @@ func apply(st *Settings, c TrailChange) {
 	if c.Prefix != nil {
 		st.Prefix = *c.Prefix
 	}
+	for _, p := range []struct{ to, from *string }{
+		{&st.SNSTopicARN, c.SNSTopic}, {&st.LogGroupARN, c.LogGroupARN}, {&st.LogsRoleARN, c.LogsRoleARN},
+	} {
+		if p.from != nil {
+			*p.to = *p.from
+		}
+	}
 	for _, b := range []struct {
 		to   *bool
 		from *bool
@@ -236,14 +300,19 @@ func (s *Service) UpdateTrail(ctx context.Context, c TrailChange) (*Trail, error
 	if err != nil {
 		return nil, err
 	}
+	group := t.LogGroupARN
 	apply(&t.Settings, c)
-	if c.Bucket != nil || c.Prefix != nil {
-		if err := s.checkDestination(ctx, t.Account, t.ARN, &t.Settings); err != nil {
-			return nil, err
-		}
+	if err := s.checkDestinations(ctx, t.Account, t.Region, t.ARN, &t.Settings); err != nil {
+		return nil, err
 	}
 	if err := s.opt.Store.SetTrailSettings(ctx, t.ARN, mustJSON(t.Settings)); err != nil {
 		return nil, s.notFound(err, c.Name)
+	}
+	if t.LogGroupARN != group {
+		// Another log group gets the events from the next run on.
+		if err := s.resetLogsCursor(ctx, t.ARN); err != nil {
+			return nil, s.notFound(err, c.Name)
+		}
 	}
 	return t, nil
 }
@@ -410,4 +479,21 @@ func (s *Service) Tags(ctx context.Context, account, region, arn string) (map[st
 		return nil, err
 	}
 	return s.opt.Tags.ResourceTags(ctx, arn)
+}
+
+// resetLogsCursor makes a trail's next delivery run start its log group's
+// events from that run on.
+func (s *Service) resetLogsCursor(ctx context.Context, arn string) error {
+	s.stateMu.Lock()
+	defer s.stateMu.Unlock()
+	stored, err := s.opt.Store.Trail(ctx, arn)
+	if err != nil {
+		return err
+	}
+	t, err := decodeTrail(stored)
+	if err != nil {
+		return err
+	}
+	t.State.LogsCursor = nil
+	return s.opt.Store.SetTrailState(ctx, arn, mustJSON(t.State), stored.Delivered)
 }

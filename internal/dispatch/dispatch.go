@@ -123,6 +123,24 @@ type Message struct {
 // EventId names the event, and Time says when it happened (RFC 3339).
 const EventKind = "events.event"
 
+// LogEventsKind is the kind of log events a service puts into a log
+// group it delivers to (a trail's events): a LogEvents in JSON, version 1.
+const LogEventsKind = "logs.events"
+
+// LogEvents is the payload of LogEventsKind: events for the named stream
+// of the target log group, which creates the stream when it is missing.
+type LogEvents struct {
+	Stream string     `json:"logStream"`
+	Events []LogEvent `json:"logEvents"`
+}
+
+// LogEvent is one event of a LogEvents.
+type LogEvent struct {
+	// Timestamp is the event's time in milliseconds since the epoch.
+	Timestamp int64  `json:"timestamp"`
+	Message   string `json:"message"`
+}
+
 // MessageAttributesHeader carries a message's attributes to a queue, as
 // the JSON array of {"Name", "Type", "Value"} that SNS's documents hold
 // (binary values in base64).

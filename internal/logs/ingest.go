@@ -93,26 +93,36 @@ func (e *Engine) PutLogEvents(ctx context.Context, sc Scope, group, groupIdentif
 	for i, ev := range accepted {
 		batch.Events[i] = store.LogEvent{StreamID: s.ID, Stream: s.Name, Timestamp: ev.Timestamp, Ingestion: batch.Ingestion, Seq: first + int64(i), Message: ev.Message}
 	}
-	filters, err := e.filters(ctx, g)
-	if err != nil {
-		return Put{}, err
-	}
-	batch.Outbox, err = e.derive(sc, g, s, filters, batch)
-	if err != nil {
-		return Put{}, err
-	}
-	if err := e.opt.Store.Ingest(ctx, batch); errors.Is(err, store.ErrNotFound) {
+	if err := e.ingest(ctx, sc, g, s, batch); errors.Is(err, store.ErrNotFound) {
 		// Deleted after it was resolved (from the cache, or just now).
 		e.cache.forgetStream(streamName{g.ID, s.Name})
 		return Put{}, errStreamNotFound
 	} else if err != nil {
 		return Put{}, err
 	}
-	e.tail.publish(sc, g, batch.Events)
-	if len(batch.Outbox) > 0 {
+	return Put{Rejected: rej, Token: first + int64(len(accepted))}, nil
+}
+
+// ingest stores a batch of a stream's events with what the group's
+// filters derive from them (metric data points, subscription
+// deliveries), and shows them to Live Tail: what every way into a log
+// group does, PutLogEvents or a service's delivery.
+func (e *Engine) ingest(ctx context.Context, sc Scope, g *store.LogGroup, s *store.LogStream, b *store.IngestBatch) error {
+	filters, err := e.filters(ctx, g)
+	if err != nil {
+		return err
+	}
+	if b.Outbox, err = e.derive(sc, g, s, filters, b); err != nil {
+		return err
+	}
+	if err := e.opt.Store.Ingest(ctx, b); err != nil {
+		return err
+	}
+	e.tail.publish(sc, g, b.Events)
+	if len(b.Outbox) > 0 {
 		e.Kick()
 	}
-	return Put{Rejected: rej, Token: first + int64(len(accepted))}, nil
+	return nil
 }
 
 // classify splits a chronological batch into the accepted events and the

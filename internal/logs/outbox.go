@@ -123,8 +123,10 @@ func (e *Engine) deliverToGroup(ctx context.Context, to dispatch.Address, m *dis
 		msg, err = decodeDataMessage(m.Version, m.Payload)
 	case dispatch.EventKind:
 		msg, err = eventMessage(m)
+	case dispatch.LogEventsKind:
+		msg, err = logEventsMessage(m)
 	default:
-		err = fmt.Errorf("a log group receives subscription data and events, not %s", m.Kind)
+		err = fmt.Errorf("a log group receives subscription data, events and log events, not %s", m.Kind)
 	}
 	if err != nil {
 		return outbox.Permanent(err)
@@ -164,16 +166,29 @@ func (e *Engine) deliverToGroup(ctx context.Context, to dispatch.Address, m *dis
 		b.Events = append(b.Events, store.LogEvent{StreamID: s.ID, Stream: s.Name, Timestamp: ev.Timestamp, Ingestion: b.Ingestion,
 			Seq: first + int64(i), Message: ev.Message})
 	}
-	if err := e.opt.Store.Ingest(ctx, b); err != nil {
-		return err
-	}
-	e.tail.publish(sc, g, b.Events)
-	return nil
+	return e.ingest(ctx, sc, g, s, b)
 }
 
 func isCode(err error, code Code) bool {
 	var e *Error
 	return errors.As(err, &e) && e.Code == code
+}
+
+// logEventsMessage is what a service delivers to a log group: events
+// for a stream it names.
+func logEventsMessage(m *dispatch.Message) (*subscriptionMessage, error) {
+	var in dispatch.LogEvents
+	if m.Version != 1 {
+		return nil, fmt.Errorf("%s payloads of version %d are not known", m.Kind, m.Version)
+	}
+	if err := json.Unmarshal(m.Payload, &in); err != nil || in.Stream == "" {
+		return nil, fmt.Errorf("invalid %s payload: %v", m.Kind, err)
+	}
+	msg := &subscriptionMessage{LogStream: in.Stream, LogEvents: make([]subscriptionEvent, len(in.Events))}
+	for i, e := range in.Events {
+		msg.LogEvents[i] = subscriptionEvent{Timestamp: e.Timestamp, Message: e.Message}
+	}
+	return msg, nil
 }
 
 // eventMessage is what an EventBridge rule's event (or its target's

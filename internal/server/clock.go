@@ -63,6 +63,14 @@ func (s *Server) serveClock(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 	case http.MethodPost:
+		if s.opt.Flush != nil {
+			ctx, cancel := context.WithTimeout(r.Context(), settleTimeout)
+			err := s.opt.Flush(ctx)
+			cancel()
+			if err != nil {
+				s.opt.Logger.Warn("the calls answered before the clock moved are not all recorded", "error", err)
+			}
+		}
 		if status, msg := s.moveClock(v, r); status != http.StatusOK {
 			writeJSONMessage(w, status, msg)
 			return

@@ -63,6 +63,10 @@ type Options struct {
 	// Settle waits for the jobs a move of DevClock made due (the
 	// scheduler's WaitIdle); a POST to /_vigil/clock answers after it.
 	Settle func(ctx context.Context) error
+	// Flush, before a move of DevClock, waits until the calls answered
+	// so far are recorded (CloudTrail's event history), so that the
+	// deliveries the move makes due include them.
+	Flush func(ctx context.Context) error
 	// DeadLetters are the outbox's, which the operator lists and retries
 	// through /_vigil/deliveries (404 when nil).
 	DeadLetters DeadLetters

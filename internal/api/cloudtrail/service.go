@@ -3,6 +3,7 @@ package cloudtrail
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/vigilhq/vigil/internal/api"
@@ -81,24 +82,27 @@ func trailShape(t *cloudtrail.Trail) *Trail {
 		Name: api.Ptr(t.Name), S3BucketName: api.Ptr(t.Bucket), S3KeyPrefix: api.OptionalString(t.Prefix),
 		IncludeGlobalServiceEvents: api.Ptr(t.IncludeGlobal), IsMultiRegionTrail: api.Ptr(t.MultiRegion),
 		HomeRegion: api.Ptr(t.Region), TrailARN: api.Ptr(t.ARN), LogFileValidationEnabled: api.Ptr(t.Validation),
+		SnsTopicARN: api.OptionalString(t.SNSTopicARN), SnsTopicName: api.OptionalString(topicName(t.SNSTopicARN)),
+		CloudWatchLogsLogGroupArn: api.OptionalString(t.LogGroupARN), CloudWatchLogsRoleArn: api.OptionalString(t.LogsRoleARN),
 		HasCustomEventSelectors: api.Ptr(len(t.Selectors)+len(t.AdvancedSelectors) > 0),
 		HasInsightSelectors:     api.Ptr(false), IsOrganizationTrail: api.Ptr(false),
 	}
 }
+
+// topicName is the name of a topic's ARN: the deprecated SnsTopicName.
+func topicName(arn string) string { return arn[strings.LastIndexByte(arn, ':')+1:] }
 
 // change returns the TrailChange of a CreateTrail or UpdateTrail,
 // naming the settings Vigil does not support yet.
 func change(ctx context.Context, name string, bucket, prefix, sns, logGroup, logRole, kms *string, global, multi, validation, org *bool) cloudtrail.TrailChange {
 	account, region := scope(ctx)
 	c := cloudtrail.TrailChange{Account: account, Region: region, Name: name, Bucket: bucket, Prefix: prefix,
-		IncludeGlobal: global, MultiRegion: multi, Validation: validation}
+		IncludeGlobal: global, MultiRegion: multi, Validation: validation, SNSTopic: sns, LogGroupARN: logGroup, LogsRoleARN: logRole}
 	for _, u := range []struct {
 		name string
 		set  bool
 	}{
-		{"SnsTopicName", api.Value(sns) != ""}, {"CloudWatchLogsLogGroupArn", api.Value(logGroup) != ""},
-		{"CloudWatchLogsRoleArn", api.Value(logRole) != ""}, {"KmsKeyId", api.Value(kms) != ""},
-		{"IsOrganizationTrail", api.Value(org)},
+		{"KmsKeyId", api.Value(kms) != ""}, {"IsOrganizationTrail", api.Value(org)},
 	} {
 		if u.set {
 			c.Unsupported = append(c.Unsupported, u.name)
@@ -118,8 +122,10 @@ func (p *Provider) CreateTrail(ctx context.Context, in *CreateTrailRequest) (*Cr
 	}
 	s := trailShape(t)
 	return &CreateTrailResponse{Name: s.Name, S3BucketName: s.S3BucketName, S3KeyPrefix: s.S3KeyPrefix,
+		SnsTopicName: s.SnsTopicName, SnsTopicARN: s.SnsTopicARN,
 		IncludeGlobalServiceEvents: s.IncludeGlobalServiceEvents, IsMultiRegionTrail: s.IsMultiRegionTrail, TrailARN: s.TrailARN,
-		LogFileValidationEnabled: s.LogFileValidationEnabled, IsOrganizationTrail: s.IsOrganizationTrail}, nil
+		LogFileValidationEnabled: s.LogFileValidationEnabled, CloudWatchLogsLogGroupArn: s.CloudWatchLogsLogGroupArn,
+		CloudWatchLogsRoleArn: s.CloudWatchLogsRoleArn, IsOrganizationTrail: s.IsOrganizationTrail}, nil
 }
 
 // UpdateTrail changes a trail's settings.
@@ -132,8 +138,10 @@ func (p *Provider) UpdateTrail(ctx context.Context, in *UpdateTrailRequest) (*Up
 	}
 	s := trailShape(t)
 	return &UpdateTrailResponse{Name: s.Name, S3BucketName: s.S3BucketName, S3KeyPrefix: s.S3KeyPrefix,
+		SnsTopicName: s.SnsTopicName, SnsTopicARN: s.SnsTopicARN,
 		IncludeGlobalServiceEvents: s.IncludeGlobalServiceEvents, IsMultiRegionTrail: s.IsMultiRegionTrail, TrailARN: s.TrailARN,
-		LogFileValidationEnabled: s.LogFileValidationEnabled, IsOrganizationTrail: s.IsOrganizationTrail}, nil
+		LogFileValidationEnabled: s.LogFileValidationEnabled, CloudWatchLogsLogGroupArn: s.CloudWatchLogsLogGroupArn,
+		CloudWatchLogsRoleArn: s.CloudWatchLogsRoleArn, IsOrganizationTrail: s.IsOrganizationTrail}, nil
 }
 
 // DeleteTrail deletes a trail.
@@ -235,14 +243,26 @@ func (p *Provider) GetTrailStatus(ctx context.Context, in *GetTrailStatusRequest
 		LatestDeliveryTime: at(st.Delivered), LatestDeliveryError: api.OptionalString(st.DeliveryError),
 		LatestDeliveryAttemptTime: text(st.DeliveryAttempt),
 		LatestDigestDeliveryTime:  at(st.DigestDelivered), LatestDigestDeliveryError: api.OptionalString(st.DigestError),
-		LatestNotificationAttemptTime: api.Ptr(""), LatestNotificationAttemptSucceeded: api.Ptr(""),
+		LatestNotificationTime: at(st.Notified), LatestNotificationError: api.OptionalString(st.NotificationError),
+		LatestNotificationAttemptTime: orEmpty(text(st.NotificationAttempt)), LatestNotificationAttemptSucceeded: api.Ptr(""),
+		LatestCloudWatchLogsDeliveryTime: at(st.LogsDelivered), LatestCloudWatchLogsDeliveryError: api.OptionalString(st.LogsError),
+	}
+	if st.NotificationAttempt != 0 && st.NotificationError == "" {
+		out.LatestNotificationAttemptSucceeded = text(st.NotificationAttempt)
 	}
 	out.LatestDeliveryAttemptSucceeded = api.Ptr("")
 	if st.DeliveryAttempt != 0 && st.DeliveryError == "" {
 		out.LatestDeliveryAttemptSucceeded = text(st.DeliveryAttempt)
 	}
-	if out.LatestDeliveryAttemptTime == nil {
-		out.LatestDeliveryAttemptTime = api.Ptr("")
-	}
+	out.LatestDeliveryAttemptTime = orEmpty(out.LatestDeliveryAttemptTime)
 	return out, nil
+}
+
+// orEmpty is s, or "" for nil: GetTrailStatus's attempt times are always
+// there, empty before the first attempt.
+func orEmpty(s *string) *string {
+	if s == nil {
+		return api.Ptr("")
+	}
+	return s
 }

@@ -1,0 +1,133 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+)
+
+// TestCloudTrailProcessFlow is the seeds' CloudTrail flow through
+// aws-sdk-go-v2: a bucket with CloudTrail's policy, a topic that lets
+// CloudTrail publish (a queue subscribed), a log group with a metric
+// filter on failed calls and an alarm on it; a trail with validation
+// into all three; calls, one failing. The calls show in LookupEvents, the
+// log file's notification reaches the queue, the failed call reaches the
+// log group, its metric filter and the alarm, which goes to ALARM.
+func TestCloudTrailProcessFlow(t *testing.T) {
+	base := time.Now().UTC().Truncate(time.Hour)
+	v := startStill(t, base)
+	ctx := context.Background()
+	cfg := v.devConfig(devAccount)
+	buckets := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	trails := cloudtrail.NewFromConfig(cfg)
+	logs := cloudwatchlogs.NewFromConfig(cfg)
+	cw := cloudwatch.NewFromConfig(cfg)
+	topics := sns.NewFromConfig(cfg)
+	queues := sqs.NewFromConfig(cfg)
+	const trailARN = "arn:aws:cloudtrail:us-east-1:" + devAccount + ":trail/audit"
+	must := func(_ any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(buckets.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("audit-logs")}))
+	must(buckets.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("audit-logs"), Policy: aws.String(trailPolicy)}))
+	topic, err := topics.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("trail-files")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(topics.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: topic.TopicArn, AttributeName: aws.String("Policy"),
+		AttributeValue: aws.String(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+		  "Action": "SNS:Publish", "Resource": "` + *topic.TopicArn + `", "Condition": {"StringEquals": {"aws:SourceArn": "` + trailARN + `"}}}]}`)}))
+	queue, err := queues.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("trail-files")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(queues.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: queue.QueueUrl, Attributes: map[string]string{"Policy": `{"Version": "2012-10-17",
+	  "Statement": [{"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
+	  "Resource": "arn:aws:sqs:us-east-1:` + devAccount + `:trail-files", "Condition": {"ArnEquals": {"aws:SourceArn": "` + *topic.TopicArn + `"}}}]}`}}))
+	must(topics.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
+		Endpoint: aws.String("arn:aws:sqs:us-east-1:" + devAccount + ":trail-files"), Attributes: map[string]string{"RawMessageDelivery": "true"}}))
+	must(logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("CloudTrail/audit")}))
+	must(logs.PutMetricFilter(ctx, &cloudwatchlogs.PutMetricFilterInput{LogGroupName: aws.String("CloudTrail/audit"), FilterName: aws.String("failed"),
+		FilterPattern:         aws.String(`{ $.errorCode = "ResourceNotFoundException" }`),
+		MetricTransformations: []logstypes.MetricTransformation{{MetricNamespace: aws.String("CloudTrailMetrics"), MetricName: aws.String("FailedCalls"), MetricValue: aws.String("1")}}}))
+	must(cw.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{AlarmName: aws.String("failed-calls"), Namespace: aws.String("CloudTrailMetrics"),
+		MetricName: aws.String("FailedCalls"), Statistic: cwtypes.StatisticSum, Period: aws.Int32(300), EvaluationPeriods: aws.Int32(3), DatapointsToAlarm: aws.Int32(1),
+		Threshold: aws.Float64(1), ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanOrEqualToThreshold, TreatMissingData: aws.String("notBreaching")}))
+
+	created, err := trails.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("audit"), S3BucketName: aws.String("audit-logs"),
+		S3KeyPrefix: aws.String("vigil"), EnableLogFileValidation: aws.Bool(true), SnsTopicName: aws.String("trail-files"),
+		CloudWatchLogsLogGroupArn: aws.String("arn:aws:logs:us-east-1:" + devAccount + ":log-group:CloudTrail/audit:*"),
+		CloudWatchLogsRoleArn:     aws.String("arn:aws:iam::" + devAccount + ":role/CloudTrail_CloudWatchLogs_Role")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(created.SnsTopicARN) != *topic.TopicArn {
+		t.Errorf("CreateTrail's SnsTopicARN = %q; want %q", aws.ToString(created.SnsTopicARN), *topic.TopicArn)
+	}
+	must(trails.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("audit")}))
+	if _, err := logs.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String("no-such-group")}); err == nil {
+		t.Fatal("deleting a missing log group succeeded")
+	}
+
+	// The failed call is in the event history, with its error.
+	// Recording is asynchronous: a move of the clock waits for it.
+	v.settle(t)
+	out, err := trails.LookupEvents(ctx, &cloudtrail.LookupEventsInput{LookupAttributes: []cttypes.LookupAttribute{
+		{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("DeleteLogGroup")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found := out.Events; len(found) != 1 || !strings.Contains(aws.ToString(found[0].CloudTrailEvent), `"errorCode":"ResourceNotFoundException"`) {
+		t.Fatalf("LookupEvents(DeleteLogGroup) = %+v", found)
+	}
+
+	// Five minutes on: a log file, its notification, the events in the
+	// log group; the alarm sees the failed call.
+	for range 3 {
+		v.moveClock(t, `{"advance": "5m"}`)
+	}
+	msgs, err := queues.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: queue.QueueUrl, MaxNumberOfMessages: 10})
+	if err != nil || len(msgs.Messages) == 0 {
+		t.Fatalf("ReceiveMessage = %v, %v; want the log file's notification", msgs, err)
+	}
+	var note struct {
+		S3Bucket    string   `json:"s3Bucket"`
+		S3ObjectKey []string `json:"s3ObjectKey"`
+	}
+	if err := json.Unmarshal([]byte(aws.ToString(msgs.Messages[0].Body)), &note); err != nil || note.S3Bucket != "audit-logs" ||
+		len(note.S3ObjectKey) != 1 || !strings.HasPrefix(note.S3ObjectKey[0], "vigil/AWSLogs/"+devAccount+"/CloudTrail/us-east-1/") {
+		t.Errorf("notification = %s", aws.ToString(msgs.Messages[0].Body))
+	}
+	if _, err := buckets.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("audit-logs"), Key: aws.String(note.S3ObjectKey[0])}); err != nil {
+		t.Errorf("the notified log file: %v", err)
+	}
+	events, err := logs.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String("CloudTrail/audit"),
+		FilterPattern: aws.String(`{ $.eventName = "DeleteLogGroup" }`)})
+	if err != nil || len(events.Events) != 1 || aws.ToString(events.Events[0].LogStreamName) != devAccount+"_CloudTrail_us-east-1" {
+		t.Fatalf("FilterLogEvents(DeleteLogGroup) = %+v, %v", events, err)
+	}
+	alarms, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{"failed-calls"}})
+	if err != nil || len(alarms.MetricAlarms) != 1 || alarms.MetricAlarms[0].StateValue != cwtypes.StateValueAlarm {
+		t.Errorf("alarm on failed calls = %+v, %v; want ALARM", alarms.MetricAlarms, err)
+	}
+	status, err := trails.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("audit")})
+	if err != nil || status.LatestCloudWatchLogsDeliveryTime == nil || status.LatestNotificationTime == nil || status.LatestDeliveryError != nil {
+		t.Errorf("GetTrailStatus = %+v, %v", status, err)
+	}
+}
