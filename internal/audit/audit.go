@@ -43,6 +43,17 @@ type Event struct {
 	RequestID string
 	// ReadOnly is true for operations that do not change state.
 	ReadOnly bool
+	// TLS describes the connection of a call made over HTTPS (nil over
+	// HTTP).
+	TLS *TLSDetails
+}
+
+// TLSDetails are a call's TLS version, cipher suite and Host header, as
+// CloudTrail's tlsDetails has them.
+type TLSDetails struct {
+	Version     string `json:"tlsVersion"`
+	CipherSuite string `json:"cipherSuite"`
+	Host        string `json:"clientProvidedHostHeader"`
 }
 
 // Sink receives audit events. Record must not block for long: it runs on

@@ -11,7 +11,7 @@ import (
 )
 
 // TrailEventVersion is the eventVersion of the records Vigil writes.
-const TrailEventVersion = "1.08"
+const TrailEventVersion = "1.11"
 
 // TrailRecord is an API call as CloudTrail records it: an element of a
 // log file's Records, and the detail of an "AWS API Call via CloudTrail"
@@ -41,6 +41,8 @@ type TrailRecord struct {
 	ManagementEvent    bool            `json:"managementEvent"`
 	RecipientAccountID string          `json:"recipientAccountId"`
 	EventCategory      string          `json:"eventCategory"`
+	// TLSDetails are there for calls made over HTTPS.
+	TLSDetails *TLSDetails `json:"tlsDetails,omitempty"`
 }
 
 // UserIdentity is who made a call
@@ -68,6 +70,7 @@ func NewTrailRecord(e *Event, eventID string) *TrailRecord {
 		EventVersion: TrailEventVersion,
 		UserIdentity: UserIdentity{
 			Type: identityType(p.ARN), PrincipalID: p.UserID, ARN: p.ARN, AccountID: p.Account, AccessKeyID: p.AccessKey,
+			UserName: UserName(p.ARN),
 		},
 		EventTime:   e.Time.UTC().Format(time.RFC3339),
 		EventSource: e.EventSource, EventName: e.Operation, AWSRegion: e.Region,
@@ -76,6 +79,7 @@ func NewTrailRecord(e *Event, eventID string) *TrailRecord {
 		RequestParameters: orNull(Params(e.Request)),
 		RequestID:         e.RequestID, EventID: eventID, ReadOnly: e.ReadOnly,
 		EventType: "AwsApiCall", ManagementEvent: true, RecipientAccountID: p.Account, EventCategory: "Management",
+		TLSDetails: e.TLS,
 	}
 	// A service calling on a principal's behalf shows as its DNS name in
 	// sourceIPAddress, and in invokedBy.
@@ -157,7 +161,24 @@ func (r *TrailRecord) AppendJSON(b []byte) []byte {
 	boolean("managementEvent", r.ManagementEvent)
 	str("recipientAccountId", r.RecipientAccountID)
 	str("eventCategory", r.EventCategory)
+	if t := r.TLSDetails; t != nil {
+		b = append(b, `,"tlsDetails":{"tlsVersion":`...)
+		b = protocol.AppendJSONString(b, t.Version)
+		str("cipherSuite", t.CipherSuite)
+		str("clientProvidedHostHeader", t.Host)
+		b = append(b, '}')
+	}
 	return append(b, '}')
+}
+
+// UserName is the userName of an IAM user's userIdentity: the last part
+// of its ARN's path ("" for other principals).
+func UserName(arn string) string {
+	_, rest, ok := strings.Cut(arn, ":user/")
+	if !ok {
+		return ""
+	}
+	return rest[strings.LastIndexByte(rest, '/')+1:]
 }
 
 // identityType returns the userIdentity type of a principal's ARN.

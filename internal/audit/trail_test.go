@@ -98,6 +98,7 @@ var trailCases = []struct {
 		Request:   &createLogGroupInput{LogGroupName: ptr("/app/web"), Tags: map[string]string{"team": "web", "env": "prod"}},
 		Response:  &struct{}{},
 		RequestID: "c1a2b3c4-0000-4000-8000-000000000002",
+		TLS:       &TLSDetails{Version: "TLSv1.3", CipherSuite: "TLS_AES_128_GCM_SHA256", Host: "logs.eu-west-1.vigil.example"},
 	}},
 	{"describe_log_groups", Event{
 		Time: t0, Principal: root, SourceIP: "192.0.2.10", UserAgent: "Boto3/1.34.0", Region: "us-east-1",

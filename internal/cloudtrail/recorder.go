@@ -53,7 +53,6 @@ func (r *Recorder) Record(_ context.Context, e *audit.Event) {
 	}
 	id := request.NewUUID()
 	rec := audit.NewTrailRecord(e, id)
-	rec.UserIdentity.UserName = userName(e.Principal.ARN)
 	r.queue <- recorded{e: store.TrailEvent{
 		Account: e.Principal.Account, Region: e.Region, Time: ms(e.Time),
 		ID: id, Name: e.Operation, Source: e.EventSource,
@@ -124,16 +123,6 @@ func (r *Recorder) Close(ctx context.Context) error {
 	}
 }
 
-// userName is the userName of an IAM user's userIdentity: the last part
-// of its ARN's path ("" for other principals).
-func userName(arn string) string {
-	_, rest, ok := strings.Cut(arn, ":user/")
-	if !ok {
-		return ""
-	}
-	return rest[strings.LastIndexByte(rest, '/')+1:]
-}
-
 // lookupName is the Username LookupEvents shows and matches: "root" for
 // an account's root, the user's name, or an assumed role's session name.
 func lookupName(arn string) string {
@@ -141,7 +130,7 @@ func lookupName(arn string) string {
 	case strings.HasSuffix(arn, ":root"):
 		return "root"
 	case strings.Contains(arn, ":user/"):
-		return userName(arn)
+		return audit.UserName(arn)
 	case strings.Contains(arn, ":assumed-role/") || strings.Contains(arn, ":federated-user/"):
 		return arn[strings.LastIndexByte(arn, '/')+1:]
 	}

@@ -9,12 +9,14 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/vigilhq/vigil/internal/audit"
@@ -386,6 +388,9 @@ func (x *exchange) finish() {
 		if x.call.Op != nil {
 			e.ReadOnly = x.call.Op.ReadOnly
 		}
+		if c := x.r.TLS; c != nil {
+			e.TLS = &audit.TLSDetails{Version: tlsVersion(c.Version), CipherSuite: tls.CipherSuiteName(c.CipherSuite), Host: x.r.Host}
+		}
 		x.s.opt.Audit.Record(context.WithoutCancel(x.r.Context()), e)
 	}
 	x.s.opt.Logger.Debug("request", "request_id", x.info.ID, "service", service, "operation", op,
@@ -398,4 +403,15 @@ func sourceIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// tlsVersion names a TLS version as CloudTrail's tlsDetails does.
+func tlsVersion(v uint16) string {
+	switch v {
+	case tls.VersionTLS13:
+		return "TLSv1.3"
+	case tls.VersionTLS12:
+		return "TLSv1.2"
+	}
+	return strings.Replace(tls.VersionName(v), "TLS 1.", "TLSv1.", 1)
 }
