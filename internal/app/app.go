@@ -256,7 +256,7 @@ func (a *App) build(ctx context.Context) error {
 		Store: a.store.CloudTrail(), Tags: a.store.Tags(), Buckets: trailBuckets{a}, Destinations: trailDestinations{a}, Sealer: sealer,
 		Clock: a.clock, Logger: a.logger.With("component", "cloudtrail"),
 	})
-	a.recorder = a.cloudTrail.Recorder(managementCall)
+	a.recorder = a.cloudTrail.Recorder(dataCall)
 	sinks := []audit.Sink{audit.NewBusSink(a.events, audit.BusSinkOptions{Filter: managementCall}), a.recorder}
 	if a.cfg.Audit != nil {
 		sinks = append(sinks, a.cfg.Audit)

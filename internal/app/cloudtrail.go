@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/vigilhq/vigil/internal/audit"
 	"github.com/vigilhq/vigil/internal/buckets"
 	"github.com/vigilhq/vigil/internal/cloudtrail"
 	"github.com/vigilhq/vigil/internal/dispatch"
@@ -108,3 +109,7 @@ func (a *App) flushAudit(ctx context.Context) error {
 	}
 	return a.recorder.Flush(ctx)
 }
+
+// dataCall tells CloudTrail's data calls (S3's object operations …) from
+// its management calls.
+func dataCall(e *audit.Event) bool { return !managementCall(e) }

@@ -69,6 +69,12 @@ var dataCalls = map[string]bool{
 	"sqs:DeleteMessage": true, "sqs:DeleteMessageBatch": true,
 	"sqs:ChangeMessageVisibility": true, "sqs:ChangeMessageVisibilityBatch": true,
 	"sns:Publish": true, "sns:PublishBatch": true,
+	// S3's object-level operations
+	// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-s3-info.html#cloudtrail-data-events).
+	"s3:GetObject": true, "s3:HeadObject": true, "s3:PutObject": true, "s3:CopyObject": true,
+	"s3:DeleteObject": true, "s3:DeleteObjects": true, "s3:CreateMultipartUpload": true,
+	"s3:UploadPart": true, "s3:UploadPartCopy": true, "s3:CompleteMultipartUpload": true,
+	"s3:AbortMultipartUpload": true, "s3:ListParts": true,
 }
 
 // managementCall selects the API calls published on the bus.

@@ -32,17 +32,26 @@ type TrailRecord struct {
 	ErrorMessage string `json:"errorMessage,omitempty"`
 	// RequestParameters and ResponseElements are null when there are
 	// none, and responseElements always for read-only and failed calls.
-	RequestParameters  json.RawMessage `json:"requestParameters"`
-	ResponseElements   json.RawMessage `json:"responseElements"`
-	RequestID          string          `json:"requestID"`
-	EventID            string          `json:"eventID"`
-	ReadOnly           bool            `json:"readOnly"`
+	RequestParameters json.RawMessage `json:"requestParameters"`
+	ResponseElements  json.RawMessage `json:"responseElements"`
+	RequestID         string          `json:"requestID"`
+	EventID           string          `json:"eventID"`
+	ReadOnly          bool            `json:"readOnly"`
+	// Resources are the resources a data event acted on.
+	Resources          []TrailResource `json:"resources,omitempty"`
 	EventType          string          `json:"eventType"`
 	ManagementEvent    bool            `json:"managementEvent"`
 	RecipientAccountID string          `json:"recipientAccountId"`
 	EventCategory      string          `json:"eventCategory"`
 	// TLSDetails are there for calls made over HTTPS.
 	TLSDetails *TLSDetails `json:"tlsDetails,omitempty"`
+}
+
+// TrailResource is a resource of a record: its type
+// ("AWS::S3::Object") and ARN.
+type TrailResource struct {
+	Type string `json:"type"`
+	ARN  string `json:"ARN"`
 }
 
 // UserIdentity is who made a call
@@ -157,6 +166,20 @@ func (r *TrailRecord) AppendJSON(b []byte) []byte {
 	str("requestID", r.RequestID)
 	str("eventID", r.EventID)
 	boolean("readOnly", r.ReadOnly)
+	if len(r.Resources) > 0 {
+		b = append(b, `,"resources":[`...)
+		for i, res := range r.Resources {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"type":`...)
+			b = protocol.AppendJSONString(b, res.Type)
+			b = append(b, `,"ARN":`...)
+			b = protocol.AppendJSONString(b, res.ARN)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
 	str("eventType", r.EventType)
 	boolean("managementEvent", r.ManagementEvent)
 	str("recipientAccountId", r.RecipientAccountID)

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -118,7 +119,7 @@ func newWorld(t *testing.T) *world {
 	st := embeddedtest.Open(t)
 	w := &world{buckets: &memBuckets{objects: map[string]Object{}}, dests: &memDestinations{}, clk: clock.NewFake(time.Date(2026, 3, 1, 10, 2, 0, 0, time.UTC))}
 	w.svc = New(Options{Store: st.CloudTrail(), Tags: st.Tags(), Buckets: w.buckets, Destinations: w.dests, Sealer: sealer{}, Clock: w.clk})
-	w.rec = w.svc.Recorder(nil)
+	w.rec = w.svc.Recorder(func(e *audit.Event) bool { return e.EventSource == "s3.amazonaws.com" && e.Operation != "CreateBucket" })
 	t.Cleanup(func() {
 		if err := w.rec.Close(context.Background()); err != nil {
 			t.Error(err)
@@ -246,11 +247,16 @@ func TestTrailSettings(t *testing.T) {
 	if _, err := w.svc.Trail(ctx, "999999999999", "us-east-1", tr.ARN); !errors.As(err, &e) || e.Code != TrailNotFound {
 		t.Errorf("Trail(another account's ARN) = %v; want TrailNotFound", err)
 	}
-	if _, err := w.svc.PutEventSelectors(ctx, acct, "us-east-1", "good", []EventSelector{{ReadWriteType: "Sometimes"}}, nil, false); !errors.As(err, &e) || e.Code != InvalidEventSelectors {
+	if _, err := w.svc.PutEventSelectors(ctx, acct, "us-east-1", "good", []EventSelector{{ReadWriteType: "Sometimes"}}, nil); !errors.As(err, &e) || e.Code != InvalidEventSelectors {
 		t.Errorf("PutEventSelectors(bad type) = %v", err)
 	}
-	if _, err := w.svc.PutEventSelectors(ctx, acct, "us-east-1", "good", []EventSelector{{ReadWriteType: "All", IncludeManagementEvents: true}}, nil, true); !errors.As(err, &e) || e.Code != InvalidEventSelectors {
-		t.Errorf("PutEventSelectors(data resources) = %v; want a refusal", err)
+	lambda := []EventSelector{{ReadWriteType: "All", DataResources: []DataResource{{Type: "AWS::Lambda::Function", Values: []string{"arn:aws:lambda"}}}}}
+	if _, err := w.svc.PutEventSelectors(ctx, acct, "us-east-1", "good", lambda, nil); !errors.As(err, &e) || e.Code != InvalidEventSelectors {
+		t.Errorf("PutEventSelectors(Lambda data events) = %v; want a refusal", err)
+	}
+	noType := []AdvancedSelector{{Fields: []FieldSelector{{Field: "eventCategory", Equals: []string{"Data"}}}}}
+	if _, err := w.svc.PutEventSelectors(ctx, acct, "us-east-1", "good", nil, noType); !errors.As(err, &e) || e.Code != InvalidEventSelectors {
+		t.Errorf("PutEventSelectors(data without resources.type) = %v; want a refusal", err)
 	}
 	for i := 2; i <= MaxTrailsPerRegion; i++ {
 		if _, err := w.svc.CreateTrail(ctx, change("trail"+string(rune('0'+i)), "logs")); err != nil {
@@ -272,7 +278,7 @@ func startTrail(t *testing.T, w *world, name string, selectors []EventSelector) 
 		t.Fatal(err)
 	}
 	if selectors != nil {
-		if _, err := w.svc.PutEventSelectors(ctx, acct, "us-east-1", name, selectors, nil, false); err != nil {
+		if _, err := w.svc.PutEventSelectors(ctx, acct, "us-east-1", name, selectors, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -504,5 +510,88 @@ func TestNotificationsAndLogGroup(t *testing.T) {
 	st, _ = w.svc.Status(ctx, acct, "us-east-1", "notified")
 	if st.NotificationError != "" || st.LogsError != "" || st.Notified == 0 || st.LogsDelivered == 0 {
 		t.Errorf("status after the destinations came back = %+v", st)
+	}
+}
+
+// s3Input stands for the generated input of an S3 object operation.
+type s3Input struct {
+	Bucket, Key *string
+}
+
+// s3Call records an S3 call on bucket/key.
+func (w *world) s3Call(t *testing.T, op, bucket, key string, readOnly bool) {
+	t.Helper()
+	w.rec.Record(context.Background(), &audit.Event{
+		Time: w.clk.Now(), Region: "us-east-1", Service: "s3", EventSource: "s3.amazonaws.com", Operation: op, ReadOnly: readOnly,
+		Principal: request.Principal{Account: acct, ARN: "arn:aws:iam::" + acct + ":root", AccessKey: "AKIAEXAMPLE", UserID: acct},
+		Request:   &s3Input{Bucket: &bucket, Key: &key}, RequestID: "r-" + op,
+	})
+	w.flush(t)
+}
+
+// TestS3DataEvents: S3's object operations are recorded only for a trail
+// that selects them, never in the event history, and delivered with
+// their resources; advanced selectors choose them by ARN prefix and
+// readOnly.
+func TestS3DataEvents(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	w.s3Call(t, "PutObject", "photos", "a.jpg", false) // no trail wants it yet
+	startTrail(t, w, "objects", []EventSelector{{ReadWriteType: "WriteOnly", IncludeManagementEvents: false,
+		DataResources: []DataResource{{Type: S3ObjectType, Values: []string{"arn:aws:s3:::photos/2026/"}}}}})
+	w.s3Call(t, "PutObject", "photos", "2026/b.jpg", false)
+	w.s3Call(t, "GetObject", "photos", "2026/b.jpg", true) // a read
+	w.s3Call(t, "PutObject", "photos", "2025/c.jpg", false) // another prefix
+	w.s3Call(t, "PutObject", "other", "2026/d.jpg", false)  // another bucket
+	w.call(t, "us-east-1", "CreateLogGroup", false)         // management, not included
+	w.tick(t)
+	var names []string
+	for _, k := range w.buckets.keys("AWSLogs/" + acct + "/CloudTrail/") {
+		var file struct {
+			Records []struct {
+				EventName, EventCategory string
+				ManagementEvent          bool
+				Resources                []struct{ Type, ARN string }
+			}
+		}
+		if err := json.Unmarshal(gunzip(t, w.buckets.objects[k].Body), &file); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range file.Records {
+			names = append(names, r.EventName+" "+r.Resources[0].ARN)
+			if r.EventCategory != "Data" || r.ManagementEvent || len(r.Resources) != 2 || r.Resources[1].Type != "AWS::S3::Bucket" {
+				t.Errorf("data event record = %+v", r)
+			}
+		}
+	}
+	if strings.Join(names, ",") != "PutObject arn:aws:s3:::photos/2026/b.jpg" {
+		t.Errorf("delivered = %v; want the write under the prefix only", names)
+	}
+	history, _, _ := w.svc.LookupEvents(ctx, Lookup{Account: acct, Region: "us-east-1"})
+	for _, e := range history {
+		if e.Category != "Management" {
+			t.Errorf("a data event in the event history: %s", e.Name)
+		}
+	}
+	// Advanced selectors: reads of any bucket's objects ending in .jpg.
+	reads := []AdvancedSelector{{Fields: []FieldSelector{{Field: "eventCategory", Equals: []string{"Data"}},
+		{Field: "resources.type", Equals: []string{S3ObjectType}}, {Field: "readOnly", Equals: []string{"true"}},
+		{Field: "resources.ARN", EndsWith: []string{".jpg"}}}}}
+	if _, err := w.svc.PutEventSelectors(ctx, acct, "us-east-1", "objects", nil, reads); err != nil {
+		t.Fatal(err)
+	}
+	w.s3Call(t, "GetObject", "other", "x.jpg", true)
+	w.s3Call(t, "GetObject", "other", "x.png", true)
+	w.s3Call(t, "PutObject", "other", "y.jpg", false)
+	before := w.buckets.keys("AWSLogs/" + acct + "/CloudTrail/")
+	w.tick(t)
+	var added []string
+	for _, k := range w.buckets.keys("AWSLogs/" + acct + "/CloudTrail/") {
+		if !slices.Contains(before, k) {
+			added = append(added, string(gunzip(t, w.buckets.objects[k].Body)))
+		}
+	}
+	if len(added) != 1 || strings.Count(added[0], `"eventName"`) != 1 || !strings.Contains(added[0], `"ARN":"arn:aws:s3:::other/x.jpg"`) {
+		t.Errorf("log files of the advanced selectors = %v; want one with the read of x.jpg", added)
 	}
 }

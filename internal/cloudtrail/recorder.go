@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"reflect"
 	"strings"
 
 	"github.com/vigilhq/vigil/internal/audit"
@@ -20,8 +21,9 @@ const recordBatch = 1024
 // recording keeps up with many calls a second while each write waits for
 // the disk.
 type Recorder struct {
+	svc    *Service
 	store  store.CloudTrail
-	filter func(*audit.Event) bool
+	isData func(*audit.Event) bool
 	log    *slog.Logger
 	queue  chan recorded
 	done   chan struct{}
@@ -33,11 +35,14 @@ type recorded struct {
 	flushed chan struct{}
 }
 
-// Recorder returns the sink that records the API calls filter accepts
-// (all when nil), and starts its goroutine; Close stops it.
-func (s *Service) Recorder(filter func(*audit.Event) bool) *Recorder {
+// Recorder returns the sink that records API calls, and starts its
+// goroutine; Close stops it. isData tells data calls (S3's GetObject …)
+// from management calls (all are management calls when nil): the event
+// history has the management events, and a data call is recorded only
+// when a trail of its account selects it.
+func (s *Service) Recorder(isData func(*audit.Event) bool) *Recorder {
 	r := &Recorder{
-		store: s.opt.Store, filter: filter, log: s.opt.Logger,
+		svc: s, store: s.opt.Store, isData: isData, log: s.opt.Logger,
 		queue: make(chan recorded, 4*recordBatch), done: make(chan struct{}),
 	}
 	go r.run()
@@ -45,20 +50,59 @@ func (s *Service) Recorder(filter func(*audit.Event) bool) *Recorder {
 }
 
 // Record queues e's event, unless it names no operation (a request Vigil
-// could not route) or the filter refuses it. It must not be called
-// after Close.
-func (r *Recorder) Record(_ context.Context, e *audit.Event) {
-	if e.Operation == "" || (r.filter != nil && !r.filter(e)) {
+// could not route), or is a data call no trail selects. It must not be
+// called after Close.
+func (r *Recorder) Record(ctx context.Context, e *audit.Event) {
+	if e.Operation == "" {
 		return
 	}
 	id := request.NewUUID()
-	rec := audit.NewTrailRecord(e, id)
-	r.queue <- recorded{e: store.TrailEvent{
+	ev := store.TrailEvent{
 		Account: e.Principal.Account, Region: e.Region, Time: ms(e.Time),
 		ID: id, Name: e.Operation, Source: e.EventSource,
 		Username: lookupName(e.Principal.ARN), AccessKey: e.Principal.AccessKey, ReadOnly: e.ReadOnly,
-		Record: rec.AppendJSON(nil),
-	}}
+		Category: "Management",
+	}
+	rec := audit.NewTrailRecord(e, id)
+	if r.isData != nil && r.isData(e) {
+		bucket, key, ok := s3Object(e)
+		if !ok {
+			return // a data event of a kind Vigil does not record
+		}
+		ev.Category, ev.Resource = "Data", "arn:aws:s3:::"+bucket+"/"+key
+		if !r.svc.wantsData(ctx, &ev) {
+			return
+		}
+		rec.EventCategory, rec.ManagementEvent = "Data", false
+		rec.Resources = []audit.TrailResource{
+			{Type: S3ObjectType, ARN: ev.Resource},
+			{Type: "AWS::S3::Bucket", ARN: "arn:aws:s3:::" + bucket},
+		}
+	}
+	ev.Record = rec.AppendJSON(nil)
+	r.queue <- recorded{e: ev}
+}
+
+// s3Object returns the bucket and key of an S3 call: its input's Bucket
+// and Key members (the key is "" for calls on a bucket's objects, such
+// as DeleteObjects).
+func s3Object(e *audit.Event) (bucket, key string, ok bool) {
+	if e.EventSource != "s3.amazonaws.com" || e.Request == nil {
+		return "", "", false
+	}
+	v := reflect.ValueOf(e.Request)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return "", "", false
+	}
+	member := func(name string) string {
+		f := v.Elem().FieldByName(name)
+		if f.Kind() == reflect.Pointer && !f.IsNil() && f.Elem().Kind() == reflect.String {
+			return f.Elem().String()
+		}
+		return ""
+	}
+	bucket = member("Bucket")
+	return bucket, member("Key"), bucket != ""
 }
 
 // Flush waits until the events recorded before it are stored, or until

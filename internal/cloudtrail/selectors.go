@@ -14,7 +14,20 @@ type EventSelector struct {
 	ReadWriteType           string   `json:"readWriteType"`
 	IncludeManagementEvents bool     `json:"includeManagementEvents"`
 	ExcludeSources          []string `json:"excludeSources,omitempty"`
+	// DataResources choose data events: S3 objects whose ARNs begin
+	// with one of the values.
+	DataResources []DataResource `json:"dataResources,omitempty"`
 }
+
+// DataResource is a basic selector's data events of one resource type.
+type DataResource struct {
+	Type   string   `json:"type"`
+	Values []string `json:"values"`
+}
+
+// S3ObjectType is the resource type of S3's object-level data events,
+// the data events Vigil records.
+const S3ObjectType = "AWS::S3::Object"
 
 // FieldSelector is a condition of an advanced event selector.
 type FieldSelector struct {
@@ -33,13 +46,22 @@ type AdvancedSelector struct {
 // maxSelectors bounds the basic selectors of a trail.
 const maxSelectors = 5
 
-// advancedFields are the fields of management events that advanced
-// selectors may test.
-var advancedFields = map[string]bool{"eventCategory": true, "readOnly": true, "eventSource": true, "eventName": true}
+// advancedFields are the fields advanced selectors may test, and the
+// event categories each applies to.
+var advancedFields = map[string][]string{
+	"eventCategory": {"Management", "Data"}, "readOnly": {"Management", "Data"}, "eventName": {"Management", "Data"},
+	"eventSource": {"Management"}, "resources.type": {"Data"}, "resources.ARN": {"Data"},
+}
+
+// allS3 are the values of a DataResource that select every bucket's
+// objects.
+var allS3 = []string{"arn:aws:s3", "arn:aws:s3:::"}
 
 // checkSelectors refuses selectors CloudTrail refuses, and those that
-// ask for what Vigil does not record (data events).
-func checkSelectors(basic []EventSelector, advanced []AdvancedSelector, dataResources bool) error {
+// ask for what Vigil does not record: data events of other resource
+// types than S3 objects, event categories other than management and
+// data.
+func checkSelectors(basic []EventSelector, advanced []AdvancedSelector) error {
 	switch {
 	case len(basic) > 0 && len(advanced) > 0:
 		return errorf(InvalidCombination, "You cannot apply both event selectors and advanced event selectors to a trail.")
@@ -47,50 +69,83 @@ func checkSelectors(basic []EventSelector, advanced []AdvancedSelector, dataReso
 		return errorf(InvalidEventSelectors, "You must specify either event selectors or advanced event selectors.")
 	case len(basic) > maxSelectors:
 		return errorf(InvalidEventSelectors, "Too many event selectors: a trail has at most %d.", maxSelectors)
-	case dataResources:
-		return errorf(InvalidEventSelectors, "Vigil records no data events yet: DataResources are not supported.")
 	}
 	for _, b := range basic {
 		if !slices.Contains([]string{"All", "ReadOnly", "WriteOnly"}, b.ReadWriteType) {
 			return errorf(InvalidEventSelectors, "Invalid ReadWriteType %q: it must be All, ReadOnly or WriteOnly.", b.ReadWriteType)
 		}
-	}
-	for _, a := range advanced {
-		category := false
-		for _, f := range a.Fields {
-			if !advancedFields[f.Field] {
-				return errorf(InvalidEventSelectors, "Vigil records management events only: the field %s is not supported in advanced event selectors.", f.Field)
+		for _, d := range b.DataResources {
+			if d.Type != S3ObjectType {
+				return errorf(InvalidEventSelectors, "Vigil records data events of %s only, not of %s.", S3ObjectType, d.Type)
 			}
-			if f.Field == "eventCategory" {
-				category = true
-				if len(f.Equals) != 1 || f.Equals[0] != "Management" || len(f.NotEquals)+len(f.StartsWith)+len(f.EndsWith)+len(f.NotStartsWith)+len(f.NotEndsWith) > 0 {
-					return errorf(InvalidEventSelectors, "Vigil records management events only: eventCategory must be Equals [Management].")
+			for _, v := range d.Values {
+				if !slices.Contains(allS3, v) && (!strings.HasPrefix(v, "arn:aws:s3:::") || len(v) <= len("arn:aws:s3:::")) {
+					return errorf(InvalidEventSelectors, "Value %s for parameter DataResources.Values is invalid.", v)
 				}
 			}
-			if f.Field == "readOnly" && !(len(f.Equals) == 1 && (f.Equals[0] == "true" || f.Equals[0] == "false")) {
-				return errorf(InvalidEventSelectors, "readOnly takes Equals with one value, true or false.")
-			}
 		}
-		if !category {
-			return errorf(InvalidEventSelectors, "Each advanced event selector must have an eventCategory field.")
+	}
+	for _, a := range advanced {
+		if err := checkAdvanced(a); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
+// checkAdvanced refuses an advanced selector without a category Vigil
+// records, or with fields that its category has not.
+func checkAdvanced(a AdvancedSelector) error {
+	category := ""
+	for _, f := range a.Fields {
+		if f.Field == "eventCategory" {
+			if len(f.Equals) != 1 || len(f.NotEquals)+len(f.StartsWith)+len(f.EndsWith)+len(f.NotStartsWith)+len(f.NotEndsWith) > 0 ||
+				!slices.Contains(advancedFields["eventCategory"], f.Equals[0]) {
+				return errorf(InvalidEventSelectors, "eventCategory must be Equals [Management] or Equals [Data]: Vigil records no other events.")
+			}
+			category = f.Equals[0]
+		}
+	}
+	if category == "" {
+		return errorf(InvalidEventSelectors, "Each advanced event selector must have an eventCategory field.")
+	}
+	resourceType := false
+	for _, f := range a.Fields {
+		if !slices.Contains(advancedFields[f.Field], category) {
+			return errorf(InvalidEventSelectors, "The field %s is not supported for %s events.", f.Field, category)
+		}
+		switch f.Field {
+		case "readOnly":
+			if !(len(f.Equals) == 1 && (f.Equals[0] == "true" || f.Equals[0] == "false")) {
+				return errorf(InvalidEventSelectors, "readOnly takes Equals with one value, true or false.")
+			}
+		case "resources.type":
+			if len(f.Equals) != 1 || f.Equals[0] != S3ObjectType {
+				return errorf(InvalidEventSelectors, "Vigil records data events of %s only: resources.type must be Equals [%s].", S3ObjectType, S3ObjectType)
+			}
+			resourceType = true
+		}
+	}
+	if category == "Data" && !resourceType {
+		return errorf(InvalidEventSelectors, "An advanced event selector of data events must have a resources.type field.")
+	}
+	return nil
+}
+
 // PutEventSelectors replaces a trail's selectors.
-func (s *Service) PutEventSelectors(ctx context.Context, account, region, nameOrARN string, basic []EventSelector, advanced []AdvancedSelector, dataResources bool) (*Trail, error) {
+func (s *Service) PutEventSelectors(ctx context.Context, account, region, nameOrARN string, basic []EventSelector, advanced []AdvancedSelector) (*Trail, error) {
 	t, err := s.homeTrail(ctx, account, region, nameOrARN)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkSelectors(basic, advanced, dataResources); err != nil {
+	if err := checkSelectors(basic, advanced); err != nil {
 		return nil, err
 	}
 	t.Selectors, t.AdvancedSelectors = basic, advanced
 	if err := s.opt.Store.SetTrailSettings(ctx, t.ARN, mustJSON(t.Settings)); err != nil {
 		return nil, s.notFound(err, nameOrARN)
 	}
+	s.trailsChanged()
 	return t, nil
 }
 
@@ -107,9 +162,20 @@ func (st *Settings) selects(e *store.TrailEvent) bool {
 	if len(basic) == 0 {
 		basic = DefaultSelectors
 	}
-	return slices.ContainsFunc(basic, func(b EventSelector) bool {
-		return b.IncludeManagementEvents && !slices.Contains(b.ExcludeSources, e.Source) &&
-			(b.ReadWriteType == "All" || (b.ReadWriteType == "ReadOnly") == e.ReadOnly)
+	return slices.ContainsFunc(basic, func(b EventSelector) bool { return b.selects(e) })
+}
+
+func (b *EventSelector) selects(e *store.TrailEvent) bool {
+	if b.ReadWriteType != "All" && (b.ReadWriteType == "ReadOnly") != e.ReadOnly {
+		return false
+	}
+	if e.Category != "Data" {
+		return b.IncludeManagementEvents && !slices.Contains(b.ExcludeSources, e.Source)
+	}
+	return slices.ContainsFunc(b.DataResources, func(d DataResource) bool {
+		return slices.ContainsFunc(d.Values, func(v string) bool {
+			return slices.Contains(allS3, v) || strings.HasPrefix(e.Resource, v)
+		})
 	})
 }
 
@@ -118,7 +184,7 @@ func (a *AdvancedSelector) selects(e *store.TrailEvent) bool {
 		var v string
 		switch f.Field {
 		case "eventCategory":
-			v = "Management"
+			v = e.Category
 		case "readOnly":
 			v = "false"
 			if e.ReadOnly {
@@ -128,6 +194,10 @@ func (a *AdvancedSelector) selects(e *store.TrailEvent) bool {
 			v = e.Source
 		case "eventName":
 			v = e.Name
+		case "resources.type":
+			v = S3ObjectType
+		case "resources.ARN":
+			v = e.Resource
 		}
 		if !f.holds(v) {
 			return false

@@ -248,6 +248,7 @@ func (s *Service) CreateTrail(ctx context.Context, c TrailChange) (*Trail, error
 		}
 		return nil, err
 	}
+	s.trailsChanged()
 	return &Trail{Account: c.Account, Region: c.Region, Name: c.Name, ARN: arn, Settings: st}, nil
 }
 
@@ -308,6 +309,7 @@ func (s *Service) UpdateTrail(ctx context.Context, c TrailChange) (*Trail, error
 	if err := s.opt.Store.SetTrailSettings(ctx, t.ARN, mustJSON(t.Settings)); err != nil {
 		return nil, s.notFound(err, c.Name)
 	}
+	s.trailsChanged()
 	if t.LogGroupARN != group {
 		// Another log group gets the events from the next run on.
 		if err := s.resetLogsCursor(ctx, t.ARN); err != nil {
@@ -382,6 +384,7 @@ func (s *Service) DeleteTrail(ctx context.Context, account, region, nameOrARN st
 	if err != nil {
 		return err
 	}
+	defer s.trailsChanged()
 	return s.notFound(s.opt.Store.DeleteTrail(ctx, t.ARN), nameOrARN)
 }
 
@@ -432,6 +435,7 @@ func (s *Service) SetLogging(ctx context.Context, account, region, nameOrARN str
 	} else {
 		t.State.StopLogging = ms(now)
 	}
+	defer s.trailsChanged()
 	return s.notFound(s.opt.Store.SetTrailState(ctx, t.ARN, mustJSON(t.State), delivered), nameOrARN)
 }
 
@@ -496,4 +500,38 @@ func (s *Service) resetLogsCursor(ctx context.Context, arn string) error {
 	}
 	t.State.LogsCursor = nil
 	return s.opt.Store.SetTrailState(ctx, arn, mustJSON(t.State), stored.Delivered)
+}
+
+// wantsData says whether a logging trail of e's account selects the data
+// event e. The trails' settings are cached until a trail changes.
+func (s *Service) wantsData(ctx context.Context, e *store.TrailEvent) bool {
+	s.dataMu.Lock()
+	defer s.dataMu.Unlock()
+	if s.dataTrails == nil {
+		all, err := s.opt.Store.AllTrails(ctx)
+		if err != nil {
+			s.opt.Logger.Error("cannot read the trails for data events; the data event is not recorded", "err", err)
+			return false
+		}
+		s.dataTrails = map[string][]Settings{}
+		for i := range all {
+			t, err := decodeTrail(&all[i])
+			if err == nil && t.State.Logging {
+				s.dataTrails[t.Account] = append(s.dataTrails[t.Account], t.Settings)
+			}
+		}
+	}
+	for i := range s.dataTrails[e.Account] {
+		if s.dataTrails[e.Account][i].selects(e) {
+			return true
+		}
+	}
+	return false
+}
+
+// trailsChanged forgets the cached settings of the trails.
+func (s *Service) trailsChanged() {
+	s.dataMu.Lock()
+	s.dataTrails = nil
+	s.dataMu.Unlock()
 }

@@ -20,13 +20,16 @@ type TrailEvent struct {
 	// Username and AccessKey are what LookupEvents matches and shows.
 	Username, AccessKey string
 	ReadOnly            bool
+	// Category is the eventCategory: "Management" (the event history's)
+	// or "Data"; Resource the ARN a data event acted on ("" else).
+	Category, Resource string
 	// Record is the CloudTrail record as JSON.
 	Record []byte
 }
 
-// TrailEventQuery selects an account's events of one region for
-// LookupEvents: From ≤ Time < To, the attribute (when Attribute is not
-// ""), and after the cursor, newest first.
+// TrailEventQuery selects an account's management events of one region
+// for LookupEvents: From ≤ Time < To, the attribute (when Attribute is
+// not ""), and after the cursor, newest first.
 type TrailEventQuery struct {
 	Account, Region string
 	From, To        int64

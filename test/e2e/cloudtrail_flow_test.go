@@ -130,4 +130,28 @@ func TestCloudTrailProcessFlow(t *testing.T) {
 	if err != nil || status.LatestCloudWatchLogsDeliveryTime == nil || status.LatestNotificationTime == nil || status.LatestDeliveryError != nil {
 		t.Errorf("GetTrailStatus = %+v, %v", status, err)
 	}
+
+	// S3 data events: the trail selects the writes to one bucket's
+	// objects; they reach the log group, not the event history.
+	must(buckets.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("uploads")}))
+	must(trails.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String("audit"), AdvancedEventSelectors: []cttypes.AdvancedEventSelector{
+		{Name: aws.String("management"), FieldSelectors: []cttypes.AdvancedFieldSelector{{Field: aws.String("eventCategory"), Equals: []string{"Management"}}}},
+		{Name: aws.String("uploads writes"), FieldSelectors: []cttypes.AdvancedFieldSelector{
+			{Field: aws.String("eventCategory"), Equals: []string{"Data"}}, {Field: aws.String("resources.type"), Equals: []string{"AWS::S3::Object"}},
+			{Field: aws.String("readOnly"), Equals: []string{"false"}}, {Field: aws.String("resources.ARN"), StartsWith: []string{"arn:aws:s3:::uploads/"}}}},
+	}}))
+	must(buckets.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("uploads"), Key: aws.String("report.csv"), Body: strings.NewReader("a,b\n")}))
+	must(buckets.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("uploads"), Key: aws.String("report.csv")}))
+	v.moveClock(t, `{"advance": "5m"}`)
+	data, err := logs.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String("CloudTrail/audit"),
+		FilterPattern: aws.String(`{ $.eventCategory = "Data" }`)})
+	if err != nil || len(data.Events) != 1 || !strings.Contains(aws.ToString(data.Events[0].Message), `"eventName":"PutObject"`) ||
+		!strings.Contains(aws.ToString(data.Events[0].Message), `"ARN":"arn:aws:s3:::uploads/report.csv"`) {
+		t.Errorf("data events in the log group = %+v, %v; want the PutObject", data, err)
+	}
+	history, err := trails.LookupEvents(ctx, &cloudtrail.LookupEventsInput{LookupAttributes: []cttypes.LookupAttribute{
+		{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("PutObject")}}})
+	if err != nil || len(history.Events) != 0 {
+		t.Errorf("LookupEvents(PutObject) = %+v, %v; want none: the event history has management events only", history, err)
+	}
 }

@@ -72,7 +72,6 @@ func (p *Provider) GetEventSelectors(ctx context.Context, in *GetEventSelectorsR
 func (p *Provider) PutEventSelectors(ctx context.Context, in *PutEventSelectorsRequest) (*PutEventSelectorsResponse, error) {
 	account, region := scope(ctx)
 	basic := make([]cloudtrail.EventSelector, len(in.EventSelectors))
-	data := false
 	for i, s := range in.EventSelectors {
 		rw := string(s.ReadWriteType)
 		if rw == "" {
@@ -80,7 +79,9 @@ func (p *Provider) PutEventSelectors(ctx context.Context, in *PutEventSelectorsR
 		}
 		basic[i] = cloudtrail.EventSelector{ReadWriteType: rw, IncludeManagementEvents: s.IncludeManagementEvents == nil || *s.IncludeManagementEvents,
 			ExcludeSources: s.ExcludeManagementEventSources}
-		data = data || len(s.DataResources) > 0
+		for _, d := range s.DataResources {
+			basic[i].DataResources = append(basic[i].DataResources, cloudtrail.DataResource{Type: api.Value(d.Type), Values: d.Values})
+		}
 	}
 	advanced := make([]cloudtrail.AdvancedSelector, len(in.AdvancedEventSelectors))
 	for i, a := range in.AdvancedEventSelectors {
@@ -91,7 +92,7 @@ func (p *Provider) PutEventSelectors(ctx context.Context, in *PutEventSelectorsR
 				NotEquals: f.NotEquals, NotStartsWith: f.NotStartsWith, NotEndsWith: f.NotEndsWith})
 		}
 	}
-	t, err := p.svc.PutEventSelectors(ctx, account, region, *in.TrailName, basic, advanced, data)
+	t, err := p.svc.PutEventSelectors(ctx, account, region, *in.TrailName, basic, advanced)
 	if err != nil {
 		return nil, apiError(err)
 	}
@@ -104,6 +105,9 @@ func selectorShapes(ss []cloudtrail.EventSelector) []EventSelector {
 	for i, s := range ss {
 		out[i] = EventSelector{ReadWriteType: ReadWriteType(s.ReadWriteType), IncludeManagementEvents: api.Ptr(s.IncludeManagementEvents),
 			DataResources: []DataResource{}, ExcludeManagementEventSources: s.ExcludeSources}
+		for _, d := range s.DataResources {
+			out[i].DataResources = append(out[i].DataResources, DataResource{Type: api.Ptr(d.Type), Values: d.Values})
+		}
 		if out[i].ExcludeManagementEventSources == nil {
 			out[i].ExcludeManagementEventSources = []string{}
 		}

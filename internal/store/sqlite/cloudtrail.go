@@ -13,14 +13,14 @@ func (s *Store) CloudTrail() store.CloudTrail { return cloudTrail{s} }
 
 type cloudTrail struct{ s *Store }
 
-const trailEventColumns = `seq, account, region, time, id, name, source, username, access_key, read_only, record`
+const trailEventColumns = `seq, account, region, time, id, name, source, username, access_key, read_only, category, resource, record`
 
-var insertTrailEvents = newMultiInsert(`INSERT INTO cloudtrail_events (account, region, time, id, name, source, username, access_key, read_only, record)`,
-	`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+var insertTrailEvents = newMultiInsert(`INSERT INTO cloudtrail_events (account, region, time, id, name, source, username, access_key, read_only, category, resource, record)`,
+	`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 
 func scanTrailEvent(row scanner) (store.TrailEvent, error) {
 	var e store.TrailEvent
-	err := row.Scan(&e.Seq, &e.Account, &e.Region, &e.Time, &e.ID, &e.Name, &e.Source, &e.Username, &e.AccessKey, &e.ReadOnly, &e.Record)
+	err := row.Scan(&e.Seq, &e.Account, &e.Region, &e.Time, &e.ID, &e.Name, &e.Source, &e.Username, &e.AccessKey, &e.ReadOnly, &e.Category, &e.Resource, &e.Record)
 	return e, err
 }
 
@@ -28,7 +28,7 @@ func (x cloudTrail) AppendEvents(ctx context.Context, events []store.TrailEvent)
 	err := x.s.write(ctx, func(tx *Tx) error {
 		return insertTrailEvents.exec(tx, len(events), func(i int, args []any) []any {
 			e := &events[i]
-			return append(args, e.Account, e.Region, e.Time, e.ID, e.Name, e.Source, e.Username, e.AccessKey, e.ReadOnly, e.Record)
+			return append(args, e.Account, e.Region, e.Time, e.ID, e.Name, e.Source, e.Username, e.AccessKey, e.ReadOnly, e.Category, e.Resource, e.Record)
 		}, func(i int, seq int64) { events[i].Seq = seq })
 	})
 	if err != nil {
@@ -44,12 +44,18 @@ var lookupColumns = map[string]string{
 }
 
 func (x cloudTrail) LookupEvents(ctx context.Context, q store.TrailEventQuery) ([]store.TrailEvent, error) {
-	where := `account = ? AND region = ? AND time >= ? AND time < ?`
+	where := `account = ? AND region = ? AND time >= ? AND time < ? AND category = 'Management'`
 	args := []any{q.Account, q.Region, q.From, q.To}
+	from := `cloudtrail_events`
 	if q.Attribute != "" {
 		col, ok := lookupColumns[q.Attribute]
 		if !ok {
 			return nil, fmt.Errorf("cannot look CloudTrail events up by %q", q.Attribute)
+		}
+		if col != "read_only" {
+			// Without statistics SQLite prefers the time index, which
+			// reads every event of the range to find a rare value.
+			from += ` INDEXED BY cloudtrail_events_` + col
 		}
 		var v any = q.Value
 		if col == "read_only" {
@@ -64,7 +70,7 @@ func (x cloudTrail) LookupEvents(ctx context.Context, q store.TrailEventQuery) (
 	}
 	args = append(args, limitArg(q.Limit))
 	return list(ctx, x.s, "CloudTrail events", scanTrailEvent,
-		`SELECT `+trailEventColumns+` FROM cloudtrail_events WHERE `+where+` ORDER BY time DESC, seq DESC LIMIT ?`, args...)
+		`SELECT `+trailEventColumns+` FROM `+from+` WHERE `+where+` ORDER BY time DESC, seq DESC LIMIT ?`, args...)
 }
 
 func (x cloudTrail) EventsAfter(ctx context.Context, account string, regions []string, after, through int64, limit int) ([]store.TrailEvent, error) {

@@ -637,10 +637,12 @@ CREATE TABLE cloudtrail_events (
 	username   TEXT NOT NULL,
 	access_key TEXT NOT NULL,
 	read_only  INTEGER NOT NULL,
+	category   TEXT NOT NULL,
+	resource   TEXT NOT NULL,
 	record     BLOB NOT NULL
 );
 CREATE INDEX cloudtrail_events_time ON cloudtrail_events(account, region, time, seq);
-CREATE INDEX cloudtrail_events_id ON cloudtrail_events(id);
+CREATE INDEX cloudtrail_events_id ON cloudtrail_events(account, region, id);
 CREATE INDEX cloudtrail_events_name ON cloudtrail_events(account, region, name, time, seq);
 CREATE INDEX cloudtrail_events_source ON cloudtrail_events(account, region, source, time, seq);
 CREATE INDEX cloudtrail_events_username ON cloudtrail_events(account, region, username, time, seq);

@@ -26,7 +26,7 @@ func CloudTrail(t *testing.T, open Open) {
 	}
 	event := func(account, region string, at int64, id, name string, readOnly bool) store.TrailEvent {
 		return store.TrailEvent{Account: account, Region: region, Time: at, ID: id, Name: name, Source: "logs.amazonaws.com",
-			Username: "root", AccessKey: "AKIA" + account, ReadOnly: readOnly, Record: []byte(`{"eventID":"` + id + `"}`)}
+			Username: "root", AccessKey: "AKIA" + account, ReadOnly: readOnly, Category: "Management", Record: []byte(`{"eventID":"` + id + `"}`)}
 	}
 	ids := func(es []store.TrailEvent) []string {
 		out := []string{}
@@ -44,6 +44,8 @@ func CloudTrail(t *testing.T, open Open) {
 			event(acct, "us-west-2", 2000, "e3", "CreateLogGroup", false),
 			event(other, "us-east-1", 2000, "e4", "CreateLogGroup", false),
 			event(acct, "us-east-1", 2000, "e5", "DeleteLogGroup", false),
+			{Account: acct, Region: "us-east-1", Time: 2500, ID: "d1", Name: "GetObject", Source: "s3.amazonaws.com", Username: "root",
+				ReadOnly: true, Category: "Data", Resource: "arn:aws:s3:::b/k", Record: []byte(`{}`)},
 		}
 		if err := s.AppendEvents(ctx, batch); err != nil {
 			t.Fatalf("AppendEvents: %v", err)
@@ -70,7 +72,7 @@ func CloudTrail(t *testing.T, open Open) {
 		if err != nil || !reflect.DeepEqual(ids(got), []string{"e2", "e5", "e1"}) {
 			t.Fatalf("LookupEvents = %v, %v; want e2 e5 e1 (newest first, one account and region)", ids(got), err)
 		}
-		if string(got[0].Record) != `{"eventID":"e2"}` || !got[0].ReadOnly || got[0].AccessKey != "AKIA"+acct {
+		if string(got[0].Record) != `{"eventID":"e2"}` || !got[0].ReadOnly || got[0].AccessKey != "AKIA"+acct || got[0].Category != "Management" {
 			t.Errorf("event read back = %+v", got[0])
 		}
 		q.Limit = 2
@@ -107,8 +109,11 @@ func CloudTrail(t *testing.T, open Open) {
 			t.Fatalf("LastEventSeq = %d, %v", last, err)
 		}
 		all, _ := s.EventsAfter(ctx, acct, nil, 0, last, 0)
-		if !reflect.DeepEqual(ids(all), []string{"e1", "e2", "e3", "e5"}) {
-			t.Errorf("EventsAfter(all regions) = %v; want e1 e2 e3 e5 (by Seq)", ids(all))
+		if !reflect.DeepEqual(ids(all), []string{"e1", "e2", "e3", "e5", "d1"}) {
+			t.Errorf("EventsAfter(all regions) = %v; want e1 e2 e3 e5 d1 (by Seq, data events too)", ids(all))
+		}
+		if d := all[4]; d.Category != "Data" || d.Resource != "arn:aws:s3:::b/k" {
+			t.Errorf("data event read back = %+v", d)
 		}
 		east, _ := s.EventsAfter(ctx, acct, []string{"us-east-1"}, all[0].Seq, last, 1)
 		if !reflect.DeepEqual(ids(east), []string{"e2"}) {
