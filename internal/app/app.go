@@ -446,6 +446,7 @@ func (a *App) schedule() error {
 		{Name: "sqs-retention", Every: retentionEvery, Step: a.sqs.ExpireMessages},
 		{Name: "cloudtrail-deliveries", Next: cloudtrailengine.NextDelivery, Step: a.cloudTrail.Deliver},
 		{Name: "cloudtrail-retention", Every: historyExpiryEvery, Step: a.cloudTrail.ExpireEvents},
+		{Name: "cloudtrail-insights", Next: cloudtrailengine.NextInsights, Step: a.cloudTrail.Insights},
 		{Name: "s3-lifecycle", Every: retentionEvery, Step: a.buckets.ExpireObjects},
 		{Name: "sqs-move-tasks", Every: sqsengine.MoveEvery, Step: a.sqs.RunMoveTasks},
 		{Name: "events-schedules", Next: onTheSecond, Step: a.eventBridge.FireSchedules},

@@ -47,6 +47,7 @@ const (
 	NotOrganizationAccount  Code = "OrganizationsNotInUse"
 	InvalidARN              Code = "CloudTrailARNInvalid"
 	TagsLimit               Code = "TagsLimitExceeded"
+	InvalidInsightSelectors Code = "InvalidInsightSelectors"
 )
 
 // Error is a refused request, worded for the client.

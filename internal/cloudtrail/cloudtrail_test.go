@@ -23,6 +23,7 @@ import (
 	"github.com/vigilhq/vigil/internal/clock"
 	"github.com/vigilhq/vigil/internal/dispatch"
 	"github.com/vigilhq/vigil/internal/request"
+	"github.com/vigilhq/vigil/internal/store"
 	"github.com/vigilhq/vigil/internal/store/embedded/embeddedtest"
 )
 
@@ -108,6 +109,7 @@ func (sealer) Seal(b []byte) []byte          { return b }
 func (sealer) Open(b []byte) ([]byte, error) { return b, nil }
 
 type world struct {
+	store   store.CloudTrail
 	svc     *Service
 	rec     *Recorder
 	buckets *memBuckets
@@ -118,6 +120,7 @@ type world struct {
 func newWorld(t *testing.T) *world {
 	st := embeddedtest.Open(t)
 	w := &world{buckets: &memBuckets{objects: map[string]Object{}}, dests: &memDestinations{}, clk: clock.NewFake(time.Date(2026, 3, 1, 10, 2, 0, 0, time.UTC))}
+	w.store = st.CloudTrail()
 	w.svc = New(Options{Store: st.CloudTrail(), Tags: st.Tags(), Buckets: w.buckets, Destinations: w.dests, Sealer: sealer{}, Clock: w.clk})
 	w.rec = w.svc.Recorder(func(e *audit.Event) bool { return e.EventSource == "s3.amazonaws.com" && e.Operation != "CreateBucket" })
 	t.Cleanup(func() {
@@ -540,7 +543,7 @@ func TestS3DataEvents(t *testing.T) {
 	startTrail(t, w, "objects", []EventSelector{{ReadWriteType: "WriteOnly", IncludeManagementEvents: false,
 		DataResources: []DataResource{{Type: S3ObjectType, Values: []string{"arn:aws:s3:::photos/2026/"}}}}})
 	w.s3Call(t, "PutObject", "photos", "2026/b.jpg", false)
-	w.s3Call(t, "GetObject", "photos", "2026/b.jpg", true) // a read
+	w.s3Call(t, "GetObject", "photos", "2026/b.jpg", true)  // a read
 	w.s3Call(t, "PutObject", "photos", "2025/c.jpg", false) // another prefix
 	w.s3Call(t, "PutObject", "other", "2026/d.jpg", false)  // another bucket
 	w.call(t, "us-east-1", "CreateLogGroup", false)         // management, not included

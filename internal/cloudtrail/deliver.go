@@ -10,6 +10,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vigilhq/vigil/internal/dispatch"
@@ -140,9 +141,13 @@ func (d *delivery) files(ctx context.Context) error {
 			st.Delivered, st.DeliveryError = ms(d.now), ""
 		}
 		d.notify(ctx, files)
-		if !t.Validation {
-			files = nil
+		for _, f := range files {
+			if !slices.Contains(st.Regions, f.Region) {
+				st.Regions = append(st.Regions, f.Region)
+			}
 		}
+		// Digests list the files of events, not of Insights events.
+		files = slices.DeleteFunc(files, func(f store.TrailLogFile) bool { return !t.Validation || insightFile(f.Key) })
 		for _, f := range files {
 			if st.Chains == nil {
 				st.Chains = map[string]*Chain{}
@@ -237,23 +242,40 @@ func (d *delivery) logs(ctx context.Context) error {
 	return nil
 }
 
-// writeLogFiles writes the events the trail selects as one log file a
-// region, and returns the files.
+// delivers says whether the trail delivers e: the events its selectors
+// choose, and the Insights events it found.
+func (t *Trail) delivers(e *store.TrailEvent) bool {
+	if e.Category == "Insight" {
+		return e.Resource == t.ARN
+	}
+	return t.selects(e)
+}
+
+// fileKind is what a log file holds: a region's events ("CloudTrail") or
+// its Insights events ("CloudTrail-Insight"), which digests leave out.
+type fileKind struct{ region, kind string }
+
+// writeLogFiles writes the events the trail delivers as one log file a
+// region and kind, and returns the files.
 func (s *Service) writeLogFiles(ctx context.Context, t *Trail, events []store.TrailEvent, now time.Time) ([]store.TrailLogFile, error) {
-	byRegion := map[string][]*store.TrailEvent{}
+	byFile := map[fileKind][]*store.TrailEvent{}
 	for i := range events {
-		if e := &events[i]; t.selects(e) {
-			byRegion[e.Region] = append(byRegion[e.Region], e)
+		if e := &events[i]; t.delivers(e) {
+			k := fileKind{e.Region, "CloudTrail"}
+			if e.Category == "Insight" {
+				k.kind = "CloudTrail-Insight"
+			}
+			byFile[k] = append(byFile[k], e)
 		}
 	}
-	regions := make([]string, 0, len(byRegion))
-	for r := range byRegion {
-		regions = append(regions, r)
+	kinds := make([]fileKind, 0, len(byFile))
+	for k := range byFile {
+		kinds = append(kinds, k)
 	}
-	slices.Sort(regions)
+	slices.SortFunc(kinds, func(a, b fileKind) int { return strings.Compare(a.region+" "+a.kind, b.region+" "+b.kind) })
 	var files []store.TrailLogFile
-	for _, region := range regions {
-		f, err := s.writeLogFile(ctx, t, region, byRegion[region], now)
+	for _, k := range kinds {
+		f, err := s.writeLogFile(ctx, t, k, byFile[k], now)
 		if err != nil {
 			return nil, err
 		}
@@ -262,13 +284,17 @@ func (s *Service) writeLogFiles(ctx context.Context, t *Trail, events []store.Tr
 	return files, nil
 }
 
-// LogFileKey returns the key of a trail's log file of a region written at
-// now: AWS's layout, with a random 16-character suffix.
-func LogFileKey(prefix, account, region string, now time.Time, suffix string) string {
+// LogFileKey returns the key of a trail's log file of a region and kind
+// ("CloudTrail", "CloudTrail-Insight") written at now: AWS's layout, with
+// a random 16-character suffix.
+func LogFileKey(prefix, account, region, kind string, now time.Time, suffix string) string {
 	now = now.UTC()
-	return logPrefix(prefix, account, "CloudTrail", region) + now.Format("2006/01/02/") +
-		account + "_CloudTrail_" + region + "_" + now.Format("20060102T1504Z") + "_" + suffix + ".json.gz"
+	return logPrefix(prefix, account, kind, region) + now.Format("2006/01/02/") +
+		account + "_" + kind + "_" + region + "_" + now.Format("20060102T1504Z") + "_" + suffix + ".json.gz"
 }
+
+// insightFile says whether a log file holds Insights events.
+func insightFile(key string) bool { return strings.Contains(key, "/CloudTrail-Insight/") }
 
 // uniqueSuffix is the random part of a log file's name.
 func uniqueSuffix() string {
@@ -281,7 +307,7 @@ func uniqueSuffix() string {
 	return string(b)
 }
 
-func (s *Service) writeLogFile(ctx context.Context, t *Trail, region string, events []*store.TrailEvent, now time.Time) (store.TrailLogFile, error) {
+func (s *Service) writeLogFile(ctx context.Context, t *Trail, k fileKind, events []*store.TrailEvent, now time.Time) (store.TrailLogFile, error) {
 	slices.SortStableFunc(events, func(a, b *store.TrailEvent) int { return compareInt(a.Time, b.Time) })
 	var raw bytes.Buffer
 	raw.WriteString(`{"Records":[`)
@@ -294,7 +320,7 @@ func (s *Service) writeLogFile(ctx context.Context, t *Trail, region string, eve
 	raw.WriteString("]}")
 	sum := sha256.Sum256(raw.Bytes())
 	f := store.TrailLogFile{
-		Region: region, Bucket: t.Bucket, Key: LogFileKey(t.Prefix, t.Account, region, now, uniqueSuffix()),
+		Region: k.region, Bucket: t.Bucket, Key: LogFileKey(t.Prefix, t.Account, k.region, k.kind, now, uniqueSuffix()),
 		HashSHA256: hex.EncodeToString(sum[:]), Oldest: events[0].Time, Newest: events[len(events)-1].Time, Delivered: ms(now),
 	}
 	err := s.opt.Buckets.Deliver(ctx, Object{

@@ -76,8 +76,7 @@ func (s *Service) LookupEvents(ctx context.Context, l Lookup) ([]store.TrailEven
 		}
 	}
 	if l.Insight {
-		// Vigil produces no Insights events.
-		return nil, "", nil
+		q.Category = "Insight"
 	}
 	q.Limit++ // one more tells whether there is a next page
 	events, err := s.opt.Store.LookupEvents(ctx, q)

@@ -61,7 +61,7 @@ func (r *Recorder) Record(ctx context.Context, e *audit.Event) {
 		Account: e.Principal.Account, Region: e.Region, Time: ms(e.Time),
 		ID: id, Name: e.Operation, Source: e.EventSource,
 		Username: lookupName(e.Principal.ARN), AccessKey: e.Principal.AccessKey, ReadOnly: e.ReadOnly,
-		Category: "Management",
+		Category: "Management", ErrorCode: e.ErrorCode,
 	}
 	rec := audit.NewTrailRecord(e, id)
 	if r.isData != nil && r.isData(e) {

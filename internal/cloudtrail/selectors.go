@@ -155,6 +155,9 @@ var DefaultSelectors = []EventSelector{{ReadWriteType: "All", IncludeManagementE
 
 // selects says whether the trail delivers e.
 func (st *Settings) selects(e *store.TrailEvent) bool {
+	if e.Category == "Insight" {
+		return false // a trail delivers its own Insights events (Trail.delivers)
+	}
 	if len(st.AdvancedSelectors) > 0 {
 		return slices.ContainsFunc(st.AdvancedSelectors, func(a AdvancedSelector) bool { return a.selects(e) })
 	}

@@ -29,6 +29,8 @@ type Settings struct {
 	// LogsRoleARN ("": none).
 	LogGroupARN string `json:"logGroup,omitempty"`
 	LogsRoleARN string `json:"logsRole,omitempty"`
+	// Insights are the insight types the trail detects.
+	Insights []string `json:"insights,omitempty"`
 	// Selectors choose the events delivered (all management events when
 	// there are none).
 	Selectors         []EventSelector    `json:"selectors,omitempty"`
@@ -57,6 +59,10 @@ type State struct {
 	LogsCursor    *int64 `json:"logsCursor,omitempty"`
 	LogsDelivered int64  `json:"logsDelivered,omitempty"`
 	LogsError     string `json:"logsError,omitempty"`
+	// Regions are the regions the trail delivered files of.
+	Regions []string `json:"regions,omitempty"`
+	// Insight is its Insights' baselines.
+	Insight InsightState `json:"insight,omitzero"`
 	// Chains are the digest chains of the regions whose events the trail
 	// delivers.
 	Chains map[string]*Chain `json:"chains,omitempty"`

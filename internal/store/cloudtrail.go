@@ -20,18 +20,22 @@ type TrailEvent struct {
 	// Username and AccessKey are what LookupEvents matches and shows.
 	Username, AccessKey string
 	ReadOnly            bool
-	// Category is the eventCategory: "Management" (the event history's)
-	// or "Data"; Resource the ARN a data event acted on ("" else).
+	// Category is the eventCategory: "Management", "Data" or "Insight";
+	// Resource the ARN a data event acted on, or the trail that found an
+	// Insights event ("" else).
 	Category, Resource string
+	// ErrorCode is the failed call's errorCode ("" for a success).
+	ErrorCode string
 	// Record is the CloudTrail record as JSON.
 	Record []byte
 }
 
-// TrailEventQuery selects an account's management events of one region
-// for LookupEvents: From ≤ Time < To, the attribute (when Attribute is
-// not ""), and after the cursor, newest first.
+// TrailEventQuery selects an account's events of one region and
+// category ("": Management) for LookupEvents: From ≤ Time < To, the
+// attribute (when Attribute is not ""), and after the cursor, newest
+// first.
 type TrailEventQuery struct {
-	Account, Region string
+	Account, Region, Category string
 	From, To        int64
 	// Attribute is one of "EventId", "EventName", "EventSource",
 	// "Username", "AccessKeyId", "ReadOnly" (Value "true"/"false"), or "".
@@ -40,6 +44,15 @@ type TrailEventQuery struct {
 	// only events older than (BeforeTime, BeforeSeq) come.
 	BeforeTime, BeforeSeq int64
 	Limit                 int
+}
+
+// CallCount is how many calls of one API (Source, Name) a minute had,
+// and how many of them failed.
+type CallCount struct {
+	// Minute is the minute's start (ms).
+	Minute        int64
+	Source, Name  string
+	Calls, Errors int64
 }
 
 // Trail is a CloudTrail trail. Its settings and its delivery state are
@@ -90,6 +103,9 @@ type CloudTrail interface {
 	// through, of the regions given (all when nil), by Seq, at most
 	// limit.
 	EventsAfter(ctx context.Context, account string, regions []string, after, through int64, limit int) ([]TrailEvent, error)
+	// CountCalls counts an account's management write calls of a region
+	// with From ≤ Time < To, by minute and API.
+	CountCalls(ctx context.Context, account, region string, from, to int64) ([]CallCount, error)
 	// LastEventSeq returns the Seq of the newest event (0: none).
 	LastEventSeq(ctx context.Context) (int64, error)
 	// ExpireEvents deletes the events older than before and returns how

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -153,5 +154,62 @@ func TestCloudTrailProcessFlow(t *testing.T) {
 		{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("PutObject")}}})
 	if err != nil || len(history.Events) != 0 {
 		t.Errorf("LookupEvents(PutObject) = %+v, %v; want none: the event history has management events only", history, err)
+	}
+}
+
+// TestCloudTrailInsights: a trail with Insights learns 37 hours of a few
+// CreateLogGroup calls an hour, then a burst of them in one minute
+// starts an Insights event, which the next quiet minute ends; both show
+// in LookupEvents (EventCategory insight) and in the bucket.
+func TestCloudTrailInsights(t *testing.T) {
+	base := time.Now().UTC().Truncate(time.Hour)
+	v := startStill(t, base)
+	ctx := context.Background()
+	cfg := v.devConfig(devAccount)
+	buckets := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	trails := cloudtrail.NewFromConfig(cfg)
+	logs := cloudwatchlogs.NewFromConfig(cfg)
+	must := func(_ any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(buckets.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("audit-logs")}))
+	must(buckets.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("audit-logs"), Policy: aws.String(trailPolicy)}))
+	must(trails.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("audit"), S3BucketName: aws.String("audit-logs"), S3KeyPrefix: aws.String("vigil")}))
+	must(trails.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("audit")}))
+	if _, err := trails.GetInsightSelectors(ctx, &cloudtrail.GetInsightSelectorsInput{TrailName: aws.String("audit")}); err == nil {
+		t.Error("GetInsightSelectors before any = nil error; want InsightNotEnabledException")
+	}
+	must(trails.PutInsightSelectors(ctx, &cloudtrail.PutInsightSelectorsInput{TrailName: aws.String("audit"),
+		InsightSelectors: []cttypes.InsightSelector{{InsightType: cttypes.InsightTypeApiCallRateInsight}}}))
+	n := 0
+	create := func(count int) {
+		for range count {
+			n++
+			must(logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("g" + strconv.Itoa(n))}))
+		}
+	}
+	for range 37 {
+		create(2)
+		v.moveClock(t, `{"advance": "1h"}`)
+	}
+	create(15)
+	v.moveClock(t, `{"advance": "1m"}`)
+	v.moveClock(t, `{"advance": "1m"}`)
+	got, err := trails.LookupEvents(ctx, &cloudtrail.LookupEventsInput{EventCategory: cttypes.EventCategoryInsight})
+	if err != nil || len(got.Events) != 2 || aws.ToString(got.Events[0].EventName) != "CreateLogGroup" {
+		t.Fatalf("LookupEvents(insight) = %+v, %v; want the start and end of an Insights event on CreateLogGroup", got, err)
+	}
+	for _, e := range got.Events {
+		if !strings.Contains(aws.ToString(e.CloudTrailEvent), `"insightType":"ApiCallRateInsight"`) {
+			t.Errorf("Insights event = %s", aws.ToString(e.CloudTrailEvent))
+		}
+	}
+	v.moveClock(t, `{"advance": "5m"}`)
+	files, err := buckets.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("audit-logs"), Prefix: aws.String("vigil/AWSLogs/" + devAccount + "/CloudTrail-Insight/us-east-1/")})
+	if err != nil || len(files.Contents) != 1 {
+		t.Errorf("Insights files = %+v, %v; want one", files, err)
 	}
 }

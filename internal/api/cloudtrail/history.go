@@ -162,3 +162,50 @@ func (p *Provider) ListTags(ctx context.Context, in *ListTagsRequest) (*ListTags
 	}
 	return out, nil
 }
+
+// PutInsightSelectors sets or clears a trail's insight types.
+func (p *Provider) PutInsightSelectors(ctx context.Context, in *PutInsightSelectorsRequest) (*PutInsightSelectorsResponse, error) {
+	if in.EventDataStore != nil || in.InsightsDestination != nil {
+		return nil, &UnsupportedOperationException{Message: api.Ptr("Vigil's Insights run on trails only: EventDataStore and InsightsDestination are not supported.")}
+	}
+	if in.TrailName == nil {
+		return nil, &InvalidParameterCombinationException{Message: api.Ptr("You must specify a TrailName.")}
+	}
+	account, region := scope(ctx)
+	types := make([]string, len(in.InsightSelectors))
+	for i, s := range in.InsightSelectors {
+		if len(s.EventCategories) > 0 {
+			return nil, &UnsupportedOperationException{Message: api.Ptr("Vigil's Insights analyse management events: EventCategories is not supported.")}
+		}
+		types[i] = string(s.InsightType)
+	}
+	t, err := p.svc.PutInsightSelectors(ctx, account, region, *in.TrailName, types)
+	if err != nil {
+		return nil, apiError(err)
+	}
+	return &PutInsightSelectorsResponse{TrailARN: api.Ptr(t.ARN), InsightSelectors: insightShapes(t.Insights)}, nil
+}
+
+// GetInsightSelectors returns a trail's insight types.
+func (p *Provider) GetInsightSelectors(ctx context.Context, in *GetInsightSelectorsRequest) (*GetInsightSelectorsResponse, error) {
+	if in.EventDataStore != nil || in.TrailName == nil {
+		return nil, &UnsupportedOperationException{Message: api.Ptr("Vigil's Insights run on trails only: give a TrailName.")}
+	}
+	account, region := scope(ctx)
+	t, err := p.svc.Trail(ctx, account, region, *in.TrailName)
+	if err != nil {
+		return nil, apiError(err)
+	}
+	if len(t.Insights) == 0 {
+		return nil, &InsightNotEnabledException{Message: api.Ptr("Trail " + t.Name + " does not have Insights enabled.")}
+	}
+	return &GetInsightSelectorsResponse{TrailARN: api.Ptr(t.ARN), InsightSelectors: insightShapes(t.Insights)}, nil
+}
+
+func insightShapes(types []string) []InsightSelector {
+	out := make([]InsightSelector, len(types))
+	for i, it := range types {
+		out[i] = InsightSelector{InsightType: InsightType(it)}
+	}
+	return out
+}

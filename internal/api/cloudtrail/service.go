@@ -72,6 +72,8 @@ func apiError(err error) error {
 		return &CloudTrailARNInvalidException{Message: msg}
 	case cloudtrail.TagsLimit:
 		return &TagsLimitExceededException{Message: msg}
+	case cloudtrail.InvalidInsightSelectors:
+		return &InvalidInsightSelectorsException{Message: msg}
 	}
 	return &InvalidParameterException{Message: msg}
 }
@@ -85,7 +87,7 @@ func trailShape(t *cloudtrail.Trail) *Trail {
 		SnsTopicARN: api.OptionalString(t.SNSTopicARN), SnsTopicName: api.OptionalString(topicName(t.SNSTopicARN)),
 		CloudWatchLogsLogGroupArn: api.OptionalString(t.LogGroupARN), CloudWatchLogsRoleArn: api.OptionalString(t.LogsRoleARN),
 		HasCustomEventSelectors: api.Ptr(len(t.Selectors)+len(t.AdvancedSelectors) > 0),
-		HasInsightSelectors:     api.Ptr(false), IsOrganizationTrail: api.Ptr(false),
+		HasInsightSelectors:     api.Ptr(len(t.Insights) > 0), IsOrganizationTrail: api.Ptr(false),
 	}
 }
 

@@ -13,14 +13,14 @@ func (s *Store) CloudTrail() store.CloudTrail { return cloudTrail{s} }
 
 type cloudTrail struct{ s *Store }
 
-const trailEventColumns = `seq, account, region, time, id, name, source, username, access_key, read_only, category, resource, record`
+const trailEventColumns = `seq, account, region, time, id, name, source, username, access_key, read_only, category, resource, error_code, record`
 
-var insertTrailEvents = newMultiInsert(`INSERT INTO cloudtrail_events (account, region, time, id, name, source, username, access_key, read_only, category, resource, record)`,
-	`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+var insertTrailEvents = newMultiInsert(`INSERT INTO cloudtrail_events (account, region, time, id, name, source, username, access_key, read_only, category, resource, error_code, record)`,
+	`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 
 func scanTrailEvent(row scanner) (store.TrailEvent, error) {
 	var e store.TrailEvent
-	err := row.Scan(&e.Seq, &e.Account, &e.Region, &e.Time, &e.ID, &e.Name, &e.Source, &e.Username, &e.AccessKey, &e.ReadOnly, &e.Category, &e.Resource, &e.Record)
+	err := row.Scan(&e.Seq, &e.Account, &e.Region, &e.Time, &e.ID, &e.Name, &e.Source, &e.Username, &e.AccessKey, &e.ReadOnly, &e.Category, &e.Resource, &e.ErrorCode, &e.Record)
 	return e, err
 }
 
@@ -28,7 +28,7 @@ func (x cloudTrail) AppendEvents(ctx context.Context, events []store.TrailEvent)
 	err := x.s.write(ctx, func(tx *Tx) error {
 		return insertTrailEvents.exec(tx, len(events), func(i int, args []any) []any {
 			e := &events[i]
-			return append(args, e.Account, e.Region, e.Time, e.ID, e.Name, e.Source, e.Username, e.AccessKey, e.ReadOnly, e.Category, e.Resource, e.Record)
+			return append(args, e.Account, e.Region, e.Time, e.ID, e.Name, e.Source, e.Username, e.AccessKey, e.ReadOnly, e.Category, e.Resource, e.ErrorCode, e.Record)
 		}, func(i int, seq int64) { events[i].Seq = seq })
 	})
 	if err != nil {
@@ -44,8 +44,12 @@ var lookupColumns = map[string]string{
 }
 
 func (x cloudTrail) LookupEvents(ctx context.Context, q store.TrailEventQuery) ([]store.TrailEvent, error) {
-	where := `account = ? AND region = ? AND time >= ? AND time < ? AND category = 'Management'`
-	args := []any{q.Account, q.Region, q.From, q.To}
+	category := q.Category
+	if category == "" {
+		category = "Management"
+	}
+	where := `account = ? AND region = ? AND time >= ? AND time < ? AND category = ?`
+	args := []any{q.Account, q.Region, q.From, q.To, category}
 	from := `cloudtrail_events`
 	if q.Attribute != "" {
 		col, ok := lookupColumns[q.Attribute]
@@ -85,6 +89,16 @@ func (x cloudTrail) EventsAfter(ctx context.Context, account string, regions []s
 	args = append(args, limitArg(limit))
 	return list(ctx, x.s, "CloudTrail events", scanTrailEvent,
 		`SELECT `+trailEventColumns+` FROM cloudtrail_events WHERE `+where+` ORDER BY seq LIMIT ?`, args...)
+}
+
+func (x cloudTrail) CountCalls(ctx context.Context, account, region string, from, to int64) ([]store.CallCount, error) {
+	return list(ctx, x.s, "CloudTrail call counts", func(row scanner) (store.CallCount, error) {
+		var c store.CallCount
+		err := row.Scan(&c.Minute, &c.Source, &c.Name, &c.Calls, &c.Errors)
+		return c, err
+	}, `SELECT time / 60000 * 60000 AS minute, source, name, COUNT(*), SUM(error_code != '') FROM cloudtrail_events
+		WHERE account = ? AND region = ? AND time >= ? AND time < ? AND category = 'Management' AND read_only = 0
+		GROUP BY minute, source, name ORDER BY minute, source, name`, account, region, from, to)
 }
 
 func (x cloudTrail) LastEventSeq(ctx context.Context) (int64, error) {

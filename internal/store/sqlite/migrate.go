@@ -639,6 +639,7 @@ CREATE TABLE cloudtrail_events (
 	read_only  INTEGER NOT NULL,
 	category   TEXT NOT NULL,
 	resource   TEXT NOT NULL,
+	error_code TEXT NOT NULL,
 	record     BLOB NOT NULL
 );
 CREATE INDEX cloudtrail_events_time ON cloudtrail_events(account, region, time, seq);
