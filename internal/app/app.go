@@ -277,7 +277,7 @@ func (a *App) build(ctx context.Context) error {
 	}
 	a.logs = logsengine.New(logsengine.Options{
 		Store: a.store.Logs(), Tags: a.store.Tags(), Metrics: metricSink{a.metrics}, Dispatcher: a.dispatch, Notify: a.outbox.Kick,
-		Queries: a.store.LogQueries(), Querier: a.store.Querier(),
+		Queries: a.store.LogQueries(), Querier: a.store.Querier(), Exports: a.store.LogExports(), Buckets: exportBuckets{a},
 		Clock: a.clock, Logger: a.logger.With("engine", "logs"), Node: holder(a.cfg),
 	})
 	a.logs.RegisterDeliveries(a.outbox, a.dispatch)
@@ -457,6 +457,7 @@ func (a *App) schedule() error {
 		// Each node infers the events it sampled itself.
 		{Name: discoveryJob, Every: discoveryEvery, Step: a.schemaRegistry.Discover, Local: true},
 		{Name: "logs-query-expiry", Every: queryExpiryEvery, Step: a.expireQueries},
+		{Name: "logs-export-tasks", Every: logsengine.ExportEvery, Step: a.logs.RunExportTasks},
 		// Every node keeps its own Insights queries alive.
 		{Name: "logs-query-heartbeat", Every: logsengine.QueryHeartbeatEvery, Step: a.logs.HeartbeatQueries, Local: true},
 	}

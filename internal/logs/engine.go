@@ -3,7 +3,8 @@
 // the filter-pattern language, metric filters and the embedded metric
 // format (publishing to a MetricSink, the metrics engine), subscription
 // filters and destinations (durable, retried deliveries through the
-// outbox and the dispatcher), retention, and Live Tail.
+// outbox and the dispatcher), retention, Live Tail, and export tasks
+// (gzip objects written into buckets through ExportBuckets).
 //
 // The engine knows nothing of HTTP or wire protocols: the API package maps
 // requests to these methods and Errors to the modeled exceptions.
@@ -43,6 +44,9 @@ type Options struct {
 	// Node names this node among those sharing the store: the owner of
 	// the queries it runs, which it keeps alive with HeartbeatQueries.
 	Node string
+	// Exports keeps export tasks, and Buckets receives their objects.
+	Exports store.LogExports
+	Buckets ExportBuckets
 	// Clock tells the time (clock.System{} when nil).
 	Clock clock.Clock
 	// Logger logs delivery failures.
@@ -57,6 +61,8 @@ type Engine struct {
 	q     queries
 	// compiled are the groups' compiled filters, by group id.
 	compiled *cache.TTL[int64, *compiledFilters]
+	// exportFileBytes bounds an exported object's lines (exportFileBytes).
+	exportFileBytes int
 }
 
 // New returns an engine.
@@ -68,7 +74,7 @@ func New(opt Options) *Engine {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Engine{opt: opt, tail: newTailHub(), cache: newMetaCache(), compiled: cache.NewTTL[int64, *compiledFilters](cacheSize, cacheTTL),
-		q: queries{running: map[string]context.CancelFunc{}}}
+		q: queries{running: map[string]context.CancelFunc{}}, exportFileBytes: exportFileBytes}
 }
 
 // Scope is the account and region a request acts in.

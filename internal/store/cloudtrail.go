@@ -36,7 +36,7 @@ type TrailEvent struct {
 // first.
 type TrailEventQuery struct {
 	Account, Region, Category string
-	From, To        int64
+	From, To                  int64
 	// Attribute is one of "EventId", "EventName", "EventSource",
 	// "Username", "AccessKeyId", "ReadOnly" (Value "true"/"false"), or "".
 	Attribute, Value string

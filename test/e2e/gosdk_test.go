@@ -90,9 +90,9 @@ func TestGoSDKNotImplemented(t *testing.T) {
 		msg  string
 	}{
 		{"awsJson1.1 (logs)", func() error {
-			_, err := cloudwatchlogs.NewFromConfig(cfg).DescribeExportTasks(ctx, &cloudwatchlogs.DescribeExportTasksInput{})
+			_, err := cloudwatchlogs.NewFromConfig(cfg).DescribeDeliveries(ctx, &cloudwatchlogs.DescribeDeliveriesInput{})
 			return err
-		}, "DescribeExportTasks of service CloudWatch Logs"},
+		}, "DescribeDeliveries of service CloudWatch Logs"},
 		{"rpcv2Cbor (cloudwatch)", func() error {
 			_, err := cloudwatch.NewFromConfig(cfg).DescribeInsightRules(ctx, &cloudwatch.DescribeInsightRulesInput{})
 			return err
@@ -106,9 +106,9 @@ func TestGoSDKNotImplemented(t *testing.T) {
 			return err
 		}, "ListDetectors of service GuardDuty"},
 		{"restXml (s3)", func() error {
-			_, err := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).ListBuckets(ctx, &s3.ListBucketsInput{})
+			_, err := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).GetBucketWebsite(ctx, &s3.GetBucketWebsiteInput{Bucket: aws.String("b")})
 			return err
-		}, "ListBuckets of service S3"},
+		}, "GetBucketWebsite of service S3"},
 	}
 	for _, c := range calls {
 		t.Run(c.name, func(t *testing.T) {

@@ -41,9 +41,9 @@ func TestAWSCLIv1(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &ident); err != nil || ident.Account != v.app.Root().AccountID {
 		t.Errorf("aws sts get-caller-identity = %s (%v); want account %s", out, err, v.app.Root().AccountID)
 	}
-	out, err = aws("logs", "describe-export-tasks")
-	if err == nil || !strings.Contains(out, "(NotImplemented)") || !strings.Contains(out, "DescribeExportTasks") {
-		t.Errorf("aws logs describe-export-tasks = %v\n%s; want a NotImplemented error", err, out)
+	out, err = aws("logs", "describe-deliveries")
+	if err == nil || !strings.Contains(out, "(NotImplemented)") || !strings.Contains(out, "DescribeDeliveries") {
+		t.Errorf("aws logs describe-deliveries = %v\n%s; want a NotImplemented error", err, out)
 	}
 }
 

@@ -27,7 +27,7 @@ func openBackend(t *testing.T, dir string) storetest.Backend {
 	})
 	return storetest.Backend{
 		Accounts: s.Accounts(), Metrics: s.Metrics(), Logs: s.Logs(), Outbox: s.Outbox(), Tags: s.Tags(),
-		LogQueries: s.LogQueries(), LogQuerier: s.Querier(), Leases: s.Leases(), Alarms: s.Alarms(),
+		LogQueries: s.LogQueries(), LogExports: s.LogExports(), LogQuerier: s.Querier(), Leases: s.Leases(), Alarms: s.Alarms(),
 		SNS: s.SNS(), SQS: s.SQS(), Events: s.Events(), Schedules: s.Schedules(), SchemaRegistry: s.SchemaRegistry(),
 		Dashboards: s.Dashboards(), CloudTrail: s.CloudTrail(), Buckets: s.Buckets(),
 	}
@@ -36,6 +36,7 @@ func openBackend(t *testing.T, dir string) storetest.Backend {
 func TestAccountsConformance(t *testing.T)       { storetest.Accounts(t, openBackend) }
 func TestMetricsConformance(t *testing.T)        { storetest.Metrics(t, openBackend) }
 func TestLogsConformance(t *testing.T)           { storetest.Logs(t, openBackend) }
+func TestLogExportsConformance(t *testing.T)     { storetest.LogExports(t, openBackend) }
 func TestOutboxConformance(t *testing.T)         { storetest.Outbox(t, openBackend) }
 func TestTagsConformance(t *testing.T)           { storetest.Tags(t, openBackend) }
 func TestLogQueriesConformance(t *testing.T)     { storetest.LogQueries(t, openBackend) }

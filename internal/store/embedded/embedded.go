@@ -111,6 +111,9 @@ func (s *Store) Tags() store.Tags { return s.state.Tags() }
 // LogQueries returns the store of Logs Insights queries.
 func (s *Store) LogQueries() store.LogQueries { return s.state.LogQueries() }
 
+// LogExports returns the store of CloudWatch Logs export tasks.
+func (s *Store) LogExports() store.LogExports { return s.state.LogExports() }
+
 // Leases returns the leases of singleton jobs, kept with the resource
 // state.
 func (s *Store) Leases() store.Leases { return s.state.Leases() }

@@ -730,6 +730,31 @@ CREATE TABLE s3_parts (
 	PRIMARY KEY (upload_id, number)
 );
 `},
+	{name: "logs export tasks", sql: `
+CREATE TABLE log_export_tasks (
+	id                 TEXT PRIMARY KEY,
+	account            TEXT NOT NULL,
+	region             TEXT NOT NULL,
+	name               TEXT NOT NULL,
+	log_group          TEXT NOT NULL,
+	group_id           INTEGER NOT NULL,
+	stream_prefix      TEXT NOT NULL,
+	from_time          INTEGER NOT NULL,
+	to_time            INTEGER NOT NULL,
+	destination        TEXT NOT NULL,
+	destination_prefix TEXT NOT NULL,
+	status             TEXT NOT NULL,
+	message            TEXT NOT NULL,
+	created            INTEGER NOT NULL,
+	completed          INTEGER NOT NULL,
+	stream             TEXT NOT NULL,
+	file               INTEGER NOT NULL,
+	after_timestamp    INTEGER NOT NULL,
+	after_seq          INTEGER NOT NULL
+);
+CREATE INDEX log_export_tasks_account ON log_export_tasks(account, region, created);
+CREATE INDEX log_export_tasks_status ON log_export_tasks(status);
+`},
 }
 
 // migrate brings the schema to the newest version, each migration in a

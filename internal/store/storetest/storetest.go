@@ -33,6 +33,8 @@ type Backend struct {
 	Tags store.Tags
 	// LogQueries is checked by the LogQueries suite.
 	LogQueries store.LogQueries
+	// LogExports is checked by the LogExports suite.
+	LogExports store.LogExports
 	// LogQuerier is checked by the LogQuerier and InsightsCorpus suites,
 	// over events stored through Logs.
 	LogQuerier store.LogQuerier
