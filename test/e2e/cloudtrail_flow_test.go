@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -211,5 +212,51 @@ func TestCloudTrailInsights(t *testing.T) {
 	files, err := buckets.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("audit-logs"), Prefix: aws.String("vigil/AWSLogs/" + devAccount + "/CloudTrail-Insight/us-east-1/")})
 	if err != nil || len(files.Contents) != 1 {
 		t.Errorf("Insights files = %+v, %v; want one", files, err)
+	}
+}
+
+// TestCloudTrailAggregation: trails of two accounts deliver into one
+// bucket of the first, whose policy lets CloudTrail write each account's
+// files (AWSLogs/<account>/…), as the seeds' multi-account setup does; a
+// third account the policy does not name is refused.
+func TestCloudTrailAggregation(t *testing.T) {
+	base := time.Now().UTC().Truncate(time.Hour)
+	v := startStill(t, base)
+	ctx := context.Background()
+	const second, third = "222222222222", "333333333333"
+	owner := s3.NewFromConfig(v.devConfig(devAccount), func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := owner.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("org-trails")}); err != nil {
+		t.Fatal(err)
+	}
+	policy := `{"Version": "2012-10-17", "Statement": [{"Sid": "AWSCloudTrailWrite", "Effect": "Allow",
+	  "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject",
+	  "Resource": ["arn:aws:s3:::org-trails/AWSLogs/` + devAccount + `/*", "arn:aws:s3:::org-trails/AWSLogs/` + second + `/*"],
+	  "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}}]}`
+	if _, err := owner.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("org-trails"), Policy: aws.String(policy)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, account := range []string{devAccount, second} {
+		c := cloudtrail.NewFromConfig(v.devConfig(account))
+		if _, err := c.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("org"), S3BucketName: aws.String("org-trails")}); err != nil {
+			t.Fatalf("CreateTrail of %s: %v", account, err)
+		}
+		if _, err := c.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("org")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cloudwatchlogs.NewFromConfig(v.devConfig(account)).CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("app")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := cloudtrail.NewFromConfig(v.devConfig(third)).CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("org"), S3BucketName: aws.String("org-trails")})
+	var refused *cttypes.InsufficientS3BucketPolicyException
+	if !errors.As(err, &refused) {
+		t.Errorf("CreateTrail of an account the policy does not name = %v; want InsufficientS3BucketPolicyException", err)
+	}
+	v.moveClock(t, `{"advance": "5m"}`)
+	for _, account := range []string{devAccount, second} {
+		files, err := owner.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("org-trails"), Prefix: aws.String("AWSLogs/" + account + "/CloudTrail/")})
+		if err != nil || len(files.Contents) != 1 {
+			t.Errorf("log files of %s in the shared bucket = %+v, %v; want one", account, files, err)
+		}
 	}
 }
