@@ -47,10 +47,11 @@ Vigil serves AWS monitoring APIs on one endpoint for the unmodified AWS
 CLI, boto3 and the AWS SDKs. Today it implements CloudWatch Logs (with
 Logs Insights and Live Tail), CloudWatch metrics, alarms and the
 dashboards API, SNS, SQS, EventBridge (with API destinations, archives
-and replays), EventBridge Scheduler, EventBridge Schema Registry and STS
-GetCallerIdentity; the other modeled services (CloudTrail, Config,
-GuardDuty, Inspector, Trusted Advisor, Athena, …) are routed but answer
-NotImplemented until they are built. On first start it creates a root
+and replays), EventBridge Scheduler, EventBridge Schema Registry,
+CloudTrail (event history, trails with validated digests, Insights), an
+S3-compatible bucket store and STS GetCallerIdentity; the other modeled
+services (Config, GuardDuty, Inspector, Trusted Advisor, Athena, …) are
+routed but answer NotImplemented until they are built. On first start it creates a root
 account and an access key and prints the environment to point clients
 at it.
 
