@@ -104,6 +104,7 @@ type App struct {
 	dashboards *dashboards.Service
 	// cloudTrail is CloudTrail, whose recorder is an audit sink.
 	cloudTrail *cloudtrailengine.Service
+	lake       *cloudtrailengine.Lake
 	recorder   *cloudtrailengine.Recorder
 	// buckets is the built-in S3 bucket store.
 	buckets *buckets.Service
@@ -156,7 +157,7 @@ type api struct {
 func (a *App) apis() []api {
 	return []api{
 		{athena.Model, athena.Handlers(athena.Unimplemented{})},
-		{cloudtrail.Model, cloudtrail.Handlers(cloudtrail.New(a.cloudTrail))},
+		{cloudtrail.Model, cloudtrail.Handlers(cloudtrail.NewWithLake(a.cloudTrail, a.lake))},
 		{cloudwatch.Model, cloudwatch.Handlers(cloudwatch.New(a.metrics, a.alarms, a.dashboards))},
 		{configservice.Model, configservice.Handlers(configservice.Unimplemented{})},
 		{events.Model, events.Handlers(events.New(a.eventBridge))},
@@ -257,6 +258,8 @@ func (a *App) build(ctx context.Context) error {
 		Clock: a.clock, Logger: a.logger.With("component", "cloudtrail"),
 	})
 	a.recorder = a.cloudTrail.Recorder(dataCall)
+	a.lake = cloudtrailengine.NewLake(cloudtrailengine.LakeOptions{Stores: a.store.EventDataStores(), Events: a.store.LakeEvents(),
+		History: a.store.CloudTrail(), Tags: a.store.Tags(), Clock: a.clock, Logger: a.logger.With("component", "cloudtrail-lake")})
 	sinks := []audit.Sink{audit.NewBusSink(a.events, audit.BusSinkOptions{Filter: managementCall}), a.recorder}
 	if a.cfg.Audit != nil {
 		sinks = append(sinks, a.cfg.Audit)
@@ -447,6 +450,8 @@ func (a *App) schedule() error {
 		{Name: "cloudtrail-deliveries", Next: cloudtrailengine.NextDelivery, Step: a.cloudTrail.Deliver},
 		{Name: "cloudtrail-retention", Every: historyExpiryEvery, Step: a.cloudTrail.ExpireEvents},
 		{Name: "cloudtrail-insights", Next: cloudtrailengine.NextInsights, Step: a.cloudTrail.Insights},
+		{Name: "cloudtrail-lake-ingest", Every: cloudtrailengine.LakeIngestEvery, Step: a.lake.Ingest},
+		{Name: "cloudtrail-lake-retention", Every: cloudtrailengine.LakeRetentionEvery, Step: a.lake.Expire},
 		{Name: "s3-lifecycle", Every: retentionEvery, Step: a.buckets.ExpireObjects},
 		{Name: "sqs-move-tasks", Every: sqsengine.MoveEvery, Step: a.sqs.RunMoveTasks},
 		{Name: "events-schedules", Next: onTheSecond, Step: a.eventBridge.FireSchedules},
@@ -548,7 +553,7 @@ func (a *App) Serve(ln net.Listener) error {
 // Shutdown stops accepting requests, waits for those in flight (until ctx
 // ends) and closes the storage.
 func (a *App) Shutdown(ctx context.Context) error {
-	errs := []error{a.http.Shutdown(ctx), a.sched.Shutdown(ctx), a.logs.StopQueries(ctx)}
+	errs := []error{a.http.Shutdown(ctx), a.sched.Shutdown(ctx), a.logs.StopQueries(ctx), a.lake.Close(ctx)}
 	// Before the store closes: subscribers may enqueue deliveries while
 	// the queue drains.
 	errs = append(errs, a.audit.Close(ctx), a.recorder.Close(ctx))

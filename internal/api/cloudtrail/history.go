@@ -135,6 +135,9 @@ func tagMap(tags []Tag) map[string]string {
 // AddTags adds tags to a trail.
 func (p *Provider) AddTags(ctx context.Context, in *AddTagsRequest) (*AddTagsResponse, error) {
 	account, region := scope(ctx)
+	if p.isEDS(*in.ResourceId) {
+		return &AddTagsResponse{}, lakeError(p.lake.Tag(ctx, account, region, *in.ResourceId, tagMap(in.TagsList), nil))
+	}
 	return &AddTagsResponse{}, apiError(p.svc.Tag(ctx, account, region, *in.ResourceId, tagMap(in.TagsList), nil))
 }
 
@@ -145,6 +148,9 @@ func (p *Provider) RemoveTags(ctx context.Context, in *RemoveTagsRequest) (*Remo
 	for i, t := range in.TagsList {
 		keys[i] = *t.Key
 	}
+	if p.isEDS(*in.ResourceId) {
+		return &RemoveTagsResponse{}, lakeError(p.lake.Tag(ctx, account, region, *in.ResourceId, nil, keys))
+	}
 	return &RemoveTagsResponse{}, apiError(p.svc.Tag(ctx, account, region, *in.ResourceId, nil, keys))
 }
 
@@ -153,9 +159,9 @@ func (p *Provider) ListTags(ctx context.Context, in *ListTagsRequest) (*ListTags
 	account, region := scope(ctx)
 	out := &ListTagsResponse{ResourceTagList: []ResourceTag{}}
 	for _, arn := range in.ResourceIdList {
-		tags, err := p.svc.Tags(ctx, account, region, arn)
+		tags, err := p.resourceTags(ctx, account, region, arn)
 		if err != nil {
-			return nil, apiError(err)
+			return nil, lakeError(err)
 		}
 		out.ResourceTagList = append(out.ResourceTagList, ResourceTag{ResourceId: api.Ptr(arn),
 			TagsList: api.TagList(tags, func(k, v *string) Tag { return Tag{Key: k, Value: v} })})

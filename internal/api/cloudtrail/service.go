@@ -16,7 +16,8 @@ import (
 // keys of digests.
 type Provider struct {
 	Unimplemented
-	svc *cloudtrail.Service
+	svc  *cloudtrail.Service
+	lake *cloudtrail.Lake // CloudTrail Lake, set by NewWithLake (lake.go)
 }
 
 // New returns the CloudTrail API over the service.

@@ -272,6 +272,40 @@ INSERT INTO outbox_v8 SELECT id, kind, account, region, target, payload, attempt
 DROP TABLE outbox;
 ALTER TABLE outbox_v8 RENAME TO outbox;
 `},
+	{name: "cloudtrail lake events", sql: `
+-- CloudTrail Lake (store/cloudtraillake.go): the events copied into each
+-- event data store, the fields queries use in columns and the whole
+-- record as JSON, and the Seq of the last event each store considered,
+-- written in the same transaction as the events.
+CREATE TABLE IF NOT EXISTS cloudtrail_lake_events (
+	store_id             VARCHAR NOT NULL,
+	seq                  BIGINT NOT NULL,
+	event_time           TIMESTAMP NOT NULL,
+	event_id             VARCHAR NOT NULL,
+	event_name           VARCHAR NOT NULL,
+	event_source         VARCHAR NOT NULL,
+	aws_region           VARCHAR NOT NULL,
+	recipient_account_id VARCHAR NOT NULL,
+	event_type           VARCHAR NOT NULL,
+	user_type            VARCHAR NOT NULL,
+	principal_id         VARCHAR NOT NULL,
+	user_arn             VARCHAR NOT NULL,
+	user_account_id      VARCHAR NOT NULL,
+	access_key_id        VARCHAR NOT NULL,
+	user_name            VARCHAR NOT NULL,
+	error_code           VARCHAR NOT NULL,
+	error_message        VARCHAR NOT NULL,
+	source_ip_address    VARCHAR NOT NULL,
+	user_agent           VARCHAR NOT NULL,
+	request_id           VARCHAR NOT NULL,
+	read_only            BOOLEAN NOT NULL,
+	record               VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS cloudtrail_lake_cursors (
+	store_id VARCHAR PRIMARY KEY,
+	seq      BIGINT NOT NULL
+);
+`},
 }
 
 // schemaVersion reads the applied schema version; 0 for a new database.

@@ -30,16 +30,17 @@ func openBackend(t *testing.T, dir string) storetest.Backend {
 		LogQueries: s.LogQueries(), LogExports: s.LogExports(), LogQuerier: s.Querier(), Leases: s.Leases(), Alarms: s.Alarms(),
 		SNS: s.SNS(), SQS: s.SQS(), Events: s.Events(), Schedules: s.Schedules(), SchemaRegistry: s.SchemaRegistry(),
 		Dashboards: s.Dashboards(), CloudTrail: s.CloudTrail(), Buckets: s.Buckets(),
+		EventDataStores: s.EventDataStores(), LakeEvents: s.LakeEvents(),
 	}
 }
 
 func TestAccountsConformance(t *testing.T)       { storetest.Accounts(t, openBackend) }
 func TestMetricsConformance(t *testing.T)        { storetest.Metrics(t, openBackend) }
 func TestLogsConformance(t *testing.T)           { storetest.Logs(t, openBackend) }
-func TestLogExportsConformance(t *testing.T)     { storetest.LogExports(t, openBackend) }
 func TestOutboxConformance(t *testing.T)         { storetest.Outbox(t, openBackend) }
 func TestTagsConformance(t *testing.T)           { storetest.Tags(t, openBackend) }
 func TestLogQueriesConformance(t *testing.T)     { storetest.LogQueries(t, openBackend) }
+func TestLogExportsConformance(t *testing.T)     { storetest.LogExports(t, openBackend) }
 func TestLogQuerierConformance(t *testing.T)     { storetest.LogQuerier(t, openBackend) }
 func TestLeasesConformance(t *testing.T)         { storetest.Leases(t, openBackend) }
 func TestAlarmsConformance(t *testing.T)         { storetest.Alarms(t, openBackend) }
@@ -51,3 +52,4 @@ func TestSchemaRegistryConformance(t *testing.T) { storetest.SchemaRegistry(t, o
 func TestDashboardsConformance(t *testing.T)     { storetest.Dashboards(t, openBackend) }
 func TestCloudTrailConformance(t *testing.T)     { storetest.CloudTrail(t, openBackend) }
 func TestBucketsConformance(t *testing.T)        { storetest.Buckets(t, openBackend) }
+func TestCloudTrailLakeConformance(t *testing.T) { storetest.CloudTrailLake(t, openBackend) }

@@ -755,6 +755,19 @@ CREATE TABLE log_export_tasks (
 CREATE INDEX log_export_tasks_account ON log_export_tasks(account, region, created);
 CREATE INDEX log_export_tasks_status ON log_export_tasks(status);
 `},
+	{name: "cloudtrail lake event data stores", sql: `
+CREATE TABLE cloudtrail_event_data_stores (
+	account  TEXT NOT NULL,
+	region   TEXT NOT NULL,
+	id       TEXT NOT NULL,
+	arn      TEXT NOT NULL PRIMARY KEY,
+	name     TEXT NOT NULL,
+	settings BLOB NOT NULL,
+	created  INTEGER NOT NULL,
+	updated  INTEGER NOT NULL,
+	UNIQUE (account, region, name)
+);
+`},
 }
 
 // migrate brings the schema to the newest version, each migration in a

@@ -62,6 +62,10 @@ type Backend struct {
 	Buckets store.Buckets
 	// CloudTrail is checked by the CloudTrail suite, with Tags.
 	CloudTrail store.CloudTrail
+	// EventDataStores and LakeEvents are checked by the CloudTrailLake
+	// suite, with Tags.
+	EventDataStores store.EventDataStores
+	LakeEvents      store.LakeEvents
 }
 
 // Open opens the backend whose data lives under dir: a fresh, empty store

@@ -1,0 +1,1 @@
+SELECT store_id FROM EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE
