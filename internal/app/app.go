@@ -260,7 +260,7 @@ func (a *App) build(ctx context.Context) error {
 	a.recorder = a.cloudTrail.Recorder(dataCall)
 	a.lake = cloudtrailengine.NewLake(cloudtrailengine.LakeOptions{Stores: a.store.EventDataStores(), Events: a.store.LakeEvents(),
 		History: a.store.CloudTrail(), Tags: a.store.Tags(), Clock: a.clock, Logger: a.logger.With("component", "cloudtrail-lake")})
-	sinks := []audit.Sink{audit.NewBusSink(a.events, audit.BusSinkOptions{Filter: managementCall}), a.recorder}
+	sinks := []audit.Sink{audit.NewBusSink(a.events, audit.BusSinkOptions{Filter: managementCall}), a.recorder, s3AccessLogs{a}}
 	if a.cfg.Audit != nil {
 		sinks = append(sinks, a.cfg.Audit)
 	}
@@ -453,6 +453,9 @@ func (a *App) schedule() error {
 		{Name: "cloudtrail-lake-ingest", Every: cloudtrailengine.LakeIngestEvery, Step: a.lake.Ingest},
 		{Name: "cloudtrail-lake-retention", Every: cloudtrailengine.LakeRetentionEvery, Step: a.lake.Expire},
 		{Name: "s3-lifecycle", Every: retentionEvery, Step: a.buckets.ExpireObjects},
+		{Name: "s3-access-logs", Every: accessLogDeliverEvery, Step: a.buckets.DeliverAccessLogs},
+		// Each node stores the access log records of its own requests.
+		{Name: "s3-access-log-flush", Every: accessLogFlushEvery, Step: a.buckets.FlushAccessLogs, Local: true},
 		{Name: "sqs-move-tasks", Every: sqsengine.MoveEvery, Step: a.sqs.RunMoveTasks},
 		{Name: "events-schedules", Next: onTheSecond, Step: a.eventBridge.FireSchedules},
 		{Name: "events-replays", Every: eventsengine.ReplayEvery, Step: a.eventBridge.RunReplays},
@@ -556,7 +559,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 	errs := []error{a.http.Shutdown(ctx), a.sched.Shutdown(ctx), a.logs.StopQueries(ctx), a.lake.Close(ctx)}
 	// Before the store closes: subscribers may enqueue deliveries while
 	// the queue drains.
-	errs = append(errs, a.audit.Close(ctx), a.recorder.Close(ctx))
+	errs = append(errs, a.audit.Close(ctx), a.recorder.Close(ctx), a.buckets.FlushAccessLogs(ctx, time.Time{}))
 	errs = append(errs, a.store.Close())
 	return errors.Join(errs...)
 }

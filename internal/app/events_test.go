@@ -62,6 +62,8 @@ func TestDataCallsLeftOut(t *testing.T) {
 		{"sqs", "CreateQueue", true}, {"sqs", "SetQueueAttributes", true},
 		{"sns", "Publish", false}, {"sns", "Subscribe", true},
 		{"logs", "PutLogEvents", false}, {"events", "PutRule", true},
+		{"s3", "PutObject", false}, {"s3", "GetObject", false}, {"s3", "UploadPart", false}, {"s3", "CreateBucket", true},
+		{"s3", "PutBucketPolicy", true},
 	} {
 		if got := managementCall(&audit.Event{Service: c.service, Operation: c.op}); got != c.on {
 			t.Errorf("%s:%s on the bus = %v; want %v", c.service, c.op, got, c.on)

@@ -46,6 +46,28 @@ type Event struct {
 	// TLS describes the connection of a call made over HTTPS (nil over
 	// HTTP).
 	TLS *TLSDetails
+	// HTTP is what the front door saw of the exchange on the wire (S3's
+	// server access logs record it); nil for calls that did not come
+	// over HTTP.
+	HTTP *HTTPExchange
+}
+
+// HTTPExchange describes a request and its response on the wire.
+type HTTPExchange struct {
+	// Method, URI (as sent, with its query), Proto ("HTTP/1.1"), Host
+	// and Referer are the request's.
+	Method, URI, Proto, Host, Referer string
+	// Status is the response's status and BytesSent the bytes of its
+	// body.
+	Status    int
+	BytesSent int64
+	// Total is the time from the request's arrival to the response's
+	// end; TurnAround from the request's last byte to the response's
+	// first (0 when either is unknown).
+	Total, TurnAround time.Duration
+	// SignatureVersion is "SigV4" and AuthType "AuthHeader" or
+	// "QueryString" (presigned) for a signed request, both empty else.
+	SignatureVersion, AuthType string
 }
 
 // TLSDetails are a call's TLS version, cipher suite and Host header, as

@@ -3,6 +3,7 @@ package audit
 import (
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"math"
 	"reflect"
 	"slices"
@@ -38,7 +39,10 @@ func Params(v any) json.RawMessage {
 // written as null.
 const maxParamDepth = 64
 
-var timeType = reflect.TypeFor[time.Time]()
+var (
+	timeType       = reflect.TypeFor[time.Time]()
+	readCloserType = reflect.TypeFor[io.ReadCloser]()
+)
 
 func appendParam(b []byte, v reflect.Value, depth int) []byte {
 	if depth > maxParamDepth {
@@ -162,7 +166,10 @@ func mapKey(k reflect.Value) string {
 // so left out.
 func absentParam(v reflect.Value) bool {
 	switch v.Kind() {
-	case reflect.Pointer, reflect.Interface, reflect.Slice, reflect.Map:
+	case reflect.Interface:
+		// A streamed body (S3's object data) is no parameter.
+		return v.IsNil() || v.Type() == readCloserType
+	case reflect.Pointer, reflect.Slice, reflect.Map:
 		return v.IsNil()
 	case reflect.Chan, reflect.Func, reflect.UnsafePointer, reflect.Complex64, reflect.Complex128:
 		return true

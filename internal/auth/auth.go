@@ -115,6 +115,9 @@ type Result struct {
 	// Body is the request payload: the body as received, or the decoded
 	// payload of an aws-chunked body.
 	Body []byte
+	// Trailers are an aws-chunked body's verified trailing headers
+	// (x-amz-checksum-*), which S3 treats as request headers; nil else.
+	Trailers http.Header
 }
 
 // Error is an authentication failure; ProtocolError words it for a
@@ -176,7 +179,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 			if err != nil {
 				return nil, wrap(err, sig, now)
 			}
-			res.Body = payload.Data
+			res.Body, res.Trailers = payload.Data, payload.Trailers
 		}
 		return res, nil
 	}
@@ -196,7 +199,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 		if err != nil {
 			return nil, wrap(err, sig, now)
 		}
-		res.Body = payload.Data
+		res.Body, res.Trailers = payload.Data, payload.Trailers
 	}
 	return res, nil
 }

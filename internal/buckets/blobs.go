@@ -1,13 +1,17 @@
 package buckets
 
 import (
+	"crypto/md5"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 )
 
 // blobs are the files of objects' and parts' bytes: DIR/objects/<name>,
@@ -15,6 +19,7 @@ import (
 // they are, with no header (the store holds everything else).
 type blobs struct {
 	dir, tmp string
+	dirSync  groupSync
 }
 
 func openBlobs(dir string) (*blobs, error) {
@@ -36,25 +41,105 @@ func newName() string {
 	return hex.EncodeToString(r[:])
 }
 
-// write stores data as a new blob, durably, and returns its name: "" for
-// no bytes, which need no file.
-func (b *blobs) write(data []byte) (string, error) {
-	if len(data) == 0 {
-		return "", nil
-	}
-	name := newName()
+// written is a blob just written: its name ("" for no bytes, which need
+// no file), size and MD5.
+type written struct {
+	name string
+	size int64
+	md5  [md5.Size]byte
+}
+
+// write stores what r reads as a new blob, durably, hashing it with MD5
+// as it goes. A read error (a streamed upload that fails its
+// verification at its end) leaves no file and is returned as is.
+func (b *blobs) write(r io.Reader) (written, error) {
 	f, err := os.CreateTemp(b.tmp, "put-*")
+	if err != nil {
+		return written{}, fmt.Errorf("cannot create an object file: %w", err)
+	}
+	h := md5.New()
+	n, err := copyBuffered(io.MultiWriter(f, h), r)
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return written{}, err
+	}
+	w := written{size: n}
+	h.Sum(w.md5[:0])
+	if n == 0 {
+		f.Close()
+		os.Remove(f.Name())
+		return w, nil
+	}
+	w.name, err = b.commit(f)
+	return w, err
+}
+
+// copyBuffers are the buffers uploads are copied through.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
+
+// copyBuffered copies r to w, a full buffer at a time (a body arrives
+// in small reads); a failure to write is wrapped, one to read returned
+// as is.
+func copyBuffered(w io.Writer, r io.Reader) (int64, error) {
+	buf := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(buf)
+	var n int64
+	for {
+		k, rerr := io.ReadFull(r, *buf)
+		if k > 0 {
+			if _, err := w.Write((*buf)[:k]); err != nil {
+				return n, fmt.Errorf("cannot write an object file: %w", err)
+			}
+			n += int64(k)
+		}
+		switch rerr {
+		case nil:
+		case io.EOF, io.ErrUnexpectedEOF:
+			return n, nil
+		default:
+			return n, rerr
+		}
+	}
+}
+
+// concat stores the blobs named, one after another, as a new blob (the
+// kernel copies the bytes: copy_file_range on Linux).
+func (b *blobs) concat(names []string) (string, error) {
+	f, err := os.CreateTemp(b.tmp, "complete-*")
 	if err != nil {
 		return "", fmt.Errorf("cannot create an object file: %w", err)
 	}
-	tmp := f.Name()
+	fail := func(err error) (string, error) {
+		f.Close()
+		os.Remove(f.Name())
+		return "", fmt.Errorf("cannot assemble an object file: %w", err)
+	}
+	for _, n := range names {
+		if n == "" {
+			continue
+		}
+		src, err := os.Open(filepath.Join(b.dir, n))
+		if err != nil {
+			return fail(err)
+		}
+		_, err = io.Copy(f, src)
+		src.Close()
+		if err != nil {
+			return fail(err)
+		}
+	}
+	return b.commit(f)
+}
+
+// commit makes a temporary file a durable blob: fsync, rename into the
+// objects directory, fsync of the directory.
+func (b *blobs) commit(f *os.File) (string, error) {
+	name, tmp := newName(), f.Name()
 	fail := func(err error) (string, error) {
 		f.Close()
 		os.Remove(tmp)
 		return "", fmt.Errorf("cannot write an object file: %w", err)
-	}
-	if _, err := f.Write(data); err != nil {
-		return fail(err)
 	}
 	if err := f.Sync(); err != nil {
 		return fail(err)
@@ -65,10 +150,50 @@ func (b *blobs) write(data []byte) (string, error) {
 	if err := os.Rename(tmp, filepath.Join(b.dir, name)); err != nil {
 		return fail(err)
 	}
-	if err := syncDir(b.dir); err != nil {
+	if err := b.dirSync.sync(func() error { return syncDir(b.dir) }); err != nil {
 		return "", fmt.Errorf("cannot write an object file: %w", err)
 	}
 	return name, nil
+}
+
+// groupSync shares fsyncs of one directory between the writers that
+// need one at once, as a database's group commit shares its log's: a
+// writer needs a sync that starts after its rename, and one sync serves
+// every writer waiting when it starts.
+type groupSync struct {
+	mu      sync.Mutex
+	cond    *sync.Cond
+	started uint64 // syncs started
+	done    uint64 // syncs finished
+	running bool
+	err     error // of the last sync
+}
+
+// sync returns once a sync that started after the call has finished,
+// with its error.
+func (g *groupSync) sync(fsync func() error) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.cond == nil {
+		g.cond = sync.NewCond(&g.mu)
+	}
+	// The next sync to start: a running one may have missed our rename.
+	need := g.started + 1
+	for g.done < need {
+		if g.running {
+			g.cond.Wait()
+			continue
+		}
+		g.running = true
+		g.started++
+		n := g.started
+		g.mu.Unlock()
+		err := fsync()
+		g.mu.Lock()
+		g.running, g.done, g.err = false, n, err
+		g.cond.Broadcast()
+	}
+	return g.err
 }
 
 func syncDir(dir string) error {
@@ -80,17 +205,21 @@ func syncDir(dir string) error {
 	return d.Sync()
 }
 
-// read returns a blob's bytes ("" is empty).
-func (b *blobs) read(name string) ([]byte, error) {
+// open opens a blob for reading ("" is empty).
+func (b *blobs) open(name string) (io.ReadSeekCloser, error) {
 	if name == "" {
-		return nil, nil
+		return nopSeekCloser{strings.NewReader("")}, nil
 	}
-	data, err := os.ReadFile(filepath.Join(b.dir, name))
+	f, err := os.Open(filepath.Join(b.dir, name))
 	if err != nil {
 		return nil, fmt.Errorf("cannot read object file %s: %w", name, err)
 	}
-	return data, nil
+	return f, nil
 }
+
+type nopSeekCloser struct{ io.ReadSeeker }
+
+func (nopSeekCloser) Close() error { return nil }
 
 // remove deletes blobs no row names any more; a failure leaves a file
 // the next sweep removes.

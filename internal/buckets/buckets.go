@@ -49,9 +49,12 @@ func newError(code, resource, format string, args ...any) *Error {
 	return &Error{Code: code, Resource: resource, Message: fmt.Sprintf(format, args...)}
 }
 
-// Scope is the caller's account and region.
+// Scope is the caller's account, identity (its ARN) and region.
 type Scope struct {
 	Account, Region string
+	// Principal is the caller's ARN, which bucket policies name; the
+	// account's root when empty.
+	Principal string
 }
 
 // Options configure a Service.
@@ -70,6 +73,7 @@ type Service struct {
 	blobs    *blobs
 	clock    clock.Clock
 	policies policy.Cache
+	logs     *accessLogs
 }
 
 // Open returns the bucket store over opt.Dir, removing the blobs and
@@ -82,7 +86,7 @@ func Open(ctx context.Context, opt Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{st: opt.Store, blobs: b, clock: opt.Clock}
+	s := &Service{st: opt.Store, blobs: b, clock: opt.Clock, logs: newAccessLogs()}
 	keep := map[string]bool{}
 	if err := s.st.Blobs(ctx, func(name string) { keep[name] = true }); err != nil {
 		return nil, fmt.Errorf("cannot list the stored objects: %w", err)
@@ -156,20 +160,12 @@ func (s *Service) CreateBucket(ctx context.Context, sc Scope, name, location str
 	return &b, nil
 }
 
-// Bucket returns a bucket the caller owns: NoSuchBucket when there is
-// none, AccessDenied when another account owns it.
-func (s *Service) Bucket(ctx context.Context, sc Scope, name string) (*store.Bucket, error) {
-	b, err := s.st.Bucket(ctx, name)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, newError("NoSuchBucket", name, "The specified bucket does not exist")
-	}
-	if err != nil {
-		return nil, err
-	}
-	if b.Account != sc.Account {
-		return nil, newError("AccessDenied", name, "Access Denied")
-	}
-	return b, nil
+// Bucket returns a bucket the caller may act on with action (an S3
+// IAM action, "s3:ListBucket"): NoSuchBucket when there is none; for
+// another account than the owner, AccessDenied unless the bucket's
+// policy allows the caller the action on the bucket.
+func (s *Service) Bucket(ctx context.Context, sc Scope, name, action string) (*store.Bucket, error) {
+	return s.access(ctx, sc, name, action, "")
 }
 
 // ListBuckets lists the caller's buckets by name.
@@ -179,7 +175,7 @@ func (s *Service) ListBuckets(ctx context.Context, sc Scope) ([]store.Bucket, er
 
 // DeleteBucket deletes an empty bucket.
 func (s *Service) DeleteBucket(ctx context.Context, sc Scope, name string) error {
-	if _, err := s.Bucket(ctx, sc, name); err != nil {
+	if _, err := s.Bucket(ctx, sc, name, "s3:DeleteBucket"); err != nil {
 		return err
 	}
 	err := s.st.DeleteBucket(ctx, name)

@@ -3,6 +3,7 @@ package buckets
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,6 +27,20 @@ func newService(t *testing.T) (*Service, *clock.Fake, store.Buckets, string) {
 		t.Fatal(err)
 	}
 	return s, c, st, dir
+}
+
+// body reads and closes an object's body.
+func body(t *testing.T, o *Object) string {
+	t.Helper()
+	defer o.Body.Close()
+	b, err := io.ReadAll(o.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if int64(len(b)) != o.Length {
+		t.Errorf("read %d bytes of an object whose Length is %d", len(b), o.Length)
+	}
+	return string(b)
 }
 
 func code(err error) string {
@@ -58,7 +73,7 @@ func TestBuckets(t *testing.T) {
 	for _, bad := range []string{"ab", "Upper", "a..b", "192.168.1.1", "-abc", "xn--abc", strings.Repeat("a", 64)} {
 		f(sc, bad, "", "InvalidBucketName")
 	}
-	if _, err := s.PutObject(ctx, sc, Put{Bucket: "ok-bucket", Key: "k", Body: []byte("x")}); err != nil {
+	if _, err := s.PutObject(ctx, sc, Put{Bucket: "ok-bucket", Key: "k", Body: strings.NewReader("x")}); err != nil {
 		t.Fatal(err)
 	}
 	if got := code(s.DeleteBucket(ctx, sc, "ok-bucket")); got != "BucketNotEmpty" {
@@ -75,7 +90,7 @@ func TestObjects(t *testing.T) {
 	if _, err := s.CreateBucket(ctx, sc, "bkt1", ""); err != nil {
 		t.Fatal(err)
 	}
-	o, err := s.PutObject(ctx, sc, Put{Bucket: "bkt1", Key: "k", Body: []byte("hello world"), Metadata: map[string]string{"a": "b"}})
+	o, err := s.PutObject(ctx, sc, Put{Bucket: "bkt1", Key: "k", Body: strings.NewReader("hello world"), Metadata: map[string]string{"a": "b"}})
 	if err != nil || o.ETag != `"5eb63bbbe01eeed093cb22bb8f5acdc3"` || o.Headers["Content-Type"] != "binary/octet-stream" {
 		t.Fatalf("PutObject = %+v, %v", o, err)
 	}
@@ -85,7 +100,7 @@ func TestObjects(t *testing.T) {
 		if err != nil {
 			return "", "", code(err)
 		}
-		return string(o.Body), o.ContentRange, ""
+		return body(t, o), o.ContentRange, ""
 	}
 	type want struct{ body, cr, code string }
 	past, future := c.Now().Add(-time.Hour), c.Now().Add(time.Hour)
@@ -113,7 +128,7 @@ func TestObjects(t *testing.T) {
 			t.Errorf("GetObject(%q, %+v) = %q %q %q, want %+v", tc.rng, tc.cond, b, cr, e, tc.want)
 		}
 	}
-	if _, err := s.PutObject(ctx, sc, Put{Bucket: "bkt1", Key: "k", Body: []byte("x"), IfNoneMatch: "*"}); code(err) != "PreconditionFailed" {
+	if _, err := s.PutObject(ctx, sc, Put{Bucket: "bkt1", Key: "k", Body: strings.NewReader("x"), IfNoneMatch: "*"}); code(err) != "PreconditionFailed" {
 		t.Errorf("If-None-Match: * over an object = %v", err)
 	}
 	cp, err := ParseCopySource("/bkt1/k")
@@ -145,7 +160,7 @@ func TestVersioningAndListing(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, k := range []string{"a/1", "a/2", "b/1", "c", "a/1"} {
-		if _, err := s.PutObject(ctx, sc, Put{Bucket: "bkt1", Key: k, Body: []byte(k)}); err != nil {
+		if _, err := s.PutObject(ctx, sc, Put{Bucket: "bkt1", Key: k, Body: strings.NewReader(k)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -180,11 +195,11 @@ func TestMultipart(t *testing.T) {
 		t.Fatal(err)
 	}
 	p1 := strings.Repeat("a", minPartSize)
-	e1, err := s.UploadPart(ctx, sc, "bkt1", "big", u.ID, 1, []byte(p1))
+	e1, err := s.UploadPart(ctx, sc, "bkt1", "big", u.ID, 1, strings.NewReader(p1), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e2, err := s.UploadPart(ctx, sc, "bkt1", "big", u.ID, 2, []byte("tail"))
+	e2, err := s.UploadPart(ctx, sc, "bkt1", "big", u.ID, 2, strings.NewReader("tail"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,8 +254,8 @@ func TestLifecycle(t *testing.T) {
 	ctx := context.Background()
 	s, c, _, _ := newService(t)
 	s.CreateBucket(ctx, sc, "bkt1", "")
-	s.PutObject(ctx, sc, Put{Bucket: "bkt1", Key: "logs/1", Body: []byte("x")})
-	s.PutObject(ctx, sc, Put{Bucket: "bkt1", Key: "keep", Body: []byte("x")})
+	s.PutObject(ctx, sc, Put{Bucket: "bkt1", Key: "logs/1", Body: strings.NewReader("x")})
+	s.PutObject(ctx, sc, Put{Bucket: "bkt1", Key: "keep", Body: strings.NewReader("x")})
 	if err := s.PutLifecycle(ctx, sc, "bkt1", []Rule{{ID: "r", Prefix: "logs/", Enabled: true, Days: 1}}); err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +281,7 @@ func TestOrphansRemovedAtOpen(t *testing.T) {
 	ctx := context.Background()
 	s, c, st, dir := newService(t)
 	s.CreateBucket(ctx, sc, "bkt1", "")
-	o, err := s.PutObject(ctx, sc, Put{Bucket: "bkt1", Key: "k", Body: []byte("kept")})
+	o, err := s.PutObject(ctx, sc, Put{Bucket: "bkt1", Key: "k", Body: strings.NewReader("kept")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ func (s *Service) SetVersioning(ctx context.Context, sc Scope, bucket, state str
 	if state != "Enabled" && state != "Suspended" {
 		return newError("MalformedXML", bucket, "The XML you provided was not well-formed or did not validate against our published schema")
 	}
-	if _, err := s.Bucket(ctx, sc, bucket); err != nil {
+	if _, err := s.Bucket(ctx, sc, bucket, "s3:PutBucketVersioning"); err != nil {
 		return err
 	}
 	return s.st.SetVersioning(ctx, bucket, state)
@@ -34,20 +34,23 @@ func (s *Service) SetVersioning(ctx context.Context, sc Scope, bucket, state str
 // PutConfig stores a bucket's configuration of a kind; a policy must
 // parse (MalformedPolicy otherwise).
 func (s *Service) PutConfig(ctx context.Context, sc Scope, bucket, kind, doc string) error {
-	if _, err := s.Bucket(ctx, sc, bucket); err != nil {
+	if _, err := s.configAccess(ctx, sc, bucket, kind, true); err != nil {
 		return err
 	}
-	if kind == ConfigPolicy {
+	if kind == ConfigPolicy && doc != "" {
 		if _, err := policy.Parse([]byte(doc)); err != nil {
 			return newError("MalformedPolicy", bucket, "%s", err.Error())
 		}
+	}
+	if kind == ConfigLogging {
+		defer s.logs.targets.Forget(bucket)
 	}
 	return s.st.PutBucketConfig(ctx, bucket, kind, doc)
 }
 
 // Config returns a bucket's configuration of a kind, "" when it has none.
 func (s *Service) Config(ctx context.Context, sc Scope, bucket, kind string) (string, error) {
-	if _, err := s.Bucket(ctx, sc, bucket); err != nil {
+	if _, err := s.configAccess(ctx, sc, bucket, kind, false); err != nil {
 		return "", err
 	}
 	doc, err := s.st.BucketConfig(ctx, bucket, kind)

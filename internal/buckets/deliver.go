@@ -1,6 +1,7 @@
 package buckets
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -34,7 +35,7 @@ func (s *Service) Deliver(ctx context.Context, d Delivery) error {
 	if d.ContentEncoding != "" {
 		h["Content-Encoding"] = d.ContentEncoding
 	}
-	if _, err := s.store(ctx, b, Put{Bucket: d.Bucket, Key: d.Key, Body: d.Body, Headers: h, Metadata: d.Metadata}); err != nil {
+	if _, err := s.store(ctx, b, Put{Bucket: d.Bucket, Key: d.Key, Body: bytes.NewReader(d.Body), Headers: h, Metadata: d.Metadata}); err != nil {
 		return fmt.Errorf("cannot deliver %s to s3://%s: %w", d.Key, d.Bucket, err)
 	}
 	return nil

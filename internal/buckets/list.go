@@ -36,7 +36,7 @@ func skipPast(prefix string) string { return prefix + "\xff" }
 // ListObjects lists the latest versions of a bucket's keys, keys with
 // the delimiter after the prefix rolled up into common prefixes.
 func (s *Service) ListObjects(ctx context.Context, sc Scope, l List) (*Listing, error) {
-	if _, err := s.Bucket(ctx, sc, l.Bucket); err != nil {
+	if _, err := s.Bucket(ctx, sc, l.Bucket, "s3:ListBucket"); err != nil {
 		return nil, err
 	}
 	after := l.After
@@ -98,7 +98,7 @@ type Versions struct {
 // with the prefix, by key and newest first, after (keyMarker,
 // versionIDMarker).
 func (s *Service) ListObjectVersions(ctx context.Context, sc Scope, bucket, prefix, keyMarker, versionIDMarker string, maxKeys int) (*Versions, error) {
-	if _, err := s.Bucket(ctx, sc, bucket); err != nil {
+	if _, err := s.Bucket(ctx, sc, bucket, "s3:ListBucketVersions"); err != nil {
 		return nil, err
 	}
 	var afterSeq int64

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/vigilhq/vigil/internal/store"
@@ -20,7 +21,7 @@ const minPartSize = 5 << 20
 // CreateUpload starts a multipart upload of an object that will carry
 // p's headers and metadata (p.Body is ignored).
 func (s *Service) CreateUpload(ctx context.Context, sc Scope, p Put) (*store.Upload, error) {
-	if _, err := s.Bucket(ctx, sc, p.Bucket); err != nil {
+	if _, err := s.access(ctx, sc, p.Bucket, "s3:PutObject", p.Key); err != nil {
 		return nil, err
 	}
 	u := store.Upload{ID: newName(), Bucket: p.Bucket, Key: p.Key, Initiated: s.clock.Now().UnixMilli(),
@@ -35,9 +36,10 @@ func noSuchUpload(id string) *Error {
 	return newError("NoSuchUpload", id, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.")
 }
 
-// upload returns an upload of the caller's bucket for the key.
-func (s *Service) upload(ctx context.Context, sc Scope, bucket, key, id string) (*store.Upload, error) {
-	if _, err := s.Bucket(ctx, sc, bucket); err != nil {
+// upload returns an upload of a bucket for the key, once the caller may
+// act on it with action.
+func (s *Service) upload(ctx context.Context, sc Scope, bucket, key, id, action string) (*store.Upload, error) {
+	if _, err := s.access(ctx, sc, bucket, action, key); err != nil {
 		return nil, err
 	}
 	u, err := s.st.Upload(ctx, bucket, id)
@@ -47,19 +49,25 @@ func (s *Service) upload(ctx context.Context, sc Scope, bucket, key, id string) 
 	return u, err
 }
 
-// UploadPart stores a part of an upload.
-func (s *Service) UploadPart(ctx context.Context, sc Scope, bucket, key, uploadID string, number int, data []byte) (*store.UploadPart, error) {
+// UploadPart stores a part of an upload, which data reads (a read error
+// fails it); contentMD5, when not nil, is the MD5 the part must have.
+func (s *Service) UploadPart(ctx context.Context, sc Scope, bucket, key, uploadID string, number int, data io.Reader, contentMD5 []byte) (*store.UploadPart, error) {
 	if number < 1 || number > maxPartNumber {
 		return nil, newError("InvalidArgument", fmt.Sprint(number), "Part number must be an integer between 1 and 10000, inclusive")
 	}
-	if _, err := s.upload(ctx, sc, bucket, key, uploadID); err != nil {
+	if _, err := s.upload(ctx, sc, bucket, key, uploadID, "s3:PutObject"); err != nil {
 		return nil, err
 	}
-	blob, err := s.blobs.write(data)
+	w, err := s.blobs.write(data)
 	if err != nil {
 		return nil, err
 	}
-	p := store.UploadPart{UploadID: uploadID, Number: number, Size: int64(len(data)), ETag: etagOf(data),
+	blob := w.name
+	if contentMD5 != nil && string(contentMD5) != string(w.md5[:]) {
+		s.blobs.remove([]string{blob})
+		return nil, newError("BadDigest", key, "The Content-MD5 you specified did not match what we received.")
+	}
+	p := store.UploadPart{UploadID: uploadID, Number: number, Size: w.size, ETag: etag(w.md5),
 		Modified: s.clock.Now().UnixMilli(), Blob: blob}
 	garbage, err := s.st.PutPart(ctx, p)
 	if err != nil {
@@ -79,20 +87,25 @@ func (s *Service) UploadPartCopy(ctx context.Context, sc Scope, src CopySource, 
 	if err != nil {
 		return nil, err
 	}
-	data := o.Body
+	defer o.Body.Close()
+	var data io.Reader = o.Body
 	if rng != "" {
 		r, ok, err := ParseRange(rng, o.Size)
 		if err != nil || !ok || strings.Contains(rng, "=-") || strings.HasSuffix(rng, "-") || r.End >= o.Size {
 			return nil, newError("InvalidArgument", rng, "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy")
 		}
-		data = data[r.Start : r.End+1]
+		ra, ok := o.Body.(io.ReaderAt)
+		if !ok {
+			return nil, fmt.Errorf("BUG: buckets: object %s cannot be read at an offset", src.Key)
+		}
+		data = io.NewSectionReader(ra, r.Start, r.End+1-r.Start)
 	}
-	return s.UploadPart(ctx, sc, bucket, key, uploadID, number, data)
+	return s.UploadPart(ctx, sc, bucket, key, uploadID, number, data, nil)
 }
 
 // Parts lists an upload's parts after a part number.
 func (s *Service) Parts(ctx context.Context, sc Scope, bucket, key, uploadID string, after, limit int) (*store.Upload, []store.UploadPart, error) {
-	u, err := s.upload(ctx, sc, bucket, key, uploadID)
+	u, err := s.upload(ctx, sc, bucket, key, uploadID, "s3:ListMultipartUploadParts")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -102,7 +115,7 @@ func (s *Service) Parts(ctx context.Context, sc Scope, bucket, key, uploadID str
 
 // Uploads lists a bucket's uploads in progress.
 func (s *Service) Uploads(ctx context.Context, sc Scope, bucket, prefix, afterKey, afterID string, limit int) ([]store.Upload, error) {
-	if _, err := s.Bucket(ctx, sc, bucket); err != nil {
+	if _, err := s.Bucket(ctx, sc, bucket, "s3:ListBucketMultipartUploads"); err != nil {
 		return nil, err
 	}
 	return s.st.Uploads(ctx, bucket, prefix, afterKey, afterID, limit)
@@ -110,7 +123,7 @@ func (s *Service) Uploads(ctx context.Context, sc Scope, bucket, prefix, afterKe
 
 // AbortUpload removes an upload and its parts.
 func (s *Service) AbortUpload(ctx context.Context, sc Scope, bucket, key, uploadID string) error {
-	if _, err := s.upload(ctx, sc, bucket, key, uploadID); err != nil {
+	if _, err := s.upload(ctx, sc, bucket, key, uploadID, "s3:AbortMultipartUpload"); err != nil {
 		return err
 	}
 	garbage, err := s.st.AbortUpload(ctx, uploadID)
@@ -130,11 +143,11 @@ type CompletedPart struct {
 // CompleteUpload assembles the named parts, in ascending order, into the
 // object; its ETag is the MD5 of the parts' MD5s followed by "-N".
 func (s *Service) CompleteUpload(ctx context.Context, sc Scope, bucket, key, uploadID string, want []CompletedPart) (*store.BucketObject, error) {
-	u, err := s.upload(ctx, sc, bucket, key, uploadID)
+	u, err := s.upload(ctx, sc, bucket, key, uploadID, "s3:PutObject")
 	if err != nil {
 		return nil, err
 	}
-	b, err := s.Bucket(ctx, sc, bucket)
+	b, err := s.access(ctx, sc, bucket, "s3:PutObject", key)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +162,8 @@ func (s *Service) CompleteUpload(ctx context.Context, sc Scope, bucket, key, upl
 	for _, p := range stored {
 		byNumber[p.Number] = p
 	}
-	var body []byte
+	var blobs []string
+	var size int64
 	sums := md5.New()
 	for i := 1; i < len(want); i++ {
 		if want[i].Number <= want[i-1].Number {
@@ -164,20 +178,16 @@ func (s *Service) CompleteUpload(ctx context.Context, sc Scope, bucket, key, upl
 		if i < len(want)-1 && p.Size < minPartSize {
 			return nil, newError("EntityTooSmall", uploadID, "Your proposed upload is smaller than the minimum allowed object size.")
 		}
-		data, err := s.blobs.read(p.Blob)
-		if err != nil {
-			return nil, err
-		}
-		body = append(body, data...)
+		blobs, size = append(blobs, p.Blob), size+p.Size
 		sum, _ := hex.DecodeString(strings.Trim(p.ETag, `"`))
 		sums.Write(sum)
 	}
-	blob, err := s.blobs.write(body)
+	blob, err := s.blobs.concat(blobs)
 	if err != nil {
 		return nil, err
 	}
 	o := store.BucketObject{
-		Bucket: bucket, Key: key, VersionID: versionFor(b), Size: int64(len(body)),
+		Bucket: bucket, Key: key, VersionID: versionFor(b), Size: size,
 		ETag:     fmt.Sprintf(`"%s-%d"`, hex.EncodeToString(sums.Sum(nil)), len(want)),
 		Modified: s.clock.Now().UnixMilli(), Headers: u.Headers, Metadata: u.Metadata, Blob: blob, Parts: len(want),
 	}

@@ -5,6 +5,8 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -14,7 +16,12 @@ import (
 // Put is an object to store.
 type Put struct {
 	Bucket, Key string
-	Body        []byte
+	// Body reads the object's bytes (nil for none); a read error fails
+	// the write, which then stores nothing.
+	Body io.Reader
+	// ContentMD5 is the MD5 the bytes must have (Content-MD5), nil for
+	// no check.
+	ContentMD5 []byte
 	// Headers are the system headers kept with the object (Content-Type,
 	// Content-Encoding, Content-Disposition, Content-Language,
 	// Cache-Control, Expires); Metadata the user metadata.
@@ -30,18 +37,19 @@ type Conditions struct {
 	IfModifiedSince, IfUnmodifiedSince *time.Time
 }
 
-// Object is an object read back: its metadata and, for a GET, its bytes
-// (only the range asked for, which ContentRange then describes).
+// Object is an object read back: its metadata and, for a GET, a reader
+// of its bytes (only the range asked for, which ContentRange then
+// describes, Length bytes), which the caller closes.
 type Object struct {
 	store.BucketObject
-	Body         []byte
+	Body         io.ReadCloser
+	Length       int64
 	ContentRange string
 }
 
-// etagOf is S3's ETag of a single-part upload: the MD5 of the bytes, hex,
+// etag is S3's ETag of a single-part upload: the MD5 of the bytes, hex,
 // quoted.
-func etagOf(data []byte) string {
-	sum := md5.Sum(data)
+func etag(sum [md5.Size]byte) string {
 	return `"` + hex.EncodeToString(sum[:]) + `"`
 }
 
@@ -59,7 +67,7 @@ func versionFor(b *store.Bucket) string {
 
 // PutObject stores an object and returns its stored version.
 func (s *Service) PutObject(ctx context.Context, sc Scope, p Put) (*store.BucketObject, error) {
-	b, err := s.Bucket(ctx, sc, p.Bucket)
+	b, err := s.access(ctx, sc, p.Bucket, "s3:PutObject", p.Key)
 	if err != nil {
 		return nil, err
 	}
@@ -106,12 +114,21 @@ func (s *Service) latest(ctx context.Context, bucket, key string) (*store.Bucket
 
 // store writes an object's bytes, then its row.
 func (s *Service) store(ctx context.Context, b *store.Bucket, p Put) (*store.BucketObject, error) {
-	blob, err := s.blobs.write(p.Body)
+	body := p.Body
+	if body == nil {
+		body = strings.NewReader("")
+	}
+	w, err := s.blobs.write(body)
 	if err != nil {
 		return nil, err
 	}
+	blob := w.name
+	if p.ContentMD5 != nil && string(p.ContentMD5) != string(w.md5[:]) {
+		s.blobs.remove([]string{blob})
+		return nil, newError("BadDigest", p.Key, "The Content-MD5 you specified did not match what we received.")
+	}
 	o := store.BucketObject{
-		Bucket: b.Name, Key: p.Key, VersionID: versionFor(b), Size: int64(len(p.Body)), ETag: etagOf(p.Body),
+		Bucket: b.Name, Key: p.Key, VersionID: versionFor(b), Size: w.size, ETag: etag(w.md5),
 		Modified: s.clock.Now().UnixMilli(), Headers: p.Headers, Metadata: p.Metadata, Blob: blob,
 	}
 	if o.Headers == nil || o.Headers["Content-Type"] == "" {
@@ -140,7 +157,11 @@ func withDefaultType(h map[string]string) map[string]string {
 // object returns a version of an object ("" the latest) that is not a
 // delete marker.
 func (s *Service) object(ctx context.Context, sc Scope, bucket, key, versionID string) (*store.BucketObject, error) {
-	if _, err := s.Bucket(ctx, sc, bucket); err != nil {
+	action := "s3:GetObject"
+	if versionID != "" {
+		action = "s3:GetObjectVersion"
+	}
+	if _, err := s.access(ctx, sc, bucket, action, key); err != nil {
 		return nil, err
 	}
 	if versionID == "" {
@@ -175,20 +196,25 @@ func (s *Service) GetObject(ctx context.Context, sc Scope, bucket, key, versionI
 	if err != nil {
 		return nil, err
 	}
-	data, err := s.blobs.read(o.Blob)
+	var r Range
+	ok := false
+	if rng != "" {
+		if r, ok, err = ParseRange(rng, o.Size); err != nil {
+			return nil, &Error{Code: "InvalidRange", Resource: key, Message: err.Error()}
+		}
+	}
+	f, err := s.blobs.open(o.Blob)
 	if err != nil {
 		return nil, err
 	}
-	out := &Object{BucketObject: *o, Body: data}
-	if rng == "" {
-		return out, nil
-	}
-	r, ok, err := ParseRange(rng, o.Size)
-	if err != nil {
-		return nil, &Error{Code: "InvalidRange", Resource: key, Message: err.Error()}
-	}
+	out := &Object{BucketObject: *o, Body: f, Length: o.Size}
 	if ok {
-		out.Body = data[r.Start : r.End+1]
+		if _, err := f.Seek(r.Start, io.SeekStart); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("cannot read object %s: %w", key, err)
+		}
+		out.Length = r.End + 1 - r.Start
+		out.Body = readCloser{io.LimitReader(f, out.Length), f}
 		out.ContentRange = r.ContentRange(o.Size)
 	}
 	return out, nil
@@ -238,7 +264,11 @@ type Deleted struct {
 // "null" version, or (versioning enabled or suspended) adds a delete
 // marker; with one, it removes that version. A missing key is no error.
 func (s *Service) DeleteObject(ctx context.Context, sc Scope, bucket, key, versionID string) (*Deleted, error) {
-	b, err := s.Bucket(ctx, sc, bucket)
+	action := "s3:DeleteObject"
+	if versionID != "" {
+		action = "s3:DeleteObjectVersion"
+	}
+	b, err := s.access(ctx, sc, bucket, action, key)
 	if err != nil {
 		return nil, err
 	}
@@ -293,7 +323,8 @@ func (s *Service) CopyObject(ctx context.Context, sc Scope, c Copy) (*store.Buck
 		}
 		return nil, err
 	}
-	b, err := s.Bucket(ctx, sc, c.Bucket)
+	defer src.Body.Close()
+	b, err := s.access(ctx, sc, c.Bucket, "s3:PutObject", c.Key)
 	if err != nil {
 		return nil, err
 	}
@@ -307,3 +338,11 @@ func (s *Service) CopyObject(ctx context.Context, sc Scope, c Copy) (*store.Buck
 	}
 	return s.store(ctx, b, p)
 }
+
+// readCloser reads from one reader and closes another.
+type readCloser struct {
+	io.Reader
+	c io.Closer
+}
+
+func (r readCloser) Close() error { return r.c.Close() }

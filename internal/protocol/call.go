@@ -1,10 +1,13 @@
 package protocol
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"net/url"
 	"reflect"
 	"strconv"
+	"sync"
 )
 
 // Call is one routed request: the service, the operation, the protocol it
@@ -78,6 +81,9 @@ func (c *Call) decodeREST(r *http.Request, body []byte, sv reflect.Value, ti *ty
 				pv.SetBytes(body)
 			}
 			return nil
+		case kStream:
+			pv.Set(reflect.ValueOf(io.NopCloser(bytes.NewReader(body))))
+			return nil
 		case kString:
 			if len(body) > 0 {
 				p.t.set(pv, reflect.ValueOf(string(body)))
@@ -125,6 +131,10 @@ func (c *Call) WriteOutput(w http.ResponseWriter, requestID string, out any) {
 		body = c.queryResponse(v, st, requestID)
 	case RESTJSON, RESTXML:
 		status = writeRESTBindings(h, v, st, c.Op.ResponseCode)
+		if p := st.payload; p != nil && p.t.kind == kStream {
+			writeStream(w, h, status, v.Field(p.index), c.ContentType())
+			return
+		}
 		body = c.restBody(h, v, st)
 	}
 	if body != nil {
@@ -210,4 +220,60 @@ func (c *Call) restBody(h http.Header, v reflect.Value, st *structInfo) []byte {
 		return appendXMLEnd(b, name)
 	}
 	return appendJSONStruct(nil, v, st)
+}
+
+// streamCopyBuffer is the size of the buffers streamed payloads are
+// copied through.
+const streamCopyBuffer = 256 << 10
+
+var streamBuffers = sync.Pool{New: func() any { b := make([]byte, streamCopyBuffer); return &b }}
+
+// StreamsInput reports whether the operation's input payload is a
+// streaming blob, which DecodeInputStream binds to the request body
+// instead of bytes read beforehand.
+func (c *Call) StreamsInput() bool {
+	if c.Op == nil || (c.Kind != RESTXML && c.Kind != RESTJSON) {
+		return false
+	}
+	p := infoOf(c.Op.Input).st.payload
+	return p != nil && p.t.kind == kStream
+}
+
+// DecodeInputStream decodes the request like DecodeInput, its streaming
+// payload member reading from body.
+func (c *Call) DecodeInputStream(r *http.Request, body io.ReadCloser) (any, error) {
+	in := reflect.New(c.Op.Input)
+	ti := infoOf(c.Op.Input)
+	if err := decodeRESTBindings(r, c.labels, in.Elem(), ti.st); err != nil {
+		return nil, err
+	}
+	in.Elem().Field(ti.st.payload.index).Set(reflect.ValueOf(body))
+	if err := c.Service.Validate(in.Interface()); err != nil {
+		return nil, err
+	}
+	return in.Interface(), nil
+}
+
+// writeStream writes a response whose payload is a streaming blob: the
+// headers (Content-Length among them, from the output's members), then
+// the stream, closed after. A failure midway can only cut the response
+// short.
+func writeStream(w http.ResponseWriter, h http.Header, status int, pv reflect.Value, defaultType string) {
+	var body io.ReadCloser
+	if !pv.IsNil() {
+		body = pv.Interface().(io.ReadCloser)
+		defer body.Close()
+	}
+	if h.Get("Content-Type") == defaultType {
+		h.Set("Content-Type", "application/octet-stream")
+	}
+	if body == nil {
+		h.Set("Content-Length", "0")
+	}
+	w.WriteHeader(status)
+	if body != nil {
+		buf := streamBuffers.Get().(*[]byte)
+		defer streamBuffers.Put(buf)
+		_, _ = io.CopyBuffer(struct{ io.Writer }{w}, body, *buf)
+	}
 }

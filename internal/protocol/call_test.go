@@ -3,6 +3,7 @@ package protocol
 import (
 	"bytes"
 	"errors"
+	"io"
 	"net/http/httptest"
 	"reflect"
 	"strings"
@@ -275,4 +276,63 @@ func TestWriteOutput(t *testing.T) {
 			t.Errorf("payload response = %q %v", w.Body, w.Header())
 		}
 	})
+	t.Run("rest streaming payload", func(t *testing.T) {
+		type out struct {
+			Length *int64        `aws:"Content-Length,loc=header"`
+			Body   io.ReadCloser `aws:"Body,payload,streaming"`
+		}
+		c := &Call{Kind: RESTXML, Service: testService(RESTXML), Op: &Operation{Name: "Get", Output: reflect.TypeFor[out](), ResponseCode: 200, HasOutput: true}}
+		w := httptest.NewRecorder()
+		body := &closeCounter{Reader: strings.NewReader("streamed bytes")}
+		c.WriteOutput(w, "r", &out{Length: ptr(int64(14)), Body: body})
+		if w.Body.String() != "streamed bytes" || w.Header().Get("Content-Length") != "14" || body.closed != 1 ||
+			w.Header().Get("Content-Type") != "application/octet-stream" {
+			t.Errorf("streamed response = %q %v, closed %d times", w.Body, w.Header(), body.closed)
+		}
+	})
+}
+
+// closeCounter is a body that counts its closes.
+type closeCounter struct {
+	io.Reader
+	closed int
+}
+
+func (c *closeCounter) Close() error { c.closed++; return nil }
+
+// TestStreamingInput: an operation whose payload is a streaming blob
+// binds it to the request body, unread.
+func TestStreamingInput(t *testing.T) {
+	type in struct {
+		Key  *string       `aws:"Key,loc=header"`
+		Body io.ReadCloser `aws:"Body,payload,streaming"`
+	}
+	type plain struct {
+		Body []byte `aws:"Body,payload"`
+	}
+	svc := testService(RESTXML)
+	c := &Call{Kind: RESTXML, Service: svc, Op: &Operation{Name: "Put", Input: reflect.TypeFor[in]()}}
+	if !c.StreamsInput() || (&Call{Kind: RESTXML, Service: svc, Op: &Operation{Name: "Put", Input: reflect.TypeFor[plain]()}}).StreamsInput() ||
+		(&Call{Kind: AWSJSON11, Service: svc, Op: &Operation{Name: "Put", Input: reflect.TypeFor[in]()}}).StreamsInput() {
+		t.Fatal("StreamsInput does not tell the streaming REST payload alone")
+	}
+	r := httptest.NewRequest("PUT", "/b/k", nil)
+	r.Header.Set("Key", "k")
+	body := io.NopCloser(strings.NewReader("payload"))
+	v, err := c.DecodeInputStream(r, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := v.(*in)
+	if got.Body != body || *got.Key != "k" {
+		t.Errorf("decoded %+v; want the request body itself and the header", got)
+	}
+	// Decoded from bytes (a body read beforehand), it reads them.
+	v, err = c.DecodeInput(r, []byte("bytes"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := io.ReadAll(v.(*in).Body); string(b) != "bytes" {
+		t.Errorf("body decoded from bytes reads %q", b)
+	}
 }

@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"fmt"
+	"io"
 	"reflect"
 	"strconv"
 	"strings"
@@ -59,7 +60,13 @@ const (
 	kMap
 	kStruct
 	kDocument
+	// kStream is a streaming blob (io.ReadCloser): a REST payload read
+	// and written as it travels.
+	kStream
 )
+
+// streamType is the Go type of streaming blobs.
+var streamType = reflect.TypeFor[io.ReadCloser]()
 
 // location is where a REST member travels.
 type location uint8
@@ -206,6 +213,8 @@ func buildInfo(t reflect.Type, inProgress map[reflect.Type]*typeInfo) *typeInfo 
 	case base.Kind() == reflect.Struct:
 		ti.kind = kStruct
 		ti.st = buildStruct(base, inProgress)
+	case base == streamType:
+		ti.kind = kStream
 	case base.Kind() == reflect.Interface:
 		ti.kind = kDocument
 	default:

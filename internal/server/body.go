@@ -238,3 +238,15 @@ func decodeContent(h http.Header, body []byte, limit int64, reserve func(int64) 
 // gzipReaders keeps gzip readers (each holds tens of kilobytes of
 // decompression state) for reuse.
 var gzipReaders sync.Pool
+
+// streamDeadline sets the read deadline of a streamed body of size bytes,
+// as readBody sets one, and returns its timeout and the function that
+// clears it once the handler is done.
+func (x *exchange) streamDeadline(size int64) (time.Duration, func()) {
+	timeout := x.s.opt.BodyTimeout + time.Duration(size/minBodyRate)*time.Second
+	rc := http.NewResponseController(x.w)
+	if rc.SetReadDeadline(time.Now().Add(timeout)) != nil {
+		return timeout, func() {}
+	}
+	return timeout, func() { _ = rc.SetReadDeadline(time.Time{}) }
+}

@@ -44,6 +44,10 @@ type Options struct {
 	// BodyLimit returns the largest request body a service accepts, in
 	// bytes (compressed bodies: decompressed size); nil means DefaultBodyLimit.
 	BodyLimit func(svc *protocol.Service) int64
+	// StreamLimit is the largest body of an operation whose payload
+	// streams (S3's PutObject and UploadPart), which is never held in
+	// memory (DefaultStreamLimit when 0).
+	StreamLimit int64
 	// Health describes the server for GET /_vigil/health.
 	Health func() any
 	// Version is the server's version, shown on its home page.
@@ -100,6 +104,10 @@ var DefaultBodyLimits = map[string]int64{
 // DefaultBodyLimit is the body limit of services without their own.
 const DefaultBodyLimit = 2 << 20
 
+// DefaultStreamLimit is S3's largest single upload, 5 GiB, and room for
+// its aws-chunked framing.
+const DefaultStreamLimit = 5<<30 + 64<<20
+
 // New returns a Server.
 func New(opt Options) *Server {
 	if opt.Clock == nil {
@@ -130,6 +138,9 @@ func New(opt Options) *Server {
 	if opt.BodyTimeout == 0 {
 		opt.BodyTimeout = DefaultBodyTimeout
 	}
+	if opt.StreamLimit == 0 {
+		opt.StreamLimit = DefaultStreamLimit
+	}
 	s := &Server{opt: opt, maxBody: DefaultBodyLimit}
 	s.budget.limit = opt.PreAuthBytes
 	for _, st := range opt.Router.Services() {
@@ -144,7 +155,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	x := &exchange{
-		s: s, w: &statusWriter{ResponseWriter: w}, r: r,
+		s: s, w: &statusWriter{ResponseWriter: w, clock: s.opt.Clock}, r: r,
 		info: &request.Info{ID: request.NewUUID(), Time: s.opt.Clock.Now(), SourceIP: sourceIP(r), UserAgent: r.UserAgent()},
 		call: &protocol.Call{Kind: protocol.GuessKind(r)},
 	}
@@ -167,30 +178,41 @@ type exchange struct {
 	// budget.
 	reserved int64
 
+	// sig is the request's parsed signature, nil when unsigned; bodyAt
+	// is when its body had been read.
+	sig    *sigv4.Signature
+	bodyAt time.Time
+
 	input, output any
 	errCode       string
 	errMsg        string
 	started       bool // a response was written
 }
 
-// statusWriter remembers the status of the response.
+// statusWriter remembers the status of the response, when its header
+// was written and how many body bytes followed.
 type statusWriter struct {
 	http.ResponseWriter
-	status int
+	status   int
+	clock    clock.Clock
+	headerAt time.Time
+	bytes    int64
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
-		w.status = code
+		w.status, w.headerAt = code, w.clock.Now()
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
-		w.status = http.StatusOK
+		w.status, w.headerAt = http.StatusOK, w.clock.Now()
 	}
-	return w.ResponseWriter.Write(b)
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
 }
 
 // Flush sends buffered data, for streamed responses.
@@ -210,6 +232,7 @@ func (x *exchange) serve() {
 		}
 	}()
 	sig, parseErr := sigv4.Parse(x.r)
+	x.sig = sig
 	signing := ""
 	if sig != nil {
 		signing = sig.Service
@@ -231,6 +254,9 @@ func (x *exchange) serve() {
 			return
 		}
 		limit = x.s.opt.BodyLimit(x.call.Service)
+		if x.call.StreamsInput() {
+			limit = x.s.opt.StreamLimit
+		}
 	}
 	if x.r.ContentLength > limit {
 		x.fail(tooLarge(x.r.ContentLength, limit, x.call.Service))
@@ -240,11 +266,16 @@ func (x *exchange) serve() {
 		x.failAuth(err)
 		return
 	}
+	if !byBody && x.call.StreamsInput() {
+		x.serveStream(sig, parseErr, limit)
+		return
+	}
 	raw, err := x.readBody(limit)
 	if err != nil {
 		x.fail(err)
 		return
 	}
+	x.bodyAt = x.s.opt.Clock.Now()
 	payload := raw
 	decoded := false
 	if byBody {
@@ -270,19 +301,11 @@ func (x *exchange) serve() {
 		x.failAuth(err)
 		return
 	}
-	x.releaseBudget()
-	x.info.Principal, x.info.Region = res.Principal, res.Region
-	ctx = request.NewContext(ctx, x.info)
-	if x.routeErr != nil {
-		// A modeled operation Vigil does not implement.
-		x.fail(x.routeErr)
+	ctx, ok := x.admit(ctx, res.Principal, res.Region)
+	if !ok {
 		return
 	}
 	call := x.call
-	if err := x.s.opt.Authorizer.Authorize(ctx, res.Principal, call.Service.IAMPrefix+":"+call.Op.Name, "*"); err != nil {
-		x.fail(err)
-		return
-	}
 	if !decoded {
 		payload = res.Body
 		if call.Kind != protocol.RESTXML {
@@ -294,11 +317,40 @@ func (x *exchange) serve() {
 			}
 		}
 	}
+	for name, v := range res.Trailers {
+		// A trailing checksum is the upload's x-amz-checksum-* header.
+		x.r.Header[name] = v
+	}
 	in, err := call.DecodeInput(x.r, payload)
 	if err != nil {
 		x.fail(err)
 		return
 	}
+	x.invoke(ctx, in)
+}
+
+// admit puts the authenticated caller in the request's context and
+// authorizes the call; it answers the client and returns false when the
+// call goes no further.
+func (x *exchange) admit(ctx context.Context, p request.Principal, region string) (context.Context, bool) {
+	x.releaseBudget()
+	x.info.Principal, x.info.Region = p, region
+	ctx = request.NewContext(ctx, x.info)
+	if x.routeErr != nil {
+		// A modeled operation Vigil does not implement.
+		x.fail(x.routeErr)
+		return ctx, false
+	}
+	if err := x.s.opt.Authorizer.Authorize(ctx, p, x.call.Service.IAMPrefix+":"+x.call.Op.Name, "*"); err != nil {
+		x.fail(err)
+		return ctx, false
+	}
+	return ctx, true
+}
+
+// invoke runs the call on its decoded input and writes its response.
+func (x *exchange) invoke(ctx context.Context, in any) {
+	call := x.call
 	x.input = in
 	out, stream, err := call.Invoke(ctx, in)
 	if err != nil {
@@ -388,6 +440,7 @@ func (x *exchange) finish() {
 		if x.call.Op != nil {
 			e.ReadOnly = x.call.Op.ReadOnly
 		}
+		e.HTTP = x.wire(elapsed)
 		if c := x.r.TLS; c != nil {
 			e.TLS = &audit.TLSDetails{Version: tlsVersion(c.Version), CipherSuite: tls.CipherSuiteName(c.CipherSuite), Host: x.r.Host}
 		}
@@ -395,6 +448,22 @@ func (x *exchange) finish() {
 	}
 	x.s.opt.Logger.Debug("request", "request_id", x.info.ID, "service", service, "operation", op,
 		"protocol", x.call.Kind, "account", x.info.Principal.Account, "error", x.errCode, "duration", elapsed)
+}
+
+// wire describes the exchange as it went over the wire.
+func (x *exchange) wire(total time.Duration) *audit.HTTPExchange {
+	h := &audit.HTTPExchange{Method: x.r.Method, URI: x.r.RequestURI, Proto: x.r.Proto, Host: x.r.Host,
+		Referer: x.r.Referer(), Status: x.w.status, BytesSent: x.w.bytes, Total: total}
+	if !x.bodyAt.IsZero() && !x.w.headerAt.IsZero() {
+		h.TurnAround = x.w.headerAt.Sub(x.bodyAt)
+	}
+	if x.sig != nil {
+		h.SignatureVersion, h.AuthType = "SigV4", "AuthHeader"
+		if x.sig.Presigned {
+			h.AuthType = "QueryString"
+		}
+	}
+	return h
 }
 
 func sourceIP(r *http.Request) string {

@@ -58,6 +58,18 @@ type UploadPart struct {
 	Blob     string
 }
 
+// AccessLogRecord is a record of a bucket's server access log waiting
+// to be delivered to its target bucket.
+type AccessLogRecord struct {
+	// ID orders the records (assigned by the store, increasing).
+	ID int64
+	// Target and Prefix are where the record goes; Bucket is the logged
+	// bucket and Owner its owner's account.
+	Target, Prefix, Bucket, Owner string
+	// Line is the record, without its newline.
+	Line string
+}
+
 // Buckets stores S3 buckets, their configurations, objects and multipart
 // uploads. Methods that remove objects or parts return the blobs no row
 // names any more, which the caller deletes after the write is durable.
@@ -124,4 +136,13 @@ type Buckets interface {
 	AbortUpload(ctx context.Context, uploadID string) (garbage []string, err error)
 	// Blobs calls fn with every blob a row names.
 	Blobs(ctx context.Context, fn func(blob string)) error
+
+	// AppendAccessLogs stores server access log records to deliver,
+	// assigning their IDs.
+	AppendAccessLogs(ctx context.Context, recs []AccessLogRecord) error
+	// AccessLogs lists the records waiting, by ID, after an ID; at most
+	// limit.
+	AccessLogs(ctx context.Context, after int64, limit int) ([]AccessLogRecord, error)
+	// DeleteAccessLogs removes records (delivered or dropped) by ID.
+	DeleteAccessLogs(ctx context.Context, ids []int64) error
 }

@@ -32,6 +32,9 @@ func (g *generator) typesFile() ([]byte, error) {
 			fmt.Fprintf(&body, "// %s is the empty output of %s.\ntype %s struct{}\n\n", io[1], op, io[1])
 		}
 	}
+	if bytes.Contains(body.Bytes(), []byte("io.ReadCloser")) {
+		b.WriteString("import \"io\"\n\n")
+	}
 	if bytes.Contains(body.Bytes(), []byte("time.Time")) {
 		b.WriteString("import \"time\"\n\n")
 	}
@@ -68,6 +71,11 @@ func (g *generator) structType(b *bytes.Buffer, n string, sh *shape) error {
 		t, err := g.goType(m.Shape, false)
 		if err != nil {
 			return fmt.Errorf("%s.%s: %w", n, m.name, err)
+		}
+		if t == "[]byte" && (m.Streaming || g.m.Shapes[m.Shape].Streaming) {
+			// A streaming blob (S3's object bodies) is read and written
+			// as it travels, never held whole.
+			t = "io.ReadCloser"
 		}
 		field := exportName(m.name)
 		for fields[field] {

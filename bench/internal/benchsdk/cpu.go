@@ -52,3 +52,6 @@ func cpuTime(pid int) (time.Duration, error) {
 	}
 	return time.Duration(ticks) * 10 * time.Millisecond, nil
 }
+
+// ServerPID is the -server-pid flag's process id, 0 when none was given.
+func ServerPID() int { return *serverPID }

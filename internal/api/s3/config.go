@@ -23,7 +23,7 @@ func (p *Provider) PutBucketVersioning(ctx context.Context, in *PutBucketVersion
 // GetBucketVersioning returns a bucket's versioning state (none when it
 // was never set).
 func (p *Provider) GetBucketVersioning(ctx context.Context, in *GetBucketVersioningRequest) (*GetBucketVersioningOutput, error) {
-	b, err := p.b.Bucket(ctx, scope(ctx), *in.Bucket)
+	b, err := p.b.Bucket(ctx, scope(ctx), *in.Bucket, "s3:GetBucketVersioning")
 	if err != nil {
 		return nil, apiError(err)
 	}
@@ -155,9 +155,24 @@ func (p *Provider) DeleteBucketEncryption(ctx context.Context, in *DeleteBucketE
 	return &DeleteBucketEncryptionOutput{}, nil
 }
 
-// PutBucketLogging stores a bucket's server access logging settings
-// (Vigil writes no access logs: docs/s3.md).
+// PutBucketLogging stores a bucket's server access logging settings:
+// the target bucket must exist and belong to the bucket's owner.
 func (p *Provider) PutBucketLogging(ctx context.Context, in *PutBucketLoggingRequest) (*PutBucketLoggingOutput, error) {
+	if e := in.BucketLoggingStatus.LoggingEnabled; e != nil {
+		if len(e.TargetGrants) > 0 {
+			return nil, notImplemented("TargetGrants (ACL grants on log objects)")
+		}
+		if f := e.TargetObjectKeyFormat; f != nil && f.PartitionedPrefix != nil {
+			return nil, notImplemented("PartitionedPrefix log object keys")
+		}
+		b, err := p.b.Bucket(ctx, scope(ctx), *in.Bucket, "s3:PutBucketLogging")
+		if err != nil {
+			return nil, apiError(err)
+		}
+		if err := p.b.CheckLoggingTarget(ctx, b.Account, *e.TargetBucket); err != nil {
+			return nil, apiError(err)
+		}
+	}
 	if err := p.putJSON(ctx, *in.Bucket, buckets.ConfigLogging, in.BucketLoggingStatus); err != nil {
 		return nil, err
 	}

@@ -35,15 +35,18 @@ func (p *Provider) UploadPart(ctx context.Context, in *UploadPartRequest) (*Uplo
 	if in.SSECustomerAlgorithm != nil {
 		return nil, notImplemented("SSE-C keys")
 	}
-	if err := checkBody(in.Body, in.ContentMD5, map[string]*string{"crc32": in.ChecksumCRC32, "crc32c": in.ChecksumCRC32C,
-		"crc64nvme": in.ChecksumCRC64NVME, "sha1": in.ChecksumSHA1, "sha256": in.ChecksumSHA256}); err != nil {
+	sum, err := contentMD5(in.ContentMD5)
+	if err != nil {
 		return nil, err
 	}
-	part, err := p.b.UploadPart(ctx, scope(ctx), *in.Bucket, *in.Key, *in.UploadId, int(*in.PartNumber), in.Body)
+	part, err := p.b.UploadPart(ctx, scope(ctx), *in.Bucket, *in.Key, *in.UploadId, int(*in.PartNumber), in.Body, sum)
 	if err != nil {
 		return nil, apiError(err)
 	}
-	return &UploadPartOutput{ETag: &part.ETag, ServerSideEncryption: ServerSideEncryptionAES256}, nil
+	return &UploadPartOutput{ETag: &part.ETag, ServerSideEncryption: ServerSideEncryptionAES256,
+		ChecksumCRC32: checksum(in.Body, in.ChecksumCRC32, "crc32"), ChecksumCRC32C: checksum(in.Body, in.ChecksumCRC32C, "crc32c"),
+		ChecksumCRC64NVME: checksum(in.Body, in.ChecksumCRC64NVME, "crc64nvme"),
+		ChecksumSHA1:      checksum(in.Body, in.ChecksumSHA1, "sha1"), ChecksumSHA256: checksum(in.Body, in.ChecksumSHA256, "sha256")}, nil
 }
 
 // UploadPartCopy stores a part copied from an object.

@@ -6,12 +6,12 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/vigilhq/vigil/internal/api"
-	"github.com/vigilhq/vigil/internal/auth/sigv4"
 	"github.com/vigilhq/vigil/internal/buckets"
 	"github.com/vigilhq/vigil/internal/protocol"
 	"github.com/vigilhq/vigil/internal/request"
@@ -29,7 +29,7 @@ func New(b *buckets.Service) *Provider { return &Provider{b: b} }
 // scope returns the request's account and region.
 func scope(ctx context.Context) buckets.Scope {
 	info := request.FromContext(ctx)
-	return buckets.Scope{Account: info.Principal.Account, Region: info.Region}
+	return buckets.Scope{Account: info.Principal.Account, Region: info.Region, Principal: info.Principal.ARN}
 }
 
 // statuses are the HTTP statuses of the bucket store's error codes
@@ -70,35 +70,32 @@ func notImplemented(option string) error {
 	return s3Error("NotImplemented", "Vigil's bucket store does not implement %s.", option)
 }
 
-// checkBody verifies an upload's Content-MD5 and x-amz-checksum-*
-// values (an aws-chunked body's trailers were verified as it was
-// decoded).
-func checkBody(body []byte, contentMD5 *string, sums map[string]*string) error {
-	if contentMD5 != nil {
-		want, err := base64.StdEncoding.DecodeString(*contentMD5)
-		if err != nil || len(want) != md5.Size {
-			return s3Error("InvalidDigest", "The Content-MD5 you specified was invalid.")
-		}
-		if got := md5.Sum(body); string(got[:]) != string(want) {
-			return s3Error("BadDigest", "The Content-MD5 you specified did not match what we received.")
+// contentMD5 decodes an upload's Content-MD5 (nil when absent), which
+// the bucket store checks once it has the bytes.
+func contentMD5(v *string) ([]byte, error) {
+	if v == nil {
+		return nil, nil
+	}
+	sum, err := base64.StdEncoding.DecodeString(*v)
+	if err != nil || len(sum) != md5.Size {
+		return nil, s3Error("InvalidDigest", "The Content-MD5 you specified was invalid.")
+	}
+	return sum, nil
+}
+
+// checksum is an upload's x-amz-checksum-<alg> value as S3 echoes it: its
+// header's, or its aws-chunked trailer's, which the front door verified
+// and which is known once the body has been read.
+func checksum(body io.Reader, header *string, alg string) *string {
+	if header != nil {
+		return header
+	}
+	if t, ok := body.(interface{ Trailers() http.Header }); ok {
+		if v := t.Trailers().Get("X-Amz-Checksum-" + alg); v != "" {
+			return &v
 		}
 	}
-	h := http.Header{}
-	for name, v := range sums {
-		if v != nil {
-			h.Set("x-amz-checksum-"+name, *v)
-		}
-	}
-	err := sigv4.CheckChecksums(h, body)
-	var se *sigv4.Error
-	if errors.As(err, &se) {
-		code := "InvalidArgument"
-		if se.Kind == sigv4.KindChecksumMismatch {
-			code = "BadDigest"
-		}
-		return s3Error(code, "%s", se.Message)
-	}
-	return err
+	return nil
 }
 
 // CreateBucket creates a bucket.
@@ -141,7 +138,7 @@ func plainACL(acl string, grants ...*string) error {
 
 // HeadBucket tells whether a bucket exists and the caller owns it.
 func (p *Provider) HeadBucket(ctx context.Context, in *HeadBucketRequest) (*HeadBucketOutput, error) {
-	b, err := p.b.Bucket(ctx, scope(ctx), *in.Bucket)
+	b, err := p.b.Bucket(ctx, scope(ctx), *in.Bucket, "s3:ListBucket")
 	if err != nil {
 		return nil, apiError(err)
 	}
@@ -182,7 +179,7 @@ func (p *Provider) DeleteBucket(ctx context.Context, in *DeleteBucketRequest) (*
 // GetBucketLocation returns a bucket's region: empty for us-east-1, as
 // S3 answers.
 func (p *Provider) GetBucketLocation(ctx context.Context, in *GetBucketLocationRequest) (*GetBucketLocationOutput, error) {
-	b, err := p.b.Bucket(ctx, scope(ctx), *in.Bucket)
+	b, err := p.b.Bucket(ctx, scope(ctx), *in.Bucket, "s3:GetBucketLocation")
 	if err != nil {
 		return nil, apiError(err)
 	}

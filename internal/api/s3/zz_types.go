@@ -2,6 +2,8 @@
 
 package s3
 
+import "io"
+
 import "time"
 
 // AbacStatus: The ABAC status of the general purpose bucket.
@@ -2070,7 +2072,7 @@ type GetObjectLockConfigurationRequest struct {
 // GetObjectOutput: the GetObjectOutput shape.
 type GetObjectOutput struct {
 	// Body: Object data.
-	Body []byte `aws:"Body,payload,streaming"`
+	Body io.ReadCloser `aws:"Body,payload,streaming"`
 
 	// DeleteMarker: Indicates whether the object retrieved was (true) or was not (false) a Delete Marker.
 	DeleteMarker *bool `aws:"x-amz-delete-marker,loc=header"`
@@ -2319,7 +2321,7 @@ type GetObjectTaggingRequest struct {
 // GetObjectTorrentOutput: the GetObjectTorrentOutput shape.
 type GetObjectTorrentOutput struct {
 	// Body: A Bencoded dictionary as defined by the BitTorrent specification
-	Body []byte `aws:"Body,payload,streaming"`
+	Body io.ReadCloser `aws:"Body,payload,streaming"`
 
 	// RequestCharged: the RequestCharged member.
 	RequestCharged RequestCharged `aws:"x-amz-request-charged,loc=header"`
@@ -4696,7 +4698,7 @@ type PutObjectRequest struct {
 	ACL ObjectCannedACL `aws:"x-amz-acl,loc=header"`
 
 	// Body: Object data.
-	Body []byte `aws:"Body,payload,streaming"`
+	Body io.ReadCloser `aws:"Body,payload,streaming"`
 
 	// Bucket: The bucket name to which the PUT action was initiated.
 	Bucket *string `aws:"Bucket,req,loc=uri"`
@@ -5805,7 +5807,7 @@ type UploadPartOutput struct {
 // UploadPartRequest: the UploadPartRequest shape.
 type UploadPartRequest struct {
 	// Body: Object data.
-	Body []byte `aws:"Body,payload,streaming"`
+	Body io.ReadCloser `aws:"Body,payload,streaming"`
 
 	// Bucket: The name of the bucket to which the multipart upload was initiated.
 	Bucket *string `aws:"Bucket,req,loc=uri"`
@@ -5907,7 +5909,7 @@ type WriteGetObjectResponseRequest struct {
 	RequestToken *string `aws:"x-amz-request-token,req,loc=header"`
 
 	// Body: The object data.
-	Body []byte `aws:"Body,payload,streaming"`
+	Body io.ReadCloser `aws:"Body,payload,streaming"`
 
 	// StatusCode: The integer status code for an HTTP response of a corresponding GetObject request.
 	StatusCode *int32 `aws:"x-amz-fwd-status,loc=header"`

@@ -175,4 +175,33 @@ func Buckets(t *testing.T, open Open) {
 			t.Fatalf("completed object = %+v, %v", o, err)
 		}
 	})
+
+	t.Run("access logs", func(t *testing.T) {
+		s := storeOf(t, fresh(t, open))
+		recs := []store.AccessLogRecord{
+			{Target: "logs", Prefix: "p/", Bucket: "b1", Owner: "111111111111", Line: "one"},
+			{Target: "logs", Prefix: "p/", Bucket: "b1", Owner: "111111111111", Line: "two \"quoted\""},
+			{Target: "other", Bucket: "b2", Owner: "222222222222", Line: "three"},
+		}
+		must(t, s.AppendAccessLogs(ctx, recs))
+		if recs[0].ID == 0 || recs[1].ID <= recs[0].ID || recs[2].ID <= recs[1].ID {
+			t.Fatalf("IDs = %d %d %d; want increasing", recs[0].ID, recs[1].ID, recs[2].ID)
+		}
+		got, err := s.AccessLogs(ctx, 0, 10)
+		if err != nil || !reflect.DeepEqual(got, recs) {
+			t.Fatalf("AccessLogs = %+v, %v; want %+v", got, err, recs)
+		}
+		if got, _ := s.AccessLogs(ctx, recs[0].ID, 1); len(got) != 1 || got[0].ID != recs[1].ID {
+			t.Fatalf("AccessLogs after the first, 1 = %+v", got)
+		}
+		must(t, s.DeleteAccessLogs(ctx, []int64{recs[0].ID, recs[2].ID}))
+		if got, _ := s.AccessLogs(ctx, 0, 10); len(got) != 1 || got[0] != recs[1] {
+			t.Fatalf("AccessLogs after deleting two = %+v", got)
+		}
+		more := []store.AccessLogRecord{{Target: "logs", Bucket: "b1", Owner: "111111111111", Line: "four"}}
+		must(t, s.AppendAccessLogs(ctx, more))
+		if more[0].ID <= recs[2].ID {
+			t.Fatalf("ID after deletions = %d; want more than %d", more[0].ID, recs[2].ID)
+		}
+	})
 }

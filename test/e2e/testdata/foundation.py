@@ -38,11 +38,11 @@ ident = session.client("sts", config=config).get_caller_identity()
 check("sts get_caller_identity", ident["Account"] == account and ident["Arn"] == "arn:aws:iam::%s:root" % account, repr(ident))
 
 families = [
-    ("logs (awsJson1.1)", "logs", lambda c: c.describe_export_tasks(), "DescribeExportTasks"),
+    ("logs (awsJson1.1)", "logs", lambda c: c.describe_deliveries(), "DescribeDeliveries"),
     ("cloudwatch (awsJson1.0, query-compatible)", "cloudwatch", lambda c: c.describe_insight_rules(), "DescribeInsightRules"),
     ("iam (awsQuery)", "iam", lambda c: c.list_users(), "ListUsers"),
     ("guardduty (restJson1)", "guardduty", lambda c: c.list_detectors(), "ListDetectors"),
-    ("s3 (restXml)", "s3", lambda c: c.list_buckets(), "ListBuckets"),
+    ("s3 (restXml)", "s3", lambda c: c.get_bucket_website(Bucket="b"), "GetBucketWebsite"),
 ]
 for name, service, call, op in families:
     client = session.client(service, config=config)
