@@ -109,6 +109,12 @@ func appendParamStruct(b []byte, v reflect.Value, depth int) []byte {
 		first = false
 		b = protocol.AppendJSONString(b, f.name)
 		b = append(b, ':')
+		if f.sensitive {
+			// CloudTrail's placeholder for what a model marks sensitive
+			// (passwords, API keys, client secrets).
+			b = append(b, `"HIDDEN_DUE_TO_SECURITY_REASONS"`...)
+			continue
+		}
 		b = appendParam(b, fv, depth+1)
 	}
 	return append(b, '}')
@@ -173,6 +179,10 @@ func absentParam(v reflect.Value) bool {
 		return v.IsNil()
 	case reflect.Chan, reflect.Func, reflect.UnsafePointer, reflect.Complex64, reflect.Complex128:
 		return true
+	case reflect.String:
+		// An enum member not given (the generated types hold enums as
+		// named strings, "" when absent).
+		return v.Len() == 0 && v.Type().PkgPath() != ""
 	}
 	return false
 }
@@ -200,6 +210,9 @@ func appendFloat(b []byte, f float64, bits int) []byte {
 type paramField struct {
 	index int
 	name  string
+	// sensitive members (the model's "sensitive" shapes) are written as
+	// CloudTrail hides them.
+	sensitive bool
 }
 
 // paramFields caches the members of each struct type, by reflect.Type.
@@ -215,11 +228,13 @@ func paramFieldsOf(t reflect.Type) []paramField {
 		if !sf.IsExported() {
 			continue
 		}
-		name := sf.Name
+		name, sensitive := sf.Name, false
 		if tag, ok := sf.Tag.Lookup("aws"); ok {
-			if n, _, _ := strings.Cut(tag, ","); n != "" {
+			n, opts, _ := strings.Cut(tag, ",")
+			if n != "" {
 				name = n
 			}
+			sensitive = slices.Contains(strings.Split(opts, ","), "sensitive")
 		} else if tag, ok := sf.Tag.Lookup("json"); ok {
 			n, _, _ := strings.Cut(tag, ",")
 			if n == "-" {
@@ -229,7 +244,7 @@ func paramFieldsOf(t reflect.Type) []paramField {
 				name = n
 			}
 		}
-		fs = append(fs, paramField{index: i, name: lowerFirst(name)})
+		fs = append(fs, paramField{index: i, name: lowerFirst(name), sensitive: sensitive})
 	}
 	paramFields.Store(t, fs)
 	return fs

@@ -309,3 +309,21 @@ func TestTrailRecordJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestParamsHideSensitive: members the model marks sensitive (an API
+// key, a password) are written as CloudTrail hides them, however deep.
+func TestParamsHideSensitive(t *testing.T) {
+	type auth struct {
+		Name  *string `aws:"ApiKeyName"`
+		Value *string `aws:"ApiKeyValue,req,min=1,max=512,pat=8,sensitive"`
+	}
+	type input struct {
+		Name *string `aws:"Name,req"`
+		Auth *auth   `aws:"AuthParameters"`
+	}
+	got := string(Params(&input{Name: ptr("hooks"), Auth: &auth{Name: ptr("x-api-key"), Value: ptr("SECRET-VALUE")}}))
+	want := `{"name":"hooks","authParameters":{"apiKeyName":"x-api-key","apiKeyValue":"HIDDEN_DUE_TO_SECURITY_REASONS"}}`
+	if got != want {
+		t.Errorf("Params = %s\nwant     %s", got, want)
+	}
+}

@@ -42,7 +42,6 @@ const (
 	InvalidLogGroup         Code = "InvalidCloudWatchLogsLogGroupArn"
 	InvalidLogsRole         Code = "InvalidCloudWatchLogsRoleArn"
 	InsufficientTopic       Code = "InsufficientSnsTopicPolicy"
-	InvalidSNSTopic         Code = "InvalidSnsTopicName"
 	InvalidKMSKey           Code = "InvalidKmsKeyId"
 	NotOrganizationAccount  Code = "OrganizationsNotInUse"
 	InvalidARN              Code = "CloudTrailARNInvalid"

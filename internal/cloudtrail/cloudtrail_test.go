@@ -35,13 +35,15 @@ type memBuckets struct {
 	mu      sync.Mutex
 	objects map[string]Object
 	refuse  bool
+	// refuseKeys refuses the keys containing it ("": none).
+	refuseKeys string
 }
 
 func (m *memBuckets) CheckDelivery(_ context.Context, o Object) error {
 	switch {
 	case o.Bucket != "logs":
 		return &DeliveryError{Code: "NoSuchBucket", Message: "The specified bucket does not exist"}
-	case m.refuse:
+	case m.refuse || (m.refuseKeys != "" && strings.Contains(o.Key, m.refuseKeys)):
 		return &DeliveryError{Code: "AccessDenied", Message: "Access Denied"}
 	}
 	return nil
@@ -596,5 +598,108 @@ func TestS3DataEvents(t *testing.T) {
 	}
 	if len(added) != 1 || strings.Count(added[0], `"eventName"`) != 1 || !strings.Contains(added[0], `"ARN":"arn:aws:s3:::other/x.jpg"`) {
 		t.Errorf("log files of the advanced selectors = %v; want one with the read of x.jpg", added)
+	}
+}
+
+// records returns the eventNames of the records of the log files under
+// prefix, sorted.
+func (w *world) records(t *testing.T, prefix string) []string {
+	t.Helper()
+	var names []string
+	for _, k := range w.buckets.keys(prefix) {
+		var file struct{ Records []struct{ EventName string } }
+		if err := json.Unmarshal(gunzip(t, w.buckets.objects[k].Body), &file); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range file.Records {
+			names = append(names, r.EventName)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// TestStopAndRestart: a stopped trail still delivers what was recorded
+// before it stopped, nothing recorded while stopped (in its bucket or its
+// log group), and what is recorded after it starts again.
+func TestStopAndRestart(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	bucket, group, role := "logs", "arn:aws:logs:us-east-1:"+acct+":log-group:trail:*", "arn:aws:iam::"+acct+":role/ct"
+	if _, err := w.svc.CreateTrail(ctx, TrailChange{Account: acct, Region: "us-east-1", Name: "trail", Bucket: &bucket, LogGroupARN: &group, LogsRoleARN: &role}); err != nil {
+		t.Fatal(err)
+	}
+	on := func(b bool) {
+		if err := w.svc.SetLogging(ctx, acct, "us-east-1", "trail", b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	on(true)
+	w.call(t, "us-east-1", "BeforeStop", false)
+	on(false)
+	w.tick(t)
+	w.call(t, "us-east-1", "WhileStopped", false)
+	w.tick(t)
+	on(true)
+	w.call(t, "us-east-1", "AfterRestart", false)
+	w.tick(t)
+	if got := strings.Join(w.records(t, "AWSLogs/"), " "); got != "AfterRestart BeforeStop" {
+		t.Errorf("delivered to the bucket: %s; want BeforeStop and AfterRestart", got)
+	}
+	var sent []string
+	for _, m := range w.dests.sent {
+		var le dispatch.LogEvents
+		json.Unmarshal(m.Payload, &le)
+		for _, e := range le.Events {
+			var r struct{ EventName string }
+			json.Unmarshal([]byte(e.Message), &r)
+			sent = append(sent, r.EventName)
+		}
+	}
+	slices.Sort(sent)
+	if got := strings.Join(sent, " "); got != "AfterRestart BeforeStop" {
+		t.Errorf("delivered to the log group: %s; want BeforeStop and AfterRestart", got)
+	}
+}
+
+// TestPartialRefusal: a bucket that refuses one region's file of a run
+// and takes another's gets each event once, however many runs it takes;
+// each region's digest is signed with that region's key.
+func TestPartialRefusal(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	bucket, multi, on := "logs", true, true
+	if _, err := w.svc.CreateTrail(ctx, TrailChange{Account: acct, Region: "us-east-1", Name: "trail", Bucket: &bucket, MultiRegion: &multi, Validation: &on}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.svc.SetLogging(ctx, acct, "us-east-1", "trail", true); err != nil {
+		t.Fatal(err)
+	}
+	w.buckets.refuseKeys = "/CloudTrail/us-east-1/"
+	w.call(t, "us-east-1", "InVirginia", false)
+	w.call(t, "eu-west-1", "InIreland", false)
+	for range 3 {
+		w.tick(t)
+	}
+	if got := w.records(t, "AWSLogs/"+acct+"/CloudTrail/eu-west-1/"); strings.Join(got, " ") != "InIreland" {
+		t.Errorf("eu-west-1 records after 3 runs with us-east-1 refused: %v; want InIreland once", got)
+	}
+	w.buckets.refuseKeys = ""
+	w.clk.Set(w.clk.Now().Truncate(time.Hour).Add(time.Hour - DeliverEvery))
+	w.tick(t)
+	if got := strings.Join(w.records(t, "AWSLogs/"+acct+"/CloudTrail/"), " "); got != "InIreland InVirginia" {
+		t.Errorf("records once the bucket takes both: %s; want each once", got)
+	}
+	for _, region := range []string{"us-east-1", "eu-west-1"} {
+		digests := w.buckets.keys("AWSLogs/" + acct + "/CloudTrail-Digest/" + region + "/")
+		keys, _ := w.svc.PublicKeys(ctx, region, w.clk.Now().Add(-2*time.Hour), w.clk.Now())
+		if len(digests) != 1 || len(keys) != 1 {
+			t.Fatalf("%s: digests %v, keys %v", region, digests, keys)
+		}
+		var d struct{ DigestPublicKeyFingerprint string }
+		json.Unmarshal(gunzip(t, w.buckets.objects[digests[0]].Body), &d)
+		if d.DigestPublicKeyFingerprint != keys[0].Fingerprint {
+			t.Errorf("%s digest signed by %s; want the region's key %s", region, d.DigestPublicKeyFingerprint, keys[0].Fingerprint)
+		}
 	}
 }

@@ -72,8 +72,15 @@ func (s *Service) deliverTrail(ctx context.Context, arn string, through int64, n
 		return err
 	}
 	t, err := decodeTrail(stored)
-	if err != nil || !t.State.Logging {
+	if err != nil {
 		return err
+	}
+	if !t.State.Logging {
+		// A stopped trail delivers what was recorded until it stopped.
+		if t.State.StopSeq <= stored.Delivered {
+			return nil
+		}
+		through = min(through, t.State.StopSeq)
 	}
 	d := &delivery{svc: s, trail: t, cursor: stored.Delivered, through: through, now: now}
 	if t.LogGroupARN != "" && t.State.LogsCursor == nil {
@@ -90,7 +97,13 @@ func (s *Service) deliverTrail(ctx context.Context, arn string, through int64, n
 		}
 	}
 	if t.Validation {
-		return s.digest(ctx, t, now)
+		if err := s.digest(ctx, t, now); err != nil {
+			return err
+		}
+	}
+	if !t.State.Logging && d.cursor >= t.State.StopSeq {
+		t.State.StopSeq = 0
+		return d.save(ctx)
 	}
 	return nil
 }
@@ -127,41 +140,69 @@ func (d *delivery) files(ctx context.Context) error {
 		if err != nil || len(events) == 0 {
 			return err
 		}
+		last := events[len(events)-1].Seq
 		files, err := d.svc.writeLogFiles(ctx, t, events, d.now)
 		st.DeliveryAttempt = ms(d.now)
-		var refused *DeliveryError
-		if errors.As(err, &refused) {
-			st.DeliveryError = refused.Code
-			return d.save(ctx)
-		}
-		if err != nil {
-			return err
-		}
 		if len(files) > 0 {
-			st.Delivered, st.DeliveryError = ms(d.now), ""
+			st.Delivered = ms(d.now)
 		}
 		d.notify(ctx, files)
+		if err != nil {
+			// The files written stay written: a retry leaves their events
+			// out of their files.
+			if st.Written == nil {
+				st.Written = map[string]int64{}
+			}
+			for _, f := range files {
+				st.Written[writtenKey(f.Region, insightFile(f.Key))] = last
+			}
+			var refused *DeliveryError
+			if errors.As(err, &refused) {
+				st.DeliveryError = refused.Code
+			}
+			if serr := d.save(ctx, d.digested(files)...); serr != nil || refused != nil {
+				return serr
+			}
+			return err
+		}
+		st.DeliveryError, st.Written = "", nil
 		for _, f := range files {
 			if !slices.Contains(st.Regions, f.Region) {
 				st.Regions = append(st.Regions, f.Region)
 			}
 		}
-		// Digests list the files of events, not of Insights events.
-		files = slices.DeleteFunc(files, func(f store.TrailLogFile) bool { return !t.Validation || insightFile(f.Key) })
-		for _, f := range files {
-			if st.Chains == nil {
-				st.Chains = map[string]*Chain{}
-			}
-			if st.Chains[f.Region] == nil {
-				st.Chains[f.Region] = &Chain{End: st.StartLogging}
-			}
-		}
-		d.cursor = events[len(events)-1].Seq
-		if err := d.save(ctx, files...); err != nil {
+		d.cursor = last
+		if err := d.save(ctx, d.digested(files)...); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// digested returns the files a digest will list (none without
+// validation; not those of Insights events), opening the chains of their
+// regions.
+func (d *delivery) digested(files []store.TrailLogFile) []store.TrailLogFile {
+	t, st := d.trail, &d.trail.State
+	files = slices.DeleteFunc(slices.Clone(files), func(f store.TrailLogFile) bool { return !t.Validation || insightFile(f.Key) })
+	for _, f := range files {
+		if st.Chains == nil {
+			st.Chains = map[string]*Chain{}
+		}
+		if st.Chains[f.Region] == nil {
+			st.Chains[f.Region] = &Chain{End: st.StartLogging}
+		}
+	}
+	return files
+}
+
+// writtenKey names a region's files of events, or of Insights events,
+// in State.Written.
+func writtenKey(region string, insight bool) string {
+	if insight {
+		return region + "|CloudTrail-Insight"
+	}
+	return region + "|CloudTrail"
 }
 
 // notify publishes a notification of each file to the trail's topic, as
@@ -256,17 +297,22 @@ func (t *Trail) delivers(e *store.TrailEvent) bool {
 type fileKind struct{ region, kind string }
 
 // writeLogFiles writes the events the trail delivers as one log file a
-// region and kind, and returns the files.
+// region and kind, and returns the files; on an error, those written
+// before it. Events a partly refused batch already wrote
+// (State.Written) are left out.
 func (s *Service) writeLogFiles(ctx context.Context, t *Trail, events []store.TrailEvent, now time.Time) ([]store.TrailLogFile, error) {
 	byFile := map[fileKind][]*store.TrailEvent{}
 	for i := range events {
-		if e := &events[i]; t.delivers(e) {
-			k := fileKind{e.Region, "CloudTrail"}
-			if e.Category == "Insight" {
-				k.kind = "CloudTrail-Insight"
-			}
-			byFile[k] = append(byFile[k], e)
+		e := &events[i]
+		insight := e.Category == "Insight"
+		if !t.delivers(e) || e.Seq <= t.State.Written[writtenKey(e.Region, insight)] {
+			continue
 		}
+		k := fileKind{e.Region, "CloudTrail"}
+		if insight {
+			k.kind = "CloudTrail-Insight"
+		}
+		byFile[k] = append(byFile[k], e)
 	}
 	kinds := make([]fileKind, 0, len(byFile))
 	for k := range byFile {
@@ -277,7 +323,7 @@ func (s *Service) writeLogFiles(ctx context.Context, t *Trail, events []store.Tr
 	for _, k := range kinds {
 		f, err := s.writeLogFile(ctx, t, k, byFile[k], now)
 		if err != nil {
-			return nil, err
+			return files, err
 		}
 		files = append(files, f)
 	}

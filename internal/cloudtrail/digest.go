@@ -95,7 +95,9 @@ func (s *Service) writeDigest(ctx context.Context, t *Trail, region string, c *C
 	if err != nil {
 		return err
 	}
-	key, err := s.signer(ctx, t.Region, end)
+	// Signed with the key of the digest's region, which validate-logs
+	// lists in that region.
+	key, err := s.signer(ctx, region, end)
 	if err != nil {
 		return err
 	}

@@ -38,6 +38,8 @@ const (
 	insightWarmUp = 36 * time.Hour
 	// minExcess is the fewest calls above the mean that can be unusual.
 	minExcess = 10
+	// insightGrace is how long after its end a minute is analysed.
+	insightGrace = time.Minute
 )
 
 // decay is the weight a minute's count keeps one minute later: it halves
@@ -131,11 +133,19 @@ func (s *Service) PutInsightSelectors(ctx context.Context, account, region, name
 	if len(types) > 0 && !t.selects(&store.TrailEvent{Category: "Management", Source: "cloudtrail.amazonaws.com"}) {
 		return nil, errorf(InvalidInsightSelectors, "Insights are computed from management write events: trail %s does not log them.", t.Name)
 	}
+	enabling := len(t.Insights) == 0 && len(types) > 0
 	t.Insights = slices.Compact(slices.Sorted(slices.Values(types)))
 	if err := s.opt.Store.SetTrailSettings(ctx, t.ARN, mustJSON(t.Settings)); err != nil {
-		return nil, s.notFound(err, nameOrARN)
+		return nil, s.notFound(err, nameOrARN, account)
 	}
 	s.trailsChanged()
+	if enabling {
+		// Insights learn from now on, never from the past.
+		from := ms(s.opt.Clock.Now().Truncate(time.Minute))
+		if err := s.updateState(ctx, t.ARN, func(st *State) { st.Insight = InsightState{Done: from} }); err != nil {
+			return nil, s.notFound(err, nameOrARN, account)
+		}
+	}
 	return t, nil
 }
 
@@ -168,10 +178,9 @@ func (s *Service) trailInsights(ctx context.Context, arn string, now time.Time) 
 		return err
 	}
 	st := &t.State.Insight
-	end := ms(now.Truncate(time.Minute))
-	if st.Done == 0 {
-		st.Done = ms(TimeOf(t.State.StartLogging).Truncate(time.Minute))
-	}
+	// A minute is analysed once the calls answered in it are surely
+	// recorded (the audit hook queues them).
+	end := ms(now.Add(-insightGrace).Truncate(time.Minute))
 	if end <= st.Done {
 		return nil
 	}

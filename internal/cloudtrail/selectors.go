@@ -143,7 +143,7 @@ func (s *Service) PutEventSelectors(ctx context.Context, account, region, nameOr
 	}
 	t.Selectors, t.AdvancedSelectors = basic, advanced
 	if err := s.opt.Store.SetTrailSettings(ctx, t.ARN, mustJSON(t.Settings)); err != nil {
-		return nil, s.notFound(err, nameOrARN)
+		return nil, s.notFound(err, nameOrARN, account)
 	}
 	s.trailsChanged()
 	return t, nil

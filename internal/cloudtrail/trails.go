@@ -59,6 +59,13 @@ type State struct {
 	LogsCursor    *int64 `json:"logsCursor,omitempty"`
 	LogsDelivered int64  `json:"logsDelivered,omitempty"`
 	LogsError     string `json:"logsError,omitempty"`
+	// StopSeq, after StopLogging, is the Seq of the last event the
+	// stopped trail still delivers.
+	StopSeq int64 `json:"stopSeq,omitempty"`
+	// Written are the Seqs up to which the files of a batch that a
+	// bucket partly refused were written, by region and kind: a retry
+	// leaves those events out of those files.
+	Written map[string]int64 `json:"written,omitempty"`
 	// Regions are the regions the trail delivered files of.
 	Regions []string `json:"regions,omitempty"`
 	// Insight is its Insights' baselines.
@@ -181,6 +188,8 @@ func (s *Service) checkDestinations(ctx context.Context, account, region, arn st
 		return errorf(InvalidLogsRole, "Invalid CloudWatch Logs role ARN: %q. It must be the ARN of an IAM role of account %s.", st.LogsRoleARN, account)
 	case !logGroupARN.MatchString(st.LogGroupARN):
 		return errorf(InvalidLogGroup, "CloudWatch Logs log group ARN %q is invalid: it must be arn:aws:logs:REGION:ACCOUNT:log-group:NAME:*.", st.LogGroupARN)
+	case !strings.HasPrefix(st.LogGroupARN, "arn:aws:logs:"+region+":"+account+":"):
+		return errorf(InvalidLogGroup, "The log group %s must be in the trail's account %s and region %s.", st.LogGroupARN, account, region)
 	}
 	if err := s.opt.Destinations.CheckLogGroup(ctx, st.LogGroupARN); err != nil {
 		return errorf(InvalidLogGroup, "Access denied. Verify in IAM that the role has adequate permissions: %v", err)
@@ -313,22 +322,23 @@ func (s *Service) UpdateTrail(ctx context.Context, c TrailChange) (*Trail, error
 		return nil, err
 	}
 	if err := s.opt.Store.SetTrailSettings(ctx, t.ARN, mustJSON(t.Settings)); err != nil {
-		return nil, s.notFound(err, c.Name)
+		return nil, s.notFound(err, c.Name, c.Account)
 	}
 	s.trailsChanged()
 	if t.LogGroupARN != group {
 		// Another log group gets the events from the next run on.
-		if err := s.resetLogsCursor(ctx, t.ARN); err != nil {
-			return nil, s.notFound(err, c.Name)
+		// (the next delivery run starts it at its own cursor).
+		if err := s.updateState(ctx, t.ARN, func(st *State) { st.LogsCursor = nil }); err != nil {
+			return nil, s.notFound(err, c.Name, c.Account)
 		}
 	}
 	return t, nil
 }
 
 // notFound words a store's ErrNotFound for a trail.
-func (s *Service) notFound(err error, name string) error {
+func (s *Service) notFound(err error, name, account string) error {
 	if errors.Is(err, store.ErrNotFound) {
-		return errorf(TrailNotFound, "Unknown trail: %s for the user: %s", name, "")
+		return errorf(TrailNotFound, "Unknown trail: %s for the user: %s", name, account)
 	}
 	return err
 }
@@ -391,11 +401,12 @@ func (s *Service) DeleteTrail(ctx context.Context, account, region, nameOrARN st
 		return err
 	}
 	defer s.trailsChanged()
-	return s.notFound(s.opt.Store.DeleteTrail(ctx, t.ARN), nameOrARN)
+	return s.notFound(s.opt.Store.DeleteTrail(ctx, t.ARN), nameOrARN, account)
 }
 
 // Trails returns the trails an account sees in a region: its own and,
-// with shadows, the multi-region trails of the other regions.
+// with shadows, the multi-region trails of the other regions; every
+// trail of the account when region is "".
 func (s *Service) Trails(ctx context.Context, account, region string, shadows bool) ([]*Trail, error) {
 	all, err := s.opt.Store.Trails(ctx, account, "")
 	if err != nil {
@@ -407,7 +418,7 @@ func (s *Service) Trails(ctx context.Context, account, region string, shadows bo
 		if err != nil {
 			return nil, err
 		}
-		if t.Region == region || (shadows && t.MultiRegion) {
+		if region == "" || t.Region == region || (shadows && t.MultiRegion) {
 			out = append(out, t)
 		}
 	}
@@ -425,7 +436,7 @@ func (s *Service) SetLogging(ctx context.Context, account, region, nameOrARN str
 	}
 	stored, err := s.opt.Store.Trail(ctx, t.ARN)
 	if err != nil {
-		return s.notFound(err, nameOrARN)
+		return s.notFound(err, nameOrARN, account)
 	}
 	if t.State.Logging == on {
 		return nil
@@ -433,16 +444,20 @@ func (s *Service) SetLogging(ctx context.Context, account, region, nameOrARN str
 	now := s.opt.Clock.Now()
 	t.State.Logging = on
 	delivered := stored.Delivered
+	last, err := s.opt.Store.LastEventSeq(ctx)
+	if err != nil {
+		return err
+	}
 	if on {
-		t.State.StartLogging = ms(now)
-		if delivered, err = s.opt.Store.LastEventSeq(ctx); err != nil {
-			return err
-		}
+		// Events from now on; the log group's too.
+		t.State.StartLogging, t.State.StopSeq = ms(now), 0
+		delivered, t.State.LogsCursor = last, nil
 	} else {
-		t.State.StopLogging = ms(now)
+		// The events recorded until now are still delivered.
+		t.State.StopLogging, t.State.StopSeq = ms(now), last
 	}
 	defer s.trailsChanged()
-	return s.notFound(s.opt.Store.SetTrailState(ctx, t.ARN, mustJSON(t.State), delivered), nameOrARN)
+	return s.notFound(s.opt.Store.SetTrailState(ctx, t.ARN, mustJSON(t.State), delivered), nameOrARN, account)
 }
 
 // Status returns a trail's state.
@@ -491,9 +506,8 @@ func (s *Service) Tags(ctx context.Context, account, region, arn string) (map[st
 	return s.opt.Tags.ResourceTags(ctx, arn)
 }
 
-// resetLogsCursor makes a trail's next delivery run start its log group's
-// events from that run on.
-func (s *Service) resetLogsCursor(ctx context.Context, arn string) error {
+// updateState changes a trail's state with change.
+func (s *Service) updateState(ctx context.Context, arn string, change func(*State)) error {
 	s.stateMu.Lock()
 	defer s.stateMu.Unlock()
 	stored, err := s.opt.Store.Trail(ctx, arn)
@@ -504,7 +518,7 @@ func (s *Service) resetLogsCursor(ctx context.Context, arn string) error {
 	if err != nil {
 		return err
 	}
-	t.State.LogsCursor = nil
+	change(&t.State)
 	return s.opt.Store.SetTrailState(ctx, arn, mustJSON(t.State), stored.Delivered)
 }
 

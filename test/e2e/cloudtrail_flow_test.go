@@ -197,8 +197,10 @@ func TestCloudTrailInsights(t *testing.T) {
 		v.moveClock(t, `{"advance": "1h"}`)
 	}
 	create(15)
-	v.moveClock(t, `{"advance": "1m"}`)
-	v.moveClock(t, `{"advance": "1m"}`)
+	// A minute is analysed a minute after it ends.
+	for range 3 {
+		v.moveClock(t, `{"advance": "1m"}`)
+	}
 	got, err := trails.LookupEvents(ctx, &cloudtrail.LookupEventsInput{EventCategory: cttypes.EventCategoryInsight})
 	if err != nil || len(got.Events) != 2 || aws.ToString(got.Events[0].EventName) != "CreateLogGroup" {
 		t.Fatalf("LookupEvents(insight) = %+v, %v; want the start and end of an Insights event on CreateLogGroup", got, err)

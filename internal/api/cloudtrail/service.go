@@ -73,6 +73,12 @@ func apiError(err error) error {
 		return &CloudTrailARNInvalidException{Message: msg}
 	case cloudtrail.TagsLimit:
 		return &TagsLimitExceededException{Message: msg}
+	case cloudtrail.InsufficientTopic:
+		return &InsufficientSnsTopicPolicyException{Message: msg}
+	case cloudtrail.InvalidLogGroup:
+		return &InvalidCloudWatchLogsLogGroupArnException{Message: msg}
+	case cloudtrail.InvalidLogsRole:
+		return &InvalidCloudWatchLogsRoleArnException{Message: msg}
 	case cloudtrail.InvalidInsightSelectors:
 		return &InvalidInsightSelectorsException{Message: msg}
 	}
@@ -194,11 +200,11 @@ func (p *Provider) DescribeTrails(ctx context.Context, in *DescribeTrailsRequest
 
 // ListTrails lists the trails of the account in every region.
 func (p *Provider) ListTrails(ctx context.Context, in *ListTrailsRequest) (*ListTrailsResponse, error) {
-	account, region := scope(ctx)
+	account, _ := scope(ctx)
 	if in.NextToken != nil {
 		return nil, &InvalidTokenException{Message: api.Ptr("Invalid NextToken.")}
 	}
-	ts, err := p.svc.Trails(ctx, account, region, true)
+	ts, err := p.svc.Trails(ctx, account, "", false)
 	if err != nil {
 		return nil, err
 	}

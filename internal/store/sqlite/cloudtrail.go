@@ -78,10 +78,12 @@ func (x cloudTrail) LookupEvents(ctx context.Context, q store.TrailEventQuery) (
 }
 
 func (x cloudTrail) EventsAfter(ctx context.Context, account string, regions []string, after, through int64, limit int) ([]store.TrailEvent, error) {
-	where := `seq > ? AND seq <= ? AND account = ?`
+	// The unary + keep SQLite on the rowid range: the account's index
+	// would read its whole history.
+	where := `seq > ? AND seq <= ? AND +account = ?`
 	args := []any{after, through, account}
 	if regions != nil {
-		where += ` AND region IN (` + placeholders(len(regions)) + `)`
+		where += ` AND +region IN (` + placeholders(len(regions)) + `)`
 		for _, r := range regions {
 			args = append(args, r)
 		}
