@@ -47,24 +47,32 @@ func logPrefix(prefix, account, kind, region string) string {
 // whose bucket refuses keeps its events for the next run and reports the
 // error in its status.
 func (s *Service) Deliver(ctx context.Context, now time.Time) error {
-	trails, err := s.opt.Store.AllTrails(ctx)
+	through, err := s.opt.Store.LastEventSeq(ctx)
 	if err != nil {
 		return err
 	}
-	through, err := s.opt.Store.LastEventSeq(ctx)
+	return s.eachTrail(ctx, func(stored *store.Trail, t *Trail) error { return s.deliverTrail(ctx, stored, t, through, now) })
+}
+
+// eachTrail runs fn on every trail (withTrail); a trail deleted meanwhile
+// is skipped, and one trail's error does not stop the others.
+func (s *Service) eachTrail(ctx context.Context, fn func(stored *store.Trail, t *Trail) error) error {
+	trails, err := s.opt.Store.AllTrails(ctx)
 	if err != nil {
 		return err
 	}
 	var errs []error
 	for _, t := range trails {
-		if err := s.deliverTrail(ctx, t.ARN, through, now); err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err := s.withTrail(ctx, t.ARN, fn); err != nil && !errors.Is(err, store.ErrNotFound) {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
 }
 
-func (s *Service) deliverTrail(ctx context.Context, arn string, through int64, now time.Time) error {
+// withTrail runs fn on a trail as stored and decoded, holding stateMu:
+// what changes a trail's state reads it afresh under the lock.
+func (s *Service) withTrail(ctx context.Context, arn string, fn func(stored *store.Trail, t *Trail) error) error {
 	s.stateMu.Lock()
 	defer s.stateMu.Unlock()
 	stored, err := s.opt.Store.Trail(ctx, arn)
@@ -75,6 +83,10 @@ func (s *Service) deliverTrail(ctx context.Context, arn string, through int64, n
 	if err != nil {
 		return err
 	}
+	return fn(stored, t)
+}
+
+func (s *Service) deliverTrail(ctx context.Context, stored *store.Trail, t *Trail, through int64, now time.Time) error {
 	if !t.State.Logging {
 		// A stopped trail delivers what was recorded until it stopped.
 		if t.State.StopSeq <= stored.Delivered {

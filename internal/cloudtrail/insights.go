@@ -2,7 +2,6 @@ package cloudtrail
 
 import (
 	"context"
-	"errors"
 	"math"
 	"slices"
 	"strings"
@@ -153,29 +152,12 @@ func (s *Service) PutInsightSelectors(ctx context.Context, account, region, name
 // minutes completed since its last run, and records the Insights events
 // that start or end; a periodic job. The trail delivers them.
 func (s *Service) Insights(ctx context.Context, now time.Time) error {
-	trails, err := s.opt.Store.AllTrails(ctx)
-	if err != nil {
-		return err
-	}
-	var errs []error
-	for _, stored := range trails {
-		if err := s.trailInsights(ctx, stored.ARN, now); err != nil && !errors.Is(err, store.ErrNotFound) {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
+	return s.eachTrail(ctx, func(stored *store.Trail, t *Trail) error { return s.trailInsights(ctx, stored, t, now) })
 }
 
-func (s *Service) trailInsights(ctx context.Context, arn string, now time.Time) error {
-	s.stateMu.Lock()
-	defer s.stateMu.Unlock()
-	stored, err := s.opt.Store.Trail(ctx, arn)
-	if err != nil {
-		return err
-	}
-	t, err := decodeTrail(stored)
-	if err != nil || !t.State.Logging || len(t.Insights) == 0 {
-		return err
+func (s *Service) trailInsights(ctx context.Context, stored *store.Trail, t *Trail, now time.Time) error {
+	if !t.State.Logging || len(t.Insights) == 0 {
+		return nil
 	}
 	st := &t.State.Insight
 	// A minute is analysed once the calls answered in it are surely
@@ -201,7 +183,7 @@ func (s *Service) trailInsights(ctx context.Context, arn string, now time.Time) 
 			return err
 		}
 	}
-	return s.opt.Store.SetTrailState(ctx, arn, mustJSON(t.State), stored.Delivered)
+	return s.opt.Store.SetTrailState(ctx, t.ARN, mustJSON(t.State), stored.Delivered)
 }
 
 // regions are the regions whose events a trail delivers: its home

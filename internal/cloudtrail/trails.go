@@ -428,36 +428,32 @@ func (s *Service) Trails(ctx context.Context, account, region string, shadows bo
 // SetLogging starts or stops a trail's logging. A trail that starts
 // delivers the events recorded from then on.
 func (s *Service) SetLogging(ctx context.Context, account, region, nameOrARN string, on bool) error {
-	s.stateMu.Lock()
-	defer s.stateMu.Unlock()
-	t, err := s.homeTrail(ctx, account, region, nameOrARN)
+	home, err := s.homeTrail(ctx, account, region, nameOrARN)
 	if err != nil {
 		return err
-	}
-	stored, err := s.opt.Store.Trail(ctx, t.ARN)
-	if err != nil {
-		return s.notFound(err, nameOrARN, account)
-	}
-	if t.State.Logging == on {
-		return nil
-	}
-	now := s.opt.Clock.Now()
-	t.State.Logging = on
-	delivered := stored.Delivered
-	last, err := s.opt.Store.LastEventSeq(ctx)
-	if err != nil {
-		return err
-	}
-	if on {
-		// Events from now on; the log group's too.
-		t.State.StartLogging, t.State.StopSeq = ms(now), 0
-		delivered, t.State.LogsCursor = last, nil
-	} else {
-		// The events recorded until now are still delivered.
-		t.State.StopLogging, t.State.StopSeq = ms(now), last
 	}
 	defer s.trailsChanged()
-	return s.notFound(s.opt.Store.SetTrailState(ctx, t.ARN, mustJSON(t.State), delivered), nameOrARN, account)
+	return s.notFound(s.withTrail(ctx, home.ARN, func(stored *store.Trail, t *Trail) error {
+		if t.State.Logging == on {
+			return nil
+		}
+		now := s.opt.Clock.Now()
+		t.State.Logging = on
+		delivered := stored.Delivered
+		last, err := s.opt.Store.LastEventSeq(ctx)
+		if err != nil {
+			return err
+		}
+		if on {
+			// Events from now on; the log group's too.
+			t.State.StartLogging, t.State.StopSeq = ms(now), 0
+			delivered, t.State.LogsCursor = last, nil
+		} else {
+			// The events recorded until now are still delivered.
+			t.State.StopLogging, t.State.StopSeq = ms(now), last
+		}
+		return s.opt.Store.SetTrailState(ctx, t.ARN, mustJSON(t.State), delivered)
+	}), nameOrARN, account)
 }
 
 // Status returns a trail's state.
@@ -508,18 +504,10 @@ func (s *Service) Tags(ctx context.Context, account, region, arn string) (map[st
 
 // updateState changes a trail's state with change.
 func (s *Service) updateState(ctx context.Context, arn string, change func(*State)) error {
-	s.stateMu.Lock()
-	defer s.stateMu.Unlock()
-	stored, err := s.opt.Store.Trail(ctx, arn)
-	if err != nil {
-		return err
-	}
-	t, err := decodeTrail(stored)
-	if err != nil {
-		return err
-	}
-	change(&t.State)
-	return s.opt.Store.SetTrailState(ctx, arn, mustJSON(t.State), stored.Delivered)
+	return s.withTrail(ctx, arn, func(stored *store.Trail, t *Trail) error {
+		change(&t.State)
+		return s.opt.Store.SetTrailState(ctx, arn, mustJSON(t.State), stored.Delivered)
+	})
 }
 
 // wantsData says whether a logging trail of e's account selects the data

@@ -21,6 +21,25 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 )
 
+// trailVigil starts a --dev Vigil standing at the hour, with the bucket
+// audit-logs and CloudTrail's policy on it (trailPolicy), and returns it
+// and must, which fails t on a call's error.
+func trailVigil(t *testing.T) (*vigil, func(any, error)) {
+	base := time.Now().UTC().Truncate(time.Hour)
+	v := startStill(t, base)
+	must := func(_ any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	buckets := s3.NewFromConfig(v.devConfig(devAccount), func(o *s3.Options) { o.UsePathStyle = true })
+	must(buckets.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("audit-logs")}))
+	must(buckets.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("audit-logs"), Policy: aws.String(trailPolicy)}))
+	return v, must
+}
+
 // TestCloudTrailProcessFlow is the seeds' CloudTrail flow through
 // aws-sdk-go-v2: a bucket with CloudTrail's policy, a topic that lets
 // CloudTrail publish (a queue subscribed), a log group with a metric
@@ -29,8 +48,7 @@ import (
 // log file's notification reaches the queue, the failed call reaches the
 // log group, its metric filter and the alarm, which goes to ALARM.
 func TestCloudTrailProcessFlow(t *testing.T) {
-	base := time.Now().UTC().Truncate(time.Hour)
-	v := startStill(t, base)
+	v, must := trailVigil(t)
 	ctx := context.Background()
 	cfg := v.devConfig(devAccount)
 	buckets := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
@@ -40,14 +58,6 @@ func TestCloudTrailProcessFlow(t *testing.T) {
 	topics := sns.NewFromConfig(cfg)
 	queues := sqs.NewFromConfig(cfg)
 	const trailARN = "arn:aws:cloudtrail:us-east-1:" + devAccount + ":trail/audit"
-	must := func(_ any, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(buckets.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("audit-logs")}))
-	must(buckets.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("audit-logs"), Policy: aws.String(trailPolicy)}))
 	topic, err := topics.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("trail-files")})
 	if err != nil {
 		t.Fatal(err)
@@ -163,21 +173,12 @@ func TestCloudTrailProcessFlow(t *testing.T) {
 // starts an Insights event, which the next quiet minute ends; both show
 // in LookupEvents (EventCategory insight) and in the bucket.
 func TestCloudTrailInsights(t *testing.T) {
-	base := time.Now().UTC().Truncate(time.Hour)
-	v := startStill(t, base)
+	v, must := trailVigil(t)
 	ctx := context.Background()
 	cfg := v.devConfig(devAccount)
 	buckets := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 	trails := cloudtrail.NewFromConfig(cfg)
 	logs := cloudwatchlogs.NewFromConfig(cfg)
-	must := func(_ any, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(buckets.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("audit-logs")}))
-	must(buckets.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("audit-logs"), Policy: aws.String(trailPolicy)}))
 	must(trails.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("audit"), S3BucketName: aws.String("audit-logs"), S3KeyPrefix: aws.String("vigil")}))
 	must(trails.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("audit")}))
 	if _, err := trails.GetInsightSelectors(ctx, &cloudtrail.GetInsightSelectorsInput{TrailName: aws.String("audit")}); err == nil {

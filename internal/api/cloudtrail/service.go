@@ -129,12 +129,18 @@ func (p *Provider) CreateTrail(ctx context.Context, in *CreateTrailRequest) (*Cr
 	if err != nil {
 		return nil, apiError(err)
 	}
+	return trailResponse(t), nil
+}
+
+// trailResponse is what CreateTrail answers, and UpdateTrail (its
+// output has the same members).
+func trailResponse(t *cloudtrail.Trail) *CreateTrailResponse {
 	s := trailShape(t)
 	return &CreateTrailResponse{Name: s.Name, S3BucketName: s.S3BucketName, S3KeyPrefix: s.S3KeyPrefix,
 		SnsTopicName: s.SnsTopicName, SnsTopicARN: s.SnsTopicARN,
 		IncludeGlobalServiceEvents: s.IncludeGlobalServiceEvents, IsMultiRegionTrail: s.IsMultiRegionTrail, TrailARN: s.TrailARN,
 		LogFileValidationEnabled: s.LogFileValidationEnabled, CloudWatchLogsLogGroupArn: s.CloudWatchLogsLogGroupArn,
-		CloudWatchLogsRoleArn: s.CloudWatchLogsRoleArn, IsOrganizationTrail: s.IsOrganizationTrail}, nil
+		CloudWatchLogsRoleArn: s.CloudWatchLogsRoleArn, IsOrganizationTrail: s.IsOrganizationTrail}
 }
 
 // UpdateTrail changes a trail's settings.
@@ -145,12 +151,7 @@ func (p *Provider) UpdateTrail(ctx context.Context, in *UpdateTrailRequest) (*Up
 	if err != nil {
 		return nil, apiError(err)
 	}
-	s := trailShape(t)
-	return &UpdateTrailResponse{Name: s.Name, S3BucketName: s.S3BucketName, S3KeyPrefix: s.S3KeyPrefix,
-		SnsTopicName: s.SnsTopicName, SnsTopicARN: s.SnsTopicARN,
-		IncludeGlobalServiceEvents: s.IncludeGlobalServiceEvents, IsMultiRegionTrail: s.IsMultiRegionTrail, TrailARN: s.TrailARN,
-		LogFileValidationEnabled: s.LogFileValidationEnabled, CloudWatchLogsLogGroupArn: s.CloudWatchLogsLogGroupArn,
-		CloudWatchLogsRoleArn: s.CloudWatchLogsRoleArn, IsOrganizationTrail: s.IsOrganizationTrail}, nil
+	return (*UpdateTrailResponse)(trailResponse(t)), nil
 }
 
 // DeleteTrail deletes a trail.
