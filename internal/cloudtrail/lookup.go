@@ -50,8 +50,10 @@ func (s *Service) LookupEvents(ctx context.Context, l Lookup) ([]store.TrailEven
 	}
 	now := s.opt.Clock.Now()
 	from, to := l.From, l.To
-	if from.IsZero() {
-		from = now.Add(-Retention)
+	if oldest := now.Add(-Retention); from.Before(oldest) {
+		// Events past 90 days are deleted within the hour after: never
+		// shown.
+		from = oldest
 	}
 	if to.IsZero() {
 		to = now
@@ -91,6 +93,9 @@ func (s *Service) LookupEvents(ctx context.Context, l Lookup) ([]store.TrailEven
 // ExpireEvents deletes the events past the retention of the event
 // history; a periodic job.
 func (s *Service) ExpireEvents(ctx context.Context, now time.Time) error {
+	if err := s.opt.Store.MarkEvents(ctx, ms(now)); err != nil {
+		return err
+	}
 	n, err := s.opt.Store.ExpireEvents(ctx, ms(now.Add(-Retention)))
 	if n > 0 {
 		s.opt.Logger.Info("CloudTrail deleted events past 90 days", "events", n)

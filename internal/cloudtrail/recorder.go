@@ -56,23 +56,28 @@ func (r *Recorder) Record(ctx context.Context, e *audit.Event) {
 	if e.Operation == "" {
 		return
 	}
-	id := request.NewUUID()
 	ev := store.TrailEvent{
-		Account: e.Principal.Account, Region: e.Region, Time: ms(e.Time),
-		ID: id, Name: e.Operation, Source: e.EventSource,
+		Account: e.Principal.Account, Region: e.Region, Time: ms(e.Time), Name: e.Operation, Source: e.EventSource,
 		Username: lookupName(e.Principal.ARN), AccessKey: e.Principal.AccessKey, ReadOnly: e.ReadOnly,
 		Category: "Management", ErrorCode: e.ErrorCode,
 	}
-	rec := audit.NewTrailRecord(e, id)
+	var bucket string
 	if r.isData != nil && r.isData(e) {
-		bucket, key, ok := s3Object(e)
-		if !ok {
+		// Decided before the record is made: a data call's input can be
+		// large (a PutLogEvents' events), and most are not recorded.
+		var key string
+		var ok bool
+		if bucket, key, ok = s3Object(e); !ok {
 			return // a data event of a kind Vigil does not record
 		}
 		ev.Category, ev.Resource = "Data", "arn:aws:s3:::"+bucket+"/"+key
 		if !r.svc.wantsData(ctx, &ev) {
 			return
 		}
+	}
+	ev.ID = request.NewUUID()
+	rec := audit.NewTrailRecord(e, ev.ID)
+	if ev.Category == "Data" {
 		rec.EventCategory, rec.ManagementEvent = "Data", false
 		rec.Resources = []audit.TrailResource{
 			{Type: S3ObjectType, ARN: ev.Resource},

@@ -108,8 +108,12 @@ type CloudTrail interface {
 	CountCalls(ctx context.Context, account, region string, from, to int64) ([]CallCount, error)
 	// LastEventSeq returns the Seq of the newest event (0: none).
 	LastEventSeq(ctx context.Context) (int64, error)
-	// ExpireEvents deletes the events older than before and returns how
-	// many.
+	// MarkEvents notes that the events stored so far all happened before
+	// at: a call's event is stored after the call. ExpireEvents deletes
+	// the events stored before the latest mark at or before before (all
+	// older than before, without an index on time) and the marks older
+	// than that one, and returns how many events.
+	MarkEvents(ctx context.Context, at int64) error
 	ExpireEvents(ctx context.Context, before int64) (int64, error)
 
 	// CreateTrail stores a new trail and its tags (nil: none), or fails

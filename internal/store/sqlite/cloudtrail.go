@@ -110,14 +110,31 @@ func (x cloudTrail) LastEventSeq(ctx context.Context) (int64, error) {
 	}, `SELECT COALESCE(MAX(seq), 0) FROM cloudtrail_events`)
 }
 
+func (x cloudTrail) MarkEvents(ctx context.Context, at int64) error {
+	return x.s.exec(ctx, "mark the CloudTrail events", `INSERT INTO cloudtrail_marks (time, seq)
+		VALUES (?, (SELECT COALESCE(MAX(seq), 0) FROM cloudtrail_events)) ON CONFLICT (time) DO UPDATE SET seq = excluded.seq`, at)
+}
+
 func (x cloudTrail) ExpireEvents(ctx context.Context, before int64) (int64, error) {
 	var n int64
 	err := x.s.write(ctx, func(tx *Tx) error {
-		res, err := tx.Exec(`DELETE FROM cloudtrail_events WHERE time < ?`, before)
+		var mark, seq int64
+		err := tx.QueryRow(`SELECT time, seq FROM cloudtrail_marks WHERE time <= ? ORDER BY time DESC LIMIT 1`, before).Scan(&mark, &seq)
+		if isNoRows(err) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
-		n, err = res.RowsAffected()
+		// A range of the rowid: no index on the events' time is needed.
+		res, err := tx.Exec(`DELETE FROM cloudtrail_events WHERE seq <= ?`, seq)
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		_, err = tx.Exec(`DELETE FROM cloudtrail_marks WHERE time < ?`, mark)
 		return err
 	})
 	if err != nil {

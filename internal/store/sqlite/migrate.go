@@ -636,7 +636,10 @@ CREATE TABLE cloudtrail_events (
 	record     BLOB NOT NULL
 );
 CREATE INDEX cloudtrail_events_time ON cloudtrail_events(account, region, category, time, seq);
-CREATE INDEX cloudtrail_events_expiry ON cloudtrail_events(time);
+CREATE TABLE cloudtrail_marks (
+	time INTEGER PRIMARY KEY,
+	seq  INTEGER NOT NULL
+);
 CREATE INDEX cloudtrail_events_id ON cloudtrail_events(account, region, id);
 CREATE INDEX cloudtrail_events_name ON cloudtrail_events(account, region, name, time, seq);
 CREATE INDEX cloudtrail_events_source ON cloudtrail_events(account, region, source, time, seq);

@@ -204,13 +204,28 @@ func CloudTrail(t *testing.T, open Open) {
 	})
 
 	t.Run("expire", func(t *testing.T) {
-		n, err := s.ExpireEvents(ctx, 2000)
-		if err != nil || n != 1 {
-			t.Fatalf("ExpireEvents(2000) = %d, %v; want 1 (e1)", n, err)
+		if n, err := s.ExpireEvents(ctx, 5000); err != nil || n != 0 {
+			t.Fatalf("ExpireEvents without a mark = %d, %v; want none", n, err)
+		}
+		if err := s.MarkEvents(ctx, 3500); err != nil { // every event so far happened before 3500
+			t.Fatal(err)
+		}
+		if err := s.AppendEvents(ctx, []store.TrailEvent{event(acct, "us-east-1", 4000, "e6", "PutRetentionPolicy", false)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MarkEvents(ctx, 4500); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.ExpireEvents(ctx, 3000); err != nil || n != 0 {
+			t.Errorf("ExpireEvents(3000) = %d, %v; want none (no mark before 3000)", n, err)
+		}
+		n, err := s.ExpireEvents(ctx, 4000)
+		if err != nil || n != 6 {
+			t.Fatalf("ExpireEvents(4000) = %d, %v; want the 6 events stored before the mark at 3500", n, err)
 		}
 		got, _ := s.LookupEvents(ctx, store.TrailEventQuery{Account: acct, Region: "us-east-1", To: 10000, Limit: 10})
-		if !reflect.DeepEqual(ids(got), []string{"e2", "e5"}) {
-			t.Errorf("after expiry: %v", ids(got))
+		if !reflect.DeepEqual(ids(got), []string{"e6"}) {
+			t.Errorf("after expiry: %v; want e6", ids(got))
 		}
 	})
 }
