@@ -39,6 +39,12 @@ type settings struct {
 	// SMTPRelay and SMTPFrom send SNS's email.
 	SMTPRelay string `yaml:"smtp-relay"`
 	SMTPFrom  string `yaml:"smtp-from"`
+	// ExternalS3* name the S3-compatible store that receives the files
+	// of trails and Logs export tasks whose bucket is not Vigil's.
+	ExternalS3Endpoint        string `yaml:"external-s3-endpoint"`
+	ExternalS3Region          string `yaml:"external-s3-region"`
+	ExternalS3AccessKeyID     string `yaml:"external-s3-access-key-id"`
+	ExternalS3SecretAccessKey string `yaml:"external-s3-secret-access-key"`
 }
 
 const usage = `Usage: vigil [flags]
@@ -95,6 +101,8 @@ func run(args []string, out io.Writer) error {
 	a, err := app.New(ctx, app.Config{
 		Listen: s.Listen, DataDir: s.DataDir, Dev: s.Dev, Region: s.Region,
 		TLS: s.TLS, TLSCert: s.TLSCert, TLSKey: s.TLSKey, SMTPRelay: s.SMTPRelay, SMTPFrom: s.SMTPFrom,
+		ExternalS3: app.ExternalS3{Endpoint: s.ExternalS3Endpoint, Region: s.ExternalS3Region,
+			AccessKeyID: s.ExternalS3AccessKeyID, SecretAccessKey: s.ExternalS3SecretAccessKey},
 		Version: version(), Logger: logger,
 	})
 	if err != nil {
@@ -155,6 +163,10 @@ func loadSettings(args []string, out io.Writer) (settings, error) {
 	tlsKey := fs.String("tls-key", s.TLSKey, "the key of -tls-cert (PEM file)")
 	smtpRelay := fs.String("smtp-relay", s.SMTPRelay, "SMTP relay (host:port) that sends SNS's email; without it email subscriptions are refused")
 	smtpFrom := fs.String("smtp-from", s.SMTPFrom, "sender of SNS's email (default \"Vigil Notifications <no-reply@vigil.localhost>\")")
+	extEndpoint := fs.String("external-s3-endpoint", s.ExternalS3Endpoint, "URL of an S3-compatible store (path-style) that receives the files of trails and Logs export tasks whose bucket is not one of Vigil's")
+	extRegion := fs.String("external-s3-region", s.ExternalS3Region, "region that signs the requests to -external-s3-endpoint (default us-east-1)")
+	extKeyID := fs.String("external-s3-access-key-id", s.ExternalS3AccessKeyID, "access key id Vigil uses at -external-s3-endpoint")
+	extSecret := fs.String("external-s3-secret-access-key", s.ExternalS3SecretAccessKey, "secret access key Vigil uses at -external-s3-endpoint (better set with VIGIL_EXTERNAL_S3_SECRET_ACCESS_KEY)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return s, err
@@ -193,6 +205,8 @@ func loadSettings(args []string, out io.Writer) (settings, error) {
 		env("TLS", func(v string) (err error) { s.TLS, err = strconv.ParseBool(v); return err }),
 		env("TLS_CERT", str(&s.TLSCert)), env("TLS_KEY", str(&s.TLSKey)),
 		env("SMTP_RELAY", str(&s.SMTPRelay)), env("SMTP_FROM", str(&s.SMTPFrom)),
+		env("EXTERNAL_S3_ENDPOINT", str(&s.ExternalS3Endpoint)), env("EXTERNAL_S3_REGION", str(&s.ExternalS3Region)),
+		env("EXTERNAL_S3_ACCESS_KEY_ID", str(&s.ExternalS3AccessKeyID)), env("EXTERNAL_S3_SECRET_ACCESS_KEY", str(&s.ExternalS3SecretAccessKey)),
 	}
 	if err := errors.Join(errs...); err != nil {
 		return s, err
@@ -219,6 +233,14 @@ func loadSettings(args []string, out io.Writer) (settings, error) {
 			s.SMTPRelay = *smtpRelay
 		case "smtp-from":
 			s.SMTPFrom = *smtpFrom
+		case "external-s3-endpoint":
+			s.ExternalS3Endpoint = *extEndpoint
+		case "external-s3-region":
+			s.ExternalS3Region = *extRegion
+		case "external-s3-access-key-id":
+			s.ExternalS3AccessKeyID = *extKeyID
+		case "external-s3-secret-access-key":
+			s.ExternalS3SecretAccessKey = *extSecret
 		}
 	})
 	return s, nil

@@ -91,6 +91,9 @@ type Config struct {
 	// SMTPRelay (host:port) sends SNS's email, from SMTPFrom; without it
 	// email subscriptions are refused.
 	SMTPRelay, SMTPFrom string
+	// ExternalS3, when its Endpoint is set, receives the files of trails
+	// and Logs export tasks whose bucket is not one of Vigil's.
+	ExternalS3 ExternalS3
 }
 
 // App is a built Vigil.
@@ -108,9 +111,11 @@ type App struct {
 	recorder   *cloudtrailengine.Recorder
 	// buckets is the built-in S3 bucket store.
 	buckets *buckets.Service
-	sns     *snsengine.Service
-	sqs     *sqsengine.Service
-	snsAPI  *sns.Provider
+	// external is the external S3 store (nil: none).
+	external *externalS3
+	sns      *snsengine.Service
+	sqs      *sqsengine.Service
+	snsAPI   *sns.Provider
 	// eventBridge is EventBridge, fed by PutEvents, its schedules and
 	// the service events of this node.
 	eventBridge *eventsengine.Service
@@ -274,6 +279,11 @@ func (a *App) build(ctx context.Context) error {
 	})
 	a.metrics = metrics.New(metrics.Options{Store: a.store.Metrics(), Clock: a.clock})
 	a.dashboards = dashboards.New(a.store.Dashboards(), a.store.Tags(), a.clock)
+	if a.cfg.ExternalS3.Endpoint != "" {
+		if a.external, err = newExternalS3(a.cfg.ExternalS3); err != nil {
+			return err
+		}
+	}
 	a.buckets, err = buckets.Open(ctx, buckets.Options{Store: a.store.Buckets(), Dir: filepath.Join(a.cfg.DataDir, "s3"), Clock: a.clock})
 	if err != nil {
 		return err

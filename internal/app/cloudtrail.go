@@ -30,6 +30,10 @@ func trailDelivery(o cloudtrail.Object) buckets.Delivery {
 
 // trailError gives a bucket's refusal the S3 error code trails report.
 func trailError(err error) error {
+	var ext *externalError
+	if errors.As(err, &ext) {
+		return &cloudtrail.DeliveryError{Code: ext.Code, Message: ext.Message}
+	}
 	for _, e := range []error{buckets.ErrNoSuchBucket, buckets.ErrAccessDenied} {
 		if errors.Is(err, e) {
 			var be *buckets.Error
@@ -40,12 +44,22 @@ func trailError(err error) error {
 	return err
 }
 
+// Deliver writes into Vigil's bucket of that name or, without one, into
+// the external S3 store's (Config.ExternalS3).
 func (t trailBuckets) Deliver(ctx context.Context, o cloudtrail.Object) error {
-	return trailError(t.a.buckets.Deliver(ctx, trailDelivery(o)))
+	err := t.a.buckets.Deliver(ctx, trailDelivery(o))
+	if errors.Is(err, buckets.ErrNoSuchBucket) && t.a.external != nil {
+		err = t.a.external.put(ctx, o.Bucket, o.Key, "application/json", o.Body, o.Metadata)
+	}
+	return trailError(err)
 }
 
 func (t trailBuckets) CheckDelivery(ctx context.Context, o cloudtrail.Object) error {
-	return trailError(t.a.buckets.CheckDelivery(ctx, trailDelivery(o)))
+	err := t.a.buckets.CheckDelivery(ctx, trailDelivery(o))
+	if errors.Is(err, buckets.ErrNoSuchBucket) && t.a.external != nil {
+		err = t.a.external.check(ctx, o.Bucket)
+	}
+	return trailError(err)
 }
 
 // trailDestinations are the topics and log groups of trails: checked in

@@ -31,10 +31,15 @@ func (b exportBuckets) PutExportObject(ctx context.Context, o logsengine.ExportO
 			break
 		}
 	}
+	if errors.Is(err, buckets.ErrNoSuchBucket) && b.a.external != nil {
+		// Not one of Vigil's buckets: the external S3 store's.
+		err = b.a.external.put(ctx, o.Bucket, o.Key, o.ContentType, o.Body, nil)
+	}
+	var ext *externalError
 	switch {
-	case errors.Is(err, buckets.ErrNoSuchBucket):
+	case errors.Is(err, buckets.ErrNoSuchBucket), errors.As(err, &ext) && ext.Code == "NoSuchBucket":
 		return fmt.Errorf("%w: %v", logsengine.ErrNoSuchBucket, err)
-	case errors.Is(err, buckets.ErrAccessDenied):
+	case errors.Is(err, buckets.ErrAccessDenied), errors.As(err, &ext) && ext.Code == "AccessDenied":
 		return fmt.Errorf("%w: %v", logsengine.ErrBucketDenied, err)
 	}
 	return err

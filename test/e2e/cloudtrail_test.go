@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/vigilhq/vigil/internal/app"
 )
 
 // trailPolicy is the bucket policy of the CloudTrail documentation for a
@@ -200,5 +202,49 @@ func TestCloudTrailValidateLogs(t *testing.T) {
 	}
 	if out, code := validate(); code != 0 {
 		t.Errorf("validate-logs after restoring every file exited %d:\n%s", code, out)
+	}
+}
+
+// TestCloudTrailExternalBucket: a Vigil configured with an external S3
+// store (here a second Vigil) delivers the files of a trail whose bucket
+// is not one of its own there, signed with its credentials, and `aws
+// cloudtrail validate-logs` finds them valid reading the trail from the
+// first Vigil and the files from the store (AWS_ENDPOINT_URL_S3).
+func TestCloudTrailExternalBucket(t *testing.T) {
+	py := python3(t)
+	base := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	store := startStill(t, base)
+	v := startWith(t, app.Config{Dev: true, Clock: stillClock(base),
+		ExternalS3: app.ExternalS3{Endpoint: store.endpoint, AccessKeyID: devAccount, SecretAccessKey: "dev"}})
+	ctx := context.Background()
+	central := s3.NewFromConfig(store.devConfig(devAccount), func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := central.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("central")}); err != nil {
+		t.Fatal(err)
+	}
+	trails := cloudtrail.NewFromConfig(v.devConfig(devAccount))
+	if _, err := trails.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("audit"), S3BucketName: aws.String("nowhere")}); err == nil {
+		t.Error("CreateTrail into a bucket neither Vigil has = nil error; want S3BucketDoesNotExistException")
+	}
+	trail, err := trails.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("audit"), S3BucketName: aws.String("central"),
+		EnableLogFileValidation: aws.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := trails.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: trail.TrailARN}); err != nil {
+		t.Fatal(err)
+	}
+	logs := cloudwatchlogs.NewFromConfig(v.devConfig(devAccount))
+	for _, g := range []string{"one", "two"} {
+		if _, err := logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(g)}); err != nil {
+			t.Fatal(err)
+		}
+		v.moveClock(t, `{"advance": "1h"}`)
+	}
+	cmd := exec.Command(py, "-m", "awscli", "cloudtrail", "validate-logs", "--trail-arn", *trail.TrailARN,
+		"--start-time", base.Format(time.RFC3339), "--end-time", base.Add(3*time.Hour).Format(time.RFC3339))
+	cmd.Env = append(v.env(), "AWS_ENDPOINT_URL_S3="+store.endpoint, "AWS_ACCESS_KEY_ID="+devAccount, "AWS_SECRET_ACCESS_KEY=dev")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "2/2 digest files valid") || !strings.Contains(string(out), "log files valid") {
+		t.Fatalf("validate-logs over the external store: %v\n%s", err, out)
 	}
 }
