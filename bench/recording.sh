@@ -22,12 +22,12 @@ git worktree add -q --detach "$work/base" "$base"
 run() { # label binary workload...
   local label=$1 bin=$2; shift 2
   rm -rf "$work/data"
-  "$bin" --dev --data-dir "$work/data" --listen 127.0.0.1:4599 --log-level warn 2>>"$work/vigil.log" &
+  "$bin" --dev --data-dir "$work/data" --listen 127.0.0.1:4729 --log-level warn 2>>"$work/vigil.log" &
   pid=$!
-  until curl -sf http://127.0.0.1:4599/_vigil/health >/dev/null; do sleep 0.1; done
-  out=$(AWS_ACCESS_KEY_ID=123456789012 AWS_SECRET_ACCESS_KEY=x "$work/logsbench" -endpoint http://127.0.0.1:4599 -server-pid $pid "$@")
-  echo "$label $1: $(echo "$out" | grep -Eo '[0-9]+ (events|calls)/s') $(echo "$out" | grep -Eo '[0-9.]+ µs per (event|call)')"
-  kill $pid; wait $pid 2>/dev/null || true; pid=
+  until curl -sf http://127.0.0.1:4729/_vigil/health >/dev/null; do sleep 0.1; done
+  out=$(AWS_ACCESS_KEY_ID=123456789012 AWS_SECRET_ACCESS_KEY=x "$work/logsbench" -endpoint http://127.0.0.1:4729 -server-pid $pid "$@")
+  echo "$label $1: $(echo "$out" | grep -Eo '[0-9]+ (events|calls)/s') $(echo "$out" | grep -o '[0-9.]* µs per [a-z]*')"
+  kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; pid=
 }
 for _ in $(seq "$rounds"); do
   for workload in "ingest -streams 4" "state -clients 16"; do

@@ -15,6 +15,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/vigilhq/vigil/internal/clock"
 )
 
 // ExternalS3 is an S3-compatible store that trails and Logs export tasks
@@ -34,6 +36,9 @@ type externalS3 struct {
 	cfg    ExternalS3
 	client *http.Client
 	signer *v4.Signer
+	// clock signs the requests: the real one, which the store checks
+	// signatures against, whatever Vigil's clock shows.
+	clock clock.Clock
 }
 
 func newExternalS3(cfg ExternalS3) (*externalS3, error) {
@@ -48,7 +53,7 @@ func newExternalS3(cfg ExternalS3) (*externalS3, error) {
 		cfg.Region = "us-east-1"
 	}
 	cfg.Endpoint = strings.TrimSuffix(cfg.Endpoint, "/")
-	return &externalS3{cfg: cfg, client: &http.Client{Timeout: time.Minute}, signer: v4.NewSigner()}, nil
+	return &externalS3{cfg: cfg, client: &http.Client{Timeout: time.Minute}, signer: v4.NewSigner(), clock: clock.System{}}, nil
 }
 
 // externalError is an external store's refusal: its S3 error code, or the
@@ -85,7 +90,7 @@ func (x *externalS3) do(ctx context.Context, method, target string, body []byte,
 	hash := hex.EncodeToString(sum[:])
 	req.Header.Set("X-Amz-Content-Sha256", hash)
 	creds := aws.Credentials{AccessKeyID: x.cfg.AccessKeyID, SecretAccessKey: x.cfg.SecretAccessKey}
-	if err := x.signer.SignHTTP(ctx, creds, req, hash, "s3", x.cfg.Region, time.Now()); err != nil {
+	if err := x.signer.SignHTTP(ctx, creds, req, hash, "s3", x.cfg.Region, x.clock.Now()); err != nil {
 		return err
 	}
 	resp, err := x.client.Do(req)
