@@ -24,6 +24,17 @@ const lakePage = 1000
 // account (and region, unless multi-region) recorded past its cursor that
 // its selectors select. It is the job cloudtrail-lake-ingest.
 func (l *Lake) Ingest(ctx context.Context, _ time.Time) error {
+	return l.eachStore(ctx, func(d *EventDataStore) error {
+		if d.Status == EDSPendingDeletion {
+			return nil
+		}
+		return l.ingest(ctx, d)
+	})
+}
+
+// eachStore runs fn on every event data store of every account; one
+// store's error does not stop the others.
+func (l *Lake) eachStore(ctx context.Context, fn func(*EventDataStore) error) error {
 	ds, err := l.opt.Stores.EventDataStores(ctx, "", "")
 	if err != nil {
 		return err
@@ -31,14 +42,10 @@ func (l *Lake) Ingest(ctx context.Context, _ time.Time) error {
 	var errs []error
 	for i := range ds {
 		d, err := decodeEDS(&ds[i])
+		if err == nil {
+			err = fn(d)
+		}
 		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if d.Status == EDSPendingDeletion {
-			continue
-		}
-		if err := l.ingest(ctx, d); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -127,33 +134,20 @@ func lakeEvent(e *store.TrailEvent) store.LakeEvent {
 // job cloudtrail-lake-retention.
 func (l *Lake) Expire(ctx context.Context, now time.Time) error {
 	l.queries.expire(now)
-	ds, err := l.opt.Stores.EventDataStores(ctx, "", "")
-	if err != nil {
-		return err
-	}
-	var errs []error
-	for i := range ds {
-		d, err := decodeEDS(&ds[i])
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
+	return l.eachStore(ctx, func(d *EventDataStore) error {
 		if d.Status == EDSPendingDeletion && now.Sub(TimeOf(d.Deleted)) >= LakeDeletionWait {
 			// Events first: a crash between leaves a store without
 			// events, deleted at the next run.
 			if err := l.opt.Events.DropLakeEvents(ctx, d.ID); err != nil {
-				errs = append(errs, err)
-				continue
+				return err
 			}
 			if err := l.opt.Stores.DeleteEventDataStore(ctx, d.ARN); err != nil && !errors.Is(err, store.ErrNotFound) {
-				errs = append(errs, err)
+				return err
 			}
-			continue
+			return nil
 		}
 		before := now.Add(-time.Duration(d.Retention) * 24 * time.Hour)
-		if _, err := l.opt.Events.ExpireLakeEvents(ctx, d.ID, ms(before)); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
+		_, err := l.opt.Events.ExpireLakeEvents(ctx, d.ID, ms(before))
+		return err
+	})
 }

@@ -182,20 +182,11 @@ func NewChunkedReader(sig *Signature, h http.Header, body io.Reader, secret stri
 			c.sums = append(c.sums, &runningChecksum{alg: alg, display: display, h: hh, trailer: true})
 		}
 	}
-	for name, values := range h {
-		alg := checksumAlgorithm(strings.ToLower(name))
-		if alg == "" {
-			continue
-		}
-		hh, display := newChecksum(alg)
-		if hh == nil {
-			return nil, newError(KindInvalidPayloadHash, fmt.Sprintf("Checksum algorithm %q is not supported.", truncate(alg, 32)))
-		}
-		if len(values) != 1 {
-			return nil, newError(KindMalformed, fmt.Sprintf("The request carries more than one %s header.", name))
-		}
-		c.sums = append(c.sums, &runningChecksum{alg: alg, display: display, h: hh, value: values[0]})
+	sums, err := headerChecksums(h)
+	if err != nil {
+		return nil, err
 	}
+	c.sums = append(c.sums, sums...)
 
 	if c.signed {
 		c.key = opt.keys().SigningKey(secret, sig.Date, sig.Region, sig.Service)

@@ -48,21 +48,12 @@ func (v *verifyingReader) Read(p []byte) (int, error) {
 // for an algorithm S3 does not know, which is reported at once).
 func NewPayloadReader(sig *Signature, h http.Header, body io.Reader) (io.Reader, error) {
 	v := &verifyingReader{r: body}
-	var sums []*runningChecksum
-	for name, values := range h {
-		alg := checksumAlgorithm(strings.ToLower(name))
-		if alg == "" {
-			continue
-		}
-		hh, display := newChecksum(alg)
-		if hh == nil {
-			return nil, newError(KindInvalidPayloadHash, fmt.Sprintf("Checksum algorithm %q is not supported.", truncate(alg, 32)))
-		}
-		if len(values) != 1 {
-			return nil, newError(KindMalformed, fmt.Sprintf("The request carries more than one %s header.", name))
-		}
-		sums = append(sums, &runningChecksum{alg: alg, display: display, h: hh, value: values[0]})
-		v.hashes = append(v.hashes, hh)
+	sums, err := headerChecksums(h)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range sums {
+		v.hashes = append(v.hashes, s.h)
 	}
 	var sha hash.Hash
 	if sig != nil && isHexSHA256(sig.PayloadHash) {
@@ -83,4 +74,26 @@ func NewPayloadReader(sig *Signature, h http.Header, body io.Reader) (io.Reader,
 		return nil
 	}
 	return v, nil
+}
+
+// headerChecksums returns the running checksums of the x-amz-checksum-*
+// headers of h, each to compare with its header's value; an algorithm S3
+// does not know, or a header given twice, is refused.
+func headerChecksums(h http.Header) ([]*runningChecksum, error) {
+	var sums []*runningChecksum
+	for name, values := range h {
+		alg := checksumAlgorithm(strings.ToLower(name))
+		if alg == "" {
+			continue
+		}
+		hh, display := newChecksum(alg)
+		if hh == nil {
+			return nil, newError(KindInvalidPayloadHash, fmt.Sprintf("Checksum algorithm %q is not supported.", truncate(alg, 32)))
+		}
+		if len(values) != 1 {
+			return nil, newError(KindMalformed, fmt.Sprintf("The request carries more than one %s header.", name))
+		}
+		sums = append(sums, &runningChecksum{alg: alg, display: display, h: hh, value: values[0]})
+	}
+	return sums, nil
 }
