@@ -133,11 +133,11 @@ type Service struct {
 	// stateMu serialises the changes of trails' states: the delivery job
 	// and Start/StopLogging read, change and write them.
 	stateMu sync.Mutex
-	// dataTrails caches the settings of the logging trails by account,
+	// dataTrails caches the logging trails by account,
 	// which the recorder asks whether to record a data event (nil: to
 	// read).
 	dataMu     sync.Mutex
-	dataTrails map[string][]Settings
+	dataTrails map[string][]*Trail
 	// keys caches the signing keys of the regions (see keys.go).
 	keysMu sync.Mutex
 	keys   map[string][]signingKey

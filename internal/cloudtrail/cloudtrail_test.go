@@ -552,7 +552,17 @@ func TestS3DataEvents(t *testing.T) {
 	w.s3Call(t, "GetObject", "photos", "2026/b.jpg", true)  // a read
 	w.s3Call(t, "PutObject", "photos", "2025/c.jpg", false) // another prefix
 	w.s3Call(t, "PutObject", "other", "2026/d.jpg", false)  // another bucket
-	w.call(t, "us-east-1", "CreateLogGroup", false)         // management, not included
+	w.rec.Record(ctx, &audit.Event{Time: w.clk.Now(), Region: "eu-west-1", Service: "s3", EventSource: "s3.amazonaws.com",
+		Operation: "PutObject", Principal: request.Principal{Account: acct, ARN: "arn:aws:iam::" + acct + ":root"},
+		Request: &s3Input{Bucket: strp("photos"), Key: strp("2026/e.jpg")}}) // another region than the trail's
+	w.flush(t)
+	if last, _ := w.store.LastEventSeq(ctx); last > 0 {
+		all, _ := w.store.EventsAfter(ctx, acct, []string{"eu-west-1"}, 0, last, 0)
+		if len(all) != 0 {
+			t.Errorf("a data event of a region no trail delivers was recorded: %+v", all)
+		}
+	}
+	w.call(t, "us-east-1", "CreateLogGroup", false) // management, not included
 	w.tick(t)
 	var names []string
 	for _, k := range w.buckets.keys("AWSLogs/" + acct + "/CloudTrail/") {
@@ -694,6 +704,21 @@ func TestPartialRefusal(t *testing.T) {
 	if got := strings.Join(w.records(t, "AWSLogs/"+acct+"/CloudTrail/"), " "); got != "InIreland InVirginia" {
 		t.Errorf("records once the bucket takes both: %s; want each once", got)
 	}
+	defer func() {
+		// Single-region again: no more digests of eu-west-1.
+		single := false
+		if _, err := w.svc.UpdateTrail(ctx, TrailChange{Account: acct, Region: "us-east-1", Name: "trail", MultiRegion: &single}); err != nil {
+			t.Fatal(err)
+		}
+		w.clk.Set(w.clk.Now().Add(time.Hour - DeliverEvery))
+		w.tick(t)
+		if n := len(w.buckets.keys("AWSLogs/" + acct + "/CloudTrail-Digest/eu-west-1/")); n != 1 {
+			t.Errorf("eu-west-1 digests after the trail became single-region: %d; want still 1", n)
+		}
+		if n := len(w.buckets.keys("AWSLogs/" + acct + "/CloudTrail-Digest/us-east-1/")); n != 2 {
+			t.Errorf("us-east-1 digests: %d; want 2", n)
+		}
+	}()
 	for _, region := range []string{"us-east-1", "eu-west-1"} {
 		digests := w.buckets.keys("AWSLogs/" + acct + "/CloudTrail-Digest/" + region + "/")
 		keys, _ := w.svc.PublicKeys(ctx, region, w.clk.Now().Add(-2*time.Hour), w.clk.Now())
@@ -707,3 +732,5 @@ func TestPartialRefusal(t *testing.T) {
 		}
 	}
 }
+
+func strp(s string) *string { return &s }

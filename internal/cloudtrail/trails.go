@@ -325,6 +325,19 @@ func (s *Service) UpdateTrail(ctx context.Context, c TrailChange) (*Trail, error
 		return nil, s.notFound(err, c.Name, c.Account)
 	}
 	s.trailsChanged()
+	if !t.MultiRegion {
+		// A trail no longer multi-region writes no more digests of the
+		// other regions.
+		if err := s.updateState(ctx, t.ARN, func(st *State) {
+			for r := range st.Chains {
+				if r != t.Region {
+					delete(st.Chains, r)
+				}
+			}
+		}); err != nil {
+			return nil, s.notFound(err, c.Name, c.Account)
+		}
+	}
 	if t.LogGroupARN != group {
 		// Another log group gets the events from the next run on.
 		// (the next delivery run starts it at its own cursor).
@@ -521,16 +534,16 @@ func (s *Service) wantsData(ctx context.Context, e *store.TrailEvent) bool {
 			s.opt.Logger.Error("cannot read the trails for data events; the data event is not recorded", "err", err)
 			return false
 		}
-		s.dataTrails = map[string][]Settings{}
+		s.dataTrails = map[string][]*Trail{}
 		for i := range all {
 			t, err := decodeTrail(&all[i])
 			if err == nil && t.State.Logging {
-				s.dataTrails[t.Account] = append(s.dataTrails[t.Account], t.Settings)
+				s.dataTrails[t.Account] = append(s.dataTrails[t.Account], t)
 			}
 		}
 	}
-	for i := range s.dataTrails[e.Account] {
-		if s.dataTrails[e.Account][i].selects(e) {
+	for _, t := range s.dataTrails[e.Account] {
+		if (t.MultiRegion || t.Region == e.Region) && t.selects(e) {
 			return true
 		}
 	}
