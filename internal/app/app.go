@@ -378,7 +378,7 @@ func (a *App) build(ctx context.Context) error {
 		Clock:       a.clock,
 		DevClock:    a.devClock,
 		DeadLetters: a.outbox, OperatorAccount: a.root.AccountID, Links: a.snsAPI.ServeLink,
-		Settle: a.sched.WaitIdle, Flush: a.flushAudit,
+		Settle: a.settle, Flush: a.flushAudit,
 	})
 	// Made here, not in Serve, so that a Shutdown before Serve stops it.
 	a.http = &http.Server{

@@ -127,3 +127,12 @@ func (a *App) flushAudit(ctx context.Context) error {
 // dataCall tells CloudTrail's data calls (S3's object operations …) from
 // its management calls.
 func dataCall(e *audit.Event) bool { return !managementCall(e) }
+
+// settle waits, after a move of the --dev clock, for the jobs it made due
+// and for the CloudTrail Lake queries under way.
+func (a *App) settle(ctx context.Context) error {
+	if err := a.sched.WaitIdle(ctx); err != nil {
+		return err
+	}
+	return a.lake.WaitQueries(ctx)
+}

@@ -55,7 +55,6 @@ type LakeQuery struct {
 type lakeQueries struct {
 	l       *Lake
 	workers chan struct{}
-	wg      sync.WaitGroup
 	mu      sync.Mutex
 	byID    map[string]*lakeQueryState
 	order   []string // ids, oldest first
@@ -109,7 +108,6 @@ func (l *Lake) StartQuery(ctx context.Context, account, region, statement string
 	qs.byID[s.q.ID] = s
 	qs.order = append(qs.order, s.q.ID)
 	qs.trim()
-	qs.wg.Add(1)
 	qs.mu.Unlock()
 	q := store.LakeQuery{Store: d.ID, Statement: st.Tokens, Matched: st.Matched, MaxRows: MaxLakeQueryRows}
 	go qs.run(runCtx, s, q)
@@ -118,7 +116,6 @@ func (l *Lake) StartQuery(ctx context.Context, account, region, statement string
 
 // run waits for a worker, runs the query and records how it ended.
 func (qs *lakeQueries) run(ctx context.Context, s *lakeQueryState, q store.LakeQuery) {
-	defer qs.wg.Done()
 	defer close(s.done)
 	defer s.cancel()
 	select {
@@ -300,12 +297,25 @@ func (l *Lake) Close(ctx context.Context) error {
 		s.cancel()
 	}
 	qs.mu.Unlock()
-	done := make(chan struct{})
-	go func() { qs.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("CloudTrail Lake queries: %w", ctx.Err())
+	return l.WaitQueries(ctx)
+}
+
+// WaitQueries waits until the queries started so far have ended, or until
+// ctx ends: in --dev, a move of the clock answers once they have.
+func (l *Lake) WaitQueries(ctx context.Context) error {
+	qs := l.queries
+	qs.mu.Lock()
+	var pending []chan struct{}
+	for _, s := range qs.byID {
+		pending = append(pending, s.done)
 	}
+	qs.mu.Unlock()
+	for _, done := range pending {
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return fmt.Errorf("CloudTrail Lake queries: %w", ctx.Err())
+		}
+	}
+	return nil
 }

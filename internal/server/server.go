@@ -67,7 +67,9 @@ type Options struct {
 	// reads and moves; without it the endpoint answers 403.
 	DevClock *clock.Virtual
 	// Settle waits for the jobs a move of DevClock made due (the
-	// scheduler's WaitIdle); a POST to /_vigil/clock answers after it.
+	// scheduler's WaitIdle) and the work under way that tests wait on
+	// (CloudTrail Lake's queries); a POST to /_vigil/clock answers after
+	// it.
 	Settle func(ctx context.Context) error
 	// Flush, before a move of DevClock, waits until the calls answered
 	// so far are recorded (CloudTrail's event history), so that the
