@@ -159,6 +159,11 @@ func (d *delivery) files(ctx context.Context) error {
 			st.Delivered = ms(d.now)
 		}
 		d.notify(ctx, files)
+		for _, f := range files {
+			if !slices.Contains(st.Regions, f.Region) {
+				st.Regions = append(st.Regions, f.Region)
+			}
+		}
 		if err != nil {
 			// The files written stay written: a retry leaves their events
 			// out of their files.
@@ -178,11 +183,6 @@ func (d *delivery) files(ctx context.Context) error {
 			return err
 		}
 		st.DeliveryError, st.Written = "", nil
-		for _, f := range files {
-			if !slices.Contains(st.Regions, f.Region) {
-				st.Regions = append(st.Regions, f.Region)
-			}
-		}
 		d.cursor = last
 		if err := d.save(ctx, d.digested(files)...); err != nil {
 			return err
@@ -226,15 +226,17 @@ func (d *delivery) notify(ctx context.Context, files []store.TrailLogFile) {
 		return
 	}
 	st.NotificationAttempt = ms(d.now)
+	// The topic's policy is checked once a run, not once a file.
+	if err := d.svc.opt.Destinations.CheckTopic(ctx, t.SNSTopicARN, t.ARN); err != nil {
+		st.NotificationError = err.Error()
+		return
+	}
 	for _, f := range files {
 		body := mustJSON(map[string]any{"s3Bucket": f.Bucket, "s3ObjectKey": []string{f.Key}})
-		err := d.svc.opt.Destinations.CheckTopic(ctx, t.SNSTopicARN, t.ARN)
-		if err == nil {
-			err = d.svc.opt.Destinations.Dispatch(ctx, dispatch.Message{
-				ID: f.Key, Kind: NotificationKind, Version: 1, Target: t.SNSTopicARN, Payload: body,
-				Source: dispatch.Source{Service: "cloudtrail", Account: t.Account, Region: t.Region, ARN: t.ARN},
-			})
-		}
+		err := d.svc.opt.Destinations.Dispatch(ctx, dispatch.Message{
+			ID: f.Key, Kind: NotificationKind, Version: 1, Target: t.SNSTopicARN, Payload: body,
+			Source: dispatch.Source{Service: "cloudtrail", Account: t.Account, Region: t.Region, ARN: t.ARN},
+		})
 		if err != nil {
 			st.NotificationError = err.Error()
 			return

@@ -154,7 +154,7 @@ func (s *Service) writeDigest(ctx context.Context, t *Trail, region string, c *C
 	if err != nil {
 		return err
 	}
-	*c = Chain{End: ms(end), Bucket: d.DigestS3Bucket, Key: d.DigestS3Object, HashSHA256: hash, Signature: signature, Fingerprint: key.Fingerprint}
+	*c = Chain{End: ms(end), Bucket: d.DigestS3Bucket, Key: d.DigestS3Object, HashSHA256: hash, Signature: signature}
 	t.State.DigestDelivered, t.State.DigestError = ms(end), ""
 	return s.opt.Store.SetTrailDigested(ctx, t.ARN, mustJSON(t.State), region, ms(end))
 }

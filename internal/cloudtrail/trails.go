@@ -82,7 +82,6 @@ type Chain struct {
 	Bucket, Key string `json:",omitempty"`
 	HashSHA256  string `json:",omitempty"`
 	Signature   string `json:",omitempty"`
-	Fingerprint string `json:",omitempty"`
 }
 
 // Trail is a trail as the API shows it.
