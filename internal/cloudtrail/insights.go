@@ -220,15 +220,25 @@ func (s *Service) analyse(t *Trail, region string, counts []store.CallCount, st 
 			}
 		}
 	}
+	// The region's baselines of the trail's insight types, their keys
+	// split once.
+	type baseline struct {
+		key
+		b *Baseline
+	}
+	var mine []baseline
+	for id, b := range st.Baselines {
+		p := strings.SplitN(id, "|", 4)
+		if p[0] == region && slices.Contains(t.Insights, p[1]) {
+			mine = append(mine, baseline{key{p[1], p[2], p[3]}, b})
+		}
+	}
 	var out []store.TrailEvent
 	minute := int64(time.Minute / time.Millisecond)
 	for m := st.Done; m < end; m += minute {
-		for id, b := range st.Baselines {
-			r, it, source, name := splitKey(id)
-			if r != region || !slices.Contains(t.Insights, it) {
-				continue
-			}
-			x := byMinute[m][key{it, source, name}]
+		for _, bl := range mine {
+			b, it, source, name := bl.b, bl.insight, bl.source, bl.name
+			x := byMinute[m][bl.key]
 			if x == 0 && b.Open == nil && len(byMinute[m]) == 0 {
 				continue // an empty minute of every API: aged in bulk by add
 			}
@@ -248,12 +258,6 @@ func (s *Service) analyse(t *Trail, region string, counts []store.CallCount, st 
 		}
 	}
 	return out
-}
-
-// splitKey splits a baseline's key: region|type|source|name.
-func splitKey(k string) (region, insight, source, name string) {
-	p := strings.SplitN(k, "|", 4)
-	return p[0], p[1], p[2], p[3]
 }
 
 // insightRecord is an Insights event as CloudTrail writes it
