@@ -52,7 +52,9 @@ type testServer struct {
 	creds *auth.RootCredentials
 }
 
-func newTestServer(t testing.TB, dev bool) *testServer {
+// testAccounts opens a store with a root account and its access key,
+// closed when t ends.
+func testAccounts(t testing.TB) (*embedded.Store, *auth.Sealer, *auth.RootCredentials) {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := embedded.Open(context.Background(), dir, embedded.Options{})
@@ -68,6 +70,12 @@ func newTestServer(t testing.TB, dev bool) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return st, sealer, creds
+}
+
+func newTestServer(t testing.TB, dev bool) *testServer {
+	t.Helper()
+	st, sealer, creds := testAccounts(t)
 	rt := protocol.NewRouter()
 	rt.Register(logs.Model, logs.Handlers(fakeLogs{}))
 	rt.Register(sts.Model, sts.Handlers(&sts.Provider{}))

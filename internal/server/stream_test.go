@@ -16,7 +16,6 @@ import (
 	"github.com/vigilhq/vigil/internal/api/s3"
 	"github.com/vigilhq/vigil/internal/auth"
 	"github.com/vigilhq/vigil/internal/protocol"
-	"github.com/vigilhq/vigil/internal/store/embedded"
 )
 
 // fakeS3 reads PutObject's streamed body and answers its length as the
@@ -34,20 +33,7 @@ func (fakeS3) PutObject(_ context.Context, in *s3.PutObjectRequest) (*s3.PutObje
 // TestStreamedUpload: a streamed body is verified as it is read, and
 // bounded by StreamLimit rather than the service's body limit.
 func TestStreamedUpload(t *testing.T) {
-	dir := t.TempDir()
-	st, err := embedded.Open(context.Background(), dir, embedded.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	sealer, err := auth.OpenSealer(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	creds, err := auth.EnsureRoot(context.Background(), st.Accounts(), sealer, dir, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, sealer, creds := testAccounts(t)
 	rt := protocol.NewRouter()
 	rt.Register(s3.Model, s3.Handlers(fakeS3{}))
 	s := New(Options{Router: rt, Auth: auth.New(auth.Options{Keys: st.Accounts(), Sealer: sealer}),
