@@ -172,6 +172,9 @@ func TestVersioningAndListing(t *testing.T) {
 	if err != nil || len(v.Versions) != 6 || !v.Latest[0] || v.Latest[1] {
 		t.Fatalf("ListObjectVersions = %+v, %v", v, err)
 	}
+	if v, err := s.ListObjectVersions(ctx, sc, "bkt1", "", "", "", 0); err != nil || len(v.Versions) != 0 || v.Truncated || v.NextKey != "" {
+		t.Fatalf("ListObjectVersions(max-keys 0) = %+v, %v; want an empty page that continues nowhere", v, err)
+	}
 	l, err := s.ListObjects(ctx, sc, List{Bucket: "bkt1", Delimiter: "/", MaxKeys: 1000})
 	if err != nil || strings.Join(l.CommonPrefixes, ",") != "a/,b/" || len(l.Objects) != 0 {
 		t.Fatalf("delimited listing = %+v, %v", l, err)

@@ -115,9 +115,12 @@ func (s *Service) ListObjectVersions(ctx context.Context, sc Scope, bucket, pref
 	}
 	out := &Versions{Versions: list}
 	if len(list) > maxKeys {
-		out.Versions, out.Truncated = list[:maxKeys], true
-		last := list[maxKeys-1]
-		out.NextKey, out.NextVersionID = last.Key, last.VersionID
+		// MaxKeys 0 asks for an empty page, which continues nowhere.
+		out.Versions, out.Truncated = list[:maxKeys], maxKeys > 0
+		if maxKeys > 0 {
+			last := list[maxKeys-1]
+			out.NextKey, out.NextVersionID = last.Key, last.VersionID
+		}
 	}
 	// A key's versions come newest first: the first of each key is its
 	// current one, unless the page continues a key.

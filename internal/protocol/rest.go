@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -61,7 +62,11 @@ func compileRoutes(svc *Service) []*restRoute {
 		}
 		pat.WriteString("$")
 		rt.re = regexp.MustCompile(pat.String())
-		if op.Input != nil {
+		// S3's operations share methods and paths and differ by their
+		// required headers and query members (PutObject, CopyObject,
+		// UploadPart): those route. Elsewhere a missing required member
+		// is the operation's validation error, not an unknown operation.
+		if op.Input != nil && slices.Contains(svc.Protocols, RESTXML) {
 			for _, f := range infoOf(op.Input).st.fields {
 				switch {
 				case f.loc == locHeader && f.required:

@@ -78,11 +78,14 @@ func (p *Provider) ListParts(ctx context.Context, in *ListPartsRequest) (*ListPa
 		return nil, apiError(err)
 	}
 	out := &ListPartsOutput{Bucket: in.Bucket, Key: in.Key, UploadId: in.UploadId, PartNumberMarker: api.Ptr(int32(after)),
-		MaxParts: api.Ptr(int32(n)), IsTruncated: api.Ptr(len(parts) > n), Owner: owner(sc.Account),
+		MaxParts: api.Ptr(int32(n)), IsTruncated: api.Ptr(n > 0 && len(parts) > n), Owner: owner(sc.Account),
 		Initiator: &Initiator{ID: api.Ptr(sc.Account)}, StorageClass: StorageClassSTANDARD}
 	if len(parts) > n {
+		// max-parts 0 asks for an empty page, which continues nowhere.
 		parts = parts[:n]
-		out.NextPartNumberMarker = api.Ptr(int32(parts[n-1].Number))
+		if n > 0 {
+			out.NextPartNumberMarker = api.Ptr(int32(parts[n-1].Number))
+		}
 	}
 	for _, pt := range parts {
 		out.Parts = append(out.Parts, Part{PartNumber: api.Ptr(int32(pt.Number)), ETag: api.Ptr(pt.ETag), Size: api.Ptr(pt.Size),
@@ -107,11 +110,13 @@ func (p *Provider) ListMultipartUploads(ctx context.Context, in *ListMultipartUp
 		return nil, apiError(err)
 	}
 	out := &ListMultipartUploadsOutput{Bucket: in.Bucket, Prefix: enc(api.Value(in.Prefix)), KeyMarker: enc(api.Value(in.KeyMarker)),
-		UploadIdMarker: api.Ptr(api.Value(in.UploadIdMarker)), MaxUploads: api.Ptr(int32(n)), IsTruncated: api.Ptr(len(list) > n),
+		UploadIdMarker: api.Ptr(api.Value(in.UploadIdMarker)), MaxUploads: api.Ptr(int32(n)), IsTruncated: api.Ptr(n > 0 && len(list) > n),
 		EncodingType: in.EncodingType}
 	if len(list) > n {
 		list = list[:n]
-		out.NextKeyMarker, out.NextUploadIdMarker = enc(list[n-1].Key), api.Ptr(list[n-1].ID)
+		if n > 0 {
+			out.NextKeyMarker, out.NextUploadIdMarker = enc(list[n-1].Key), api.Ptr(list[n-1].ID)
+		}
 	}
 	for _, u := range list {
 		out.Uploads = append(out.Uploads, MultipartUpload{UploadId: api.Ptr(u.ID), Key: enc(u.Key),

@@ -3,6 +3,7 @@ package s3
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"time"
 
@@ -143,7 +144,7 @@ func (p *Provider) GetObject(ctx context.Context, in *GetObjectRequest) (*GetObj
 		ServerSideEncryption: ServerSideEncryptionAES256,
 	}
 	if in.ResponseExpires != nil {
-		out.Expires = api.Ptr(in.ResponseExpires.UTC().Format(time.RFC1123))
+		out.Expires = api.Ptr(in.ResponseExpires.UTC().Format(http.TimeFormat))
 	}
 	if o.ContentRange != "" {
 		out.ContentRange = &o.ContentRange

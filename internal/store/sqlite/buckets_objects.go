@@ -142,7 +142,7 @@ func (x buckets) Upload(ctx context.Context, bucket, id string) (*store.Upload, 
 
 func (x buckets) Uploads(ctx context.Context, bucket, prefix, afterKey, afterID string, limit int) ([]store.Upload, error) {
 	return list(ctx, x.s, "uploads of "+bucket, scanUpload, `SELECT `+uploadColumns+` FROM s3_uploads
-		WHERE bucket = ?1 AND substr(key, 1, length(?2)) = ?2 AND (key > ?3 OR (key = ?3 AND id > ?4))
+		WHERE bucket = ?1 AND substr(key, 1, length(?2)) = ?2 AND (key > ?3 OR (key = ?3 AND ?4 != '' AND id > ?4))
 		ORDER BY key, id LIMIT ?5`, bucket, prefix, afterKey, afterID, limitArg(limit))
 }
 
