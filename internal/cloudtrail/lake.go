@@ -74,9 +74,11 @@ type LakeOptions struct {
 // period, and answer SQL queries.
 type Lake struct {
 	opt LakeOptions
-	// mu serialises the changes of stores' settings.
-	mu      sync.Mutex
-	queries *lakeQueries
+	// mu serialises the changes of stores' settings; ingestMu the
+	// ingestions (a cursor is read, then written with the events).
+	mu       sync.Mutex
+	ingestMu sync.Mutex
+	queries  *lakeQueries
 }
 
 // NewLake returns CloudTrail Lake.
@@ -345,12 +347,20 @@ func (l *Lake) UpdateEventDataStore(ctx context.Context, c EDSChange) (*EventDat
 // ingests nothing more, answers no query, and is deleted with its events
 // after LakeDeletionWait unless restored.
 func (l *Lake) DeleteEventDataStore(ctx context.Context, account, region, ref string) error {
-	_, err := l.change(ctx, account, region, ref, func(d *EventDataStore) error {
+	seq, err := l.opt.History.LastEventSeq(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = l.change(ctx, account, region, ref, func(d *EventDataStore) error {
 		switch {
 		case d.TerminationProtection:
 			return errorf(EDSTerminationProtect, "The event data store %s cannot be deleted because termination protection is enabled.", d.ARN)
 		case d.Status == EDSPendingDeletion:
 			return errorf(InvalidEDSStatus, "The event data store %s is already pending deletion.", d.ARN)
+		}
+		if d.Status == EDSEnabled {
+			// Like a stop: the events recorded until now are still its.
+			d.Until = seq
 		}
 		d.Restore, d.Status, d.Deleted = d.Status, EDSPendingDeletion, ms(l.opt.Clock.Now())
 		return nil
@@ -360,6 +370,19 @@ func (l *Lake) DeleteEventDataStore(ctx context.Context, account, region, ref st
 
 // RestoreEventDataStore brings back an event data store pending deletion.
 func (l *Lake) RestoreEventDataStore(ctx context.Context, account, region, ref string) (*EventDataStore, error) {
+	// The events recorded before the deletion go in before the window
+	// moves, as for a stopped store started again.
+	d, err := l.EventDataStore(ctx, account, region, ref)
+	if err != nil {
+		return nil, err
+	}
+	if d.Status == EDSPendingDeletion && d.Until > 0 {
+		stopped := *d
+		stopped.Status = EDSStopped
+		if err := l.ingest(ctx, &stopped); err != nil {
+			return nil, err
+		}
+	}
 	seq, err := l.opt.History.LastEventSeq(ctx)
 	if err != nil {
 		return nil, err

@@ -54,6 +54,8 @@ func (l *Lake) eachStore(ctx context.Context, fn func(*EventDataStore) error) er
 
 // ingest copies one store's pending events.
 func (l *Lake) ingest(ctx context.Context, d *EventDataStore) error {
+	l.ingestMu.Lock()
+	defer l.ingestMu.Unlock()
 	cursor, err := l.opt.Events.LakeCursor(ctx, d.ID)
 	if err != nil {
 		return err

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -227,6 +226,7 @@ func TestLakeStoreLifecycle(t *testing.T) {
 	if _, err := w.lake.UpdateEventDataStore(ctx, EDSChange{Account: lakeAcct, Region: lakeRegion, Store: d.ID, Termination: &no}); err != nil {
 		t.Fatal(err)
 	}
+	w.record(t, lakeAcct, lakeRegion, "BeforeDelete", false) // recorded, not yet ingested, when the store is deleted
 	if err := w.lake.DeleteEventDataStore(ctx, lakeAcct, lakeRegion, d.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -234,6 +234,9 @@ func TestLakeStoreLifecycle(t *testing.T) {
 	wantCode(t, err, InactiveEDS)
 	if d, err = w.lake.RestoreEventDataStore(ctx, lakeAcct, lakeRegion, d.ARN); err != nil || d.Status != EDSEnabled {
 		t.Fatalf("Restore: %+v, %v", d, err)
+	}
+	if q := w.query(t, lakeAcct, lakeRegion, "SELECT count(*) FROM "+d.ID+" WHERE eventName = 'BeforeDelete'"); fmt.Sprint(q.Result.Rows) != "[[1]]" {
+		t.Errorf("the call recorded before the deletion, after the restore: %v; want it in the store", q.Result.Rows)
 	}
 	_, err = w.lake.RestoreEventDataStore(ctx, lakeAcct, lakeRegion, d.ARN)
 	wantCode(t, err, InvalidEDSStatus)
@@ -323,7 +326,7 @@ func TestLakeQueryQueue(t *testing.T) {
 	if q, _ := w.lake.Query(ctx, lakeAcct, lakeRegion, "", ids[0]); q.Status != QueryCancelled {
 		t.Errorf("cancelled query is %s", q.Status)
 	}
-	if q, _ := w.lake.Query(ctx, lakeAcct, lakeRegion, "", ids[1]); q.Status != QueryFinished || !strings.Contains(fmt.Sprint(q.Result.Rows), "0") {
+	if q, _ := w.lake.Query(ctx, lakeAcct, lakeRegion, "", ids[1]); q.Status != QueryFinished || fmt.Sprint(q.Result.Rows) != "[[0]]" {
 		t.Errorf("second query is %s %v", q.Status, q.Result)
 	}
 }

@@ -68,7 +68,7 @@ func (e *Engine) runExport(ctx context.Context, t *store.LogExportTask, now time
 	default:
 		t.Status, t.Message = ExportCompleted, msgExportCompleted
 	}
-	t.Completed = now.UnixMilli()
+	t.Completed = e.now() // when the run ended, not when it began
 	return ignoreStopped(e.saveExport(ctx, t))
 }
 

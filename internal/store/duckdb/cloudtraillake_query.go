@@ -70,11 +70,9 @@ func lakeTable(storeID string) string {
 		}
 		b.WriteString(c.sql + ` AS "` + c.name + `"`)
 	}
-	b.WriteString(" FROM cloudtrail_lake_events WHERE store_id = " + sqlString(storeID) + ")")
+	b.WriteString(" FROM cloudtrail_lake_events WHERE store_id = " + quote(storeID) + ")")
 	return b.String()
 }
-
-func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // renderLake writes checked tokens as DuckDB SQL.
 func renderLake(tokens []store.LakeToken, storeID string, now int64) (string, error) {
@@ -100,11 +98,11 @@ func renderLake(tokens []store.LakeToken, storeID string, now int64) (string, er
 			}
 			b.WriteString(f)
 		case store.LakeString:
-			b.WriteString(sqlString(t.Text))
+			b.WriteString(quote(t.Text))
 		case store.LakeTable:
 			b.WriteString(lakeTable(storeID))
 		case store.LakeNow:
-			b.WriteString("TIMESTAMP " + sqlString(time.UnixMilli(now).UTC().Format("2006-01-02 15:04:05.000")))
+			b.WriteString("TIMESTAMP " + quote(time.UnixMilli(now).UTC().Format("2006-01-02 15:04:05.000")))
 		case store.LakeType:
 			ty, ok := lakeTypes[strings.ToLower(t.Text)]
 			if !ok {
