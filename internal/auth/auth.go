@@ -226,9 +226,10 @@ func (a *Authenticator) lookup(ctx context.Context, id string) (*cachedKey, erro
 	if k, ok := a.known.Get(id, now); ok {
 		return k, nil
 	}
+	epoch := a.known.Epoch()
 	k, err := a.opt.Keys.AccessKey(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		a.known.PutUntil(id, nil, now.Add(unknownKeyTTL))
+		a.known.Fill(id, nil, now.Add(unknownKeyTTL), epoch)
 		return nil, nil
 	}
 	if err != nil {
@@ -243,7 +244,7 @@ func (a *Authenticator) lookup(ctx context.Context, id string) (*cachedKey, erro
 		principal: request.Principal{Account: k.AccountID, ARN: k.PrincipalARN, UserID: k.UserID, AccessKey: k.ID},
 		active:    k.Active,
 	}
-	a.known.Put(id, ck, now)
+	a.known.Fill(id, ck, now.Add(keyTTL), epoch)
 	return ck, nil
 }
 

@@ -23,6 +23,8 @@ type TTL[K comparable, V any] struct {
 	half int
 	cur  map[K]entry[V]
 	prev map[K]entry[V]
+	// forgets counts Forget and ForgetIf calls (see Epoch).
+	forgets uint64
 }
 
 type entry[V any] struct {
@@ -72,6 +74,27 @@ func (c *TTL[K, V]) PutUntil(k K, v V, expires time.Time) {
 	c.insert(k, entry[V]{v, expires})
 }
 
+// Epoch returns a token to take before reading what Fill will cache: a
+// read that races a change may return what the change made stale, and
+// the change's Forget may come before the read's Fill.
+func (c *TTL[K, V]) Epoch() uint64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.forgets
+}
+
+// Fill caches v under k until expires unless something was forgotten
+// since epoch (from Epoch, taken before v was read).
+func (c *TTL[K, V]) Fill(k K, v V, expires time.Time, epoch uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.forgets != epoch {
+		return
+	}
+	delete(c.prev, k)
+	c.insert(k, entry[V]{v, expires})
+}
+
 func (c *TTL[K, V]) insert(k K, e entry[V]) {
 	if _, ok := c.cur[k]; !ok && len(c.cur) >= c.half {
 		c.prev, c.cur = c.cur, make(map[K]entry[V], c.half)
@@ -83,6 +106,7 @@ func (c *TTL[K, V]) insert(k K, e entry[V]) {
 func (c *TTL[K, V]) Forget(k K) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.forgets++
 	delete(c.cur, k)
 	delete(c.prev, k)
 }
@@ -91,6 +115,7 @@ func (c *TTL[K, V]) Forget(k K) {
 func (c *TTL[K, V]) ForgetIf(drop func(K) bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.forgets++
 	for _, m := range []map[K]entry[V]{c.cur, c.prev} {
 		for k := range m {
 			if drop(k) {

@@ -66,3 +66,24 @@ func TestForget(t *testing.T) {
 		}
 	}
 }
+
+// A read that began before a Forget does not put back what it read.
+func TestFillAfterForget(t *testing.T) {
+	c := NewTTL[string, int](10, time.Hour)
+	stale := c.Epoch()
+	c.Forget("a") // the change that made the read stale
+	c.Fill("a", 1, t0.Add(time.Hour), stale)
+	if _, ok := c.Get("a", t0); ok {
+		t.Error("a read older than a Forget was cached")
+	}
+	c.ForgetIf(func(string) bool { return false })
+	fresh := c.Epoch()
+	c.Fill("a", 2, t0.Add(time.Hour), fresh)
+	if v, ok := c.Get("a", t0); !ok || v != 2 {
+		t.Errorf("Get(a) = %v, %v after a fresh Fill; want 2, true", v, ok)
+	}
+	c.Fill("b", 3, t0.Add(time.Hour), stale)
+	if _, ok := c.Get("b", t0); ok {
+		t.Error("a read older than a ForgetIf was cached")
+	}
+}
