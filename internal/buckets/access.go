@@ -3,10 +3,32 @@ package buckets
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/vigilhq/vigil/internal/policy"
 	"github.com/vigilhq/vigil/internal/store"
 )
+
+// bucketCacheTTL is how long a bucket's row is cached: a change made on
+// another node shows within it (S3 too says changes to a bucket's
+// configuration take a while to propagate); this process's own changes
+// show at once.
+const bucketCacheTTL = 10 * time.Second
+
+// bucket returns a bucket's row (shared: not to be changed), or
+// ErrNotFound.
+func (s *Service) bucket(ctx context.Context, name string) (*store.Bucket, error) {
+	now := s.clock.Now()
+	if b, ok := s.rows.Get(name, now); ok {
+		return b, nil
+	}
+	epoch := s.rows.Epoch()
+	b, err := s.st.Bucket(ctx, name)
+	if err == nil {
+		s.rows.Fill(name, b, now.Add(bucketCacheTTL), epoch)
+	}
+	return b, err
+}
 
 // access returns a bucket once the caller may act on it, or on its key
 // when key is not empty, with action: its owner's account always may;
@@ -16,7 +38,7 @@ import (
 // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-walkthroughs-managing-access-example2.html).
 // It fails with NoSuchBucket, or AccessDenied.
 func (s *Service) access(ctx context.Context, sc Scope, name, action, key string) (*store.Bucket, error) {
-	b, err := s.st.Bucket(ctx, name)
+	b, err := s.bucket(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, newError("NoSuchBucket", name, "The specified bucket does not exist")
 	}

@@ -216,7 +216,7 @@ func (s *Service) target(ctx context.Context, bucket string) (*logTarget, error)
 			return nil, fmt.Errorf("cannot read the logging configuration of %s: %w", bucket, err)
 		}
 		if e := d.LoggingEnabled; e != nil && e.TargetBucket != nil && *e.TargetBucket != "" {
-			b, err := s.st.Bucket(ctx, bucket)
+			b, err := s.bucket(ctx, bucket)
 			if err != nil {
 				return nil, err
 			}

@@ -19,6 +19,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/vigilhq/vigil/internal/cache"
 	"github.com/vigilhq/vigil/internal/clock"
 	"github.com/vigilhq/vigil/internal/policy"
 	"github.com/vigilhq/vigil/internal/store"
@@ -74,6 +75,8 @@ type Service struct {
 	clock    clock.Clock
 	policies policy.Cache
 	logs     *accessLogs
+	// rows caches buckets' rows, read at every request.
+	rows *cache.TTL[string, *store.Bucket]
 }
 
 // Open returns the bucket store over opt.Dir, removing the blobs and
@@ -86,7 +89,8 @@ func Open(ctx context.Context, opt Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{st: opt.Store, blobs: b, clock: opt.Clock, logs: newAccessLogs()}
+	s := &Service{st: newObjectRows(opt.Store, opt.Clock), blobs: b, clock: opt.Clock, logs: newAccessLogs(),
+		rows: cache.NewTTL[string, *store.Bucket](4096, bucketCacheTTL)}
 	keep := map[string]bool{}
 	if err := s.st.Blobs(ctx, func(name string) { keep[name] = true }); err != nil {
 		return nil, fmt.Errorf("cannot list the stored objects: %w", err)
@@ -142,6 +146,7 @@ func (s *Service) CreateBucket(ctx context.Context, sc Scope, name, location str
 	}
 	b := store.Bucket{Name: name, Account: sc.Account, Region: region, Created: s.clock.Now().UnixMilli()}
 	err := s.st.CreateBucket(ctx, b)
+	s.rows.Forget(name)
 	if errors.Is(err, store.ErrExists) {
 		old, gerr := s.st.Bucket(ctx, name)
 		if gerr == nil && old.Account == sc.Account {
@@ -179,6 +184,7 @@ func (s *Service) DeleteBucket(ctx context.Context, sc Scope, name string) error
 		return err
 	}
 	err := s.st.DeleteBucket(ctx, name)
+	s.rows.Forget(name)
 	switch {
 	case errors.Is(err, store.ErrExists):
 		return newError("BucketNotEmpty", name, "The bucket you tried to delete is not empty")

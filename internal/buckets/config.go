@@ -28,7 +28,9 @@ func (s *Service) SetVersioning(ctx context.Context, sc Scope, bucket, state str
 	if _, err := s.Bucket(ctx, sc, bucket, "s3:PutBucketVersioning"); err != nil {
 		return err
 	}
-	return s.st.SetVersioning(ctx, bucket, state)
+	err := s.st.SetVersioning(ctx, bucket, state)
+	s.rows.Forget(bucket)
+	return err
 }
 
 // PutConfig stores a bucket's configuration of a kind; a policy must
@@ -132,7 +134,7 @@ func (s *Service) ExpireObjects(ctx context.Context, now time.Time) error {
 		return err
 	}
 	for _, name := range names {
-		b, err := s.st.Bucket(ctx, name)
+		b, err := s.bucket(ctx, name)
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}

@@ -51,7 +51,7 @@ func (s *Service) CheckDelivery(ctx context.Context, d Delivery) error {
 // deliverable returns the bucket of d when it exists and its policy lets
 // the service in.
 func (s *Service) deliverable(ctx context.Context, d Delivery) (*store.Bucket, error) {
-	b, err := s.st.Bucket(ctx, d.Bucket)
+	b, err := s.bucket(ctx, d.Bucket)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("cannot deliver %s to s3://%s: %w", d.Key, d.Bucket, newError("NoSuchBucket", d.Bucket, "The specified bucket does not exist"))
 	}

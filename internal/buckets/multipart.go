@@ -191,7 +191,7 @@ func (s *Service) CompleteUpload(ctx context.Context, sc Scope, bucket, key, upl
 		ETag:     fmt.Sprintf(`"%s-%d"`, hex.EncodeToString(sums.Sum(nil)), len(want)),
 		Modified: s.clock.Now().UnixMilli(), Headers: u.Headers, Metadata: u.Metadata, Blob: blob, Parts: len(want),
 	}
-	garbage, err := s.st.CompleteUpload(ctx, uploadID, o)
+	garbage, err := s.st.CompleteUpload(ctx, uploadID, &o)
 	if err != nil {
 		s.blobs.remove([]string{blob})
 		if errors.Is(err, store.ErrNotFound) {

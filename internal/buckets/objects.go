@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 	"time"
 
@@ -134,7 +135,7 @@ func (s *Service) store(ctx context.Context, b *store.Bucket, p Put) (*store.Buc
 	if o.Headers == nil || o.Headers["Content-Type"] == "" {
 		o.Headers = withDefaultType(o.Headers)
 	}
-	garbage, err := s.st.PutObject(ctx, o)
+	garbage, err := s.st.PutObject(ctx, &o)
 	if err != nil {
 		s.blobs.remove([]string{blob})
 		return nil, err
@@ -192,20 +193,26 @@ func (s *Service) HeadObject(ctx context.Context, sc Scope, bucket, key, version
 // GetObject returns an object, or the part of it rng asks for (an HTTP
 // Range header value; "" for all of it).
 func (s *Service) GetObject(ctx context.Context, sc Scope, bucket, key, versionID, rng string, c Conditions) (*Object, error) {
-	o, err := s.HeadObject(ctx, sc, bucket, key, versionID, c)
-	if err != nil {
-		return nil, err
+	var o *store.BucketObject
+	var f io.ReadSeekCloser
+	var err error
+	// A write that replaces the version read may remove its blob before
+	// it is open: then the row is read again.
+	for try := 0; f == nil; try++ {
+		if o, err = s.HeadObject(ctx, sc, bucket, key, versionID, c); err != nil {
+			return nil, err
+		}
+		if f, err = s.blobs.open(o.Blob); err != nil && (try == 2 || !errors.Is(err, fs.ErrNotExist)) {
+			return nil, err
+		}
 	}
 	var r Range
 	ok := false
 	if rng != "" {
 		if r, ok, err = ParseRange(rng, o.Size); err != nil {
+			f.Close()
 			return nil, &Error{Code: "InvalidRange", Resource: key, Message: err.Error()}
 		}
-	}
-	f, err := s.blobs.open(o.Blob)
-	if err != nil {
-		return nil, err
 	}
 	out := &Object{BucketObject: *o, Body: f, Length: o.Size}
 	if ok {
@@ -296,7 +303,7 @@ func (s *Service) DeleteObject(ctx context.Context, sc Scope, bucket, key, versi
 		return &Deleted{}, nil
 	}
 	marker := store.BucketObject{Bucket: bucket, Key: key, VersionID: versionFor(b), DeleteMarker: true, Modified: s.clock.Now().UnixMilli()}
-	garbage, err := s.st.PutObject(ctx, marker)
+	garbage, err := s.st.PutObject(ctx, &marker)
 	if err != nil {
 		return nil, err
 	}

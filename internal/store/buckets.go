@@ -97,9 +97,9 @@ type Buckets interface {
 	// configuration of a kind.
 	BucketsWithConfig(ctx context.Context, kind string) ([]string, error)
 
-	// PutObject adds a version of an object (its Seq is assigned); when
-	// its VersionID is "null" it replaces the key's "null" version.
-	PutObject(ctx context.Context, o BucketObject) (garbage []string, err error)
+	// PutObject adds a version of an object and sets its Seq; when its
+	// VersionID is "null" it replaces the key's "null" version.
+	PutObject(ctx context.Context, o *BucketObject) (garbage []string, err error)
 	// Object returns a version of an object ("" the latest, which may be
 	// a delete marker), or ErrNotFound.
 	Object(ctx context.Context, bucket, key, versionID string) (*BucketObject, error)
@@ -129,9 +129,9 @@ type Buckets interface {
 	// Parts lists an upload's parts by number, after a number; at most
 	// limit.
 	Parts(ctx context.Context, uploadID string, after, limit int) ([]UploadPart, error)
-	// CompleteUpload removes an upload and its parts and adds o, in one
-	// write; ErrNotFound when the upload is gone.
-	CompleteUpload(ctx context.Context, uploadID string, o BucketObject) (garbage []string, err error)
+	// CompleteUpload removes an upload and its parts and adds o (setting
+	// its Seq), in one write; ErrNotFound when the upload is gone.
+	CompleteUpload(ctx context.Context, uploadID string, o *BucketObject) (garbage []string, err error)
 	// AbortUpload removes an upload and its parts, or returns ErrNotFound.
 	AbortUpload(ctx context.Context, uploadID string) (garbage []string, err error)
 	// Blobs calls fn with every blob a row names.

@@ -25,8 +25,8 @@ func scanObject(row scanner) (store.BucketObject, error) {
 }
 
 // putObject adds a version within tx, replacing the key's "null"
-// version when o is one, and returns the blob it replaced.
-func putObject(tx *Tx, o store.BucketObject) ([]string, error) {
+// version when o is one; it sets o.Seq and returns the blob it replaced.
+func putObject(tx *Tx, o *store.BucketObject) ([]string, error) {
 	var garbage []string
 	if o.VersionID == "null" {
 		var blob string
@@ -38,13 +38,17 @@ func putObject(tx *Tx, o store.BucketObject) ([]string, error) {
 			garbage = append(garbage, blob)
 		}
 	}
-	_, err := tx.Exec(`INSERT INTO s3_objects (bucket, key, version_id, delete_marker, size, etag, modified, headers, metadata, blob, parts)
+	res, err := tx.Exec(`INSERT INTO s3_objects (bucket, key, version_id, delete_marker, size, etag, modified, headers, metadata, blob, parts)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		o.Bucket, o.Key, o.VersionID, o.DeleteMarker, o.Size, o.ETag, o.Modified, encodeMap(o.Headers), encodeMap(o.Metadata), o.Blob, o.Parts)
+	if err != nil {
+		return nil, err
+	}
+	o.Seq, err = res.LastInsertId()
 	return garbage, err
 }
 
-func (x buckets) PutObject(ctx context.Context, o store.BucketObject) ([]string, error) {
+func (x buckets) PutObject(ctx context.Context, o *store.BucketObject) ([]string, error) {
 	var garbage []string
 	err := x.s.write(ctx, func(tx *Tx) (err error) {
 		garbage, err = putObject(tx, o)
@@ -216,7 +220,7 @@ func removeUpload(tx *Tx, id string) ([]string, error) {
 	return blobs, err
 }
 
-func (x buckets) CompleteUpload(ctx context.Context, uploadID string, o store.BucketObject) ([]string, error) {
+func (x buckets) CompleteUpload(ctx context.Context, uploadID string, o *store.BucketObject) ([]string, error) {
 	var garbage []string
 	err := x.s.write(ctx, func(tx *Tx) error {
 		parts, err := removeUpload(tx, uploadID)

@@ -29,9 +29,15 @@ func Buckets(t *testing.T, open Open) {
 	}
 	put := func(t *testing.T, s store.Buckets, key, version, blob string) []string {
 		t.Helper()
-		g, err := s.PutObject(ctx, store.BucketObject{Bucket: "b1", Key: key, VersionID: version, Size: 1, ETag: `"e"`, Modified: 1,
-			Headers: map[string]string{"Content-Type": "text/plain"}, Blob: blob})
+		o := store.BucketObject{Bucket: "b1", Key: key, VersionID: version, Size: 1, ETag: `"e"`, Modified: 1,
+			Headers: map[string]string{"Content-Type": "text/plain"}, Blob: blob}
+		g, err := s.PutObject(ctx, &o)
 		must(t, err)
+		got, err := s.Object(ctx, "b1", key, version)
+		must(t, err)
+		if o.Seq == 0 || got.Seq != o.Seq {
+			t.Fatalf("PutObject set Seq %d; the stored version has %d", o.Seq, got.Seq)
+		}
 		return g
 	}
 	keys := func(t *testing.T, s store.Buckets, prefix, after string) []string {
@@ -102,7 +108,7 @@ func Buckets(t *testing.T, open Open) {
 		if got := keys(t, s, "", "a/1"); !reflect.DeepEqual(got, []string{"a/2", "b"}) {
 			t.Fatalf("Objects after a/1 = %v", got)
 		}
-		_, err = s.PutObject(ctx, store.BucketObject{Bucket: "b1", Key: "a/2", VersionID: "m1", DeleteMarker: true})
+		_, err = s.PutObject(ctx, &store.BucketObject{Bucket: "b1", Key: "a/2", VersionID: "m1", DeleteMarker: true})
 		must(t, err)
 		if got := keys(t, s, "", ""); !reflect.DeepEqual(got, []string{"a/1", "b"}) {
 			t.Fatalf("Objects with a delete marker = %v", got)
@@ -158,9 +164,13 @@ func Buckets(t *testing.T, open Open) {
 		if len(blobs) != 2 {
 			t.Fatalf("Blobs = %v", blobs)
 		}
-		g, err := s.CompleteUpload(ctx, "u1", store.BucketObject{Bucket: "b1", Key: "k", VersionID: "null", Blob: "whole", Parts: 2})
+		whole := store.BucketObject{Bucket: "b1", Key: "k", VersionID: "null", Blob: "whole", Parts: 2}
+		g, err := s.CompleteUpload(ctx, "u1", &whole)
 		if err != nil || len(g) != 2 {
 			t.Fatalf("CompleteUpload = %v, %v", g, err)
+		}
+		if got, err := s.Object(ctx, "b1", "k", ""); err != nil || whole.Seq == 0 || got.Seq != whole.Seq {
+			t.Fatalf("CompleteUpload set Seq %d; the stored object: %+v, %v", whole.Seq, got, err)
 		}
 		if _, err := s.Upload(ctx, "b1", "u1"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("completed upload still there: %v", err)
