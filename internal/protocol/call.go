@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"sync"
+	"syscall"
 )
 
 // Call is one routed request: the service, the operation, the protocol it
@@ -271,6 +272,14 @@ func writeStream(w http.ResponseWriter, h http.Header, status int, pv reflect.Va
 		h.Set("Content-Length", "0")
 	}
 	w.WriteHeader(status)
+	if rf, ok := w.(io.ReaderFrom); ok && body != nil {
+		if _, file := body.(syscall.Conn); file {
+			// A file (an object's blob) goes out by sendfile(2) when
+			// the writer takes it (net/http's does, past 512 bytes).
+			_, _ = rf.ReadFrom(body)
+			return
+		}
+	}
 	if body != nil {
 		buf := streamBuffers.Get().(*[]byte)
 		defer streamBuffers.Put(buf)
