@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -123,15 +122,30 @@ type condition struct {
 	set      setOperator
 	ifExists bool
 	key      string
-	// match reports whether a value of the request matches one of the
-	// policy's values (before negation); nil for Null.
-	match func(v string) bool
-	// null is Null's value: true when the key must be absent.
-	null bool
+	// The policy's values, compiled for the operator's kind: strs for the
+	// string, ARN and Bool operators (tmpls for those with policy
+	// variables), nums, dates, prefixes, or strs decoded for BinaryEquals.
+	strs     []string
+	tmpls    []template
+	nums     []float64
+	dates    []time.Time
+	prefixes []netip.Prefix
+	// Null holds when the key is absent and nullTrue, or present and
+	// nullFalse.
+	nullTrue, nullFalse bool
+}
+
+// dialect is how strictly a document's conditions are read: a
+// resource-based policy's as Vigil always has, refusing values its
+// operator cannot use; an identity-based one's as IAM does, which
+// accepts them, and whose condition then never matches them.
+type dialect struct {
+	version string
+	lenient bool
 }
 
 // parseConditions reads a Condition element: {operator: {key: values}}.
-func parseConditions(raw json.RawMessage, version string) ([]condition, error) {
+func parseConditions(raw json.RawMessage, d dialect) ([]condition, error) {
 	ops, err := members(raw)
 	if errors.Is(err, errNotObject) {
 		return nil, errors.New("Condition must be a JSON object.")
@@ -141,10 +155,6 @@ func parseConditions(raw json.RawMessage, version string) ([]condition, error) {
 	}
 	var out []condition
 	for _, op := range ops {
-		proto, err := parseOperator(op.key)
-		if err != nil {
-			return nil, err
-		}
 		keys, err := members(op.value)
 		if errors.Is(err, errNotObject) {
 			return nil, fmt.Errorf("Condition %s must map condition keys to values.", op.key)
@@ -152,17 +162,24 @@ func parseConditions(raw json.RawMessage, version string) ([]condition, error) {
 		if err != nil {
 			return nil, err
 		}
+		proto, err := parseOperator(op.key, d.lenient)
+		if err != nil {
+			if d.lenient && len(keys) == 0 {
+				continue // IAM takes an unknown operator without keys
+			}
+			return nil, err
+		}
 		for _, k := range keys {
 			c := proto
 			c.key = k.key
-			if vendor, name, ok := strings.Cut(k.key, ":"); !ok || vendor == "" || name == "" {
+			if vendor, name, ok := strings.Cut(k.key, ":"); !d.lenient && (!ok || vendor == "" || name == "") {
 				return nil, errors.New("Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.")
 			}
-			values, err := conditionValues(k.value)
+			values, err := conditionValues(k.value, d.lenient)
 			if err != nil {
 				return nil, fmt.Errorf("Condition %s of %s: %v", op.key, k.key, err)
 			}
-			if err := c.compile(values, version); err != nil {
+			if err := c.compile(values, d); err != nil {
 				return nil, fmt.Errorf("Condition %s of %s: %v", op.key, k.key, err)
 			}
 			out = append(out, c)
@@ -172,8 +189,8 @@ func parseConditions(raw json.RawMessage, version string) ([]condition, error) {
 }
 
 // parseOperator reads an operator's name: [ForAnyValue:|ForAllValues:]
-// OPERATOR[IfExists].
-func parseOperator(name string) (condition, error) {
+// OPERATOR[IfExists]. IAM (lenient) takes Null with either; it is Null.
+func parseOperator(name string, lenient bool) (condition, error) {
 	var c condition
 	base := name
 	if rest, ok := strings.CutPrefix(base, "ForAnyValue:"); ok {
@@ -189,19 +206,23 @@ func parseOperator(name string) (condition, error) {
 		return c, fmt.Errorf("Invalid Condition type: %s.", name)
 	}
 	if op.kind == kindNull && (c.ifExists || c.set != single) {
-		return c, fmt.Errorf("Invalid Condition type: %s (Null takes neither a set operator nor IfExists).", name)
+		if !lenient {
+			return c, fmt.Errorf("Invalid Condition type: %s (Null takes neither a set operator nor IfExists).", name)
+		}
+		c.ifExists, c.set = false, single
 	}
 	c.operator = op
 	return c, nil
 }
 
 // conditionValues reads a key's values: a string, number or boolean, or
-// a non-empty list of them, each as text.
-func conditionValues(raw json.RawMessage) ([]string, error) {
+// a non-empty list of them, each as text. IAM (lenient) takes an empty
+// list, which no value matches.
+func conditionValues(raw json.RawMessage, lenient bool) ([]string, error) {
 	var list []json.RawMessage
 	if !isArray(raw) {
 		list = []json.RawMessage{raw}
-	} else if err := json.Unmarshal(raw, &list); err != nil || len(list) == 0 {
+	} else if err := json.Unmarshal(raw, &list); err != nil || len(list) == 0 && !lenient {
 		return nil, errors.New("the values must be a value or a non-empty list of values.")
 	}
 	out := make([]string, len(list))
@@ -221,91 +242,68 @@ func conditionValues(raw json.RawMessage) ([]string, error) {
 	return out, nil
 }
 
-// compile checks the policy's values for the operator and makes match.
-func (c *condition) compile(values []string, version string) error {
+// compile checks the policy's values for the operator and compiles them.
+// Policy variables are substituted in the values of the string and ARN
+// operators only
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-conditionelement).
+func (c *condition) compile(values []string, d dialect) error {
 	switch c.kind {
-	case kindString, kindStringIgnoreCase, kindStringLike, kindARN, kindBool:
+	case kindString, kindStringIgnoreCase, kindStringLike, kindARN:
 		for _, v := range values {
-			if err := checkVariables(v, version); err != nil {
-				return err
+			if d.version == Version2012 {
+				if t, ok := parseTemplate(v, c.kind == kindStringLike || c.kind == kindARN); ok {
+					c.tmpls = append(c.tmpls, t)
+					continue
+				}
 			}
+			c.strs = append(c.strs, v)
 		}
-	}
-	switch c.kind {
-	case kindString:
-		c.match = func(v string) bool { return slices.Contains(values, v) }
-	case kindStringIgnoreCase:
-		c.match = func(v string) bool {
-			return slices.ContainsFunc(values, func(w string) bool { return strings.EqualFold(v, w) })
-		}
-	case kindStringLike:
-		c.match = func(v string) bool { return anyMatch(values, v, glob) }
-	case kindARN:
-		c.match = func(v string) bool { return anyMatch(values, v, arnMatch) }
 	case kindNumeric:
-		return compileOrdered(c, values, parseNumber, compareNumbers)
+		return compileEach(values, d, parseNumber, &c.nums, "%q is not a valid value for this operator.")
 	case kindDate:
-		return compileOrdered(c, values, parseDate, time.Time.Compare)
+		return compileEach(values, d, parseDate, &c.dates, "%q is not a valid value for this operator.")
+	case kindIP:
+		return compileEach(values, d, parseIPRange, &c.prefixes, "%q is not an IP address or CIDR range.")
+	case kindBinary:
+		return compileEach(values, d, decodeBase64, &c.strs, "%q is not base64.")
 	case kindBool, kindNull:
 		for _, v := range values {
-			if !strings.EqualFold(v, "true") && !strings.EqualFold(v, "false") {
+			isTrue, isFalse := strings.EqualFold(v, "true"), strings.EqualFold(v, "false")
+			if !isTrue && !isFalse && !d.lenient {
 				return fmt.Errorf("%q is not a boolean.", v)
 			}
-		}
-		if c.kind == kindNull {
-			if len(values) != 1 {
-				return errors.New("Null takes one value, true or false.")
+			if c.kind == kindBool {
+				c.strs = append(c.strs, v)
 			}
-			c.null = strings.EqualFold(values[0], "true")
-			return nil
+			c.nullTrue, c.nullFalse = c.nullTrue || isTrue, c.nullFalse || isFalse
 		}
-		c.match = func(v string) bool {
-			return slices.ContainsFunc(values, func(w string) bool { return strings.EqualFold(v, w) })
-		}
-	case kindBinary:
-		decoded := make([]string, len(values))
-		for i, v := range values {
-			b, err := base64.StdEncoding.DecodeString(v)
-			if err != nil {
-				return fmt.Errorf("%q is not base64.", v)
-			}
-			decoded[i] = string(b)
-		}
-		c.match = func(v string) bool { return slices.Contains(decoded, v) }
-	case kindIP:
-		prefixes := make([]netip.Prefix, len(values))
-		for i, v := range values {
-			p, err := parseIPRange(v)
-			if err != nil {
-				return err
-			}
-			prefixes[i] = p
-		}
-		c.match = func(v string) bool {
-			a, err := netip.ParseAddr(v)
-			return err == nil && slices.ContainsFunc(prefixes, func(p netip.Prefix) bool { return p.Contains(a.Unmap()) })
+		if c.kind == kindNull && len(values) != 1 && !d.lenient {
+			return errors.New("Null takes one value, true or false.")
 		}
 	}
 	return nil
 }
 
-// compileOrdered makes the match of a numeric or date operator: the
-// request's value compared with each of the policy's.
-func compileOrdered[T any](c *condition, values []string, parse func(string) (T, bool), compare func(a, b T) int) error {
-	parsed := make([]T, len(values))
-	for i, v := range values {
+// compileEach parses each value for a numeric, date, IP or binary
+// operator; leniently, it leaves out those that do not parse, which no
+// request then matches.
+func compileEach[T any](values []string, d dialect, parse func(string) (T, bool), out *[]T, refusal string) error {
+	for _, v := range values {
 		p, ok := parse(v)
 		if !ok {
-			return fmt.Errorf("%q is not a valid value for this operator.", v)
+			if d.lenient {
+				continue
+			}
+			return fmt.Errorf(refusal, v)
 		}
-		parsed[i] = p
-	}
-	o := c.order
-	c.match = func(v string) bool {
-		got, ok := parse(v)
-		return ok && slices.ContainsFunc(parsed, func(want T) bool { return o.holds(compare(got, want)) })
+		*out = append(*out, p)
 	}
 	return nil
+}
+
+func decodeBase64(s string) (string, bool) {
+	b, err := base64.StdEncoding.DecodeString(s)
+	return string(b), err == nil
 }
 
 func parseNumber(s string) (float64, bool) {
@@ -323,45 +321,29 @@ func compareNumbers(a, b float64) int {
 	return 0
 }
 
-// dateLayouts are the W3C profiles of ISO 8601 AWS takes for dates
-// (https://www.w3.org/TR/NOTE-datetime). A date may also be given in
-// seconds since the epoch: digits, more of them than a year has.
-var dateLayouts = []string{
-	"2006", "2006-01", "2006-01-02", "2006-01-02T15:04Z07:00", "2006-01-02T15:04:05Z07:00", time.RFC3339Nano,
-}
-
-func parseDate(s string) (time.Time, bool) {
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil && len(s) > 4 {
-		return time.Unix(n, 0), true
-	}
-	for _, layout := range dateLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
-
 // parseIPRange reads an IpAddress value: a CIDR range, or an address (a
 // range of one: /32, or /128 for IPv6).
-func parseIPRange(s string) (netip.Prefix, error) {
+func parseIPRange(s string) (netip.Prefix, bool) {
 	if p, err := netip.ParsePrefix(s); err == nil {
-		return p.Masked(), nil
+		return p.Masked(), true
 	}
 	a, err := netip.ParseAddr(s)
 	if err != nil {
-		return netip.Prefix{}, fmt.Errorf("%q is not an IP address or CIDR range.", s)
+		return netip.Prefix{}, false
 	}
-	return netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()), nil
+	return netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()), true
 }
 
 // holds evaluates the condition on the request.
 func (c *condition) holds(e *evaluation) bool {
-	values := e.value(c.key)
+	vs := e.lookup(c.key)
 	if c.kind == kindNull {
-		return c.null == (len(values) == 0)
+		if vs.n == 0 {
+			return c.nullTrue
+		}
+		return c.nullFalse
 	}
-	if len(values) == 0 {
+	if vs.n == 0 {
 		switch {
 		case c.ifExists || c.set == forAllValues:
 			return true
@@ -370,10 +352,87 @@ func (c *condition) holds(e *evaluation) bool {
 		}
 		return c.negate
 	}
-	passes := func(v string) bool { return c.match(v) != c.negate }
-	switch {
-	case c.set == forAllValues || c.set == single && c.negate:
-		return !slices.ContainsFunc(values, func(v string) bool { return !passes(v) })
+	all := c.set == forAllValues || c.set == single && c.negate
+	for i := range vs.n {
+		passes := c.match(e, vs.at(i)) != c.negate
+		if passes != all {
+			return passes
+		}
 	}
-	return slices.ContainsFunc(values, passes)
+	return all
+}
+
+// match reports whether a value of the request matches one of the
+// policy's values, before negation.
+func (c *condition) match(e *evaluation, v string) bool {
+	switch c.kind {
+	case kindString, kindStringIgnoreCase:
+		fold := c.kind == kindStringIgnoreCase
+		for _, w := range c.strs {
+			if v == w || fold && strings.EqualFold(v, w) {
+				return true
+			}
+		}
+		for i := range c.tmpls {
+			if c.tmpls[i].equal(e, v, fold) {
+				return true
+			}
+		}
+	case kindStringLike:
+		for _, w := range c.strs {
+			if glob(w, v) {
+				return true
+			}
+		}
+		for i := range c.tmpls {
+			if c.tmpls[i].match(e, v) {
+				return true
+			}
+		}
+	case kindARN:
+		for _, w := range c.strs {
+			if arnMatch(w, v) {
+				return true
+			}
+		}
+		for i := range c.tmpls {
+			if w, ok := c.tmpls[i].expand(e); ok && arnMatch(w, v) {
+				return true
+			}
+		}
+	case kindBool:
+		for _, w := range c.strs {
+			if strings.EqualFold(v, w) {
+				return true
+			}
+		}
+	case kindBinary:
+		for _, w := range c.strs {
+			if v == w {
+				return true
+			}
+		}
+	case kindNumeric:
+		got, ok := parseNumber(v)
+		for _, want := range c.nums {
+			if ok && c.order.holds(compareNumbers(got, want)) {
+				return true
+			}
+		}
+	case kindDate:
+		got, ok := parseDate(v)
+		for _, want := range c.dates {
+			if ok && c.order.holds(got.Compare(want)) {
+				return true
+			}
+		}
+	case kindIP:
+		a, err := netip.ParseAddr(v)
+		for _, p := range c.prefixes {
+			if err == nil && p.Contains(a.Unmap()) {
+				return true
+			}
+		}
+	}
+	return false
 }

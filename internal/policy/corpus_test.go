@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
@@ -17,17 +18,27 @@ type corpusCase struct {
 	// Policy is the document as JSON, or a JSON string holding its text
 	// when the text is not a JSON object.
 	Policy  json.RawMessage `json:"policy"`
-	Request *struct {
-		Principal struct {
-			Account, ARN, Service string
-		} `json:"principal"`
-		Action   string              `json:"action"`
-		Resource string              `json:"resource"`
-		Context  map[string][]string `json:"context"`
-	} `json:"request"`
-	Error string `json:"error"`
+	Request *corpusRequest  `json:"request"`
+	Error   string          `json:"error"`
 	// Source says where the case comes from.
 	Source string `json:"source"`
+}
+
+// corpusRequest is the request of a corpus case.
+type corpusRequest struct {
+	Principal struct {
+		Account, ARN, Service, UserID string
+		Tags                          map[string]string
+	} `json:"principal"`
+	Action   string              `json:"action"`
+	Resource string              `json:"resource"`
+	Context  map[string][]string `json:"context"`
+}
+
+func (c *corpusRequest) request() *Request {
+	p := c.Principal
+	return &Request{Principal: Principal{Account: p.Account, ARN: p.ARN, Service: p.Service, UserID: p.UserID, Tags: p.Tags},
+		Action: c.Action, Resource: c.Resource, Context: c.Context}
 }
 
 // document returns the policy's text.
@@ -45,18 +56,31 @@ func (c *corpusCase) document(t testing.TB) []byte {
 
 func readCorpus(t testing.TB) map[string]*corpusCase {
 	t.Helper()
-	files, err := filepath.Glob("testdata/*.json")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no corpus: %v", err)
+	cases := readCases[corpusCase](t, "testdata/*.json")
+	if len(cases) < 120 {
+		t.Errorf("the corpus has %d cases; it has shrunk", len(cases))
 	}
-	cases := map[string]*corpusCase{}
+	return cases
+}
+
+// readCases reads the JSON files a pattern names, by name without
+// extension.
+func readCases[T any](t testing.TB, pattern string) map[string]*T {
+	t.Helper()
+	files, err := filepath.Glob(pattern)
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no corpus %s: %v", pattern, err)
+	}
+	cases := map[string]*T{}
 	for _, path := range files {
 		b, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		c := &corpusCase{}
-		if err := json.Unmarshal(b, c); err != nil {
+		c := new(T)
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(c); err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
 		cases[strings.TrimSuffix(filepath.Base(path), ".json")] = c
@@ -69,9 +93,6 @@ var outcomes = map[string]Decision{"allow": Allow, "deny": ExplicitDeny, "implic
 // TestCorpus parses every policy of testdata and evaluates its request.
 func TestCorpus(t *testing.T) {
 	cases := readCorpus(t)
-	if len(cases) < 120 {
-		t.Errorf("the corpus has %d cases; it has shrunk", len(cases))
-	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			outcome, _, _ := strings.Cut(name, "-")
@@ -93,8 +114,7 @@ func TestCorpus(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
-			r := c.Request
-			got := p.Evaluate(&Request{Principal: Principal(r.Principal), Action: r.Action, Resource: r.Resource, Context: r.Context})
+			got := p.Evaluate(c.Request.request())
 			if got != want {
 				t.Errorf("Evaluate = %v, want %v (%s)", got, want, c.Source)
 			}

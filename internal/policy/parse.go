@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
-// Error is a policy document Parse refuses: what is wrong, and in which
-// statement. Services word it as their own error ("Invalid parameter:
-// Policy Error: …" in SNS, MalformedPolicy in S3).
+// Error is a policy document Parse or ParseIdentity refuses: what is
+// wrong, and in which statement. Services word Parse's as their own error
+// ("Invalid parameter: Policy Error: …" in SNS, MalformedPolicy in S3);
+// ParseIdentity's name no statement, and their text is the message of
+// IAM's MalformedPolicyDocument error as it is.
 type Error struct {
 	// Statement is the index of the statement at fault, from 0, or -1
 	// when the fault is the document's.
@@ -45,8 +48,21 @@ const (
 // NotPrincipal, an Action or NotAction, a Resource or NotResource and an
 // optional Condition (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html).
 // Element names are case-sensitive; an element AWS does not define, or
-// given twice, is refused. The error is an *Error.
-func Parse(doc []byte) (*Policy, error) {
+// given twice, is refused. The error is an *Error. Policy variables are
+// substituted at evaluation, as in identity-based policies.
+func Parse(doc []byte) (*Policy, error) { return parse(doc, false) }
+
+// ParseTrust reads and checks a role's trust policy
+// (AssumeRolePolicyDocument): a resource-based policy whose statements
+// name no resource — the role is theirs — and only STS's actions to
+// assume a role or set a session's properties.
+func ParseTrust(doc []byte) (*Policy, error) { return parse(doc, true) }
+
+// trustActions are the actions a trust policy may name.
+var trustActions = []string{"sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity",
+	"sts:tagsession", "sts:setsourceidentity", "sts:setcontext"}
+
+func parse(doc []byte, trust bool) (*Policy, error) {
 	if !json.Valid(doc) {
 		return nil, docError("Syntax errors in policy.")
 	}
@@ -91,7 +107,7 @@ func Parse(doc []byte) (*Policy, error) {
 	}
 	p.Statements = make([]Statement, len(list))
 	for i, raw := range list {
-		if err := p.Statements[i].parse(raw, p.Version); err != nil {
+		if err := p.Statements[i].parse(raw, p.Version, trust); err != nil {
 			return nil, &Error{Statement: i, Sid: p.Statements[i].Sid, Reason: err.Error()}
 		}
 	}
@@ -100,8 +116,9 @@ func Parse(doc []byte) (*Policy, error) {
 
 func docError(reason string) *Error { return &Error{Statement: -1, Reason: reason} }
 
-// parse reads one statement of a document of the version given.
-func (s *Statement) parse(raw json.RawMessage, version string) error {
+// parse reads one statement of a document of the version given, of a
+// trust policy when trust.
+func (s *Statement) parse(raw json.RawMessage, version string, trust bool) error {
 	ms, err := members(raw)
 	if errors.Is(err, errNotObject) {
 		return errors.New("A statement must be a JSON object.")
@@ -139,15 +156,20 @@ func (s *Statement) parse(raw json.RawMessage, version string) error {
 				return errors.New("A statement has either an Action or a NotAction, not both.")
 			}
 			action, s.NotAction = true, m.key == "NotAction"
-			s.Actions, s.actions, err = parseActions(m.key, m.value)
+			s.Actions, err = parseActions(m.key, m.value)
+			s.actions = compileActions(s.Actions)
 		case "Resource", "NotResource":
+			if trust {
+				return fmt.Errorf("Has prohibited field %s", m.key)
+			}
 			if resource {
 				return errors.New("A statement has either a Resource or a NotResource, not both.")
 			}
 			resource, s.NotResource = true, m.key == "NotResource"
-			s.Resources, err = parseResources(m.key, m.value, version)
+			s.Resources, err = parseResources(m.key, m.value)
+			s.resources = compileResources(s.Resources, version)
 		case "Condition":
-			s.conditions, err = parseConditions(m.value, version)
+			s.conditions, err = parseConditions(m.value, dialect{version: version})
 		default:
 			err = fmt.Errorf("Unknown field %s.", m.key)
 		}
@@ -162,6 +184,14 @@ func (s *Statement) parse(raw json.RawMessage, version string) error {
 		return errors.New("Missing required field Principal.")
 	case !action:
 		return errors.New("Policy statement must contain actions.")
+	case trust:
+		for _, a := range s.Actions {
+			if !slices.ContainsFunc(trustActions, func(t string) bool { return globFold(toLowerASCII(a), t) }) {
+				return errors.New("AssumeRole policy may only specify STS AssumeRole actions.")
+			}
+		}
+		s.Resources = []string{"*"}
+		s.resources = compileResources(s.Resources, version)
 	case !resource:
 		return errors.New("Policy statement must contain resources.")
 	}
@@ -169,35 +199,32 @@ func (s *Statement) parse(raw json.RawMessage, version string) error {
 }
 
 // parseActions reads an Action or NotAction element: "*" or
-// "service:pattern" values, whose patterns may hold * and ?. It returns
-// them as written and in lower case.
-func parseActions(element string, raw json.RawMessage) (written, lower []string, err error) {
-	written, err = stringList(element, raw)
+// "service:pattern" values, whose patterns may hold * and ?.
+func parseActions(element string, raw json.RawMessage) ([]string, error) {
+	written, err := stringList(element, raw)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if len(written) == 0 {
-		return nil, nil, errors.New("Policy statement must contain actions.")
+		return nil, errors.New("Policy statement must contain actions.")
 	}
-	lower = make([]string, len(written))
-	for i, a := range written {
+	for _, a := range written {
 		if a != "*" {
 			vendor, name, ok := strings.Cut(a, ":")
 			if !ok || vendor == "" || name == "" || strings.ContainsAny(a, " \t") {
-				return nil, nil, errors.New("Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.")
+				return nil, errors.New("Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.")
 			}
 			if strings.ContainsAny(vendor, "*?") {
-				return nil, nil, fmt.Errorf("Invalid action %q: the service prefix cannot hold wildcards.", a)
+				return nil, fmt.Errorf("Invalid action %q: the service prefix cannot hold wildcards.", a)
 			}
 		}
-		lower[i] = strings.ToLower(a)
 	}
-	return written, lower, nil
+	return written, nil
 }
 
 // parseResources reads a Resource or NotResource element: "*" or ARNs,
 // which may hold * and ?.
-func parseResources(element string, raw json.RawMessage, version string) ([]string, error) {
+func parseResources(element string, raw json.RawMessage) ([]string, error) {
 	rs, err := stringList(element, raw)
 	if err != nil {
 		return nil, err
@@ -209,25 +236,11 @@ func parseResources(element string, raw json.RawMessage, version string) ([]stri
 		if r != "*" && (!strings.HasPrefix(r, "arn:") || strings.Count(r, ":") < 5) {
 			return nil, fmt.Errorf("Resource %s must be in ARN format or \"*\".", r)
 		}
-		if err := checkVariables(r, version); err != nil {
-			return nil, err
-		}
 	}
 	return rs, nil
 }
 
-// checkVariables refuses a policy variable (${aws:username}) in a
-// document of 2012-10-17, the version that has them: Vigil does not
-// substitute them, and matching them as written would grant or deny
-// what the policy does not say. In 2008-10-17 "${" is plain text.
-func checkVariables(s, version string) error {
-	if version == Version2012 && strings.Contains(s, "${") {
-		return fmt.Errorf("Vigil does not support policy variables: %s.", s)
-	}
-	return nil
-}
-
-// strings1 reads an element that holds a string or a list of strings.
+// stringList reads an element that holds a string or a list of strings.
 func stringList(element string, raw json.RawMessage) ([]string, error) {
 	var list []string
 	if isArray(raw) {

@@ -1,21 +1,4 @@
-// Package policy parses and evaluates AWS resource-based policy
-// documents — the access policies of SQS queues, SNS topics, EventBridge
-// buses and S3 buckets — in the IAM JSON policy language
-// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html).
-//
-// Parse checks a document as AWS does and compiles it; Evaluate decides a
-// request against it with AWS's logic: an explicit deny wins over any
-// allow, and what no statement allows is implicitly denied
-// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
-// Document edits a policy statement by statement, as the AddPermission
-// and RemovePermission operations of SNS and SQS do.
-//
-// Policy variables (${aws:username} …) are refused, not substituted.
 package policy
-
-import (
-	"strings"
-)
 
 // Effect is what a statement does to the requests it applies to.
 type Effect string
@@ -78,22 +61,35 @@ type Statement struct {
 
 	principals   principals
 	notPrincipal bool
-	// actions are Actions in lower case: actions match case-insensitively.
-	actions    []string
+	// attached: the statement has no Principal element, being of a policy
+	// attached to its principal (an identity-based policy, a permissions
+	// boundary, a session policy, an SCP).
+	attached   bool
+	actions    actionSet
+	resources  resourceSet
 	conditions []condition
 }
 
 // Principal is who makes a request: an AWS principal (an account's root,
-// an IAM user or role, a role session), a service acting on someone's
-// behalf, or, with every field empty, an anonymous caller.
+// an IAM user, a role session, a federated user), a service acting on
+// someone's behalf, or, with every field empty, an anonymous caller.
 type Principal struct {
 	// Account is an AWS principal's 12-digit account.
 	Account string
 	// ARN is an AWS principal's ARN: arn:aws:iam::ACCOUNT:root,
-	// arn:aws:iam::ACCOUNT:user/NAME, arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION …
+	// arn:aws:iam::ACCOUNT:user/NAME, arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION,
+	// arn:aws:sts::ACCOUNT:federated-user/NAME.
 	ARN string
 	// Service is a service principal, such as "sns.amazonaws.com".
 	Service string
+	// UserID is the value of aws:userid: an IAM user's unique id, the
+	// account for the root, ROLEID:SESSION for a role session, ACCOUNT:NAME
+	// for a federated user; "" leaves the key absent.
+	UserID string
+	// Tags are the values of aws:PrincipalTag/KEY: an IAM user's tags, or
+	// a role session's (its role's and its session tags). Tag keys match
+	// case-insensitively.
+	Tags map[string]string
 }
 
 // Request is what a policy decides on.
@@ -101,54 +97,77 @@ type Request struct {
 	Principal Principal
 	// Action is the action asked for, as "service:Action" ("sqs:SendMessage").
 	Action string
-	// Resource is the ARN of the resource acted on.
+	// Resource is the ARN of the resource acted on, or "*" for an action
+	// on no particular resource.
 	Resource string
 	// Context holds the request's condition keys and their values
-	// ("aws:SourceArn", "aws:SourceAccount", "aws:SourceIp" …); key names
-	// match case-insensitively. aws:PrincipalAccount, aws:PrincipalArn and
-	// aws:PrincipalServiceName are taken from Principal when Context does
-	// not hold them.
+	// ("aws:SourceArn", "aws:SourceIp", "aws:CurrentTime",
+	// "aws:RequestTag/KEY", "aws:TagKeys" …); key names match
+	// case-insensitively. Keys that Principal determines are derived from
+	// it when Context does not hold them: aws:PrincipalAccount,
+	// aws:PrincipalArn, aws:PrincipalServiceName, aws:PrincipalType,
+	// aws:userid, aws:username and aws:PrincipalTag/KEY.
 	Context map[string][]string
 }
 
 // Evaluate decides r: ExplicitDeny when a Deny statement applies to it,
 // else Allow when an Allow statement does, else ImplicitDeny.
 func (p *Policy) Evaluate(r *Request) Decision {
-	e := evaluation{r: r, action: strings.ToLower(r.Action)}
-	d := ImplicitDeny
-	for i := range p.Statements {
-		s := &p.Statements[i]
-		if !s.applies(&e) {
-			continue
-		}
-		if s.Effect == EffectDeny {
-			return ExplicitDeny
-		}
-		d = Allow
-	}
+	var e evaluation
+	e.init(r)
+	d, _ := p.decide(&e)
 	return d
 }
 
-// evaluation is a request being evaluated, with what is computed once.
-type evaluation struct {
-	r *Request
-	// action is the request's action in lower case.
-	action string
+// decide evaluates the policy: its decision, and for an Allow how the
+// statements that allow name the principal at best.
+func (p *Policy) decide(e *evaluation) (Decision, principalMatch) {
+	d, best := ImplicitDeny, noMatch
+	for i := range p.Statements {
+		s := &p.Statements[i]
+		if s.Effect == EffectAllow && best == byARN {
+			continue // only a Deny can change the outcome
+		}
+		m := s.names(e)
+		if m == noMatch || !s.covers(e, true) {
+			continue
+		}
+		if s.Effect == EffectDeny {
+			return ExplicitDeny, noMatch
+		}
+		d, best = Allow, max(best, m)
+	}
+	return d, best
 }
 
-// applies reports whether the statement covers the request: its
-// principal, action and resource match, and every condition holds.
-func (s *Statement) applies(e *evaluation) bool {
-	if s.principals.contains(e.r.Principal, s.notPrincipal) == s.notPrincipal {
+// names returns how the statement's Principal or NotPrincipal names the
+// request's principal; a statement of an attached policy names its own.
+func (s *Statement) names(e *evaluation) principalMatch {
+	switch {
+	case s.attached:
+		return byGrant
+	case !s.notPrincipal:
+		return s.principals.match(&e.r.Principal)
+	case s.Effect == EffectDeny && e.boundary:
+		// "The NotPrincipal element with a Deny effect will always deny
+		// any IAM principal that has a permissions boundary policy
+		// attached, regardless of the values specified in the
+		// NotPrincipal element."
+		// (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html)
+		return byGrant
+	case s.principals.excludes(&e.r.Principal):
+		return noMatch
+	}
+	return byGrant
+}
+
+// covers reports whether the statement's action (unless the caller
+// matched it already), resource and conditions cover the request.
+func (s *Statement) covers(e *evaluation, checkAction bool) bool {
+	if checkAction && s.actions.match(e) == s.NotAction {
 		return false
 	}
-	if anyMatch(s.actions, e.action, glob) == s.NotAction {
-		return false
-	}
-	// "*" matches every resource, and in an ARN pattern * and ? match
-	// across colons, as AWS's do ("arn:aws:logs:*:*:log-group:*" covers
-	// log streams).
-	if anyMatch(s.Resources, e.r.Resource, glob) == s.NotResource {
+	if s.resources.match(e) == s.NotResource {
 		return false
 	}
 	for i := range s.conditions {
@@ -157,40 +176,4 @@ func (s *Statement) applies(e *evaluation) bool {
 		}
 	}
 	return true
-}
-
-// anyMatch reports whether v matches one of patterns.
-func anyMatch(patterns []string, v string, match func(pattern, v string) bool) bool {
-	for _, p := range patterns {
-		if match(p, v) {
-			return true
-		}
-	}
-	return false
-}
-
-// value returns the values of a condition key in the request (key names
-// match case-insensitively), or nil when it has none.
-func (e *evaluation) value(key string) []string {
-	if v, ok := e.r.Context[key]; ok {
-		return v
-	}
-	for k, v := range e.r.Context {
-		if strings.EqualFold(k, key) {
-			return v
-		}
-	}
-	p := e.r.Principal
-	switch {
-	case strings.EqualFold(key, "aws:PrincipalAccount") && p.Account != "":
-		return []string{p.Account}
-	case strings.EqualFold(key, "aws:PrincipalArn") && p.ARN != "":
-		if role, ok := sessionRole(p.ARN); ok {
-			return []string{role}
-		}
-		return []string{p.ARN}
-	case strings.EqualFold(key, "aws:PrincipalServiceName") && p.Service != "":
-		return []string{p.Service}
-	}
-	return nil
 }

@@ -84,8 +84,8 @@ func invalidPrincipal(raw json.RawMessage) error {
 // wildcard; for an account's root (arn:aws:iam::ACCOUNT:root) it returns
 // the account.
 func principalARN(arn string) (rootOf string, ok bool) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "" || parts[2] != "iam" && parts[2] != "sts" ||
+	parts, ok := splitARN(arn)
+	if !ok || parts[0] != "arn" || parts[1] == "" || parts[2] != "iam" && parts[2] != "sts" ||
 		parts[3] != "" || parts[4] == "" || parts[5] == "" || strings.ContainsAny(arn, "*? ") {
 		return "", false
 	}
@@ -95,72 +95,134 @@ func principalARN(arn string) (rootOf string, ok bool) {
 	return "", true
 }
 
-// contains reports whether the element names p. For a Principal element
-// (strict false) one match is enough: an account covers its principals,
-// a role its sessions. A NotPrincipal element (strict true) excludes p
-// only when it names each identity AWS evaluates p as: its account, then
-// a session's role, then p itself — which is why AWS's guide asks a
+// principalMatch is how a Principal element names a principal, weakest
+// first. The evaluation of a resource-based policy with the principal's
+// other policies depends on it
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html#access_policies_boundaries-eval-logic).
+type principalMatch int8
+
+const (
+	noMatch principalMatch = iota
+	// byAccount: the element names the principal's account, which
+	// delegates to the account's own policies
+	// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts).
+	byAccount
+	// byGrant: "*", a service, or the role of a session.
+	byGrant
+	// byARN: the principal's own ARN: an IAM user's, a role session's, a
+	// federated user's.
+	byARN
+)
+
+// match returns how the element names p.
+func (ps *principals) match(p *Principal) principalMatch {
+	switch {
+	case ps.all:
+		return byGrant
+	case p.Service != "":
+		if slices.Contains(ps.services, strings.ToLower(p.Service)) {
+			return byGrant
+		}
+		return noMatch
+	case p.Account == "":
+		return noMatch // anonymous: named by "*" only
+	}
+	if p.ARN != "" && slices.Contains(ps.arns, p.ARN) {
+		return byARN
+	}
+	if listed, _ := sessionRoleListed(ps.arns, p.ARN); listed {
+		return byGrant
+	}
+	if slices.Contains(ps.accounts, p.Account) {
+		return byAccount
+	}
+	return noMatch
+}
+
+// excludes reports whether a NotPrincipal element excludes p: only when
+// it names each identity AWS evaluates p as: its account, then a
+// session's role, then p itself — which is why AWS's guide asks a
 // NotPrincipal to list the account and the role along with the user or
 // session (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).
-func (ps *principals) contains(p Principal, strict bool) bool {
+func (ps *principals) excludes(p *Principal) bool {
 	switch {
 	case ps.all:
 		return true
 	case p.Service != "":
 		return slices.Contains(ps.services, strings.ToLower(p.Service))
-	case p.Account == "":
-		return false // anonymous: named by "*" only
-	}
-	account := slices.Contains(ps.accounts, p.Account)
-	self := p.ARN != "" && slices.Contains(ps.arns, p.ARN)
-	role, session := sessionRole(p.ARN)
-	roleListed := session && slices.ContainsFunc(ps.arns, func(a string) bool { return sameRole(a, role) })
-	if !strict {
-		return account || self || roleListed
-	}
-	if !account {
+	case p.Account == "" || !slices.Contains(ps.accounts, p.Account):
 		return false
 	}
 	if root, _ := principalARN(p.ARN); p.ARN == "" || root != "" {
 		return true
 	}
-	return self && (!session || roleListed)
+	listed, session := sessionRoleListed(ps.arns, p.ARN)
+	return slices.Contains(ps.arns, p.ARN) && (!session || listed)
 }
 
-// sessionRole returns the role of an assumed-role session, given its ARN
-// (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION), as the role's ARN
-// without a path, which the session's ARN does not carry.
-func sessionRole(arn string) (string, bool) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[2] != "sts" {
-		return "", false
+// splitARN splits an ARN into its six components, the last holding the
+// rest; false when it has fewer. It does not allocate.
+func splitARN(arn string) (parts [6]string, ok bool) {
+	for i := range 5 {
+		var found bool
+		parts[i], arn, found = strings.Cut(arn, ":")
+		if !found {
+			return parts, false
+		}
+	}
+	parts[5] = arn
+	return parts, true
+}
+
+// sessionOf returns the partition, account and role name of an
+// assumed-role session's ARN (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION).
+func sessionOf(arn string) (partition, account, role string, ok bool) {
+	parts, ok := splitARN(arn)
+	if !ok || parts[2] != "sts" {
+		return "", "", "", false
 	}
 	rest, ok := strings.CutPrefix(parts[5], "assumed-role/")
 	if !ok {
-		return "", false
+		return "", "", "", false
 	}
 	name, _, ok := strings.Cut(rest, "/")
 	if !ok || name == "" {
+		return "", "", "", false
+	}
+	return parts[1], parts[4], name, true
+}
+
+// sessionRole returns the role of an assumed-role session, given its ARN,
+// as the role's ARN without a path, which the session's ARN does not
+// carry.
+func sessionRole(arn string) (string, bool) {
+	partition, account, role, ok := sessionOf(arn)
+	if !ok {
 		return "", false
 	}
-	return "arn:" + parts[1] + ":iam::" + parts[4] + ":role/" + name, true
+	return "arn:" + partition + ":iam::" + account + ":role/" + role, true
 }
 
-// sameRole reports whether two role ARNs name the same role: the same
-// account and name, whatever their paths (a role's name is unique in its
-// account).
-func sameRole(a, b string) bool {
-	accountA, nameA, okA := roleOf(a)
-	accountB, nameB, okB := roleOf(b)
-	return okA && okB && accountA == accountB && nameA == nameB
+// namesRole reports whether a role ARN (arn:aws:iam::ACCOUNT:role/PATH/NAME)
+// names the role of this account and name, whatever its path (a role's
+// name is unique in its account).
+func namesRole(arn, account, name string) bool {
+	parts, ok := splitARN(arn)
+	return ok && parts[2] == "iam" && parts[4] == account && strings.HasPrefix(parts[5], "role/") &&
+		parts[5][strings.LastIndexByte(parts[5], '/')+1:] == name
 }
 
-// roleOf returns the account and name of a role ARN
-// (arn:aws:iam::ACCOUNT:role/PATH/NAME).
-func roleOf(arn string) (account, name string, ok bool) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[2] != "iam" || !strings.HasPrefix(parts[5], "role/") {
-		return "", "", false
+// sessionRoleListed reports whether arns name the role of a session,
+// given its ARN.
+func sessionRoleListed(arns []string, session string) (listed, isSession bool) {
+	_, account, role, ok := sessionOf(session)
+	if !ok {
+		return false, false
 	}
-	return parts[4], parts[5][strings.LastIndexByte(parts[5], '/')+1:], true
+	for _, a := range arns {
+		if namesRole(a, account, role) {
+			return true, true
+		}
+	}
+	return false, true
 }

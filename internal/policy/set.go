@@ -1,0 +1,104 @@
+package policy
+
+// Set is a compiled set of policies that apply together — a principal's
+// identity-based policies (its inline and managed policies and its
+// groups'), its permissions boundary, a session's policies, the SCPs of
+// one level of an organization — indexed so that deciding a request
+// looks at the statements that can apply to its action only: those
+// naming it exactly, found in a map, and those with wildcards or a
+// NotAction. A Set is immutable, and safe to share between goroutines:
+// callers cache one per principal and replace it when its policies
+// change, telling the two apart by the version number they give it.
+type Set struct {
+	version uint64
+	stmts   []*Statement
+	// byAction maps an action, in lower case, to the statements whose
+	// Action names it exactly and holds no wildcard.
+	byAction map[string][]int32
+	// always are the other statements, whose action is matched each time.
+	always []int32
+}
+
+// NewSet compiles policies into a Set of the version given.
+func NewSet(version uint64, policies ...*Policy) *Set {
+	s := &Set{version: version, byAction: map[string][]int32{}}
+	for _, p := range policies {
+		for i := range p.Statements {
+			st := &p.Statements[i]
+			n := int32(len(s.stmts))
+			s.stmts = append(s.stmts, st)
+			a := &st.actions
+			if st.NotAction || a.all || len(a.globs) > 0 {
+				s.always = append(s.always, n)
+				continue
+			}
+			for j, x := range a.exact {
+				if !contains(a.exact[:j], x) {
+					s.byAction[x] = append(s.byAction[x], n)
+				}
+			}
+		}
+	}
+	return s
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Version returns the version number the Set was made with.
+func (s *Set) Version() uint64 { return s.version }
+
+// Evaluate decides r against the policies of the Set taken together:
+// ExplicitDeny when a Deny statement of one of them applies, else Allow
+// when an Allow statement does, else ImplicitDeny.
+func (s *Set) Evaluate(r *Request) Decision {
+	var e evaluation
+	e.init(r)
+	return s.decide(&e)
+}
+
+// decide is Evaluate; a nil Set decides ImplicitDeny.
+func (s *Set) decide(e *evaluation) Decision {
+	if s == nil {
+		return ImplicitDeny
+	}
+	d := ImplicitDeny
+	var exact []int32
+	if e.keyLen >= 0 {
+		exact = s.byAction[string(e.keyBuf[:e.keyLen])]
+	} else {
+		exact = s.byAction[e.long]
+	}
+	for _, i := range exact {
+		if d = s.apply(e, i, false, d); d == ExplicitDeny {
+			return d
+		}
+	}
+	for _, i := range s.always {
+		if d = s.apply(e, i, true, d); d == ExplicitDeny {
+			return d
+		}
+	}
+	return d
+}
+
+// apply evaluates statement i, d being the decision so far.
+func (s *Set) apply(e *evaluation, i int32, checkAction bool, d Decision) Decision {
+	st := s.stmts[i]
+	if d == Allow && st.Effect == EffectAllow {
+		return d // only a Deny can change the outcome
+	}
+	if st.names(e) == noMatch || !st.covers(e, checkAction) {
+		return d
+	}
+	if st.Effect == EffectDeny {
+		return ExplicitDeny
+	}
+	return Allow
+}
