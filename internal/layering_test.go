@@ -29,12 +29,14 @@ import (
 // metrics, insights, and alarms, events, notify, trail … as they come), so
 // a new package is held to the engines' rules unless it is listed here.
 var infrastructure = []string{
+	"internal/access",       // authorization of calls at the front door
 	"internal/api/...",      // service APIs
 	"internal/app",          // composition root
 	"internal/atomicfile",   // files written whole or not at all
 	"internal/attrmap",      // the stored attributes of SNS and SQS resources
 	"internal/audit/...",    // audit hook
 	"internal/auth/...",     // principals, keys, SigV4
+	"internal/authz",        // the IAM actions, resources and condition keys of every operation
 	"internal/binread",      // reader of Vigil's stored encodings
 	"internal/cache",        // bounded caches
 	"internal/clock",        // time source
@@ -45,7 +47,7 @@ var infrastructure = []string{
 	"internal/golden",       // golden files of tests
 	"internal/outbox",       // durable deliveries
 	"internal/pagetoken",    // the NextToken of paged lists
-	"internal/policy",       // AWS resource-based policy documents, shared by the services that have them
+	"internal/policy",       // the IAM policy language: resource-based, identity-based, trust policies and SCPs, and their evaluation
 	"internal/promtest",     // metrics read in tests
 	"internal/protocol/...", // wire protocols
 	"internal/request",      // a request's scope in its context
@@ -54,6 +56,7 @@ var infrastructure = []string{
 	"internal/snsmsg",       // the messages SNS delivers, and their signatures
 	"internal/server/...",   // front door
 	"internal/store/...",    // storage interfaces and backends
+	"internal/sts",          // temporary credentials: session tokens, issued and opened
 	"internal/svcevents",    // the bus of service events
 	"internal/tlsca",        // the HTTPS certificate and Vigil's own authority
 }

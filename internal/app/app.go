@@ -19,6 +19,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/vigilhq/vigil/internal/access"
 	"github.com/vigilhq/vigil/internal/alarms"
 	"github.com/vigilhq/vigil/internal/api/athena"
 	"github.com/vigilhq/vigil/internal/api/cloudtrail"
@@ -45,11 +46,13 @@ import (
 	cloudtrailengine "github.com/vigilhq/vigil/internal/cloudtrail"
 	"github.com/vigilhq/vigil/internal/dispatch"
 	eventsengine "github.com/vigilhq/vigil/internal/events"
+	iamengine "github.com/vigilhq/vigil/internal/iam"
 	logsengine "github.com/vigilhq/vigil/internal/logs"
 	"github.com/vigilhq/vigil/internal/metrics"
 	"github.com/vigilhq/vigil/internal/metrics/dashboards"
 	"github.com/vigilhq/vigil/internal/outbox"
 	"github.com/vigilhq/vigil/internal/protocol"
+	"github.com/vigilhq/vigil/internal/request"
 	"github.com/vigilhq/vigil/internal/sched"
 	schedulerengine "github.com/vigilhq/vigil/internal/scheduler"
 	"github.com/vigilhq/vigil/internal/schemaregistry"
@@ -59,6 +62,7 @@ import (
 	sqsengine "github.com/vigilhq/vigil/internal/sqs"
 	"github.com/vigilhq/vigil/internal/store"
 	"github.com/vigilhq/vigil/internal/store/embedded"
+	stsengine "github.com/vigilhq/vigil/internal/sts"
 	"github.com/vigilhq/vigil/internal/svcevents"
 	"github.com/vigilhq/vigil/internal/tlsca"
 )
@@ -111,6 +115,12 @@ type App struct {
 	recorder   *cloudtrailengine.Recorder
 	// buckets is the built-in S3 bucket store.
 	buckets *buckets.Service
+	// iam is IAM, whose users' access keys the authenticator finds.
+	iam *iamengine.Service
+	// sts issues temporary credentials.
+	sts *stsengine.Service
+	// access authorizes every call with IAM's policies.
+	access *access.Authorizer
 	// external is the external S3 store (nil: none).
 	external *externalS3
 	sns      *snsengine.Service
@@ -168,7 +178,7 @@ func (a *App) apis() []api {
 		{events.Model, events.Handlers(events.New(a.eventBridge))},
 		{glue.Model, glue.Handlers(glue.Unimplemented{})},
 		{guardduty.Model, guardduty.Handlers(guardduty.Unimplemented{})},
-		{iam.Model, iam.Handlers(iam.Unimplemented{})},
+		{iam.Model, iam.Handlers(iam.New(a.iam))},
 		{inspector.Model, inspector.Handlers(inspector.Unimplemented{})},
 		{inspector2.Model, inspector2.Handlers(inspector2.Unimplemented{})},
 		{logs.Model, logs.Handlers(logs.New(a.logs))},
@@ -177,7 +187,7 @@ func (a *App) apis() []api {
 		{schemas.Model, schemas.Handlers(schemas.New(a.schemaRegistry))},
 		{sns.Model, sns.Handlers(a.snsAPI)},
 		{sqs.Model, sqs.Handlers(sqs.New(a.sqs))},
-		{sts.Model, sts.Handlers(&sts.Provider{})},
+		{sts.Model, sts.Handlers(&sts.Provider{Sessions: a.sts})},
 		{support.Model, support.Handlers(support.Unimplemented{})},
 	}
 }
@@ -244,9 +254,26 @@ func (a *App) build(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("cannot set up the root account: %w", err)
 	}
-	// Every principal is its account's root until IAM lands: API calls
-	// and deliveries across accounts are authorized alike.
-	authz := auth.AllowAll{}
+	authn := auth.New(auth.Options{
+		Keys: a.store.Accounts(), Sealer: sealer, Dev: a.cfg.Dev, DefaultRegion: a.cfg.Region,
+		// Clients sign with their real clock: signatures are checked
+		// against the real one, whatever Vigil's clock shows; temporary
+		// credentials expire on Vigil's, which issued them.
+		Clock: clock.System{}, SessionClock: a.clock,
+	})
+	iamOpt := iamengine.Options{Store: a.store.IAM(), Sealer: sealer, Forget: authn.Forget, Clock: a.clock,
+		// What IAM changes, the authorizer (built with the router, below)
+		// reads again.
+		Changed: func(account string) {
+			if a.access != nil {
+				a.access.Forget(account)
+			}
+		}}
+	if a.cfg.Dev {
+		iamOpt.Host = hostAccount(a.store.Accounts(), a.clock)
+	}
+	a.iam = iamengine.New(iamOpt)
+	a.sts = &stsengine.Service{Sealer: sealer, Clock: a.clock, Roles: iamRoles{a.iam}, MFA: iamMFA{a.iam}, Keys: a.store.Accounts()}
 	prom := server.NewMetrics()
 	a.sched = sched.New(sched.Options{
 		Clock: a.clock, Leases: a.store.Leases(), Holder: holder(a.cfg),
@@ -265,13 +292,18 @@ func (a *App) build(ctx context.Context) error {
 	a.recorder = a.cloudTrail.Recorder(dataCall)
 	a.lake = cloudtrailengine.NewLake(cloudtrailengine.LakeOptions{Stores: a.store.EventDataStores(), Events: a.store.LakeEvents(),
 		History: a.store.CloudTrail(), Tags: a.store.Tags(), Clock: a.clock, Logger: a.logger.With("component", "cloudtrail-lake")})
-	sinks := []audit.Sink{audit.NewBusSink(a.events, audit.BusSinkOptions{Filter: managementCall}), a.recorder, s3AccessLogs{a}}
+	sinks := []audit.Sink{audit.NewBusSink(a.events, audit.BusSinkOptions{Filter: managementCall}), a.recorder, s3AccessLogs{a}, keyUsage{a.iam}}
 	if a.cfg.Audit != nil {
 		sinks = append(sinks, a.cfg.Audit)
 	}
 	a.audit = audit.NewAsync(audit.Multi(sinks...), audit.AsyncOptions{Registerer: prom.Registry, Logger: a.logger.With("component", "audit")})
 	a.dispatch = dispatch.New(dispatch.Options{
-		Authorize: authz.Authorize, Audit: a.audit, Clock: a.clock, Logger: a.logger.With("component", "dispatch"),
+		// Deliveries across accounts are authorized as their source's
+		// calls (the authorizer is built with the router, below).
+		Authorize: func(ctx context.Context, p request.Principal, action, resource string) error {
+			return a.access.AuthorizeAction(ctx, p, action, resource)
+		},
+		Audit: a.audit, Clock: a.clock, Logger: a.logger.With("component", "dispatch"),
 	})
 	a.outbox = outbox.New(outbox.Options{
 		Store: a.store.Outbox(), Clock: a.clock, Notify: func() { a.sched.Kick(outboxJob) },
@@ -343,7 +375,11 @@ func (a *App) build(ctx context.Context) error {
 	a.eventScheduler.RegisterDeliveries(a.outbox)
 	a.snsAPI = sns.New(a.sns)
 	a.router = protocol.NewRouter()
-	for _, api := range a.apis() {
+	apis := a.apis()
+	if a.access, err = newAuthorizer(apis, iamIdentities{a.iam}, iamRoles{a.iam}, a.clock); err != nil {
+		return err
+	}
+	for _, api := range apis {
 		a.router.Register(api.model, api.handlers)
 		if len(api.handlers) > 0 {
 			a.apiSources = append(a.apiSources, "aws."+api.model.IAMPrefix)
@@ -362,14 +398,9 @@ func (a *App) build(ctx context.Context) error {
 			func() float64 { return float64(a.store.CommitStats().State.Writes) }),
 	)
 	a.handler = server.New(server.Options{
-		Router: a.router,
-		Auth: auth.New(auth.Options{
-			Keys: a.store.Accounts(), Sealer: sealer, Dev: a.cfg.Dev, DefaultRegion: a.cfg.Region,
-			// Clients sign with their real clock: signatures are checked
-			// against the real one, whatever Vigil's clock shows.
-			Clock: clock.System{},
-		}),
-		Authorizer:  authz,
+		Router:      a.router,
+		Auth:        authn,
+		Authorizer:  a.access,
 		Audit:       a.audit,
 		Metrics:     prom,
 		Logger:      a.logger,
@@ -478,6 +509,9 @@ func (a *App) schedule() error {
 		{Name: "logs-export-tasks", Every: logsengine.ExportEvery, Step: a.logs.RunExportTasks},
 		// Every node keeps its own Insights queries alive.
 		{Name: "logs-query-heartbeat", Every: logsengine.QueryHeartbeatEvery, Step: a.logs.HeartbeatQueries, Local: true},
+		// Each node stores the last use of the access keys its requests
+		// were signed with.
+		{Name: "iam-key-usage", Every: keyUsageFlushEvery, Step: a.iam.FlushKeyUses, Local: true},
 	}
 	for _, j := range jobs {
 		if err := a.sched.Register(j); err != nil {
@@ -569,7 +603,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 	errs := []error{a.http.Shutdown(ctx), a.sched.Shutdown(ctx), a.logs.StopQueries(ctx), a.lake.Close(ctx)}
 	// Before the store closes: subscribers may enqueue deliveries while
 	// the queue drains.
-	errs = append(errs, a.audit.Close(ctx), a.recorder.Close(ctx), a.buckets.FlushAccessLogs(ctx, time.Time{}))
+	errs = append(errs, a.audit.Close(ctx), a.recorder.Close(ctx), a.buckets.FlushAccessLogs(ctx, time.Time{}), a.iam.FlushKeyUses(ctx, time.Time{}))
 	errs = append(errs, a.store.Close())
 	return errors.Join(errs...)
 }

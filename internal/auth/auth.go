@@ -2,10 +2,12 @@
 // decides whether that principal may call an operation.
 //
 // Authentication verifies AWS Signature Version 4 (package sigv4) with the
-// secret of the access key the request names. In dev mode any well-formed
-// credentials are accepted, as emulators do. Authorization is a hook that
-// allows everything for now; IAM policy evaluation plugs in there without
-// touching the services.
+// secret of the access key the request names: a long-term key (a root's or
+// an IAM user's) from the store, or temporary credentials, whose session
+// token carries their secret (package sts). In dev mode credentials Vigil
+// does not know are accepted as well, unchecked, as emulators do; known
+// ones are checked. Authorization is a hook (Authorizer) the front door
+// calls once a call's input is decoded.
 package auth
 
 import (
@@ -14,6 +16,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/vigilhq/vigil/internal/auth/sigv4"
@@ -21,6 +24,7 @@ import (
 	"github.com/vigilhq/vigil/internal/clock"
 	"github.com/vigilhq/vigil/internal/request"
 	"github.com/vigilhq/vigil/internal/store"
+	"github.com/vigilhq/vigil/internal/sts"
 )
 
 // DevAccount is the account of dev-mode requests whose access key id is
@@ -42,6 +46,9 @@ type Options struct {
 	// (clock.System{} when nil). Clients sign with their real clock, so
 	// Vigil passes the real one even when its own clock is virtual.
 	Clock clock.Clock
+	// SessionClock tells the time temporary credentials expire on:
+	// Vigil's clock, which issued them (Clock when nil).
+	SessionClock clock.Clock
 }
 
 // Authenticator verifies requests.
@@ -51,12 +58,17 @@ type Authenticator struct {
 	// known caches access keys by id; a nil *cachedKey records that the
 	// id is unknown, so that requests with made-up keys cost no lookup.
 	known *cache.TTL[string, *cachedKey]
+	// sessions caches opened session tokens by access key id.
+	sessions *cache.TTL[string, *cachedKey]
 }
 
 type cachedKey struct {
 	secret    string
 	principal request.Principal
 	active    bool
+	// token is a session's token (the cache holds sessions by their
+	// access key id, which comes with its token).
+	token string
 }
 
 // How long access keys are cached: a key another node revokes stops
@@ -74,7 +86,11 @@ func New(opt Options) *Authenticator {
 	if opt.Clock == nil {
 		opt.Clock = clock.System{}
 	}
-	return &Authenticator{opt: opt, keys: sigv4.NewKeyCache(4096), known: cache.NewTTL[string, *cachedKey](keyCacheSize, keyTTL)}
+	if opt.SessionClock == nil {
+		opt.SessionClock = opt.Clock
+	}
+	return &Authenticator{opt: opt, keys: sigv4.NewKeyCache(4096), known: cache.NewTTL[string, *cachedKey](keyCacheSize, keyTTL),
+		sessions: cache.NewTTL[string, *cachedKey](keyCacheSize, keyTTL)}
 }
 
 // Forget drops what is cached of an access key, so that a revoked,
@@ -92,18 +108,56 @@ func (a *Authenticator) Precheck(ctx context.Context, sig *sigv4.Signature, pars
 	if parseErr != nil {
 		return wrap(parseErr, sig, a.opt.Clock.Now())
 	}
-	key, err := a.lookup(ctx, sig.AccessKeyID)
-	if err != nil {
-		return err
+	_, err := a.key(ctx, sig)
+	return err
+}
+
+// key returns the credentials sig names, active: a long-term key, or
+// the session a token stands for. In dev mode, credentials Vigil does
+// not know answer nil and no error: the request acts as the dev
+// principal.
+func (a *Authenticator) key(ctx context.Context, sig *sigv4.Signature) (*cachedKey, error) {
+	var k *cachedKey
+	var err error
+	if sig.SecurityToken != "" && strings.HasPrefix(sig.AccessKeyID, "ASIA") {
+		k, err = a.session(sig)
+	} else if k, err = a.lookup(ctx, sig.AccessKeyID); k != nil && !k.active {
+		return nil, unknownKey(sig, a.opt.Clock.Now())
 	}
-	if key == nil || !key.active {
-		return unknownKey(sig, a.opt.Clock.Now())
+	switch {
+	case err != nil:
+		return nil, err
+	case k == nil && !a.opt.Dev:
+		return nil, unknownKey(sig, a.opt.Clock.Now())
 	}
-	return nil
+	return k, nil
+}
+
+// session returns the session of sig's token, nil when it is not a
+// token Vigil issued for sig's access key.
+func (a *Authenticator) session(sig *sigv4.Signature) (*cachedKey, error) {
+	now := a.opt.SessionClock.Now()
+	k, ok := a.sessions.Get(sig.AccessKeyID, now)
+	if !ok || k.token != sig.SecurityToken {
+		p, secret, err := sts.Open(a.opt.Sealer, sig.SecurityToken, sig.AccessKeyID, now)
+		switch {
+		case errors.Is(err, sts.ErrInvalidToken):
+			return nil, nil
+		case err != nil:
+			return nil, expiredToken(sig, a.opt.Clock.Now(), err)
+		}
+		k = &cachedKey{secret: secret, principal: p, active: true, token: sig.SecurityToken}
+		a.sessions.PutUntil(sig.AccessKeyID, k, p.Session.Expires)
+	}
+	return k, nil
 }
 
 func unknownKey(sig *sigv4.Signature, now time.Time) *Error {
 	return &Error{Kind: KindUnknownKey, Message: "The security token included in the request is invalid.", AccessKey: sig.AccessKeyID, Signature: sig, Now: now}
+}
+
+func expiredToken(sig *sigv4.Signature, now time.Time, cause error) *Error {
+	return &Error{Kind: KindExpiredToken, Message: "The security token included in the request is expired", AccessKey: sig.AccessKeyID, Signature: sig, Now: now, Cause: cause}
 }
 
 // Result is an authenticated request.
@@ -137,9 +191,14 @@ type Error struct {
 	Cause error
 }
 
-// KindUnknownKey is the failure of a request signed with an access key id
-// Vigil does not know.
-const KindUnknownKey sigv4.Kind = 1000
+// The failures of credentials (beyond sigv4's kinds).
+const (
+	// KindUnknownKey: an access key id Vigil does not know (or an
+	// inactive one, or a session token Vigil did not issue).
+	KindUnknownKey sigv4.Kind = 1000 + iota
+	// KindExpiredToken: temporary credentials past their expiry.
+	KindExpiredToken
+)
 
 func (e *Error) Error() string {
 	if e.Cause != nil {
@@ -165,7 +224,11 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 		return nil, wrap(parseErr, sig, now)
 	}
 	opt := sigv4.Options{S3: s3, Keys: a.keys}
-	if a.opt.Dev {
+	key, err := a.key(ctx, sig)
+	if err != nil {
+		return nil, err
+	}
+	if key == nil {
 		account := DevAccount
 		if accountID.MatchString(sig.AccessKeyID) {
 			account = sig.AccessKeyID
@@ -182,13 +245,6 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 			res.Body, res.Trailers = payload.Data, payload.Trailers
 		}
 		return res, nil
-	}
-	key, err := a.lookup(ctx, sig.AccessKeyID)
-	if err != nil {
-		return nil, err
-	}
-	if key == nil || !key.active {
-		return nil, unknownKey(sig, now)
 	}
 	if err := sigv4.Verify(sig, r, body, key.secret, now, opt); err != nil {
 		return nil, wrap(err, sig, now)
@@ -248,17 +304,25 @@ func (a *Authenticator) lookup(ctx context.Context, id string) (*cachedKey, erro
 	return ck, nil
 }
 
-// Authorizer decides whether a principal may perform an action; IAM policy
-// evaluation implements it.
+// Authorizer decides whether a principal may make a call: an operation of
+// the service with an IAM prefix ("logs"), on its decoded input.
 type Authorizer interface {
-	// Authorize returns nil when p may call action (service:Operation) on
-	// resource, else an error to send to the client.
-	Authorize(ctx context.Context, p request.Principal, action, resource string) error
+	// Authorize returns nil, a *Denied, or the error that kept it from
+	// deciding.
+	Authorize(ctx context.Context, p request.Principal, prefix, op string, input any) error
 }
 
-// AllowAll authorizes everything: every principal is its account's root
-// until IAM users exist.
+// AllowAll allows every call (tests, and Vigil without IAM).
 type AllowAll struct{}
 
 // Authorize allows the call.
-func (AllowAll) Authorize(context.Context, request.Principal, string, string) error { return nil }
+func (AllowAll) Authorize(context.Context, request.Principal, string, string, any) error { return nil }
+
+// Denied is a call its principal may not make; ProtocolError words it.
+type Denied struct {
+	// Message is AWS's: "User: ARN is not authorized to perform: ACTION
+	// on resource: ARN because …".
+	Message string
+}
+
+func (d *Denied) Error() string { return "access denied: " + d.Message }

@@ -49,6 +49,8 @@ var answers = map[sigv4.Kind][3]answer{
 		{"IncompleteSignatureException", 400}, {"IncompleteSignature", 400}, {"IncompleteSignatureException", 403}},
 	KindUnknownKey: {
 		{"UnrecognizedClientException", 400}, {"InvalidClientTokenId", 403}, {"UnrecognizedClientException", 403}},
+	KindExpiredToken: {
+		{"ExpiredTokenException", 400}, {"ExpiredToken", 403}, {"ExpiredTokenException", 403}},
 	sigv4.KindSignatureMismatch: {
 		{"InvalidSignatureException", 400}, {"SignatureDoesNotMatch", 403}, {"InvalidSignatureException", 403}},
 	sigv4.KindTimeSkew: {
@@ -64,6 +66,7 @@ var queryCodes = map[string]string{
 	"IncompleteSignatureException":        "IncompleteSignature",
 	"UnrecognizedClientException":         "InvalidClientTokenId",
 	"InvalidSignatureException":           "SignatureDoesNotMatch",
+	"ExpiredTokenException":               "ExpiredToken",
 }
 
 // ProtocolError words the failure as the given protocol's clients expect.
@@ -102,6 +105,11 @@ func (e *Error) s3Error() *protocol.Error {
 	case KindUnknownKey:
 		pe.Code, pe.Message = "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records."
 		pe.Fields = []protocol.Field{{Name: "AWSAccessKeyId", Value: e.AccessKey}}
+		if e.Signature != nil && e.Signature.SecurityToken != "" {
+			pe.Code, pe.Message, pe.Fields = "InvalidToken", "The provided token is malformed or otherwise invalid.", nil
+		}
+	case KindExpiredToken:
+		pe.Code, pe.Status, pe.Message = "ExpiredToken", http.StatusBadRequest, "The provided token has expired."
 	case sigv4.KindSignatureMismatch:
 		pe.Code = "SignatureDoesNotMatch"
 		pe.Message = "The request signature we calculated does not match the signature you provided. Check your key and signing method."
@@ -138,6 +146,22 @@ func (e *Error) s3Error() *protocol.Error {
 		pe.Code, pe.Status = "BadDigest", http.StatusBadRequest
 	default:
 		pe.Code = "AccessDenied"
+	}
+	return pe
+}
+
+// deniedAnswers are the AccessDenied codes of the protocol families.
+var deniedAnswers = [4]answer{
+	familyJSON: {"AccessDeniedException", http.StatusBadRequest}, familyQuery: {"AccessDenied", http.StatusForbidden},
+	familyREST: {"AccessDeniedException", http.StatusForbidden}, familyS3: {"AccessDenied", http.StatusForbidden},
+}
+
+// ProtocolError words the refusal as the protocol's clients expect.
+func (d *Denied) ProtocolError(k protocol.Kind) *protocol.Error {
+	a := deniedAnswers[familyOf(k)]
+	pe := &protocol.Error{Code: a.code, Status: a.status, Message: d.Message}
+	if a.code == "AccessDeniedException" {
+		pe.QueryCode = "AccessDenied"
 	}
 	return pe
 }

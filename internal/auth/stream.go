@@ -84,7 +84,11 @@ func (a *Authenticator) AuthenticateStream(ctx context.Context, r *http.Request,
 	opt := sigv4.Options{S3: true, Keys: a.keys, DeferPayloadCheck: true}
 	res := &StreamResult{Region: sig.Region}
 	secret := ""
-	if a.opt.Dev {
+	key, err := a.key(ctx, sig)
+	if err != nil {
+		return nil, err
+	}
+	if key == nil {
 		account := DevAccount
 		if accountID.MatchString(sig.AccessKeyID) {
 			account = sig.AccessKeyID
@@ -93,19 +97,12 @@ func (a *Authenticator) AuthenticateStream(ctx context.Context, r *http.Request,
 		// hash either (as Authenticate).
 		res.Principal, opt.SkipChunkSignatures = devPrincipal(account, sig.AccessKeyID), true
 	} else {
-		key, err := a.lookup(ctx, sig.AccessKeyID)
-		if err != nil {
-			return nil, err
-		}
-		if key == nil || !key.active {
-			return nil, unknownKey(sig, now)
-		}
 		if err := sigv4.Verify(sig, r, nil, key.secret, now, opt); err != nil {
 			return nil, wrap(err, sig, now)
 		}
 		res.Principal, secret = key.principal, key.secret
 	}
-	p, err := payloadReader(sig, !a.opt.Dev, r.Header, body, secret, opt)
+	p, err := payloadReader(sig, key != nil, r.Header, body, secret, opt)
 	if err != nil {
 		return nil, wrap(err, sig, now)
 	}

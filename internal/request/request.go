@@ -20,6 +20,33 @@ type Principal struct {
 	// AccessKey is the access key id the request was signed with; empty
 	// for unsigned requests in dev mode.
 	AccessKey string
+	// Session describes the temporary credentials (from STS) the request
+	// was signed with; nil for long-term keys.
+	Session *Session `json:",omitempty"`
+}
+
+// Session is what temporary credentials were issued for.
+type Session struct {
+	// Issuer is the identity the session derives from: the role of a
+	// role session, the IAM user (or root) that called GetSessionToken
+	// or GetFederationToken; IssuerID is its unique id.
+	Issuer, IssuerID string
+	// Name is a role session's name or a federated user's.
+	Name string
+	// Issued and Expires bound the credentials' life.
+	Issued, Expires time.Time
+	// MFA reports that the session was issued with an MFA code.
+	MFA bool `json:",omitempty"`
+	// Policy and PolicyARNs are the session policies, which limit what
+	// the issuer's policies allow.
+	Policy     string   `json:",omitempty"`
+	PolicyARNs []string `json:",omitempty"`
+	// Tags are the session tags (aws:PrincipalTag); TransitiveTagKeys
+	// those that pass on to a role session assumed from this one.
+	Tags              map[string]string `json:",omitempty"`
+	TransitiveTagKeys []string          `json:",omitempty"`
+	// SourceIdentity is the source identity set when a role was assumed.
+	SourceIdentity string `json:",omitempty"`
 }
 
 // Info describes one API request.
@@ -40,6 +67,8 @@ type Info struct {
 	SourceIP string
 	// UserAgent is the client's User-Agent header.
 	UserAgent string
+	// TLS reports that the request came over TLS (aws:SecureTransport).
+	TLS bool
 }
 
 type ctxKey struct{}
@@ -47,6 +76,13 @@ type ctxKey struct{}
 // NewContext returns a context carrying info.
 func NewContext(ctx context.Context, info *Info) context.Context {
 	return context.WithValue(ctx, ctxKey{}, info)
+}
+
+// Lookup returns the request info of ctx, if it carries one (work done
+// off a request, such as a delivery, does not).
+func Lookup(ctx context.Context) (*Info, bool) {
+	info, ok := ctx.Value(ctxKey{}).(*Info)
+	return info, ok
 }
 
 // FromContext returns the request info of ctx. Handlers always run with

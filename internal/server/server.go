@@ -159,7 +159,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	x := &exchange{
 		s: s, w: &statusWriter{ResponseWriter: w, clock: s.opt.Clock}, r: r,
-		info: &request.Info{ID: request.NewUUID(), Time: s.opt.Clock.Now(), SourceIP: sourceIP(r), UserAgent: r.UserAgent()},
+		info: &request.Info{ID: request.NewUUID(), Time: s.opt.Clock.Now(), SourceIP: sourceIP(r), UserAgent: r.UserAgent(), TLS: r.TLS != nil},
 		call: &protocol.Call{Kind: protocol.GuessKind(r)},
 	}
 	defer x.finish()
@@ -349,9 +349,8 @@ func (x *exchange) serve() {
 	x.invoke(ctx, in)
 }
 
-// admit puts the authenticated caller in the request's context and
-// authorizes the call; it answers the client and returns false when the
-// call goes no further.
+// admit puts the authenticated caller in the request's context; it
+// answers the client and returns false when the call goes no further.
 func (x *exchange) admit(ctx context.Context, p request.Principal, region string) (context.Context, bool) {
 	x.releaseBudget()
 	x.info.Principal, x.info.Region = p, region
@@ -361,17 +360,18 @@ func (x *exchange) admit(ctx context.Context, p request.Principal, region string
 		x.fail(x.routeErr)
 		return ctx, false
 	}
-	if err := x.s.opt.Authorizer.Authorize(ctx, p, x.call.Service.IAMPrefix+":"+x.call.Op.Name, "*"); err != nil {
-		x.fail(err)
-		return ctx, false
-	}
 	return ctx, true
 }
 
-// invoke runs the call on its decoded input and writes its response.
+// invoke authorizes the call on its decoded input, runs it and writes its
+// response.
 func (x *exchange) invoke(ctx context.Context, in any) {
 	call := x.call
 	x.input = in
+	if err := x.s.opt.Authorizer.Authorize(ctx, x.info.Principal, call.Service.IAMPrefix, call.Op.Name, in); err != nil {
+		x.failAuth(err)
+		return
+	}
 	out, stream, err := call.Invoke(ctx, in)
 	if err != nil {
 		x.fail(err)
@@ -408,11 +408,15 @@ func (x *exchange) route(body []byte, signing string) bool {
 	return true
 }
 
-// failAuth answers an authentication failure in the call's protocol.
+// failAuth answers an authentication or authorization failure in the
+// call's protocol.
 func (x *exchange) failAuth(err error) {
 	var ae *auth.Error
+	var denied *auth.Denied
 	if errors.As(err, &ae) {
 		err = ae.ProtocolError(x.call.Kind)
+	} else if errors.As(err, &denied) {
+		err = denied.ProtocolError(x.call.Kind)
 	}
 	x.fail(err)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/guardduty"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
 )
 
@@ -98,9 +99,10 @@ func TestGoSDKNotImplemented(t *testing.T) {
 			return err
 		}, "DescribeInsightRules of service CloudWatch"},
 		{"awsQuery (sts)", func() error {
-			_, err := sts.NewFromConfig(cfg).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/r"), RoleSessionName: aws.String("s")})
+			_, err := sts.NewFromConfig(cfg).AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String("111122223333"),
+				TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String("arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials")}})
 			return err
-		}, "AssumeRole of service STS"},
+		}, "AssumeRoot of service STS"},
 		{"restJson1 (guardduty)", func() error {
 			_, err := guardduty.NewFromConfig(cfg).ListDetectors(ctx, &guardduty.ListDetectorsInput{})
 			return err

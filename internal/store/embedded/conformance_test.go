@@ -30,7 +30,7 @@ func openBackend(t *testing.T, dir string) storetest.Backend {
 		LogQueries: s.LogQueries(), LogExports: s.LogExports(), LogQuerier: s.Querier(), Leases: s.Leases(), Alarms: s.Alarms(),
 		SNS: s.SNS(), SQS: s.SQS(), Events: s.Events(), Schedules: s.Schedules(), SchemaRegistry: s.SchemaRegistry(),
 		Dashboards: s.Dashboards(), CloudTrail: s.CloudTrail(), Buckets: s.Buckets(),
-		EventDataStores: s.EventDataStores(), LakeEvents: s.LakeEvents(),
+		EventDataStores: s.EventDataStores(), LakeEvents: s.LakeEvents(), IAM: s.IAM(),
 	}
 }
 
@@ -53,3 +53,4 @@ func TestDashboardsConformance(t *testing.T)     { storetest.Dashboards(t, openB
 func TestCloudTrailConformance(t *testing.T)     { storetest.CloudTrail(t, openBackend) }
 func TestBucketsConformance(t *testing.T)        { storetest.Buckets(t, openBackend) }
 func TestCloudTrailLakeConformance(t *testing.T) { storetest.CloudTrailLake(t, openBackend) }
+func TestIAMConformance(t *testing.T)            { storetest.IAM(t, openBackend) }

@@ -775,4 +775,5 @@ CREATE TABLE s3_access_logs (
 	line   TEXT NOT NULL
 );
 `},
+	{name: "iam", sql: iamSchema},
 }

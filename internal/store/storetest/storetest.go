@@ -66,6 +66,9 @@ type Backend struct {
 	// suite, with Tags.
 	EventDataStores store.EventDataStores
 	LakeEvents      store.LakeEvents
+	// IAM is checked by the IAM suite, with Accounts (the keys of the
+	// accounts Vigil hosts are the authenticator's).
+	IAM store.IAM
 }
 
 // Open opens the backend whose data lives under dir: a fresh, empty store

@@ -40,7 +40,7 @@ check("sts get_caller_identity", ident["Account"] == account and ident["Arn"] ==
 families = [
     ("logs (awsJson1.1)", "logs", lambda c: c.describe_deliveries(), "DescribeDeliveries"),
     ("cloudwatch (awsJson1.0, query-compatible)", "cloudwatch", lambda c: c.describe_insight_rules(), "DescribeInsightRules"),
-    ("iam (awsQuery)", "iam", lambda c: c.list_users(), "ListUsers"),
+    ("iam (awsQuery)", "iam", lambda c: c.list_saml_providers(), "ListSAMLProviders"),
     ("guardduty (restJson1)", "guardduty", lambda c: c.list_detectors(), "ListDetectors"),
     ("s3 (restXml)", "s3", lambda c: c.get_bucket_website(Bucket="b"), "GetBucketWebsite"),
 ]

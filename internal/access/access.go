@@ -1,0 +1,387 @@
+// Package access decides, at the front door, whether the principal of a
+// call may make it: the call's IAM actions and resources (package authz,
+// from the Service Authorization Reference) are evaluated against the
+// principal's policies with AWS's evaluation logic (package policy):
+// identity-based policies (an IAM user's inline and attached policies
+// and its groups', a role's), its permissions boundary, the session
+// policies of temporary credentials, and the resource-based policies of
+// the actions that have a hook here (a role's trust policy for
+// sts:AssumeRole).
+//
+// An account's root acting with its own long-term keys is allowed
+// everything in its account and costs nothing here; the services check
+// resource-based policies themselves for callers of other accounts (S3
+// bucket policies, SNS topic and SQS queue policies, …), so across
+// accounts the front door decides the caller's side only.
+//
+// Compiled policies are cached by principal for a while, and forgotten
+// at once when IAM changes anything of their account (Forget).
+package access
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/vigilhq/vigil/internal/auth"
+	"github.com/vigilhq/vigil/internal/authz"
+	"github.com/vigilhq/vigil/internal/cache"
+	"github.com/vigilhq/vigil/internal/clock"
+	"github.com/vigilhq/vigil/internal/policy"
+	"github.com/vigilhq/vigil/internal/request"
+	"github.com/vigilhq/vigil/internal/store"
+)
+
+// Identity is what an IAM user's or role's permissions are made of.
+type Identity struct {
+	// Inline are its inline policies' documents (a user's groups'
+	// included); Managed its attached managed policies' default versions.
+	Inline, Managed []string
+	// Boundary is its permissions boundary's document ("" for none).
+	Boundary string
+	// Tags are its tags (aws:PrincipalTag).
+	Tags map[string]string
+}
+
+// Identities finds the policies of principals: the IAM service.
+type Identities interface {
+	// Identity returns an IAM user's ("user") or role's ("role")
+	// policies, or an error matching store.ErrNotFound.
+	Identity(ctx context.Context, account, kind, name string) (*Identity, error)
+	// ManagedPolicy returns the default version of the managed policy
+	// with an ARN, or an error matching store.ErrNotFound.
+	ManagedPolicy(ctx context.Context, arn string) (string, error)
+}
+
+// ResourcePolicy returns the resource-based policy of a resource (nil for
+// none) and the account that owns it.
+type ResourcePolicy func(ctx context.Context, arn string) (p *policy.Policy, owner string, err error)
+
+// Options configure an Authorizer.
+type Options struct {
+	Resolver   *authz.Resolver
+	Identities Identities
+	Clock      clock.Clock
+	// Resources are the resource-based policy hooks, by IAM action.
+	Resources map[string]ResourcePolicy
+	// EntityARN returns the ARN of an IAM user, role or group ("user",
+	// "role", "group") by name, its path included, which the ARNs of
+	// authz, built from names, lack; nil: they are used as they are.
+	EntityARN func(ctx context.Context, account, kind, name string) (string, error)
+}
+
+// Authorizer implements auth.Authorizer.
+type Authorizer struct {
+	opt  Options
+	sets *cache.TTL[string, *compiled]
+	// generation counts Forget calls: a compiled set records the one
+	// it was built in.
+	generation atomic.Uint64
+}
+
+// compiled is a principal's policies, parsed.
+type compiled struct {
+	identity, boundary, session *policy.Set
+	tags                        map[string]string
+	// err is the reason the principal may do nothing (its user or role
+	// is gone).
+	err error
+}
+
+const (
+	cacheSize = 10000
+	cacheTTL  = time.Minute
+)
+
+// New returns an Authorizer.
+func New(opt Options) *Authorizer {
+	if opt.Clock == nil {
+		opt.Clock = clock.System{}
+	}
+	return &Authorizer{opt: opt, sets: cache.NewTTL[string, *compiled](cacheSize, cacheTTL)}
+}
+
+// Forget drops what is cached of an account's principals: IAM calls it
+// after every change.
+func (a *Authorizer) Forget(account string) {
+	a.generation.Add(1)
+	a.sets.ForgetIf(func(k string) bool { return strings.HasPrefix(k, account+"|") })
+}
+
+// Authorize decides a call; its refusal is an *auth.Denied.
+func (a *Authorizer) Authorize(ctx context.Context, p request.Principal, prefix, op string, input any) error {
+	if p.Session == nil && isRoot(p) {
+		return nil
+	}
+	info := request.FromContext(ctx)
+	reqs, err := a.opt.Resolver.Resolve(prefix, op, input, authz.Scope{Partition: "aws", Region: info.Region, Account: p.Account})
+	var ie *authz.InputError
+	if errors.As(err, &ie) {
+		// A member that cannot name a resource: the call is invalid,
+		// which the service answers; the principal must still be
+		// allowed the action at all.
+		reqs = []authz.Requirement{{Action: prefix + ":" + op, Resources: []string{"*"}}}
+	} else if err != nil {
+		return err
+	}
+	for _, q := range reqs {
+		for _, resource := range q.Resources {
+			if err := a.decide(ctx, info, p, q.Action, resource, q.Conditions); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// AuthorizeAction decides one action on one resource for a principal
+// off a request: a delivery across accounts (dispatch), made as its
+// source.
+func (a *Authorizer) AuthorizeAction(ctx context.Context, p request.Principal, action, resource string) error {
+	if p.Session == nil && isRoot(p) {
+		return nil
+	}
+	info, ok := request.Lookup(ctx)
+	if !ok {
+		info = &request.Info{Region: regionOf(resource)}
+	}
+	return a.decide(ctx, info, p, action, resource, nil)
+}
+
+// decide evaluates one action on one resource.
+func (a *Authorizer) decide(ctx context.Context, info *request.Info, p request.Principal, action, resource string, keys map[string][]string) error {
+	resource = a.iamARN(ctx, p, resource)
+	c, err := a.compiled(ctx, p)
+	if err != nil {
+		return err
+	}
+	r := &policy.Request{Principal: policy.Principal{Account: p.Account, ARN: p.ARN, UserID: p.UserID, Tags: c.tags},
+		Action: action, Resource: resource, Context: a.context(info, p, keys)}
+	ps := &policy.Policies{Identity: c.identity, Boundary: c.boundary, Session: c.session}
+	if hook := a.opt.Resources[action]; hook != nil && resource != "*" {
+		if err := a.resourcePolicy(ctx, hook, resource, ps); err != nil {
+			return err
+		}
+	}
+	if res := policy.Authorize(r, ps); res.Decision != policy.Allow {
+		return &auth.Denied{Message: res.Message(r)}
+	}
+	return nil
+}
+
+// iamARN returns the ARN of the IAM user, role or group that resource
+// names by name only: the caller's own for a user ARN without a name (an
+// operation on the caller: CreateAccessKey without UserName), the stored
+// one, with its path, else; any other resource as it is.
+func (a *Authorizer) iamARN(ctx context.Context, p request.Principal, resource string) string {
+	rest, ok := strings.CutPrefix(resource, "arn:aws:iam::")
+	if !ok {
+		return resource
+	}
+	account, res, _ := strings.Cut(rest, ":")
+	kind, name, _ := strings.Cut(res, "/")
+	switch {
+	case kind != "user" && kind != "role" && kind != "group", strings.Contains(name, "/"):
+		return resource
+	case name == "":
+		if kind == "user" && account == p.Account && strings.Contains(p.ARN, ":user/") {
+			return p.ARN
+		}
+		return resource
+	case a.opt.EntityARN == nil:
+		return resource
+	}
+	if arn, err := a.opt.EntityARN(ctx, account, kind, name); err == nil {
+		return arn
+	}
+	return resource
+}
+
+// regionOf returns the region of an ARN ("" for none).
+func regionOf(arn string) string {
+	parts := strings.SplitN(arn, ":", 5)
+	if len(parts) < 5 {
+		return ""
+	}
+	return parts[3]
+}
+
+func (a *Authorizer) resourcePolicy(ctx context.Context, hook ResourcePolicy, arn string, ps *policy.Policies) error {
+	rp, owner, err := hook(ctx, arn)
+	if err != nil {
+		return fmt.Errorf("cannot read the resource-based policy of %s: %w", arn, err)
+	}
+	ps.Resource, ps.ResourceAccount = rp, owner
+	return nil
+}
+
+// context returns the condition keys of a request: the global keys Vigil
+// knows and the action's own.
+func (a *Authorizer) context(info *request.Info, p request.Principal, keys map[string][]string) map[string][]string {
+	now := a.opt.Clock.Now().UTC()
+	c := make(map[string][]string, len(keys)+8)
+	for k, v := range keys {
+		c[k] = v
+	}
+	c["aws:CurrentTime"] = []string{now.Format(time.RFC3339)}
+	c["aws:EpochTime"] = []string{strconv.FormatInt(now.Unix(), 10)}
+	c["aws:RequestedRegion"] = []string{info.Region}
+	c["aws:SecureTransport"] = []string{strconv.FormatBool(info.TLS)}
+	if ip := info.SourceIP; ip != "" {
+		c["aws:SourceIp"] = []string{ip}
+	}
+	if s := p.Session; s != nil {
+		c["aws:MultiFactorAuthPresent"] = []string{strconv.FormatBool(s.MFA)}
+		if s.MFA {
+			c["aws:MultiFactorAuthAge"] = []string{strconv.FormatInt(int64(now.Sub(s.Issued).Seconds()), 10)}
+		}
+		c["aws:TokenIssueTime"] = []string{s.Issued.UTC().Format(time.RFC3339)}
+		if s.SourceIdentity != "" {
+			c["aws:SourceIdentity"] = []string{s.SourceIdentity}
+		}
+	}
+	return c
+}
+
+// compiled returns a principal's policies, parsed, from the cache.
+func (a *Authorizer) compiled(ctx context.Context, p request.Principal) (*compiled, error) {
+	key := p.Account + "|" + p.ARN
+	if p.Session != nil {
+		key += "|" + p.AccessKey
+	}
+	now := a.opt.Clock.Now()
+	if c, ok := a.sets.Get(key, now); ok {
+		return c, c.err
+	}
+	epoch := a.sets.Epoch()
+	c, err := a.build(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	a.sets.Fill(key, c, now.Add(cacheTTL), epoch)
+	return c, c.err
+}
+
+// build reads and parses a principal's policies.
+func (a *Authorizer) build(ctx context.Context, p request.Principal) (*compiled, error) {
+	version := a.generation.Load()
+	c := &compiled{}
+	kind, name, account := identityOf(p)
+	switch {
+	case kind == "root":
+		// A root's session (GetSessionToken, GetFederationToken): the
+		// root's permissions, which no policy grants.
+		all, _ := policy.ParseIdentity([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`), policy.KindInline)
+		c.identity = policy.NewSet(version, all)
+	case kind != "":
+		id, err := a.opt.Identities.Identity(ctx, account, kind, name)
+		if errors.Is(err, store.ErrNotFound) {
+			c.err = &auth.Denied{Message: fmt.Sprintf("User: %s is not authorized to perform this operation: its %s %s no longer exists", p.ARN, kind, name)}
+			return c, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if c.identity, err = parseSet(version, id.Inline, policy.KindInline, id.Managed); err != nil {
+			return nil, err
+		}
+		if id.Boundary != "" {
+			if c.boundary, err = parseSet(version, nil, 0, []string{id.Boundary}); err != nil {
+				return nil, err
+			}
+		}
+		c.tags = id.Tags
+	}
+	if s := p.Session; s != nil {
+		if s.Policy != "" || len(s.PolicyARNs) > 0 || strings.Contains(p.ARN, ":federated-user/") {
+			var docs []string
+			for _, arn := range s.PolicyARNs {
+				doc, err := a.opt.Identities.ManagedPolicy(ctx, arn)
+				if err != nil && !errors.Is(err, store.ErrNotFound) {
+					return nil, err
+				}
+				docs = append(docs, doc)
+			}
+			var inline []string
+			if s.Policy != "" {
+				inline = []string{s.Policy}
+			}
+			set, err := parseSet(version, inline, policy.KindSession, docs)
+			if err != nil {
+				return nil, err
+			}
+			c.session = set
+		}
+		if len(s.Tags) > 0 {
+			tags := make(map[string]string, len(c.tags)+len(s.Tags))
+			for k, v := range c.tags {
+				tags[k] = v
+			}
+			for k, v := range s.Tags {
+				tags[k] = v
+			}
+			c.tags = tags
+		}
+	}
+	return c, nil
+}
+
+// parseSet compiles documents into a Set; a document that no longer
+// parses (none should: IAM checked it) fails the call.
+func parseSet(version uint64, inline []string, inlineKind policy.Kind, managed []string) (*policy.Set, error) {
+	var ps []*policy.Policy
+	for _, doc := range inline {
+		p, err := policy.ParseIdentity([]byte(doc), inlineKind)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read a stored policy: %w", err)
+		}
+		ps = append(ps, p)
+	}
+	for _, doc := range managed {
+		if doc == "" {
+			continue
+		}
+		p, err := policy.ParseIdentity([]byte(doc), policy.KindManaged)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read a stored policy: %w", err)
+		}
+		ps = append(ps, p)
+	}
+	return policy.NewSet(version, ps...), nil
+}
+
+// identityOf returns the IAM identity whose policies govern p: its user,
+// or its session's role or issuing user ("root" for a root's session).
+func identityOf(p request.Principal) (kind, name, account string) {
+	arn := p.ARN
+	if s := p.Session; s != nil {
+		arn = s.Issuer
+	}
+	_, account, resource, ok := splitIAM(arn)
+	switch {
+	case !ok:
+		return "", "", ""
+	case resource == "root":
+		return "root", "", account
+	case strings.HasPrefix(resource, "user/"):
+		return "user", resource[strings.LastIndexByte(resource, '/')+1:], account
+	case strings.HasPrefix(resource, "role/"):
+		return "role", resource[strings.LastIndexByte(resource, '/')+1:], account
+	}
+	return "", "", ""
+}
+
+// splitIAM splits arn:aws:iam::ACCOUNT:RESOURCE.
+func splitIAM(arn string) (partition, account, resource string, ok bool) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" {
+		return "", "", "", false
+	}
+	return parts[1], parts[4], parts[5], true
+}
+
+func isRoot(p request.Principal) bool { return strings.HasSuffix(p.ARN, ":root") }

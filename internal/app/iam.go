@@ -1,0 +1,134 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/vigilhq/vigil/internal/access"
+	"github.com/vigilhq/vigil/internal/audit"
+	"github.com/vigilhq/vigil/internal/authz"
+	"github.com/vigilhq/vigil/internal/clock"
+	"github.com/vigilhq/vigil/internal/fault"
+	iamengine "github.com/vigilhq/vigil/internal/iam"
+	"github.com/vigilhq/vigil/internal/policy"
+	"github.com/vigilhq/vigil/internal/request"
+	"github.com/vigilhq/vigil/internal/store"
+	stsengine "github.com/vigilhq/vigil/internal/sts"
+)
+
+// keyUsageFlushEvery is how often each node stores the last use of the
+// access keys it authenticated: IAM's GetAccessKeyLastUsed and the
+// credential report lag by up to this (AWS's by up to four hours).
+const keyUsageFlushEvery = time.Minute
+
+// keyUsage is the audit sink that notes, for IAM, which access key
+// signed each call, where and to which service: off the request's
+// goroutine, one map update a call, stored in batches by the
+// iam-key-usage job.
+type keyUsage struct{ iam *iamengine.Service }
+
+// Record notes the use of the call's access key.
+func (k keyUsage) Record(_ context.Context, e *audit.Event) {
+	k.iam.NoteKeyUse(e.Principal.Account, e.Principal.AccessKey, e.Region, e.Service, e.Time)
+}
+
+// iamRoles are IAM's roles, as STS's AssumeRole reads them.
+type iamRoles struct{ iam *iamengine.Service }
+
+func (r iamRoles) Role(ctx context.Context, account, name string) (*stsengine.Role, error) {
+	role, err := r.iam.GetRole(ctx, account, name)
+	var fe *fault.Error
+	if errors.As(err, &fe) && fe.Code == iamengine.NoSuchEntity {
+		return nil, fmt.Errorf("%w: %v", stsengine.ErrNoSuchRole, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &stsengine.Role{ARN: role.ARN, ID: role.ID, Trust: role.Document, MaxSession: time.Duration(role.MaxSessionDuration) * time.Second}, nil
+}
+
+// trustPolicy is the resource-based policy of sts:AssumeRole: the trust
+// policy of the role assumed.
+func (r iamRoles) trustPolicy(ctx context.Context, arn string) (*policy.Policy, string, error) {
+	account, name, ok := roleOf(arn)
+	if !ok {
+		return nil, "", nil
+	}
+	role, err := r.Role(ctx, account, name)
+	if errors.Is(err, stsengine.ErrNoSuchRole) {
+		return nil, account, nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	p, err := policy.ParseTrust([]byte(role.Trust))
+	return p, account, err
+}
+
+// roleOf returns the account and name of a role's ARN.
+func roleOf(arn string) (account, name string, ok bool) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[2] != "iam" || !strings.HasPrefix(parts[5], "role/") {
+		return "", "", false
+	}
+	return parts[4], parts[5][strings.LastIndexByte(parts[5], '/')+1:], true
+}
+
+// iamMFA checks STS's MFA codes against IAM's devices.
+type iamMFA struct{ iam *iamengine.Service }
+
+func (m iamMFA) CheckCode(ctx context.Context, p request.Principal, serial, code string) error {
+	return m.iam.CheckMFACode(ctx, p, serial, code)
+}
+
+// iamIdentities are IAM's users and roles, as the authorizer reads their
+// policies.
+type iamIdentities struct{ iam *iamengine.Service }
+
+func (i iamIdentities) Identity(ctx context.Context, account, kind, name string) (*access.Identity, error) {
+	p, err := i.iam.Permissions(ctx, account, store.IAMKind(kind), name)
+	if err != nil {
+		return nil, err
+	}
+	return &access.Identity{Inline: p.Inline, Managed: p.Managed, Boundary: p.Boundary, Tags: p.Tags}, nil
+}
+
+func (i iamIdentities) ManagedPolicy(ctx context.Context, arn string) (string, error) {
+	return i.iam.ManagedPolicy(ctx, arn)
+}
+
+// newAuthorizer returns the front door's authorizer over the routed
+// services.
+func newAuthorizer(apis []api, ids iamIdentities, roles iamRoles, c clock.Clock) (*access.Authorizer, error) {
+	var services []authz.Service
+	for _, api := range apis {
+		s := authz.Service{Prefix: api.model.IAMPrefix, Inputs: map[string]reflect.Type{}}
+		for name, op := range api.model.Operations {
+			s.Inputs[name] = op.Input
+		}
+		services = append(services, s)
+	}
+	resolver, err := authz.New(services...)
+	if err != nil {
+		return nil, fmt.Errorf("cannot load the IAM actions of the services: %w", err)
+	}
+	return access.New(access.Options{Resolver: resolver, Identities: ids, Clock: c,
+		Resources: map[string]access.ResourcePolicy{"sts:AssumeRole": roles.trustPolicy},
+		EntityARN: ids.iam.EntityARN}), nil
+}
+
+// hostAccount makes a dev-mode account one Vigil hosts, so that the
+// access keys IAM gives its users sign requests.
+func hostAccount(accounts store.Accounts, c clock.Clock) func(context.Context, string) error {
+	return func(ctx context.Context, account string) error {
+		err := accounts.CreateAccount(ctx, store.Account{ID: account, Name: account, Created: c.Now()})
+		if errors.Is(err, store.ErrExists) {
+			return nil
+		}
+		return err
+	}
+}
