@@ -27,6 +27,8 @@ require github.com/aws/aws-sdk-go-v2/service/schemas v1.34.5
 
 require github.com/aws/aws-sdk-go-v2/service/cloudtrail v1.65.1
 
+require github.com/aws/aws-sdk-go-v2/service/iam v1.64.8
+
 require (
 	codeberg.org/go-fonts/liberation v0.5.0 // indirect
 	codeberg.org/go-latex/latex v0.2.0 // indirect
