@@ -48,6 +48,7 @@ type settings struct {
 }
 
 const usage = `Usage: vigil [flags]
+       vigil admin COMMAND [flags]   (vigil admin -h: accounts and keys)
 
 Vigil serves AWS monitoring APIs on one endpoint for the unmodified AWS
 CLI, boto3 and the AWS SDKs. Today it implements CloudWatch Logs (with
@@ -55,7 +56,8 @@ Logs Insights and Live Tail), CloudWatch metrics, alarms and the
 dashboards API, SNS, SQS, EventBridge (with API destinations, archives
 and replays), EventBridge Scheduler, EventBridge Schema Registry,
 CloudTrail (event history, trails with validated digests, Insights), an
-S3-compatible bucket store and STS GetCallerIdentity; the other modeled
+S3-compatible bucket store, IAM (users, roles, policies evaluated on
+every call) and STS (temporary credentials); the other modeled
 services (Config, GuardDuty, Inspector, Trusted Advisor, Athena, …) are
 routed but answer NotImplemented until they are built. On first start it creates a root
 account and an access key and prints the environment to point clients
@@ -79,6 +81,13 @@ func main() {
 }
 
 func run(args []string, out io.Writer) error {
+	if len(args) > 0 && args[0] == "admin" {
+		err := admin(args[1:], out)
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
 	s, err := loadSettings(args, out)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -116,7 +125,7 @@ func run(args []string, out io.Writer) error {
 	endpoint := a.Scheme() + "://" + endpointHost(ln.Addr())
 	fmt.Fprintf(out, "Vigil serving on %s (version %s, data in %s), ready in %s.\n", endpoint, version(), a.DataDir(), time.Since(started).Round(time.Millisecond))
 	if s.Dev {
-		fmt.Fprintln(out, "Dev mode: any well-formed credentials are accepted; POST "+endpoint+"/_vigil/clock moves Vigil's clock forward.")
+		fmt.Fprintln(out, "Dev mode: credentials Vigil does not know are accepted as their account's root; POST "+endpoint+"/_vigil/clock moves Vigil's clock forward.")
 	} else if a.Root().Created {
 		fmt.Fprintf(out, "Created root account %s with access key %s.\n", a.Root().AccountID, a.Root().AccessKeyID)
 	}
@@ -155,7 +164,7 @@ func loadSettings(args []string, out io.Writer) (settings, error) {
 	config := fs.String("config", os.Getenv("VIGIL_CONFIG"), "YAML file with settings (keys as the flag names)")
 	listen := fs.String("listen", s.Listen, "address to serve the APIs and the Prometheus metrics on")
 	dataDir := fs.String("data-dir", s.DataDir, "directory of the database, master key and credentials file")
-	dev := fs.Bool("dev", s.Dev, "accept any well-formed credentials and unsigned requests, and let /_vigil/clock move Vigil's clock (local testing only)")
+	dev := fs.Bool("dev", s.Dev, "accept credentials Vigil does not know (as their account's root) and unsigned requests, and let /_vigil/clock move Vigil's clock (local testing only)")
 	logLevel := fs.String("log-level", s.LogLevel, "log level: debug, info, warn or error")
 	region := fs.String("region", s.Region, "region of unsigned dev-mode requests, printed in the exports")
 	useTLS := fs.Bool("tls", s.TLS, "serve HTTPS with a certificate Vigil issues from its own authority in the data directory")

@@ -10,6 +10,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -117,18 +118,38 @@ func EnsureRoot(ctx context.Context, keys store.Accounts, sealer *Sealer, dir st
 }
 
 func createRoot(ctx context.Context, keys store.Accounts, sealer *Sealer, now time.Time) (*RootCredentials, error) {
+	return CreateAccount(ctx, keys, sealer, "root", now)
+}
+
+// CreateAccount creates an account with a fresh 12-digit id and a name,
+// and an access key of its root (for operators: vigil admin).
+func CreateAccount(ctx context.Context, keys store.Accounts, sealer *Sealer, name string, now time.Time) (*RootCredentials, error) {
+	account := randomString("123456789", 1) + randomString("0123456789", 11)
+	if err := keys.CreateAccount(ctx, store.Account{ID: account, Name: name, Created: now}); err != nil {
+		return nil, err
+	}
+	return CreateRootKey(ctx, keys, sealer, account, now)
+}
+
+// CreateRootKey gives an account's root a new access key; it fails with
+// an error matching store.ErrNotFound when Vigil hosts no such account.
+func CreateRootKey(ctx context.Context, keys store.Accounts, sealer *Sealer, account string, now time.Time) (*RootCredentials, error) {
+	accts, err := keys.ListAccounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.ContainsFunc(accts, func(a store.Account) bool { return a.ID == account }) {
+		return nil, fmt.Errorf("account %s: %w", account, store.ErrNotFound)
+	}
 	creds := &RootCredentials{
-		AccountID:       randomString("123456789", 1) + randomString("0123456789", 11),
+		AccountID:       account,
 		AccessKeyID:     "AKIA" + randomString("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16),
 		SecretAccessKey: randomString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40),
 		Created:         true,
 	}
-	if err := keys.CreateAccount(ctx, store.Account{ID: creds.AccountID, Name: "root", Created: now}); err != nil {
-		return nil, err
-	}
-	err := keys.CreateAccessKey(ctx, store.AccessKey{
-		ID: creds.AccessKeyID, AccountID: creds.AccountID,
-		PrincipalARN: "arn:aws:iam::" + creds.AccountID + ":root", UserID: creds.AccountID,
+	err = keys.CreateAccessKey(ctx, store.AccessKey{
+		ID: creds.AccessKeyID, AccountID: account,
+		PrincipalARN: "arn:aws:iam::" + account + ":root", UserID: account,
 		SealedSecret: sealer.Seal([]byte(creds.SecretAccessKey)), Active: true, Created: now,
 	})
 	if err != nil {
