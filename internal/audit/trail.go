@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vigilhq/vigil/internal/protocol"
+	"github.com/vigilhq/vigil/internal/request"
 )
 
 // TrailEventVersion is the eventVersion of the records Vigil writes.
@@ -68,6 +69,60 @@ type UserIdentity struct {
 	// InvokedBy names the AWS service that made the call on the
 	// principal's behalf ("logs.amazonaws.com").
 	InvokedBy string `json:"invokedBy,omitempty"`
+	// SessionContext describes temporary credentials.
+	SessionContext *SessionContext `json:"sessionContext,omitempty"`
+}
+
+// SessionContext is the session of temporary credentials: what issued
+// them and when.
+type SessionContext struct {
+	SessionIssuer *SessionIssuer `json:"sessionIssuer,omitempty"`
+	Attributes    SessionAttrs   `json:"attributes"`
+	SourceIdent   string         `json:"sourceIdentity,omitempty"`
+	WebIDFed      *struct{}      `json:"webIdFederationData,omitempty"`
+}
+
+// SessionIssuer is the role (or user) a session derives from.
+type SessionIssuer struct {
+	Type        string `json:"type"`
+	PrincipalID string `json:"principalId"`
+	ARN         string `json:"arn"`
+	AccountID   string `json:"accountId"`
+	UserName    string `json:"userName"`
+}
+
+// SessionAttrs are a session's creation date and whether it was made
+// with MFA ("true"/"false", as CloudTrail writes them).
+type SessionAttrs struct {
+	CreationDate     string `json:"creationDate"`
+	MFAAuthenticated string `json:"mfaAuthenticated"`
+}
+
+// sessionContext returns the sessionContext of a principal's session,
+// nil for long-term keys.
+func sessionContext(p request.Principal) *SessionContext {
+	s := p.Session
+	if s == nil {
+		return nil
+	}
+	c := &SessionContext{
+		Attributes:  SessionAttrs{CreationDate: s.Issued.UTC().Format(time.RFC3339), MFAAuthenticated: strconv.FormatBool(s.MFA)},
+		SourceIdent: s.SourceIdentity,
+	}
+	if p.ARN != s.Issuer {
+		// A role session's or a federated user's issuer; a session token
+		// is its issuer itself, and names none.
+		issuerType := identityType(s.Issuer)
+		if strings.Contains(s.Issuer, ":role/") {
+			issuerType = "Role"
+		}
+		c.SessionIssuer = &SessionIssuer{Type: issuerType, PrincipalID: s.IssuerID, ARN: s.Issuer, AccountID: p.Account,
+			UserName: s.Issuer[strings.LastIndexAny(s.Issuer, "/:")+1:]}
+		if strings.Contains(p.ARN, ":assumed-role/") {
+			c.WebIDFed = &struct{}{}
+		}
+	}
+	return c
 }
 
 // NewTrailRecord returns the record of e, with the event id eventID (a
@@ -79,7 +134,7 @@ func NewTrailRecord(e *Event, eventID string) *TrailRecord {
 		EventVersion: TrailEventVersion,
 		UserIdentity: UserIdentity{
 			Type: identityType(p.ARN), PrincipalID: p.UserID, ARN: p.ARN, AccountID: p.Account, AccessKeyID: p.AccessKey,
-			UserName: UserName(p.ARN),
+			UserName: UserName(p.ARN), SessionContext: sessionContext(p),
 		},
 		EventTime:   e.Time.UTC().Format(time.RFC3339),
 		EventSource: e.EventSource, EventName: e.Operation, AWSRegion: e.Region,
