@@ -416,7 +416,11 @@ func (x *exchange) failAuth(err error) {
 	if errors.As(err, &ae) {
 		err = ae.ProtocolError(x.call.Kind)
 	} else if errors.As(err, &denied) {
-		err = denied.ProtocolError(x.call.Kind)
+		x.fail(denied.ProtocolError(x.call.Kind))
+		// CloudTrail records an authorization refusal as AccessDenied,
+		// whatever the protocol calls it.
+		x.errCode = "AccessDenied"
+		return
 	}
 	x.fail(err)
 }

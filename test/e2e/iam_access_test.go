@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -109,6 +111,25 @@ except c.exceptions.ClientError as e:
 			t.Errorf("aws logs put-log-events as bob: %v\n%s", err, out)
 		}
 	})
+	// A refused management call is in CloudTrail, as bob's, AccessDenied.
+	_, err = bob.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("mine")})
+	apiError(t, err, "AccessDeniedException", 400, "is not authorized to perform: logs:CreateLogGroup")
+	v.settle(t)
+	events, err := cloudtrail.NewFromConfig(v.devConfig(accountA)).LookupEvents(ctx, &cloudtrail.LookupEventsInput{
+		LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyUsername, AttributeValue: aws.String("bob")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range events.Events {
+		if *e.EventName == "CreateLogGroup" && strings.Contains(*e.CloudTrailEvent, `"errorCode":"AccessDenied"`) &&
+			strings.Contains(*e.CloudTrailEvent, `"arn":"arn:aws:iam::111111111111:user/bob"`) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("bob's refused CreateLogGroup is not in CloudTrail as AccessDenied: %d events", len(events.Events))
+	}
 	if _, err := rootA.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("bob"), AccessKeyId: &bobID, Status: "Inactive"}); err != nil {
 		t.Fatal(err)
 	}
