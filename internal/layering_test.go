@@ -98,8 +98,9 @@ var rules = []rule{
 		forbid: engines,
 	},
 	{
-		name:   "service APIs never import each other: cross-service calls go through interfaces the composition root wires",
-		pkgs:   set{in: []string{"internal/api/*/..."}},
+		name: "service APIs never import each other: cross-service calls go through interfaces the composition root wires",
+		// internal/api/models lists every service's model, for tests.
+		pkgs:   set{in: []string{"internal/api/*/..."}, out: []string{"internal/api/models"}},
 		forbid: set{in: []string{"internal/api/*/..."}},
 	},
 }

@@ -22,6 +22,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -66,12 +68,16 @@ type Options struct {
 	Resolver   *authz.Resolver
 	Identities Identities
 	Clock      clock.Clock
-	// Resources are the resource-based policy hooks, by IAM action.
-	Resources map[string]ResourcePolicy
-	// EntityARN returns the ARN of an IAM user, role or group ("user",
-	// "role", "group") by name, its path included, which the ARNs of
-	// authz, built from names, lack; nil: they are used as they are.
-	EntityARN func(ctx context.Context, account, kind, name string) (string, error)
+	// Resources are the resource-based policy hooks, by IAM action, and
+	// ServiceResources by the service of the resource's ARN ("s3").
+	Resources        map[string]ResourcePolicy
+	ServiceResources map[string]ResourcePolicy
+	// Entity returns an IAM user, role or group ("user", "role",
+	// "group") by name: its ARN, path included (which the ARNs of authz,
+	// built from names, lack), its unique id and its permissions
+	// boundary's ARN. nil: ARNs are used as they are, and principals are
+	// not checked against what IAM holds.
+	Entity func(ctx context.Context, account, kind, name string) (arn, id, boundary string, err error)
 }
 
 // Authorizer implements auth.Authorizer.
@@ -117,25 +123,148 @@ func (a *Authorizer) Authorize(ctx context.Context, p request.Principal, prefix,
 	if p.Session == nil && isRoot(p) {
 		return nil
 	}
+	if err := sessionLimits(p, prefix, op); err != nil {
+		return err
+	}
 	info := request.FromContext(ctx)
 	reqs, err := a.opt.Resolver.Resolve(prefix, op, input, authz.Scope{Partition: "aws", Region: info.Region, Account: p.Account})
 	var ie *authz.InputError
 	if errors.As(err, &ie) {
-		// A member that cannot name a resource: the call is invalid,
-		// which the service answers; the principal must still be
-		// allowed the action at all.
-		reqs = []authz.Requirement{{Action: prefix + ":" + op, Resources: []string{"*"}}}
+		// A member that names no resource in the form AWS takes: the
+		// service might read it more loosely than the policies were
+		// written against, so the call goes no further.
+		return &auth.Denied{Message: fmt.Sprintf("User: %s is not authorized to perform: %s:%s because %s %q %s", p.ARN, prefix, op, ie.Member, ie.Value, ie.Reason)}
 	} else if err != nil {
 		return err
 	}
+	if prefix == "iam" {
+		reqs = a.iamPaths(ctx, op, input, reqs)
+	}
 	for _, q := range reqs {
 		for _, resource := range q.Resources {
-			if err := a.decide(ctx, info, p, q.Action, resource, q.Conditions); err != nil {
-				return err
+			for _, keys := range perEntry(q.Conditions) {
+				if err := a.decide(ctx, info, p, q.Action, resource, keys); err != nil {
+					return err
+				}
 			}
 		}
 	}
 	return nil
+}
+
+// iamPaths completes what authz's IAM rows, built from names, lack: a
+// user, role or group created with a Path is created at PATH/NAME; and
+// UpdateUser and UpdateGroup need their action on the new ARN as well
+// (its new path or name, the other as it is).
+func (a *Authorizer) iamPaths(ctx context.Context, op string, input any, reqs []authz.Requirement) []authz.Requirement {
+	v := reflect.ValueOf(input)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return reqs
+	}
+	field := func(name string) (string, bool) {
+		f := v.Elem().FieldByName(name)
+		if !f.IsValid() || f.Kind() != reflect.Pointer || f.IsNil() || f.Elem().Kind() != reflect.String {
+			return "", false
+		}
+		return f.Elem().String(), true
+	}
+	switch op {
+	case "CreateUser", "CreateRole", "CreateGroup":
+		path, ok := field("Path")
+		if !ok || path == "/" {
+			return reqs
+		}
+		out := make([]authz.Requirement, len(reqs))
+		for i, q := range reqs {
+			q.Resources = slices.Clone(q.Resources)
+			for j, r := range q.Resources {
+				if k := strings.LastIndexByte(r, '/'); k > 0 && strings.HasPrefix(r, "arn:aws:iam::") {
+					q.Resources[j] = r[:k] + path + r[k+1:]
+				}
+			}
+			out[i] = q
+		}
+		return out
+	case "UpdateUser", "UpdateGroup":
+		kind, nameField := "user", "NewUserName"
+		if op == "UpdateGroup" {
+			kind, nameField = "group", "NewGroupName"
+		}
+		newPath, pathSet := field("NewPath")
+		newName, nameSet := field(nameField)
+		if (!pathSet && !nameSet) || len(reqs) == 0 || len(reqs[0].Resources) != 1 || a.opt.Entity == nil {
+			return reqs
+		}
+		old := reqs[0].Resources[0]
+		account, res, _ := strings.Cut(strings.TrimPrefix(old, "arn:aws:iam::"), ":")
+		name := res[strings.LastIndexByte(res, '/')+1:]
+		arn, _, _, err := a.opt.Entity(ctx, account, kind, name)
+		if err != nil {
+			return reqs // no such entity: the service answers it
+		}
+		rest := strings.TrimPrefix(arn, "arn:aws:iam::"+account+":"+kind)
+		path := rest[:strings.LastIndexByte(rest, '/')+1]
+		if pathSet {
+			path = newPath
+		}
+		if !nameSet {
+			newName = name
+		}
+		q := reqs[0]
+		q.Resources = []string{"arn:aws:iam::" + account + ":" + kind + path + newName}
+		return append(slices.Clone(reqs), q)
+	}
+	return reqs
+}
+
+// entryKeys are the condition keys AWS fills from each entry of a batch
+// (PutEvents' entries) and decides each entry with.
+var entryKeys = []string{"events:source", "events:detail-type"}
+
+// perEntry returns the condition keys to decide a requirement with: keys
+// itself, or, for a batch whose entries fill entryKeys with several
+// values, one set a value — an entry's when every such key has one value
+// an entry, else each value of each key alone — so that one entry's
+// value cannot pass for another's.
+func perEntry(keys map[string][]string) []map[string][]string {
+	n, aligned := 0, true
+	for _, k := range entryKeys {
+		switch vs := keys[k]; {
+		case len(vs) <= 1:
+		case n == 0:
+			n = len(vs)
+		case len(vs) != n:
+			aligned = false
+		}
+	}
+	if n == 0 {
+		return []map[string][]string{keys}
+	}
+	var out []map[string][]string
+	split := func(i int, only string) {
+		m := make(map[string][]string, len(keys))
+		for k, vs := range keys {
+			m[k] = vs
+		}
+		for _, k := range entryKeys {
+			if vs := keys[k]; len(vs) > 1 && (only == "" || only == k) {
+				m[k] = vs[i : i+1]
+			}
+		}
+		out = append(out, m)
+	}
+	if aligned {
+		for i := range n {
+			split(i, "")
+		}
+		return out
+	}
+	for _, k := range entryKeys {
+		for i := range keys[k] {
+			split(i, k)
+		}
+	}
+	return out
 }
 
 // AuthorizeAction decides one action on one resource for a principal
@@ -152,9 +281,33 @@ func (a *Authorizer) AuthorizeAction(ctx context.Context, p request.Principal, a
 	return a.decide(ctx, info, p, action, resource, nil)
 }
 
+// sessionLimits refuses what AWS never lets temporary credentials do,
+// whatever their policies: a federated user may call neither IAM nor STS
+// (but GetCallerIdentity); a session token made without MFA may not call
+// IAM, nor STS but AssumeRole and GetCallerIdentity
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_getsessiontoken.html).
+func sessionLimits(p request.Principal, prefix, op string) error {
+	s := p.Session
+	if s == nil || prefix != "iam" && prefix != "sts" || op == "GetCallerIdentity" {
+		return nil
+	}
+	switch {
+	case strings.Contains(p.ARN, ":federated-user/"):
+		return &auth.Denied{Message: fmt.Sprintf("User: %s is not authorized to perform: %s:%s: federated users may not call IAM or STS", p.ARN, prefix, op)}
+	case p.ARN == s.Issuer && !s.MFA && (prefix == "iam" || op != "AssumeRole"):
+		return &auth.Denied{Message: fmt.Sprintf("User: %s is not authorized to perform: %s:%s with session credentials: it takes MFA authentication information", p.ARN, prefix, op)}
+	}
+	return nil
+}
+
 // decide evaluates one action on one resource.
 func (a *Authorizer) decide(ctx context.Context, info *request.Info, p request.Principal, action, resource string, keys map[string][]string) error {
-	resource = a.iamARN(ctx, p, resource)
+	resource, boundary := a.iamARN(ctx, p, resource)
+	if boundary != "" && strings.HasPrefix(action, "iam:") && keys["iam:PermissionsBoundary"] == nil {
+		// What changes a user or role is decided with the boundary it
+		// has (AWS's guard against removing one's own boundary).
+		keys = withKey(keys, "iam:PermissionsBoundary", boundary)
+	}
 	c, err := a.compiled(ctx, p)
 	if err != nil {
 		return err
@@ -162,7 +315,11 @@ func (a *Authorizer) decide(ctx context.Context, info *request.Info, p request.P
 	r := &policy.Request{Principal: policy.Principal{Account: p.Account, ARN: p.ARN, UserID: p.UserID, Tags: c.tags},
 		Action: action, Resource: resource, Context: a.context(info, p, keys)}
 	ps := &policy.Policies{Identity: c.identity, Boundary: c.boundary, Session: c.session}
-	if hook := a.opt.Resources[action]; hook != nil && resource != "*" {
+	hook := a.opt.Resources[action]
+	if hook == nil {
+		hook = a.opt.ServiceResources[serviceOf(resource)]
+	}
+	if hook != nil && resource != "*" {
 		if err := a.resourcePolicy(ctx, hook, resource, ps); err != nil {
 			return err
 		}
@@ -176,29 +333,51 @@ func (a *Authorizer) decide(ctx context.Context, info *request.Info, p request.P
 // iamARN returns the ARN of the IAM user, role or group that resource
 // names by name only: the caller's own for a user ARN without a name (an
 // operation on the caller: CreateAccessKey without UserName), the stored
-// one, with its path, else; any other resource as it is.
-func (a *Authorizer) iamARN(ctx context.Context, p request.Principal, resource string) string {
+// one, with its path, else; any other resource as it is. For a user or
+// role it also returns the ARN of its permissions boundary.
+func (a *Authorizer) iamARN(ctx context.Context, p request.Principal, resource string) (string, string) {
 	rest, ok := strings.CutPrefix(resource, "arn:aws:iam::")
 	if !ok {
-		return resource
+		return resource, ""
 	}
 	account, res, _ := strings.Cut(rest, ":")
 	kind, name, _ := strings.Cut(res, "/")
 	switch {
-	case kind != "user" && kind != "role" && kind != "group", strings.Contains(name, "/"):
-		return resource
+	case kind != "user" && kind != "role" && kind != "group", a.opt.Entity == nil:
+		return resource, ""
 	case name == "":
-		if kind == "user" && account == p.Account && strings.Contains(p.ARN, ":user/") {
-			return p.ARN
+		if kind != "user" || account != p.Account || !strings.Contains(p.ARN, ":user/") {
+			return resource, ""
 		}
-		return resource
-	case a.opt.EntityARN == nil:
-		return resource
+		resource, name = p.ARN, p.ARN[strings.LastIndexByte(p.ARN, '/')+1:]
 	}
-	if arn, err := a.opt.EntityARN(ctx, account, kind, name); err == nil {
-		return arn
+	arn, _, boundary, err := a.opt.Entity(ctx, account, kind, name[strings.LastIndexByte(name, '/')+1:])
+	switch {
+	case err != nil:
+		return resource, ""
+	case strings.Contains(name, "/") && arn != resource:
+		// A path the entity does not have names no entity.
+		return resource, ""
 	}
-	return resource
+	return arn, boundary
+}
+
+func withKey(keys map[string][]string, k, v string) map[string][]string {
+	out := make(map[string][]string, len(keys)+1)
+	for key, vs := range keys {
+		out[key] = vs
+	}
+	out[k] = []string{v}
+	return out
+}
+
+// serviceOf returns the service of an ARN ("" for none).
+func serviceOf(arn string) string {
+	parts := strings.SplitN(arn, ":", 4)
+	if len(parts) < 4 {
+		return ""
+	}
+	return parts[2]
 }
 
 // regionOf returns the region of an ARN ("" for none).
@@ -278,9 +457,14 @@ func (a *Authorizer) build(ctx context.Context, p request.Principal) (*compiled,
 		all, _ := policy.ParseIdentity([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`), policy.KindInline)
 		c.identity = policy.NewSet(version, all)
 	case kind != "":
+		gone := &auth.Denied{Message: fmt.Sprintf("User: %s is not authorized to perform this operation: its %s %s no longer exists", p.ARN, kind, name)}
+		if ok, err := a.same(ctx, p, account, kind, name); err != nil || !ok {
+			c.err = gone
+			return c, err
+		}
 		id, err := a.opt.Identities.Identity(ctx, account, kind, name)
 		if errors.Is(err, store.ErrNotFound) {
-			c.err = &auth.Denied{Message: fmt.Sprintf("User: %s is not authorized to perform this operation: its %s %s no longer exists", p.ARN, kind, name)}
+			c.err = gone
 			return c, nil
 		}
 		if err != nil {
@@ -328,6 +512,31 @@ func (a *Authorizer) build(ctx context.Context, p request.Principal) (*compiled,
 		}
 	}
 	return c, nil
+}
+
+// same reports whether the IAM user or role whose policies govern p is
+// the one p was issued for: its ARN (path included) is p's (a session's
+// issuer's), and a session's issuer has the unique id it had, so that a
+// user or role deleted and created again under the same name gives the
+// sessions of the old one nothing.
+func (a *Authorizer) same(ctx context.Context, p request.Principal, account, kind, name string) (bool, error) {
+	if a.opt.Entity == nil {
+		return true, nil
+	}
+	arn, id, _, err := a.opt.Entity(ctx, account, kind, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	want, wantID := p.ARN, ""
+	if s := p.Session; s != nil {
+		want, wantID = s.Issuer, s.IssuerID
+	} else if kind == "user" {
+		wantID = p.UserID
+	}
+	return arn == want && (wantID == "" || wantID == id), nil
 }
 
 // parseSet compiles documents into a Set; a document that no longer
@@ -384,4 +593,5 @@ func splitIAM(arn string) (partition, account, resource string, ok bool) {
 	return parts[1], parts[4], parts[5], true
 }
 
-func isRoot(p request.Principal) bool { return strings.HasSuffix(p.ARN, ":root") }
+// isRoot reports whether p is its account's root.
+func isRoot(p request.Principal) bool { return p.ARN == "arn:aws:iam::"+p.Account+":root" }

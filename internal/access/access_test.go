@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/vigilhq/vigil/internal/api/events"
 	"github.com/vigilhq/vigil/internal/api/iam"
 	"github.com/vigilhq/vigil/internal/api/logs"
+	"github.com/vigilhq/vigil/internal/api/s3"
 	"github.com/vigilhq/vigil/internal/api/sts"
 	"github.com/vigilhq/vigil/internal/auth"
 	"github.com/vigilhq/vigil/internal/authz"
@@ -248,11 +251,11 @@ func TestAuthorizeAction(t *testing.T) {
 // on the caller (no UserName) is on the caller's ARN.
 func TestIAMResources(t *testing.T) {
 	a, ids, ctx := setup(t)
-	a.opt.EntityARN = func(_ context.Context, account, kind, name string) (string, error) {
-		return "arn:aws:iam::" + account + ":" + kind + "/eng/" + name, nil
+	a.opt.Entity = func(_ context.Context, account, kind, name string) (string, string, string, error) {
+		return "arn:aws:iam::" + account + ":" + kind + "/eng/" + name, "AIDA" + name, "", nil
 	}
 	ids.m[acct+"/user/alice"] = &Identity{Inline: []string{allow(`"iam:CreateAccessKey"`, "arn:aws:iam::*:user/eng/${aws:username}")}}
-	alice := request.Principal{Account: acct, ARN: "arn:aws:iam::" + acct + ":user/eng/alice", UserID: "AIDAALICE"}
+	alice := request.Principal{Account: acct, ARN: "arn:aws:iam::" + acct + ":user/eng/alice", UserID: "AIDAalice"}
 	if err := a.Authorize(ctx, alice, "iam", "CreateAccessKey", &iam.CreateAccessKeyRequest{}); err != nil {
 		t.Errorf("alice's own key: %v", err)
 	}
@@ -262,5 +265,133 @@ func TestIAMResources(t *testing.T) {
 	want := "User: arn:aws:iam::111111111111:user/eng/alice is not authorized to perform: iam:CreateAccessKey on resource: arn:aws:iam::111111111111:user/eng/bob because no identity-based policy allows the iam:CreateAccessKey action"
 	if got := denial(a.Authorize(ctx, alice, "iam", "CreateAccessKey", &iam.CreateAccessKeyRequest{UserName: ptr("bob")})); got != want {
 		t.Errorf("bob's key: %q\nwant %q", got, want)
+	}
+}
+
+// The holes a review found: each is closed.
+func TestReviewedBypasses(t *testing.T) {
+	a, ids, ctx := setup(t)
+	entities := map[string][3]string{ // kind/name: ARN, id, boundary
+		"user/dev":    {"arn:aws:iam::111111111111:user/dev", "AIDAdev", "arn:aws:iam::111111111111:policy/bound"},
+		"user/alice":  {"arn:aws:iam::111111111111:user/alice", "AIDAalice2", ""},
+		"role/agent":  {"arn:aws:iam::111111111111:role/agent", "AROAAGENT", ""},
+		"user/reader": {"arn:aws:iam::111111111111:user/reader", "AIDAreader", ""},
+	}
+	a.opt.Entity = func(_ context.Context, account, kind, name string) (string, string, string, error) {
+		e, ok := entities[kind+"/"+name]
+		if !ok {
+			return "", "", "", store.ErrNotFound
+		}
+		return e[0], e[1], e[2], nil
+	}
+	// A user may not remove the boundary a Deny keeps on it.
+	ids.m[acct+"/user/dev"] = &Identity{Inline: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"},
+		{"Effect":"Deny","Action":"iam:DeleteUserPermissionsBoundary","Resource":"*","Condition":{"StringEquals":{"iam:PermissionsBoundary":"arn:aws:iam::111111111111:policy/bound"}}}]}`},
+		Boundary: allow(`"iam:*"`, "*")}
+	if err := a.Authorize(ctx, user("dev"), "iam", "DeleteUserPermissionsBoundary", &iam.DeleteUserPermissionsBoundaryRequest{UserName: ptr("dev")}); err == nil {
+		t.Error("dev removed its own boundary past a Deny conditioned on it")
+	}
+	// A session of a user deleted and created again has nothing.
+	ids.m[acct+"/user/alice"] = &Identity{Inline: []string{allow(`"logs:*"`, "*")}}
+	old := request.Principal{Account: acct, ARN: "arn:aws:iam::111111111111:user/alice", UserID: "AIDAalice1", AccessKey: "ASIAOLD",
+		Session: &request.Session{Issuer: "arn:aws:iam::111111111111:user/alice", IssuerID: "AIDAalice1", MFA: true}}
+	if err := a.Authorize(ctx, old, "logs", "PutLogEvents", put); err == nil {
+		t.Error("a session of a deleted user acts as the user created again under its name")
+	}
+	// What temporary credentials may never do.
+	fed := request.Principal{Account: acct, ARN: "arn:aws:sts::111111111111:federated-user/bob", UserID: acct + ":bob", AccessKey: "ASIAFED",
+		Session: &request.Session{Issuer: "arn:aws:iam::111111111111:user/reader", IssuerID: "AIDAreader", Policy: allow(`"*"`, "*")}}
+	ids.m[acct+"/user/reader"] = &Identity{Inline: []string{allow(`"*"`, "*")}}
+	if err := a.Authorize(ctx, fed, "iam", "ListUsers", &iam.ListUsersRequest{}); err == nil {
+		t.Error("a federated user called IAM")
+	}
+	token := request.Principal{Account: acct, ARN: "arn:aws:iam::111111111111:user/reader", UserID: "AIDAreader", AccessKey: "ASIATOK",
+		Session: &request.Session{Issuer: "arn:aws:iam::111111111111:user/reader", IssuerID: "AIDAreader"}}
+	if err := a.Authorize(ctx, token, "iam", "ListUsers", &iam.ListUsersRequest{}); err == nil {
+		t.Error("a session token without MFA called IAM")
+	}
+	if err := a.Authorize(ctx, token, "logs", "DescribeLogGroups", &logs.DescribeLogGroupsRequest{}); err != nil {
+		t.Errorf("a session token without MFA describing logs: %v", err)
+	}
+	// A member authz cannot read as AWS would is refused.
+	if err := a.Authorize(ctx, user("free"), "logs", "GetLogEvents", &logs.GetLogEventsRequest{LogGroupIdentifier: ptr("arn:x:y:us-east-1:111111111111:log-group:secret"), LogStreamName: ptr("s")}); err == nil {
+		t.Error("a log group ARN of another partition and service passed")
+	}
+	// Only an account's own root ARN is its root.
+	fake := request.Principal{Account: acct, ARN: "arn:aws:iam::111111111111:role/x:root", UserID: acct}
+	if err := a.AuthorizeAction(context.Background(), fake, "sqs:SendMessage", "arn:aws:sqs:us-east-1:222222222222:q"); err == nil {
+		t.Error("a role ARN ending in :root passed as a root")
+	}
+}
+
+// PutEvents is decided entry by entry: an allowed source does not let
+// another through in the same batch.
+func TestPutEventsPerEntry(t *testing.T) {
+	a, ids, ctx := setup(t)
+	a.opt.Resolver = resolver(t, events.Model)
+	ids.m[acct+"/user/app"] = &Identity{Inline: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"events:PutEvents","Resource":"*",
+		"Condition":{"StringEquals":{"events:source":"my.app"}}}]}`}}
+	entry := func(source string) events.PutEventsRequestEntry {
+		return events.PutEventsRequestEntry{Source: ptr(source), DetailType: ptr("d"), Detail: ptr("{}")}
+	}
+	if err := a.Authorize(ctx, user("app"), "events", "PutEvents", &events.PutEventsRequest{Entries: []events.PutEventsRequestEntry{entry("my.app"), entry("my.app")}}); err != nil {
+		t.Errorf("its own source: %v", err)
+	}
+	if err := a.Authorize(ctx, user("app"), "events", "PutEvents", &events.PutEventsRequest{Entries: []events.PutEventsRequestEntry{entry("my.app"), entry("billing.critical")}}); err == nil {
+		t.Error("another source passed in a batch with an allowed one")
+	}
+}
+
+// IAM's resources are where a call puts them: a user created at a path,
+// a user moved to another path (which needs the action there too).
+func TestIAMPaths(t *testing.T) {
+	a, ids, ctx := setup(t)
+	a.opt.Entity = func(_ context.Context, account, kind, name string) (string, string, string, error) {
+		switch kind + "/" + name {
+		case "user/temp":
+			return "arn:aws:iam::" + account + ":user/sandbox/temp", "AIDAtemp", "", nil
+		case "user/sandboxadmin":
+			return "arn:aws:iam::" + account + ":user/sandboxadmin", "AIDAsandboxadmin", "", nil
+		}
+		return "", "", "", store.ErrNotFound
+	}
+	ids.m[acct+"/user/sandboxadmin"] = &Identity{Inline: []string{allow(`"iam:*"`, "arn:aws:iam::111111111111:user/sandbox/*")}}
+	p := user("sandboxadmin")
+	if err := a.Authorize(ctx, p, "iam", "CreateUser", &iam.CreateUserRequest{UserName: ptr("new"), Path: ptr("/sandbox/")}); err != nil {
+		t.Errorf("CreateUser under its path: %v", err)
+	}
+	if err := a.Authorize(ctx, p, "iam", "CreateUser", &iam.CreateUserRequest{UserName: ptr("new"), Path: ptr("/admins/")}); err == nil {
+		t.Error("CreateUser under another path")
+	}
+	if err := a.Authorize(ctx, p, "iam", "UpdateUser", &iam.UpdateUserRequest{UserName: ptr("temp"), NewUserName: ptr("temp2")}); err != nil {
+		t.Errorf("renaming a user within its path: %v", err)
+	}
+	if err := a.Authorize(ctx, p, "iam", "UpdateUser", &iam.UpdateUserRequest{UserName: ptr("temp"), NewPath: ptr("/admins/")}); err == nil {
+		t.Error("moving a user out of the path it may manage")
+	}
+}
+
+// A bucket's policy takes part in its owner's users' calls: its Deny
+// binds them.
+func TestBucketPolicyDeny(t *testing.T) {
+	a, ids, ctx := setup(t)
+	a.opt.Resolver = resolver(t, s3.Model)
+	ids.m[acct+"/user/eve"] = &Identity{Inline: []string{allow(`"s3:*"`, "*")}}
+	vault, err := policy.Parse([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::vault/*",
+		"Condition":{"StringNotEquals":{"aws:PrincipalArn":"arn:aws:iam::111111111111:role/Vault"}}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.opt.ServiceResources = map[string]ResourcePolicy{"s3": func(_ context.Context, arn string) (*policy.Policy, string, error) {
+		if strings.HasPrefix(arn, "arn:aws:s3:::vault") {
+			return vault, acct, nil
+		}
+		return nil, acct, nil
+	}}
+	if err := a.Authorize(ctx, user("eve"), "s3", "GetObject", &s3.GetObjectRequest{Bucket: ptr("other"), Key: ptr("k")}); err != nil {
+		t.Errorf("eve reads another bucket: %v", err)
+	}
+	if err := a.Authorize(ctx, user("eve"), "s3", "GetObject", &s3.GetObjectRequest{Bucket: ptr("vault"), Key: ptr("k")}); err == nil {
+		t.Error("eve read past the vault's Deny")
 	}
 }

@@ -273,7 +273,8 @@ func (a *App) build(ctx context.Context) error {
 		iamOpt.Host = hostAccount(a.store.Accounts(), a.clock)
 	}
 	a.iam = iamengine.New(iamOpt)
-	a.sts = &stsengine.Service{Sealer: sealer, Clock: a.clock, Roles: iamRoles{a.iam}, MFA: iamMFA{a.iam}, Keys: a.store.Accounts()}
+	a.sts = &stsengine.Service{Sealer: sealer, Clock: a.clock, Roles: iamRoles{a.iam}, MFA: iamMFA{a.iam}, Keys: a.store.Accounts(),
+		Providers: iamProviders{a.iam}, JWKS: &stsengine.KeySets{Now: a.clock.Now}}
 	prom := server.NewMetrics()
 	a.sched = sched.New(sched.Options{
 		Clock: a.clock, Leases: a.store.Leases(), Holder: holder(a.cfg),
@@ -376,7 +377,7 @@ func (a *App) build(ctx context.Context) error {
 	a.snsAPI = sns.New(a.sns)
 	a.router = protocol.NewRouter()
 	apis := a.apis()
-	if a.access, err = newAuthorizer(apis, iamIdentities{a.iam}, iamRoles{a.iam}, a.clock); err != nil {
+	if a.access, err = newAuthorizer(apis, iamIdentities{a.iam}, iamRoles{a.iam}, a.buckets.BucketPolicy, a.clock); err != nil {
 		return err
 	}
 	for _, api := range apis {

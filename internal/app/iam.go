@@ -59,7 +59,7 @@ func (r iamRoles) trustPolicy(ctx context.Context, arn string) (*policy.Policy, 
 		return nil, "", nil
 	}
 	role, err := r.Role(ctx, account, name)
-	if errors.Is(err, stsengine.ErrNoSuchRole) {
+	if errors.Is(err, stsengine.ErrNoSuchRole) || err == nil && role.ARN != arn {
 		return nil, account, nil
 	}
 	if err != nil {
@@ -97,13 +97,22 @@ func (i iamIdentities) Identity(ctx context.Context, account, kind, name string)
 	return &access.Identity{Inline: p.Inline, Managed: p.Managed, Boundary: p.Boundary, Tags: p.Tags}, nil
 }
 
+// entity is access.Options.Entity.
+func (i iamIdentities) entity(ctx context.Context, account, kind, name string) (arn, id, boundary string, err error) {
+	e, err := i.iam.EntityRef(ctx, account, kind, name)
+	if err != nil {
+		return "", "", "", err
+	}
+	return e.ARN, e.ID, e.Boundary, nil
+}
+
 func (i iamIdentities) ManagedPolicy(ctx context.Context, arn string) (string, error) {
 	return i.iam.ManagedPolicy(ctx, arn)
 }
 
 // newAuthorizer returns the front door's authorizer over the routed
 // services.
-func newAuthorizer(apis []api, ids iamIdentities, roles iamRoles, c clock.Clock) (*access.Authorizer, error) {
+func newAuthorizer(apis []api, ids iamIdentities, roles iamRoles, bucketPolicy access.ResourcePolicy, c clock.Clock) (*access.Authorizer, error) {
 	var services []authz.Service
 	for _, api := range apis {
 		s := authz.Service{Prefix: api.model.IAMPrefix, Inputs: map[string]reflect.Type{}}
@@ -116,9 +125,16 @@ func newAuthorizer(apis []api, ids iamIdentities, roles iamRoles, c clock.Clock)
 	if err != nil {
 		return nil, fmt.Errorf("cannot load the IAM actions of the services: %w", err)
 	}
-	return access.New(access.Options{Resolver: resolver, Identities: ids, Clock: c,
-		Resources: map[string]access.ResourcePolicy{"sts:AssumeRole": roles.trustPolicy},
-		EntityARN: ids.iam.EntityARN}), nil
+	// A role's trust policy decides who may assume it, tag its sessions
+	// and set their source identity.
+	trust := map[string]access.ResourcePolicy{}
+	for _, action := range []string{"sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"} {
+		trust[action] = roles.trustPolicy
+	}
+	return access.New(access.Options{Resolver: resolver, Identities: ids, Clock: c, Resources: trust, Entity: ids.entity,
+		// A bucket's policy takes part in every S3 call: its Deny
+		// statements bind the owner's principals too.
+		ServiceResources: map[string]access.ResourcePolicy{"s3": bucketPolicy}}), nil
 }
 
 // hostAccount makes a dev-mode account one Vigil hosts, so that the
@@ -131,4 +147,19 @@ func hostAccount(accounts store.Accounts, c clock.Clock) func(context.Context, s
 		}
 		return err
 	}
+}
+
+// iamProviders are IAM's OpenID Connect providers, as STS's
+// AssumeRoleWithWebIdentity reads them.
+type iamProviders struct{ iam *iamengine.Service }
+
+func (p iamProviders) Provider(ctx context.Context, account, issuer string) (*stsengine.Provider, error) {
+	got, err := p.iam.OIDCProviderFor(ctx, account, issuer)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("%w: %v", stsengine.ErrNoSuchProvider, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &stsengine.Provider{ARN: got.ARN, URL: got.URL, ClientIDs: got.ClientIDs, Thumbprints: got.Thumbprints}, nil
 }

@@ -160,6 +160,12 @@ func expiredToken(sig *sigv4.Signature, now time.Time, cause error) *Error {
 	return &Error{Kind: KindExpiredToken, Message: "The security token included in the request is expired", AccessKey: sig.AccessKeyID, Signature: sig, Now: now, Cause: cause}
 }
 
+// Anonymous is the result of an unsigned request for an operation AWS
+// serves unsigned: no principal, the default region.
+func (a *Authenticator) Anonymous(body []byte) *Result {
+	return &Result{Region: a.opt.DefaultRegion, Body: body}
+}
+
 // Result is an authenticated request.
 type Result struct {
 	// Principal is who signed the request.

@@ -3,6 +3,7 @@ package buckets
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/vigilhq/vigil/internal/policy"
@@ -65,6 +66,43 @@ func (s *Service) access(ctx context.Context, sc Scope, name, action, key string
 		return nil, newError("AccessDenied", name, "Access Denied")
 	}
 	return b, nil
+}
+
+// BucketPolicy returns the policy of the bucket an S3 ARN names
+// (arn:aws:s3:::BUCKET or arn:aws:s3:::BUCKET/KEY) and its owner: nil
+// when it has none, or when there is no such bucket. The front door
+// decides the calls of IAM principals with it, as S3 does: its Deny
+// statements bind the owner's principals too.
+func (s *Service) BucketPolicy(ctx context.Context, arn string) (*policy.Policy, string, error) {
+	name, _, _ := strings.Cut(strings.TrimPrefix(arn, "arn:aws:s3:::"), "/")
+	b, err := s.bucket(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	now := s.clock.Now()
+	doc, ok := s.docs.Get(name, now)
+	if !ok {
+		epoch := s.docs.Epoch()
+		doc, err = s.st.BucketConfig(ctx, name, ConfigPolicy)
+		if errors.Is(err, store.ErrNotFound) {
+			doc, err = "", nil
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		s.docs.Fill(name, doc, now.Add(bucketCacheTTL), epoch)
+	}
+	if doc == "" {
+		return nil, b.Account, nil
+	}
+	p, err := s.policies.Parse(doc)
+	if err != nil {
+		return nil, b.Account, nil // stored before Vigil read policies as it does now
+	}
+	return p, b.Account, nil
 }
 
 // policyAllows evaluates a bucket's policy (none allows nothing).

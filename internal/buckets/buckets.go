@@ -77,6 +77,9 @@ type Service struct {
 	logs     *accessLogs
 	// rows caches buckets' rows, read at every request.
 	rows *cache.TTL[string, *store.Bucket]
+	// docs caches buckets' policies ("" for none), which the front door
+	// reads at every request of an IAM principal.
+	docs *cache.TTL[string, string]
 }
 
 // Open returns the bucket store over opt.Dir, removing the blobs and
@@ -90,7 +93,8 @@ func Open(ctx context.Context, opt Options) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{st: newObjectRows(opt.Store, opt.Clock), blobs: b, clock: opt.Clock, logs: newAccessLogs(),
-		rows: cache.NewTTL[string, *store.Bucket](4096, bucketCacheTTL)}
+		rows: cache.NewTTL[string, *store.Bucket](4096, bucketCacheTTL),
+		docs: cache.NewTTL[string, string](4096, bucketCacheTTL)}
 	keep := map[string]bool{}
 	if err := s.st.Blobs(ctx, func(name string) { keep[name] = true }); err != nil {
 		return nil, fmt.Errorf("cannot list the stored objects: %w", err)

@@ -47,6 +47,9 @@ func (s *Service) PutConfig(ctx context.Context, sc Scope, bucket, kind, doc str
 	if kind == ConfigLogging {
 		defer s.logs.targets.Forget(bucket)
 	}
+	if kind == ConfigPolicy {
+		defer s.docs.Forget(bucket)
+	}
 	return s.st.PutBucketConfig(ctx, bucket, kind, doc)
 }
 

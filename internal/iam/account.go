@@ -73,7 +73,7 @@ func (s *Service) AccountAliases(ctx context.Context, account string) ([]string,
 func (s *Service) AccountSummary(ctx context.Context, account string) (map[string]int, error) {
 	m := map[string]int{
 		"UsersQuota": 5000, "GroupsQuota": 300, "RolesQuota": 1000, "PoliciesQuota": 1500, "InstanceProfilesQuota": 1000,
-		"ServerCertificates": 0, "ServerCertificatesQuota": 20, "Providers": 0,
+		"ServerCertificates": 0, "ServerCertificatesQuota": 20,
 		"UserPolicySizeQuota": inlineQuota[store.IAMUser], "GroupPolicySizeQuota": inlineQuota[store.IAMGroup],
 		"RolePolicySizeQuota": inlineQuota[store.IAMRole], "PolicySizeQuota": maxPolicySize, "AssumeRolePolicySizeQuota": maxTrustPolicySize,
 		"GroupsPerUserQuota": maxGroupsPerUser, "AccessKeysPerUserQuota": maxKeysPerUser, "SigningCertificatesPerUserQuota": 2,
@@ -84,7 +84,7 @@ func (s *Service) AccountSummary(ctx context.Context, account string) (map[strin
 	err := s.view(ctx, account, func(r store.IAMReader) error {
 		for kind, key := range map[store.IAMKind]string{
 			store.IAMUser: "Users", store.IAMGroup: "Groups", store.IAMRole: "Roles", store.IAMPolicy: "Policies",
-			store.IAMInstanceProfile: "InstanceProfiles", store.IAMMFADevice: "MFADevices",
+			store.IAMInstanceProfile: "InstanceProfiles", store.IAMMFADevice: "MFADevices", store.IAMOIDCProvider: "Providers",
 		} {
 			n, err := count(r.Entities(kind, "/"))
 			if err != nil {

@@ -93,6 +93,8 @@ type Options struct {
 type Service struct {
 	opt   Options
 	usage keyUsage
+	// codes guards the MFA codes STS checks against replay and guessing.
+	codes codeGuard
 }
 
 // New returns a Service.

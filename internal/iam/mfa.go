@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigilhq/vigil/internal/iam/qr"
@@ -152,14 +153,56 @@ func (s *Service) CheckMFACode(ctx context.Context, p Caller, serial, code strin
 		if err != nil {
 			return fmt.Errorf("cannot unseal the secret of MFA device %s: %w", d.ARN, err)
 		}
-		first, last := steps(s.opt.Clock.Now())
-		for step := first; step <= last; step++ {
-			if hmac.Equal([]byte(totp(secret, step)), []byte(code)) {
-				return nil
-			}
-		}
-		return errorf(InvalidAuthenticationCode, "Authentication code for device is not valid.")
+		return s.codes.check(d.ID, secret, code, s.opt.Clock.Now())
 	})
+}
+
+// codeGuard checks one-time codes as a sign-in does: within a step of
+// the clock either way, each step's code once, and a device that gets
+// maxCodeFailures wrong codes in a row refused for codeLockout, so that
+// a stolen long-term key cannot guess its user's codes (a million
+// values) nor replay one seen.
+type codeGuard struct {
+	mu      sync.Mutex
+	devices map[string]*codeState
+}
+
+type codeState struct {
+	used     uint64 // the last step whose code was accepted
+	failures int
+	locked   time.Time // refused until then
+}
+
+const (
+	maxCodeFailures = 5
+	codeLockout     = 15 * time.Minute
+)
+
+func (g *codeGuard) check(device string, secret []byte, code string, now time.Time) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.devices == nil {
+		g.devices = map[string]*codeState{}
+	}
+	st := g.devices[device]
+	if st == nil {
+		st = &codeState{}
+		g.devices[device] = st
+	}
+	if now.Before(st.locked) {
+		return errorf(InvalidAuthenticationCode, "Too many invalid authentication codes for the device: try again later.")
+	}
+	step := uint64(now.Unix()) / uint64(totpStep/time.Second)
+	for s := step - 1; s <= step+1; s++ {
+		if s > st.used && hmac.Equal([]byte(totp(secret, s)), []byte(code)) {
+			st.used, st.failures = s, 0
+			return nil
+		}
+	}
+	if st.failures++; st.failures >= maxCodeFailures {
+		st.failures, st.locked = 0, now.Add(codeLockout)
+	}
+	return errorf(InvalidAuthenticationCode, "Authentication code for device is not valid.")
 }
 
 // EnableMFADevice enables a virtual MFA device for a user, given two

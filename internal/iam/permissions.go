@@ -10,14 +10,21 @@ import (
 )
 
 // Permissions is what an IAM user's or role's permissions are made of,
-// as the policy evaluation at the front door reads them.
+// as the policy evaluation at the front door reads them (and a group's,
+// as the policy simulator does).
 type Permissions struct {
 	// Inline are the documents of its inline policies (a user's groups'
 	// included); Managed the default versions of its attached managed
 	// policies (a user's groups' included).
 	Inline, Managed []string
-	// Boundary is the document of its permissions boundary ("" for none).
-	Boundary string
+	// InlineIDs and ManagedIDs name the documents of Inline and Managed,
+	// one each, as IAM's policy simulator names them (SourcePolicyId):
+	// an inline policy KIND_OWNER_NAME ("user_alice_logs",
+	// "group_devs_s3"), a managed policy by its name.
+	InlineIDs, ManagedIDs []string
+	// Boundary is the document of its permissions boundary ("" for none),
+	// BoundaryName its name.
+	Boundary, BoundaryName string
 	// Tags are its tags (aws:PrincipalTag).
 	Tags map[string]string
 }
@@ -25,7 +32,7 @@ type Permissions struct {
 // Permissions returns the policies of an IAM user or role (kind "user"
 // or "role"): an error matching store.ErrNotFound when there is none.
 func (s *Service) Permissions(ctx context.Context, account string, kind store.IAMKind, name string) (*Permissions, error) {
-	out := &Permissions{}
+	var out *Permissions
 	err := s.view(ctx, account, func(r store.IAMReader) error {
 		if kind != store.IAMUser && kind != store.IAMRole {
 			return fmt.Errorf("no %s %s: only users and roles have permissions: %w", kind, name, store.ErrNotFound)
@@ -34,27 +41,7 @@ func (s *Service) Permissions(ctx context.Context, account string, kind store.IA
 		if err != nil {
 			return fmt.Errorf("cannot read %s %s: %w", kind, name, err)
 		}
-		owners := []string{e.ID}
-		if kind == store.IAMUser {
-			groups, err := r.LinksTo(store.IAMMember, e.ID)
-			if err != nil {
-				return err
-			}
-			for _, g := range groups {
-				owners = append(owners, g.From)
-			}
-		}
-		for _, id := range owners {
-			if err := addPermissions(r, account, id, out); err != nil {
-				return err
-			}
-		}
-		if e.Boundary != "" {
-			if _, out.Boundary, err = anyPolicy(r, account, e.Boundary); err != nil {
-				return err
-			}
-		}
-		out.Tags, err = r.Tags(e.ID)
+		out, err = permissions(r, account, e)
 		return err
 	})
 	if err != nil {
@@ -63,26 +50,65 @@ func (s *Service) Permissions(ctx context.Context, account string, kind store.IA
 	return out, nil
 }
 
+// permissions reads the policies of a user, group or role.
+func permissions(r store.IAMReader, account string, e store.IAMEntity) (*Permissions, error) {
+	out := &Permissions{}
+	owners := []store.IAMEntity{e}
+	if e.Kind == store.IAMUser {
+		groups, err := r.LinksTo(store.IAMMember, e.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range groups {
+			g, err := r.EntityByID(l.From)
+			if err != nil {
+				return nil, fmt.Errorf("cannot read group %s of user %s: %w", l.From, e.Name, err)
+			}
+			owners = append(owners, g)
+		}
+	}
+	for _, owner := range owners {
+		if err := addPermissions(r, account, owner, out); err != nil {
+			return nil, err
+		}
+	}
+	if e.Boundary != "" {
+		p, doc, err := anyPolicy(r, account, e.Boundary)
+		if err != nil {
+			return nil, err
+		}
+		out.Boundary, out.BoundaryName = doc, p.Name
+	}
+	tags, err := r.Tags(e.ID)
+	if err != nil {
+		return nil, err
+	}
+	out.Tags = tags
+	return out, nil
+}
+
 // addPermissions adds the inline and attached policies of a user, group
 // or role to p.
-func addPermissions(r store.IAMReader, account, id string, p *Permissions) error {
-	inline, err := r.InlinePolicies(id)
+func addPermissions(r store.IAMReader, account string, owner store.IAMEntity, p *Permissions) error {
+	inline, err := r.InlinePolicies(owner.ID)
 	if err != nil {
 		return err
 	}
 	for _, ip := range inline {
 		p.Inline = append(p.Inline, ip.Document)
+		p.InlineIDs = append(p.InlineIDs, string(owner.Kind)+"_"+owner.Name+"_"+ip.Name)
 	}
-	attached, err := r.Links(store.IAMAttached, id)
+	attached, err := r.Links(store.IAMAttached, owner.ID)
 	if err != nil {
 		return err
 	}
 	for _, l := range attached {
-		_, doc, err := anyPolicy(r, account, l.To)
+		policy, doc, err := anyPolicy(r, account, l.To)
 		if err != nil {
 			return err
 		}
 		p.Managed = append(p.Managed, doc)
+		p.ManagedIDs = append(p.ManagedIDs, policy.Name)
 	}
 	return nil
 }
@@ -113,17 +139,4 @@ func (s *Service) ManagedPolicy(ctx context.Context, arn string) (string, error)
 		return "", notFound
 	}
 	return doc, err
-}
-
-// EntityARN returns the ARN of a user, role or group ("user", "role",
-// "group") by name, its path included: an error matching
-// store.ErrNotFound when there is none.
-func (s *Service) EntityARN(ctx context.Context, account, kind, name string) (string, error) {
-	var arn string
-	err := s.view(ctx, account, func(r store.IAMReader) error {
-		e, err := r.Entity(store.IAMKind(kind), name)
-		arn = e.ARN
-		return err
-	})
-	return arn, err
 }

@@ -98,9 +98,13 @@ type Result struct {
 //     policy must allow too.
 //   - Anonymous callers and services, which have no policies of their
 //     own, are allowed what the resource-based policy allows.
-func Authorize(r *Request, ps *Policies) Result {
+func Authorize(r *Request, ps *Policies) Result { return authorize(r, ps, nil) }
+
+// authorize is Authorize, telling t (when not nil) what it looks at.
+func authorize(r *Request, ps *Policies, t Trace) Result {
 	var e evaluation
 	e.init(r)
+	e.trace = t
 	e.boundary = ps.Boundary != nil
 	resource, resourceMatch := ImplicitDeny, noMatch
 	if ps.Resource != nil {

@@ -344,6 +344,7 @@ func (c *condition) holds(e *evaluation) bool {
 		return c.nullFalse
 	}
 	if vs.n == 0 {
+		e.missing(c.key)
 		switch {
 		case c.ifExists || c.set == forAllValues:
 			return true

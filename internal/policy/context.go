@@ -19,6 +19,9 @@ type evaluation struct {
 	// roleARN is aws:PrincipalArn of a role session, made once asked for.
 	roleARN  string
 	roleDone bool
+	// trace is told what the evaluation looks at (Explain); nil for
+	// Authorize and Evaluate.
+	trace Trace
 }
 
 func (e *evaluation) init(r *Request) {

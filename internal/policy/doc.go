@@ -31,7 +31,10 @@
 // its principal, the SCPs of each level of an organization, the
 // resource's policy and its account. It says which type of policy decided, from which Result.Message words
 // AWS's AccessDenied message. Evaluating allocates nothing in the common
-// case.
+// case. Explain decides as Authorize does and tells a Trace which
+// statements applied and which condition keys the request lacked, for
+// IAM's policy simulator, which also reports where each statement is in
+// its document (Statement.Start and End, recorded when parsing).
 //
 // Document edits a policy statement by statement, as the AddPermission
 // and RemovePermission operations of SNS and SQS do.

@@ -85,6 +85,7 @@ func ParseIdentity(doc []byte, kind Kind) (*Policy, error) {
 	if err != nil {
 		panic("BUG: policy: a document IAM takes does not compile: " + err.Error())
 	}
+	p.locate(doc)
 	return p, nil
 }
 

@@ -111,6 +111,7 @@ func parse(doc []byte, trust bool) (*Policy, error) {
 			return nil, &Error{Statement: i, Sid: p.Statements[i].Sid, Reason: err.Error()}
 		}
 	}
+	p.locate(doc)
 	return p, nil
 }
 

@@ -58,6 +58,14 @@ type Statement struct {
 	// patterns when NotResource is true.
 	Resources   []string
 	NotResource bool
+	// Start and End are where the statement is in the document it was
+	// read from, as IAM's policy simulator reports the statements it
+	// matched (StartPosition and EndPosition): End is just past its
+	// closing brace; Start just past what comes before it in a Statement
+	// list — the [ for the first, else the statement before — or, when
+	// the Statement element is one statement and not a list, just past
+	// its opening brace.
+	Start, End Position
 
 	principals   principals
 	notPrincipal bool
@@ -82,6 +90,9 @@ type Principal struct {
 	ARN string
 	// Service is a service principal, such as "sns.amazonaws.com".
 	Service string
+	// Federated is the identity provider of a web identity caller (the
+	// ARN of an IAM OIDC provider).
+	Federated string
 	// UserID is the value of aws:userid: an IAM user's unique id, the
 	// account for the root, ROLEID:SESSION for a role session, ACCOUNT:NAME
 	// for a federated user; "" leaves the key absent.
@@ -125,13 +136,14 @@ func (p *Policy) decide(e *evaluation) (Decision, principalMatch) {
 	d, best := ImplicitDeny, noMatch
 	for i := range p.Statements {
 		s := &p.Statements[i]
-		if s.Effect == EffectAllow && best == byARN {
+		if s.Effect == EffectAllow && best == byARN && e.trace == nil {
 			continue // only a Deny can change the outcome
 		}
 		m := s.names(e)
 		if m == noMatch || !s.covers(e, true) {
 			continue
 		}
+		e.applies(s)
 		if s.Effect == EffectDeny {
 			return ExplicitDeny, noMatch
 		}
@@ -162,7 +174,9 @@ func (s *Statement) names(e *evaluation) principalMatch {
 }
 
 // covers reports whether the statement's action (unless the caller
-// matched it already), resource and conditions cover the request.
+// matched it already), resource and conditions cover the request. A
+// traced evaluation looks at every condition, so that the trace hears of
+// every key the request lacks.
 func (s *Statement) covers(e *evaluation, checkAction bool) bool {
 	if checkAction && s.actions.match(e) == s.NotAction {
 		return false
@@ -170,10 +184,14 @@ func (s *Statement) covers(e *evaluation, checkAction bool) bool {
 	if s.resources.match(e) == s.NotResource {
 		return false
 	}
+	holds := true
 	for i := range s.conditions {
 		if !s.conditions[i].holds(e) {
-			return false
+			if e.trace == nil {
+				return false
+			}
+			holds = false
 		}
 	}
-	return true
+	return holds
 }

@@ -21,6 +21,9 @@ type principals struct {
 	arns []string
 	// services are service principals, in lower case.
 	services []string
+	// federated are identity providers (an OIDC or SAML provider's ARN,
+	// or a web identity provider's name, accounts.google.com).
+	federated []string
 }
 
 // accountIDs are AWS account ids.
@@ -28,8 +31,9 @@ var accountIDs = regexp.MustCompile(`^[0-9]{12}$`)
 
 // parsePrincipals reads a Principal or NotPrincipal element: "*", or an
 // object whose members AWS, Service, Federated and CanonicalUser hold a
-// string or a list of strings. Federated and canonical-user principals
-// are accepted and match no request: Vigil has neither.
+// string or a list of strings. Federated principals match the callers of
+// AssumeRoleWithWebIdentity through that provider; canonical users are
+// accepted and match no request: Vigil has none.
 func parsePrincipals(raw json.RawMessage) (principals, error) {
 	var ps principals
 	var star string
@@ -67,7 +71,9 @@ func parsePrincipals(raw json.RawMessage) (principals, error) {
 				}
 			case m.key == "Service" && v != "" && !strings.ContainsAny(v, "*? "):
 				ps.services = append(ps.services, strings.ToLower(v))
-			case (m.key == "Federated" || m.key == "CanonicalUser") && v != "" && !strings.ContainsAny(v, "*?"):
+			case m.key == "Federated" && v != "" && !strings.ContainsAny(v, "*?"):
+				ps.federated = append(ps.federated, v)
+			case m.key == "CanonicalUser" && v != "" && !strings.ContainsAny(v, "*?"):
 			default:
 				return ps, invalidPrincipal(raw)
 			}
@@ -124,6 +130,11 @@ func (ps *principals) match(p *Principal) principalMatch {
 			return byGrant
 		}
 		return noMatch
+	case p.Federated != "":
+		if slices.Contains(ps.federated, p.Federated) {
+			return byGrant
+		}
+		return noMatch
 	case p.Account == "":
 		return noMatch // anonymous: named by "*" only
 	}
@@ -150,6 +161,8 @@ func (ps *principals) excludes(p *Principal) bool {
 		return true
 	case p.Service != "":
 		return slices.Contains(ps.services, strings.ToLower(p.Service))
+	case p.Federated != "":
+		return slices.Contains(ps.federated, p.Federated)
 	case p.Account == "" || !slices.Contains(ps.accounts, p.Account):
 		return false
 	}

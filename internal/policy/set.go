@@ -91,12 +91,13 @@ func (s *Set) decide(e *evaluation) Decision {
 // apply evaluates statement i, d being the decision so far.
 func (s *Set) apply(e *evaluation, i int32, checkAction bool, d Decision) Decision {
 	st := s.stmts[i]
-	if d == Allow && st.Effect == EffectAllow {
+	if d == Allow && st.Effect == EffectAllow && e.trace == nil {
 		return d // only a Deny can change the outcome
 	}
 	if st.names(e) == noMatch || !st.covers(e, checkAction) {
 		return d
 	}
+	e.applies(st)
 	if st.Effect == EffectDeny {
 		return ExplicitDeny
 	}

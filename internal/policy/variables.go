@@ -155,6 +155,7 @@ func (t *template) resolve(e *evaluation, buf *[maxInlineVars]string) ([]string,
 		case p.hasDef:
 			v = p.def
 		default:
+			e.missing(p.text)
 			return nil, false
 		}
 		vals = append(vals, v)

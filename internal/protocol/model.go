@@ -113,6 +113,10 @@ type Operation struct {
 	HostPrefix string
 	// EventStream is true when the output is an event stream.
 	EventStream bool
+	// NoAuth is true for the operations AWS serves unsigned, whose
+	// callers are anonymous (STS's AssumeRoleWithWebIdentity and
+	// AssumeRoleWithSAML: the token they carry is the credential).
+	NoAuth bool
 }
 
 // ErrorShape is the generated description of a modeled error.

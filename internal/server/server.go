@@ -282,7 +282,10 @@ func (x *exchange) serve() {
 		x.fail(tooLarge(x.r.ContentLength, limit, x.call.Service))
 		return
 	}
-	if err := x.s.opt.Auth.Precheck(x.r.Context(), sig, parseErr); err != nil {
+	// An unsigned request may be for an operation AWS serves unsigned,
+	// which an awsQuery form names in its body.
+	mayBeAnonymous := unsigned(parseErr) && (byBody || x.call.Op != nil && x.call.Op.NoAuth)
+	if err := x.s.opt.Auth.Precheck(x.r.Context(), sig, parseErr); err != nil && !mayBeAnonymous {
 		x.failAuth(err)
 		return
 	}
@@ -316,8 +319,10 @@ func (x *exchange) serve() {
 		}
 	}
 	ctx := x.r.Context()
-	res, err := x.s.opt.Auth.Authenticate(ctx, x.r, raw, sig, parseErr, x.call.Kind == protocol.RESTXML)
-	if err != nil {
+	var res *auth.Result
+	if unsigned(parseErr) && x.call.Op != nil && x.call.Op.NoAuth {
+		res = x.s.opt.Auth.Anonymous(raw)
+	} else if res, err = x.s.opt.Auth.Authenticate(ctx, x.r, raw, sig, parseErr, x.call.Kind == protocol.RESTXML); err != nil {
 		x.failAuth(err)
 		return
 	}
@@ -368,9 +373,13 @@ func (x *exchange) admit(ctx context.Context, p request.Principal, region string
 func (x *exchange) invoke(ctx context.Context, in any) {
 	call := x.call
 	x.input = in
-	if err := x.s.opt.Authorizer.Authorize(ctx, x.info.Principal, call.Service.IAMPrefix, call.Op.Name, in); err != nil {
-		x.failAuth(err)
-		return
+	// The operations AWS serves unsigned authorize their callers by the
+	// token they carry (a role's trust policy decides).
+	if !call.Op.NoAuth {
+		if err := x.s.opt.Authorizer.Authorize(ctx, x.info.Principal, call.Service.IAMPrefix, call.Op.Name, in); err != nil {
+			x.failAuth(err)
+			return
+		}
 	}
 	out, stream, err := call.Invoke(ctx, in)
 	if err != nil {
@@ -406,6 +415,11 @@ func (x *exchange) route(body []byte, signing string) bool {
 	}
 	x.routeErr = err
 	return true
+}
+
+// unsigned reports whether the request carried no signature at all.
+func unsigned(parseErr error) bool {
+	return parseErr != nil && sigv4.KindOf(parseErr) == sigv4.KindUnsigned
 }
 
 // failAuth answers an authentication or authorization failure in the

@@ -6,9 +6,10 @@ import (
 )
 
 // IAM's identities: each account's users, groups, roles, managed
-// policies, instance profiles and virtual MFA devices (entities), the
-// links between them (group members, attached policies, the roles of
-// instance profiles, the MFA devices of users), inline policies, policy
+// policies, instance profiles, virtual MFA devices and OpenID Connect
+// providers (entities), the links between them (group members, attached
+// policies, the roles of instance profiles, the MFA devices of users, the
+// client ids and thumbprints of providers), inline policies, policy
 // versions, access keys, login profiles, tags and the account's settings.
 //
 // The store keeps rows; AWS's rules (which deletion conflicts, quotas,
@@ -28,6 +29,7 @@ const (
 	IAMPolicy          IAMKind = "policy"
 	IAMInstanceProfile IAMKind = "instance-profile"
 	IAMMFADevice       IAMKind = "mfa"
+	IAMOIDCProvider    IAMKind = "oidc-provider"
 )
 
 // IAMEntity is a named IAM resource of an account. The fields after
@@ -36,10 +38,12 @@ const (
 type IAMEntity struct {
 	Kind IAMKind
 	// ID is the entity's unique id (AIDA…, AGPA…, AROA…, ANPA…,
-	// AIPA…); a virtual MFA device's is its serial number (its ARN).
+	// AIPA…); a virtual MFA device's is its serial number (its ARN), an
+	// OpenID Connect provider's its ARN.
 	ID string
 	// Name is unique among the account's entities of its kind, compared
-	// case-insensitively, as IAM compares names.
+	// case-insensitively, as IAM compares names; an OpenID Connect
+	// provider's is its URL without the scheme ("HOST[/PATH]").
 	Name, Path, ARN string
 	Created         time.Time
 	// Updated is when a policy's default version last changed.
@@ -76,6 +80,12 @@ const (
 	// IAMUserMFA links a user (From) to a virtual MFA device (To, its
 	// serial number) enabled for it at Created.
 	IAMUserMFA IAMLinkKind = "mfa"
+	// IAMClientID links an OpenID Connect provider (From) to a client id
+	// (an audience) it accepts (To, compared case-sensitively).
+	IAMClientID IAMLinkKind = "oidc-client-id"
+	// IAMThumbprint links an OpenID Connect provider (From) to the
+	// thumbprint of a server certificate it trusts (To).
+	IAMThumbprint IAMLinkKind = "oidc-thumbprint"
 )
 
 // IAMLink is a link between two entities.

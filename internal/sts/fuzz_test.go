@@ -32,3 +32,21 @@ func FuzzOpen(f *testing.F) {
 		}
 	})
 }
+
+// FuzzWebIdentityToken: a web identity token is untrusted bytes: without a
+// provider to vouch for it, every one is refused as invalid, and none
+// makes a panic.
+func FuzzWebIdentityToken(f *testing.F) {
+	s, _ := newService(f)
+	s.Providers = providers{}
+	f.Add("eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL2V4YW1wbGUifQ.c2ln")
+	f.Add("a.b.c")
+	f.Add("..")
+	f.Add("eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4IiwiZXhwIjoxZTMwMH0.")
+	f.Fuzz(func(t *testing.T, token string) {
+		_, err := s.AssumeRoleWithWebIdentity(context.Background(), "arn:aws:iam::111111111111:role/ci", token, sts.SessionInput{Name: "x"})
+		if code(err) != "InvalidIdentityToken" {
+			t.Fatalf("token %q: %v", token, err)
+		}
+	})
+}

@@ -49,6 +49,10 @@ type Service struct {
 	Clock  clock.Clock
 	Roles  Roles
 	MFA    MFA
+	// Providers are IAM's OpenID Connect providers, and JWKS their
+	// signing keys (AssumeRoleWithWebIdentity).
+	Providers Providers
+	JWKS      *KeySets
 	// Keys finds long-term access keys (GetAccessKeyInfo).
 	Keys interface {
 		AccessKey(ctx context.Context, id string) (store.AccessKey, error)
@@ -132,7 +136,7 @@ func (s *Service) AssumeRole(ctx context.Context, caller request.Principal, role
 		return nil, refuse("AccessDenied", "Roles may not be assumed by root accounts.")
 	}
 	denied := refuse("AccessDenied", "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", caller.ARN, roleARN)
-	role, err := s.Roles.Role(ctx, account, name)
+	role, err := s.role(ctx, roleARN, account, name)
 	if errors.Is(err, ErrNoSuchRole) {
 		return nil, denied
 	}
@@ -155,6 +159,18 @@ func (s *Service) AssumeRole(ctx context.Context, caller request.Principal, role
 		return nil, denied
 	}
 	chained := caller.Session != nil && strings.Contains(caller.ARN, ":assumed-role/")
+	// Session tags (passed on or given) and a source identity need the
+	// trust policy's leave too.
+	if len(in.Tags) > 0 || chained && len(caller.Session.TransitiveTagKeys) > 0 {
+		if req.Action = "sts:TagSession"; trust.Evaluate(req) != policy.Allow {
+			return nil, refuse("AccessDenied", "User: %s is not authorized to perform: sts:TagSession on resource: %s", caller.ARN, roleARN)
+		}
+	}
+	if in.SourceIdentity != "" {
+		if req.Action = "sts:SetSourceIdentity"; trust.Evaluate(req) != policy.Allow {
+			return nil, refuse("AccessDenied", "User: %s is not authorized to perform: sts:SetSourceIdentity on resource: %s", caller.ARN, roleARN)
+		}
+	}
 	d, err := roleDuration(in.Duration, role.MaxSession, chained)
 	if err != nil {
 		return nil, err
@@ -162,9 +178,14 @@ func (s *Service) AssumeRole(ctx context.Context, caller request.Principal, role
 	tags := in.Tags
 	var transitive []string
 	if chained {
-		// Transitive tags of the session assumed from carry over.
+		// Transitive tags of the session assumed from carry over, and
+		// may not be given again with another value.
 		for _, k := range caller.Session.TransitiveTagKeys {
-			if _, set := tags[k]; !set {
+			v, set := tags[k]
+			if set && v != caller.Session.Tags[k] {
+				return nil, refuse("InvalidParameterValue", "The session tag %s is a transitive tag of the session that assumes the role: it cannot be changed.", k)
+			}
+			if !set {
 				tags = withTag(tags, k, caller.Session.Tags[k])
 			}
 			transitive = append(transitive, k)
@@ -356,7 +377,18 @@ func withTag(tags map[string]string, k, v string) map[string]string {
 	return out
 }
 
-func isRoot(p request.Principal) bool { return strings.HasSuffix(p.ARN, ":root") }
+// isRoot reports whether p is its account's root.
+func isRoot(p request.Principal) bool { return p.ARN == "arn:aws:iam::"+p.Account+":root" }
+
+// role returns the role an ARN names: ErrNoSuchRole unless a role of
+// that name has exactly that ARN (path and partition included).
+func (s *Service) role(ctx context.Context, arn, account, name string) (*Role, error) {
+	role, err := s.Roles.Role(ctx, account, name)
+	if err == nil && role.ARN != arn {
+		return nil, fmt.Errorf("%w: %s is %s", ErrNoSuchRole, arn, role.ARN)
+	}
+	return role, err
+}
 
 // parseRoleARN returns the account and name of a role's ARN.
 func parseRoleARN(arn string) (account, name string, ok bool) {

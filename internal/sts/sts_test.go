@@ -22,7 +22,7 @@ func (r roles) Role(_ context.Context, account, name string) (*sts.Role, error) 
 	return nil, sts.ErrNoSuchRole
 }
 
-const trust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"sts:AssumeRole",
+const trust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":["sts:AssumeRole","sts:TagSession"],
 	"Condition":{"StringEquals":{"sts:ExternalId":"ext-1"}}}]}`
 
 var (
@@ -39,6 +39,8 @@ func newService(t testing.TB) (*sts.Service, *clock.Fake) {
 	c := clock.NewFake(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	return &sts.Service{Sealer: sealer, Clock: c, Roles: roles{
 		"111111111111/reader": {ARN: "arn:aws:iam::111111111111:role/team/reader", ID: "AROAREADER", Trust: trust, MaxSession: 2 * time.Hour},
+		"111111111111/plain": {ARN: "arn:aws:iam::111111111111:role/plain", ID: "AROAPLAIN",
+			Trust: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"sts:AssumeRole"}]}`},
 		"111111111111/chain": {ARN: "arn:aws:iam::111111111111:role/chain", ID: "AROACHAIN", MaxSession: 12 * time.Hour,
 			Trust: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":["sts:AssumeRole","sts:TagSession"]}]}`},
 	}}, c
@@ -88,6 +90,9 @@ func TestAssumeRole(t *testing.T) {
 	if chained.Principal.Session.Tags["team"] != "blue" {
 		t.Errorf("transitive tag lost: %+v", chained.Principal.Session)
 	}
+	if _, err := s.AssumeRole(ctx, opened, chain, sts.SessionInput{Name: "s4", Tags: map[string]string{"team": "admins"}}); code(err) != "InvalidParameterValue" {
+		t.Errorf("a transitive tag given another value down the chain: %v", err)
+	}
 	if _, err := s.AssumeRole(ctx, opened, chain, sts.SessionInput{Name: "s3", Duration: 2 * time.Hour}); code(err) != "ValidationError" {
 		t.Errorf("chained 2 h session: %v, want ValidationError", err)
 	}
@@ -107,6 +112,10 @@ func TestAssumeRole(t *testing.T) {
 		"not a role":        {alice, "arn:aws:iam::111111111111:user/bob", sts.SessionInput{Name: "x"}, "ValidationError"},
 		"transitive untagged": {alice, role, sts.SessionInput{Name: "x", ExternalID: "ext-1", TransitiveTagKeys: []string{"k"}},
 			"InvalidParameterValue"},
+		"a path the role does not have":            {alice, "arn:aws:iam::111111111111:role/dev-x/reader", sts.SessionInput{Name: "x", ExternalID: "ext-1"}, "AccessDenied"},
+		"another partition":                        {alice, "arn:aws-cn:iam::111111111111:role/team/reader", sts.SessionInput{Name: "x", ExternalID: "ext-1"}, "AccessDenied"},
+		"tags the trust does not allow":            {alice, "arn:aws:iam::111111111111:role/plain", sts.SessionInput{Name: "x", Tags: map[string]string{"team": "admins"}}, "AccessDenied"},
+		"source identity the trust does not allow": {alice, "arn:aws:iam::111111111111:role/plain", sts.SessionInput{Name: "x", SourceIdentity: "alice"}, "AccessDenied"},
 		"too large": {alice, role, sts.SessionInput{Name: "x", ExternalID: "ext-1", Tags: map[string]string{"k": strings.Repeat("v", 2100)}}, "PackedPolicyTooLarge"},
 	} {
 		if _, err := s.AssumeRole(ctx, tc.caller, tc.role, tc.in); code(err) != tc.code {

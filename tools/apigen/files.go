@@ -273,6 +273,9 @@ func (g *generator) apiFile() []byte {
 		if o.Endpoint != nil && o.Endpoint.HostPrefix != "" {
 			fmt.Fprintf(&b, "\t\t\tHostPrefix: %q,\n", o.Endpoint.HostPrefix)
 		}
+		if o.AuthType == "none" || slices.Equal(o.Auth, []string{"smithy.api#noAuth"}) {
+			b.WriteString("\t\t\tNoAuth: true,\n")
+		}
 		b.WriteString("\t\t},\n")
 	}
 	b.WriteString("\t},\n\tErrors: map[string]*protocol.ErrorShape{\n")

@@ -45,6 +45,10 @@ type operation struct {
 	Endpoint      *struct {
 		HostPrefix string `json:"hostPrefix"`
 	} `json:"endpoint"`
+	// AuthType "none" or Auth ["smithy.api#noAuth"]: AWS serves the
+	// operation unsigned.
+	AuthType string   `json:"authtype"`
+	Auth     []string `json:"auth"`
 }
 
 // ref is a reference to a shape: a structure member, a list member, a map

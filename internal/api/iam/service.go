@@ -17,8 +17,7 @@ import (
 // Provider implements the IAM operations on the service. The operations
 // it does not declare (OpenID Connect and SAML providers, server and
 // signing certificates, SSH keys, service-specific credentials,
-// Organizations features, access advisor, and the policy simulator,
-// which needs the policy engine) answer NotImplemented.
+// Organizations features, access advisor) answer NotImplemented.
 type Provider struct {
 	Unimplemented
 	svc *iamsvc.Service

@@ -113,15 +113,16 @@ func TestWire(t *testing.T) {
 }
 
 // TestImplemented checks which operations Vigil's IAM answers: all but
-// those it leaves for later, the policy simulator among them.
+// those it leaves for later.
 func TestImplemented(t *testing.T) {
 	h := Handlers(New(nil))
-	for _, op := range []string{"CreateUser", "GetAccountAuthorizationDetails", "EnableMFADevice", "GetCredentialReport", "CreateServiceLinkedRole"} {
+	for _, op := range []string{"CreateUser", "GetAccountAuthorizationDetails", "EnableMFADevice", "GetCredentialReport", "CreateServiceLinkedRole",
+		"SimulatePrincipalPolicy", "SimulateCustomPolicy"} {
 		if h[op] == nil {
 			t.Errorf("%s is not bound", op)
 		}
 	}
-	for _, op := range []string{"SimulatePrincipalPolicy", "SimulateCustomPolicy", "CreateSAMLProvider", "UploadServerCertificate"} {
+	for _, op := range []string{"CreateSAMLProvider", "UploadServerCertificate"} {
 		if h[op] != nil {
 			t.Errorf("%s is bound; want NotImplemented", op)
 		}

@@ -52,6 +52,27 @@ func (s *Provider) AssumeRole(ctx context.Context, in *AssumeRoleRequest) (*Assu
 	return out, nil
 }
 
+// AssumeRoleWithWebIdentity issues a role session to the holder of an
+// OpenID Connect ID token (the request is unsigned).
+func (s *Provider) AssumeRoleWithWebIdentity(ctx context.Context, in *AssumeRoleWithWebIdentityRequest) (*AssumeRoleWithWebIdentityResponse, error) {
+	if in.ProviderId != nil {
+		return nil, protocol.NewError(http.StatusBadRequest, "InvalidParameterValue", "ProviderId (OAuth 2.0 access tokens of Amazon and Facebook) is not supported by Vigil: send an OpenID Connect ID token.")
+	}
+	got, err := s.Sessions.AssumeRoleWithWebIdentity(ctx, deref(in.RoleArn), deref(in.WebIdentityToken), sts.SessionInput{
+		Name: deref(in.RoleSessionName), Duration: seconds(in.DurationSeconds), Policy: deref(in.Policy), PolicyARNs: policyARNs(in.PolicyArns),
+	})
+	if err != nil {
+		return nil, apiError(err)
+	}
+	p := got.Principal
+	return &AssumeRoleWithWebIdentityResponse{
+		Credentials:                 credentials(got.Credentials),
+		AssumedRoleUser:             &AssumedRoleUser{Arn: &p.ARN, AssumedRoleId: &p.UserID},
+		PackedPolicySize:            packed(got.Issued),
+		SubjectFromWebIdentityToken: &got.Subject, Audience: &got.Audience, Provider: &got.Provider,
+	}, nil
+}
+
 // GetSessionToken issues a session of the caller.
 func (s *Provider) GetSessionToken(ctx context.Context, in *GetSessionTokenRequest) (*GetSessionTokenResponse, error) {
 	issued, err := s.Sessions.GetSessionToken(ctx, request.FromContext(ctx).Principal, sts.SessionInput{
@@ -113,6 +134,12 @@ func apiError(err error) error {
 		return &MalformedPolicyDocumentException{Message: &msg}
 	case "PackedPolicyTooLarge":
 		return &PackedPolicyTooLargeException{Message: &msg}
+	case "InvalidIdentityToken":
+		return &InvalidIdentityTokenException{Message: &msg}
+	case "IDPCommunicationError":
+		return &IDPCommunicationErrorException{Message: &msg}
+	case "ExpiredTokenException":
+		return &ExpiredTokenException{Message: &msg}
 	case "AccessDenied":
 		return protocol.NewError(http.StatusForbidden, "AccessDenied", "%s", msg)
 	}

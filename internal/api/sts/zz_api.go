@@ -47,6 +47,7 @@ var Model = &protocol.Service{
 			HasOutput:     true,
 			ResultWrapper: "AssumeRoleWithSAMLResult",
 			Errors:        []string{"MalformedPolicyDocumentException", "PackedPolicyTooLargeException", "IDPRejectedClaimException", "InvalidIdentityTokenException", "ExpiredTokenException", "RegionDisabledException"},
+			NoAuth:        true,
 		},
 		"AssumeRoleWithWebIdentity": {
 			Name:          "AssumeRoleWithWebIdentity",
@@ -58,6 +59,7 @@ var Model = &protocol.Service{
 			HasOutput:     true,
 			ResultWrapper: "AssumeRoleWithWebIdentityResult",
 			Errors:        []string{"MalformedPolicyDocumentException", "PackedPolicyTooLargeException", "IDPRejectedClaimException", "IDPCommunicationErrorException", "InvalidIdentityTokenException", "ExpiredTokenException", "RegionDisabledException"},
+			NoAuth:        true,
 		},
 		"AssumeRoot": {
 			Name:          "AssumeRoot",

@@ -397,6 +397,45 @@ func IAM(t *testing.T, open Open) {
 		})
 	})
 
+	t.Run("OpenID Connect providers", func(t *testing.T) {
+		s := iam(t, fresh(t, open))
+		arn := "arn:aws:iam::" + acct + ":oidc-provider/example.com/id/AB"
+		p := store.IAMEntity{Kind: store.IAMOIDCProvider, ID: arn, Name: "example.com/id/AB", Path: "/", ARN: arn, Created: at}
+		update(t, s, acct, func(w store.IAMWriter) error {
+			if err := w.PutEntity(p); err != nil {
+				return err
+			}
+			for _, l := range []store.IAMLink{{Kind: store.IAMClientID, To: "app"}, {Kind: store.IAMClientID, To: "App"}, {Kind: store.IAMThumbprint, To: "ab01"}} {
+				l.From, l.Created = arn, at
+				if err := w.Link(l); err != nil {
+					return err
+				}
+			}
+			return w.TagEntity(arn, map[string]string{"k": "v"}, nil)
+		})
+		view(t, s, acct, func(r store.IAMReader) error {
+			if got, err := r.Entity(store.IAMOIDCProvider, "EXAMPLE.com/id/AB"); err != nil || !reflect.DeepEqual(got, p) {
+				t.Errorf("Entity(oidc-provider, EXAMPLE.com/id/AB) = %+v, %v; want %+v", got, err, p)
+			}
+			if ls, err := r.Links(store.IAMClientID, arn); err != nil || len(ls) != 2 || ls[0].To != "App" || ls[1].To != "app" {
+				t.Errorf("Links(client ids) = %+v, %v; want App and app, told apart by case", ls, err)
+			}
+			return nil
+		})
+		update(t, s, acct, func(w store.IAMWriter) error { return w.DeleteEntity(arn) })
+		view(t, s, acct, func(r store.IAMReader) error {
+			for _, kind := range []store.IAMLinkKind{store.IAMClientID, store.IAMThumbprint} {
+				if ls, err := r.Links(kind, arn); err != nil || len(ls) != 0 {
+					t.Errorf("Links(%s) of a deleted provider = %+v, %v; want none", kind, ls, err)
+				}
+			}
+			if tags, err := r.Tags(arn); err != nil || len(tags) != 0 {
+				t.Errorf("Tags of a deleted provider = %v, %v; want none", tags, err)
+			}
+			return nil
+		})
+	})
+
 	t.Run("durable", func(t *testing.T) {
 		b := reopen(t, open, func(t *testing.T, b Backend) {
 			update(t, iam(t, b), acct, func(w store.IAMWriter) error {

@@ -258,7 +258,7 @@ def account_settings():
                        "access_key_2_last_used_region", "access_key_2_last_used_service", "cert_1_active",
                        "cert_1_last_rotated", "cert_2_active", "cert_2_last_rotated"], rows[0]
     assert [r[0] for r in rows[1:]] == ["<root_account>", "alice", "bob"] and rows[1][8] == "true", rows
-    fails("NotImplemented", iam.simulate_principal_policy, PolicySourceArn=f"arn:aws:iam::{ACCOUNT}:user/eng/alice", ActionNames=["s3:GetObject"])
+    fails("NotImplemented", iam.get_context_keys_for_principal_policy, PolicySourceArn=f"arn:aws:iam::{ACCOUNT}:user/eng/alice")
 
 
 def cleanup(arn):
