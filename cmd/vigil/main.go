@@ -57,7 +57,8 @@ dashboards API, SNS, SQS, EventBridge (with API destinations, archives
 and replays), EventBridge Scheduler, EventBridge Schema Registry,
 CloudTrail (event history, trails with validated digests, Insights), an
 S3-compatible bucket store, IAM (users, roles, policies evaluated on
-every call) and STS (temporary credentials); the other modeled
+every call), STS (temporary credentials) and Organizations (service
+control policies); the other modeled
 services (Config, GuardDuty, Inspector, Trusted Advisor, Athena, …) are
 routed but answer NotImplemented until they are built. On first start it creates a root
 account and an access key and prints the environment to point clients

@@ -26,6 +26,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -72,6 +73,12 @@ type Options struct {
 	// ServiceResources by the service of the resource's ARN ("s3").
 	Resources        map[string]ResourcePolicy
 	ServiceResources map[string]ResourcePolicy
+	// SCPs returns the service control policies of an account, one list
+	// of documents a level of its organization (root first), and a
+	// version that changes with them; nil levels: none apply (the
+	// account is in no organization, or is its management account).
+	// nil: Vigil has no Organizations.
+	SCPs func(ctx context.Context, account string) (levels [][]string, version uint64, err error)
 	// Entity returns an IAM user, role or group ("user", "role",
 	// "group") by name: its ARN, path included (which the ARNs of authz,
 	// built from names, lack), its unique id and its permissions
@@ -84,9 +91,17 @@ type Options struct {
 type Authorizer struct {
 	opt  Options
 	sets *cache.TTL[string, *compiled]
+	// scps are accounts' compiled SCP levels, with their version.
+	scpMu sync.Mutex
+	scps  map[string]compiledSCPs
 	// generation counts Forget calls: a compiled set records the one
 	// it was built in.
 	generation atomic.Uint64
+}
+
+type compiledSCPs struct {
+	version uint64
+	levels  []*policy.Set
 }
 
 // compiled is a principal's policies, parsed.
@@ -120,7 +135,11 @@ func (a *Authorizer) Forget(account string) {
 
 // Authorize decides a call; its refusal is an *auth.Denied.
 func (a *Authorizer) Authorize(ctx context.Context, p request.Principal, prefix, op string, input any) error {
-	if p.Session == nil && isRoot(p) {
+	scps, err := a.scpLevels(ctx, p.Account)
+	if err != nil {
+		return err
+	}
+	if p.Session == nil && isRoot(p) && scps == nil {
 		return nil
 	}
 	if err := sessionLimits(p, prefix, op); err != nil {
@@ -143,7 +162,7 @@ func (a *Authorizer) Authorize(ctx context.Context, p request.Principal, prefix,
 	for _, q := range reqs {
 		for _, resource := range q.Resources {
 			for _, keys := range perEntry(q.Conditions) {
-				if err := a.decide(ctx, info, p, q.Action, resource, keys); err != nil {
+				if err := a.decide(ctx, info, p, q.Action, resource, keys, scps); err != nil {
 					return err
 				}
 			}
@@ -271,14 +290,55 @@ func perEntry(keys map[string][]string) []map[string][]string {
 // off a request: a delivery across accounts (dispatch), made as its
 // source.
 func (a *Authorizer) AuthorizeAction(ctx context.Context, p request.Principal, action, resource string) error {
-	if p.Session == nil && isRoot(p) {
+	scps, err := a.scpLevels(ctx, p.Account)
+	if err != nil {
+		return err
+	}
+	if p.Session == nil && isRoot(p) && scps == nil {
 		return nil
 	}
 	info, ok := request.Lookup(ctx)
 	if !ok {
 		info = &request.Info{Region: regionOf(resource)}
 	}
-	return a.decide(ctx, info, p, action, resource, nil)
+	return a.decide(ctx, info, p, action, resource, nil, scps)
+}
+
+// scpLevels returns the compiled SCP levels of an account (nil when none
+// apply), compiled again only when their version changes.
+func (a *Authorizer) scpLevels(ctx context.Context, account string) ([]*policy.Set, error) {
+	if a.opt.SCPs == nil || account == "" {
+		return nil, nil
+	}
+	levels, version, err := a.opt.SCPs(ctx, account)
+	if err != nil || levels == nil {
+		return nil, err
+	}
+	a.scpMu.Lock()
+	c, ok := a.scps[account]
+	a.scpMu.Unlock()
+	if ok && c.version == version {
+		return c.levels, nil
+	}
+	sets := make([]*policy.Set, len(levels))
+	for i, docs := range levels {
+		var ps []*policy.Policy
+		for _, doc := range docs {
+			p, err := policy.ParseIdentity([]byte(doc), policy.KindSCP)
+			if err != nil {
+				return nil, fmt.Errorf("cannot read a service control policy of %s: %w", account, err)
+			}
+			ps = append(ps, p)
+		}
+		sets[i] = policy.NewSet(version, ps...)
+	}
+	a.scpMu.Lock()
+	if a.scps == nil || len(a.scps) >= cacheSize {
+		a.scps = map[string]compiledSCPs{}
+	}
+	a.scps[account] = compiledSCPs{version: version, levels: sets}
+	a.scpMu.Unlock()
+	return sets, nil
 }
 
 // sessionLimits refuses what AWS never lets temporary credentials do,
@@ -301,7 +361,7 @@ func sessionLimits(p request.Principal, prefix, op string) error {
 }
 
 // decide evaluates one action on one resource.
-func (a *Authorizer) decide(ctx context.Context, info *request.Info, p request.Principal, action, resource string, keys map[string][]string) error {
+func (a *Authorizer) decide(ctx context.Context, info *request.Info, p request.Principal, action, resource string, keys map[string][]string, scps []*policy.Set) error {
 	resource, boundary := a.iamARN(ctx, p, resource)
 	if boundary != "" && strings.HasPrefix(action, "iam:") && keys["iam:PermissionsBoundary"] == nil {
 		// What changes a user or role is decided with the boundary it
@@ -314,7 +374,7 @@ func (a *Authorizer) decide(ctx context.Context, info *request.Info, p request.P
 	}
 	r := &policy.Request{Principal: policy.Principal{Account: p.Account, ARN: p.ARN, UserID: p.UserID, Tags: c.tags},
 		Action: action, Resource: resource, Context: a.context(info, p, keys)}
-	ps := &policy.Policies{Identity: c.identity, Boundary: c.boundary, Session: c.session}
+	ps := &policy.Policies{Identity: c.identity, Boundary: c.boundary, Session: c.session, SCPs: scps}
 	hook := a.opt.Resources[action]
 	if hook == nil {
 		hook = a.opt.ServiceResources[serviceOf(resource)]

@@ -395,3 +395,40 @@ func TestBucketPolicyDeny(t *testing.T) {
 		t.Error("eve read past the vault's Deny")
 	}
 }
+
+// Service control policies limit every principal of a member account,
+// its root included: each level must allow, a Deny anywhere wins.
+func TestSCPs(t *testing.T) {
+	a, _, ctx := setup(t)
+	levels := [][]string{
+		{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`},
+		{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"logs:PutLogEvents","Resource":"*"}]}`},
+	}
+	version := uint64(1)
+	a.opt.SCPs = func(_ context.Context, account string) ([][]string, uint64, error) {
+		if account != acct {
+			return nil, 0, nil
+		}
+		return levels, version, nil
+	}
+	root := request.Principal{Account: acct, ARN: "arn:aws:iam::" + acct + ":root", UserID: acct}
+	want := "User: arn:aws:iam::111111111111:root is not authorized to perform: logs:PutLogEvents on resource: arn:aws:logs:us-east-1:111111111111:log-group:app:log-stream:s1 with an explicit deny in a service control policy"
+	if got := denial(a.Authorize(ctx, root, "logs", "PutLogEvents", put)); got != want {
+		t.Errorf("a member's root: %q\nwant %q", got, want)
+	}
+	if err := a.Authorize(ctx, root, "logs", "DescribeLogGroups", &logs.DescribeLogGroupsRequest{}); err != nil {
+		t.Errorf("a member's root describing: %v", err)
+	}
+	if err := a.Authorize(ctx, user("free"), "logs", "PutLogEvents", put); err == nil {
+		t.Error("a member's user past its SCP")
+	}
+	// A level that allows only some actions limits the rest.
+	levels, version = [][]string{levels[0], {`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:Describe*","Resource":"*"}]}`}}, 2
+	if err := a.Authorize(ctx, root, "sts", "AssumeRole", &sts.AssumeRoleRequest{RoleArn: ptr("arn:aws:iam::111111111111:role/r"), RoleSessionName: ptr("s")}); err == nil {
+		t.Error("an action no level-2 SCP allows")
+	}
+	other := request.Principal{Account: "222222222222", ARN: "arn:aws:iam::222222222222:root", UserID: "222222222222"}
+	if err := a.Authorize(ctx, other, "logs", "PutLogEvents", put); err != nil {
+		t.Errorf("an account in no organization: %v", err)
+	}
+}

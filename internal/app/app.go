@@ -32,6 +32,7 @@ import (
 	"github.com/vigilhq/vigil/internal/api/inspector"
 	"github.com/vigilhq/vigil/internal/api/inspector2"
 	"github.com/vigilhq/vigil/internal/api/logs"
+	"github.com/vigilhq/vigil/internal/api/organizations"
 	"github.com/vigilhq/vigil/internal/api/s3"
 	"github.com/vigilhq/vigil/internal/api/scheduler"
 	"github.com/vigilhq/vigil/internal/api/schemas"
@@ -50,6 +51,7 @@ import (
 	logsengine "github.com/vigilhq/vigil/internal/logs"
 	"github.com/vigilhq/vigil/internal/metrics"
 	"github.com/vigilhq/vigil/internal/metrics/dashboards"
+	orgsengine "github.com/vigilhq/vigil/internal/organizations"
 	"github.com/vigilhq/vigil/internal/outbox"
 	"github.com/vigilhq/vigil/internal/protocol"
 	"github.com/vigilhq/vigil/internal/request"
@@ -121,6 +123,8 @@ type App struct {
 	sts *stsengine.Service
 	// access authorizes every call with IAM's policies.
 	access *access.Authorizer
+	// orgs is AWS Organizations.
+	orgs *orgsengine.Service
 	// external is the external S3 store (nil: none).
 	external *externalS3
 	sns      *snsengine.Service
@@ -182,6 +186,7 @@ func (a *App) apis() []api {
 		{inspector.Model, inspector.Handlers(inspector.Unimplemented{})},
 		{inspector2.Model, inspector2.Handlers(inspector2.Unimplemented{})},
 		{logs.Model, logs.Handlers(logs.New(a.logs))},
+		{organizations.Model, organizations.Handlers(organizations.New(a.orgs))},
 		{s3.Model, s3.Handlers(s3.New(a.buckets))},
 		{scheduler.Model, scheduler.Handlers(scheduler.New(a.eventScheduler))},
 		{schemas.Model, schemas.Handlers(schemas.New(a.schemaRegistry))},
@@ -273,6 +278,10 @@ func (a *App) build(ctx context.Context) error {
 		iamOpt.Host = hostAccount(a.store.Accounts(), a.clock)
 	}
 	a.iam = iamengine.New(iamOpt)
+	// The accounts CreateAccount creates are accounts Vigil hosts, with
+	// the role their management account administers them through.
+	a.orgs = orgsengine.New(orgsengine.Options{Store: a.store.Organizations(), Accounts: a.store.Accounts(),
+		Roles: iamAccessRoles{a.iam}, Clock: a.clock, Logger: a.logger.With("component", "organizations")})
 	a.sts = &stsengine.Service{Sealer: sealer, Clock: a.clock, Roles: iamRoles{a.iam}, MFA: iamMFA{a.iam}, Keys: a.store.Accounts(),
 		Providers: iamProviders{a.iam}, JWKS: &stsengine.KeySets{Now: a.clock.Now}}
 	prom := server.NewMetrics()
@@ -377,7 +386,7 @@ func (a *App) build(ctx context.Context) error {
 	a.snsAPI = sns.New(a.sns)
 	a.router = protocol.NewRouter()
 	apis := a.apis()
-	if a.access, err = newAuthorizer(apis, iamIdentities{a.iam}, iamRoles{a.iam}, a.buckets.BucketPolicy, a.clock); err != nil {
+	if a.access, err = newAuthorizer(apis, iamIdentities{a.iam}, iamRoles{a.iam}, a.buckets.BucketPolicy, a.orgs.SCPs, a.clock); err != nil {
 		return err
 	}
 	for _, api := range apis {

@@ -112,7 +112,8 @@ func (i iamIdentities) ManagedPolicy(ctx context.Context, arn string) (string, e
 
 // newAuthorizer returns the front door's authorizer over the routed
 // services.
-func newAuthorizer(apis []api, ids iamIdentities, roles iamRoles, bucketPolicy access.ResourcePolicy, c clock.Clock) (*access.Authorizer, error) {
+func newAuthorizer(apis []api, ids iamIdentities, roles iamRoles, bucketPolicy access.ResourcePolicy,
+	scps func(context.Context, string) ([][]string, uint64, error), c clock.Clock) (*access.Authorizer, error) {
 	var services []authz.Service
 	for _, api := range apis {
 		s := authz.Service{Prefix: api.model.IAMPrefix, Inputs: map[string]reflect.Type{}}
@@ -131,7 +132,7 @@ func newAuthorizer(apis []api, ids iamIdentities, roles iamRoles, bucketPolicy a
 	for _, action := range []string{"sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"} {
 		trust[action] = roles.trustPolicy
 	}
-	return access.New(access.Options{Resolver: resolver, Identities: ids, Clock: c, Resources: trust, Entity: ids.entity,
+	return access.New(access.Options{Resolver: resolver, Identities: ids, Clock: c, Resources: trust, Entity: ids.entity, SCPs: scps,
 		// A bucket's policy takes part in every S3 call: its Deny
 		// statements bind the owner's principals too.
 		ServiceResources: map[string]access.ResourcePolicy{"s3": bucketPolicy}}), nil
@@ -162,4 +163,20 @@ func (p iamProviders) Provider(ctx context.Context, account, issuer string) (*st
 		return nil, err
 	}
 	return &stsengine.Provider{ARN: got.ARN, URL: got.URL, ClientIDs: got.ClientIDs, Thumbprints: got.Thumbprints}, nil
+}
+
+// iamAccessRoles creates, for Organizations, the role through which a
+// management account administers each account it creates.
+type iamAccessRoles struct{ iam *iamengine.Service }
+
+func (r iamAccessRoles) CreateRole(ctx context.Context, account, name, trust string, policyARNs []string) error {
+	if _, err := r.iam.CreateRole(ctx, account, iamengine.NewRole{NewEntity: iamengine.NewEntity{Name: name}, TrustPolicy: trust}); err != nil {
+		return err
+	}
+	for _, arn := range policyARNs {
+		if err := r.iam.AttachPolicy(ctx, account, iamengine.Ref{Kind: store.IAMRole, Name: name}, arn); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -78,6 +78,7 @@ var services = []service{
 	{Pkg: "inspector", Dir: "inspector/2016-02-16", Validation: "InvalidInputException"},
 	{Pkg: "inspector2", Dir: "inspector2/2020-06-08", Validation: "ValidationException"},
 	{Pkg: "logs", Dir: "logs/2014-03-28", Validation: "InvalidParameterException"},
+	{Pkg: "organizations", Dir: "organizations/2016-11-28", Validation: "InvalidInputException"},
 	{Pkg: "s3", Dir: "s3/2006-03-01", Validation: "InvalidArgument"},
 	{Pkg: "scheduler", Dir: "scheduler/2021-06-30", Validation: "ValidationException"},
 	{Pkg: "schemas", Dir: "schemas/2019-12-02", Validation: "BadRequestException"},

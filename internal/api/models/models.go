@@ -15,6 +15,7 @@ import (
 	"github.com/vigilhq/vigil/internal/api/inspector"
 	"github.com/vigilhq/vigil/internal/api/inspector2"
 	"github.com/vigilhq/vigil/internal/api/logs"
+	"github.com/vigilhq/vigil/internal/api/organizations"
 	"github.com/vigilhq/vigil/internal/api/s3"
 	"github.com/vigilhq/vigil/internal/api/scheduler"
 	"github.com/vigilhq/vigil/internal/api/schemas"
@@ -29,6 +30,6 @@ import (
 // keeps the list whole).
 var All = []*protocol.Service{
 	athena.Model, cloudtrail.Model, cloudwatch.Model, configservice.Model, events.Model, glue.Model,
-	guardduty.Model, iam.Model, inspector.Model, inspector2.Model, logs.Model, s3.Model, scheduler.Model,
-	schemas.Model, sns.Model, sqs.Model, sts.Model, support.Model,
+	guardduty.Model, iam.Model, inspector.Model, inspector2.Model, logs.Model, organizations.Model, s3.Model,
+	scheduler.Model, schemas.Model, sns.Model, sqs.Model, sts.Model, support.Model,
 }

@@ -30,7 +30,7 @@ func openBackend(t *testing.T, dir string) storetest.Backend {
 		LogQueries: s.LogQueries(), LogExports: s.LogExports(), LogQuerier: s.Querier(), Leases: s.Leases(), Alarms: s.Alarms(),
 		SNS: s.SNS(), SQS: s.SQS(), Events: s.Events(), Schedules: s.Schedules(), SchemaRegistry: s.SchemaRegistry(),
 		Dashboards: s.Dashboards(), CloudTrail: s.CloudTrail(), Buckets: s.Buckets(),
-		EventDataStores: s.EventDataStores(), LakeEvents: s.LakeEvents(), IAM: s.IAM(),
+		EventDataStores: s.EventDataStores(), LakeEvents: s.LakeEvents(), IAM: s.IAM(), Organizations: s.Organizations(),
 	}
 }
 
@@ -54,3 +54,4 @@ func TestCloudTrailConformance(t *testing.T)     { storetest.CloudTrail(t, openB
 func TestBucketsConformance(t *testing.T)        { storetest.Buckets(t, openBackend) }
 func TestCloudTrailLakeConformance(t *testing.T) { storetest.CloudTrailLake(t, openBackend) }
 func TestIAMConformance(t *testing.T)            { storetest.IAM(t, openBackend) }
+func TestOrganizationsConformance(t *testing.T)  { storetest.Organizations(t, openBackend) }

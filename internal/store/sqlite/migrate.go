@@ -776,4 +776,5 @@ CREATE TABLE s3_access_logs (
 );
 `},
 	{name: "iam", sql: iamSchema},
+	{name: "organizations", sql: organizationsSchema},
 }

@@ -69,6 +69,9 @@ type Backend struct {
 	// IAM is checked by the IAM suite, with Accounts (the keys of the
 	// accounts Vigil hosts are the authenticator's).
 	IAM store.IAM
+	// Organizations is checked by the Organizations suite, with Tags
+	// (its resources' tags are theirs).
+	Organizations store.Organizations
 }
 
 // Open opens the backend whose data lives under dir: a fresh, empty store
