@@ -73,6 +73,10 @@ type Options struct {
 	// ServiceResources by the service of the resource's ARN ("s3").
 	Resources        map[string]ResourcePolicy
 	ServiceResources map[string]ResourcePolicy
+	// ResourceTags returns the tags of a resource by its ARN (the tags
+	// the services keep by ARN), for aws:ResourceTag; nil: the key is
+	// never filled.
+	ResourceTags func(ctx context.Context, arn string) (map[string]string, error)
 	// SCPs returns the service control policies of an account, one list
 	// of documents a level of its organization (root first), and a
 	// version that changes with them; nil levels: none apply (the
@@ -102,12 +106,17 @@ type Authorizer struct {
 type compiledSCPs struct {
 	version uint64
 	levels  []*policy.Set
+	// resourceTags: a level names aws:ResourceTag.
+	resourceTags bool
 }
 
 // compiled is a principal's policies, parsed.
 type compiled struct {
 	identity, boundary, session *policy.Set
-	tags                        map[string]string
+	// resourceTags: a policy names aws:ResourceTag, so that requests
+	// need their resource's tags (looked up only then).
+	resourceTags bool
+	tags         map[string]string
 	// err is the reason the principal may do nothing (its user or role
 	// is gone).
 	err error
@@ -162,7 +171,7 @@ func (a *Authorizer) Authorize(ctx context.Context, p request.Principal, prefix,
 	for _, q := range reqs {
 		for _, resource := range q.Resources {
 			for _, keys := range perEntry(q.Conditions) {
-				if err := a.decide(ctx, info, p, q.Action, resource, keys, scps); err != nil {
+				if err := a.decide(ctx, info, p, q.Action, resource, keys, scps, q.ResourceTags); err != nil {
 					return err
 				}
 			}
@@ -301,12 +310,12 @@ func (a *Authorizer) AuthorizeAction(ctx context.Context, p request.Principal, a
 	if !ok {
 		info = &request.Info{Region: regionOf(resource)}
 	}
-	return a.decide(ctx, info, p, action, resource, nil, scps)
+	return a.decide(ctx, info, p, action, resource, nil, scps, true)
 }
 
 // scpLevels returns the compiled SCP levels of an account (nil when none
 // apply), compiled again only when their version changes.
-func (a *Authorizer) scpLevels(ctx context.Context, account string) ([]*policy.Set, error) {
+func (a *Authorizer) scpLevels(ctx context.Context, account string) (*compiledSCPs, error) {
 	if a.opt.SCPs == nil || account == "" {
 		return nil, nil
 	}
@@ -318,9 +327,9 @@ func (a *Authorizer) scpLevels(ctx context.Context, account string) ([]*policy.S
 	c, ok := a.scps[account]
 	a.scpMu.Unlock()
 	if ok && c.version == version {
-		return c.levels, nil
+		return &c, nil
 	}
-	sets := make([]*policy.Set, len(levels))
+	c = compiledSCPs{version: version, levels: make([]*policy.Set, len(levels))}
 	for i, docs := range levels {
 		var ps []*policy.Policy
 		for _, doc := range docs {
@@ -329,16 +338,48 @@ func (a *Authorizer) scpLevels(ctx context.Context, account string) ([]*policy.S
 				return nil, fmt.Errorf("cannot read a service control policy of %s: %w", account, err)
 			}
 			ps = append(ps, p)
+			c.resourceTags = c.resourceTags || namesResourceTag(doc)
 		}
-		sets[i] = policy.NewSet(version, ps...)
+		c.levels[i] = policy.NewSet(version, ps...)
 	}
 	a.scpMu.Lock()
 	if a.scps == nil || len(a.scps) >= cacheSize {
 		a.scps = map[string]compiledSCPs{}
 	}
-	a.scps[account] = compiledSCPs{version: version, levels: sets}
+	a.scps[account] = c
 	a.scpMu.Unlock()
-	return sets, nil
+	return &c, nil
+}
+
+// namesResourceTag reports whether a policy document may name the
+// aws:ResourceTag key (matched case-insensitively, as keys are).
+func namesResourceTag(doc string) bool {
+	return strings.Contains(strings.ToLower(doc), "resourcetag")
+}
+
+// withResourceTags adds the aws:ResourceTag keys of a resource's tags.
+func (a *Authorizer) withResourceTags(ctx context.Context, resource string, keys map[string][]string) (map[string][]string, error) {
+	tags, err := a.opt.ResourceTags(ctx, taggedARN(resource))
+	if err != nil || len(tags) == 0 {
+		return keys, err
+	}
+	out := make(map[string][]string, len(keys)+len(tags))
+	for k, v := range keys {
+		out[k] = v
+	}
+	for k, v := range tags {
+		out["aws:ResourceTag/"+k] = []string{v}
+	}
+	return out, nil
+}
+
+// taggedARN is the ARN a resource's tags are kept under: a log group's
+// for the ARNs of its streams (log-group:G:log-stream:S, log-group:G:*).
+func taggedARN(arn string) string {
+	if i := strings.Index(arn, ":log-stream:"); i > 0 && strings.Contains(arn, ":logs:") {
+		return arn[:i]
+	}
+	return strings.TrimSuffix(arn, ":*")
 }
 
 // sessionLimits refuses what AWS never lets temporary credentials do,
@@ -361,7 +402,8 @@ func sessionLimits(p request.Principal, prefix, op string) error {
 }
 
 // decide evaluates one action on one resource.
-func (a *Authorizer) decide(ctx context.Context, info *request.Info, p request.Principal, action, resource string, keys map[string][]string, scps []*policy.Set) error {
+func (a *Authorizer) decide(ctx context.Context, info *request.Info, p request.Principal, action, resource string, keys map[string][]string,
+	scps *compiledSCPs, tagged bool) error {
 	resource, boundary := a.iamARN(ctx, p, resource)
 	if boundary != "" && strings.HasPrefix(action, "iam:") && keys["iam:PermissionsBoundary"] == nil {
 		// What changes a user or role is decided with the boundary it
@@ -374,7 +416,15 @@ func (a *Authorizer) decide(ctx context.Context, info *request.Info, p request.P
 	}
 	r := &policy.Request{Principal: policy.Principal{Account: p.Account, ARN: p.ARN, UserID: p.UserID, Tags: c.tags},
 		Action: action, Resource: resource, Context: a.context(info, p, keys)}
-	ps := &policy.Policies{Identity: c.identity, Boundary: c.boundary, Session: c.session, SCPs: scps}
+	ps := &policy.Policies{Identity: c.identity, Boundary: c.boundary, Session: c.session}
+	if scps != nil {
+		ps.SCPs = scps.levels
+	}
+	if tagged && resource != "*" && a.opt.ResourceTags != nil && (c.resourceTags || scps != nil && scps.resourceTags) {
+		if r.Context, err = a.withResourceTags(ctx, resource, r.Context); err != nil {
+			return err
+		}
+	}
 	hook := a.opt.Resources[action]
 	if hook == nil {
 		hook = a.opt.ServiceResources[serviceOf(resource)]
@@ -533,6 +583,8 @@ func (a *Authorizer) build(ctx context.Context, p request.Principal) (*compiled,
 		if c.identity, err = parseSet(version, id.Inline, policy.KindInline, id.Managed); err != nil {
 			return nil, err
 		}
+		c.resourceTags = slices.ContainsFunc(id.Inline, namesResourceTag) || slices.ContainsFunc(id.Managed, namesResourceTag) ||
+			namesResourceTag(id.Boundary)
 		if id.Boundary != "" {
 			if c.boundary, err = parseSet(version, nil, 0, []string{id.Boundary}); err != nil {
 				return nil, err
@@ -559,6 +611,7 @@ func (a *Authorizer) build(ctx context.Context, p request.Principal) (*compiled,
 				return nil, err
 			}
 			c.session = set
+			c.resourceTags = c.resourceTags || slices.ContainsFunc(inline, namesResourceTag) || slices.ContainsFunc(docs, namesResourceTag)
 		}
 		if len(s.Tags) > 0 {
 			tags := make(map[string]string, len(c.tags)+len(s.Tags))

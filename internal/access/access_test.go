@@ -432,3 +432,30 @@ func TestSCPs(t *testing.T) {
 		t.Errorf("an account in no organization: %v", err)
 	}
 }
+
+// aws:ResourceTag holds the resource's tags (a log stream's are its log
+// group's), looked up only for principals whose policies name the key.
+func TestResourceTags(t *testing.T) {
+	a, ids, ctx := setup(t)
+	lookups := 0
+	a.opt.ResourceTags = func(_ context.Context, arn string) (map[string]string, error) {
+		lookups++
+		if arn == "arn:aws:logs:us-east-1:111111111111:log-group:app" {
+			return map[string]string{"env": "prod"}, nil
+		}
+		return nil, nil
+	}
+	ids.m[acct+"/user/ops"] = &Identity{Inline: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:*","Resource":"*"},
+		{"Effect":"Deny","Action":"logs:PutLogEvents","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/env":"prod"}}}]}`}}
+	if err := a.Authorize(ctx, user("ops"), "logs", "PutLogEvents", put); err == nil {
+		t.Error("a Deny on the log group's tag did not apply")
+	}
+	other := &logs.PutLogEventsRequest{LogGroupName: ptr("dev"), LogStreamName: ptr("s1")}
+	if err := a.Authorize(ctx, user("ops"), "logs", "PutLogEvents", other); err != nil {
+		t.Errorf("an untagged group: %v", err)
+	}
+	n := lookups
+	if err := a.Authorize(ctx, user("free"), "logs", "PutLogEvents", put); err != nil || lookups != n {
+		t.Errorf("a principal whose policies name no resource tag: %v, %d lookups", err, lookups-n)
+	}
+}

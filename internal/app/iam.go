@@ -113,7 +113,7 @@ func (i iamIdentities) ManagedPolicy(ctx context.Context, arn string) (string, e
 // newAuthorizer returns the front door's authorizer over the routed
 // services.
 func newAuthorizer(apis []api, ids iamIdentities, roles iamRoles, bucketPolicy access.ResourcePolicy,
-	scps func(context.Context, string) ([][]string, uint64, error), c clock.Clock) (*access.Authorizer, error) {
+	scps func(context.Context, string) ([][]string, uint64, error), tags store.Tags, c clock.Clock) (*access.Authorizer, error) {
 	var services []authz.Service
 	for _, api := range apis {
 		s := authz.Service{Prefix: api.model.IAMPrefix, Inputs: map[string]reflect.Type{}}
@@ -133,6 +133,7 @@ func newAuthorizer(apis []api, ids iamIdentities, roles iamRoles, bucketPolicy a
 		trust[action] = roles.trustPolicy
 	}
 	return access.New(access.Options{Resolver: resolver, Identities: ids, Clock: c, Resources: trust, Entity: ids.entity, SCPs: scps,
+		ResourceTags: tags.ResourceTags,
 		// A bucket's policy takes part in every S3 call: its Deny
 		// statements bind the owner's principals too.
 		ServiceResources: map[string]access.ResourcePolicy{"s3": bucketPolicy}}), nil
