@@ -3,6 +3,8 @@ package iam
 import (
 	"testing"
 	"time"
+
+	"github.com/vigilhq/vigil/internal/store"
 )
 
 // A code is good once, within a step of the clock; five wrong ones lock
@@ -39,4 +41,15 @@ func TestCodeGuard(t *testing.T) {
 	if err := g.check("d", secret, totp(secret, uint64(after.Unix())/30), after); err != nil {
 		t.Errorf("a good code after the lockout: %v", err)
 	}
+}
+
+// A virtual MFA device of a name and path taken is refused, not replaced
+// (its seed would change under its user).
+func TestVirtualMFADeviceTwice(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.svc.CreateVirtualMFADevice(f.ctx, acct, NewEntity{Name: "phone"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.svc.CreateVirtualMFADevice(f.ctx, acct, NewEntity{Name: "phone"})
+	wantError(t, "CreateVirtualMFADevice(phone) again", err, EntityAlreadyExists, exists[store.IAMMFADevice])
 }

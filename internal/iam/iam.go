@@ -210,7 +210,14 @@ func entity(r store.IAMReader, kind store.IAMKind, name string) (store.IAMEntity
 // putNew stores a new entity: EntityAlreadyExists when its name is
 // taken.
 func putNew(w store.IAMWriter, e store.IAMEntity) error {
-	err := w.PutEntity(e)
+	// PutEntity replaces an entity of the same id: an MFA device's id is
+	// its serial number, which its name and path make.
+	_, err := w.EntityByID(e.ID)
+	if err == nil {
+		err = store.ErrExists
+	} else if errors.Is(err, store.ErrNotFound) {
+		err = w.PutEntity(e)
+	}
 	if errors.Is(err, store.ErrExists) {
 		if e.Kind == store.IAMMFADevice {
 			return errorf(EntityAlreadyExists, "%s", exists[e.Kind])
