@@ -155,23 +155,25 @@ func (a *Authorizer) Authorize(ctx context.Context, p request.Principal, prefix,
 		return err
 	}
 	info := request.FromContext(ctx)
-	reqs, err := a.opt.Resolver.Resolve(prefix, op, input, authz.Scope{Partition: "aws", Region: info.Region, Account: p.Account})
-	var ie *authz.InputError
-	if errors.As(err, &ie) {
-		// A member that names no resource in the form AWS takes: the
-		// service might read it more loosely than the policies were
-		// written against, so the call goes no further.
-		return &auth.Denied{Message: fmt.Sprintf("User: %s is not authorized to perform: %s:%s because %s %q %s", p.ARN, prefix, op, ie.Member, ie.Value, ie.Reason)}
-	} else if err != nil {
-		return err
-	}
-	if prefix == "iam" {
-		reqs = a.iamPaths(ctx, op, input, reqs)
-	}
-	for _, q := range reqs {
-		for _, resource := range q.Resources {
-			for _, keys := range perEntry(q.Conditions) {
-				if err := a.decide(ctx, info, p, q.Action, resource, keys, scps, q.ResourceTags); err != nil {
+	for _, in := range entries(op, input) {
+		reqs, err := a.opt.Resolver.Resolve(prefix, op, in, authz.Scope{Partition: "aws", Region: info.Region, Account: p.Account})
+		var ie *authz.InputError
+		if errors.As(err, &ie) {
+			// A member that names no resource in the form AWS takes: the
+			// service might read it more loosely than the policies were
+			// written against, so the call goes no further.
+			return &auth.Denied{Message: fmt.Sprintf("User: %s is not authorized to perform: %s:%s because %s %q %s", p.ARN, prefix, op, ie.Member, ie.Value, ie.Reason)}
+		} else if err != nil {
+			return err
+		}
+		if prefix == "iam" {
+			if reqs, err = a.iamPaths(ctx, op, in, reqs); err != nil {
+				return err
+			}
+		}
+		for _, q := range reqs {
+			for _, resource := range q.Resources {
+				if err := a.decide(ctx, info, p, q.Action, resource, q.Conditions, scps, q.ResourceTags); err != nil {
 					return err
 				}
 			}
@@ -184,10 +186,10 @@ func (a *Authorizer) Authorize(ctx context.Context, p request.Principal, prefix,
 // user, role or group created with a Path is created at PATH/NAME; and
 // UpdateUser and UpdateGroup need their action on the new ARN as well
 // (its new path or name, the other as it is).
-func (a *Authorizer) iamPaths(ctx context.Context, op string, input any, reqs []authz.Requirement) []authz.Requirement {
+func (a *Authorizer) iamPaths(ctx context.Context, op string, input any, reqs []authz.Requirement) ([]authz.Requirement, error) {
 	v := reflect.ValueOf(input)
 	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
-		return reqs
+		return reqs, nil
 	}
 	field := func(name string) (string, bool) {
 		f := v.Elem().FieldByName(name)
@@ -197,10 +199,10 @@ func (a *Authorizer) iamPaths(ctx context.Context, op string, input any, reqs []
 		return f.Elem().String(), true
 	}
 	switch op {
-	case "CreateUser", "CreateRole", "CreateGroup":
+	case "CreateUser", "CreateRole", "CreateGroup", "CreatePolicy", "CreateInstanceProfile", "CreateVirtualMFADevice":
 		path, ok := field("Path")
 		if !ok || path == "/" {
-			return reqs
+			return reqs, nil
 		}
 		out := make([]authz.Requirement, len(reqs))
 		for i, q := range reqs {
@@ -212,7 +214,7 @@ func (a *Authorizer) iamPaths(ctx context.Context, op string, input any, reqs []
 			}
 			out[i] = q
 		}
-		return out
+		return out, nil
 	case "UpdateUser", "UpdateGroup":
 		kind, nameField := "user", "NewUserName"
 		if op == "UpdateGroup" {
@@ -221,14 +223,17 @@ func (a *Authorizer) iamPaths(ctx context.Context, op string, input any, reqs []
 		newPath, pathSet := field("NewPath")
 		newName, nameSet := field(nameField)
 		if (!pathSet && !nameSet) || len(reqs) == 0 || len(reqs[0].Resources) != 1 || a.opt.Entity == nil {
-			return reqs
+			return reqs, nil
 		}
 		old := reqs[0].Resources[0]
 		account, res, _ := strings.Cut(strings.TrimPrefix(old, "arn:aws:iam::"), ":")
 		name := res[strings.LastIndexByte(res, '/')+1:]
 		arn, _, _, err := a.opt.Entity(ctx, account, kind, name)
+		if errors.Is(err, store.ErrNotFound) {
+			return reqs, nil // no such entity: the service answers it
+		}
 		if err != nil {
-			return reqs // no such entity: the service answers it
+			return nil, err
 		}
 		rest := strings.TrimPrefix(arn, "arn:aws:iam::"+account+":"+kind)
 		path := rest[:strings.LastIndexByte(rest, '/')+1]
@@ -240,57 +245,34 @@ func (a *Authorizer) iamPaths(ctx context.Context, op string, input any, reqs []
 		}
 		q := reqs[0]
 		q.Resources = []string{"arn:aws:iam::" + account + ":" + kind + path + newName}
-		return append(slices.Clone(reqs), q)
+		return append(slices.Clone(reqs), q), nil
 	}
-	return reqs
+	return reqs, nil
 }
 
-// entryKeys are the condition keys AWS fills from each entry of a batch
-// (PutEvents' entries) and decides each entry with.
-var entryKeys = []string{"events:source", "events:detail-type"}
+// batches are the operations AWS decides entry by entry, and the member
+// that holds their entries: one entry's source cannot pass for
+// another's.
+var batches = map[string]string{"PutEvents": "Entries"}
 
-// perEntry returns the condition keys to decide a requirement with: keys
-// itself, or, for a batch whose entries fill entryKeys with several
-// values, one set a value — an entry's when every such key has one value
-// an entry, else each value of each key alone — so that one entry's
-// value cannot pass for another's.
-func perEntry(keys map[string][]string) []map[string][]string {
-	n, aligned := 0, true
-	for _, k := range entryKeys {
-		switch vs := keys[k]; {
-		case len(vs) <= 1:
-		case n == 0:
-			n = len(vs)
-		case len(vs) != n:
-			aligned = false
-		}
+// entries returns the inputs to decide a call with: the input itself, or,
+// for a batch, one copy a entry holding that entry alone.
+func entries(op string, input any) []any {
+	field, ok := batches[op]
+	v := reflect.ValueOf(input)
+	if !ok || v.Kind() != reflect.Pointer || v.IsNil() {
+		return []any{input}
 	}
-	if n == 0 {
-		return []map[string][]string{keys}
+	list := v.Elem().FieldByName(field)
+	if !list.IsValid() || list.Kind() != reflect.Slice || list.Len() < 2 {
+		return []any{input}
 	}
-	var out []map[string][]string
-	split := func(i int, only string) {
-		m := make(map[string][]string, len(keys))
-		for k, vs := range keys {
-			m[k] = vs
-		}
-		for _, k := range entryKeys {
-			if vs := keys[k]; len(vs) > 1 && (only == "" || only == k) {
-				m[k] = vs[i : i+1]
-			}
-		}
-		out = append(out, m)
-	}
-	if aligned {
-		for i := range n {
-			split(i, "")
-		}
-		return out
-	}
-	for _, k := range entryKeys {
-		for i := range keys[k] {
-			split(i, k)
-		}
+	out := make([]any, list.Len())
+	for i := range out {
+		one := reflect.New(v.Elem().Type())
+		one.Elem().Set(v.Elem())
+		one.Elem().FieldByName(field).Set(list.Slice(i, i+1))
+		out[i] = one.Interface()
 	}
 	return out
 }

@@ -340,6 +340,22 @@ func TestPutEventsPerEntry(t *testing.T) {
 	if err := a.Authorize(ctx, user("app"), "events", "PutEvents", &events.PutEventsRequest{Entries: []events.PutEventsRequestEntry{entry("my.app"), entry("billing.critical")}}); err == nil {
 		t.Error("another source passed in a batch with an allowed one")
 	}
+	// Allowed pairs of source and detail type do not let a mixed one by.
+	ids.m[acct+"/user/app"] = &Identity{Inline: []string{`{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"events:PutEvents","Resource":"*","Condition":{"StringEquals":{"events:source":"app.orders","events:detail-type":"Created"}}},
+		{"Effect":"Allow","Action":"events:PutEvents","Resource":"*","Condition":{"StringEquals":{"events:source":"app.billing","events:detail-type":"Paid"}}}]}`}}
+	a.Forget(acct)
+	pair := func(source, detailType string) events.PutEventsRequestEntry {
+		return events.PutEventsRequestEntry{Source: ptr(source), DetailType: ptr(detailType), Detail: ptr("{}")}
+	}
+	mixed := &events.PutEventsRequest{Entries: []events.PutEventsRequestEntry{pair("app.orders", "Created"), pair("app.orders", "Paid"), pair("app.billing", "Paid")}}
+	if err := a.Authorize(ctx, user("app"), "events", "PutEvents", mixed); err == nil {
+		t.Error("a forbidden pair passed among allowed ones")
+	}
+	fine := &events.PutEventsRequest{Entries: []events.PutEventsRequestEntry{pair("app.orders", "Created"), pair("app.billing", "Paid")}}
+	if err := a.Authorize(ctx, user("app"), "events", "PutEvents", fine); err != nil {
+		t.Errorf("allowed pairs: %v", err)
+	}
 }
 
 // IAM's resources are where a call puts them: a user created at a path,
@@ -368,6 +384,14 @@ func TestIAMPaths(t *testing.T) {
 	}
 	if err := a.Authorize(ctx, p, "iam", "UpdateUser", &iam.UpdateUserRequest{UserName: ptr("temp"), NewPath: ptr("/admins/")}); err == nil {
 		t.Error("moving a user out of the path it may manage")
+	}
+	if err := a.Authorize(ctx, p, "iam", "CreatePolicy", &iam.CreatePolicyRequest{PolicyName: ptr("b"), Path: ptr("/admins/"), PolicyDocument: ptr("{}")}); err == nil {
+		t.Error("CreatePolicy under another path")
+	}
+	ids.m[acct+"/user/sandboxadmin"].Inline = []string{allow(`"iam:*"`, "arn:aws:iam::111111111111:policy/sandbox/*")}
+	a.Forget(acct)
+	if err := a.Authorize(ctx, p, "iam", "CreatePolicy", &iam.CreatePolicyRequest{PolicyName: ptr("b"), Path: ptr("/sandbox/"), PolicyDocument: ptr("{}")}); err != nil {
+		t.Errorf("CreatePolicy under its path: %v", err)
 	}
 }
 

@@ -160,6 +160,10 @@ func expiredToken(sig *sigv4.Signature, now time.Time, cause error) *Error {
 	return &Error{Kind: KindExpiredToken, Message: "The security token included in the request is expired", AccessKey: sig.AccessKeyID, Signature: sig, Now: now, Cause: cause}
 }
 
+// Dev reports whether the authenticator accepts credentials it does not
+// know (and unsigned requests).
+func (a *Authenticator) Dev() bool { return a.opt.Dev }
+
 // Anonymous is the result of an unsigned request for an operation AWS
 // serves unsigned: no principal, the default region.
 func (a *Authenticator) Anonymous(body []byte) *Result {

@@ -55,6 +55,9 @@ func trustManagement(management string) string {
 	return string(doc)
 }
 
+// maxAccounts is how many accounts an organization may have.
+const maxAccounts = 10
+
 // CreateAccount creates an account in the caller's organization, in its
 // root: an account Vigil hosts (Options.Accounts) with a role that
 // trusts the management account and has AdministratorAccess
@@ -77,6 +80,15 @@ func (s *Service) CreateAccount(ctx context.Context, caller string, in NewAccoun
 	emailTaken := false
 	err = s.update(ctx, caller, manager, func(w store.OrgWriter, o store.Organization) (err error) {
 		org = o
+		// AWS's default quota of accounts an organization has (the
+		// management account's included): each is an account Vigil hosts.
+		accounts, err := w.Nodes(store.OrgAccount, "")
+		if err != nil {
+			return err
+		}
+		if len(accounts) >= maxAccounts {
+			return violation("ACCOUNT_NUMBER_LIMIT_EXCEEDED", "You have exceeded the allowed number of AWS accounts.")
+		}
 		if emailTaken, err = w.EmailInUse(in.Email); err != nil {
 			return err
 		}

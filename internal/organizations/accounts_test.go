@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -204,4 +205,18 @@ func TestTags(t *testing.T) {
 		many = append(many, Tag{Key: string(rune('A'+i%26)) + string(rune('a'+i/26)), Value: "v"})
 	}
 	wantReason(t, "TagResource(past 50 tags)", f.svc.TagResource(f.ctx, mgmt, rt.ID, many), ConstraintViolation, "MAX_TAG_LIMIT_EXCEEDED")
+}
+
+// An organization has at most AWS's default quota of accounts: each
+// CreateAccount makes an account Vigil hosts.
+func TestAccountQuota(t *testing.T) {
+	f := newFixture(t)
+	f.organization()
+	var err error
+	for i := range maxAccounts {
+		if _, err = f.svc.CreateAccount(f.ctx, mgmt, NewAccount{Name: fmt.Sprint("a", i), Email: fmt.Sprint("a", i, "@example.com")}); err != nil {
+			break
+		}
+	}
+	wantReason(t, "CreateAccount past the quota", err, ConstraintViolation, "ACCOUNT_NUMBER_LIMIT_EXCEEDED")
 }

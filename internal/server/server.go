@@ -92,7 +92,10 @@ type Options struct {
 type Server struct {
 	opt     Options
 	maxBody int64 // the largest limit of any service
-	budget  budget
+	// anonymousBody is the largest body limit of the services with
+	// operations AWS serves unsigned: what an unsigned form may hold.
+	anonymousBody int64
+	budget        budget
 }
 
 // DefaultBodyLimits are the request body limits by service id; services not
@@ -148,6 +151,11 @@ func New(opt Options) *Server {
 	s.budget.limit = opt.PreAuthBytes
 	for _, st := range opt.Router.Services() {
 		s.maxBody = max(s.maxBody, opt.BodyLimit(st))
+		for _, op := range st.Operations {
+			if op.NoAuth {
+				s.anonymousBody = max(s.anonymousBody, opt.BodyLimit(st))
+			}
+		}
 	}
 	return s
 }
@@ -268,6 +276,10 @@ func (x *exchange) serve() {
 	if byBody {
 		for _, svc := range x.s.opt.Router.SignedAs(signing) {
 			limit = max(limit, x.s.opt.BodyLimit(svc))
+		}
+		if unsigned(parseErr) && !x.s.opt.Auth.Dev() {
+			// Only an operation AWS serves unsigned can take it.
+			limit = min(limit, x.s.anonymousBody)
 		}
 	} else {
 		if !x.route(nil, signing) {

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -47,6 +48,7 @@ type KeySets struct {
 type keySet struct {
 	keys    map[string]crypto.PublicKey
 	fetched time.Time
+	err     error // of a failed fetch
 }
 
 const (
@@ -56,21 +58,29 @@ const (
 	maxDocument = 1 << 20
 	// fetchTimeout bounds a fetch from an issuer.
 	fetchTimeout = 10 * time.Second
+	// maxKeySets bounds the key sets kept: past it, the cache starts over.
+	maxKeySets = 1024
 )
 
 // errNoKey: the issuer has no key of that id.
 var errNoKey = errors.New("the identity provider has no key of the token's key id")
 
-// Key returns the key of an issuer (an https:// URL) with a key id (""
-// when the token names none and the issuer has one key); thumbprints are
-// the IAM provider's.
+// Key returns the key of an issuer (the https:// URL of its IAM
+// provider) with a key id ("" when the token names none and the issuer
+// has one key); thumbprints are the IAM provider's. Keys are cached by
+// issuer and how it is trusted (a provider trusting other thumbprints
+// fetches its own); a failed fetch is not tried again for a minute.
 func (k *KeySets) Key(ctx context.Context, issuer, kid string, thumbprints []string) (crypto.PublicKey, error) {
 	now := k.Now()
+	id := issuer + " " + strings.Join(slices.Sorted(slices.Values(thumbprints)), ",")
 	k.mu.Lock()
-	set := k.sets[issuer]
+	set := k.sets[id]
 	k.mu.Unlock()
 	if set != nil && now.Sub(set.fetched) < keySetTTL {
 		if key, ok := set.pick(kid); ok || now.Sub(set.fetched) < keySetMinFetch {
+			if set.err != nil {
+				return nil, set.err
+			}
 			if !ok {
 				return nil, errNoKey
 			}
@@ -78,16 +88,16 @@ func (k *KeySets) Key(ctx context.Context, issuer, kid string, thumbprints []str
 		}
 	}
 	keys, err := k.fetch(ctx, issuer, k.client(thumbprints))
+	set = &keySet{keys: keys, fetched: now, err: err}
+	k.mu.Lock()
+	if k.sets == nil || len(k.sets) >= maxKeySets {
+		k.sets = map[string]*keySet{}
+	}
+	k.sets[id] = set
+	k.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
-	set = &keySet{keys: keys, fetched: now}
-	k.mu.Lock()
-	if k.sets == nil {
-		k.sets = map[string]*keySet{}
-	}
-	k.sets[issuer] = set
-	k.mu.Unlock()
 	key, ok := set.pick(kid)
 	if !ok {
 		return nil, errNoKey
@@ -112,24 +122,66 @@ func (k *KeySets) client(thumbprints []string) *http.Client {
 	if t == nil {
 		t = http.DefaultTransport.(*http.Transport)
 	}
+	client := &http.Client{Transport: t, Timeout: fetchTimeout, CheckRedirect: noRedirects}
 	if len(thumbprints) == 0 {
-		return &http.Client{Transport: t, Timeout: fetchTimeout}
+		return client
 	}
 	t = t.Clone()
-	t.TLSClientConfig = &tls.Config{
-		// The chain is checked by thumbprint instead (below).
-		InsecureSkipVerify: true,
-		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
-			for _, der := range raw {
-				sum := sha1.Sum(der)
-				if slices.Contains(thumbprints, strings.ToLower(hex.EncodeToString(sum[:]))) {
-					return nil
-				}
-			}
-			return errors.New("no certificate of the identity provider's chain has a thumbprint of its IAM provider")
-		},
+	t.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, err
+		}
+		raw, err := (&net.Dialer{Timeout: fetchTimeout}).DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		c := tls.Client(raw, &tls.Config{ServerName: host,
+			// The chain is verified by pinned, anchored at the pinned
+			// certificates instead of the system's roots.
+			InsecureSkipVerify: true,
+			VerifyConnection:   func(cs tls.ConnectionState) error { return pinned(cs.PeerCertificates, host, thumbprints) },
+		})
+		if err := c.HandshakeContext(ctx); err != nil {
+			raw.Close()
+			return nil, err
+		}
+		return c, nil
 	}
-	return &http.Client{Transport: t, Timeout: fetchTimeout}
+	client.Transport = t
+	return client
+}
+
+// noRedirects refuses the redirects of an issuer: its documents are
+// fetched where its IAM provider says, over HTTPS.
+func noRedirects(req *http.Request, _ []*http.Request) error {
+	return fmt.Errorf("the identity provider redirects to %s: not followed", req.URL.Redacted())
+}
+
+// pinned verifies the chain a server presents, for its name and at the
+// current time, with the certificates whose SHA-1 thumbprints are pinned
+// as its only roots: one of them must be in the chain the leaf verifies
+// to.
+func pinned(certs []*x509.Certificate, host string, thumbprints []string) error {
+	if len(certs) == 0 {
+		return errors.New("the identity provider presented no certificate")
+	}
+	roots, intermediates := x509.NewCertPool(), x509.NewCertPool()
+	anchored := false
+	for _, c := range certs {
+		sum := sha1.Sum(c.Raw)
+		if slices.Contains(thumbprints, hex.EncodeToString(sum[:])) {
+			roots.AddCert(c)
+			anchored = true
+		} else {
+			intermediates.AddCert(c)
+		}
+	}
+	if !anchored {
+		return errors.New("no certificate of the identity provider's chain has a thumbprint of its IAM provider")
+	}
+	_, err := certs[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: intermediates, DNSName: host})
+	return err
 }
 
 // fetch reads an issuer's discovery document, then its key set.

@@ -115,6 +115,12 @@ type SessionInput struct {
 	ExternalID, SourceIdentity string
 	// SerialNumber and TokenCode are an MFA device's and its code.
 	SerialNumber, TokenCode string
+	// SourceIP, TLS and Region are the request's, for the global
+	// condition keys of the trust policy (aws:SourceIp,
+	// aws:SecureTransport, aws:RequestedRegion; aws:CurrentTime and
+	// aws:EpochTime come from the clock).
+	SourceIP, Region string
+	TLS              bool
 }
 
 // Issued is a session just issued: its credentials, its principal and
@@ -153,7 +159,7 @@ func (s *Service) AssumeRole(ctx context.Context, caller request.Principal, role
 	}
 	req := &policy.Request{
 		Principal: policy.Principal{Account: caller.Account, ARN: caller.ARN, UserID: caller.UserID, Tags: sessionTags(caller)},
-		Action:    "sts:AssumeRole", Resource: role.ARN, Context: assumeContext(caller, in, mfa),
+		Action:    "sts:AssumeRole", Resource: role.ARN, Context: s.assumeContext(caller, in, mfa),
 	}
 	if trust.Evaluate(req) != policy.Allow {
 		return nil, denied
@@ -334,10 +340,20 @@ func userDuration(asked time.Duration, caller request.Principal) (time.Duration,
 }
 
 // assumeContext returns the condition keys of an AssumeRole request.
-func assumeContext(caller request.Principal, in SessionInput, mfa bool) map[string][]string {
+func (s *Service) assumeContext(caller request.Principal, in SessionInput, mfa bool) map[string][]string {
+	now := s.Clock.Now().UTC()
 	c := map[string][]string{
 		"aws:MultiFactorAuthPresent": {strconv.FormatBool(mfa)},
 		"sts:RoleSessionName":        {in.Name},
+		"aws:CurrentTime":            {now.Format(time.RFC3339)},
+		"aws:EpochTime":              {strconv.FormatInt(now.Unix(), 10)},
+		"aws:SecureTransport":        {strconv.FormatBool(in.TLS)},
+	}
+	if in.SourceIP != "" {
+		c["aws:SourceIp"] = []string{in.SourceIP}
+	}
+	if in.Region != "" {
+		c["aws:RequestedRegion"] = []string{in.Region}
 	}
 	if in.ExternalID != "" {
 		c["sts:ExternalId"] = []string{in.ExternalID}
@@ -388,6 +404,12 @@ func (s *Service) role(ctx context.Context, arn, account, name string) (*Role, e
 		return nil, fmt.Errorf("%w: %s is %s", ErrNoSuchRole, arn, role.ARN)
 	}
 	return role, err
+}
+
+// RoleAccount returns the account of a role's ARN.
+func RoleAccount(arn string) (string, bool) {
+	account, _, ok := parseRoleARN(arn)
+	return account, ok
 }
 
 // parseRoleARN returns the account and name of a role's ARN.

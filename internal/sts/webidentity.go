@@ -46,7 +46,7 @@ type WebIdentity struct {
 
 // claims are the claims of an OpenID Connect ID token Vigil reads.
 type claims struct {
-	Iss, Sub, Azp string
+	Iss, Sub      string
 	Aud           audience
 	Exp, Nbf, Iat *json.Number
 	Amr           json.RawMessage
@@ -86,7 +86,7 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, roleARN, token 
 		return nil, err
 	}
 	aud := ""
-	for _, a := range append(c.Aud, c.Azp) {
+	for _, a := range c.Aud {
 		if a != "" && slices.Contains(provider.ClientIDs, a) {
 			aud = a
 			break
@@ -95,11 +95,9 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, roleARN, token 
 	if aud == "" {
 		return nil, refuse("InvalidIdentityToken", "Incorrect token audience")
 	}
-	issuer := c.Iss
-	if !strings.Contains(issuer, "://") {
-		issuer = "https://" + issuer
-	}
-	key, err := s.JWKS.Key(ctx, issuer, header.Kid, provider.Thumbprints)
+	// The provider's URL, not the token's spelling of it, names the
+	// issuer the keys come from.
+	key, err := s.JWKS.Key(ctx, "https://"+provider.URL, header.Kid, provider.Thumbprints)
 	if err != nil {
 		return nil, refuse("IDPCommunicationError", "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements")
 	}
@@ -129,7 +127,7 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, roleARN, token 
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the trust policy of %s: %w", role.ARN, err)
 	}
-	keys := assumeContext(request.Principal{}, in, false)
+	keys := s.assumeContext(request.Principal{}, in, false)
 	keys[provider.URL+":aud"] = []string{aud}
 	keys[provider.URL+":sub"] = []string{c.Sub}
 	if amr := amrValues(c.Amr); len(amr) > 0 {

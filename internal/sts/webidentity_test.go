@@ -143,11 +143,23 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 		"unknown key":     {is.sign(t, "RS256", "r9", claims(nil)), "IDPCommunicationError"},
 		"alg none":        {parts[0][:0] + base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none"}`)) + "." + parts[1] + ".", "InvalidIdentityToken"},
 		"alg mismatch":    {is.sign(t, "ES256", "r1", claims(nil)), "InvalidIdentityToken"},
+		"azp alone":       {is.sign(t, "RS256", "r1", claims(func(m map[string]any) { m["aud"], m["azp"] = "other", "vigil-app" })), "InvalidIdentityToken"},
 	} {
 		if _, err := s.AssumeRoleWithWebIdentity(ctx, role, tc.token, sts.SessionInput{Name: "build"}); code(err) != tc.code {
 			t.Errorf("%s: %v, want %s", name, err, tc.code)
 		}
 	}
+	// The trust policy sees the request's global keys.
+	r := s.Roles.(roles)["111111111111/ci"]
+	trust := r.Trust
+	r.Trust = strings.Replace(trust, `]}`, `,{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRoleWithWebIdentity","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}]}`, 1)
+	if _, err := s.AssumeRoleWithWebIdentity(ctx, role, good, sts.SessionInput{Name: "build", SourceIP: "203.0.113.7"}); code(err) != "AccessDenied" {
+		t.Errorf("a source address the trust policy denies: %v", err)
+	}
+	if _, err := s.AssumeRoleWithWebIdentity(ctx, role, good, sts.SessionInput{Name: "build", SourceIP: "198.51.100.7"}); err != nil {
+		t.Errorf("another source address: %v", err)
+	}
+	r.Trust = trust
 	// A certificate the provider's thumbprints do not name is not trusted.
 	provider.Thumbprints = []string{strings.Repeat("0", 40)}
 	cached := s.JWKS

@@ -33,6 +33,7 @@ func (s *Provider) AssumeRole(ctx context.Context, in *AssumeRoleRequest) (*Assu
 		ExternalID: deref(in.ExternalId), SourceIdentity: deref(in.SourceIdentity),
 		SerialNumber: deref(in.SerialNumber), TokenCode: deref(in.TokenCode),
 	}
+	withRequest(ctx, &si)
 	if len(in.ProvidedContexts) > 0 {
 		return nil, protocol.NewError(http.StatusBadRequest, "InvalidParameterValue", "ProvidedContexts (trusted identity propagation) is not supported by Vigil.")
 	}
@@ -58,9 +59,17 @@ func (s *Provider) AssumeRoleWithWebIdentity(ctx context.Context, in *AssumeRole
 	if in.ProviderId != nil {
 		return nil, protocol.NewError(http.StatusBadRequest, "InvalidParameterValue", "ProviderId (OAuth 2.0 access tokens of Amazon and Facebook) is not supported by Vigil: send an OpenID Connect ID token.")
 	}
-	got, err := s.Sessions.AssumeRoleWithWebIdentity(ctx, deref(in.RoleArn), deref(in.WebIdentityToken), sts.SessionInput{
+	si := sts.SessionInput{
 		Name: deref(in.RoleSessionName), Duration: seconds(in.DurationSeconds), Policy: deref(in.Policy), PolicyARNs: policyARNs(in.PolicyArns),
-	})
+	}
+	withRequest(ctx, &si)
+	// The caller is anonymous: the call is the role's account's, which
+	// CloudTrail records it in (as AWS does), granted or not.
+	info := request.FromContext(ctx)
+	if account, ok := sts.RoleAccount(deref(in.RoleArn)); ok && info.Principal.Account == "" {
+		info.Principal.Account = account
+	}
+	got, err := s.Sessions.AssumeRoleWithWebIdentity(ctx, deref(in.RoleArn), deref(in.WebIdentityToken), si)
 	if err != nil {
 		return nil, apiError(err)
 	}
@@ -120,6 +129,12 @@ func (s *Provider) GetAccessKeyInfo(ctx context.Context, in *GetAccessKeyInfoReq
 func (*Provider) DecodeAuthorizationMessage(context.Context, *DecodeAuthorizationMessageRequest) (*DecodeAuthorizationMessageResponse, error) {
 	msg := "The message is not a valid encoded authorization message: Vigil's AccessDenied messages are not encoded."
 	return nil, &InvalidAuthorizationMessageException{Message: &msg}
+}
+
+// withRequest gives a session's trust policy the request's global keys.
+func withRequest(ctx context.Context, si *sts.SessionInput) {
+	info := request.FromContext(ctx)
+	si.SourceIP, si.Region, si.TLS = info.SourceIP, info.Region, info.TLS
 }
 
 // apiError words a refusal of the sts package as STS does.
