@@ -386,7 +386,8 @@ func (a *App) build(ctx context.Context) error {
 	a.snsAPI = sns.New(a.sns)
 	a.router = protocol.NewRouter()
 	apis := a.apis()
-	if a.access, err = newAuthorizer(apis, iamIdentities{a.iam}, iamRoles{a.iam}, a.buckets.BucketPolicy, a.orgs.SCPs, a.store.Tags(), a.clock); err != nil {
+	if a.access, err = newAuthorizer(apis, iamIdentities{a.iam}, iamRoles{a.iam}, a.buckets.BucketPolicy,
+		newResourcePolicies(a.store.SQS(), a.store.SNS(), a.eventBridge.BusPolicy, a.clock).hooks(), a.orgs.SCPs, a.store.Tags(), a.clock); err != nil {
 		return err
 	}
 	for _, api := range apis {

@@ -112,7 +112,7 @@ func (i iamIdentities) ManagedPolicy(ctx context.Context, arn string) (string, e
 
 // newAuthorizer returns the front door's authorizer over the routed
 // services.
-func newAuthorizer(apis []api, ids iamIdentities, roles iamRoles, bucketPolicy access.ResourcePolicy,
+func newAuthorizer(apis []api, ids iamIdentities, roles iamRoles, bucketPolicy access.ResourcePolicy, policies map[string]access.ResourcePolicy,
 	scps func(context.Context, string) ([][]string, uint64, error), tags store.Tags, c clock.Clock) (*access.Authorizer, error) {
 	var services []authz.Service
 	for _, api := range apis {
@@ -132,11 +132,11 @@ func newAuthorizer(apis []api, ids iamIdentities, roles iamRoles, bucketPolicy a
 	for _, action := range []string{"sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"} {
 		trust[action] = roles.trustPolicy
 	}
+	// A bucket's, queue's, topic's or bus's policy takes part in every
+	// call on it: its Deny statements bind the owner's principals too.
+	policies["s3"] = bucketPolicy
 	return access.New(access.Options{Resolver: resolver, Identities: ids, Clock: c, Resources: trust, Entity: ids.entity, SCPs: scps,
-		ResourceTags: tags.ResourceTags,
-		// A bucket's policy takes part in every S3 call: its Deny
-		// statements bind the owner's principals too.
-		ServiceResources: map[string]access.ResourcePolicy{"s3": bucketPolicy}}), nil
+		ResourceTags: tags.ResourceTags, ServiceResources: policies}), nil
 }
 
 // hostAccount makes a dev-mode account one Vigil hosts, so that the

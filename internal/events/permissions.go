@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -266,4 +267,18 @@ func parseBusARN(arn string) (account, region, name string, ok bool) {
 	}
 	name, ok = strings.CutPrefix(parts[5], "event-bus/")
 	return parts[4], parts[3], name, ok && name != ""
+}
+
+// BusPolicy returns the policy of the event bus with an ARN (nil when it
+// has none, or there is no such bus) and the bus's account, for the front
+// door: a bus's Deny statements bind its owner's principals too.
+func (s *Service) BusPolicy(ctx context.Context, arn string) (*policy.Policy, string, error) {
+	b, err := s.opt.Store.Bus(ctx, arn)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	return s.busPolicy(b), b.Account, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -135,6 +136,25 @@ except c.exceptions.ClientError as e:
 	}
 	_, err = bob.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{})
 	apiError(t, err, "UnrecognizedClientException", 400, "The security token included in the request is invalid.")
+
+	// A queue's policy takes part: its Deny binds the owner's users.
+	sqsA := sqs.NewFromConfig(v.devConfig(accountA))
+	vaultPolicy := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"sqs:SendMessage","Resource":"*",
+		"Condition":{"StringNotEquals":{"aws:PrincipalArn":"arn:aws:iam::111111111111:root"}}}]}`
+	q, err := sqsA.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("vault"), Attributes: map[string]string{"Policy": vaultPolicy}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opsID, opsSecret := newUserKey(t, rootA, "ops", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:*","Resource":"*"}]}`)
+	ops := sqs.NewFromConfig(v.keyConfig(opsID, opsSecret, ""))
+	_, err = ops.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: q.QueueUrl, MessageBody: aws.String("x")})
+	apiError(t, err, "AccessDenied", 400, "with an explicit deny in a resource-based policy")
+	if _, err := ops.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: q.QueueUrl}); err != nil {
+		t.Errorf("ops reads the queue's attributes, which the policy does not deny: %v", err)
+	}
+	if _, err := sqsA.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: q.QueueUrl, MessageBody: aws.String("x")}); err != nil {
+		t.Errorf("the root sends: %v", err)
+	}
 
 	// Account A's role, which account B may assume.
 	trustB := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"sts:AssumeRole"}]}`
