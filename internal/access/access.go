@@ -402,17 +402,18 @@ func (a *Authorizer) decide(ctx context.Context, info *request.Info, p request.P
 	if scps != nil {
 		ps.SCPs = scps.levels
 	}
-	if tagged && resource != "*" && a.opt.ResourceTags != nil && (c.resourceTags || scps != nil && scps.resourceTags) {
-		if r.Context, err = a.withResourceTags(ctx, resource, r.Context); err != nil {
-			return err
-		}
-	}
 	hook := a.opt.Resources[action]
 	if hook == nil {
 		hook = a.opt.ServiceResources[serviceOf(resource)]
 	}
 	if hook != nil && resource != "*" {
 		if err := a.resourcePolicy(ctx, hook, resource, ps); err != nil {
+			return err
+		}
+	}
+	names := c.resourceTags || scps != nil && scps.resourceTags || ps.Resource != nil && ps.Resource.NamesKey("aws:ResourceTag/")
+	if tagged && resource != "*" && a.opt.ResourceTags != nil && names {
+		if r.Context, err = a.withResourceTags(ctx, resource, r.Context); err != nil {
 			return err
 		}
 	}

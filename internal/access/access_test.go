@@ -483,3 +483,23 @@ func TestResourceTags(t *testing.T) {
 		t.Errorf("a principal whose policies name no resource tag: %v, %d lookups", err, lookups-n)
 	}
 }
+
+// A resource policy's Deny on a resource tag applies: the tags are looked
+// up for it too.
+func TestResourcePolicyResourceTags(t *testing.T) {
+	a, ids, ctx := setup(t)
+	a.opt.Resolver = resolver(t, s3.Model)
+	ids.m[acct+"/user/eve"] = &Identity{Inline: []string{allow(`"s3:*"`, "*")}}
+	secret, err := policy.Parse([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*",
+		"Condition":{"StringEquals":{"aws:ResourceTag/classification":"secret"}}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.opt.ServiceResources = map[string]ResourcePolicy{"s3": func(context.Context, string) (*policy.Policy, string, error) { return secret, acct, nil }}
+	a.opt.ResourceTags = func(context.Context, string) (map[string]string, error) {
+		return map[string]string{"classification": "secret"}, nil
+	}
+	if err := a.Authorize(ctx, user("eve"), "s3", "GetObject", &s3.GetObjectRequest{Bucket: ptr("vault"), Key: ptr("k")}); err == nil {
+		t.Error("a bucket policy's Deny on a resource tag did not apply")
+	}
+}

@@ -1,5 +1,7 @@
 package policy
 
+import "strings"
+
 // Effect is what a statement does to the requests it applies to.
 type Effect string
 
@@ -194,4 +196,18 @@ func (s *Statement) covers(e *evaluation, checkAction bool) bool {
 		}
 	}
 	return holds
+}
+
+// NamesKey reports whether a condition of the policy looks up a key whose
+// name begins with prefix (matched case-insensitively, as keys are):
+// "aws:ResourceTag/" tells a caller the resource's tags are needed.
+func (p *Policy) NamesKey(prefix string) bool {
+	for i := range p.Statements {
+		for _, c := range p.Statements[i].conditions {
+			if len(c.key) >= len(prefix) && strings.EqualFold(c.key[:len(prefix)], prefix) {
+				return true
+			}
+		}
+	}
+	return false
 }
