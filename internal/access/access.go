@@ -148,7 +148,10 @@ func (a *Authorizer) Authorize(ctx context.Context, p request.Principal, prefix,
 	if err != nil {
 		return err
 	}
-	if p.Session == nil && isRoot(p) && scps == nil {
+	// A root with its own keys is allowed what no SCP and no resource
+	// policy denies: only the services with resource policies make it
+	// worth a look.
+	if p.Session == nil && isRoot(p) && scps == nil && a.opt.ServiceResources[prefix] == nil {
 		return nil
 	}
 	if err := sessionLimits(p, prefix, op); err != nil {
@@ -410,6 +413,12 @@ func (a *Authorizer) decide(ctx context.Context, info *request.Info, p request.P
 		if err := a.resourcePolicy(ctx, hook, resource, ps); err != nil {
 			return err
 		}
+	}
+	if p.Session == nil && isRoot(p) && scps == nil && (ps.Resource == nil || ps.ResourceAccount != p.Account) {
+		// A root in no organization is bound here by its own
+		// resources' Denies only; another account's resources the
+		// services decide, as S3 words it.
+		return nil
 	}
 	names := c.resourceTags || scps != nil && scps.resourceTags || ps.Resource != nil && ps.Resource.NamesKey("aws:ResourceTag/")
 	if tagged && resource != "*" && a.opt.ResourceTags != nil && names {

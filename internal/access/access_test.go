@@ -503,3 +503,29 @@ func TestResourcePolicyResourceTags(t *testing.T) {
 		t.Error("a bucket policy's Deny on a resource tag did not apply")
 	}
 }
+
+// A bucket policy's Deny binds the owner's root too, as S3's does.
+func TestRootAndResourceDeny(t *testing.T) {
+	a, _, ctx := setup(t)
+	a.opt.Resolver = resolver(t, s3.Model)
+	deny, err := policy.Parse([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::vault/*"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.opt.ServiceResources = map[string]ResourcePolicy{"s3": func(_ context.Context, arn string) (*policy.Policy, string, error) {
+		if strings.HasPrefix(arn, "arn:aws:s3:::vault") {
+			return deny, acct, nil
+		}
+		return nil, acct, nil
+	}}
+	root := request.Principal{Account: acct, ARN: "arn:aws:iam::" + acct + ":root", UserID: acct}
+	if err := a.Authorize(ctx, root, "s3", "GetObject", &s3.GetObjectRequest{Bucket: ptr("vault"), Key: ptr("k")}); err == nil {
+		t.Error("the root read past its bucket's Deny")
+	}
+	if err := a.Authorize(ctx, root, "s3", "GetObject", &s3.GetObjectRequest{Bucket: ptr("open"), Key: ptr("k")}); err != nil {
+		t.Errorf("the root reads another bucket: %v", err)
+	}
+	if err := a.Authorize(ctx, root, "s3", "DeleteBucketPolicy", &s3.DeleteBucketPolicyRequest{Bucket: ptr("vault")}); err != nil {
+		t.Errorf("the root removes the policy: %v", err)
+	}
+}
