@@ -40,18 +40,23 @@ func newResourcePolicies(sqs store.SQS, sns store.SNS, events func(context.Conte
 
 // hooks are the hooks of access.Options.ServiceResources.
 func (r *resourcePolicies) hooks() map[string]access.ResourcePolicy {
-	return map[string]access.ResourcePolicy{"sqs": r.lookup(r.queue), "sns": r.lookup(r.topic), "events": r.lookup(r.events)}
+	events := func(ctx context.Context, arn string) (*policy.Policy, string, bool, error) {
+		p, owner, err := r.events(ctx, arn)
+		return p, owner, owner != "", err
+	}
+	return map[string]access.ResourcePolicy{"sqs": r.lookup(r.queue), "sns": r.lookup(r.topic), "events": r.lookup(events)}
 }
 
-// lookup caches what read finds.
-func (r *resourcePolicies) lookup(read access.ResourcePolicy) access.ResourcePolicy {
+// lookup caches what read finds of a resource that exists (one that
+// does not is read again: it may be created the next moment).
+func (r *resourcePolicies) lookup(read func(ctx context.Context, arn string) (*policy.Policy, string, bool, error)) access.ResourcePolicy {
 	return func(ctx context.Context, arn string) (*policy.Policy, string, error) {
 		now := r.clock.Now()
 		if c, ok := r.cached.Get(arn, now); ok {
 			return c.p, c.owner, nil
 		}
-		p, owner, err := read(ctx, arn)
-		if err == nil {
+		p, owner, exists, err := read(ctx, arn)
+		if err == nil && exists {
 			r.cached.Put(arn, cachedPolicy{p, owner}, now)
 		}
 		return p, owner, err
@@ -59,35 +64,35 @@ func (r *resourcePolicies) lookup(read access.ResourcePolicy) access.ResourcePol
 }
 
 // queue reads a queue's policy: arn:aws:sqs:REGION:ACCOUNT:NAME.
-func (r *resourcePolicies) queue(ctx context.Context, arn string) (*policy.Policy, string, error) {
+func (r *resourcePolicies) queue(ctx context.Context, arn string) (*policy.Policy, string, bool, error) {
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) != 6 {
-		return nil, "", nil
+		return nil, "", false, nil
 	}
 	q, err := r.sqs.Queue(ctx, parts[4], parts[3], parts[5])
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, parts[4], nil
+		return nil, parts[4], false, nil
 	}
 	if err != nil {
-		return nil, "", err
+		return nil, "", false, err
 	}
-	return r.attribute(q.Attributes), parts[4], nil
+	return r.attribute(q.Attributes), parts[4], true, nil
 }
 
 // topic reads a topic's policy.
-func (r *resourcePolicies) topic(ctx context.Context, arn string) (*policy.Policy, string, error) {
+func (r *resourcePolicies) topic(ctx context.Context, arn string) (*policy.Policy, string, bool, error) {
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) != 6 {
-		return nil, "", nil
+		return nil, "", false, nil
 	}
 	t, err := r.sns.Topic(ctx, arn)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, parts[4], nil
+		return nil, parts[4], false, nil
 	}
 	if err != nil {
-		return nil, "", err
+		return nil, "", false, err
 	}
-	return r.attribute(t.Attributes), parts[4], nil
+	return r.attribute(t.Attributes), parts[4], true, nil
 }
 
 // attribute parses the Policy of encoded attributes (nil for none, or
