@@ -4,15 +4,16 @@
 // principal's policies with AWS's evaluation logic (package policy):
 // identity-based policies (an IAM user's inline and attached policies
 // and its groups', a role's), its permissions boundary, the session
-// policies of temporary credentials, and the resource-based policies of
-// the actions that have a hook here (a role's trust policy for
-// sts:AssumeRole).
+// policies of temporary credentials, the service control policies of its
+// account, and the resource-based policies the composition root hooks in
+// (a role's trust policy for sts:AssumeRole, TagSession and
+// SetSourceIdentity; the policies of S3 buckets, SQS queues, SNS topics
+// and event buses).
 //
-// An account's root acting with its own long-term keys is allowed
-// everything in its account and costs nothing here; the services check
-// resource-based policies themselves for callers of other accounts (S3
-// bucket policies, SNS topic and SQS queue policies, …), so across
-// accounts the front door decides the caller's side only.
+// An account's root acting with its own long-term keys is allowed what
+// no SCP and none of its own resources' policies denies; it costs nothing
+// for the services without resource policies. Other accounts' resources
+// called by a root the services decide themselves, in their own words.
 //
 // Compiled policies are cached by principal for a while, and forgotten
 // at once when IAM changes anything of their account (Forget).
@@ -27,7 +28,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/vigilhq/vigil/internal/auth"
@@ -98,9 +98,6 @@ type Authorizer struct {
 	// scps are accounts' compiled SCP levels, with their version.
 	scpMu sync.Mutex
 	scps  map[string]compiledSCPs
-	// generation counts Forget calls: a compiled set records the one
-	// it was built in.
-	generation atomic.Uint64
 }
 
 type compiledSCPs struct {
@@ -138,7 +135,6 @@ func New(opt Options) *Authorizer {
 // Forget drops what is cached of an account's principals: IAM calls it
 // after every change.
 func (a *Authorizer) Forget(account string) {
-	a.generation.Add(1)
 	a.sets.ForgetIf(func(k string) bool { return strings.HasPrefix(k, account+"|") })
 }
 
@@ -323,9 +319,9 @@ func (a *Authorizer) scpLevels(ctx context.Context, account string) (*compiledSC
 				return nil, fmt.Errorf("cannot read a service control policy of %s: %w", account, err)
 			}
 			ps = append(ps, p)
-			c.resourceTags = c.resourceTags || namesResourceTag(doc)
 		}
-		c.levels[i] = policy.NewSet(version, ps...)
+		c.levels[i] = policy.NewSet(ps...)
+		c.resourceTags = c.resourceTags || c.levels[i].NamesKey(resourceTagKey)
 	}
 	a.scpMu.Lock()
 	if a.scps == nil || len(a.scps) >= cacheSize {
@@ -336,11 +332,8 @@ func (a *Authorizer) scpLevels(ctx context.Context, account string) (*compiledSC
 	return &c, nil
 }
 
-// namesResourceTag reports whether a policy document may name the
-// aws:ResourceTag key (matched case-insensitively, as keys are).
-func namesResourceTag(doc string) bool {
-	return strings.Contains(strings.ToLower(doc), "resourcetag")
-}
+// resourceTagKey begins the keys of a resource's tags.
+const resourceTagKey = "aws:ResourceTag/"
 
 // withResourceTags adds the aws:ResourceTag keys of a resource's tags.
 func (a *Authorizer) withResourceTags(ctx context.Context, resource string, keys map[string][]string) (map[string][]string, error) {
@@ -353,7 +346,7 @@ func (a *Authorizer) withResourceTags(ctx context.Context, resource string, keys
 		out[k] = v
 	}
 	for k, v := range tags {
-		out["aws:ResourceTag/"+k] = []string{v}
+		out[resourceTagKey+k] = []string{v}
 	}
 	return out, nil
 }
@@ -420,7 +413,7 @@ func (a *Authorizer) decide(ctx context.Context, info *request.Info, p request.P
 		// services decide, as S3 words it.
 		return nil
 	}
-	names := c.resourceTags || scps != nil && scps.resourceTags || ps.Resource != nil && ps.Resource.NamesKey("aws:ResourceTag/")
+	names := c.resourceTags || scps != nil && scps.resourceTags || ps.Resource != nil && ps.Resource.NamesKey(resourceTagKey)
 	if tagged && resource != "*" && a.opt.ResourceTags != nil && names {
 		if r.Context, err = a.withResourceTags(ctx, resource, r.Context); err != nil {
 			return err
@@ -549,7 +542,6 @@ func (a *Authorizer) compiled(ctx context.Context, p request.Principal) (*compil
 
 // build reads and parses a principal's policies.
 func (a *Authorizer) build(ctx context.Context, p request.Principal) (*compiled, error) {
-	version := a.generation.Load()
 	c := &compiled{}
 	kind, name, account := identityOf(p)
 	switch {
@@ -557,7 +549,7 @@ func (a *Authorizer) build(ctx context.Context, p request.Principal) (*compiled,
 		// A root's session (GetSessionToken, GetFederationToken): the
 		// root's permissions, which no policy grants.
 		all, _ := policy.ParseIdentity([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`), policy.KindInline)
-		c.identity = policy.NewSet(version, all)
+		c.identity = policy.NewSet(all)
 	case kind != "":
 		gone := &auth.Denied{Message: fmt.Sprintf("User: %s is not authorized to perform this operation: its %s %s no longer exists", p.ARN, kind, name)}
 		if ok, err := a.same(ctx, p, account, kind, name); err != nil || !ok {
@@ -572,13 +564,11 @@ func (a *Authorizer) build(ctx context.Context, p request.Principal) (*compiled,
 		if err != nil {
 			return nil, err
 		}
-		if c.identity, err = parseSet(version, id.Inline, policy.KindInline, id.Managed); err != nil {
+		if c.identity, err = parseSet(id.Inline, policy.KindInline, id.Managed); err != nil {
 			return nil, err
 		}
-		c.resourceTags = slices.ContainsFunc(id.Inline, namesResourceTag) || slices.ContainsFunc(id.Managed, namesResourceTag) ||
-			namesResourceTag(id.Boundary)
 		if id.Boundary != "" {
-			if c.boundary, err = parseSet(version, nil, 0, []string{id.Boundary}); err != nil {
+			if c.boundary, err = parseSet(nil, 0, []string{id.Boundary}); err != nil {
 				return nil, err
 			}
 		}
@@ -598,12 +588,11 @@ func (a *Authorizer) build(ctx context.Context, p request.Principal) (*compiled,
 			if s.Policy != "" {
 				inline = []string{s.Policy}
 			}
-			set, err := parseSet(version, inline, policy.KindSession, docs)
+			set, err := parseSet(inline, policy.KindSession, docs)
 			if err != nil {
 				return nil, err
 			}
 			c.session = set
-			c.resourceTags = c.resourceTags || slices.ContainsFunc(inline, namesResourceTag) || slices.ContainsFunc(docs, namesResourceTag)
 		}
 		if len(s.Tags) > 0 {
 			tags := make(map[string]string, len(c.tags)+len(s.Tags))
@@ -616,6 +605,7 @@ func (a *Authorizer) build(ctx context.Context, p request.Principal) (*compiled,
 			c.tags = tags
 		}
 	}
+	c.resourceTags = c.identity.NamesKey(resourceTagKey) || c.boundary.NamesKey(resourceTagKey) || c.session.NamesKey(resourceTagKey)
 	return c, nil
 }
 
@@ -646,7 +636,7 @@ func (a *Authorizer) same(ctx context.Context, p request.Principal, account, kin
 
 // parseSet compiles documents into a Set; a document that no longer
 // parses (none should: IAM checked it) fails the call.
-func parseSet(version uint64, inline []string, inlineKind policy.Kind, managed []string) (*policy.Set, error) {
+func parseSet(inline []string, inlineKind policy.Kind, managed []string) (*policy.Set, error) {
 	var ps []*policy.Policy
 	for _, doc := range inline {
 		p, err := policy.ParseIdentity([]byte(doc), inlineKind)
@@ -665,7 +655,7 @@ func parseSet(version uint64, inline []string, inlineKind policy.Kind, managed [
 		}
 		ps = append(ps, p)
 	}
-	return policy.NewSet(version, ps...), nil
+	return policy.NewSet(ps...), nil
 }
 
 // identityOf returns the IAM identity whose policies govern p: its user,

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"strings"
 	"time"
 
 	"github.com/vigilhq/vigil/internal/access"
@@ -54,7 +53,7 @@ func (r iamRoles) Role(ctx context.Context, account, name string) (*stsengine.Ro
 // trustPolicy is the resource-based policy of sts:AssumeRole: the trust
 // policy of the role assumed.
 func (r iamRoles) trustPolicy(ctx context.Context, arn string) (*policy.Policy, string, error) {
-	account, name, ok := roleOf(arn)
+	account, name, ok := stsengine.ParseRoleARN(arn)
 	if !ok {
 		return nil, "", nil
 	}
@@ -67,15 +66,6 @@ func (r iamRoles) trustPolicy(ctx context.Context, arn string) (*policy.Policy, 
 	}
 	p, err := policy.ParseTrust([]byte(role.Trust))
 	return p, account, err
-}
-
-// roleOf returns the account and name of a role's ARN.
-func roleOf(arn string) (account, name string, ok bool) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[2] != "iam" || !strings.HasPrefix(parts[5], "role/") {
-		return "", "", false
-	}
-	return parts[4], parts[5][strings.LastIndexByte(parts[5], '/')+1:], true
 }
 
 // iamMFA checks STS's MFA codes against IAM's devices.

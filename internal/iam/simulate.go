@@ -211,7 +211,7 @@ func (s *Service) simulator(ctx context.Context, account string, in Simulation) 
 		}
 		identity = append(identity, p)
 	}
-	sim.identity = policy.NewSet(0, identity...)
+	sim.identity = policy.NewSet(identity...)
 	if err := sim.boundaryOf(source, in.Boundaries); err != nil {
 		return nil, err
 	}
@@ -320,7 +320,7 @@ func (sim *simulator) boundaryOf(src *simulationSource, given []string) error {
 	if err != nil {
 		return err
 	}
-	sim.boundary = policy.NewSet(0, p)
+	sim.boundary = policy.NewSet(p)
 	return nil
 }
 

@@ -323,7 +323,7 @@ func TestSimulateLikeTheFrontDoor(t *testing.T) {
 		f.must(err)
 		compiled = append(compiled, p)
 	}
-	set := policy.NewSet(1, compiled...)
+	set := policy.NewSet(compiled...)
 	actions := []string{"s3:GetObject", "s3:PutObject", "sqs:SendMessage", "dynamodb:Scan", "sns:Publish"}
 	resources := []string{"arn:aws:s3:::b/k", "arn:aws:s3:::b/secret/k", "arn:aws:sqs:us-east-1:" + acct + ":q"}
 	out, err := f.svc.Simulate(f.ctx, acct, Simulation{Policies: docs, Actions: actions, Resources: resources})

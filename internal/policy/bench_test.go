@@ -40,7 +40,7 @@ func benchPolicies(b *testing.B) []*Policy {
 func BenchmarkAuthorize10Policies(b *testing.B) {
 	boundary := mustIdentity(b, `{"Effect":"Allow","Action":["ssm:*","logs:*","sqs:*","sns:*","dynamodb:*","ec2:*","cloudwatch:*","kms:*","lambda:*","events:*"],"Resource":"*"}`)
 	scp := mustIdentity(b, `{"Effect":"Allow","Action":"*","Resource":"*"}`)
-	ps := &Policies{Identity: NewSet(1, benchPolicies(b)...), Boundary: NewSet(1, boundary), SCPs: []*Set{NewSet(1, scp)}}
+	ps := &Policies{Identity: NewSet(benchPolicies(b)...), Boundary: NewSet(boundary), SCPs: []*Set{NewSet(scp)}}
 	user := Principal{Account: "123456789012", ARN: "arn:aws:iam::123456789012:user/dev/alice", UserID: "AIDAEXAMPLE"}
 	ctx := map[string][]string{"aws:SourceIp": {"203.0.113.7"}, "aws:RequestedRegion": {"us-east-1"}, "aws:SecureTransport": {"true"},
 		"aws:CurrentTime": {"2025-01-02T03:04:05Z"}, "aws:MultiFactorAuthPresent": {"true"}}

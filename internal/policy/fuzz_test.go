@@ -78,7 +78,7 @@ func FuzzParseIdentity(f *testing.F) {
 		if again := p.Evaluate(r); again != got {
 			t.Fatalf("Evaluate decides %v, then %v", got, again)
 		}
-		s := NewSet(1, p, p)
+		s := NewSet(p, p)
 		if set := s.Evaluate(r); set != got {
 			t.Fatalf("the Set decides %v, the policy %v", set, got)
 		}

@@ -54,7 +54,7 @@ func TestIdentityCorpus(t *testing.T) {
 			if got := p.Evaluate(r); got != want {
 				t.Errorf("Evaluate = %v, want %v (%s)", got, want, c.Source)
 			}
-			if got := NewSet(1, p).Evaluate(r); got != want {
+			if got := NewSet(p).Evaluate(r); got != want {
 				t.Errorf("Set.Evaluate = %v, want %v (%s)", got, want, c.Source)
 			}
 		})
@@ -157,7 +157,7 @@ func (c *authorizeCase) policies(t testing.TB) *Policies {
 			}
 			ps = append(ps, p)
 		}
-		return NewSet(7, ps...)
+		return NewSet(ps...)
 	}
 	ps := &Policies{Identity: set(c.Identity, KindInline), Boundary: set(c.Boundary, KindManaged), Session: set(c.Session, KindSession),
 		ResourceAccount: c.ResourceAccount}

@@ -203,10 +203,17 @@ func (s *Statement) covers(e *evaluation, checkAction bool) bool {
 // "aws:ResourceTag/" tells a caller the resource's tags are needed.
 func (p *Policy) NamesKey(prefix string) bool {
 	for i := range p.Statements {
-		for _, c := range p.Statements[i].conditions {
-			if len(c.key) >= len(prefix) && strings.EqualFold(c.key[:len(prefix)], prefix) {
-				return true
-			}
+		if p.Statements[i].namesKey(prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Statement) namesKey(prefix string) bool {
+	for _, c := range s.conditions {
+		if len(c.key) >= len(prefix) && strings.EqualFold(c.key[:len(prefix)], prefix) {
+			return true
 		}
 	}
 	return false

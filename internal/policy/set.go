@@ -8,10 +8,9 @@ package policy
 // naming it exactly, found in a map, and those with wildcards or a
 // NotAction. A Set is immutable, and safe to share between goroutines:
 // callers cache one per principal and replace it when its policies
-// change, telling the two apart by the version number they give it.
+// change.
 type Set struct {
-	version uint64
-	stmts   []*Statement
+	stmts []*Statement
 	// byAction maps an action, in lower case, to the statements whose
 	// Action names it exactly and holds no wildcard.
 	byAction map[string][]int32
@@ -19,9 +18,9 @@ type Set struct {
 	always []int32
 }
 
-// NewSet compiles policies into a Set of the version given.
-func NewSet(version uint64, policies ...*Policy) *Set {
-	s := &Set{version: version, byAction: map[string][]int32{}}
+// NewSet compiles policies into a Set.
+func NewSet(policies ...*Policy) *Set {
+	s := &Set{byAction: map[string][]int32{}}
 	for _, p := range policies {
 		for i := range p.Statements {
 			st := &p.Statements[i]
@@ -51,8 +50,20 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// Version returns the version number the Set was made with.
-func (s *Set) Version() uint64 { return s.version }
+// NamesKey reports whether a condition of the Set's policies looks up a
+// key whose name begins with prefix (see Policy.NamesKey); false for a
+// nil Set.
+func (s *Set) NamesKey(prefix string) bool {
+	if s == nil {
+		return false
+	}
+	for _, st := range s.stmts {
+		if st.namesKey(prefix) {
+			return true
+		}
+	}
+	return false
+}
 
 // Evaluate decides r against the policies of the Set taken together:
 // ExplicitDeny when a Deny statement of one of them applies, else Allow

@@ -34,7 +34,7 @@ func TestExplain(t *testing.T) {
 		for _, s := range statements {
 			ps = append(ps, mustIdentity(t, s))
 		}
-		return NewSet(1, ps...)
+		return NewSet(ps...)
 	}
 	f := func(name string, p Principal, ps *Policies, ctx map[string][]string, want Decision, applied, missing []string) {
 		t.Helper()

@@ -134,7 +134,7 @@ type Issued struct {
 // AssumeRole issues a role session to caller if the role's trust policy
 // lets it in (the caller's own policies are the front door's to check).
 func (s *Service) AssumeRole(ctx context.Context, caller request.Principal, roleARN string, in SessionInput) (*Issued, error) {
-	account, name, ok := parseRoleARN(roleARN)
+	account, name, ok := ParseRoleARN(roleARN)
 	if !ok {
 		return nil, refuse("ValidationError", "%s is invalid", roleARN)
 	}
@@ -406,14 +406,8 @@ func (s *Service) role(ctx context.Context, arn, account, name string) (*Role, e
 	return role, err
 }
 
-// RoleAccount returns the account of a role's ARN.
-func RoleAccount(arn string) (string, bool) {
-	account, _, ok := parseRoleARN(arn)
-	return account, ok
-}
-
-// parseRoleARN returns the account and name of a role's ARN.
-func parseRoleARN(arn string) (account, name string, ok bool) {
+// ParseRoleARN returns the account and name of a role's ARN.
+func ParseRoleARN(arn string) (account, name string, ok bool) {
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" || len(parts[4]) != 12 || !strings.HasPrefix(parts[5], "role/") {
 		return "", "", false

@@ -70,7 +70,7 @@ func (a *audience) UnmarshalJSON(b []byte) error {
 // lets that provider's users in (with the provider's :aud, :sub and :amr
 // keys).
 func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, roleARN, token string, in SessionInput) (*WebIdentity, error) {
-	account, name, ok := parseRoleARN(roleARN)
+	account, name, ok := ParseRoleARN(roleARN)
 	if !ok {
 		return nil, refuse("ValidationError", "%s is invalid", roleARN)
 	}

@@ -66,7 +66,7 @@ func (s *Provider) AssumeRoleWithWebIdentity(ctx context.Context, in *AssumeRole
 	// The caller is anonymous: the call is the role's account's, which
 	// CloudTrail records it in (as AWS does), granted or not.
 	info := request.FromContext(ctx)
-	if account, ok := sts.RoleAccount(deref(in.RoleArn)); ok && info.Principal.Account == "" {
+	if account, _, ok := sts.ParseRoleARN(deref(in.RoleArn)); ok && info.Principal.Account == "" {
 		info.Principal.Account = account
 	}
 	got, err := s.Sessions.AssumeRoleWithWebIdentity(ctx, deref(in.RoleArn), deref(in.WebIdentityToken), si)
