@@ -388,13 +388,7 @@ func (a *Authorizer) decide(ctx context.Context, info *request.Info, p request.P
 		// has (AWS's guard against removing one's own boundary).
 		keys = withKey(keys, "iam:PermissionsBoundary", boundary)
 	}
-	c, err := a.compiled(ctx, p)
-	if err != nil {
-		return err
-	}
-	r := &policy.Request{Principal: policy.Principal{Account: p.Account, ARN: p.ARN, UserID: p.UserID, Tags: c.tags},
-		Action: action, Resource: resource, Context: a.context(info, p, keys)}
-	ps := &policy.Policies{Identity: c.identity, Boundary: c.boundary, Session: c.session}
+	ps := &policy.Policies{}
 	if scps != nil {
 		ps.SCPs = scps.levels
 	}
@@ -413,6 +407,13 @@ func (a *Authorizer) decide(ctx context.Context, info *request.Info, p request.P
 		// services decide, as S3 words it.
 		return nil
 	}
+	c, err := a.compiled(ctx, p)
+	if err != nil {
+		return err
+	}
+	ps.Identity, ps.Boundary, ps.Session = c.identity, c.boundary, c.session
+	r := &policy.Request{Principal: policy.Principal{Account: p.Account, ARN: p.ARN, UserID: p.UserID, Tags: c.tags},
+		Action: action, Resource: resource, Context: a.context(info, p, keys)}
 	names := c.resourceTags || scps != nil && scps.resourceTags || ps.Resource != nil && ps.Resource.NamesKey(resourceTagKey)
 	if tagged && resource != "*" && a.opt.ResourceTags != nil && names {
 		if r.Context, err = a.withResourceTags(ctx, resource, r.Context); err != nil {
